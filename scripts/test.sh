@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# scripts/test.sh -- install what is missing, build, and run every test:
+# the core's C unit tests, pg_regress on a throwaway cluster, and TAP tests.
+# Ends with a "N passed, N failed" line; exits non-zero on any failure.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$ACQ_ROOT"
+
+[ "$(id -u)" = 0 ] || { echo "run scripts/test.sh as root (it installs packages and runs the server as postgres)" >&2; exit 2; }
+acq_ensure_packages
+make -s PG_CONFIG="$PG_CONFIG" clean >/dev/null
+acq_build_install
+
+passed=0; failed=0
+count() { passed=$((passed + $1)); failed=$((failed + $2)); }
+
+# ---- 1. C unit tests of the core -------------------------------------------
+acq_log "core unit tests"
+set +e
+unit_out=$(make -s PG_CONFIG="$PG_CONFIG" unit 2>&1)
+set -e
+echo "$unit_out"
+if [[ $unit_out =~ unit:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+	count "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+else
+	count 0 1
+fi
+
+# ---- 2. pg_regress on a throwaway cluster ----------------------------------
+acq_log "pg_regress"
+trap acq_stop_cluster EXIT
+acq_start_cluster 55432
+chmod -R a+rX "$ACQ_ROOT" 2>/dev/null || true
+set +e
+make -s PG_CONFIG="$PG_CONFIG" installcheck PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=postgres \
+	>"$ACQ_PGDIR/regress.out" 2>&1
+rc=$?
+set -e
+cat "$ACQ_PGDIR/regress.out"
+n_tests=$(grep -cE '^(ok|not ok) ' "$ACQ_PGDIR/regress.out" || true)
+n_fail=$(grep -cE '^not ok ' "$ACQ_PGDIR/regress.out" || true)
+if [ "$n_tests" = 0 ]; then
+	# pg_regress 15 prints "test name ... ok"
+	n_tests=$(grep -cE '^(test| ) ?[a-z_0-9]+ +\.\.\. ' "$ACQ_PGDIR/regress.out" || true)
+	n_fail=$(grep -cE '\.\.\. FAILED' "$ACQ_PGDIR/regress.out" || true)
+fi
+if [ $rc -ne 0 ] && [ "$n_fail" = 0 ]; then n_fail=1; fi
+count $((n_tests - n_fail)) "$n_fail"
+if [ -f regression.diffs ]; then head -200 regression.diffs; fi
+acq_stop_cluster
+trap - EXIT
+
+# ---- 3. TAP tests (several clusters; run as postgres) ----------------------
+acq_log "TAP tests"
+T=$(mktemp -d /tmp/acq-tap.XXXXXX); chown postgres: "$T"
+set +e
+runuser -u postgres -- env PATH="$PG_BIN:/usr/bin:/bin" TESTDIR="$T" PGPORT=65432 \
+	ACQ_ROOT="$ACQ_ROOT" \
+	PG_REGRESS=/usr/lib/postgresql/15/lib/pgxs/src/test/regress/pg_regress \
+	prove -I /usr/lib/postgresql/15/lib/pgxs/src/test/perl test/t/*.pl >"$T/prove.out" 2>&1
+rc=$?
+set -e
+cat "$T/prove.out"
+tap_tests=$(sed -nE 's/^Files=[0-9]+, Tests=([0-9]+),.*/\1/p' "$T/prove.out")
+tap_failed=$(grep -oE 'Failed [0-9]+/[0-9]+ subtests' "$T/prove.out" | awk -F'[ /]' '{s+=$2} END {print s+0}')
+[ -n "$tap_tests" ] || tap_tests=0
+if [ $rc -ne 0 ] && [ "$tap_failed" = 0 ]; then tap_failed=1; fi
+count $((tap_tests - tap_failed)) "$tap_failed"
+rm -rf "$T"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

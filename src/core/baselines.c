@@ -1,0 +1,110 @@
+/*
+ * baselines.c -- the paper's baselines (SourceSplice paper, section 5.1.2):
+ *   greedy      add sources in order of their individual profits and keep
+ *               the best prefix (m models, plus the m singletons);
+ *   random      add sources in a random order and keep the best prefix,
+ *               repeated for `iterations` random orders;
+ *   exhaustive  ("Naive") train all 2^m - 1 subsets.
+ */
+#include "select.h"
+
+#include <math.h>
+
+/* best prefix of order[0..m-1]; updates best and pbest */
+static void
+best_prefix(AcqEvaluator *ev, const int *order, int m, AcqSet *best,
+			double *pbest)
+{
+	AcqSet		a;
+	int			i;
+
+	acq_set_clear(&a);
+	for (i = 0; i < m; i++)
+	{
+		double		p;
+
+		acq_set_add(&a, order[i]);
+		p = acq_eval_profit(ev, &a);
+		if (p > *pbest)
+		{
+			*pbest = p;
+			*best = a;
+		}
+	}
+}
+
+AcqStatus
+acq_select_greedy(AcqEvaluator *ev, const AcqSelectParams *prm,
+				  AcqSelectResult *res)
+{
+	int			m = acq_eval_num_sources(ev);
+	int		   *order = acq_sources_by_profit(ev);
+	AcqSet		best;
+	double		pbest = -INFINITY;
+
+	acq_set_clear(&best);
+	best_prefix(ev, order, m, &best, &pbest);
+	acq_free(order);
+	acq_select_result_set(res, acq_eval_get(ev, &best));
+	return ACQ_OK;
+}
+
+AcqStatus
+acq_select_random(AcqEvaluator *ev, const AcqSelectParams *prm,
+				  AcqSelectResult *res)
+{
+	int			m = acq_eval_num_sources(ev);
+	int		   *order;
+	AcqSet		best;
+	double		pbest = -INFINITY;
+	int			it,
+				s;
+
+	if (prm->iterations < 1 || prm->rng == NULL)
+		return ACQ_ERR_ARGUMENT;
+	order = acq_alloc_array(m, sizeof(int));
+	acq_set_clear(&best);
+	for (it = 0; it < prm->iterations; it++)
+	{
+		for (s = 0; s < m; s++)
+			order[s] = s;
+		acq_rng_shuffle_int(prm->rng, order, m);
+		best_prefix(ev, order, m, &best, &pbest);
+	}
+	acq_free(order);
+	acq_select_result_set(res, acq_eval_get(ev, &best));
+	return ACQ_OK;
+}
+
+AcqStatus
+acq_select_exhaustive(AcqEvaluator *ev, const AcqSelectParams *prm,
+					  AcqSelectResult *res)
+{
+	int			m = acq_eval_num_sources(ev);
+	uint64_t	mask,
+				nmask;
+	AcqEvalEntry best,
+				cur;
+
+	if (m > 62)
+		return ACQ_ERR_TOO_LARGE;
+	nmask = (uint64_t) 1 << m;
+	best.profit = -INFINITY;
+	(void) acq_eval_source_cost(ev, 0); /* train singletons first if costs need them */
+	/* singletons may already be trained (gain-based costs): reuse them */
+	for (mask = 1; mask < nmask; mask++)
+	{
+		AcqSet		s = acq_set_from_mask(mask);
+		const AcqEvalEntry *e = acq_eval_lookup(ev, &s);
+
+		if (e == NULL)
+		{
+			acq_eval_compute(ev, &s, &cur);
+			e = &cur;
+		}
+		if (e->profit > best.profit)
+			best = *e;
+	}
+	acq_select_result_set(res, &best);
+	return ACQ_OK;
+}

@@ -1,0 +1,501 @@
+/*
+ * evaluate.c -- the profit oracle P(S) = G(S) - C(S) behind every source
+ * selection method, with memoisation (a subset is never trained twice).
+ *
+ * Gains (SourceSplice paper, Definition 2.1 and section 5.1.3):
+ *   classification  100 * accuracy of logistic regression trained on the union
+ *   f1              100 * F1 of class 1
+ *   fairness        100 * accuracy + lambda * TPR gap (protected - privileged)
+ *   regression      100 / (1 + MSE / Var(y_val)) of linear (ridge) regression:
+ *                   100 for a perfect model, 50 for one no better than the
+ *                   validation mean, towards 0 for worse; strictly decreasing
+ *                   in MSE, so profits rank subsets exactly as MSE does.
+ * Regression never touches rows after set-up: each source is reduced to its
+ * sufficient statistics once, and a subset's fit and validation MSE come
+ * from their sums.
+ */
+#include "select.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cblas.h>
+
+#define CHUNK_BITS 10
+#define CHUNK_SIZE (1 << CHUNK_BITS)
+#define ENTRY(ev, i) (&(ev)->chunks[(i) >> CHUNK_BITS][(i) & (CHUNK_SIZE - 1)])
+
+struct AcqEvaluator
+{
+	int			m;
+	int			p;
+	const AcqBlock *src;
+	AcqBlock	val;
+	AcqEvalConfig cfg;
+	double	   *cost;			/* per-source cost, m */
+	bool		costs_ready;
+
+	/* classification scratch */
+	AcqBlock   *blocks;			/* m */
+	double	   *coef;			/* p + 1 */
+	double	   *yhat;			/* val.n */
+
+	/* regression */
+	AcqLinStats **src_stats;	/* m */
+	AcqLinStats *val_stats;
+	AcqLinStats *sum_stats;
+	double		val_var;
+
+	/*
+	 * memo: entries in training order, in fixed-size chunks so that pointers
+	 * handed out stay valid, plus an open-addressing index
+	 */
+	AcqEvalEntry **chunks;
+	int			nchunks;
+	int			capchunks;
+	int			nentries;
+	int32_t    *slots;			/* -1 empty, else entry index */
+	uint32_t	nslots;			/* power of two */
+
+	int			models_trained;
+	AcqEvalCallback callback;
+	void	   *callback_arg;
+};
+
+void
+acq_eval_default_config(AcqEvalConfig *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->task = ACQ_TASK_CLASSIFICATION;
+	cfg->lambda = 10.0;
+	acq_logreg_default_params(&cfg->logreg);
+	cfg->alpha = 0.0;
+	cfg->cost_mode = ACQ_COST_NONE;
+	cfg->cost_exponent = 1;
+	cfg->cost_scale = 0.01;
+	cfg->cost_offset = 0.0;
+}
+
+static uint32_t
+set_hash(const AcqSet *s)
+{
+	uint64_t	h = 0x84222325cbf29ce4ULL;
+	int			i;
+
+	for (i = 0; i < ACQ_MAX_SOURCES / 64; i++)
+	{
+		h ^= s->w[i];
+		h *= 0x100000001b3ULL;
+		h ^= h >> 29;
+	}
+	return (uint32_t) (h ^ (h >> 32));
+}
+
+static void
+memo_grow(AcqEvaluator *ev)
+{
+	uint32_t	newn = ev->nslots ? ev->nslots * 2 : 1024;
+	int32_t    *slots = acq_alloc_array(newn, sizeof(int32_t));
+	uint32_t	i;
+	int			e;
+
+	for (i = 0; i < newn; i++)
+		slots[i] = -1;
+	for (e = 0; e < ev->nentries; e++)
+	{
+		uint32_t	h = set_hash(&ENTRY(ev, e)->set) & (newn - 1);
+
+		while (slots[h] >= 0)
+			h = (h + 1) & (newn - 1);
+		slots[h] = e;
+	}
+	acq_free(ev->slots);
+	ev->slots = slots;
+	ev->nslots = newn;
+}
+
+static const AcqEvalEntry *
+memo_find(const AcqEvaluator *ev, const AcqSet *s)
+{
+	uint32_t	h;
+
+	if (ev->nslots == 0)
+		return NULL;
+	h = set_hash(s) & (ev->nslots - 1);
+	while (ev->slots[h] >= 0)
+	{
+		const AcqEvalEntry *e = ENTRY(ev, ev->slots[h]);
+
+		if (acq_set_eq(&e->set, s))
+			return e;
+		h = (h + 1) & (ev->nslots - 1);
+	}
+	return NULL;
+}
+
+static const AcqEvalEntry *
+memo_insert(AcqEvaluator *ev, const AcqEvalEntry *entry)
+{
+	uint32_t	h;
+
+	if ((uint32_t) (ev->nentries + 1) * 2 > ev->nslots)
+		memo_grow(ev);
+	if (ev->nentries == ev->nchunks * CHUNK_SIZE)
+	{
+		if (ev->nchunks == ev->capchunks)
+		{
+			int			newcap = ev->capchunks ? ev->capchunks * 2 : 16;
+			AcqEvalEntry **n = acq_alloc_array(newcap, sizeof(AcqEvalEntry *));
+
+			if (ev->nchunks)
+				memcpy(n, ev->chunks, sizeof(AcqEvalEntry *) * ev->nchunks);
+			acq_free(ev->chunks);
+			ev->chunks = n;
+			ev->capchunks = newcap;
+		}
+		ev->chunks[ev->nchunks++] = acq_alloc_array(CHUNK_SIZE, sizeof(AcqEvalEntry));
+	}
+	*ENTRY(ev, ev->nentries) = *entry;
+	h = set_hash(&entry->set) & (ev->nslots - 1);
+	while (ev->slots[h] >= 0)
+		h = (h + 1) & (ev->nslots - 1);
+	ev->slots[h] = ev->nentries;
+	ev->nentries++;
+	return ENTRY(ev, ev->nentries - 1);
+}
+
+AcqEvaluator *
+acq_eval_create(int m, int p, const AcqBlock *sources,
+				const AcqBlock *validation, const AcqEvalConfig *cfg,
+				char *errbuf, size_t errlen)
+{
+	AcqEvaluator *ev;
+	int			s;
+	bool		regression = (cfg->task == ACQ_TASK_REGRESSION);
+
+	if (m < 1 || m > ACQ_MAX_SOURCES)
+	{
+		snprintf(errbuf, errlen, "%d sources given; acq selects among 1 to %d sources",
+				 m, ACQ_MAX_SOURCES);
+		return NULL;
+	}
+	if (p < 1)
+	{
+		snprintf(errbuf, errlen, "feature vectors are empty");
+		return NULL;
+	}
+	if (validation->n < 1)
+	{
+		snprintf(errbuf, errlen, "the validation set has no rows");
+		return NULL;
+	}
+	for (s = 0; s < m; s++)
+		if (sources[s].n < 1)
+		{
+			snprintf(errbuf, errlen, "source %d has no rows", s + 1);
+			return NULL;
+		}
+
+	ev = acq_alloc(sizeof(AcqEvaluator));
+	ev->m = m;
+	ev->p = p;
+	ev->src = sources;
+	ev->val = *validation;
+	ev->cfg = *cfg;
+	ev->cost = acq_alloc_array(m, sizeof(double));
+	if (cfg->cost_mode == ACQ_COST_GIVEN)
+		memcpy(ev->cost, cfg->given_costs, sizeof(double) * m);
+	ev->costs_ready = (cfg->cost_mode != ACQ_COST_GAIN);
+	ev->cfg.given_costs = NULL;
+
+	if (regression)
+	{
+		/* shift by the mean of all training rows, for conditioning */
+		double	   *shift = acq_alloc_array(p, sizeof(double));
+		double		yshift = 0.0;
+		double		ntot = 0.0;
+		int			j;
+		int64_t		i;
+
+		for (s = 0; s < m; s++)
+			for (i = 0; i < sources[s].n; i++)
+			{
+				const double *x = sources[s].X + i * p;
+
+				for (j = 0; j < p; j++)
+					shift[j] += x[j];
+				yshift += sources[s].y[i];
+			}
+		for (s = 0; s < m; s++)
+			ntot += (double) sources[s].n;
+		for (j = 0; j < p; j++)
+			shift[j] /= ntot;
+		yshift /= ntot;
+
+		ev->src_stats = acq_alloc_array(m, sizeof(AcqLinStats *));
+		for (s = 0; s < m; s++)
+		{
+			ev->src_stats[s] = acq_linstats_create(p);
+			acq_linstats_accumulate(ev->src_stats[s], sources[s].X,
+									sources[s].y, sources[s].n, shift, yshift);
+			acq_check_interrupts();
+		}
+		ev->val_stats = acq_linstats_create(p);
+		acq_linstats_accumulate(ev->val_stats, validation->X, validation->y,
+								validation->n, shift, yshift);
+		ev->sum_stats = acq_linstats_create(p);
+		ev->val_var = acq_linstats_label_var(ev->val_stats);
+		acq_free(shift);
+		if (!(ev->val_var > 0.0))
+		{
+			snprintf(errbuf, errlen, "the validation labels are constant: a regression gain needs their variance");
+			acq_eval_free(ev);
+			return NULL;
+		}
+		ev->coef = acq_alloc_array(p + 1, sizeof(double));
+	}
+	else
+	{
+		ev->blocks = acq_alloc_array(m, sizeof(AcqBlock));
+		ev->coef = acq_alloc_array(p + 1, sizeof(double));
+		ev->yhat = acq_alloc_array(validation->n, sizeof(double));
+	}
+	return ev;
+}
+
+void
+acq_eval_set_callback(AcqEvaluator *ev, AcqEvalCallback cb, void *arg)
+{
+	ev->callback = cb;
+	ev->callback_arg = arg;
+}
+
+int
+acq_eval_num_sources(const AcqEvaluator *ev)
+{
+	return ev->m;
+}
+
+int
+acq_eval_models_trained(const AcqEvaluator *ev)
+{
+	return ev->models_trained;
+}
+
+int
+acq_eval_num_entries(const AcqEvaluator *ev)
+{
+	return ev->nentries;
+}
+
+const AcqEvalEntry *
+acq_eval_entry(const AcqEvaluator *ev, int i)
+{
+	return ENTRY(ev, i);
+}
+
+/* train on the union of s and score on the validation set: gain only */
+static void
+compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
+{
+	int			p = ev->p;
+	int			i;
+	int			nb = 0;
+	int64_t		nrows = 0;
+
+	out->set = *s;
+	out->accuracy = out->f1 = out->tpr_gap = out->mse = out->r2 = NAN;
+	out->single_class = false;
+
+	if (ev->cfg.task == ACQ_TASK_REGRESSION)
+	{
+		double		mse;
+
+		acq_linstats_zero(ev->sum_stats);
+		for (i = 0; i < ev->m; i++)
+			if (acq_set_has(s, i))
+			{
+				acq_linstats_add(ev->sum_stats, ev->src_stats[i]);
+				nrows += ev->src[i].n;
+			}
+		acq_linreg_solve(ev->sum_stats, ev->cfg.alpha, ev->coef);
+		mse = acq_linreg_mse_stats(ev->val_stats, ev->coef);
+		out->mse = mse;
+		out->r2 = 1.0 - mse / ev->val_var;
+		out->gain = 100.0 / (1.0 + mse / ev->val_var);
+	}
+	else
+	{
+		AcqStatus	st;
+		int			iters;
+		double		acc;
+
+		for (i = 0; i < ev->m; i++)
+			if (acq_set_has(s, i))
+			{
+				ev->blocks[nb++] = ev->src[i];
+				nrows += ev->src[i].n;
+			}
+		st = acq_logreg_fit(ev->blocks, nb, p, &ev->cfg.logreg, ev->coef, &iters);
+		out->single_class = (st == ACQ_ERR_SINGLE_CLASS);
+		acq_logreg_predict(ev->val.X, ev->val.n, p, ev->coef, ev->yhat);
+		acc = acq_accuracy(ev->val.y, ev->yhat, ev->val.n);
+		out->accuracy = acc;
+		out->f1 = acq_f1(ev->val.y, ev->yhat, ev->val.n);
+		if (ev->val.a)
+		{
+			double		gap;
+
+			if (acq_tpr_gap(ev->val.y, ev->yhat, ev->val.a, ev->val.n, &gap))
+				out->tpr_gap = gap;
+		}
+		switch (ev->cfg.task)
+		{
+			case ACQ_TASK_F1:
+				out->gain = 100.0 * out->f1;
+				break;
+			case ACQ_TASK_FAIRNESS:
+				out->gain = acq_fairness_gain(acc, isnan(out->tpr_gap) ? 0.0 : out->tpr_gap,
+											  ev->cfg.lambda);
+				break;
+			default:
+				out->gain = 100.0 * acc;
+				break;
+		}
+	}
+	out->n_rows = nrows;
+	ev->models_trained++;
+	acq_check_interrupts();
+}
+
+static double
+gain_cost(const AcqEvalConfig *cfg, double gain)
+{
+	double		f = gain - cfg->cost_offset;
+
+	if (f < 0.0)
+		f = 0.0;
+	switch (cfg->cost_exponent)
+	{
+		case 0:
+			return cfg->cost_scale;
+		case 1:
+			return cfg->cost_scale * f;
+		default:
+			return cfg->cost_scale * f * f;
+	}
+}
+
+/*
+ * Costs that depend on the sources' own gains need every singleton trained
+ * first; those trainings are memoised and count as models trained.
+ */
+static void
+ensure_costs(AcqEvaluator *ev)
+{
+	int			s;
+	AcqEvalEntry *tmp;
+
+	if (ev->costs_ready)
+		return;
+	tmp = acq_alloc_array(ev->m, sizeof(AcqEvalEntry));
+	for (s = 0; s < ev->m; s++)
+	{
+		AcqSet		one;
+
+		acq_set_clear(&one);
+		acq_set_add(&one, s);
+		compute_gain(ev, &one, &tmp[s]);
+		ev->cost[s] = gain_cost(&ev->cfg, tmp[s].gain);
+	}
+	ev->costs_ready = true;
+	for (s = 0; s < ev->m; s++)
+	{
+		tmp[s].cost = ev->cost[s];
+		tmp[s].profit = tmp[s].gain - tmp[s].cost;
+		memo_insert(ev, &tmp[s]);
+		if (ev->callback)
+			ev->callback(ev->callback_arg, &tmp[s], ev->models_trained);
+	}
+	acq_free(tmp);
+}
+
+double
+acq_eval_source_cost(AcqEvaluator *ev, int s)
+{
+	ensure_costs(ev);
+	return ev->cost[s];
+}
+
+void
+acq_eval_compute(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
+{
+	int			i;
+	double		cost = 0.0;
+
+	ensure_costs(ev);
+	compute_gain(ev, s, out);
+	for (i = 0; i < ev->m; i++)
+		if (acq_set_has(s, i))
+			cost += ev->cost[i];
+	out->cost = cost;
+	out->profit = out->gain - cost;
+	if (ev->callback)
+		ev->callback(ev->callback_arg, out, ev->models_trained);
+}
+
+const AcqEvalEntry *
+acq_eval_get(AcqEvaluator *ev, const AcqSet *s)
+{
+	static const AcqEvalEntry empty_entry;
+	const AcqEvalEntry *e;
+	AcqEvalEntry tmp;
+
+	if (acq_set_count(s) == 0)
+		return &empty_entry;	/* P(empty) = 0, never trained */
+	ensure_costs(ev);
+	e = memo_find(ev, s);
+	if (e)
+		return e;
+	acq_eval_compute(ev, s, &tmp);
+	return memo_insert(ev, &tmp);
+}
+
+const AcqEvalEntry *
+acq_eval_lookup(const AcqEvaluator *ev, const AcqSet *s)
+{
+	return memo_find(ev, s);
+}
+
+double
+acq_eval_profit(AcqEvaluator *ev, const AcqSet *s)
+{
+	return acq_eval_get(ev, s)->profit;
+}
+
+void
+acq_eval_free(AcqEvaluator *ev)
+{
+	int			s;
+
+	if (ev == NULL)
+		return;
+	if (ev->src_stats)
+	{
+		for (s = 0; s < ev->m; s++)
+			acq_linstats_free(ev->src_stats[s]);
+		acq_free(ev->src_stats);
+	}
+	acq_linstats_free(ev->val_stats);
+	acq_linstats_free(ev->sum_stats);
+	acq_free(ev->blocks);
+	acq_free(ev->coef);
+	acq_free(ev->yhat);
+	acq_free(ev->cost);
+	for (s = 0; s < ev->nchunks; s++)
+		acq_free(ev->chunks[s]);
+	acq_free(ev->chunks);
+	acq_free(ev->slots);
+	acq_free(ev);
+}

@@ -1,0 +1,99 @@
+/*
+ * models.h -- the core's supervised models and metrics.
+ *
+ * All dense work goes through OpenBLAS (cblas) and LAPACKE.
+ */
+#ifndef ACQ_MODELS_H
+#define ACQ_MODELS_H
+
+#include "acq_core.h"
+
+/* ---- binary logistic regression with L2 ---------------------------------
+ * Minimises  C * sum_i logloss(y_i, x_i.w + b) + 0.5 * ||w||^2
+ * (the intercept b is not penalised), i.e. the objective of scikit-learn's
+ * LogisticRegression(penalty='l2', C=C, fit_intercept=True).  Solved by
+ * Newton's method with a backtracking line search; the Hessian is assembled
+ * per block with cblas_dsyrk and factorised with LAPACKE_dpotrf.
+ * coef has p+1 entries: w[0..p-1], then the intercept b.
+ * Labels must be 0/1.  If the rows hold a single class the function returns
+ * ACQ_ERR_SINGLE_CLASS and sets coef to the constant predictor of that class
+ * (w = 0, b = +/-inf is avoided: b = +/-30).
+ */
+typedef struct AcqLogregParams
+{
+	double		C;				/* inverse regularisation strength, > 0 */
+	int			max_iter;		/* Newton iterations, default 100 */
+	double		tol;			/* stop when ||grad||_inf <= tol, default 1e-8 */
+} AcqLogregParams;
+
+void		acq_logreg_default_params(AcqLogregParams *prm);
+AcqStatus	acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
+						   const AcqLogregParams *prm, double *coef,
+						   int *iterations);
+/* predicted labels (0/1) for n rows of X (row-major n x p) */
+void		acq_logreg_predict(const double *X, int64_t n, int p,
+							   const double *coef, double *yhat);
+/* predicted probabilities P(y=1|x) */
+void		acq_logreg_predict_proba(const double *X, int64_t n, int p,
+									 const double *coef, double *prob);
+
+/* ---- linear and ridge regression from sufficient statistics --------------
+ * For data shifted by a fixed vector (shift_x, shift_y), with d = p + 1 and
+ * z = [x - shift_x, 1], the statistics are
+ *     ztz = sum z z^T (d x d, full symmetric, row-major),
+ *     zty = sum z (y - shift_y),  yty = sum (y - shift_y)^2,  n.
+ * Statistics add: the statistics of a union of sources are the sums of the
+ * sources' statistics, so a subset's least-squares fit and its validation
+ * MSE cost O(p^3) whatever its row count.  The shift (e.g. the mean of all
+ * training rows) only improves conditioning; use the same shift for the
+ * training and validation statistics.
+ */
+typedef struct AcqLinStats
+{
+	int			p;
+	double		n;
+	double	   *ztz;			/* (p+1)^2 */
+	double	   *zty;			/* p+1 */
+	double		yty;
+} AcqLinStats;
+
+AcqLinStats *acq_linstats_create(int p);
+void		acq_linstats_zero(AcqLinStats *s);
+void		acq_linstats_accumulate(AcqLinStats *s, const double *X,
+									const double *y, int64_t n,
+									const double *shift_x, double shift_y);
+void		acq_linstats_add(AcqLinStats *dst, const AcqLinStats *src);
+void		acq_linstats_sub(AcqLinStats *dst, const AcqLinStats *src);
+void		acq_linstats_copy(AcqLinStats *dst, const AcqLinStats *src);
+void		acq_linstats_free(AcqLinStats *s);
+
+/*
+ * Solve for beta (p+1 entries, intercept last, in shifted coordinates)
+ * minimising ||y - Z beta||^2 + alpha ||w||^2 (intercept unpenalised).
+ * alpha = 0 is ordinary least squares (scikit-learn LinearRegression); a
+ * rank-deficient system gets the minimum-norm solution, as lstsq does.
+ */
+AcqStatus	acq_linreg_solve(const AcqLinStats *s, double alpha, double *beta);
+/* mean squared error of beta on the rows summarised by val */
+double		acq_linreg_mse_stats(const AcqLinStats *val, const double *beta);
+/* variance of the labels summarised by s (population, /n) */
+double		acq_linstats_label_var(const AcqLinStats *s);
+
+/* ---- metrics ------------------------------------------------------------ */
+/* fraction of rows with y == yhat, in [0,1] */
+double		acq_accuracy(const double *y, const double *yhat, int64_t n);
+/* F1 of the positive class 1, in [0,1]; 0 when there are no true positives */
+double		acq_f1(const double *y, const double *yhat, int64_t n);
+/*
+ * True-positive-rate gap: P(yhat=1 | a=0, y=1) - P(yhat=1 | a=1, y=1), in
+ * [-1,1] (a=1 privileged, a=0 protected, NaN ignored).  Returns false (and
+ * *gap = 0) when either group has no positive rows.
+ */
+bool		acq_tpr_gap(const double *y, const double *yhat, const double *a,
+						int64_t n, double *gap);
+/* the paper's fairness gain: 100*accuracy + lambda*gap (SourceSplice 5.1.3) */
+double		acq_fairness_gain(double accuracy, double gap, double lambda);
+double		acq_mse(const double *y, const double *yhat, int64_t n);
+double		acq_r2(const double *y, const double *yhat, int64_t n);
+
+#endif							/* ACQ_MODELS_H */

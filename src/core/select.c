@@ -1,0 +1,29 @@
+/*
+ * select.c -- what the source-selection methods share: defaults and results.
+ */
+#include "select.h"
+
+void
+acq_select_default_params(AcqSelectParams *prm, int m)
+{
+	prm->s_max = m;
+	/* the paper's setting for 15 sources is k_max = 7 = floor(15/2) */
+	prm->k_max = m / 2 < 7 ? m / 2 : 7;
+	if (prm->k_max < 1)
+		prm->k_max = 1;
+	prm->iterations = 20;		/* the paper's N for SourceGrasp */
+	prm->rcl_size = 5;			/* the paper's k for SourceGrasp */
+	prm->samples = 1000;
+	prm->surrogate_alpha = 1.0;
+	prm->rng = NULL;
+}
+
+void
+acq_select_result_set(AcqSelectResult *res, const AcqEvalEntry *e)
+{
+	res->best = e->set;
+	res->gain = e->gain;
+	res->cost = e->cost;
+	res->profit = e->profit;
+	res->n_rows = e->n_rows;
+}

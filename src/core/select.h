@@ -1,0 +1,200 @@
+/*
+ * select.h -- source selection (SourceSplice paper, sections 2-4).
+ *
+ * The evaluator owns the sources' rows, the validation rows, the task and
+ * the cost model, and answers P(S) = G(S) - C(S) for a subset S, memoised so
+ * that one run never trains a subset twice.  The search methods (splice,
+ * grasp, greedy, random, exhaustive, datamodels) only talk to the evaluator.
+ */
+#ifndef ACQ_SELECT_H
+#define ACQ_SELECT_H
+
+#include "acq_core.h"
+#include "models.h"
+
+#define ACQ_MAX_SOURCES 256
+
+/* a subset of at most ACQ_MAX_SOURCES sources, as a bitset */
+typedef struct AcqSet
+{
+	uint64_t	w[ACQ_MAX_SOURCES / 64];
+} AcqSet;
+
+static inline void
+acq_set_clear(AcqSet *s)
+{
+	int			i;
+
+	for (i = 0; i < ACQ_MAX_SOURCES / 64; i++)
+		s->w[i] = 0;
+}
+static inline bool
+acq_set_has(const AcqSet *s, int i)
+{
+	return (s->w[i >> 6] >> (i & 63)) & 1;
+}
+static inline void
+acq_set_add(AcqSet *s, int i)
+{
+	s->w[i >> 6] |= (uint64_t) 1 << (i & 63);
+}
+static inline void
+acq_set_del(AcqSet *s, int i)
+{
+	s->w[i >> 6] &= ~((uint64_t) 1 << (i & 63));
+}
+static inline bool
+acq_set_eq(const AcqSet *a, const AcqSet *b)
+{
+	int			i;
+
+	for (i = 0; i < ACQ_MAX_SOURCES / 64; i++)
+		if (a->w[i] != b->w[i])
+			return false;
+	return true;
+}
+static inline int
+acq_set_count(const AcqSet *s)
+{
+	int			i,
+				c = 0;
+
+	for (i = 0; i < ACQ_MAX_SOURCES / 64; i++)
+		c += __builtin_popcountll(s->w[i]);
+	return c;
+}
+/* the set whose first 64 members are the bits of mask */
+static inline AcqSet
+acq_set_from_mask(uint64_t mask)
+{
+	AcqSet		s;
+
+	acq_set_clear(&s);
+	s.w[0] = mask;
+	return s;
+}
+
+typedef enum AcqTask
+{
+	ACQ_TASK_CLASSIFICATION,	/* 100 * accuracy (logistic regression) */
+	ACQ_TASK_F1,				/* 100 * F1 of class 1 (logistic regression) */
+	ACQ_TASK_FAIRNESS,			/* 100 * accuracy + lambda * TPR gap */
+	ACQ_TASK_REGRESSION			/* 100 / (1 + MSE / Var(y_val)) (linear/ridge) */
+} AcqTask;
+
+typedef enum AcqCostMode
+{
+	ACQ_COST_NONE,				/* C(s) = 0 */
+	ACQ_COST_GIVEN,				/* C(s) given per source */
+	ACQ_COST_GAIN				/* C(s) = scale * max(0, G({s}) - offset)^t */
+} AcqCostMode;
+
+typedef struct AcqEvalConfig
+{
+	AcqTask		task;
+	double		lambda;			/* fairness weight, >= 0 */
+	AcqLogregParams logreg;		/* classification models */
+	double		alpha;			/* ridge penalty for regression, >= 0 */
+	AcqCostMode cost_mode;
+	const double *given_costs;	/* m costs, for ACQ_COST_GIVEN */
+	int			cost_exponent;	/* t in {0,1,2} */
+	double		cost_scale;		/* c */
+	double		cost_offset;	/* F(x) = max(0, x - offset) */
+} AcqEvalConfig;
+
+void		acq_eval_default_config(AcqEvalConfig *cfg);
+
+/* what one trained subset scored */
+typedef struct AcqEvalEntry
+{
+	AcqSet		set;
+	double		gain;
+	double		cost;
+	double		profit;
+	int64_t		n_rows;			/* training rows of the union */
+	double		accuracy;		/* NaN where the task has no such metric */
+	double		f1;
+	double		tpr_gap;
+	double		mse;
+	double		r2;
+	bool		single_class;	/* the union held one class: constant model */
+} AcqEvalEntry;
+
+typedef struct AcqEvaluator AcqEvaluator;
+
+/* called after every model trained (progress, logging) */
+typedef void (*AcqEvalCallback) (void *arg, const AcqEvalEntry *entry,
+								 int models_trained);
+
+/*
+ * Create an evaluator over m sources of p features.  The blocks are borrowed
+ * (not copied) and must outlive the evaluator.  Returns NULL with a message
+ * in errbuf on bad input (see acq_eval_create's checks).
+ */
+AcqEvaluator *acq_eval_create(int m, int p, const AcqBlock *sources,
+							  const AcqBlock *validation,
+							  const AcqEvalConfig *cfg,
+							  char *errbuf, size_t errlen);
+void		acq_eval_set_callback(AcqEvaluator *ev, AcqEvalCallback cb, void *arg);
+int			acq_eval_num_sources(const AcqEvaluator *ev);
+int			acq_eval_models_trained(const AcqEvaluator *ev);
+double		acq_eval_source_cost(AcqEvaluator *ev, int s);
+
+/*
+ * P(S), memoised.  The empty set has profit 0 and is never trained.  The
+ * returned entry stays valid until the evaluator is freed.
+ */
+const AcqEvalEntry *acq_eval_get(AcqEvaluator *ev, const AcqSet *s);
+double		acq_eval_profit(AcqEvaluator *ev, const AcqSet *s);
+/* the memoised entry of S, or NULL if S was not trained yet */
+const AcqEvalEntry *acq_eval_lookup(const AcqEvaluator *ev, const AcqSet *s);
+/* compute S into *out without memoising it (exhaustive enumeration) */
+void		acq_eval_compute(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out);
+/* entries trained so far, in the order they were trained */
+int			acq_eval_num_entries(const AcqEvaluator *ev);
+const AcqEvalEntry *acq_eval_entry(const AcqEvaluator *ev, int i);
+void		acq_eval_free(AcqEvaluator *ev);
+
+/* ---- search methods ----------------------------------------------------- */
+typedef struct AcqSelectResult
+{
+	AcqSet		best;
+	double		gain;
+	double		cost;
+	double		profit;
+	int64_t		n_rows;
+} AcqSelectResult;
+
+typedef struct AcqSelectParams
+{
+	int			s_max;			/* splice: largest active set, 1..m */
+	int			k_max;			/* splice: most swaps per splicing, >= 1 */
+	int			iterations;		/* grasp: N; random: permutations */
+	int			rcl_size;		/* grasp: restricted candidate list k */
+	int			samples;		/* datamodels: random subsets trained */
+	double		surrogate_alpha;	/* datamodels: ridge penalty of the surrogate */
+	AcqRng	   *rng;			/* randomised methods */
+} AcqSelectParams;
+
+void		acq_select_default_params(AcqSelectParams *prm, int m);
+
+AcqStatus	acq_select_splice(AcqEvaluator *ev, const AcqSelectParams *prm,
+							  AcqSelectResult *res);
+AcqStatus	acq_select_grasp(AcqEvaluator *ev, const AcqSelectParams *prm,
+							 AcqSelectResult *res);
+AcqStatus	acq_select_greedy(AcqEvaluator *ev, const AcqSelectParams *prm,
+							  AcqSelectResult *res);
+AcqStatus	acq_select_random(AcqEvaluator *ev, const AcqSelectParams *prm,
+							  AcqSelectResult *res);
+AcqStatus	acq_select_exhaustive(AcqEvaluator *ev, const AcqSelectParams *prm,
+								  AcqSelectResult *res);
+AcqStatus	acq_select_datamodels(AcqEvaluator *ev, const AcqSelectParams *prm,
+								  AcqSelectResult *res);
+
+/* indices of all sources by individual profit, best first (caller frees) */
+int		   *acq_sources_by_profit(AcqEvaluator *ev);
+
+/* fill res from a trained entry */
+void		acq_select_result_set(AcqSelectResult *res, const AcqEvalEntry *e);
+
+#endif							/* ACQ_SELECT_H */

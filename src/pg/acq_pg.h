@@ -1,0 +1,52 @@
+/*
+ * acq_pg.h -- the PostgreSQL adapter: shared declarations of src/pg.
+ */
+#ifndef ACQ_PG_H
+#define ACQ_PG_H
+
+#include "postgres.h"
+
+#include "acq_core.h"
+#include "common/pg_prng.h"
+#include "select.h"
+
+/* GUCs */
+extern int	acq_max_exhaustive_sources;
+
+/* acq.c: a pg_prng-backed AcqRng */
+void		acq_pg_rng_init(AcqRng *rng, pg_prng_state *state, int64 seed);
+
+/* ---- reading sources and validation rows (sources.c) ----------------------- */
+typedef struct AcqLoadSpec
+{
+	Oid			sources;		/* partitioned table, or table with source_column */
+	Oid			validation;
+	const char *features;
+	const char *label;
+	const char *source_column;	/* NULL: leaf partitions are the sources */
+	const char *sensitive;		/* NULL: none */
+	const char *privileged;		/* value of a text sensitive column */
+	bool		binary_labels;	/* labels must be 0/1 (classification) */
+} AcqLoadSpec;
+
+typedef struct AcqSourceData
+{
+	int			m;				/* sources */
+	int			p;				/* features */
+	char	  **names;			/* m source names, in C-collation order */
+	AcqBlock   *blocks;			/* m */
+	AcqBlock	validation;
+	int64		total_rows;
+} AcqSourceData;
+
+void		acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out);
+
+/* ---- argument helpers (args.c) -------------------------------------------- */
+char	   *acq_arg_text(FunctionCallInfo fcinfo, int argno, const char *argname,
+						 bool required);
+char	   *acq_arg_name(FunctionCallInfo fcinfo, int argno, const char *argname,
+						 bool required);
+Oid			acq_arg_regclass(FunctionCallInfo fcinfo, int argno, const char *argname);
+void		acq_arg_require(FunctionCallInfo fcinfo, int argno, const char *argname);
+
+#endif							/* ACQ_PG_H */

@@ -1,0 +1,488 @@
+/*
+ * sources.c -- read the sources' rows and the validation rows through SPI.
+ *
+ * The sources are either the leaf partitions of a partitioned table (named
+ * by relation name) or the distinct values of a column.  Rows are read
+ * through the table the user named, with the caller's rights, by a cursor in
+ * batches, into one contiguous row-major block per source.  Every row is
+ * checked: a NULL, ragged, multi-dimensional or non-finite feature array, a
+ * NULL or non-binary label gets an ERROR that names the source and the row.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "acq_pg.h"
+
+#define FETCH_BATCH 10000
+
+/* a growing block of rows for one source */
+typedef struct RowBuf
+{
+	double	   *X;
+	double	   *y;
+	double	   *a;
+	int64		n;
+	int64		cap;
+} RowBuf;
+
+typedef struct ReadCtx
+{
+	const char *what;			/* "source" or "validation table" */
+	char	  **names;
+	int			m;
+	int			p;				/* -1 until the first row */
+	bool		binary;
+	bool		sensitive;
+	RowBuf	   *bufs;
+	MemoryContext datactx;
+} ReadCtx;
+
+static char *
+rel_display_name(Oid relid)
+{
+	char	   *rel = get_rel_name(relid);
+
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), rel);
+}
+
+static Oid
+column_type(Oid relid, const char *col, const char *argname)
+{
+	AttrNumber	attnum = get_attnum(relid, col);
+
+	if (attnum == InvalidAttrNumber || attnum < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" does not exist in %s", col, rel_display_name(relid)),
+				 errhint("Argument \"%s\" names a column of that table.", argname)));
+	return get_atttype(relid, attnum);
+}
+
+static bool
+is_numeric_type(Oid t)
+{
+	return t == FLOAT8OID || t == FLOAT4OID || t == NUMERICOID ||
+		t == INT2OID || t == INT4OID || t == INT8OID;
+}
+
+static char *
+features_expr(Oid relid, const char *col)
+{
+	Oid			t = column_type(relid, col, "features");
+	Oid			elem = get_element_type(t);
+
+	if (!OidIsValid(elem) || !is_numeric_type(elem))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("features column \"%s\" of %s must be float8[], not %s",
+						col, rel_display_name(relid), format_type_be(t)),
+				 errhint("Store each row's features as one float8[] array.")));
+	return psprintf("(%s)::pg_catalog.float8[]", quote_identifier(col));
+}
+
+static char *
+label_expr(Oid relid, const char *col)
+{
+	Oid			t = column_type(relid, col, "label");
+
+	if (t == BOOLOID)
+		return psprintf("(%s)::pg_catalog.int4::pg_catalog.float8", quote_identifier(col));
+	if (!is_numeric_type(t))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("label column \"%s\" of %s must be numeric or boolean, not %s",
+						col, rel_display_name(relid), format_type_be(t))));
+	return psprintf("(%s)::pg_catalog.float8", quote_identifier(col));
+}
+
+/* the sensitive attribute as 1 (privileged), 0 (protected) or NULL; $2 = privileged */
+static char *
+sensitive_expr(Oid relid, const char *col, const char *privileged)
+{
+	Oid			t = column_type(relid, col, "sensitive");
+	const char *q = quote_identifier(col);
+
+	if (privileged != NULL)
+		return psprintf("CASE WHEN (%s) IS NULL THEN NULL "
+						"WHEN (%s)::pg_catalog.text OPERATOR(pg_catalog.=) $2 THEN 1.0 "
+						"ELSE 0.0 END::pg_catalog.float8", q, q);
+	if (t == BOOLOID)
+		return psprintf("(%s)::pg_catalog.int4::pg_catalog.float8", q);
+	if (is_numeric_type(t))
+		return psprintf("(%s)::pg_catalog.float8", q);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("sensitive column \"%s\" is of type %s", col, format_type_be(t)),
+			 errhint("Pass privileged => '<value>' to say which value marks the privileged group, or use a boolean or 0/1 column.")));
+	return NULL;				/* keep compiler quiet */
+}
+
+static bool
+has_ctid(Oid relid)
+{
+	char		k = get_rel_relkind(relid);
+
+	return k == RELKIND_RELATION || k == RELKIND_PARTITIONED_TABLE ||
+		k == RELKIND_MATVIEW;
+}
+
+static void
+rowbuf_reserve(ReadCtx *rc, RowBuf *b)
+{
+	int64		newcap;
+	MemoryContext old;
+
+	if (b->n < b->cap)
+		return;
+	newcap = b->cap ? b->cap * 2 : 1024;
+	old = MemoryContextSwitchTo(rc->datactx);
+	if (b->X == NULL)
+	{
+		b->X = palloc_extended(mul_size(newcap, rc->p * sizeof(double)), MCXT_ALLOC_HUGE);
+		b->y = palloc_extended(mul_size(newcap, sizeof(double)), MCXT_ALLOC_HUGE);
+		if (rc->sensitive)
+			b->a = palloc_extended(mul_size(newcap, sizeof(double)), MCXT_ALLOC_HUGE);
+	}
+	else
+	{
+		b->X = repalloc_huge(b->X, mul_size(newcap, rc->p * sizeof(double)));
+		b->y = repalloc_huge(b->y, mul_size(newcap, sizeof(double)));
+		if (rc->sensitive)
+			b->a = repalloc_huge(b->a, mul_size(newcap, sizeof(double)));
+	}
+	MemoryContextSwitchTo(old);
+	b->cap = newcap;
+}
+
+#define ROW_ERROR(rc, src, ctid, ...) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_DATA_EXCEPTION), \
+			 errmsg(__VA_ARGS__), \
+			 errdetail("%s \"%s\", row %s", (rc)->what, (rc)->names[src], (ctid))))
+
+/* one fetched row: (idx int4, ctid text, features float8[], label float8[, a float8]) */
+static void
+read_row(ReadCtx *rc, HeapTuple tup, TupleDesc desc, int64 rowno)
+{
+	bool		isnull;
+	Datum		d;
+	int			src;
+	char	   *ctid;
+	ArrayType  *arr;
+	Datum		featd;
+	int			n,
+				j;
+	double	   *x;
+	double		label;
+	RowBuf	   *b;
+
+	d = SPI_getbinval(tup, desc, 1, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("a row's source is NULL or appeared while the sources were being read"),
+				 errhint("Sources named by a column need a value in every row; retry if the table is being written.")));
+	src = DatumGetInt32(d) - 1;
+
+	d = SPI_getbinval(tup, desc, 2, &isnull);
+	ctid = isnull ? psprintf("%lld", (long long) rowno) : TextDatumGetCString(d);
+
+	featd = SPI_getbinval(tup, desc, 3, &isnull);
+	if (isnull)
+		ROW_ERROR(rc, src, ctid, "features are NULL");
+	arr = DatumGetArrayTypeP(featd);
+	if (ARR_NDIM(arr) != 1)
+		ROW_ERROR(rc, src, ctid, "features must be a one-dimensional array, not %d-dimensional",
+				  ARR_NDIM(arr));
+	if (array_contains_nulls(arr))
+		ROW_ERROR(rc, src, ctid, "features contain a NULL element");
+	n = ARR_DIMS(arr)[0];
+	if (n < 1)
+		ROW_ERROR(rc, src, ctid, "features are empty");
+	if (rc->p < 0)
+		rc->p = n;
+	else if (n != rc->p)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("features have %d dimensions, expected %d", n, rc->p),
+				 errdetail("%s \"%s\", row %s", rc->what, rc->names[src], ctid),
+				 errhint("Every row of the sources and the validation table needs feature arrays of one length.")));
+	x = (double *) ARR_DATA_PTR(arr);
+	for (j = 0; j < n; j++)
+		if (!isfinite(x[j]))
+			ROW_ERROR(rc, src, ctid, "features contain NaN or Infinity (element %d)", j + 1);
+
+	d = SPI_getbinval(tup, desc, 4, &isnull);
+	if (isnull)
+		ROW_ERROR(rc, src, ctid, "label is NULL");
+	label = DatumGetFloat8(d);
+	if (!isfinite(label))
+		ROW_ERROR(rc, src, ctid, "label is NaN or Infinity");
+	if (rc->binary && label != 0.0 && label != 1.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("label %g is not 0 or 1", label),
+				 errdetail("%s \"%s\", row %s", rc->what, rc->names[src], ctid),
+				 errhint("Classification and fairness tasks need 0/1 (or boolean) labels; use task => 'regression' for a numeric target.")));
+
+	b = &rc->bufs[src];
+	rowbuf_reserve(rc, b);
+	memcpy(b->X + b->n * rc->p, x, sizeof(double) * n);
+	b->y[b->n] = label;
+	if (rc->sensitive)
+	{
+		d = SPI_getbinval(tup, desc, 5, &isnull);
+		b->a[b->n] = isnull ? NAN : DatumGetFloat8(d);
+		if (!isnull && b->a[b->n] != 0.0 && b->a[b->n] != 1.0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("sensitive value %g is not 0 or 1", b->a[b->n]),
+					 errdetail("%s \"%s\", row %s", rc->what, rc->names[src], ctid),
+					 errhint("Pass privileged => '<value>' to compare the column's text with the privileged value.")));
+	}
+	b->n++;
+	if ((Pointer) arr != DatumGetPointer(featd))
+		pfree(arr);
+	pfree(ctid);
+}
+
+static void
+run_cursor(ReadCtx *rc, const char *query, int nargs, Oid *argtypes,
+		   Datum *values)
+{
+	Portal		portal;
+	int64		rowno = 0;
+	char		nulls[2] = {' ', ' '};
+
+	portal = SPI_cursor_open_with_args(NULL, query, nargs, argtypes, values,
+									   nulls, true, 0);
+	for (;;)
+	{
+		uint64		i;
+
+		SPI_cursor_fetch(portal, true, FETCH_BATCH);
+		if (SPI_processed == 0)
+			break;
+		for (i = 0; i < SPI_processed; i++)
+			read_row(rc, SPI_tuptable->vals[i], SPI_tuptable->tupdesc, ++rowno);
+		SPI_freetuptable(SPI_tuptable);
+		CHECK_FOR_INTERRUPTS();
+	}
+	SPI_cursor_close(portal);
+}
+
+static Datum
+cstring_array(char **names, int m)
+{
+	Datum	   *d = palloc(sizeof(Datum) * m);
+	int			i;
+
+	for (i = 0; i < m; i++)
+		d[i] = CStringGetTextDatum(names[i]);
+	return PointerGetDatum(construct_array(d, m, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+void
+acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
+{
+	char	   *srcrel = rel_display_name(spec->sources);
+	char	   *valrel = rel_display_name(spec->validation);
+	char	   *feat,
+			   *lab,
+			   *sens = NULL,
+			   *vfeat,
+			   *vlab,
+			   *vsens = NULL;
+	StringInfoData q;
+	ReadCtx		rc;
+	ReadCtx		vc;
+	char	   *valname;
+	Datum		args[2];
+	Oid			argtypes[2];
+	Datum		idxarray;
+	int			i;
+	int			ret;
+	MemoryContext callerctx = CurrentMemoryContext;
+
+	memset(out, 0, sizeof(*out));
+	feat = features_expr(spec->sources, spec->features);
+	lab = label_expr(spec->sources, spec->label);
+	vfeat = features_expr(spec->validation, spec->features);
+	vlab = label_expr(spec->validation, spec->label);
+	if (spec->sensitive)
+	{
+		sens = sensitive_expr(spec->sources, spec->sensitive, spec->privileged);
+		vsens = sensitive_expr(spec->validation, spec->sensitive, spec->privileged);
+	}
+
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+
+	/* ---- the sources' names ---- */
+	initStringInfo(&q);
+	if (spec->source_column == NULL)
+	{
+		Datum		relarg = ObjectIdGetDatum(spec->sources);
+		Oid			relarg_t = REGCLASSOID;
+		Datum	   *oids;
+
+		if (get_rel_relkind(spec->sources) != RELKIND_PARTITIONED_TABLE)
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("%s is not a partitioned table", srcrel),
+					 errhint("Pass source_column => '<column>' to name the sources by a column's values, or partition the table so that each leaf partition is a source.")));
+		ret = SPI_execute_with_args("SELECT c.oid, c.relname::pg_catalog.text "
+									"FROM pg_catalog.pg_partition_tree($1) t "
+									"JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relid "
+									"WHERE t.isleaf "
+									"ORDER BY c.relname COLLATE \"C\", c.oid",
+									1, &relarg_t, &relarg, NULL, true, 0);
+		if (ret != SPI_OK_SELECT)
+			elog(ERROR, "reading the partitions of %s failed: %s", srcrel,
+				 SPI_result_code_string(ret));
+		out->m = (int) SPI_processed;
+		if (out->m == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_NO_DATA_FOUND),
+					 errmsg("%s has no partitions: there are no sources", srcrel)));
+		if (out->m > ACQ_MAX_SOURCES)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("%s has %d leaf partitions; acq selects among at most %d sources",
+							srcrel, out->m, ACQ_MAX_SOURCES)));
+		out->names = MemoryContextAlloc(callerctx, sizeof(char *) * out->m);
+		oids = palloc(sizeof(Datum) * out->m);
+		for (i = 0; i < out->m; i++)
+		{
+			bool		isnull;
+
+			oids[i] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+			out->names[i] = MemoryContextStrdup(callerctx,
+												SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+		}
+		idxarray = PointerGetDatum(construct_array(oids, out->m, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
+		appendStringInfo(&q, "SELECT pg_catalog.array_position($1::pg_catalog.oid[], tableoid)::pg_catalog.int4, ");
+		argtypes[0] = OIDARRAYOID;
+	}
+	else
+	{
+		const char *col = quote_identifier(spec->source_column);
+		char	   *nq;
+
+		(void) column_type(spec->sources, spec->source_column, "source_column");
+		nq = psprintf("SELECT DISTINCT (%s)::pg_catalog.text COLLATE \"C\" FROM %s ORDER BY 1 NULLS FIRST",
+					  col, srcrel);
+		ret = SPI_execute(nq, true, 0);
+		if (ret != SPI_OK_SELECT)
+			elog(ERROR, "reading the sources of %s failed: %s", srcrel,
+				 SPI_result_code_string(ret));
+		out->m = (int) SPI_processed;
+		if (out->m == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_NO_DATA_FOUND),
+					 errmsg("%s is empty: there are no sources", srcrel)));
+		if (SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("source column \"%s\" of %s is NULL in some rows",
+							spec->source_column, srcrel),
+					 errhint("Every row needs a source; filter the NULL rows out with a view.")));
+		if (out->m > ACQ_MAX_SOURCES)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("column \"%s\" of %s has %d distinct values; acq selects among at most %d sources",
+							spec->source_column, srcrel, out->m, ACQ_MAX_SOURCES)));
+		out->names = MemoryContextAlloc(callerctx, sizeof(char *) * out->m);
+		for (i = 0; i < out->m; i++)
+			out->names[i] = MemoryContextStrdup(callerctx,
+												SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+		idxarray = cstring_array(out->names, out->m);
+		appendStringInfo(&q, "SELECT pg_catalog.array_position($1::pg_catalog.text[], (%s)::pg_catalog.text)::pg_catalog.int4, ",
+						 col);
+		argtypes[0] = TEXTARRAYOID;
+	}
+	SPI_freetuptable(SPI_tuptable);
+
+	/* ---- the sources' rows ---- */
+	appendStringInfo(&q, "%s, %s, %s%s%s FROM %s",
+					 has_ctid(spec->sources) ? "ctid::pg_catalog.text" : "NULL::pg_catalog.text",
+					 feat, lab, sens ? ", " : "", sens ? sens : "", srcrel);
+	memset(&rc, 0, sizeof(rc));
+	rc.what = "source";
+	rc.names = out->names;
+	rc.m = out->m;
+	rc.p = -1;
+	rc.binary = spec->binary_labels;
+	rc.sensitive = (spec->sensitive != NULL);
+	rc.bufs = MemoryContextAllocZero(callerctx, sizeof(RowBuf) * out->m);
+	rc.datactx = callerctx;
+	args[0] = idxarray;
+	args[1] = spec->privileged ? CStringGetTextDatum(spec->privileged) : (Datum) 0;
+	argtypes[1] = TEXTOID;
+	run_cursor(&rc, q.data, spec->privileged ? 2 : 1, argtypes, args);
+
+	/* ---- the validation rows ---- */
+	resetStringInfo(&q);
+	appendStringInfo(&q, "SELECT 1::pg_catalog.int4, %s, %s, %s%s%s FROM %s",
+					 has_ctid(spec->validation) ? "ctid::pg_catalog.text" : "NULL::pg_catalog.text",
+					 vfeat, vlab, vsens ? ", " : "", vsens ? vsens : "", valrel);
+	memset(&vc, 0, sizeof(vc));
+	valname = valrel;
+	vc.what = "validation table";
+	vc.names = &valname;
+	vc.m = 1;
+	vc.p = rc.p;
+	vc.binary = false;			/* validation labels are only compared */
+	vc.sensitive = (spec->sensitive != NULL);
+	vc.bufs = MemoryContextAllocZero(callerctx, sizeof(RowBuf));
+	vc.datactx = callerctx;
+	args[0] = Int32GetDatum(0);
+	argtypes[0] = INT4OID;
+	/* $1 is unused by the validation query; keep $2 = privileged */
+	run_cursor(&vc, q.data, spec->privileged ? 2 : 1, argtypes, args);
+
+	SPI_finish();
+
+	/* ---- checks ---- */
+	for (i = 0; i < out->m; i++)
+		if (rc.bufs[i].n == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_NO_DATA_FOUND),
+					 errmsg("source \"%s\" is empty", out->names[i]),
+					 errhint("Every source needs rows; detach or drop the empty partition.")));
+	if (vc.bufs[0].n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("validation table %s is empty", valrel)));
+
+	out->p = rc.p;
+	out->blocks = MemoryContextAllocZero(callerctx, sizeof(AcqBlock) * out->m);
+	for (i = 0; i < out->m; i++)
+	{
+		out->blocks[i].X = rc.bufs[i].X;
+		out->blocks[i].y = rc.bufs[i].y;
+		out->blocks[i].a = rc.bufs[i].a;
+		out->blocks[i].n = rc.bufs[i].n;
+		out->total_rows += rc.bufs[i].n;
+	}
+	out->validation.X = vc.bufs[0].X;
+	out->validation.y = vc.bufs[0].y;
+	out->validation.a = vc.bufs[0].a;
+	out->validation.n = vc.bufs[0].n;
+}
