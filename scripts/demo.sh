@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# scripts/demo.sh -- install what is missing, build, start a throwaway
+# cluster, load real data (US flights 2001, Minneapolis police stops 2017;
+# see data/README.md) and choose sources with acq.  The cluster is removed
+# on exit, even on failure.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$ACQ_ROOT"
+
+[ "$(id -u)" = 0 ] || { echo "run scripts/demo.sh as root (it installs packages and runs the server as postgres)" >&2; exit 2; }
+acq_ensure_packages
+acq_build_install
+trap acq_stop_cluster EXIT
+acq_start_cluster 55433
+chmod -R a+rX "$ACQ_ROOT" 2>/dev/null || true
+
+acq_log "loading the demo data"
+acq_psql -c 'CREATE EXTENSION acq'
+acq_psql -v datadir="$ACQ_ROOT/data" -f data/load.sql >/dev/null
+
+psql -X -v ON_ERROR_STOP=1 <<'SQL'
+\pset footer off
+\echo
+\echo '== Flights 2001: which origin states should train a linear model of arrival delay?'
+SELECT count(*) AS sources, sum(n)::int AS training_rows
+  FROM (SELECT count(*) AS n FROM acq_demo.flights GROUP BY tableoid) s;
+\timing on
+SELECT sources, round(gain::numeric, 3) AS gain, round(profit::numeric, 3) AS profit,
+       models_trained, n_rows
+  FROM acq.select_sources('acq_demo.flights', 'acq_demo.flights_validation',
+                          'features', 'arr_delay_min', task => 'regression');
+\timing off
+\echo 'How good is that among all 2^15 - 1 subsets?'
+WITH chosen AS (
+  SELECT profit FROM acq.select_sources('acq_demo.flights', 'acq_demo.flights_validation',
+                                        'features', 'arr_delay_min', task => 'regression')),
+     every AS (
+  SELECT profit FROM acq.subset_profits('acq_demo.flights', 'acq_demo.flights_validation',
+                                        'features', 'arr_delay_min', task => 'regression'))
+SELECT count(*) AS subsets,
+       round(100.0 * count(*) FILTER (WHERE e.profit < c.profit) / count(*), 3) AS percentile
+  FROM every e, chosen c;
+\echo 'Every state on its own, and all of them together:'
+SELECT s AS source, round(r2::numeric, 4) AS r2, round(gain::numeric, 3) AS gain
+  FROM unnest(ARRAY['flights_ca','flights_tx','flights_ny']) s,
+       acq.subset_gain('acq_demo.flights', 'acq_demo.flights_validation', 'features',
+                       'arr_delay_min', ARRAY[s], task => 'regression');
+
+\echo
+\echo '== Minneapolis stops 2017: which neighbourhoods train a fair model of person searches?'
+\echo '   (gain = accuracy + 10 x TPR gap between non-white and white people stopped)'
+\timing on
+SELECT sources, round(gain::numeric, 3) AS gain, models_trained, n_rows
+  FROM acq.select_sources('acq_demo.stops', 'acq_demo.stops_validation', 'features',
+                          'person_search', task => 'fairness', source_column => 'neighborhood',
+                          sensitive => 'race', privileged => 'White');
+\timing off
+\echo 'The same with a price per neighbourhood: 0.05 points per 100 training rows'
+SELECT sources, round(gain::numeric, 3) AS gain, round(cost::numeric, 3) AS cost,
+       round(profit::numeric, 3) AS profit, models_trained
+  FROM acq.select_sources('acq_demo.stops', 'acq_demo.stops_validation', 'features',
+                          'person_search', task => 'fairness', source_column => 'neighborhood',
+                          sensitive => 'race', privileged => 'White',
+                          costs => (SELECT jsonb_object_agg(neighborhood, round(n / 2000.0, 3))
+                                      FROM (SELECT neighborhood, count(*) AS n
+                                              FROM acq_demo.stops GROUP BY 1) per_source));
+SQL
