@@ -1,0 +1,540 @@
+/*
+ * logreg.c -- binary logistic regression with an L2 penalty.
+ *
+ * With theta = (w, b), margins z_i = x_i.w + b and labels y_i in {0,1}, we
+ * minimise
+ *
+ *     f(theta) = C * sum_i l(y_i, z_i) + 0.5 * ||w||^2,
+ *     l(y, z)  = log(1 + exp(z)) - y z
+ *              = max(z, 0) - y z + log1p(exp(-|z|))     (stable form),
+ *
+ * the objective of scikit-learn's LogisticRegression(C=C, penalty='l2',
+ * fit_intercept=True).  f is strictly convex in w and (given both classes)
+ * in b, so Newton's method converges to the unique optimum:
+ *
+ *     gradient  g = C * Zt (sigma(z) - y) + (w, 0)
+ *     Hessian   H = C * Zt D Z + diag(1, ..., 1, 0),  D = diag(s_i (1 - s_i))
+ *
+ * where Z = [X, 1] and s_i = sigma(z_i).  H is assembled chunk by chunk from
+ * a scratch copy of the rows scaled by sqrt(C D_i) with cblas_dsyrk (BLAS
+ * level 3), the Newton direction solves H dir = -g by Cholesky, and a
+ * backtracking (Armijo) line search keeps every step a descent step.
+ *
+ * Per fit we keep three n-vectors (the margins z, the margins of the Newton
+ * direction zd, and h = exp(-|z|/2)), so a line-search trial costs O(n)
+ * scalar work and no BLAS call, and sigma(z) and the Hessian weights at the
+ * accepted point come for free from the trial's h.  The weighted copy of
+ * the rows is bounded by LOGREG_CHUNK rows whatever n is.  The blocks are
+ * never copied.
+ */
+#include "models.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <cblas.h>
+#include <lapacke.h>
+
+/* rows per scratch chunk of the Hessian assembly and per BLAS call */
+#ifndef LOGREG_CHUNK
+#define LOGREG_CHUNK 4096
+#endif
+
+/* intercept of the constant predictor returned for single-class input */
+#define LOGREG_SINGLE_CLASS_B 30.0
+
+/* Armijo sufficient-decrease constant and maximum step halvings */
+#define LOGREG_ARMIJO 1e-4
+#define LOGREG_MAX_HALVINGS 40
+
+typedef struct LogregWork
+{
+	const AcqBlock *blocks;
+	int			nblocks;
+	int			p;
+	int			d;				/* p + 1 */
+	int64_t		n;				/* total rows */
+	double		C;
+	double	   *z;				/* n: margins at the current theta */
+	double	   *zd;				/* n: margins of the direction; residuals */
+	double	   *eh;				/* n: exp(-|z|/2) at the last evaluated point */
+	double	   *S;				/* LOGREG_CHUNK x d: weighted rows */
+} LogregWork;
+
+void
+acq_logreg_default_params(AcqLogregParams *prm)
+{
+	prm->C = 1.0;
+	prm->max_iter = 100;
+	prm->tol = 1e-8;
+}
+
+/*
+ * log1p(e) for e in [0, 1] from log(): with u = 1 + e rounded,
+ * log1p(e) = log(u) * e / (u - 1) is accurate to a few ulps (Goldberg 1991,
+ * theorem 4) and about three times faster than glibc's log1p.
+ */
+static inline double
+log1p_unit(double e)
+{
+	double		u = 1.0 + e;
+
+	return (u == 1.0) ? e : log(u) * (e / (u - 1.0));
+}
+
+/*
+ * f(theta + t * dir), given the margins z of theta and zd of dir.  Stores
+ * h = exp(-|z + t zd| / 2) of every row in w->eh, so that after a trial is
+ * accepted the gradient and Hessian need no further exp() or sqrt():
+ * e = exp(-|z|) = h^2 and sqrt(s (1 - s)) = h / (1 + e).
+ */
+static double
+logreg_objective(LogregWork *w, const double *theta, const double *dir,
+				 double t)
+{
+	double		loss = 0.0;
+	double		pen = 0.0;
+	int64_t		off = 0;
+	int			bi;
+	int			j;
+
+	for (bi = 0; bi < w->nblocks; bi++)
+	{
+		const AcqBlock *blk = &w->blocks[bi];
+		const double *y = blk->y;
+		int64_t		i;
+
+		for (i = 0; i < blk->n; i++)
+		{
+			double		zi = w->z[off + i] + t * w->zd[off + i];
+			double		h = exp(-0.5 * fabs(zi));
+
+			w->eh[off + i] = h;
+			loss += (zi > 0.0 ? zi : 0.0) - y[i] * zi + log1p_unit(h * h);
+		}
+		off += blk->n;
+	}
+	for (j = 0; j < w->p; j++)
+	{
+		double		wj = theta[j] + t * dir[j];
+
+		pen += wj * wj;
+	}
+	return w->C * loss + 0.5 * pen;
+}
+
+/*
+ * Gradient g at the current point, from w->z and w->eh:
+ * g = Zt r + (w, 0) with residuals r_i = C (s_i - y_i), s_i = sigma(z_i),
+ * which are left in w->zd.
+ */
+static void
+logreg_gradient(LogregWork *w, const double *theta, double *g)
+{
+	int			p = w->p;
+	double		C = w->C;
+	int64_t		off = 0;
+	int			bi;
+	int			j;
+
+	memset(g, 0, sizeof(double) * w->d);
+	for (bi = 0; bi < w->nblocks; bi++)
+	{
+		const AcqBlock *blk = &w->blocks[bi];
+		int64_t		start;
+
+		for (start = 0; start < blk->n; start += LOGREG_CHUNK)
+		{
+			int			m = (int) ((blk->n - start < LOGREG_CHUNK) ?
+								   blk->n - start : LOGREG_CHUNK);
+			const double *y = blk->y + start;
+			const double *z = w->z + off + start;
+			const double *eh = w->eh + off + start;
+			double	   *r = w->zd + off + start;
+			double		gb = 0.0;
+			int			k;
+
+			for (k = 0; k < m; k++)
+			{
+				/* sigma(z) from e = exp(-|z|) = h^2 without overflow */
+				double		e = eh[k] * eh[k];
+				double		s = ((z[k] >= 0.0) ? 1.0 : e) / (1.0 + e);
+
+				r[k] = C * (s - y[k]);
+				gb += r[k];
+			}
+			g[p] += gb;
+			if (p > 0)
+				cblas_dgemv(CblasRowMajor, CblasTrans, m, p, 1.0,
+							blk->X + start * p, p, r, 1, 1.0, g, 1);
+		}
+		off += blk->n;
+	}
+	/* the penalty 0.5 ||w||^2 */
+	for (j = 0; j < p; j++)
+		g[j] += theta[j];
+}
+
+/*
+ * Hessian H = C Zt D Z + diag(1, ..., 1, 0) at the current point (row-major,
+ * upper triangle only), from w->eh.  Each chunk of rows is copied to the
+ * scratch S scaled by sqrt(C D_i) and added with one rank-m update St S.
+ */
+static void
+logreg_hessian(LogregWork *w, double *H)
+{
+	int			p = w->p;
+	int			d = w->d;
+	double		sqrtC = sqrt(w->C);
+	int64_t		off = 0;
+	int			bi;
+	int			j;
+
+	memset(H, 0, sizeof(double) * d * d);
+	for (bi = 0; bi < w->nblocks; bi++)
+	{
+		const AcqBlock *blk = &w->blocks[bi];
+		int64_t		start;
+
+		for (start = 0; start < blk->n; start += LOGREG_CHUNK)
+		{
+			int			m = (int) ((blk->n - start < LOGREG_CHUNK) ?
+								   blk->n - start : LOGREG_CHUNK);
+			const double *X = blk->X + start * p;
+			const double *eh = w->eh + off + start;
+			int			k;
+
+			for (k = 0; k < m; k++)
+			{
+				/*
+				 * D = s (1 - s) = e / (1 + e)^2 with e = exp(-|z|) = h^2, so
+				 * the row weight sqrt(C D) is sqrt(C) h / (1 + e).
+				 */
+				double		h = eh[k];
+				double		sw = sqrtC * h / (1.0 + h * h);
+				const double *restrict xk = X + (int64_t) k * p;
+				double	   *restrict Sk = w->S + (int64_t) k * d;
+
+				for (j = 0; j < p; j++)
+					Sk[j] = sw * xk[j];
+				Sk[p] = sw;
+			}
+			cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, d, m, 1.0,
+						w->S, d, 1.0, H, d);
+		}
+		off += blk->n;
+	}
+	/* the penalty 0.5 ||w||^2 */
+	for (j = 0; j < p; j++)
+		H[j * d + j] += 1.0;
+}
+
+/* zd = Z dir over all rows */
+static void
+logreg_dir_margins(LogregWork *w, const double *dir)
+{
+	int			p = w->p;
+	int64_t		off = 0;
+	int			bi;
+
+	for (bi = 0; bi < w->nblocks; bi++)
+	{
+		const AcqBlock *blk = &w->blocks[bi];
+		int64_t		start;
+		int64_t		i;
+
+		for (start = 0; start < blk->n; start += LOGREG_CHUNK)
+		{
+			int			m = (int) ((blk->n - start < LOGREG_CHUNK) ?
+								   blk->n - start : LOGREG_CHUNK);
+
+			if (p > 0)
+				cblas_dgemv(CblasRowMajor, CblasNoTrans, m, p, 1.0,
+							blk->X + start * p, p, dir, 1, 0.0,
+							w->zd + off + start, 1);
+			else
+				memset(w->zd + off + start, 0, sizeof(double) * m);
+		}
+		for (i = 0; i < blk->n; i++)
+			w->zd[off + i] += dir[p];
+		off += blk->n;
+	}
+}
+
+/*
+ * Solve H dir = -g.  H is row-major with its upper triangle filled, i.e. the
+ * lower triangle in LAPACK's column-major view, so LAPACK needs no transpose.
+ * If H is not numerically positive definite (only possible when the weights
+ * D_i underflow), retry with a growing ridge.
+ */
+static bool
+logreg_newton_dir(const double *H, const double *g, int d, double *L,
+				  double *dir)
+{
+	double		maxdiag = 0.0;
+	double		ridge = 0.0;
+	int			attempt;
+	int			j;
+
+	for (j = 0; j < d; j++)
+		maxdiag = fmax(maxdiag, H[j * d + j]);
+	if (!(maxdiag > 0.0))
+		maxdiag = 1.0;
+
+	for (attempt = 0; attempt < 8; attempt++)
+	{
+		memcpy(L, H, sizeof(double) * d * d);
+		for (j = 0; j < d; j++)
+		{
+			L[j * d + j] += ridge;
+			dir[j] = -g[j];
+		}
+		if (LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'L', d, L, d) == 0 &&
+			LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'L', d, 1, L, d, dir, d) == 0)
+			return true;
+		ridge = (ridge == 0.0) ? 1e-12 * maxdiag : ridge * 100.0;
+	}
+	return false;
+}
+
+AcqStatus
+acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
+			   const AcqLogregParams *prm, double *coef, int *iterations)
+{
+	AcqLogregParams defaults;
+	LogregWork	w;
+	int			d = p + 1;
+	int64_t		n = 0;
+	int64_t		n1 = 0;
+	int64_t		chunk = 0;
+	double	   *mem;
+	double	   *g;
+	double	   *H;
+	double	   *L;
+	double	   *dir;
+	double		f;
+	double		gtol;
+	AcqStatus	status = ACQ_ERR_NO_CONVERGENCE;
+	int			iter;
+	int			bi;
+	int			j;
+
+	if (iterations)
+		*iterations = 0;
+	if (prm == NULL)
+	{
+		acq_logreg_default_params(&defaults);
+		prm = &defaults;
+	}
+	if (p < 0 || nblocks < 0 || (nblocks > 0 && blocks == NULL) ||
+		coef == NULL || !(prm->C > 0.0) || isinf(prm->C) ||
+		prm->max_iter < 0 || !(prm->tol >= 0.0))
+		return ACQ_ERR_ARGUMENT;
+	memset(coef, 0, sizeof(double) * d);
+
+	/* count rows and classes; labels must be exactly 0 or 1 */
+	for (bi = 0; bi < nblocks; bi++)
+	{
+		const AcqBlock *blk = &blocks[bi];
+		int64_t		i;
+
+		if (blk->n < 0 || (blk->n > 0 && (blk->y == NULL ||
+										  (p > 0 && blk->X == NULL))))
+			return ACQ_ERR_ARGUMENT;
+		for (i = 0; i < blk->n; i++)
+		{
+			if (blk->y[i] == 1.0)
+				n1++;
+			else if (blk->y[i] != 0.0)
+				return ACQ_ERR_ARGUMENT;
+		}
+		n += blk->n;
+		if (blk->n > chunk)
+			chunk = blk->n;
+	}
+	if (n == 0)
+		return ACQ_ERR_EMPTY;
+	if (n1 == 0 || n1 == n)
+	{
+		/* constant predictor of the only class */
+		coef[p] = (n1 == n) ? LOGREG_SINGLE_CLASS_B : -LOGREG_SINGLE_CLASS_B;
+		return ACQ_ERR_SINGLE_CLASS;
+	}
+	if (chunk > LOGREG_CHUNK)
+		chunk = LOGREG_CHUNK;
+
+	/* one allocation: z, zd, eh (n each), S (chunk x d), g, dir, H, L */
+	mem = (double *) acq_alloc_array((size_t) (3 * n + chunk * d) +
+									 2 * (size_t) d + 2 * (size_t) d * d,
+									 sizeof(double));
+	w.blocks = blocks;
+	w.nblocks = nblocks;
+	w.p = p;
+	w.d = d;
+	w.n = n;
+	w.C = prm->C;
+	w.z = mem;
+	w.zd = w.z + n;
+	w.eh = w.zd + n;
+	w.S = w.eh + n;
+	g = w.S + chunk * d;
+	dir = g + d;
+	H = dir + d;
+	L = H + (size_t) d * d;
+
+	/*
+	 * Start at w = 0 and the intercept of the class balance, the optimum of
+	 * the intercept-only model; then z_i = b for every row.
+	 */
+	coef[p] = log((double) n1 / (double) (n - n1));
+	{
+		int64_t		i;
+
+		for (i = 0; i < n; i++)
+			w.z[i] = coef[p];
+	}
+	f = logreg_objective(&w, coef, dir, 0.0);	/* dir unused at t = 0 */
+
+	/*
+	 * Stop when the gradient of the objective divided by C n, i.e. of the
+	 * mean log-loss + ||w||^2 / (2 C n) (the scaling scikit-learn >= 1.1
+	 * optimises), is below tol in every entry; a C n below 1 counts as 1.
+	 */
+	gtol = prm->tol * fmax(1.0, prm->C * (double) n);
+
+	for (iter = 0;; iter++)
+	{
+		double		gmax = 0.0;
+		double		slope;
+		double		t;
+		double		fnew = f;
+		bool		accepted = false;
+		int			h;
+
+		acq_check_interrupts();
+
+		logreg_gradient(&w, coef, g);
+		for (j = 0; j < d; j++)
+		{
+			if (!isfinite(g[j]))
+				gmax = INFINITY;
+			else
+				gmax = fmax(gmax, fabs(g[j]));
+		}
+		if (isinf(gmax))
+		{
+			status = ACQ_ERR_ARGUMENT;	/* NaN or inf in the data */
+			break;
+		}
+		if (gmax <= gtol)
+		{
+			status = ACQ_OK;
+			break;
+		}
+		if (iter >= prm->max_iter)
+			break;
+
+		logreg_hessian(&w, H);
+
+		if (!logreg_newton_dir(H, g, d, L, dir))
+		{
+			status = ACQ_ERR_SINGULAR;
+			break;
+		}
+		slope = 0.0;			/* directional derivative g.dir < 0 */
+		for (j = 0; j < d; j++)
+			slope += g[j] * dir[j];
+		if (!(slope < 0.0))
+			break;				/* no descent direction left: stuck */
+
+		logreg_dir_margins(&w, dir);
+
+		/*
+		 * Backtracking: accept the first t = 1, 1/2, 1/4, ... with
+		 * f(t) <= f + c t slope.  The slack of a few ulps of f lets the
+		 * quadratically convergent full step through when the decrease is
+		 * at the level of rounding.
+		 */
+		t = 1.0;
+		for (h = 0; h < LOGREG_MAX_HALVINGS; h++)
+		{
+			fnew = logreg_objective(&w, coef, dir, t);
+			if (fnew <= f + LOGREG_ARMIJO * t * slope + 1e-13 * fabs(f))
+			{
+				accepted = true;
+				break;
+			}
+			t *= 0.5;
+		}
+		if (!accepted)
+			break;
+
+		/* move: theta += t dir, z += t zd (eh already holds the new point) */
+		for (j = 0; j < d; j++)
+			coef[j] += t * dir[j];
+		{
+			int64_t		i;
+
+			for (i = 0; i < n; i++)
+				w.z[i] += t * w.zd[i];
+		}
+		f = fnew;
+		if (iterations)
+			*iterations = iter + 1;
+	}
+
+	acq_free(mem);
+	return status;
+}
+
+/* z = X w + b for n rows, in BLAS-sized chunks */
+static void
+logreg_margins(const double *X, int64_t n, int p, const double *coef,
+			   double *z)
+{
+	int64_t		start;
+	int64_t		i;
+
+	for (start = 0; start < n; start += LOGREG_CHUNK)
+	{
+		int			m = (int) ((n - start < LOGREG_CHUNK) ?
+							   n - start : LOGREG_CHUNK);
+
+		if (p > 0)
+			cblas_dgemv(CblasRowMajor, CblasNoTrans, m, p, 1.0,
+						X + start * p, p, coef, 1, 0.0, z + start, 1);
+		else
+			memset(z + start, 0, sizeof(double) * m);
+	}
+	for (i = 0; i < n; i++)
+		z[i] += coef[p];
+}
+
+void
+acq_logreg_predict(const double *X, int64_t n, int p, const double *coef,
+				   double *yhat)
+{
+	int64_t		i;
+
+	/* class 1 iff the margin is positive, as sklearn's predict */
+	logreg_margins(X, n, p, coef, yhat);
+	for (i = 0; i < n; i++)
+		yhat[i] = (yhat[i] > 0.0) ? 1.0 : 0.0;
+}
+
+void
+acq_logreg_predict_proba(const double *X, int64_t n, int p,
+						 const double *coef, double *prob)
+{
+	int64_t		i;
+
+	logreg_margins(X, n, p, coef, prob);
+	for (i = 0; i < n; i++)
+	{
+		/* sigma(z) without overflow: e = exp(-|z|) <= 1 */
+		double		z = prob[i];
+		double		e = exp(-fabs(z));
+
+		prob[i] = (z >= 0.0) ? 1.0 / (1.0 + e) : e / (1.0 + e);
+	}
+}

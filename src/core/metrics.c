@@ -1,0 +1,136 @@
+/*
+ * metrics.c -- classification, fairness and regression metrics.
+ *
+ * Labels and predictions of classifiers are 0/1 doubles; the positive class
+ * is 1.  Definitions follow sklearn.metrics (accuracy_score, f1_score,
+ * mean_squared_error, r2_score).  A metric over zero rows is NaN.
+ */
+#include "models.h"
+
+#include <math.h>
+
+double
+acq_accuracy(const double *y, const double *yhat, int64_t n)
+{
+	int64_t		hit = 0;
+	int64_t		i;
+
+	if (n <= 0)
+		return NAN;
+	for (i = 0; i < n; i++)
+		if (y[i] == yhat[i])
+			hit++;
+	return (double) hit / (double) n;
+}
+
+double
+acq_f1(const double *y, const double *yhat, int64_t n)
+{
+	int64_t		tp = 0;
+	int64_t		fp = 0;
+	int64_t		fn = 0;
+	int64_t		i;
+
+	if (n <= 0)
+		return NAN;
+	for (i = 0; i < n; i++)
+	{
+		bool		pos = (y[i] == 1.0);
+		bool		pred = (yhat[i] == 1.0);
+
+		if (pos && pred)
+			tp++;
+		else if (pred)
+			fp++;
+		else if (pos)
+			fn++;
+	}
+	/* F1 = 2 P R / (P + R) = 2 tp / (2 tp + fp + fn); 0 without tp */
+	if (tp == 0)
+		return 0.0;
+	return (2.0 * (double) tp) / (double) (2 * tp + fp + fn);
+}
+
+bool
+acq_tpr_gap(const double *y, const double *yhat, const double *a,
+			int64_t n, double *gap)
+{
+	int64_t		pos[2] = {0, 0};	/* rows with y = 1, by group */
+	int64_t		hit[2] = {0, 0};	/* ... and yhat = 1 */
+	int64_t		i;
+
+	*gap = 0.0;
+	for (i = 0; i < n; i++)
+	{
+		int			g;
+
+		if (y[i] != 1.0)
+			continue;
+		if (a[i] == 0.0)
+			g = 0;
+		else if (a[i] == 1.0)
+			g = 1;
+		else
+			continue;			/* NaN (unknown) or not a group */
+		pos[g]++;
+		if (yhat[i] == 1.0)
+			hit[g]++;
+	}
+	if (pos[0] == 0 || pos[1] == 0)
+		return false;
+	/* TPR(protected) - TPR(privileged) */
+	*gap = (double) hit[0] / (double) pos[0] -
+		(double) hit[1] / (double) pos[1];
+	return true;
+}
+
+double
+acq_fairness_gain(double accuracy, double gap, double lambda)
+{
+	return 100.0 * accuracy + lambda * gap;
+}
+
+double
+acq_mse(const double *y, const double *yhat, int64_t n)
+{
+	double		sse = 0.0;
+	int64_t		i;
+
+	if (n <= 0)
+		return NAN;
+	for (i = 0; i < n; i++)
+	{
+		double		r = y[i] - yhat[i];
+
+		sse += r * r;
+	}
+	return sse / (double) n;
+}
+
+double
+acq_r2(const double *y, const double *yhat, int64_t n)
+{
+	double		mean = 0.0;
+	double		sst = 0.0;
+	double		sse = 0.0;
+	int64_t		i;
+
+	if (n <= 0)
+		return NAN;
+	for (i = 0; i < n; i++)
+		mean += y[i];
+	mean /= (double) n;
+	/* R^2 = 1 - SSE / SST, two-pass SST */
+	for (i = 0; i < n; i++)
+	{
+		double		r = y[i] - yhat[i];
+		double		c = y[i] - mean;
+
+		sse += r * r;
+		sst += c * c;
+	}
+	/* constant y: sklearn (force_finite) gives 1 for a perfect fit, else 0 */
+	if (sst == 0.0)
+		return (sse == 0.0) ? 1.0 : 0.0;
+	return 1.0 - sse / sst;
+}

@@ -1,0 +1,429 @@
+/*
+ * test_logreg.c -- acq_logreg_* against scikit-learn's LogisticRegression
+ * (fixtures/logreg_fixture.h, from fixtures/make_fixtures.py), plus the
+ * optimality condition on larger generated data.
+ */
+#include "models.h"
+#include "unit.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "fixtures/logreg_fixture.h"
+
+/* ---- counting hooks: every allocation freed, interrupts polled ---------- */
+static long n_alloc = 0;
+static long n_free = 0;
+static long n_interrupts = 0;
+
+static void *
+count_alloc(size_t size)
+{
+	void	   *p = calloc(1, size ? size : 1);
+
+	if (p == NULL)
+		abort();
+	n_alloc++;
+	return p;
+}
+
+static void
+count_free(void *p)
+{
+	n_free++;
+	free(p);
+}
+
+static void
+count_interrupts(void)
+{
+	n_interrupts++;
+}
+
+static const AcqHooks counting_hooks = {count_alloc, count_free, count_interrupts};
+
+static double
+max_abs(const double *v, int n)
+{
+	double		m = 0.0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+		m = fmax(m, fabs(v[i]));
+	return m;
+}
+
+/* coefficients within 1e-6 of the largest coefficient's magnitude */
+static void
+check_coef(const double *got, const double *want, int d)
+{
+	double		scale = max_abs(want, d);
+	int			j;
+
+	for (j = 0; j < d; j++)
+		CHECK_CLOSE(got[j], want[j], 1e-6 * scale);
+}
+
+static AcqLogregParams
+params_c(double C)
+{
+	AcqLogregParams prm;
+
+	acq_logreg_default_params(&prm);
+	prm.C = C;
+	return prm;
+}
+
+static void
+test_defaults(void)
+{
+	AcqLogregParams prm;
+
+	acq_logreg_default_params(&prm);
+	CHECK(prm.C == 1.0);
+	CHECK(prm.max_iter == 100);
+	CHECK(prm.tol == 1e-8);
+}
+
+/* case A: one block, C = 1 and C = 0.01; held-out probabilities/labels */
+static void
+fit_case_a(double C, const double *want_coef, const double *want_proba,
+		   const double *want_pred, double want_acc)
+{
+	AcqBlock	blk = {LR_A_X, LR_A_Y, NULL, LR_A_N};
+	AcqLogregParams prm = params_c(C);
+	double		coef[LR_A_P + 1];
+	double		prob[LR_A_NTE];
+	double		pred[LR_A_NTE];
+	int			iters = -1;
+	int			i;
+	int			same = 0;
+
+	CHECK(acq_logreg_fit(&blk, 1, LR_A_P, &prm, coef, &iters) == ACQ_OK);
+	CHECK(iters > 0 && iters < 20);
+	check_coef(coef, want_coef, LR_A_P + 1);
+
+	acq_logreg_predict_proba(LR_A_XTE, LR_A_NTE, LR_A_P, coef, prob);
+	acq_logreg_predict(LR_A_XTE, LR_A_NTE, LR_A_P, coef, pred);
+	for (i = 0; i < LR_A_NTE; i++)
+	{
+		CHECK_CLOSE(prob[i], want_proba[i], 1e-7);
+		same += (pred[i] == want_pred[i]);
+	}
+	CHECK(same == LR_A_NTE);
+	CHECK_CLOSE(acq_accuracy(LR_A_YTE, pred, LR_A_NTE), want_acc, 1e-15);
+}
+
+static void
+test_case_a(void)
+{
+	fit_case_a(LR_A_C, LR_A_COEF, LR_A_PROBA_TE, LR_A_PRED_TE, LR_A_ACC_TE);
+}
+
+static void
+test_case_a_strong_penalty(void)
+{
+	fit_case_a(LR_A_C001_C, LR_A_C001_COEF, LR_A_C001_PROBA_TE,
+			   LR_A_C001_PRED_TE, LR_A_C001_ACC_TE);
+}
+
+/* the same rows cut into blocks (one empty) give the same fit */
+static void
+test_case_a_blocks(void)
+{
+	AcqBlock	blks[4] = {
+		{LR_A_X, LR_A_Y, NULL, 100},
+		{LR_A_X + 100 * LR_A_P, LR_A_Y + 100, NULL, 0},
+		{LR_A_X + 100 * LR_A_P, LR_A_Y + 100, NULL, 1},
+		{LR_A_X + 101 * LR_A_P, LR_A_Y + 101, NULL, LR_A_N - 101},
+	};
+	AcqLogregParams prm = params_c(LR_A_C);
+	double		coef[LR_A_P + 1];
+
+	CHECK(acq_logreg_fit(blks, 4, LR_A_P, &prm, coef, NULL) == ACQ_OK);
+	check_coef(coef, LR_A_COEF, LR_A_P + 1);
+}
+
+/* case B: two sources, 8 features, C = 0.5; NULL params = defaults */
+static void
+test_case_b_two_blocks(void)
+{
+	AcqBlock	blks[2] = {
+		{LR_B_X, LR_B_Y, NULL, LR_B_N1},
+		{LR_B_X + LR_B_N1 * LR_B_P, LR_B_Y + LR_B_N1, NULL, LR_B_N2},
+	};
+	AcqLogregParams prm = params_c(LR_B_C);
+	double		coef[LR_B_P + 1];
+	double		pred[LR_B_N1 + LR_B_N2];
+	int			i;
+	int			same = 0;
+
+	CHECK(acq_logreg_fit(blks, 2, LR_B_P, &prm, coef, NULL) == ACQ_OK);
+	check_coef(coef, LR_B_COEF, LR_B_P + 1);
+	acq_logreg_predict(LR_B_X, LR_B_N1 + LR_B_N2, LR_B_P, coef, pred);
+	for (i = 0; i < LR_B_N1 + LR_B_N2; i++)
+		same += (pred[i] == LR_B_PRED[i]);
+	CHECK(same == LR_B_N1 + LR_B_N2);
+}
+
+/* case C: nearly separable data, weak penalty (C = 100) */
+static void
+test_case_c_separable(void)
+{
+	AcqBlock	blk = {LR_C_X, LR_C_Y, NULL, LR_C_N};
+	AcqLogregParams prm = params_c(LR_C_C);
+	double		coef[LR_C_P + 1];
+	double		pred[LR_C_N];
+	int			iters = 0;
+	int			i;
+	int			same = 0;
+
+	CHECK(acq_logreg_fit(&blk, 1, LR_C_P, &prm, coef, &iters) == ACQ_OK);
+	CHECK(iters < 40);
+	check_coef(coef, LR_C_COEF, LR_C_P + 1);
+	acq_logreg_predict(LR_C_X, LR_C_N, LR_C_P, coef, pred);
+	for (i = 0; i < LR_C_N; i++)
+		same += (pred[i] == LR_C_PRED[i]);
+	CHECK(same == LR_C_N);
+}
+
+static void
+test_single_class_and_errors(void)
+{
+	double		X[4] = {1.0, 2.0, 3.0, 4.0};
+	double		y0[4] = {0.0, 0.0, 0.0, 0.0};
+	double		y1[4] = {1.0, 1.0, 1.0, 1.0};
+	double		ybad[4] = {0.0, 1.0, 2.0, 0.0};
+	AcqBlock	blk0 = {X, y0, NULL, 4};
+	AcqBlock	blk1 = {X, y1, NULL, 4};
+	AcqBlock	bad = {X, ybad, NULL, 4};
+	AcqBlock	empty = {X, y0, NULL, 0};
+	AcqLogregParams prm = params_c(1.0);
+	double		coef[2] = {7.0, 7.0};
+	double		prob[4];
+	double		pred[4];
+	int			iters = 5;
+
+	CHECK(acq_logreg_fit(&blk0, 1, 1, &prm, coef, &iters) == ACQ_ERR_SINGLE_CLASS);
+	CHECK(coef[0] == 0.0 && coef[1] == -30.0 && iters == 0);
+	acq_logreg_predict(X, 4, 1, coef, pred);
+	CHECK(pred[0] == 0.0 && pred[3] == 0.0);
+	CHECK(acq_logreg_fit(&blk1, 1, 1, &prm, coef, NULL) == ACQ_ERR_SINGLE_CLASS);
+	CHECK(coef[0] == 0.0 && coef[1] == 30.0);
+	acq_logreg_predict_proba(X, 4, 1, coef, prob);
+	CHECK(prob[0] > 0.999999 && prob[0] <= 1.0);
+
+	CHECK(acq_logreg_fit(&empty, 1, 1, &prm, coef, NULL) == ACQ_ERR_EMPTY);
+	CHECK(acq_logreg_fit(NULL, 0, 1, &prm, coef, NULL) == ACQ_ERR_EMPTY);
+	CHECK(acq_logreg_fit(&bad, 1, 1, &prm, coef, NULL) == ACQ_ERR_ARGUMENT);
+	prm.C = 0.0;
+	CHECK(acq_logreg_fit(&blk0, 1, 1, &prm, coef, NULL) == ACQ_ERR_ARGUMENT);
+	prm.C = 1.0;
+	{
+		double		Xnan[4] = {1.0, NAN, 3.0, 4.0};
+		double		ymix[4] = {0.0, 1.0, 0.0, 1.0};
+		AcqBlock	nanblk = {Xnan, ymix, NULL, 4};
+
+		CHECK(acq_logreg_fit(&nanblk, 1, 1, &prm, coef, NULL) == ACQ_ERR_ARGUMENT);
+	}
+	prm.C = 1.0;
+	CHECK(acq_logreg_fit(&blk0, 1, -1, &prm, coef, NULL) == ACQ_ERR_ARGUMENT);
+}
+
+/* p = 0: the intercept-only model, b = logit(mean y) (unpenalised) */
+static void
+test_intercept_only(void)
+{
+	double		y[5] = {1.0, 0.0, 1.0, 1.0, 0.0};
+	AcqBlock	blk = {NULL, y, NULL, 5};
+	double		coef[1];
+	double		prob[5];
+	int			iters = -1;
+
+	CHECK(acq_logreg_fit(&blk, 1, 0, NULL, coef, &iters) == ACQ_OK);
+	CHECK_CLOSE(coef[0], log(3.0 / 2.0), 1e-12);
+	CHECK(iters == 0);			/* the starting point is the optimum */
+	acq_logreg_predict_proba(NULL, 5, 0, coef, prob);
+	CHECK_CLOSE(prob[4], 0.6, 1e-12);
+}
+
+static void
+test_max_iter(void)
+{
+	AcqBlock	blk = {LR_C_X, LR_C_Y, NULL, LR_C_N};
+	AcqLogregParams prm = params_c(LR_C_C);
+	double		coef[LR_C_P + 1];
+	int			iters = -1;
+
+	prm.max_iter = 1;
+	CHECK(acq_logreg_fit(&blk, 1, LR_C_P, &prm, coef, &iters) ==
+		  ACQ_ERR_NO_CONVERGENCE);
+	CHECK(iters == 1);
+	CHECK(isfinite(coef[0]) && isfinite(coef[LR_C_P]));
+}
+
+/* ---- generated data larger than the chunk size --------------------------- */
+
+static double
+gauss(AcqRng *rng)
+{
+	/* Box-Muller */
+	double		u1 = acq_rng_double(rng);
+	double		u2 = acq_rng_double(rng);
+
+	return sqrt(-2.0 * log(1.0 - u1)) * cos(2.0 * M_PI * u2);
+}
+
+static void
+make_data(uint64_t seed, int64_t n, int p, double *X, double *y)
+{
+	AcqSplitMix sm = {seed};
+	AcqRng		rng = {acq_splitmix_next, &sm};
+	int64_t		i;
+	int			j;
+
+	for (i = 0; i < n; i++)
+	{
+		double		z = -0.5;
+
+		for (j = 0; j < p; j++)
+		{
+			double		x = gauss(&rng) * (1.0 + j % 3) + 0.1 * j;
+
+			X[i * p + j] = x;
+			z += x * ((j % 2) ? 0.3 : -0.2);
+		}
+		y[i] = (acq_rng_double(&rng) < 1.0 / (1.0 + exp(-z))) ? 1.0 : 0.0;
+	}
+}
+
+/*
+ * The fit's gradient C Zt (sigma - y) + (w, 0), recomputed naively with long
+ * double sums, relative to C n.
+ */
+static double
+naive_grad_max(const double *X, const double *y, int64_t n, int p,
+			   double C, const double *coef)
+{
+	long double *g = calloc(p + 1, sizeof(long double));
+	double		gmax = 0.0;
+	int64_t		i;
+	int			j;
+
+	for (i = 0; i < n; i++)
+	{
+		long double z = coef[p];
+		long double r;
+
+		for (j = 0; j < p; j++)
+			z += (long double) X[i * p + j] * coef[j];
+		r = 1.0L / (1.0L + expl(-z)) - y[i];
+		for (j = 0; j < p; j++)
+			g[j] += r * X[i * p + j];
+		g[p] += r;
+	}
+	for (j = 0; j <= p; j++)
+	{
+		long double gj = C * g[j] + (j < p ? coef[j] : 0.0);
+
+		gmax = fmax(gmax, fabs((double) gj));
+	}
+	free(g);
+	return gmax / (C * (double) n);
+}
+
+static void
+test_large_chunks(void)
+{
+	int64_t		n1 = 6000;
+	int64_t		n2 = 7001;
+	int			p = 12;
+	double	   *X = malloc(sizeof(double) * (n1 + n2) * p);
+	double	   *y = malloc(sizeof(double) * (n1 + n2));
+	AcqBlock	blks[2];
+	AcqLogregParams prm = params_c(2.0);
+	double		coef[13];
+	double		coef2[13];
+	int			iters = 0;
+	int			j;
+
+	make_data(42, n1 + n2, p, X, y);
+	blks[0].X = X;
+	blks[0].y = y;
+	blks[0].a = NULL;
+	blks[0].n = n1;
+	blks[1].X = X + n1 * p;
+	blks[1].y = y + n1;
+	blks[1].a = NULL;
+	blks[1].n = n2;
+
+	acq_set_hooks(&counting_hooks);
+	n_alloc = n_free = n_interrupts = 0;
+	CHECK(acq_logreg_fit(blks, 2, p, &prm, coef, &iters) == ACQ_OK);
+	CHECK(n_alloc > 0 && n_alloc == n_free);
+	CHECK(n_interrupts == iters + 1);
+	acq_set_hooks(NULL);
+
+	CHECK(iters > 0 && iters < 15);
+	CHECK(naive_grad_max(X, y, n1 + n2, p, 2.0, coef) <= 1e-8);
+
+	/* a tighter tolerance is reached too, in a step or two more */
+	prm.tol = 1e-13;
+	CHECK(acq_logreg_fit(blks, 2, p, &prm, coef, &iters) == ACQ_OK);
+	CHECK(iters > 0 && iters < 17);
+	CHECK(naive_grad_max(X, y, n1 + n2, p, 2.0, coef) <= 1e-13);
+
+	/* one block of all rows: the same optimum */
+	blks[0].n = n1 + n2;
+	CHECK(acq_logreg_fit(blks, 1, p, &prm, coef2, NULL) == ACQ_OK);
+	for (j = 0; j <= p; j++)
+		CHECK_CLOSE(coef2[j], coef[j], 1e-9);
+	free(X);
+	free(y);
+}
+
+/* informational: the cost of one fit of the size a selection run makes */
+static void
+test_timing(void)
+{
+	int64_t		n = 50000;
+	int			p = 20;
+	double	   *X = malloc(sizeof(double) * n * p);
+	double	   *y = malloc(sizeof(double) * n);
+	AcqBlock	blk = {X, y, NULL, n};
+	AcqLogregParams prm = params_c(1.0);
+	double		coef[21];
+	int			iters = 0;
+	int			reps = 10;
+	int			r;
+	struct timespec t0;
+	struct timespec t1;
+
+	make_data(7, n, p, X, y);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (r = 0; r < reps; r++)
+		CHECK(acq_logreg_fit(&blk, 1, p, &prm, coef, &iters) == ACQ_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("  logreg fit %ld x %d: %d Newton iterations, %.2f ms per fit\n",
+		   (long) n, p, iters,
+		   ((t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6) / reps);
+	free(X);
+	free(y);
+}
+
+int
+main(void)
+{
+	RUN(test_defaults);
+	RUN(test_case_a);
+	RUN(test_case_a_strong_penalty);
+	RUN(test_case_a_blocks);
+	RUN(test_case_b_two_blocks);
+	RUN(test_case_c_separable);
+	RUN(test_single_class_and_errors);
+	RUN(test_intercept_only);
+	RUN(test_max_iter);
+	RUN(test_large_chunks);
+	RUN(test_timing);
+	return unit_summary("test_logreg");
+}
