@@ -31,6 +31,9 @@ PG_CFLAGS   = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-ini
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# rebuild every object when a header changes
+$(OBJS): $(wildcard src/core/*.h src/pg/*.h)
+
 sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 	cp $< $@
 

@@ -38,7 +38,8 @@ struct AcqEvaluator
 
 	/* classification scratch */
 	AcqBlock   *blocks;			/* m */
-	double	   *coef;			/* p + 1 */
+	double	   *coef;			/* p + 1: the last model fitted */
+	bool		warm;			/* coef is a converged logistic fit */
 	double	   *yhat;			/* val.n */
 
 	/* regression */
@@ -55,6 +56,7 @@ struct AcqEvaluator
 	int			nchunks;
 	int			capchunks;
 	int			nentries;
+	double	  **coef_chunks;	/* classification: each entry's model, CHUNK_SIZE x (p+1); NaN = none */
 	int32_t    *slots;			/* -1 empty, else entry index */
 	uint32_t	nslots;			/* power of two */
 
@@ -115,29 +117,106 @@ memo_grow(AcqEvaluator *ev)
 	ev->nslots = newn;
 }
 
-static const AcqEvalEntry *
-memo_find(const AcqEvaluator *ev, const AcqSet *s)
+static int
+memo_find_index(const AcqEvaluator *ev, const AcqSet *s)
 {
 	uint32_t	h;
 
 	if (ev->nslots == 0)
-		return NULL;
+		return -1;
 	h = set_hash(s) & (ev->nslots - 1);
 	while (ev->slots[h] >= 0)
 	{
 		const AcqEvalEntry *e = ENTRY(ev, ev->slots[h]);
 
 		if (acq_set_eq(&e->set, s))
-			return e;
+			return ev->slots[h];
 		h = (h + 1) & (ev->nslots - 1);
 	}
-	return NULL;
+	return -1;
 }
 
 static const AcqEvalEntry *
-memo_insert(AcqEvaluator *ev, const AcqEvalEntry *entry)
+memo_find(const AcqEvaluator *ev, const AcqSet *s)
+{
+	int			i = memo_find_index(ev, s);
+
+	return i < 0 ? NULL : ENTRY(ev, i);
+}
+
+/* the stored model of entry i (classification), or NULL */
+static double *
+entry_coef(const AcqEvaluator *ev, int i)
+{
+	double	   *c;
+
+	if (ev->coef_chunks == NULL || (i >> CHUNK_BITS) >= ev->nchunks)
+		return NULL;
+	c = ev->coef_chunks[i >> CHUNK_BITS] + (size_t) (i & (CHUNK_SIZE - 1)) * (ev->p + 1);
+	return isnan(c[0]) ? NULL : c;
+}
+
+/*
+ * A warm start for the logistic fit of s: the stored model of the trained
+ * neighbour (s with one source added or removed) that shares the largest
+ * fraction of its rows with s.  Returns false if no neighbour is trained.
+ */
+static bool
+warm_start_from_neighbour(AcqEvaluator *ev, const AcqSet *s, int64_t nrows)
+{
+	double		best = -1.0;
+	const double *bestc = NULL;
+	int			j;
+
+	for (j = 0; j < ev->m; j++)
+	{
+		AcqSet		nb = *s;
+		double		share;
+		int			i;
+		const double *c;
+
+		if (acq_set_has(s, j))
+		{
+			acq_set_del(&nb, j);
+			share = (double) (nrows - ev->src[j].n) / (double) nrows;
+		}
+		else
+		{
+			acq_set_add(&nb, j);
+			share = (double) nrows / (double) (nrows + ev->src[j].n);
+		}
+		if (share <= best)
+			continue;
+		i = memo_find_index(ev, &nb);
+		if (i < 0 || (c = entry_coef(ev, i)) == NULL)
+			continue;
+		best = share;
+		bestc = c;
+	}
+	if (bestc == NULL)
+		return false;
+	memcpy(ev->coef, bestc, sizeof(double) * (ev->p + 1));
+	return true;
+}
+
+/* grow a directory of chunk pointers from n to newcap entries */
+static void *
+grow_directory(void *dir, int n, int newcap, size_t elem)
+{
+	void	   *nd = acq_alloc_array(newcap, elem);
+
+	if (n)
+		memcpy(nd, dir, elem * n);
+	acq_free(dir);
+	return nd;
+}
+
+static int
+memo_insert(AcqEvaluator *ev, const AcqEvalEntry *entry, const double *coef)
 {
 	uint32_t	h;
+	int			i;
+	bool		keep_coef = (ev->cfg.task != ACQ_TASK_REGRESSION);
 
 	if ((uint32_t) (ev->nentries + 1) * 2 > ev->nslots)
 		memo_grow(ev);
@@ -146,23 +225,53 @@ memo_insert(AcqEvaluator *ev, const AcqEvalEntry *entry)
 		if (ev->nchunks == ev->capchunks)
 		{
 			int			newcap = ev->capchunks ? ev->capchunks * 2 : 16;
-			AcqEvalEntry **n = acq_alloc_array(newcap, sizeof(AcqEvalEntry *));
 
-			if (ev->nchunks)
-				memcpy(n, ev->chunks, sizeof(AcqEvalEntry *) * ev->nchunks);
-			acq_free(ev->chunks);
-			ev->chunks = n;
+			ev->chunks = grow_directory(ev->chunks, ev->nchunks, newcap,
+										sizeof(AcqEvalEntry *));
+			if (keep_coef)
+				ev->coef_chunks = grow_directory(ev->coef_chunks, ev->nchunks,
+												 newcap, sizeof(double *));
 			ev->capchunks = newcap;
 		}
-		ev->chunks[ev->nchunks++] = acq_alloc_array(CHUNK_SIZE, sizeof(AcqEvalEntry));
+		ev->chunks[ev->nchunks] = acq_alloc_array(CHUNK_SIZE, sizeof(AcqEvalEntry));
+		if (keep_coef)
+			ev->coef_chunks[ev->nchunks] =
+				acq_alloc_array((size_t) CHUNK_SIZE * (ev->p + 1), sizeof(double));
+		ev->nchunks++;
 	}
-	*ENTRY(ev, ev->nentries) = *entry;
+	i = ev->nentries++;
+	*ENTRY(ev, i) = *entry;
+	if (keep_coef)
+	{
+		double	   *c = ev->coef_chunks[i >> CHUNK_BITS] +
+			(size_t) (i & (CHUNK_SIZE - 1)) * (ev->p + 1);
+
+		if (coef)
+			memcpy(c, coef, sizeof(double) * (ev->p + 1));
+		else
+			c[0] = NAN;
+	}
 	h = set_hash(&entry->set) & (ev->nslots - 1);
 	while (ev->slots[h] >= 0)
 		h = (h + 1) & (ev->nslots - 1);
-	ev->slots[h] = ev->nentries;
-	ev->nentries++;
-	return ENTRY(ev, ev->nentries - 1);
+	ev->slots[h] = i;
+	return i;
+}
+
+/* population variance of y, two-pass: exactly 0 for constant labels */
+static double
+label_variance(const double *y, int64_t n)
+{
+	double		mean = 0.0,
+				ss = 0.0;
+	int64_t		i;
+
+	for (i = 0; i < n; i++)
+		mean += y[i];
+	mean /= (double) n;
+	for (i = 0; i < n; i++)
+		ss += (y[i] - mean) * (y[i] - mean);
+	return ss / (double) n;
 }
 
 AcqEvaluator *
@@ -245,7 +354,7 @@ acq_eval_create(int m, int p, const AcqBlock *sources,
 		acq_linstats_accumulate(ev->val_stats, validation->X, validation->y,
 								validation->n, shift, yshift);
 		ev->sum_stats = acq_linstats_create(p);
-		ev->val_var = acq_linstats_label_var(ev->val_stats);
+		ev->val_var = label_variance(validation->y, validation->n);
 		acq_free(shift);
 		if (!(ev->val_var > 0.0))
 		{
@@ -337,7 +446,14 @@ compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
 				ev->blocks[nb++] = ev->src[i];
 				nrows += ev->src[i].n;
 			}
+		/*
+		 * Warm-start Newton from the last model: the search methods train
+		 * neighbouring subsets one after another, so it is usually close.
+		 * The optimum does not depend on the start.
+		 */
+		ev->cfg.logreg.warm_start = warm_start_from_neighbour(ev, s, nrows) || ev->warm;
 		st = acq_logreg_fit(ev->blocks, nb, p, &ev->cfg.logreg, ev->coef, &iters);
+		ev->warm = (st == ACQ_OK);
 		out->single_class = (st == ACQ_ERR_SINGLE_CLASS);
 		acq_logreg_predict(ev->val.X, ev->val.n, p, ev->coef, ev->yhat);
 		acc = acq_accuracy(ev->val.y, ev->yhat, ev->val.n);
@@ -414,7 +530,7 @@ ensure_costs(AcqEvaluator *ev)
 	{
 		tmp[s].cost = ev->cost[s];
 		tmp[s].profit = tmp[s].gain - tmp[s].cost;
-		memo_insert(ev, &tmp[s]);
+		(void) memo_insert(ev, &tmp[s], NULL);
 		if (ev->callback)
 			ev->callback(ev->callback_arg, &tmp[s], ev->models_trained);
 	}
@@ -451,6 +567,7 @@ acq_eval_get(AcqEvaluator *ev, const AcqSet *s)
 	static const AcqEvalEntry empty_entry;
 	const AcqEvalEntry *e;
 	AcqEvalEntry tmp;
+	int			i;
 
 	if (acq_set_count(s) == 0)
 		return &empty_entry;	/* P(empty) = 0, never trained */
@@ -459,7 +576,8 @@ acq_eval_get(AcqEvaluator *ev, const AcqSet *s)
 	if (e)
 		return e;
 	acq_eval_compute(ev, s, &tmp);
-	return memo_insert(ev, &tmp);
+	i = memo_insert(ev, &tmp, ev->warm ? ev->coef : NULL);
+	return ENTRY(ev, i);
 }
 
 const AcqEvalEntry *
@@ -494,7 +612,12 @@ acq_eval_free(AcqEvaluator *ev)
 	acq_free(ev->yhat);
 	acq_free(ev->cost);
 	for (s = 0; s < ev->nchunks; s++)
+	{
 		acq_free(ev->chunks[s]);
+		if (ev->coef_chunks)
+			acq_free(ev->coef_chunks[s]);
+	}
+	acq_free(ev->coef_chunks);
 	acq_free(ev->chunks);
 	acq_free(ev->slots);
 	acq_free(ev);

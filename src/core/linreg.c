@@ -36,6 +36,9 @@
  * rounding of sums over many rows.
  */
 #define LINREG_RANK_TOL 1e-10
+/* a feature whose centred sum of squares is below this fraction of its raw
+ * sum of squares is constant in the rows, up to rounding */
+#define LINREG_CONST_TOL 1e-12
 
 AcqLinStats *
 acq_linstats_create(int p)
@@ -279,10 +282,16 @@ acq_linreg_solve(const AcqLinStats *s, double alpha, double *beta)
 {
 	int			p = s->p;
 	int			d = p + 1;
+	double		n = s->n;
 	double	   *mem;
 	double	   *A;
 	double	   *sc;
 	double	   *bt;
+	double	   *mx;
+	double	   *w;
+	int		   *act;
+	int			q;
+	double		my;
 	AcqStatus	status = ACQ_OK;
 	bool		full_rank = false;
 	int			i;
@@ -291,7 +300,7 @@ acq_linreg_solve(const AcqLinStats *s, double alpha, double *beta)
 	memset(beta, 0, sizeof(double) * d);
 	if (!(alpha >= 0.0) || isinf(alpha))
 		return ACQ_ERR_ARGUMENT;
-	if (!(s->n > 0.0))
+	if (!(n > 0.0))
 		return ACQ_ERR_EMPTY;
 	/* NaN or infinity in the data */
 	for (i = 0; i < d; i++)
@@ -303,30 +312,63 @@ acq_linreg_solve(const AcqLinStats *s, double alpha, double *beta)
 				return ACQ_ERR_ARGUMENT;
 	}
 
-	mem = (double *) acq_alloc_array((size_t) d * d + 2 * (size_t) d,
+	mem = (double *) acq_alloc_array((size_t) p * p + 5 * (size_t) d,
 									 sizeof(double));
 	A = mem;
-	sc = A + (size_t) d * d;
+	sc = A + (size_t) p * p;
 	bt = sc + d;
+	mx = bt + d;
+	w = mx + d;
+	act = (int *) (w + d);		/* d ints fit in d doubles */
+
+	/*
+	 * Centre on the rows' own means, as scikit-learn does: with
+	 * mx = mean(z[0..p-1]) and my = mean(y) (both in shifted coordinates,
+	 * read off the intercept row), the weights solve
+	 *     (Sxx - n mx mx^T + alpha I) w = Sxy - n mx my
+	 * and the intercept is my - mx.w.  The intercept is thus never part of
+	 * the minimum-norm choice below: a feature that is constant in these
+	 * rows gets weight 0, whatever the shift.
+	 */
+	for (j = 0; j < p; j++)
+		mx[j] = s->ztz[j * d + p] / n;
+	my = s->zty[p] / n;
+	if (p == 0)
+	{
+		beta[0] = my;
+		acq_free(mem);
+		return ACQ_OK;
+	}
+
+	/*
+	 * A feature that is constant in these rows (its centred sum of squares
+	 * is rounding noise next to its raw one) gets weight 0, exactly, as in
+	 * scikit-learn; the others form a q x q system.  Without this, the
+	 * scaling below would blow the noise up to unit size.
+	 */
+	q = 0;
+	for (i = 0; i < p; i++)
+	{
+		double		cii = s->ztz[i * d + i] - n * mx[i] * mx[i];
+
+		if (cii > LINREG_CONST_TOL * s->ztz[i * d + i] && cii > 0.0)
+			act[q++] = i;
+	}
+	if (q == 0)
+		goto intercept;
 
 	/*
 	 * Jacobi scaling At = S A S with S = diag(1/sqrt(A_jj)), bt = S b: At
-	 * has a unit diagonal, so the pivots below are scale-free.  A zero
-	 * column (a feature constant at its shift) keeps scale 1.
+	 * has a unit diagonal, so the pivots below are scale-free.
 	 */
-	for (j = 0; j < d; j++)
+#define CENTRED(i, j) (s->ztz[(i) * d + (j)] - n * mx[i] * mx[j] + ((i) == (j) ? alpha : 0.0))
+	for (i = 0; i < q; i++)
+		sc[i] = 1.0 / sqrt(CENTRED(act[i], act[i]));
+	for (i = 0; i < q; i++)
 	{
-		double		ajj = s->ztz[j * d + j] + (j < p ? alpha : 0.0);
-
-		sc[j] = (ajj > 0.0) ? 1.0 / sqrt(ajj) : 1.0;
-	}
-	for (i = 0; i < d; i++)
-	{
-		for (j = 0; j < d; j++)
-			A[i * d + j] = sc[i] * s->ztz[i * d + j] * sc[j];
-		if (i < p)
-			A[i * d + i] += sc[i] * alpha * sc[i];
-		bt[i] = sc[i] * s->zty[i];
+		for (j = 0; j < q; j++)
+			A[i * q + j] = sc[i] * CENTRED(act[i], act[j]) * sc[j];
+		bt[i] = sc[i] * (s->zty[act[i]] - n * mx[act[i]] * my);
 	}
 
 	/*
@@ -334,34 +376,42 @@ acq_linreg_solve(const AcqLinStats *s, double alpha, double *beta)
 	 * order is its upper triangle in row-major order: no transpose).  Accept
 	 * it only if every pivot L_jj^2 is clearly positive.
 	 */
-	memcpy(beta, bt, sizeof(double) * d);
-	if (LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'L', d, A, d) == 0)
+	memcpy(w, bt, sizeof(double) * q);
+	if (LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'L', q, A, q) == 0)
 	{
 		full_rank = true;
-		for (j = 0; j < d; j++)
-			if (!(A[j * d + j] * A[j * d + j] > LINREG_RANK_TOL))
+		for (j = 0; j < q; j++)
+			if (!(A[j * q + j] * A[j * q + j] > LINREG_RANK_TOL))
 				full_rank = false;
 	}
 	if (full_rank)
 	{
-		if (LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'L', d, 1, A, d, beta, d) != 0)
+		if (LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'L', q, 1, A, q, w, q) != 0)
 			status = ACQ_ERR_SINGULAR;
-		for (j = 0; j < d; j++)
-			beta[j] *= sc[j];
+		for (j = 0; j < q; j++)
+			w[j] *= sc[j];
 	}
 	else
 	{
 		/* rank deficient: rebuild At (dpotrf overwrote it), minimum norm */
-		for (i = 0; i < d; i++)
-		{
-			for (j = 0; j < d; j++)
-				A[i * d + j] = sc[i] * s->ztz[i * d + j] * sc[j];
-			if (i < p)
-				A[i * d + i] += sc[i] * alpha * sc[i];
-		}
-		status = linreg_min_norm(A, sc, bt, d, beta);
+		for (i = 0; i < q; i++)
+			for (j = 0; j < q; j++)
+				A[i * q + j] = sc[i] * CENTRED(act[i], act[j]) * sc[j];
+		status = linreg_min_norm(A, sc, bt, q, w);
 	}
-	if (status != ACQ_OK)
+	for (j = 0; j < q; j++)
+		beta[act[j]] = w[j];
+#undef CENTRED
+intercept:
+	if (status == ACQ_OK)
+	{
+		double		b = my;
+
+		for (j = 0; j < p; j++)
+			b -= mx[j] * beta[j];
+		beta[p] = b;
+	}
+	else
 		memset(beta, 0, sizeof(double) * d);
 	acq_free(mem);
 	return status;

@@ -67,6 +67,7 @@ acq_logreg_default_params(AcqLogregParams *prm)
 	prm->C = 1.0;
 	prm->max_iter = 100;
 	prm->tol = 1e-8;
+	prm->warm_start = false;
 }
 
 /*
@@ -262,14 +263,13 @@ logreg_dir_margins(LogregWork *w, const double *dir)
 }
 
 /*
- * Solve H dir = -g.  H is row-major with its upper triangle filled, i.e. the
- * lower triangle in LAPACK's column-major view, so LAPACK needs no transpose.
- * If H is not numerically positive definite (only possible when the weights
- * D_i underflow), retry with a growing ridge.
+ * Factor H = L L^T into L.  H is row-major with its upper triangle filled,
+ * i.e. the lower triangle in LAPACK's column-major view, so LAPACK needs no
+ * transpose.  If H is not numerically positive definite (only possible when
+ * the weights D_i underflow), retry with a growing ridge.
  */
 static bool
-logreg_newton_dir(const double *H, const double *g, int d, double *L,
-				  double *dir)
+logreg_factor(const double *H, int d, double *L)
 {
 	double		maxdiag = 0.0;
 	double		ridge = 0.0;
@@ -285,16 +285,23 @@ logreg_newton_dir(const double *H, const double *g, int d, double *L,
 	{
 		memcpy(L, H, sizeof(double) * d * d);
 		for (j = 0; j < d; j++)
-		{
 			L[j * d + j] += ridge;
-			dir[j] = -g[j];
-		}
-		if (LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'L', d, L, d) == 0 &&
-			LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'L', d, 1, L, d, dir, d) == 0)
+		if (LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'L', d, L, d) == 0)
 			return true;
 		ridge = (ridge == 0.0) ? 1e-12 * maxdiag : ridge * 100.0;
 	}
 	return false;
+}
+
+/* dir = -H^{-1} g from the factor L of H */
+static bool
+logreg_solve(const double *L, const double *g, int d, double *dir)
+{
+	int			j;
+
+	for (j = 0; j < d; j++)
+		dir[j] = -g[j];
+	return LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'L', d, 1, L, d, dir, d) == 0;
 }
 
 AcqStatus
@@ -315,6 +322,9 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 	double		f;
 	double		gtol;
 	AcqStatus	status = ACQ_ERR_NO_CONVERGENCE;
+	bool		warm;
+	bool		have_factor = false;
+	double		gmax_prev = INFINITY;
 	int			iter;
 	int			bi;
 	int			j;
@@ -330,7 +340,11 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 		coef == NULL || !(prm->C > 0.0) || isinf(prm->C) ||
 		prm->max_iter < 0 || !(prm->tol >= 0.0))
 		return ACQ_ERR_ARGUMENT;
-	memset(coef, 0, sizeof(double) * d);
+	warm = prm->warm_start;
+	for (j = 0; warm && j < d; j++)
+		warm = isfinite(coef[j]) && fabs(coef[j]) < 1e6;
+	if (!warm)
+		memset(coef, 0, sizeof(double) * d);
 
 	/* count rows and classes; labels must be exactly 0 or 1 */
 	for (bi = 0; bi < nblocks; bi++)
@@ -346,16 +360,23 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 			if (blk->y[i] == 1.0)
 				n1++;
 			else if (blk->y[i] != 0.0)
+			{
+				memset(coef, 0, sizeof(double) * d);
 				return ACQ_ERR_ARGUMENT;
+			}
 		}
 		n += blk->n;
 		if (blk->n > chunk)
 			chunk = blk->n;
 	}
 	if (n == 0)
+	{
+		memset(coef, 0, sizeof(double) * d);
 		return ACQ_ERR_EMPTY;
+	}
 	if (n1 == 0 || n1 == n)
 	{
+		memset(coef, 0, sizeof(double) * d);
 		/* constant predictor of the only class */
 		coef[p] = (n1 == n) ? LOGREG_SINGLE_CLASS_B : -LOGREG_SINGLE_CLASS_B;
 		return ACQ_ERR_SINGLE_CLASS;
@@ -386,10 +407,21 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 	 * Start at w = 0 and the intercept of the class balance, the optimum of
 	 * the intercept-only model; then z_i = b for every row.
 	 */
-	coef[p] = log((double) n1 / (double) (n - n1));
+	if (warm)
+	{
+		/*
+		 * Warm start (the caller's coef, e.g. the optimum of a similar set
+		 * of rows): the margins are X w + b.  The optimum is unique, so
+		 * only the number of Newton steps depends on the start.
+		 */
+		logreg_dir_margins(&w, coef);
+		memcpy(w.z, w.zd, sizeof(double) * n);
+	}
+	else
 	{
 		int64_t		i;
 
+		coef[p] = log((double) n1 / (double) (n - n1));
 		for (i = 0; i < n; i++)
 			w.z[i] = coef[p];
 	}
@@ -434,9 +466,27 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 		if (iter >= prm->max_iter)
 			break;
 
-		logreg_hessian(&w, H);
-
-		if (!logreg_newton_dir(H, g, d, L, dir))
+		/*
+		 * Newton with Hessian reuse: rebuild H (the costly O(n d^2) part)
+		 * only when the last step with the current factor did not shrink
+		 * the gradient at least fourfold, or was damped; otherwise take a
+		 * chord step with the factor of the last H.  Near the optimum H
+		 * changes little, so chord steps converge almost as fast as Newton
+		 * steps at a fraction of the cost, and the line search below keeps
+		 * every step a descent step either way.
+		 */
+		if (!have_factor || gmax > 0.25 * gmax_prev)
+		{
+			logreg_hessian(&w, H);
+			if (!logreg_factor(H, d, L))
+			{
+				status = ACQ_ERR_SINGULAR;
+				break;
+			}
+			have_factor = true;
+		}
+		gmax_prev = gmax;
+		if (!logreg_solve(L, g, d, dir))
 		{
 			status = ACQ_ERR_SINGULAR;
 			break;
@@ -468,6 +518,8 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 		}
 		if (!accepted)
 			break;
+		if (t < 1.0)
+			have_factor = false;	/* far from the optimum: rebuild H */
 
 		/* move: theta += t dir, z += t zd (eh already holds the new point) */
 		for (j = 0; j < d; j++)

@@ -14,7 +14,11 @@
  * LogisticRegression(penalty='l2', C=C, fit_intercept=True).  Solved by
  * Newton's method with a backtracking line search; the Hessian is assembled
  * per block with cblas_dsyrk and factorised with LAPACKE_dpotrf.
- * coef has p+1 entries: w[0..p-1], then the intercept b.
+ * coef has p+1 entries: w[0..p-1], then the intercept b.  With
+ * prm->warm_start, coef holds the starting point on input (Newton then
+ * needs fewer steps; the optimum it converges to is the same).
+ * The gradient tolerance is relative: ||grad||_inf <= tol * max(1, C n),
+ * i.e. tol on the gradient of the mean log-loss, as scikit-learn scales it.
  * Labels must be 0/1.  If the rows hold a single class the function returns
  * ACQ_ERR_SINGLE_CLASS and sets coef to the constant predictor of that class
  * (w = 0, b = +/-inf is avoided: b = +/-30).
@@ -23,7 +27,8 @@ typedef struct AcqLogregParams
 {
 	double		C;				/* inverse regularisation strength, > 0 */
 	int			max_iter;		/* Newton iterations, default 100 */
-	double		tol;			/* stop when ||grad||_inf <= tol, default 1e-8 */
+	double		tol;			/* stop when ||grad||_inf <= tol * max(1, C n), default 1e-8 */
+	bool		warm_start;		/* start from the coef passed in (if finite) */
 } AcqLogregParams;
 
 void		acq_logreg_default_params(AcqLogregParams *prm);

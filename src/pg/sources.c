@@ -18,6 +18,7 @@
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -133,13 +134,18 @@ sensitive_expr(Oid relid, const char *col, const char *privileged)
 	return NULL;				/* keep compiler quiet */
 }
 
+/*
+ * Rows are named by ctid in error messages where the relation has one and
+ * the caller may read it (a role with column privileges only may not).
+ */
 static bool
 has_ctid(Oid relid)
 {
 	char		k = get_rel_relkind(relid);
 
-	return k == RELKIND_RELATION || k == RELKIND_PARTITIONED_TABLE ||
-		k == RELKIND_MATVIEW;
+	return (k == RELKIND_RELATION || k == RELKIND_PARTITIONED_TABLE ||
+			k == RELKIND_MATVIEW) &&
+		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
 }
 
 static void
@@ -347,11 +353,19 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 					 errmsg("%s is not a partitioned table", srcrel),
 					 errhint("Pass source_column => '<column>' to name the sources by a column's values, or partition the table so that each leaf partition is a source.")));
-		ret = SPI_execute_with_args("SELECT c.oid, c.relname::pg_catalog.text "
+		/*
+		 * A source is named by its partition's relation name; names that
+		 * occur in several schemas are schema-qualified.
+		 */
+		ret = SPI_execute_with_args("SELECT oid, name FROM ("
+									"SELECT c.oid, CASE WHEN pg_catalog.count(*) OVER (PARTITION BY c.relname) OPERATOR(pg_catalog.>) 1 "
+									"THEN pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) "
+									"ELSE c.relname::pg_catalog.text END AS name "
 									"FROM pg_catalog.pg_partition_tree($1) t "
 									"JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relid "
-									"WHERE t.isleaf "
-									"ORDER BY c.relname COLLATE \"C\", c.oid",
+									"JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+									"WHERE t.isleaf) leaves "
+									"ORDER BY name COLLATE \"C\"",
 									1, &relarg_t, &relarg, NULL, true, 0);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "reading the partitions of %s failed: %s", srcrel,
@@ -448,7 +462,7 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 	vc.names = &valname;
 	vc.m = 1;
 	vc.p = rc.p;
-	vc.binary = false;			/* validation labels are only compared */
+	vc.binary = spec->binary_labels;
 	vc.sensitive = (spec->sensitive != NULL);
 	vc.bufs = MemoryContextAllocZero(callerctx, sizeof(RowBuf));
 	vc.datactx = callerctx;
