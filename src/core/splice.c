@@ -8,15 +8,12 @@
  * sources of lowest rmVal for the k inactive sources of highest
  * addVal(s) = P(A' u s) - P(A'), keeping the best set seen.
  *
- * Two choices the paper leaves open, made here and documented in
- * docs/source-selection.md:
- *  - addVal is measured against A' (the active set after the k removals), as
- *    the paper's text after Example 4.1 says ("before evaluating the marginal
- *    profit for sources in I, s4 was already removed from A"); the
- *    pseudocode's line order would measure it against A.
- *  - each k starts from the round's active set A (swap k out, k in), as in
- *    the splicing of ABESS (Zhu et al. 2020) that the paper adapts, rather
- *    than compounding the swaps of earlier k.
+ * The implementation follows the paper's pseudocode line by line: within
+ * one splicing round the swaps compound (step k starts from the set step
+ * k-1 produced), and both valuations of a step are taken on the step's
+ * active set before any swap.  (The prose after the paper's Example 4.1
+ * suggests valuing the inactive sources after the removal; on the demo data
+ * that variant found worse subsets: docs/source-selection.md.)
  * Ties are broken by source index (sources are indexed in name order), so a
  * run is deterministic.
  */
@@ -82,68 +79,75 @@ acq_sources_by_profit(AcqEvaluator *ev)
 	return order;
 }
 
-/* one splicing round on active set a; returns the best set seen and its profit */
+/*
+ * One splicing round (the paper's procedure splicing), from active set a.
+ * Each step k = 1..k_max values the current active set A by
+ * rmVal(s) = P(A) - P(A \ s) and the inactive sources by
+ * addVal(s) = P(A u s) - P(A), swaps the k active sources of lowest rmVal
+ * for the k inactive ones of highest addVal, and continues from the result.
+ * Returns the best set seen (a itself if no step beats it) and its profit.
+ */
 static double
 splicing(AcqEvaluator *ev, const AcqSet *a, int k_max, AcqSet *best)
 {
 	int			m = acq_eval_num_sources(ev);
-	double		pa = acq_eval_profit(ev, a);
-	double		pmax = pa;
+	double		pmax = acq_eval_profit(ev, a);
+	AcqSet		cur = *a;
 	Scored	   *act = acq_alloc_array(m, sizeof(Scored));
 	Scored	   *inact = acq_alloc_array(m, sizeof(Scored));
-	int			na = 0,
-				ni = 0,
-				s,
-				k,
-				j;
+	int			k;
 
 	*best = *a;
-	for (s = 0; s < m; s++)
-	{
-		if (acq_set_has(a, s))
-		{
-			AcqSet		without = *a;
-
-			acq_set_del(&without, s);
-			act[na].idx = s;
-			act[na].val = pa - acq_eval_profit(ev, &without);	/* rmVal */
-			na++;
-		}
-		else
-			inact[ni++].idx = s;
-	}
-	qsort(act, na, sizeof(Scored), cmp_asc);
-
 	for (k = 1; k <= k_max; k++)
 	{
-		AcqSet		reduced = *a;
+		double		pc;
 		AcqSet		next;
-		double		pred,
-					pnext;
+		double		pnext;
+		int			na = 0,
+					ni = 0,
+					s,
+					j;
 
+		for (s = 0; s < m; s++)
+		{
+			if (acq_set_has(&cur, s))
+				act[na++].idx = s;
+			else
+				inact[ni++].idx = s;
+		}
 		if (k > na || k > ni)
 			break;
-		for (j = 0; j < k; j++)
-			acq_set_del(&reduced, act[j].idx);
-		pred = acq_eval_profit(ev, &reduced);
+		pc = acq_eval_profit(ev, &cur);
+		for (j = 0; j < na; j++)
+		{
+			AcqSet		t = cur;
+
+			acq_set_del(&t, act[j].idx);
+			act[j].val = pc - acq_eval_profit(ev, &t);	/* rmVal */
+		}
 		for (j = 0; j < ni; j++)
 		{
-			AcqSet		with = reduced;
+			AcqSet		t = cur;
 
-			acq_set_add(&with, inact[j].idx);
-			inact[j].val = acq_eval_profit(ev, &with) - pred;	/* addVal */
+			acq_set_add(&t, inact[j].idx);
+			inact[j].val = acq_eval_profit(ev, &t) - pc;	/* addVal */
 		}
+		qsort(act, na, sizeof(Scored), cmp_asc);
 		qsort(inact, ni, sizeof(Scored), cmp_desc);
-		next = reduced;
-		for (j = 0; j < k; j++)
-			acq_set_add(&next, inact[j].idx);
 
+		next = cur;
+		for (j = 0; j < k; j++)
+		{
+			acq_set_del(&next, act[j].idx);
+			acq_set_add(&next, inact[j].idx);
+		}
 		pnext = acq_eval_profit(ev, &next);
 		if (pnext > pmax)
 		{
 			pmax = pnext;
 			*best = next;
 		}
+		cur = next;
 	}
 	acq_free(act);
 	acq_free(inact);
