@@ -31,6 +31,13 @@ PG_CFLAGS   = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-ini
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# the element-wise loops of the logistic fit are vectorised with glibc's
+# libmvec (src/core/vecmath.c), once for any x86-64 and once for AVX2+FMA
+VEC_CFLAGS  = -O3 -ffast-math
+src/core/vecmath.o: CFLAGS += $(VEC_CFLAGS)
+src/core/vecmath_avx2.o: CFLAGS += $(VEC_CFLAGS) -mavx2 -mfma
+SHLIB_LINK += -lmvec
+
 # rebuild every object when a header changes
 $(OBJS): $(wildcard src/core/*.h src/pg/*.h)
 
@@ -42,8 +49,16 @@ UNIT_CC     ?= gcc
 UNIT_CFLAGS  = -O2 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Isrc/core -Itest/unit
 UNIT_TESTS   = $(patsubst %.c,%.bin,$(sort $(wildcard test/unit/test_*.c)))
 
-test/unit/%.bin: test/unit/%.c $(CORE_SRCS) $(wildcard src/core/*.h) test/unit/unit.h
-	$(UNIT_CC) $(UNIT_CFLAGS) -o $@ $< $(CORE_SRCS) $(BLAS_LIBS) -Wl,--disable-new-dtags,-rpath,$(BLAS_DIR)
+UNIT_VEC     = test/unit/vecmath.o test/unit/vecmath_avx2.o
+UNIT_SRCS    = $(filter-out src/core/vecmath%.c,$(CORE_SRCS))
+
+test/unit/vecmath.o: src/core/vecmath.c src/core/vecmath.h
+	$(UNIT_CC) $(UNIT_CFLAGS) $(VEC_CFLAGS) -c -o $@ $<
+test/unit/vecmath_avx2.o: src/core/vecmath_avx2.c src/core/vecmath.c src/core/vecmath.h
+	$(UNIT_CC) $(UNIT_CFLAGS) $(VEC_CFLAGS) -mavx2 -mfma -c -o $@ $<
+
+test/unit/%.bin: test/unit/%.c $(CORE_SRCS) $(wildcard src/core/*.h) test/unit/unit.h $(UNIT_VEC)
+	$(UNIT_CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_SRCS) $(UNIT_VEC) $(BLAS_LIBS) -lmvec -Wl,--disable-new-dtags,-rpath,$(BLAS_DIR)
 
 .PHONY: unit
 unit: $(UNIT_TESTS)

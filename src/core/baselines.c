@@ -91,10 +91,15 @@ acq_select_exhaustive(AcqEvaluator *ev, const AcqSelectParams *prm,
 	nmask = (uint64_t) 1 << m;
 	best.profit = -INFINITY;
 	(void) acq_eval_source_cost(ev, 0); /* train singletons first if costs need them */
-	/* singletons may already be trained (gain-based costs): reuse them */
+	/*
+	 * Visit the subsets in Gray-code order: each differs from the previous
+	 * one by a single source, so every logistic fit warm-starts from a
+	 * neighbour's optimum.  Singletons may already be trained (gain-based
+	 * costs): reuse them.
+	 */
 	for (mask = 1; mask < nmask; mask++)
 	{
-		AcqSet		s = acq_set_from_mask(mask);
+		AcqSet		s = acq_set_from_mask(acq_gray_code(mask));
 		const AcqEvalEntry *e = acq_eval_lookup(ev, &s);
 
 		if (e == NULL)

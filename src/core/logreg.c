@@ -28,6 +28,7 @@
  * never copied.
  */
 #include "models.h"
+#include "vecmath.h"
 
 #include <math.h>
 #include <string.h>
@@ -59,6 +60,7 @@ typedef struct LogregWork
 	double	   *zd;				/* n: margins of the direction; residuals */
 	double	   *eh;				/* n: exp(-|z|/2) at the last evaluated point */
 	double	   *S;				/* LOGREG_CHUNK x d: weighted rows */
+	const AcqVecOps *vec;		/* vectorised element-wise loops */
 } LogregWork;
 
 void
@@ -68,19 +70,6 @@ acq_logreg_default_params(AcqLogregParams *prm)
 	prm->max_iter = 100;
 	prm->tol = 1e-8;
 	prm->warm_start = false;
-}
-
-/*
- * log1p(e) for e in [0, 1] from log(): with u = 1 + e rounded,
- * log1p(e) = log(u) * e / (u - 1) is accurate to a few ulps (Goldberg 1991,
- * theorem 4) and about three times faster than glibc's log1p.
- */
-static inline double
-log1p_unit(double e)
-{
-	double		u = 1.0 + e;
-
-	return (u == 1.0) ? e : log(u) * (e / (u - 1.0));
 }
 
 /*
@@ -102,17 +91,9 @@ logreg_objective(LogregWork *w, const double *theta, const double *dir,
 	for (bi = 0; bi < w->nblocks; bi++)
 	{
 		const AcqBlock *blk = &w->blocks[bi];
-		const double *y = blk->y;
-		int64_t		i;
 
-		for (i = 0; i < blk->n; i++)
-		{
-			double		zi = w->z[off + i] + t * w->zd[off + i];
-			double		h = exp(-0.5 * fabs(zi));
-
-			w->eh[off + i] = h;
-			loss += (zi > 0.0 ? zi : 0.0) - y[i] * zi + log1p_unit(h * h);
-		}
+		loss += w->vec->logistic_loss(w->z + off, w->zd + off, t, blk->y,
+									  w->eh + off, blk->n);
 		off += blk->n;
 	}
 	for (j = 0; j < w->p; j++)
@@ -148,23 +129,11 @@ logreg_gradient(LogregWork *w, const double *theta, double *g)
 		{
 			int			m = (int) ((blk->n - start < LOGREG_CHUNK) ?
 								   blk->n - start : LOGREG_CHUNK);
-			const double *y = blk->y + start;
-			const double *z = w->z + off + start;
-			const double *eh = w->eh + off + start;
 			double	   *r = w->zd + off + start;
-			double		gb = 0.0;
-			int			k;
 
-			for (k = 0; k < m; k++)
-			{
-				/* sigma(z) from e = exp(-|z|) = h^2 without overflow */
-				double		e = eh[k] * eh[k];
-				double		s = ((z[k] >= 0.0) ? 1.0 : e) / (1.0 + e);
-
-				r[k] = C * (s - y[k]);
-				gb += r[k];
-			}
-			g[p] += gb;
+			g[p] += w->vec->logistic_residuals(w->z + off + start,
+											   w->eh + off + start,
+											   blk->y + start, C, r, m);
 			if (p > 0)
 				cblas_dgemv(CblasRowMajor, CblasTrans, m, p, 1.0,
 							blk->X + start * p, p, r, 1, 1.0, g, 1);
@@ -394,6 +363,7 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 	w.d = d;
 	w.n = n;
 	w.C = prm->C;
+	w.vec = acq_vec_ops();
 	w.z = mem;
 	w.zd = w.z + n;
 	w.eh = w.zd + n;

@@ -74,6 +74,13 @@ acq_set_from_mask(uint64_t mask)
 	return s;
 }
 
+/* the i-th subset in Gray-code order (neighbours differ by one source) */
+static inline uint64_t
+acq_gray_code(uint64_t i)
+{
+	return i ^ (i >> 1);
+}
+
 typedef enum AcqTask
 {
 	ACQ_TASK_CLASSIFICATION,	/* 100 * accuracy (logistic regression) */

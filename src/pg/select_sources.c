@@ -407,9 +407,10 @@ acq_subset_profits(PG_FUNCTION_ARGS)
 	(void) acq_eval_source_cost(ev, 0);
 
 	nmask = (uint64) 1 << pr.data.m;
+	/* Gray-code order: consecutive subsets differ by one source (warm starts) */
 	for (mask = 1; mask < nmask; mask++)
 	{
-		AcqSet		s = acq_set_from_mask(mask);
+		AcqSet		s = acq_set_from_mask(acq_gray_code(mask));
 		const AcqEvalEntry *e = acq_eval_lookup(ev, &s);
 		AcqEvalEntry cur;
 		Datum		values[5];

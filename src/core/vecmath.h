@@ -1,0 +1,30 @@
+/*
+ * vecmath.h -- the element-wise loops of the logistic fit (one exp and one
+ * log1p per row per Newton step), compiled for vector math: see vecmath.c.
+ */
+#ifndef ACQ_VECMATH_H
+#define ACQ_VECMATH_H
+
+#include <stdint.h>
+
+typedef struct AcqVecOps
+{
+	/*
+	 * For i < n: zi = z[i] + t zd[i], h = exp(-|zi| / 2), eh[i] = h;
+	 * returns sum_i max(zi, 0) - y[i] zi + log1p(h^2), the log-loss.
+	 */
+	double		(*logistic_loss) (const double *z, const double *zd, double t,
+								  const double *y, double *eh, int64_t n);
+	/*
+	 * r[i] = C (sigma(z[i]) - y[i]) with sigma from eh[i] = exp(-|z[i]|/2);
+	 * returns sum_i r[i].
+	 */
+	double		(*logistic_residuals) (const double *z, const double *eh,
+									   const double *y, double C, double *r,
+									   int64_t n);
+} AcqVecOps;
+
+/* the fastest variant this CPU runs (AVX2+FMA or baseline x86-64) */
+const AcqVecOps *acq_vec_ops(void);
+
+#endif							/* ACQ_VECMATH_H */
