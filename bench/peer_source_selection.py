@@ -53,14 +53,16 @@ SourceSplice (exactly the variant acq implements)
   fixed_support(A): prev = None; curr = A;
                     while curr != prev: prev = curr;
                         curr, P = splicing(prev, min(k_max, |prev|))
-  splicing(A, kmax): Pmax = P(A); best = A; rm[s] = P(A) - P(A \\ {s}), s in A
-    for k in 1..kmax: I = S \\ A; if k > min(|A|, |I|): break
-      A' = A minus the k sources with the smallest rm (ties: lower index first)
-      add[s] = P(A' + {s}) - P(A') for s in I
-      Anew = A' + the k sources of I with the largest add (ties: lower index)
-      if P(Anew) > Pmax: Pmax, best = P(Anew), Anew
+  splicing(A, kmax): Pmax = P(A); best = A; cur = A
+    for k in 1..kmax: I = S \\ cur; if k > min(|cur|, |I|): break
+      rm[s] = P(cur) - P(cur \\ {s}) for s in cur
+      add[s] = P(cur + {s}) - P(cur) for s in I
+      next = cur minus the k sources of smallest rm, plus the k sources of I
+             with the largest add (ties: lower index first)
+      if P(next) > Pmax: Pmax, best = P(next), next
+      cur = next
     return best, Pmax
-  Defaults: s_max = m, k_max = min(7, m // 2).
+  Defaults: s_max = m, k_max = min(3, m // 2).
 
 Exhaustive trains all 2^m - 1 non-empty subsets (bit-mask order; ties go to
 the first one).  With --sample N it trains only N distinct random subsets
@@ -226,26 +228,27 @@ def source_splice(ev, s_max, k_max):
     order = sorted(range(m), key=lambda i: (-single[i], i))
 
     def splicing(A, kmax):
-        pA = P(A)
-        Pmax, best = pA, A
-        act = ev.members(A)
-        rm = {s: pA - P(A & ~(1 << s)) for s in act}
-        by_rm = sorted(act, key=lambda s: (rm[s], s))
+        # the paper's pseudocode: within a round the swaps compound, and
+        # both valuations are taken on the current set before the swap
+        Pmax, best = P(A), A
+        cur = A
         for k in range(1, kmax + 1):
-            inact = ev.members(full & ~A)
+            act = ev.members(cur)
+            inact = ev.members(full & ~cur)
             if k > min(len(act), len(inact)):
                 break
-            Ap = A
-            for s in by_rm[:k]:
-                Ap &= ~(1 << s)
-            pAp = P(Ap)
-            add = {s: P(Ap | 1 << s) - pAp for s in inact}
-            Anew = Ap
+            pc = P(cur)
+            rm = {s: pc - P(cur & ~(1 << s)) for s in act}
+            add = {s: P(cur | 1 << s) - pc for s in inact}
+            nxt = cur
+            for s in sorted(act, key=lambda s: (rm[s], s))[:k]:
+                nxt &= ~(1 << s)
             for s in sorted(inact, key=lambda s: (-add[s], s))[:k]:
-                Anew |= 1 << s
-            pn = P(Anew)
+                nxt |= 1 << s
+            pn = P(nxt)
             if pn > Pmax:
-                Pmax, best = pn, Anew
+                Pmax, best = pn, nxt
+            cur = nxt
         return best, Pmax
 
     def fixed_support(A):
@@ -289,7 +292,7 @@ def main(argv=None):
                     help="default: regression for flights, fairness for mpls")
     ap.add_argument("--sample", type=int, metavar="N",
                     help="exhaustive: train only N random subsets and extrapolate the time")
-    ap.add_argument("--k-max", type=int, help="default min(7, m // 2)")
+    ap.add_argument("--k-max", type=int, help="default min(3, m // 2)")
     ap.add_argument("--s-max", type=int, help="default m")
     ap.add_argument("--lambda", dest="lam", type=float, default=10.0)
     ap.add_argument("--privileged", default="White")
@@ -330,7 +333,7 @@ def main(argv=None):
     t0 = time.perf_counter()
     if a.method == "splice":
         s_max = m if a.s_max is None else a.s_max
-        k_max = min(7, m // 2) if a.k_max is None else a.k_max
+        k_max = min(3, m // 2) if a.k_max is None else a.k_max
         best = source_splice(ev, s_max, k_max)
         seconds = time.perf_counter() - t0
         out.update({"s_max": s_max, "k_max": k_max})

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# bench/source_selection.sh -- acq against the authors'-style Python peer
+# (bench/peer_source_selection.py: pandas concat + scikit-learn fit + score
+# per subset), same data, same algorithm, same subsets, in one run.
+# Prints ratios (peer time / acq time), not absolute claims.  Not part of
+# scripts/test.sh (it takes a few minutes).
+#
+#   bench/source_selection.sh            # full run
+#   REPEAT=5 bench/source_selection.sh   # more acq repetitions (median)
+set -euo pipefail
+. "$(dirname "$0")/../scripts/lib.sh"
+cd "$ACQ_ROOT"
+REPEAT=${REPEAT:-3}
+PEER_SAMPLE=${PEER_SAMPLE:-500}
+PY=/usr/bin/python3
+OUT=bench/out; mkdir -p "$OUT"
+
+[ "$(id -u)" = 0 ] || { echo "run as root (installs packages, runs the server as postgres)" >&2; exit 2; }
+acq_ensure_packages
+acq_build_install
+trap acq_stop_cluster EXIT
+acq_start_cluster 55434
+chmod -R a+rX "$ACQ_ROOT" 2>/dev/null || true
+acq_psql -c 'CREATE EXTENSION acq'
+acq_psql -v datadir="$ACQ_ROOT/data" -f data/load.sql >/dev/null
+
+FLIGHTS="'acq_demo.flights', 'acq_demo.flights_validation', 'features', 'arr_delay_min', task => 'regression'"
+STOPS="'acq_demo.stops', 'acq_demo.stops_validation', 'features', 'person_search', task => 'fairness', source_column => 'neighborhood', sensitive => 'race', privileged => 'White'"
+
+# median wall time (s) of REPEAT runs of one SQL statement, measured in the server
+acq_time() {
+	local sql=$1 i t times=()
+	for i in $(seq "$REPEAT"); do
+		t=$(psql -X -At -v ON_ERROR_STOP=1 -c "DO \$\$ DECLARE t0 timestamptz := clock_timestamp(); r record; BEGIN
+			FOR r IN $sql LOOP END LOOP;
+			RAISE NOTICE '%', extract(epoch FROM clock_timestamp() - t0); END \$\$" 2>&1 | sed -n 's/^NOTICE:  //p')
+		times+=("$t")
+	done
+	printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+json() { $PY -c "import json,sys; d=json.load(open(sys.argv[1])); print(d[sys.argv[2]])" "$@"; }
+ratio() { $PY -c "import sys; print('%.1f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
+
+echo "acq source selection benchmark — $(date -u +%F), $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p')"
+echo "scikit-learn $($PY -c 'import sklearn; print(sklearn.__version__)'), numpy $($PY -c 'import numpy; print(numpy.__version__)'), PostgreSQL $(psql -XAtc 'SHOW server_version')"
+echo
+
+report=()
+for ds in flights stops; do
+	if [ $ds = flights ]; then ARGS=$FLIGHTS; PEER=flights; else ARGS=$STOPS; PEER=mpls; fi
+
+	# ---- SourceSplice, end to end ------------------------------------------
+	acq_row=$(psql -X -At -F' ' -c "SELECT models_trained, round(profit::numeric, 6) FROM acq.select_sources($ARGS)")
+	acq_t=$(acq_time "SELECT * FROM acq.select_sources($ARGS)")
+	$PY bench/peer_source_selection.py --dataset $PEER --method splice >"$OUT/peer_splice_$ds.json"
+	peer_t=$(json "$OUT/peer_splice_$ds.json" seconds)
+	peer_load=$(json "$OUT/peer_splice_$ds.json" load_seconds)
+	peer_models=$(json "$OUT/peer_splice_$ds.json" models_trained)
+	peer_profit=$(json "$OUT/peer_splice_$ds.json" profit)
+	report+=("$(printf '%-8s splice      acq %8.3f s (%s models, profit %s) | peer %8.2f s search + %.2f s load (%s models, profit %.6f) | ratio %sx (search only), %sx (with load)' \
+		$ds "$acq_t" ${acq_row% *} ${acq_row#* } "$peer_t" "$peer_load" "$peer_models" "$peer_profit" \
+		"$(ratio "$peer_t" "$acq_t")" "$(ratio "$($PY -c "print($peer_t + $peer_load)")" "$acq_t")")")
+	echo "${report[-1]}"
+
+	# ---- the whole 2^15 - 1 landscape --------------------------------------
+	acq_t=$(REPEAT=1 acq_time "SELECT * FROM acq.subset_profits($ARGS)")
+	$PY bench/peer_source_selection.py --dataset $PEER --method exhaustive --sample "$PEER_SAMPLE" >"$OUT/peer_exh_$ds.json"
+	peer_t=$(json "$OUT/peer_exh_$ds.json" seconds_extrapolated)
+	report+=("$(printf '%-8s landscape   acq %8.3f s (32767 subsets)            | peer %8.1f s extrapolated from %s subsets                     | ratio %sx' \
+		$ds "$acq_t" "$peer_t" "$PEER_SAMPLE" "$(ratio "$peer_t" "$acq_t")")")
+	echo "${report[-1]}"
+done
+printf '%s\n' "${report[@]}" >"$OUT/source_selection.txt"
+echo
+echo "written to $OUT/source_selection.txt"
