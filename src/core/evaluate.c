@@ -40,6 +40,8 @@ struct AcqEvaluator
 	AcqBlock   *blocks;			/* m */
 	double	   *coef;			/* p + 1: the last model fitted */
 	bool		warm;			/* coef is a converged logistic fit */
+	bool		warm_hess;		/* hess_last is that fit's Hessian */
+	AcqSet		last_set;		/* the subset of that fit */
 	double	   *yhat;			/* val.n */
 
 	/* regression */
@@ -56,7 +58,10 @@ struct AcqEvaluator
 	int			nchunks;
 	int			capchunks;
 	int			nentries;
-	double	  **coef_chunks;	/* classification: each entry's model, CHUNK_SIZE x (p+1); NaN = none */
+	double	  **coef_chunks;	/* classification: each entry's model, CHUNK_SIZE x model_size */
+	int			model_size;		/* p+1 coefficients, then (p+1)^2 Hessian if kept */
+	double	   *hess0;			/* (p+1)^2: Hessian handed to the next fit */
+	double	   *hess_last;		/* (p+1)^2: Hessian of the last fit */
 	int32_t    *slots;			/* -1 empty, else entry index */
 	uint32_t	nslots;			/* power of two */
 
@@ -160,22 +165,30 @@ entry_coef(const AcqEvaluator *ev, int i)
 
 	if (ev->coef_chunks == NULL || (i >> CHUNK_BITS) >= ev->nchunks)
 		return NULL;
-	c = ev->coef_chunks[i >> CHUNK_BITS] + (size_t) (i & (CHUNK_SIZE - 1)) * (ev->p + 1);
+	c = ev->coef_chunks[i >> CHUNK_BITS] + (size_t) (i & (CHUNK_SIZE - 1)) * ev->model_size;
 	return isnan(c[0]) ? NULL : c;
 }
 
 /*
  * A warm start for the logistic fit of s: the stored model of the trained
  * neighbour (s with one source added or removed) that shares the largest
- * fraction of its rows with s.  Returns false if no neighbour is trained.
+ * fraction of its rows with s.  Where the neighbour's Hessian is stored too,
+ * *hess0 becomes the Hessian for s at the neighbour's optimum (the
+ * neighbour's plus or minus the flipped source's share, one pass over that
+ * source), so the first Newton step needs no pass over all of s's rows.
+ * Returns false if no neighbour is trained.
  */
 static bool
-warm_start_from_neighbour(AcqEvaluator *ev, const AcqSet *s, int64_t nrows)
+warm_start_from_neighbour(AcqEvaluator *ev, const AcqSet *s, int64_t nrows,
+						  bool *have_hess)
 {
+	int			d = ev->p + 1;
 	double		best = -1.0;
 	const double *bestc = NULL;
+	int			bestj = -1;
 	int			j;
 
+	*have_hess = false;
 	for (j = 0; j < ev->m; j++)
 	{
 		AcqSet		nb = *s;
@@ -200,10 +213,42 @@ warm_start_from_neighbour(AcqEvaluator *ev, const AcqSet *s, int64_t nrows)
 			continue;
 		best = share;
 		bestc = c;
+		bestj = j;
 	}
 	if (bestc == NULL)
-		return false;
-	memcpy(ev->coef, bestc, sizeof(double) * (ev->p + 1));
+	{
+		/*
+		 * No trained neighbour in the memo (exhaustive enumeration does not
+		 * memoise): the last fit is one, if it differs from s by a single
+		 * source, as consecutive subsets in Gray-code order do.
+		 */
+		AcqSet		diff;
+		int			w;
+
+		if (!ev->warm_hess)
+			return false;
+		for (w = 0; w < ACQ_MAX_SOURCES / 64; w++)
+			diff.w[w] = s->w[w] ^ ev->last_set.w[w];
+		if (acq_set_count(&diff) != 1)
+			return false;
+		for (bestj = 0; !acq_set_has(&diff, bestj); bestj++)
+			;
+		memcpy(ev->hess0, ev->hess_last, sizeof(double) * d * d);
+		acq_logreg_hessian_add(&ev->src[bestj], 1, ev->p, ev->cfg.logreg.C,
+							   ev->coef, acq_set_has(s, bestj) ? 1.0 : -1.0,
+							   ev->hess0);
+		*have_hess = true;
+		return true;			/* ev->coef already holds the last fit */
+	}
+	memcpy(ev->coef, bestc, sizeof(double) * d);
+	if (ev->model_size > d && !isnan(bestc[d]))
+	{
+		memcpy(ev->hess0, bestc + d, sizeof(double) * d * d);
+		acq_logreg_hessian_add(&ev->src[bestj], 1, ev->p, ev->cfg.logreg.C,
+							   ev->coef, acq_set_has(s, bestj) ? 1.0 : -1.0,
+							   ev->hess0);
+		*have_hess = true;
+	}
 	return true;
 }
 
@@ -220,7 +265,8 @@ grow_directory(void *dir, int n, int newcap, size_t elem)
 }
 
 static int
-memo_insert(AcqEvaluator *ev, const AcqEvalEntry *entry, const double *coef)
+memo_insert(AcqEvaluator *ev, const AcqEvalEntry *entry, const double *coef,
+			const double *hess)
 {
 	uint32_t	h;
 	int			i;
@@ -244,20 +290,28 @@ memo_insert(AcqEvaluator *ev, const AcqEvalEntry *entry, const double *coef)
 		ev->chunks[ev->nchunks] = acq_alloc_array(CHUNK_SIZE, sizeof(AcqEvalEntry));
 		if (keep_coef)
 			ev->coef_chunks[ev->nchunks] =
-				acq_alloc_array((size_t) CHUNK_SIZE * (ev->p + 1), sizeof(double));
+				acq_alloc_array((size_t) CHUNK_SIZE * ev->model_size, sizeof(double));
 		ev->nchunks++;
 	}
 	i = ev->nentries++;
 	*ENTRY(ev, i) = *entry;
 	if (keep_coef)
 	{
+		int			d = ev->p + 1;
 		double	   *c = ev->coef_chunks[i >> CHUNK_BITS] +
-			(size_t) (i & (CHUNK_SIZE - 1)) * (ev->p + 1);
+			(size_t) (i & (CHUNK_SIZE - 1)) * ev->model_size;
 
 		if (coef)
-			memcpy(c, coef, sizeof(double) * (ev->p + 1));
+			memcpy(c, coef, sizeof(double) * d);
 		else
 			c[0] = NAN;
+		if (ev->model_size > d)
+		{
+			if (coef && hess)
+				memcpy(c + d, hess, sizeof(double) * d * d);
+			else
+				c[d] = NAN;
+		}
 	}
 	h = set_hash(&entry->set) & (ev->nslots - 1);
 	while (ev->slots[h] >= 0)
@@ -374,8 +428,22 @@ acq_eval_create(int m, int p, const AcqBlock *sources,
 	}
 	else
 	{
+		int			d = p + 1;
+
 		ev->blocks = acq_alloc_array(m, sizeof(AcqBlock));
-		ev->coef = acq_alloc_array(p + 1, sizeof(double));
+		ev->coef = acq_alloc_array(d, sizeof(double));
+		/*
+		 * Keep each trained subset's Hessian beside its coefficients (warm
+		 * starts, above) while that stays small: d <= 48 is at most 18 KB a
+		 * subset.
+		 */
+		ev->model_size = d;
+		if (d <= 48)
+		{
+			ev->model_size = d + d * d;
+			ev->hess0 = acq_alloc_array((size_t) d * d, sizeof(double));
+			ev->hess_last = acq_alloc_array((size_t) d * d, sizeof(double));
+		}
 		ev->yhat = acq_alloc_array(validation->n, sizeof(double));
 	}
 	return ev;
@@ -447,6 +515,7 @@ compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
 		AcqStatus	st;
 		int			iters;
 		double		acc;
+		bool		have_hess = false;
 
 		for (i = 0; i < ev->m; i++)
 			if (acq_set_has(s, i))
@@ -455,13 +524,20 @@ compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
 				nrows += ev->src[i].n;
 			}
 		/*
-		 * Warm-start Newton from the last model: the search methods train
-		 * neighbouring subsets one after another, so it is usually close.
-		 * The optimum does not depend on the start.
+		 * Warm-start Newton from the nearest trained neighbour, else from
+		 * the last model: the search methods train neighbouring subsets one
+		 * after another.  The optimum does not depend on the start.
 		 */
-		ev->cfg.logreg.warm_start = warm_start_from_neighbour(ev, s, nrows) || ev->warm;
+		ev->cfg.logreg.warm_start =
+			warm_start_from_neighbour(ev, s, nrows, &have_hess) || ev->warm;
+		ev->cfg.logreg.hess_init = have_hess ? ev->hess0 : NULL;
+		ev->cfg.logreg.hess_out = ev->hess_last;
+		if (ev->hess_last)
+			ev->hess_last[0] = NAN;
 		st = acq_logreg_fit(ev->blocks, nb, p, &ev->cfg.logreg, ev->coef, &iters);
 		ev->warm = (st == ACQ_OK);
+		ev->warm_hess = ev->warm && ev->hess_last && !isnan(ev->hess_last[0]);
+		ev->last_set = *s;
 		out->single_class = (st == ACQ_ERR_SINGLE_CLASS);
 		acq_logreg_predict(ev->val.X, ev->val.n, p, ev->coef, ev->yhat);
 		acc = acq_accuracy(ev->val.y, ev->yhat, ev->val.n);
@@ -538,7 +614,7 @@ ensure_costs(AcqEvaluator *ev)
 	{
 		tmp[s].cost = ev->cost[s];
 		tmp[s].profit = tmp[s].gain - tmp[s].cost;
-		(void) memo_insert(ev, &tmp[s], NULL);
+		(void) memo_insert(ev, &tmp[s], NULL, NULL);
 		if (ev->callback)
 			ev->callback(ev->callback_arg, &tmp[s], ev->models_trained);
 	}
@@ -584,7 +660,8 @@ acq_eval_get(AcqEvaluator *ev, const AcqSet *s)
 	if (e)
 		return e;
 	acq_eval_compute(ev, s, &tmp);
-	i = memo_insert(ev, &tmp, ev->warm ? ev->coef : NULL);
+	i = memo_insert(ev, &tmp, ev->warm ? ev->coef : NULL,
+					ev->warm_hess ? ev->hess_last : NULL);
 	return ENTRY(ev, i);
 }
 
@@ -626,6 +703,8 @@ acq_eval_free(AcqEvaluator *ev)
 			acq_free(ev->coef_chunks[s]);
 	}
 	acq_free(ev->coef_chunks);
+	acq_free(ev->hess0);
+	acq_free(ev->hess_last);
 	acq_free(ev->chunks);
 	acq_free(ev->slots);
 	acq_free(ev);

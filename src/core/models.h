@@ -29,12 +29,28 @@ typedef struct AcqLogregParams
 	int			max_iter;		/* Newton iterations, default 100 */
 	double		tol;			/* stop when ||grad||_inf <= tol * max(1, C n), default 1e-8 */
 	bool		warm_start;		/* start from the coef passed in (if finite) */
+	const double *hess_init;	/* optional, with warm_start: an approximation
+								 * of the Hessian at the start (d x d, d = p+1,
+								 * row-major, upper triangle, penalty included) */
+	double	   *hess_out;		/* optional: receives the last Hessian the fit
+								 * built or was given (same layout) */
 } AcqLogregParams;
 
 void		acq_logreg_default_params(AcqLogregParams *prm);
 AcqStatus	acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 						   const AcqLogregParams *prm, double *coef,
 						   int *iterations);
+/*
+ * H += sign * C * sum_i s_i (1 - s_i) z_i z_i^T over the rows of the blocks,
+ * with z_i = [x_i, 1] and s_i = sigma(z_i . coef): a source's share of the
+ * Hessian at coef (upper triangle of the row-major d x d H).  With it the
+ * Hessian of a set of rows one source larger or smaller than a fitted set
+ * costs a pass over that source only.
+ */
+void		acq_logreg_hessian_add(const AcqBlock *blocks, int nblocks, int p,
+								   double C, const double *coef, double sign,
+								   double *H);
+
 /* predicted labels (0/1) for n rows of X (row-major n x p) */
 void		acq_logreg_predict(const double *X, int64_t n, int p,
 							   const double *coef, double *yhat);
