@@ -16,11 +16,10 @@ PY=/usr/bin/python3
 OUT=bench/out; mkdir -p "$OUT"
 
 [ "$(id -u)" = 0 ] || { echo "run as root (installs packages, runs the server as postgres)" >&2; exit 2; }
-acq_ensure_packages
+acq_ensure_packages $ACQ_BENCH_PACKAGES
 acq_build_install
 trap acq_stop_cluster EXIT
 acq_start_cluster 55434
-chmod -R a+rX "$ACQ_ROOT" 2>/dev/null || true
 acq_psql -c 'CREATE EXTENSION acq'
 acq_psql -v datadir="$ACQ_ROOT/data" -f data/load.sql >/dev/null
 

@@ -12,7 +12,6 @@ acq_ensure_packages
 acq_build_install
 trap acq_stop_cluster EXIT
 acq_start_cluster 55433
-chmod -R a+rX "$ACQ_ROOT" 2>/dev/null || true
 
 acq_log "loading the demo data"
 acq_psql -c 'CREATE EXTENSION acq'

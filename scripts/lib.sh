@@ -6,17 +6,18 @@ PG_BIN=/usr/lib/postgresql/15/bin
 PG_CONFIG=$PG_BIN/pg_config
 export DEBIAN_FRONTEND=noninteractive
 
-# Debian packages the build, the tests and the benchmarks need.
+# Debian packages the build, the demo and the tests need ...
 ACQ_PACKAGES="postgresql-15 postgresql-contrib postgresql-server-dev-15 postgresql-client-15
- libopenblas-dev libopenblas0-serial liblapacke-dev libipc-run-perl make gcc gzip
- python3 python3-numpy python3-sklearn python3-pandas"
+ libopenblas-dev libopenblas0-serial liblapacke-dev libc6-dev libipc-run-perl make gcc gzip"
+# ... and the benchmarks' Python peer (bench/) and test-fixture generators
+ACQ_BENCH_PACKAGES="python3 python3-numpy python3-sklearn python3-pandas"
 
 acq_log() { printf '==> %s\n' "$*" >&2; }
 
 # Install whatever is missing (apt-get update only when something is).
 acq_ensure_packages() {
 	local missing="" p
-	for p in $ACQ_PACKAGES; do
+	for p in $ACQ_PACKAGES "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 	done
 	if [ -n "$missing" ]; then
