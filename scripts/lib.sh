@@ -45,8 +45,8 @@ acq_start_cluster() {
 	shift || true
 	ACQ_PGDIR=$(mktemp -d /tmp/acq-pg.XXXXXX)
 	chown postgres: "$ACQ_PGDIR"
-	runuser -u postgres -- "$PG_BIN/initdb" -D "$ACQ_PGDIR/data" -U postgres -A trust \
-		-E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
+	(cd / && runuser -u postgres -- "$PG_BIN/initdb" -D "$ACQ_PGDIR/data" -U postgres -A trust \
+		-E UTF8 --locale=C.UTF-8 --no-sync >/dev/null)
 	cat >>"$ACQ_PGDIR/data/postgresql.conf" <<CONF
 port = $port
 listen_addresses = ''
@@ -55,13 +55,13 @@ fsync = off
 max_worker_processes = 16
 CONF
 	for extra in "$@"; do echo "$extra" >>"$ACQ_PGDIR/data/postgresql.conf"; done
-	runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$ACQ_PGDIR/data" -l "$ACQ_PGDIR/server.log" -w start >/dev/null
+	(cd / && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$ACQ_PGDIR/data" -l "$ACQ_PGDIR/server.log" -w start >/dev/null)
 	export PGHOST=$ACQ_PGDIR PGPORT=$port PGUSER=postgres PGDATABASE=postgres
 }
 
 acq_stop_cluster() {
 	if [ -n "${ACQ_PGDIR:-}" ] && [ -d "$ACQ_PGDIR" ]; then
-		runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$ACQ_PGDIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+		(cd / && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$ACQ_PGDIR/data" -m immediate -w stop >/dev/null 2>&1) || true
 		rm -rf "$ACQ_PGDIR"
 	fi
 }
