@@ -237,6 +237,18 @@ load_problem(FunctionCallInfo fcinfo, const ProblemArgs *ix, Problem *pr)
 	}
 }
 
+/* enumerating all 2^m - 1 subsets is refused above acq.max_exhaustive_sources */
+static void
+check_exhaustive_limit(int m, const char *hint)
+{
+	if (m > acq_max_exhaustive_sources)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%d sources have %.0f non-empty subsets to train", m, ldexp(1.0, m) - 1),
+				 errdetail("acq.max_exhaustive_sources is %d.", acq_max_exhaustive_sources),
+				 errhint("%s", hint)));
+}
+
 static AcqEvaluator *
 make_evaluator(Problem *pr)
 {
@@ -335,12 +347,8 @@ acq_select_sources(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("samples must be at least 1, not %d", prm.samples)));
-	if (strcmp(method, "exhaustive") == 0 && m > acq_max_exhaustive_sources)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("exhaustive search over %d sources would train %.0f subsets", m, ldexp(1.0, m) - 1),
-				 errdetail("acq.max_exhaustive_sources is %d.", acq_max_exhaustive_sources),
-				 errhint("Use method => 'splice', or raise acq.max_exhaustive_sources.")));
+	if (strcmp(method, "exhaustive") == 0)
+		check_exhaustive_limit(m, "Use method => 'splice', or raise acq.max_exhaustive_sources.");
 
 	acq_pg_rng_init(&rng, &prng, PG_ARGISNULL(21) ? 0 : PG_GETARG_INT64(21));
 	prm.rng = &rng;
@@ -397,12 +405,7 @@ acq_subset_profits(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(work);
 
 	load_problem(fcinfo, &ix, &pr);
-	if (pr.data.m > acq_max_exhaustive_sources)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%d sources have %.0f non-empty subsets", pr.data.m, ldexp(1.0, pr.data.m) - 1),
-				 errdetail("acq.max_exhaustive_sources is %d.", acq_max_exhaustive_sources),
-				 errhint("Raise acq.max_exhaustive_sources to enumerate them all.")));
+	check_exhaustive_limit(pr.data.m, "Raise acq.max_exhaustive_sources to enumerate them all.");
 	ev = make_evaluator(&pr);
 	(void) acq_eval_source_cost(ev, 0);
 
