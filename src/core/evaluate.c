@@ -170,6 +170,26 @@ entry_coef(const AcqEvaluator *ev, int i)
 }
 
 /*
+ * ev->coef holds the optimum of a neighbour of s (s with source j flipped)
+ * and ev->hess0 that neighbour's Hessian.  The neighbour's gradient there is
+ * ~0, so s's gradient and Hessian at that point are the flipped source's
+ * share (plus the neighbour's Hessian): a pass over source j alone gives a
+ * full Newton step towards s's optimum, taken here.
+ */
+static void
+newton_from_neighbour(AcqEvaluator *ev, const AcqSet *s, int j)
+{
+	int			d = ev->p + 1;
+	double		sign = acq_set_has(s, j) ? 1.0 : -1.0;
+	double	   *g = ev->hess0 + (size_t) d * d;	/* d spare doubles */
+
+	memset(g, 0, sizeof(double) * d);
+	acq_logreg_source_terms(&ev->src[j], 1, ev->p, ev->cfg.logreg.C,
+							ev->coef, sign, ev->hess0, g);
+	(void) acq_logreg_newton_step(ev->hess0, g, ev->p, ev->coef);
+}
+
+/*
  * A warm start for the logistic fit of s: the stored model of the trained
  * neighbour (s with one source added or removed) that shares the largest
  * fraction of its rows with s.  Where the neighbour's Hessian is stored too,
@@ -234,19 +254,15 @@ warm_start_from_neighbour(AcqEvaluator *ev, const AcqSet *s, int64_t nrows,
 		for (bestj = 0; !acq_set_has(&diff, bestj); bestj++)
 			;
 		memcpy(ev->hess0, ev->hess_last, sizeof(double) * d * d);
-		acq_logreg_hessian_add(&ev->src[bestj], 1, ev->p, ev->cfg.logreg.C,
-							   ev->coef, acq_set_has(s, bestj) ? 1.0 : -1.0,
-							   ev->hess0);
+		newton_from_neighbour(ev, s, bestj);
 		*have_hess = true;
-		return true;			/* ev->coef already holds the last fit */
+		return true;
 	}
 	memcpy(ev->coef, bestc, sizeof(double) * d);
 	if (ev->model_size > d && !isnan(bestc[d]))
 	{
 		memcpy(ev->hess0, bestc + d, sizeof(double) * d * d);
-		acq_logreg_hessian_add(&ev->src[bestj], 1, ev->p, ev->cfg.logreg.C,
-							   ev->coef, acq_set_has(s, bestj) ? 1.0 : -1.0,
-							   ev->hess0);
+		newton_from_neighbour(ev, s, bestj);
 		*have_hess = true;
 	}
 	return true;
@@ -441,7 +457,7 @@ acq_eval_create(int m, int p, const AcqBlock *sources,
 		if (d <= 48)
 		{
 			ev->model_size = d + d * d;
-			ev->hess0 = acq_alloc_array((size_t) d * d, sizeof(double));
+			ev->hess0 = acq_alloc_array((size_t) d * (d + 1), sizeof(double));
 			ev->hess_last = acq_alloc_array((size_t) d * d, sizeof(double));
 		}
 		ev->yhat = acq_alloc_array(validation->n, sizeof(double));

@@ -521,12 +521,13 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 }
 
 void
-acq_logreg_hessian_add(const AcqBlock *blocks, int nblocks, int p, double C,
-					   const double *coef, double sign, double *H)
+acq_logreg_source_terms(const AcqBlock *blocks, int nblocks, int p, double C,
+						const double *coef, double sign, double *H, double *g)
 {
 	int			d = p + 1;
-	double	   *S = acq_alloc_array((size_t) LOGREG_CHUNK * (d + 1), sizeof(double));
+	double	   *S = acq_alloc_array((size_t) LOGREG_CHUNK * (d + 2), sizeof(double));
 	double	   *z = S + (size_t) LOGREG_CHUNK * d;
+	double	   *r = z + LOGREG_CHUNK;
 	double		sqrtC = sqrt(C);
 	int			bi;
 
@@ -540,6 +541,7 @@ acq_logreg_hessian_add(const AcqBlock *blocks, int nblocks, int p, double C,
 			int			m = (int) ((blk->n - start < LOGREG_CHUNK) ?
 								   blk->n - start : LOGREG_CHUNK);
 			const double *X = blk->X + start * p;
+			const double *y = blk->y + start;
 			int			k,
 						j;
 
@@ -550,20 +552,54 @@ acq_logreg_hessian_add(const AcqBlock *blocks, int nblocks, int p, double C,
 				memset(z, 0, sizeof(double) * m);
 			for (k = 0; k < m; k++)
 			{
-				/* sqrt(C s (1 - s)) = sqrt(C) h / (1 + h^2), h = exp(-|z|/2) */
-				double		h = exp(-0.5 * fabs(z[k] + coef[p]));
-				double		sw = sqrtC * h / (1.0 + h * h);
+				/*
+				 * With h = exp(-|z|/2), e = h^2: sigma(z) = (z >= 0 ? 1 : e)
+				 * / (1 + e) and sqrt(C s (1 - s)) = sqrt(C) h / (1 + e).
+				 */
+				double		zk = z[k] + coef[p];
+				double		h = exp(-0.5 * fabs(zk));
+				double		e = h * h;
+				double		sw = sqrtC * h / (1.0 + e);
 				double	   *Sk = S + (int64_t) k * d;
 
+				r[k] = sign * C * (((zk >= 0.0) ? 1.0 : e) / (1.0 + e) - y[k]);
 				for (j = 0; j < p; j++)
 					Sk[j] = sw * X[(int64_t) k * p + j];
 				Sk[p] = sw;
 			}
-			cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, d, m, sign,
-						S, d, 1.0, H, d);
+			if (H != NULL)
+				cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, d, m, sign,
+							S, d, 1.0, H, d);
+			if (g != NULL)
+			{
+				if (p > 0)
+					cblas_dgemv(CblasRowMajor, CblasTrans, m, p, 1.0, X, p,
+								r, 1, 1.0, g, 1);
+				for (k = 0; k < m; k++)
+					g[p] += r[k];
+			}
 		}
 	}
 	acq_free(S);
+}
+
+bool
+acq_logreg_newton_step(const double *H, const double *g, int p, double *coef)
+{
+	int			d = p + 1;
+	double	   *L = acq_alloc_array((size_t) d * (d + 1), sizeof(double));
+	double	   *dir = L + (size_t) d * d;
+	bool		ok;
+	int			j;
+
+	ok = logreg_factor(H, d, L) && logreg_solve(L, g, d, dir);
+	for (j = 0; ok && j < d; j++)
+		ok = isfinite(dir[j]);
+	if (ok)
+		for (j = 0; j < d; j++)
+			coef[j] += dir[j];
+	acq_free(L);
+	return ok;
 }
 
 /* z = X w + b for n rows, in BLAS-sized chunks */

@@ -41,15 +41,20 @@ AcqStatus	acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 						   const AcqLogregParams *prm, double *coef,
 						   int *iterations);
 /*
- * H += sign * C * sum_i s_i (1 - s_i) z_i z_i^T over the rows of the blocks,
- * with z_i = [x_i, 1] and s_i = sigma(z_i . coef): a source's share of the
- * Hessian at coef (upper triangle of the row-major d x d H).  With it the
- * Hessian of a set of rows one source larger or smaller than a fitted set
- * costs a pass over that source only.
+ * One source's share of the Hessian and gradient of the objective at coef:
+ *     H += sign * C * sum_i s_i (1 - s_i) z_i z_i^T   (upper triangle)
+ *     g += sign * C * sum_i (s_i - y_i) z_i
+ * over the rows of the blocks, with z_i = [x_i, 1], s_i = sigma(z_i . coef);
+ * H or g may be NULL.  At the optimum of a set of rows, the Hessian and
+ * gradient of that set with one source more (sign +1) or less (-1) cost a
+ * pass over that source only.
  */
-void		acq_logreg_hessian_add(const AcqBlock *blocks, int nblocks, int p,
-								   double C, const double *coef, double sign,
-								   double *H);
+void		acq_logreg_source_terms(const AcqBlock *blocks, int nblocks, int p,
+									double C, const double *coef, double sign,
+									double *H, double *g);
+/* coef -= H^{-1} g (H as above, penalty included); false if H is singular */
+bool		acq_logreg_newton_step(const double *H, const double *g, int p,
+								   double *coef);
 
 /* predicted labels (0/1) for n rows of X (row-major n x p) */
 void		acq_logreg_predict(const double *X, int64_t n, int p,
