@@ -57,7 +57,7 @@ test/unit/vecmath.o: src/core/vecmath.c src/core/vecmath.h
 test/unit/vecmath_avx2.o: src/core/vecmath_avx2.c src/core/vecmath.c src/core/vecmath.h
 	$(UNIT_CC) $(UNIT_CFLAGS) $(VEC_CFLAGS) -mavx2 -mfma -c -o $@ $<
 
-test/unit/%.bin: test/unit/%.c $(CORE_SRCS) $(wildcard src/core/*.h) test/unit/unit.h $(UNIT_VEC)
+test/unit/%.bin: test/unit/%.c $(CORE_SRCS) $(wildcard src/core/*.h) test/unit/unit.h test/unit/hooks.h $(UNIT_VEC)
 	$(UNIT_CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_SRCS) $(UNIT_VEC) $(BLAS_LIBS) -lmvec -Wl,--disable-new-dtags,-rpath,$(BLAS_DIR)
 
 .PHONY: unit

@@ -148,6 +148,31 @@ logreg_gradient(LogregWork *w, const double *theta, double *g)
 }
 
 /*
+ * H += sign * S^T S for m rows, S = diag(sw) [X, 1]: the Hessian share of a
+ * chunk of rows.  On entry the row weights sw are in S's last column; the
+ * rows of S are filled here (S is m x (p+1), row-major).
+ */
+static void
+hessian_chunk(const double *X, int m, int p, double sign, double *S, double *H)
+{
+	int			d = p + 1;
+	int			k,
+				j;
+
+	for (k = 0; k < m; k++)
+	{
+		const double *restrict xk = X + (int64_t) k * p;
+		double	   *restrict Sk = S + (int64_t) k * d;
+		double		sw = Sk[p];
+
+		for (j = 0; j < p; j++)
+			Sk[j] = sw * xk[j];
+	}
+	cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, d, m, sign,
+				S, d, 1.0, H, d);
+}
+
+/*
  * Hessian H = C Zt D Z + diag(1, ..., 1, 0) at the current point (row-major,
  * upper triangle only), from w->eh.  Each chunk of rows is copied to the
  * scratch S scaled by sqrt(C D_i) and added with one rank-m update St S.
@@ -172,27 +197,17 @@ logreg_hessian(LogregWork *w, double *H)
 		{
 			int			m = (int) ((blk->n - start < LOGREG_CHUNK) ?
 								   blk->n - start : LOGREG_CHUNK);
-			const double *X = blk->X + start * p;
 			const double *eh = w->eh + off + start;
 			int			k;
 
+			/*
+			 * D = s (1 - s) = e / (1 + e)^2 with e = exp(-|z|) = h^2, so the
+			 * row weight sqrt(C D) is sqrt(C) h / (1 + e).  The weights go
+			 * in the last column of S until hessian_chunk scales the rows.
+			 */
 			for (k = 0; k < m; k++)
-			{
-				/*
-				 * D = s (1 - s) = e / (1 + e)^2 with e = exp(-|z|) = h^2, so
-				 * the row weight sqrt(C D) is sqrt(C) h / (1 + e).
-				 */
-				double		h = eh[k];
-				double		sw = sqrtC * h / (1.0 + h * h);
-				const double *restrict xk = X + (int64_t) k * p;
-				double	   *restrict Sk = w->S + (int64_t) k * d;
-
-				for (j = 0; j < p; j++)
-					Sk[j] = sw * xk[j];
-				Sk[p] = sw;
-			}
-			cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, d, m, 1.0,
-						w->S, d, 1.0, H, d);
+				w->S[(int64_t) k * d + p] = sqrtC * eh[k] / (1.0 + eh[k] * eh[k]);
+			hessian_chunk(blk->X + start * p, m, p, 1.0, w->S, H);
 		}
 		off += blk->n;
 	}
@@ -542,8 +557,7 @@ acq_logreg_source_terms(const AcqBlock *blocks, int nblocks, int p, double C,
 								   blk->n - start : LOGREG_CHUNK);
 			const double *X = blk->X + start * p;
 			const double *y = blk->y + start;
-			int			k,
-						j;
+			int			k;
 
 			if (p > 0)
 				cblas_dgemv(CblasRowMajor, CblasNoTrans, m, p, 1.0, X, p,
@@ -559,17 +573,12 @@ acq_logreg_source_terms(const AcqBlock *blocks, int nblocks, int p, double C,
 				double		zk = z[k] + coef[p];
 				double		h = exp(-0.5 * fabs(zk));
 				double		e = h * h;
-				double		sw = sqrtC * h / (1.0 + e);
-				double	   *Sk = S + (int64_t) k * d;
 
+				S[(int64_t) k * d + p] = sqrtC * h / (1.0 + e);
 				r[k] = sign * C * (((zk >= 0.0) ? 1.0 : e) / (1.0 + e) - y[k]);
-				for (j = 0; j < p; j++)
-					Sk[j] = sw * X[(int64_t) k * p + j];
-				Sk[p] = sw;
 			}
 			if (H != NULL)
-				cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, d, m, sign,
-							S, d, 1.0, H, d);
+				hessian_chunk(X, m, p, sign, S, H);
 			if (g != NULL)
 			{
 				if (p > 0)

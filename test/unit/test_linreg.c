@@ -10,28 +10,7 @@
 
 #include "fixtures/linreg_fixture.h"
 
-static long n_alloc = 0;
-static long n_free = 0;
-
-static void *
-count_alloc(size_t size)
-{
-	void	   *p = calloc(1, size ? size : 1);
-
-	if (p == NULL)
-		abort();
-	n_alloc++;
-	return p;
-}
-
-static void
-count_free(void *p)
-{
-	n_free++;
-	free(p);
-}
-
-static const AcqHooks counting_hooks = {count_alloc, count_free, NULL};
+#include "hooks.h"
 
 /* intercept in original coordinates from beta in shifted coordinates */
 static double

@@ -11,36 +11,7 @@
 
 #include "fixtures/logreg_fixture.h"
 
-/* ---- counting hooks: every allocation freed, interrupts polled ---------- */
-static long n_alloc = 0;
-static long n_free = 0;
-static long n_interrupts = 0;
-
-static void *
-count_alloc(size_t size)
-{
-	void	   *p = calloc(1, size ? size : 1);
-
-	if (p == NULL)
-		abort();
-	n_alloc++;
-	return p;
-}
-
-static void
-count_free(void *p)
-{
-	n_free++;
-	free(p);
-}
-
-static void
-count_interrupts(void)
-{
-	n_interrupts++;
-}
-
-static const AcqHooks counting_hooks = {count_alloc, count_free, count_interrupts};
+#include "hooks.h"
 
 static double
 max_abs(const double *v, int n)
