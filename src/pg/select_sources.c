@@ -277,6 +277,37 @@ set_names_array(const Problem *pr, const AcqSet *set)
 	return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
+/* the search methods, by their SQL names */
+typedef struct SelectMethod
+{
+	const char *name;
+	AcqStatus	(*run) (AcqEvaluator *, const AcqSelectParams *, AcqSelectResult *);
+} SelectMethod;
+
+static const SelectMethod select_methods[] = {
+	{"splice", acq_select_splice},
+	{"grasp", acq_select_grasp},
+	{"greedy", acq_select_greedy},
+	{"random", acq_select_random},
+	{"exhaustive", acq_select_exhaustive},
+	{"datamodels", acq_select_datamodels},
+};
+
+static const SelectMethod *
+find_method(const char *name)
+{
+	int			i;
+
+	for (i = 0; i < (int) lengthof(select_methods); i++)
+		if (strcmp(select_methods[i].name, name) == 0)
+			return &select_methods[i];
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown method \"%s\"", name),
+			 errhint("Use one of splice, grasp, greedy, random, exhaustive, datamodels.")));
+	return NULL;				/* keep compiler quiet */
+}
+
 /*
  * acq.select_sources(sources, validation, features, label, method, task,
  *     source_column, sensitive, privileged, lambda, costs, cost_exponent,
@@ -290,7 +321,7 @@ acq_select_sources(PG_FUNCTION_ARGS)
 	MemoryContext caller = CurrentMemoryContext;
 	MemoryContext work;
 	Problem		pr;
-	char	   *method;
+	const SelectMethod *method;
 	AcqEvaluator *ev;
 	AcqSelectParams prm;
 	AcqSelectResult res;
@@ -308,14 +339,7 @@ acq_select_sources(PG_FUNCTION_ARGS)
 
 	work = AllocSetContextCreate(caller, "acq select sources", ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(work);
-	method = acq_arg_text(fcinfo, 4, "method", true);
-	if (strcmp(method, "splice") != 0 && strcmp(method, "grasp") != 0 &&
-		strcmp(method, "greedy") != 0 && strcmp(method, "random") != 0 &&
-		strcmp(method, "exhaustive") != 0 && strcmp(method, "datamodels") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown method \"%s\"", method),
-				 errhint("Use one of splice, grasp, greedy, random, exhaustive, datamodels.")));
+	method = find_method(acq_arg_text(fcinfo, 4, "method", true));
 
 	load_problem(fcinfo, &ix, &pr);
 	m = pr.data.m;
@@ -347,27 +371,17 @@ acq_select_sources(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("samples must be at least 1, not %d", prm.samples)));
-	if (strcmp(method, "exhaustive") == 0)
+	if (method->run == acq_select_exhaustive)
 		check_exhaustive_limit(m, "Use method => 'splice', or raise acq.max_exhaustive_sources.");
 
 	acq_pg_rng_init(&rng, &prng, PG_ARGISNULL(21) ? 0 : PG_GETARG_INT64(21));
 	prm.rng = &rng;
 
 	ev = make_evaluator(&pr);
-	if (strcmp(method, "splice") == 0)
-		st = acq_select_splice(ev, &prm, &res);
-	else if (strcmp(method, "grasp") == 0)
-		st = acq_select_grasp(ev, &prm, &res);
-	else if (strcmp(method, "greedy") == 0)
-		st = acq_select_greedy(ev, &prm, &res);
-	else if (strcmp(method, "random") == 0)
-		st = acq_select_random(ev, &prm, &res);
-	else if (strcmp(method, "exhaustive") == 0)
-		st = acq_select_exhaustive(ev, &prm, &res);
-	else
-		st = acq_select_datamodels(ev, &prm, &res);
+	st = method->run(ev, &prm, &res);
 	if (st != ACQ_OK)
-		elog(ERROR, "source selection failed with status %d", (int) st);
+		elog(ERROR, "source selection method %s failed with status %d",
+			 method->name, (int) st);
 
 	values[0] = set_names_array(&pr, &res.best);
 	values[1] = Float8GetDatum(res.gain);
