@@ -66,6 +66,8 @@ struct AcqEvaluator
 	uint32_t	nslots;			/* power of two */
 
 	int			models_trained;
+	int			single_class_models;	/* trained on one class: constant model */
+	int			unconverged_models; /* Newton stopped short of the tolerance */
 	AcqEvalCallback callback;
 	void	   *callback_arg;
 };
@@ -484,6 +486,13 @@ acq_eval_models_trained(const AcqEvaluator *ev)
 	return ev->models_trained;
 }
 
+void
+acq_eval_model_counts(const AcqEvaluator *ev, int *single_class, int *unconverged)
+{
+	*single_class = ev->single_class_models;
+	*unconverged = ev->unconverged_models;
+}
+
 int
 acq_eval_num_entries(const AcqEvaluator *ev)
 {
@@ -555,6 +564,10 @@ compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
 		ev->warm_hess = ev->warm && ev->hess_last && !isnan(ev->hess_last[0]);
 		ev->last_set = *s;
 		out->single_class = (st == ACQ_ERR_SINGLE_CLASS);
+		if (out->single_class)
+			ev->single_class_models++;
+		else if (st != ACQ_OK)
+			ev->unconverged_models++;
 		acq_logreg_predict(ev->val.X, ev->val.n, p, ev->coef, ev->yhat);
 		acc = acq_accuracy(ev->val.y, ev->yhat, ev->val.n);
 		out->accuracy = acc;

@@ -145,6 +145,9 @@ AcqEvaluator *acq_eval_create(int m, int p, const AcqBlock *sources,
 void		acq_eval_set_callback(AcqEvaluator *ev, AcqEvalCallback cb, void *arg);
 int			acq_eval_num_sources(const AcqEvaluator *ev);
 int			acq_eval_models_trained(const AcqEvaluator *ev);
+/* of those, how many saw a single class, and how many fits stopped short */
+void		acq_eval_model_counts(const AcqEvaluator *ev, int *single_class,
+								  int *unconverged);
 double		acq_eval_source_cost(AcqEvaluator *ev, int s);
 
 /*

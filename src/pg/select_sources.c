@@ -249,6 +249,25 @@ check_exhaustive_limit(int m, const char *hint)
 				 errhint("%s", hint)));
 }
 
+/* say what the user should know about the models behind a result */
+static void
+report_models(const AcqEvaluator *ev)
+{
+	int			single,
+				unconverged;
+
+	acq_eval_model_counts(ev, &single, &unconverged);
+	if (single > 0)
+		ereport(NOTICE,
+				(errmsg("%d of the %d subsets trained held a single class and were scored with a constant model",
+						single, acq_eval_models_trained(ev))));
+	if (unconverged > 0)
+		ereport(WARNING,
+				(errmsg("the logistic regression of %d of the %d subsets trained did not converge",
+						unconverged, acq_eval_models_trained(ev)),
+				 errhint("Their scores come from the last Newton iterate; standardise the features or lower c.")));
+}
+
 static AcqEvaluator *
 make_evaluator(Problem *pr)
 {
@@ -382,6 +401,7 @@ acq_select_sources(PG_FUNCTION_ARGS)
 	if (st != ACQ_OK)
 		elog(ERROR, "source selection method %s failed with status %d",
 			 method->name, (int) st);
+	report_models(ev);
 
 	values[0] = set_names_array(&pr, &res.best);
 	values[1] = Float8GetDatum(res.gain);
@@ -446,6 +466,7 @@ acq_subset_profits(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		pfree(DatumGetPointer(values[0]));
 	}
+	report_models(ev);
 	MemoryContextSwitchTo(caller);
 	MemoryContextDelete(work);
 	return (Datum) 0;
