@@ -382,6 +382,119 @@ test_timing(void)
 	free(y);
 }
 
+/*
+ * The warm-start pieces on case B (two sources): at the optimum of source 1
+ * alone, source 2's gradient and Hessian share (acq_logreg_source_terms)
+ * added to source 1's give one Newton step towards the two-source optimum;
+ * the gradient they give matches a finite difference of the objective; and
+ * a fit started there with that Hessian reaches the fixture's optimum.
+ */
+#define LR_B_D (LR_B_P + 1)
+
+static double
+objective_b(const AcqBlock *blks, int nb, const double *coef)
+{
+	double		f = 0.0;
+	int			b,
+				j;
+	int64_t		i;
+
+	for (b = 0; b < nb; b++)
+		for (i = 0; i < blks[b].n; i++)
+		{
+			double		z = coef[LR_B_P];
+
+			for (j = 0; j < LR_B_P; j++)
+				z += blks[b].X[i * LR_B_P + j] * coef[j];
+			f += LR_B_C * (log1p(exp(-fabs(z))) + (z > 0 ? z : 0) - blks[b].y[i] * z);
+		}
+	for (j = 0; j < LR_B_P; j++)
+		f += 0.5 * coef[j] * coef[j];
+	return f;
+}
+
+static void
+test_source_terms_and_warm_hessian(void)
+{
+	AcqBlock	one = {LR_B_X, LR_B_Y, NULL, LR_B_N1};
+	AcqBlock	two = {LR_B_X + LR_B_N1 * LR_B_P, LR_B_Y + LR_B_N1, NULL, LR_B_N2};
+	AcqBlock	both[2];
+	AcqLogregParams prm = params_c(LR_B_C);
+	double		coef1[LR_B_D],
+				coef[LR_B_D],
+				g[LR_B_D],
+				gsum[LR_B_D],
+				H[LR_B_D * LR_B_D],
+				H1[LR_B_D * LR_B_D];
+	double		g_before = 0.0,
+				g_after = 0.0;
+	int			j,
+				iters;
+
+	both[0] = one;
+	both[1] = two;
+
+	/* source 1 alone, keeping its last Hessian */
+	prm.hess_out = H1;
+	CHECK(acq_logreg_fit(&one, 1, LR_B_P, &prm, coef1, NULL) == ACQ_OK);
+	prm.hess_out = NULL;
+
+	/* the gradient from source_terms against central differences */
+	memset(g, 0, sizeof(g));
+	acq_logreg_source_terms(both, 2, LR_B_P, LR_B_C, coef1, 1.0, NULL, g);
+	for (j = 0; j < LR_B_P; j++)
+		g[j] += coef1[j];		/* the penalty's gradient */
+	for (j = 0; j < LR_B_D; j++)
+	{
+		double		cp[LR_B_D],
+					cm[LR_B_D];
+		double		h = 1e-6;
+
+		memcpy(cp, coef1, sizeof(cp));
+		memcpy(cm, coef1, sizeof(cm));
+		cp[j] += h;
+		cm[j] -= h;
+		CHECK_CLOSE(g[j], (objective_b(both, 2, cp) - objective_b(both, 2, cm)) / (2 * h),
+					1e-4 * fmax(1.0, fabs(g[j])));
+	}
+
+	/* one source's share: at source 1's optimum the union's gradient is source 2's */
+	memset(gsum, 0, sizeof(gsum));
+	acq_logreg_source_terms(&two, 1, LR_B_P, LR_B_C, coef1, 1.0, NULL, gsum);
+	for (j = 0; j < LR_B_D; j++)
+		CHECK_CLOSE(gsum[j], g[j], 1e-5 * fmax(1.0, fabs(g[j])));
+
+	/* Hessian of the union = source 1's + source 2's share; a Newton step shrinks the gradient */
+	memcpy(H, H1, sizeof(H));
+	memset(gsum, 0, sizeof(gsum));
+	acq_logreg_source_terms(&two, 1, LR_B_P, LR_B_C, coef1, 1.0, H, gsum);
+	memcpy(coef, coef1, sizeof(coef));
+	CHECK(acq_logreg_newton_step(H, gsum, LR_B_P, coef));
+	memset(g, 0, sizeof(g));
+	acq_logreg_source_terms(both, 2, LR_B_P, LR_B_C, coef, 1.0, NULL, g);
+	for (j = 0; j < LR_B_D; j++)
+	{
+		double		gj = g[j] + (j < LR_B_P ? coef[j] : 0.0);
+
+		g_after = fmax(g_after, fabs(gj));
+		g_before = fmax(g_before, fabs(gsum[j]));
+	}
+	CHECK(g_after < 0.2 * g_before);
+
+	/* warm start there, with that Hessian: the same optimum as a cold fit */
+	prm.warm_start = true;
+	prm.hess_init = H;
+	CHECK(acq_logreg_fit(both, 2, LR_B_P, &prm, coef, &iters) == ACQ_OK);
+	check_coef(coef, LR_B_COEF, LR_B_D);
+
+	/* removing a source: sign -1 takes source 2's share out again */
+	memset(gsum, 0, sizeof(gsum));
+	acq_logreg_source_terms(&two, 1, LR_B_P, LR_B_C, coef1, 1.0, H1, gsum);
+	acq_logreg_source_terms(&two, 1, LR_B_P, LR_B_C, coef1, -1.0, H1, gsum);
+	for (j = 0; j < LR_B_D; j++)
+		CHECK_CLOSE(gsum[j], 0.0, 1e-12);
+}
+
 int
 main(void)
 {
@@ -394,6 +507,7 @@ main(void)
 	RUN(test_single_class_and_errors);
 	RUN(test_intercept_only);
 	RUN(test_max_iter);
+	RUN(test_source_terms_and_warm_hessian);
 	RUN(test_large_chunks);
 	RUN(test_timing);
 	return unit_summary("test_logreg");
