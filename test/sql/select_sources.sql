@@ -327,3 +327,21 @@ FROM acq.subset_gain('sel_src', 'sel_val', 'x', 't', '{src_a,src_b,src_c,src_d}'
                      task => 'regression', alpha => 10) a,
      acq.subset_gain('sel_src', 'sel_val', 'x', 't', '{src_a,src_b,src_c,src_d}',
                      task => 'regression') b;
+
+-- ---- more sources than one 64-bit word: 70 sources, the first 5 corrupted ----------
+CREATE TABLE sel_many AS
+SELECT 's' || lpad((i % 70)::text, 2, '0') AS src,
+       ARRAY[sin(i * 0.37), cos(i * 1.3), (i % 70)::float8 / 70] AS x,
+       CASE WHEN (sin(i * 0.37) + 0.5 * cos(i * 1.3) > 0.1) <> (i % 70 < 5) THEN 1 ELSE 0 END AS y
+FROM generate_series(1, 70 * 60) i;
+CREATE TABLE sel_many_val AS
+SELECT ARRAY[sin(i * 0.37), cos(i * 1.3), 0.5] AS x,
+       CASE WHEN sin(i * 0.37) + 0.5 * cos(i * 1.3) > 0.1 THEN 1 ELSE 0 END AS y
+FROM generate_series(100001, 100500) i;
+SELECT method, cardinality(sources) > 0 AS chose,
+       NOT sources && ARRAY['s00', 's01', 's02', 's03', 's04'] AS corrupted_left_out,
+       gain > 95 AS good_gain
+FROM unnest(ARRAY['splice', 'greedy']) AS method,
+     LATERAL acq.select_sources('sel_many', 'sel_many_val', 'x', 'y', method => method,
+                                source_column => 'src', s_max => 3)
+ORDER BY method;
