@@ -114,3 +114,274 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION acq.subset_gain IS
 'gain, cost, profit and validation metrics of the model trained on one subset of sources';
+
+-- ---------------------------------------------------------------------------
+-- Background jobs (docs/jobs.md): long runs go to a background worker that
+-- runs as the submitting role; plans land in catalog tables.
+-- ---------------------------------------------------------------------------
+
+-- Members of acq_admin see, wait on and cancel every role's jobs.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) 'acq_admin') THEN
+        CREATE ROLE acq_admin NOLOGIN;
+    END IF;
+END $$;
+
+CREATE TABLE acq.jobs (
+    id               bigserial PRIMARY KEY,
+    kind             text NOT NULL CHECK (kind IN ('select_sources')),
+    owner            regrole NOT NULL DEFAULT pg_catalog.quote_ident(current_user)::pg_catalog.regrole,
+    params           jsonb NOT NULL,
+    status           text NOT NULL DEFAULT 'queued'
+                     CHECK (status IN ('queued', 'starting', 'running', 'succeeded', 'failed', 'cancelled')),
+    cancel_requested boolean NOT NULL DEFAULT false,
+    progress         float8 NOT NULL DEFAULT 0 CHECK (progress >= 0 AND progress <= 1),
+    message          text,
+    created_at       timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    dispatched_at    timestamptz,
+    started_at       timestamptz,
+    finished_at      timestamptz,
+    worker_pid       int,
+    error_sqlstate   text,
+    error_message    text
+);
+COMMENT ON TABLE acq.jobs IS 'background jobs: one row per submitted run (acq.submit_select_sources)';
+
+CREATE TABLE acq.source_selection_plans (
+    job_id          bigint PRIMARY KEY REFERENCES acq.jobs (id) ON DELETE CASCADE,
+    owner           regrole NOT NULL DEFAULT pg_catalog.quote_ident(current_user)::pg_catalog.regrole,
+    sources         text[] NOT NULL,
+    gain            float8 NOT NULL,
+    cost            float8 NOT NULL,
+    profit          float8 NOT NULL,
+    models_trained  int NOT NULL,
+    n_rows          bigint NOT NULL
+);
+COMMENT ON TABLE acq.source_selection_plans IS 'the subset a source-selection job chose';
+
+CREATE TABLE acq.source_selection_subsets (
+    job_id   bigint NOT NULL REFERENCES acq.jobs (id) ON DELETE CASCADE,
+    ord      int NOT NULL,
+    owner    regrole NOT NULL DEFAULT pg_catalog.quote_ident(current_user)::pg_catalog.regrole,
+    sources  text[] NOT NULL,
+    gain     float8 NOT NULL,
+    cost     float8 NOT NULL,
+    profit   float8 NOT NULL,
+    n_rows   bigint NOT NULL,
+    PRIMARY KEY (job_id, ord)
+);
+COMMENT ON TABLE acq.source_selection_subsets IS 'every subset a source-selection job trained, in training order';
+
+-- each role sees and changes its own rows; acq_admin members see all
+ALTER TABLE acq.jobs ENABLE ROW LEVEL SECURITY;
+ALTER TABLE acq.source_selection_plans ENABLE ROW LEVEL SECURITY;
+ALTER TABLE acq.source_selection_subsets ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_jobs ON acq.jobs
+    USING (pg_catalog.pg_has_role(current_user, owner, 'MEMBER')
+           OR pg_catalog.pg_has_role(current_user, 'acq_admin', 'MEMBER'))
+    WITH CHECK (pg_catalog.pg_has_role(current_user, owner, 'MEMBER')
+                OR pg_catalog.pg_has_role(current_user, 'acq_admin', 'MEMBER'));
+CREATE POLICY own_plans ON acq.source_selection_plans
+    USING (pg_catalog.pg_has_role(current_user, owner, 'MEMBER')
+           OR pg_catalog.pg_has_role(current_user, 'acq_admin', 'MEMBER'));
+CREATE POLICY own_subsets ON acq.source_selection_subsets
+    USING (pg_catalog.pg_has_role(current_user, owner, 'MEMBER')
+           OR pg_catalog.pg_has_role(current_user, 'acq_admin', 'MEMBER'));
+GRANT SELECT, INSERT, UPDATE, DELETE ON acq.jobs, acq.source_selection_plans,
+    acq.source_selection_subsets TO PUBLIC;
+GRANT USAGE ON SEQUENCE acq.jobs_id_seq TO PUBLIC;
+
+SELECT pg_catalog.pg_extension_config_dump('acq.jobs', '');
+SELECT pg_catalog.pg_extension_config_dump('acq.jobs_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('acq.source_selection_plans', '');
+SELECT pg_catalog.pg_extension_config_dump('acq.source_selection_subsets', '');
+
+-- argument checks of acq.submit_select_sources, without reading the data
+CREATE FUNCTION acq._check_select_sources(
+    sources regclass, validation regclass, features name, label name,
+    method text, task text, source_column name, sensitive name, privileged text,
+    lambda float8, costs jsonb, cost_exponent int, cost_scale float8, cost_offset float8,
+    s_max int, k_max int, iterations int, rcl_size int, samples int,
+    c float8, alpha float8, seed bigint)
+RETURNS void
+AS 'MODULE_PATHNAME', 'acq_check_select_sources'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+-- Starts queued jobs while fewer than acq.max_jobs run in this database, and
+-- marks jobs whose worker died as failed.
+-- SECURITY DEFINER: scheduling must see every role's jobs (RLS hides them
+-- from the caller); it only moves jobs queued -> starting -> failed and
+-- starts workers that run as each job's own owner, never as the definer.
+CREATE FUNCTION acq._dispatch()
+RETURNS int
+AS 'MODULE_PATHNAME', 'acq_dispatch'
+LANGUAGE C VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION acq.submit_select_sources(
+    sources         regclass,
+    validation      regclass,
+    features        name,
+    label           name,
+    method          text    DEFAULT 'splice',
+    task            text    DEFAULT 'classification',
+    source_column   name    DEFAULT NULL,
+    sensitive       name    DEFAULT NULL,
+    privileged      text    DEFAULT NULL,
+    lambda          float8  DEFAULT 10,
+    costs           jsonb   DEFAULT NULL,
+    cost_exponent   int     DEFAULT NULL,
+    cost_scale      float8  DEFAULT 0.01,
+    cost_offset     float8  DEFAULT 0,
+    s_max           int     DEFAULT NULL,
+    k_max           int     DEFAULT NULL,
+    iterations      int     DEFAULT 20,
+    rcl_size        int     DEFAULT 5,
+    samples         int     DEFAULT 1000,
+    c               float8  DEFAULT 1.0,
+    alpha           float8  DEFAULT 0,
+    seed            bigint  DEFAULT 0)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    job bigint;
+BEGIN
+    PERFORM acq._check_select_sources(sources, validation, features, label, method, task,
+        source_column, sensitive, privileged, lambda, costs, cost_exponent, cost_scale,
+        cost_offset, s_max, k_max, iterations, rcl_size, samples, c, alpha, seed);
+    INSERT INTO acq.jobs (kind, params)
+    VALUES ('select_sources', jsonb_build_object(
+        'sources', sources::oid, 'sources_name', sources::text,
+        'validation', validation::oid, 'validation_name', validation::text,
+        'features', features, 'label', label, 'method', method, 'task', task,
+        'source_column', source_column, 'sensitive', sensitive, 'privileged', privileged,
+        'lambda', lambda, 'costs', costs, 'cost_exponent', cost_exponent,
+        'cost_scale', cost_scale, 'cost_offset', cost_offset, 's_max', s_max,
+        'k_max', k_max, 'iterations', iterations, 'rcl_size', rcl_size,
+        'samples', samples, 'c', c, 'alpha', alpha, 'seed', seed))
+    RETURNING id INTO job;
+    PERFORM acq._dispatch();
+    RETURN job;
+END $$;
+COMMENT ON FUNCTION acq.submit_select_sources IS
+'acq.select_sources as a background job: returns the job id (see acq.job_status, acq.job_wait, acq.job_result)';
+
+CREATE VIEW acq.job_status WITH (security_invoker = true) AS
+SELECT j.id, j.kind, j.owner, j.params ->> 'method' AS method,
+       CASE WHEN j.status IN ('starting', 'running') AND (
+                 COALESCE(j.started_at, j.dispatched_at) < pg_catalog.pg_postmaster_start_time()
+              OR (j.status = 'running' AND NOT EXISTS (
+                     SELECT 1 FROM pg_catalog.pg_stat_activity a
+                      WHERE a.pid = j.worker_pid AND a.backend_type = 'acq job'))
+              OR (j.status = 'starting' AND j.dispatched_at < pg_catalog.now() - interval '60 seconds'))
+            THEN 'failed' ELSE j.status END AS status,
+       CASE WHEN j.status = 'running'
+            THEN COALESCE((SELECT pg_catalog.substring(a.query, 'progress ([0-9.]+)')::float8
+                             FROM pg_catalog.pg_stat_activity a
+                            WHERE a.pid = j.worker_pid AND a.backend_type = 'acq job'), j.progress)
+            ELSE j.progress END AS progress,
+       CASE WHEN j.status = 'running'
+            THEN COALESCE((SELECT a.query FROM pg_catalog.pg_stat_activity a
+                            WHERE a.pid = j.worker_pid AND a.backend_type = 'acq job'), j.message)
+            ELSE j.message END AS message,
+       CASE WHEN j.started_at IS NULL THEN NULL
+            ELSE COALESCE(j.finished_at, pg_catalog.clock_timestamp()) - j.started_at END AS elapsed,
+       j.created_at, j.started_at, j.finished_at, j.worker_pid,
+       j.error_sqlstate, j.error_message
+  FROM acq.jobs j;
+COMMENT ON VIEW acq.job_status IS
+'jobs you may see, with live progress; a job whose worker died shows as failed';
+GRANT SELECT ON acq.job_status TO PUBLIC;
+
+CREATE FUNCTION acq.job_wait(job bigint, timeout interval DEFAULT '1 hour')
+RETURNS text
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    st text;
+    deadline timestamptz := clock_timestamp() + timeout;
+BEGIN
+    IF job IS NULL THEN
+        RAISE EXCEPTION 'job must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    LOOP
+        SELECT s.status INTO st FROM acq.job_status s WHERE s.id = job;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'there is no job % that you can see', job
+                USING ERRCODE = 'undefined_object',
+                      HINT = 'acq.job_status lists your jobs.';
+        END IF;
+        IF st IN ('succeeded', 'failed', 'cancelled') THEN
+            IF st = 'failed' THEN
+                PERFORM acq._dispatch();    -- records a dead worker's failure
+            END IF;
+            RETURN st;
+        END IF;
+        EXIT WHEN clock_timestamp() >= deadline;
+        PERFORM pg_sleep(0.05);
+    END LOOP;
+    RETURN st;
+END $$;
+COMMENT ON FUNCTION acq.job_wait IS 'wait until a job ends (or timeout passes); returns its status';
+
+CREATE FUNCTION acq.cancel(job bigint)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r acq.jobs;
+BEGIN
+    SELECT * INTO r FROM acq.jobs j WHERE j.id = job FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'there is no job % that you can see', job
+            USING ERRCODE = 'undefined_object', HINT = 'acq.job_status lists your jobs.';
+    END IF;
+    IF r.status IN ('succeeded', 'failed', 'cancelled') THEN
+        RETURN false;
+    END IF;
+    IF r.status = 'queued' THEN
+        UPDATE acq.jobs SET status = 'cancelled', cancel_requested = true,
+               finished_at = clock_timestamp(), message = 'cancelled before it started'
+         WHERE id = job;
+        RETURN true;
+    END IF;
+    UPDATE acq.jobs SET cancel_requested = true WHERE id = job;
+    IF r.worker_pid IS NOT NULL THEN
+        PERFORM pg_cancel_backend(r.worker_pid);
+    END IF;
+    RETURN true;
+END $$;
+COMMENT ON FUNCTION acq.cancel IS 'cancel a queued or running job; its worker stops within a second';
+
+CREATE FUNCTION acq.job_result(job bigint)
+RETURNS acq.source_selection
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    s record;
+    r acq.source_selection;
+BEGIN
+    SELECT * INTO s FROM acq.job_status j WHERE j.id = job;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'there is no job % that you can see', job
+            USING ERRCODE = 'undefined_object', HINT = 'acq.job_status lists your jobs.';
+    END IF;
+    IF s.status <> 'succeeded' THEN
+        RAISE EXCEPTION 'job % has no result: it is %', job, s.status
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = COALESCE(s.error_sqlstate || ': ' || s.error_message, ''),
+                  HINT = CASE WHEN s.status IN ('queued', 'starting', 'running')
+                              THEN 'Wait for it with acq.job_wait.' ELSE 'acq.job_status shows why.' END;
+    END IF;
+    SELECT p.sources, p.gain, p.cost, p.profit, p.models_trained, p.n_rows INTO r
+      FROM acq.source_selection_plans p WHERE p.job_id = job;
+    RETURN r;
+END $$;
+COMMENT ON FUNCTION acq.job_result IS 'the result of a succeeded source-selection job (same columns as acq.select_sources)';

@@ -70,6 +70,7 @@ acq_select_random(AcqEvaluator *ev, const AcqSelectParams *prm,
 			order[s] = s;
 		acq_rng_shuffle_int(prm->rng, order, m);
 		best_prefix(ev, order, m, &best, &pbest);
+		acq_select_progress(prm, (double) (it + 1) / prm->iterations);
 	}
 	acq_free(order);
 	acq_select_result_set(res, acq_eval_get(ev, &best));
@@ -109,6 +110,8 @@ acq_select_exhaustive(AcqEvaluator *ev, const AcqSelectParams *prm,
 		}
 		if (e->profit > best.profit)
 			best = *e;
+		if ((mask & 1023) == 0)
+			acq_select_progress(prm, (double) mask / nmask);
 	}
 	acq_select_result_set(res, &best);
 	return ACQ_OK;

@@ -54,6 +54,7 @@ acq_select_datamodels(AcqEvaluator *ev, const AcqSelectParams *prm,
 		if (acq_set_count(&s) == 0)
 			continue;
 		(void) acq_eval_get(ev, &s);
+		acq_select_progress(prm, (double) (acq_eval_num_entries(ev) - first) / (target + 1));
 	}
 
 	/* surrogate: ridge regression of profit on membership */

@@ -156,6 +156,7 @@ acq_select_grasp(AcqEvaluator *ev, const AcqSelectParams *prm,
 			pbest = p;
 			best = sel;
 		}
+		acq_select_progress(prm, (double) (it + 1) / prm->iterations);
 	}
 	acq_select_result_set(res, acq_eval_get(ev, &best));
 	return ACQ_OK;

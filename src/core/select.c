@@ -20,6 +20,8 @@ acq_select_default_params(AcqSelectParams *prm, int m)
 	prm->samples = 1000;
 	prm->surrogate_alpha = 1.0;
 	prm->rng = NULL;
+	prm->progress = NULL;
+	prm->progress_arg = NULL;
 }
 
 void

@@ -184,7 +184,18 @@ typedef struct AcqSelectParams
 	int			samples;		/* datamodels: random subsets trained */
 	double		surrogate_alpha;	/* datamodels: ridge penalty of the surrogate */
 	AcqRng	   *rng;			/* randomised methods */
+	/* optional: told the fraction of the search done, now and then */
+	void		(*progress) (void *arg, double fraction);
+	void	   *progress_arg;
 } AcqSelectParams;
+
+/* report progress through prm, if it asks for it */
+static inline void
+acq_select_progress(const AcqSelectParams *prm, double fraction)
+{
+	if (prm->progress)
+		prm->progress(prm->progress_arg, fraction);
+}
 
 void		acq_select_default_params(AcqSelectParams *prm, int m);
 

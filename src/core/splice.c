@@ -207,6 +207,7 @@ acq_select_splice(AcqEvaluator *ev, const AcqSelectParams *prm,
 			pbest = p;
 			best = local;
 		}
+		acq_select_progress(prm, (double) i / prm->s_max);
 	}
 	acq_free(order);
 	acq_select_result_set(res, acq_eval_get(ev, &best));

@@ -74,5 +74,12 @@ _PG_init(void)
 							20, 1, 62,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
+	DefineCustomIntVariable("acq.max_jobs",
+							"Most background jobs that run at once in a database; the others wait in the queue.",
+							NULL,
+							&acq_max_jobs,
+							4, 1, 1024,
+							PGC_SIGHUP, 0,
+							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("acq");
 }

@@ -6,6 +6,8 @@
 
 #include "postgres.h"
 
+#include "utils/timestamp.h"
+
 #include "acq_core.h"
 #include "common/pg_prng.h"
 #include "select.h"
@@ -40,6 +42,38 @@ typedef struct AcqSourceData
 } AcqSourceData;
 
 void		acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out);
+void		acq_check_load_spec(const AcqLoadSpec *spec);
+
+/* ---- background jobs (jobs.c) ----------------------------------------------- */
+extern int	acq_max_jobs;
+
+/*
+ * Set by a job's worker while it runs acq.select_sources through SPI: the
+ * function then reports progress in pg_stat_activity and hands the subsets
+ * it trained to the worker, which writes them as the job's plan.
+ */
+typedef struct AcqJobContext
+{
+	int64		job_id;
+	const char *method;
+	TimestampTz last_report;
+	double		progress;
+	MemoryContext mcxt;			/* outlives the SPI call: subsets go here */
+	int			nsubsets;
+	struct AcqJobSubset *subsets;
+} AcqJobContext;
+
+typedef struct AcqJobSubset
+{
+	Datum		sources;		/* text[] */
+	double		gain;
+	double		cost;
+	double		profit;
+	int64		n_rows;
+} AcqJobSubset;
+
+extern AcqJobContext *acq_current_job;
+void		acq_job_report(AcqJobContext *job, int models_trained, bool force);
 
 /* ---- argument helpers (args.c) -------------------------------------------- */
 char	   *acq_arg_text(FunctionCallInfo fcinfo, int argno, const char *argname,

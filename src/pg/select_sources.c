@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -17,6 +18,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
 #include "acq_pg.h"
@@ -24,6 +26,7 @@
 PG_FUNCTION_INFO_V1(acq_select_sources);
 PG_FUNCTION_INFO_V1(acq_subset_profits);
 PG_FUNCTION_INFO_V1(acq_subset_gain);
+PG_FUNCTION_INFO_V1(acq_check_select_sources);
 
 /* where a function keeps the arguments every entry point shares */
 typedef struct ProblemArgs
@@ -46,6 +49,7 @@ typedef struct Problem
 	AcqLoadSpec spec;
 	AcqEvalConfig cfg;
 	AcqSourceData data;
+	Jsonb	   *costs_json;		/* per-source costs as given, or NULL */
 	double	   *given_costs;
 } Problem;
 
@@ -92,7 +96,7 @@ check_nonneg(double v, const char *name)
 static double *
 parse_costs(Jsonb *jb, const AcqSourceData *data)
 {
-	double	   *costs = palloc0(sizeof(double) * data->m);
+	double	   *costs = NULL;
 	JsonbIterator *it;
 	JsonbValue	v;
 	JsonbIteratorToken tok;
@@ -103,6 +107,8 @@ parse_costs(Jsonb *jb, const AcqSourceData *data)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("costs must be a JSON object mapping source names to costs"),
 				 errhint("For example costs => '{\"flights_ca\": 2.5, \"flights_tx\": 1}'.")));
+	if (data != NULL)
+		costs = palloc0(sizeof(double) * data->m);
 	it = JsonbIteratorInit(&jb->root);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
@@ -113,10 +119,10 @@ parse_costs(Jsonb *jb, const AcqSourceData *data)
 			int			s;
 			double		c;
 
-			for (s = 0; s < data->m; s++)
+			for (s = 0; data != NULL && s < data->m; s++)
 				if (strcmp(data->names[s], key) == 0)
 					break;
-			if (s == data->m)
+			if (data != NULL && s == data->m)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("costs names \"%s\", which is not a source", key),
@@ -131,15 +137,16 @@ parse_costs(Jsonb *jb, const AcqSourceData *data)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("the cost of source \"%s\" must be a finite number >= 0, not %g", key, c)));
-			costs[s] = c;
+			if (costs != NULL)
+				costs[s] = c;
 		}
 	}
 	return costs;
 }
 
-/* parse the shared arguments, read the data and check it */
+/* parse and check the shared arguments, without reading any row */
 static void
-load_problem(FunctionCallInfo fcinfo, const ProblemArgs *ix, Problem *pr)
+parse_problem(FunctionCallInfo fcinfo, const ProblemArgs *ix, Problem *pr)
 {
 	char	   *task;
 	Jsonb	   *costs = NULL;
@@ -210,11 +217,24 @@ load_problem(FunctionCallInfo fcinfo, const ProblemArgs *ix, Problem *pr)
 					 errmsg("cost_offset must be finite")));
 	}
 
+	pr->costs_json = costs;
+	if (costs)
+		(void) parse_costs(costs, NULL);	/* the shape and values; names once read */
+}
+
+/* parse the shared arguments, read the data and check it */
+static void
+load_problem(FunctionCallInfo fcinfo, const ProblemArgs *ix, Problem *pr)
+{
+	bool		binary;
+
+	parse_problem(fcinfo, ix, pr);
+	binary = pr->spec.binary_labels;
 	acq_load_sources(&pr->spec, &pr->data);
 
-	if (costs)
+	if (pr->costs_json)
 	{
-		pr->given_costs = parse_costs(costs, &pr->data);
+		pr->given_costs = parse_costs(pr->costs_json, &pr->data);
 		pr->cfg.cost_mode = ACQ_COST_GIVEN;
 		pr->cfg.given_costs = pr->given_costs;
 	}
@@ -296,6 +316,85 @@ set_names_array(const Problem *pr, const AcqSet *set)
 	return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
+/*
+ * The search parameters of acq.select_sources (arguments 14..18).  m is the
+ * number of sources, or -1 before the data is read (job submission): then
+ * only the checks that do not depend on m are made.
+ */
+static void
+parse_select_params(FunctionCallInfo fcinfo, AcqSelectParams *prm, int m)
+{
+	acq_select_default_params(prm, m > 0 ? m : 1);
+	prm->s_max = arg_int(fcinfo, 14, "s_max", m > 0 ? prm->s_max : 1);
+	prm->k_max = arg_int(fcinfo, 15, "k_max", m > 0 ? prm->k_max : 1);
+	prm->iterations = arg_int(fcinfo, 16, "iterations", prm->iterations);
+	prm->rcl_size = arg_int(fcinfo, 17, "rcl_size", prm->rcl_size);
+	prm->samples = arg_int(fcinfo, 18, "samples", prm->samples);
+	if (prm->s_max < 1 || (m > 0 && prm->s_max > m))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 m > 0 ? errmsg("s_max must be between 1 and the number of sources (%d), not %d", m, prm->s_max)
+				 : errmsg("s_max must be at least 1, not %d", prm->s_max)));
+	if (prm->k_max < 1 || (m > 0 && prm->k_max > m))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 m > 0 ? errmsg("k_max must be between 1 and the number of sources (%d), not %d", m, prm->k_max)
+				 : errmsg("k_max must be at least 1, not %d", prm->k_max),
+				 m > 0 ? errhint("A splicing round swaps at most min(|active|, |inactive|) <= %d sources.", m / 2) : 0));
+	if (prm->iterations < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("iterations must be at least 1, not %d", prm->iterations)));
+	if (prm->rcl_size < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("rcl_size must be at least 1, not %d", prm->rcl_size)));
+	if (prm->samples < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("samples must be at least 1, not %d", prm->samples)));
+}
+
+/* ---- when acq.select_sources runs inside a job's worker ---- */
+static void
+job_progress(void *arg, double fraction)
+{
+	AcqJobContext *job = (AcqJobContext *) arg;
+
+	job->progress = fraction;
+	acq_job_report(job, -1, false);
+}
+
+static void
+job_model_trained(void *arg, const AcqEvalEntry *entry, int models_trained)
+{
+	acq_job_report((AcqJobContext *) arg, models_trained, false);
+}
+
+/* hand every subset trained, in order, to the worker (it writes the plan) */
+static void
+job_keep_subsets(const Problem *pr, const AcqEvaluator *ev, AcqJobContext *job)
+{
+	MemoryContext old = MemoryContextSwitchTo(job->mcxt);
+	int			n = acq_eval_num_entries(ev);
+	int			i;
+
+	job->subsets = palloc_extended(mul_size(Max(n, 1), sizeof(AcqJobSubset)), MCXT_ALLOC_HUGE);
+	for (i = 0; i < n; i++)
+	{
+		const AcqEvalEntry *e = acq_eval_entry(ev, i);
+		AcqJobSubset *s = &job->subsets[i];
+
+		s->sources = set_names_array(pr, &e->set);
+		s->gain = e->gain;
+		s->cost = e->cost;
+		s->profit = e->profit;
+		s->n_rows = e->n_rows;
+	}
+	job->nsubsets = n;
+	MemoryContextSwitchTo(old);
+}
+
 /* the search methods, by their SQL names */
 typedef struct SelectMethod
 {
@@ -363,33 +462,7 @@ acq_select_sources(PG_FUNCTION_ARGS)
 	load_problem(fcinfo, &ix, &pr);
 	m = pr.data.m;
 
-	acq_select_default_params(&prm, m);
-	prm.s_max = arg_int(fcinfo, 14, "s_max", prm.s_max);
-	prm.k_max = arg_int(fcinfo, 15, "k_max", prm.k_max);
-	prm.iterations = arg_int(fcinfo, 16, "iterations", prm.iterations);
-	prm.rcl_size = arg_int(fcinfo, 17, "rcl_size", prm.rcl_size);
-	prm.samples = arg_int(fcinfo, 18, "samples", prm.samples);
-	if (prm.s_max < 1 || prm.s_max > m)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("s_max must be between 1 and the number of sources (%d), not %d", m, prm.s_max)));
-	if (prm.k_max < 1 || prm.k_max > m)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k_max must be between 1 and the number of sources (%d), not %d", m, prm.k_max),
-				 errhint("A splicing round swaps at most min(|active|, |inactive|) <= %d sources.", m / 2)));
-	if (prm.iterations < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("iterations must be at least 1, not %d", prm.iterations)));
-	if (prm.rcl_size < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("rcl_size must be at least 1, not %d", prm.rcl_size)));
-	if (prm.samples < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("samples must be at least 1, not %d", prm.samples)));
+	parse_select_params(fcinfo, &prm, m);
 	if (method->run == acq_select_exhaustive)
 		check_exhaustive_limit(m, "Use method => 'splice', or raise acq.max_exhaustive_sources.");
 
@@ -397,11 +470,21 @@ acq_select_sources(PG_FUNCTION_ARGS)
 	prm.rng = &rng;
 
 	ev = make_evaluator(&pr);
+	if (acq_current_job != NULL)
+	{
+		/* running as a background job: report progress as it goes */
+		acq_current_job->method = method->name;
+		prm.progress = job_progress;
+		prm.progress_arg = acq_current_job;
+		acq_eval_set_callback(ev, job_model_trained, acq_current_job);
+	}
 	st = method->run(ev, &prm, &res);
 	if (st != ACQ_OK)
 		elog(ERROR, "source selection method %s failed with status %d",
 			 method->name, (int) st);
 	report_models(ev);
+	if (acq_current_job != NULL)
+		job_keep_subsets(&pr, ev, acq_current_job);
 
 	values[0] = set_names_array(&pr, &res.best);
 	values[1] = Float8GetDatum(res.gain);
@@ -563,4 +646,45 @@ acq_subset_gain(PG_FUNCTION_ARGS)
 	tuple = heap_form_tuple(tupdesc, values, nulls);
 	MemoryContextDelete(work);
 	PG_RETURN_DATUM(HeapTupleGetDatum(tuple));
+}
+
+/*
+ * acq._check_select_sources(<the arguments of acq.select_sources>): every
+ * check that needs no row, so that acq.submit_select_sources refuses bad
+ * arguments at once instead of failing later in the worker.
+ */
+Datum
+acq_check_select_sources(PG_FUNCTION_ARGS)
+{
+	static const ProblemArgs ix = {5, 6, 7, 8, 9, 10, 11, 12, 13, 19, 20};
+	MemoryContext caller = CurrentMemoryContext;
+	MemoryContext work;
+	Problem		pr;
+	AcqSelectParams prm;
+	HeapTuple	roletup;
+	bool		canlogin;
+
+	work = AllocSetContextCreate(caller, "acq check select sources", ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(work);
+	(void) find_method(acq_arg_text(fcinfo, 4, "method", true));
+	parse_problem(fcinfo, &ix, &pr);
+	parse_select_params(fcinfo, &prm, -1);
+	acq_check_load_spec(&pr.spec);
+
+	/* a background worker connects as the submitting role: it must log in */
+	roletup = SearchSysCache1(AUTHOID, ObjectIdGetDatum(GetUserId()));
+	if (!HeapTupleIsValid(roletup))
+		elog(ERROR, "cache lookup failed for role %u", GetUserId());
+	canlogin = ((Form_pg_authid) GETSTRUCT(roletup))->rolcanlogin;
+	ReleaseSysCache(roletup);
+	if (!canlogin)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("role \"%s\" cannot run background jobs because it cannot log in",
+						GetUserNameFromId(GetUserId(), false)),
+				 errhint("A job's worker connects as the role that submits it; submit as a role with LOGIN, or call acq.select_sources directly.")));
+
+	MemoryContextSwitchTo(caller);
+	MemoryContextDelete(work);
+	PG_RETURN_VOID();
 }

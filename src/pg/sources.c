@@ -304,6 +304,43 @@ cstring_array(char **names, int m)
 	return PointerGetDatum(construct_array(d, m, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
+/*
+ * What acq_load_sources checks before reading a row: the columns exist with
+ * usable types, the sources are partitioned (or a source column is given),
+ * and the caller may read both tables.  Used at job submission.
+ */
+void
+acq_check_load_spec(const AcqLoadSpec *spec)
+{
+	Oid			rels[2];
+	int			i;
+
+	(void) features_expr(spec->sources, spec->features);
+	(void) label_expr(spec->sources, spec->label);
+	(void) features_expr(spec->validation, spec->features);
+	(void) label_expr(spec->validation, spec->label);
+	if (spec->sensitive)
+	{
+		(void) sensitive_expr(spec->sources, spec->sensitive, spec->privileged);
+		(void) sensitive_expr(spec->validation, spec->sensitive, spec->privileged);
+	}
+	if (spec->source_column != NULL)
+		(void) column_type(spec->sources, spec->source_column, "source_column");
+	else if (get_rel_relkind(spec->sources) != RELKIND_PARTITIONED_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("%s is not a partitioned table", rel_display_name(spec->sources)),
+				 errhint("Pass source_column => '<column>' to name the sources by a column's values, or partition the table so that each leaf partition is a source.")));
+	rels[0] = spec->sources;
+	rels[1] = spec->validation;
+	for (i = 0; i < 2; i++)
+		if (pg_class_aclcheck(rels[i], GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied for table %s", get_rel_name(rels[i])),
+					 errhint("A job reads its tables as the role that submits it.")));
+}
+
 void
 acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 {
