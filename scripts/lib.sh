@@ -8,7 +8,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 # Debian packages the build, the demo and the tests need ...
 ACQ_PACKAGES="postgresql-15 postgresql-contrib postgresql-server-dev-15 postgresql-client-15
- libopenblas-dev libopenblas0-serial liblapacke-dev libc6-dev libipc-run-perl make gcc gzip"
+ postgresql-15-cron libopenblas-dev libopenblas0-serial liblapacke-dev libc6-dev libipc-run-perl make gcc gzip"
 # ... and the benchmarks' Python peer (bench/) and test-fixture generators
 ACQ_BENCH_PACKAGES="python3 python3-numpy python3-sklearn python3-pandas"
 
