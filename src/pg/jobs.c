@@ -195,26 +195,6 @@ acq_dispatch(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32(started);
 }
 
-/* run one SQL statement in its own transaction (the worker's bookkeeping) */
-static uint64
-worker_exec(const char *sql, int64 job_id, int expected)
-{
-	Datum		arg = Int64GetDatum(job_id);
-	Oid			argtype = INT8OID;
-	uint64		n;
-
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
-	PushActiveSnapshot(GetTransactionSnapshot());
-	spi_check(SPI_execute_with_args(sql, 1, &argtype, &arg, NULL, false, 0), expected, sql);
-	n = SPI_processed;
-	SPI_finish();
-	PopActiveSnapshot();
-	CommitTransactionCommand();
-	return n;
-}
-
 /*
  * Claim the job: its row becomes visible when the submitting transaction
  * commits, so poll for it for a while.  False if the job is gone (its
@@ -471,6 +451,13 @@ acq_job_worker_main(Datum main_arg)
 	pgstat_report_activity(STATE_IDLE, NULL);
 
 	/* start the jobs waiting for this worker's slot */
-	(void) worker_exec("SELECT acq._dispatch() FROM (SELECT $1) x", args.job_id, SPI_OK_SELECT);
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+	PushActiveSnapshot(GetTransactionSnapshot());
+	spi_check(SPI_execute("SELECT acq._dispatch()", false, 0), SPI_OK_SELECT, "dispatching");
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
 	proc_exit(0);
 }
