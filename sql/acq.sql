@@ -272,27 +272,27 @@ COMMENT ON FUNCTION acq.submit_select_sources IS
 
 CREATE VIEW acq.job_status WITH (security_invoker = true) AS
 SELECT j.id, j.kind, j.owner, j.params ->> 'method' AS method,
-       CASE WHEN j.status IN ('starting', 'running') AND (
-                 COALESCE(j.started_at, j.dispatched_at) < pg_catalog.pg_postmaster_start_time()
-              OR (j.status = 'running' AND NOT EXISTS (
-                     SELECT 1 FROM pg_catalog.pg_stat_activity a
-                      WHERE a.pid = j.worker_pid AND a.backend_type = 'acq job'))
-              OR (j.status = 'starting' AND j.dispatched_at < pg_catalog.now() - interval '60 seconds'))
-            THEN 'failed' ELSE j.status END AS status,
-       CASE WHEN j.status = 'running'
-            THEN COALESCE((SELECT pg_catalog.substring(a.query, 'progress ([0-9.]+)')::float8
-                             FROM pg_catalog.pg_stat_activity a
-                            WHERE a.pid = j.worker_pid AND a.backend_type = 'acq job'), j.progress)
+       CASE WHEN d.dead THEN 'failed' ELSE j.status END AS status,
+       CASE WHEN j.status = 'running' AND NOT d.dead
+            THEN COALESCE(pg_catalog.substring(w.query, 'progress ([0-9.]+)')::float8, j.progress)
             ELSE j.progress END AS progress,
-       CASE WHEN j.status = 'running'
-            THEN COALESCE((SELECT a.query FROM pg_catalog.pg_stat_activity a
-                            WHERE a.pid = j.worker_pid AND a.backend_type = 'acq job'), j.message)
+       CASE WHEN j.status = 'running' AND NOT d.dead THEN COALESCE(w.query, j.message)
             ELSE j.message END AS message,
        CASE WHEN j.started_at IS NULL THEN NULL
             ELSE COALESCE(j.finished_at, pg_catalog.clock_timestamp()) - j.started_at END AS elapsed,
        j.created_at, j.started_at, j.finished_at, j.worker_pid,
-       j.error_sqlstate, j.error_message
-  FROM acq.jobs j;
+       CASE WHEN d.dead THEN '57P02' ELSE j.error_sqlstate END AS error_sqlstate,
+       CASE WHEN d.dead
+            THEN 'the job''s worker exited without finishing (killed, server crash or restart); nothing of it was kept; submit it again'
+            ELSE j.error_message END AS error_message
+  FROM acq.jobs j
+  LEFT JOIN LATERAL (SELECT a.pid, a.query FROM pg_catalog.pg_stat_activity a
+                      WHERE a.pid = j.worker_pid AND a.backend_type = 'acq job') w ON true
+ CROSS JOIN LATERAL (SELECT j.status IN ('starting', 'running') AND (
+                            COALESCE(j.started_at, j.dispatched_at) < pg_catalog.pg_postmaster_start_time()
+                         OR (j.status = 'running' AND w.pid IS NULL)
+                         OR (j.status = 'starting' AND j.dispatched_at < pg_catalog.now() - interval '60 seconds'))
+                            AS dead) d;
 COMMENT ON VIEW acq.job_status IS
 'jobs you may see, with live progress; a job whose worker died shows as failed';
 GRANT SELECT ON acq.job_status TO PUBLIC;
