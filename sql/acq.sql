@@ -309,6 +309,12 @@ BEGIN
     IF job IS NULL THEN
         RAISE EXCEPTION 'job must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    IF EXISTS (SELECT 1 FROM acq.jobs j WHERE j.id = job AND age(j.xmin) = 0) THEN
+        RAISE EXCEPTION 'job % was submitted in this transaction', job
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'Its worker starts only when the submitting transaction commits.',
+                  HINT = 'Commit, then call acq.job_wait.';
+    END IF;
     LOOP
         SELECT s.status INTO st FROM acq.job_status s WHERE s.id = job;
         IF NOT FOUND THEN

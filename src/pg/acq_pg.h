@@ -56,7 +56,6 @@ typedef struct AcqJobContext
 {
 	int64		job_id;
 	const char *method;
-	TimestampTz last_report;
 	double		progress;
 	MemoryContext mcxt;			/* outlives the SPI call: subsets go here */
 	int			nsubsets;

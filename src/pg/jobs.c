@@ -27,6 +27,7 @@
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
+#include "storage/procarray.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
 #include "utils/elog.h"
@@ -49,13 +50,12 @@ typedef struct JobWorkerArgs
 	Oid			database;
 	Oid			role;
 	int64		job_id;
+	TransactionId dispatcher_xid;	/* the job's row is visible once it commits */
 } JobWorkerArgs;
 
 /* how long a worker waits for the row of a job whose submitter has not committed */
 #define CLAIM_WAIT_MS 60000
 #define CLAIM_POLL_MS 50
-/* progress reports to pg_stat_activity, at most this often */
-#define REPORT_INTERVAL_MS 200
 
 #define DISPATCH_LOCK_KEY 1633907505	/* "acq1" as an int: serialises dispatchers */
 
@@ -71,21 +71,18 @@ typedef struct JobWorkerArgs
 	" OR (j.status OPERATOR(pg_catalog.=) 'starting' AND j.dispatched_at OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) interval '60 seconds')))"
 
 /*
- * Report a running job's progress in pg_stat_activity (acq.job_status reads
- * it from there), at most every REPORT_INTERVAL_MS unless forced.
+ * Report a running job's progress in pg_stat_activity, which acq.job_status
+ * reads: after every model trained and every step of the search (a write to
+ * the backend's own shared-memory slot, no transaction).
  */
 void
 acq_job_report(AcqJobContext *job, int models_trained, bool force)
 {
-	TimestampTz now = GetCurrentTimestamp();
 	char		msg[256];
 	static int	last_models = 0;
 
 	if (models_trained >= 0)
 		last_models = models_trained;
-	if (!force && !TimestampDifferenceExceeds(job->last_report, now, REPORT_INTERVAL_MS))
-		return;
-	job->last_report = now;
 	snprintf(msg, sizeof(msg), "acq job " INT64_FORMAT " (select_sources, %s): progress %.3f, %d models trained",
 			 job->job_id, job->method ? job->method : "?", job->progress, last_models);
 	pgstat_report_activity(STATE_RUNNING, msg);
@@ -108,6 +105,7 @@ start_worker(int64 job_id, Oid role)
 	args.database = MyDatabaseId;
 	args.role = role;
 	args.job_id = job_id;
+	args.dispatcher_xid = GetTopTransactionIdIfAny();
 	memcpy(w.bgw_extra, &args, sizeof(args));
 	w.bgw_main_arg = Int64GetDatum(job_id);
 	w.bgw_notify_pid = 0;
@@ -196,13 +194,15 @@ acq_dispatch(PG_FUNCTION_ARGS)
 }
 
 /*
- * Claim the job: its row becomes visible when the submitting transaction
- * commits, so poll for it for a while.  False if the job is gone (its
- * submitter rolled back) or no longer 'starting' (cancelled meanwhile).
+ * Claim the job: its row becomes visible when the dispatching transaction
+ * commits, so poll for it while that transaction runs.  False if the job is
+ * gone (its submitter rolled back) or no longer 'starting' (cancelled
+ * meanwhile).
  */
 static bool
-claim_job(int64 job_id, char **params)
+claim_job(int64 job_id, TransactionId dispatcher, char **params)
 {
+	bool		last_try = false;
 	Datum		arg = Int64GetDatum(job_id);
 	Oid			argtype = INT8OID;
 	int			waited;
@@ -241,8 +241,11 @@ claim_job(int64 job_id, char **params)
 		CommitTransactionCommand();
 		if (claimed)
 			return true;
-		if (exists)
-			return false;		/* cancelled (or taken) before it started */
+		if (exists || last_try)
+			return false;		/* cancelled, or its submitter rolled back */
+		/* one more look after the dispatcher ended, in case it just committed */
+		if (TransactionIdIsValid(dispatcher) && !TransactionIdIsInProgress(dispatcher))
+			last_try = true;
 
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 CLAIM_POLL_MS, PG_WAIT_EXTENSION);
@@ -419,14 +422,13 @@ acq_job_worker_main(Datum main_arg)
 	SetConfigOption("application_name", appname, PGC_USERSET, PGC_S_SESSION);
 	pgstat_report_appname(appname);
 
-	if (!claim_job(args.job_id, &params))
+	if (!claim_job(args.job_id, args.dispatcher_xid, &params))
 		proc_exit(0);
 
 	jobcxt = AllocSetContextCreate(TopMemoryContext, "acq job", ALLOCSET_DEFAULT_SIZES);
 	memset(&job, 0, sizeof(job));
 	job.job_id = args.job_id;
 	job.mcxt = jobcxt;
-	job.last_report = 0;
 	acq_job_report(&job, 0, true);
 
 	PG_TRY();

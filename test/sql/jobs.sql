@@ -46,6 +46,10 @@ SELECT acq.submit_select_sources('job_src', 'job_val', 'x', 'y', source_column =
 SELECT acq.submit_select_sources('job_src', 'job_val', 'x', 'y');
 SELECT acq.submit_select_sources('job_src', 'job_val', NULL, 'y', source_column => 'src');
 SELECT count(*) AS jobs_after_bad_submissions FROM acq.jobs;
+-- waiting in the submitting transaction would wait for ever: refused
+BEGIN;
+SELECT acq.job_wait(acq.submit_select_sources('job_src', 'job_val', 'x', 'y', source_column => 'src'));
+ROLLBACK;
 -- bad job ids
 SELECT acq.job_wait(-1);
 SELECT acq.job_wait(NULL);
