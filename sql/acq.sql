@@ -351,10 +351,12 @@ BEGIN
     IF r.status IN ('succeeded', 'failed', 'cancelled') THEN
         RETURN false;
     END IF;
-    IF r.status = 'queued' THEN
+    IF r.status IN ('queued', 'starting') THEN
+        -- a worker that has not claimed the job yet finds it cancelled and exits
         UPDATE acq.jobs SET status = 'cancelled', cancel_requested = true,
                finished_at = clock_timestamp(), message = 'cancelled before it started'
          WHERE id = job;
+        PERFORM acq._dispatch();
         RETURN true;
     END IF;
     UPDATE acq.jobs SET cancel_requested = true WHERE id = job;
