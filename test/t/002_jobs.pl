@@ -433,6 +433,17 @@ is($stdout, '63', "carol reads alice's result");
 is($stdout, 't', "carol can cancel alice's running job") or diag $stderr;
 ($ret, $stdout) = psql_as('alice', "SELECT acq.job_wait($alice_job, '5 s')");
 is($stdout, 'cancelled', "alice's job ends cancelled");
+sql("SELECT acq.cancel($alice_job)");    # (as the superuser, should carol's cancel have failed)
+poll(10, sub { n_workers() eq '0' });
+
+# the worker checks privileges as the owner when it runs: SELECT revoked
+# between submission and start fails the job with 42501
+($job) = split /\n/, sql(qq{BEGIN; SET LOCAL ROLE alice; SELECT acq.submit_select_sources($SMALL);
+RESET ROLE; REVOKE SELECT ON small FROM alice; COMMIT;});
+is(sql("SELECT acq.job_wait($job, '30 s')"), 'failed', 'SELECT revoked before the job runs: it fails');
+like(sql("SELECT error_sqlstate || ' ' || error_message FROM acq.jobs WHERE id = $job"),
+	qr/^42501 permission denied for table small/, 'with the permission error');
+sql('GRANT SELECT ON small TO alice');
 
 # a role that may not log in cannot run a job (workers connect as the owner);
 # it is refused at submission or ends failed, never stuck
