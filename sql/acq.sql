@@ -134,12 +134,11 @@ CREATE TABLE acq.jobs (
     owner            regrole NOT NULL DEFAULT pg_catalog.quote_ident(current_user)::pg_catalog.regrole,
     params           jsonb NOT NULL,
     status           text NOT NULL DEFAULT 'queued'
-                     CHECK (status IN ('queued', 'starting', 'running', 'succeeded', 'failed', 'cancelled')),
+                     CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
     cancel_requested boolean NOT NULL DEFAULT false,
     progress         float8 NOT NULL DEFAULT 0 CHECK (progress >= 0 AND progress <= 1),
     message          text,
     created_at       timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    dispatched_at    timestamptz,
     started_at       timestamptz,
     finished_at      timestamptz,
     worker_pid       int,
@@ -173,24 +172,24 @@ CREATE TABLE acq.source_selection_subsets (
 );
 COMMENT ON TABLE acq.source_selection_subsets IS 'every subset a source-selection job trained, in training order';
 
--- each role sees and changes its own rows; acq_admin members see all
+-- Each role sees its own rows; acq_admin members see all.  Nobody writes
+-- them directly: acq's functions do (as the extension owner, for the role
+-- that asks), so that a job's owner, status and worker cannot be forged.
+-- A role may delete its own rows (housekeeping).
 ALTER TABLE acq.jobs ENABLE ROW LEVEL SECURITY;
 ALTER TABLE acq.source_selection_plans ENABLE ROW LEVEL SECURITY;
 ALTER TABLE acq.source_selection_subsets ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own_jobs ON acq.jobs
     USING (pg_catalog.pg_has_role(current_user, owner, 'MEMBER')
-           OR pg_catalog.pg_has_role(current_user, 'acq_admin', 'MEMBER'))
-    WITH CHECK (pg_catalog.pg_has_role(current_user, owner, 'MEMBER')
-                OR pg_catalog.pg_has_role(current_user, 'acq_admin', 'MEMBER'));
+           OR pg_catalog.pg_has_role(current_user, 'acq_admin', 'MEMBER'));
 CREATE POLICY own_plans ON acq.source_selection_plans
     USING (pg_catalog.pg_has_role(current_user, owner, 'MEMBER')
            OR pg_catalog.pg_has_role(current_user, 'acq_admin', 'MEMBER'));
 CREATE POLICY own_subsets ON acq.source_selection_subsets
     USING (pg_catalog.pg_has_role(current_user, owner, 'MEMBER')
            OR pg_catalog.pg_has_role(current_user, 'acq_admin', 'MEMBER'));
-GRANT SELECT, INSERT, UPDATE, DELETE ON acq.jobs, acq.source_selection_plans,
+GRANT SELECT, DELETE ON acq.jobs, acq.source_selection_plans,
     acq.source_selection_subsets TO PUBLIC;
-GRANT USAGE ON SEQUENCE acq.jobs_id_seq TO PUBLIC;
 
 SELECT pg_catalog.pg_extension_config_dump('acq.jobs', '');
 SELECT pg_catalog.pg_extension_config_dump('acq.jobs_id_seq', '');
@@ -209,16 +208,26 @@ AS 'MODULE_PATHNAME', 'acq_check_select_sources'
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp;
 
--- Starts queued jobs while fewer than acq.max_jobs run in this database, and
--- marks jobs whose worker died as failed.
--- SECURITY DEFINER: scheduling must see every role's jobs (RLS hides them
--- from the caller); it only moves jobs queued -> starting -> failed and
--- starts workers that run as each job's own owner, never as the definer.
-CREATE FUNCTION acq._dispatch()
-RETURNS int
-AS 'MODULE_PATHNAME', 'acq_dispatch'
-LANGUAGE C VOLATILE SECURITY DEFINER
+-- Internal, called by the functions below (src/pg/jobs.c).  None is
+-- SECURITY DEFINER: they write the catalog as the extension owner in C, only
+-- for the job of the role that calls them.
+CREATE FUNCTION acq._enqueue(kind text, params jsonb) RETURNS bigint
+AS 'MODULE_PATHNAME', 'acq_enqueue'
+LANGUAGE C VOLATILE STRICT
 SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION acq._kick() RETURNS int
+AS 'MODULE_PATHNAME', 'acq_kick'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION acq._cancel(job bigint) RETURNS boolean
+AS 'MODULE_PATHNAME', 'acq_cancel_job'
+LANGUAGE C VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION acq._worker_alive(pid int) RETURNS boolean
+AS 'MODULE_PATHNAME', 'acq_worker_alive'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION acq._worker_alive IS 'is pid a running acq job worker (read from shared memory, live)';
 
 CREATE FUNCTION acq.submit_select_sources(
     sources         regclass,
@@ -247,14 +256,11 @@ RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    job bigint;
 BEGIN
     PERFORM acq._check_select_sources(sources, validation, features, label, method, task,
         source_column, sensitive, privileged, lambda, costs, cost_exponent, cost_scale,
         cost_offset, s_max, k_max, iterations, rcl_size, samples, c, alpha, seed);
-    INSERT INTO acq.jobs (kind, params)
-    VALUES ('select_sources', jsonb_build_object(
+    RETURN acq._enqueue('select_sources', jsonb_build_object(
         'sources', sources::oid, 'sources_name', sources::text,
         'validation', validation::oid, 'validation_name', validation::text,
         'features', features, 'label', label, 'method', method, 'task', task,
@@ -262,10 +268,7 @@ BEGIN
         'lambda', lambda, 'costs', costs, 'cost_exponent', cost_exponent,
         'cost_scale', cost_scale, 'cost_offset', cost_offset, 's_max', s_max,
         'k_max', k_max, 'iterations', iterations, 'rcl_size', rcl_size,
-        'samples', samples, 'c', c, 'alpha', alpha, 'seed', seed))
-    RETURNING id INTO job;
-    PERFORM acq._dispatch();
-    RETURN job;
+        'samples', samples, 'c', c, 'alpha', alpha, 'seed', seed));
 END $$;
 COMMENT ON FUNCTION acq.submit_select_sources IS
 'acq.select_sources as a background job: returns the job id (see acq.job_status, acq.job_wait, acq.job_result)';
@@ -286,13 +289,11 @@ SELECT j.id, j.kind, j.owner, j.params ->> 'method' AS method,
             THEN 'the job''s worker exited without finishing (killed, server crash or restart); nothing of it was kept; submit it again'
             ELSE j.error_message END AS error_message
   FROM acq.jobs j
-  LEFT JOIN LATERAL (SELECT a.pid, a.query FROM pg_catalog.pg_stat_activity a
+  LEFT JOIN LATERAL (SELECT a.query FROM pg_catalog.pg_stat_activity a
                       WHERE a.pid = j.worker_pid AND a.backend_type = 'acq job') w ON true
- CROSS JOIN LATERAL (SELECT j.status IN ('starting', 'running') AND (
-                            COALESCE(j.started_at, j.dispatched_at) < pg_catalog.pg_postmaster_start_time()
-                         OR (j.status = 'running' AND w.pid IS NULL)
-                         OR (j.status = 'starting' AND j.dispatched_at < pg_catalog.now() - interval '60 seconds'))
-                            AS dead) d;
+ CROSS JOIN LATERAL (SELECT j.status = 'running'
+                            AND (j.started_at < pg_catalog.pg_postmaster_start_time()
+                                 OR NOT acq._worker_alive(j.worker_pid)) AS dead) d;
 COMMENT ON VIEW acq.job_status IS
 'jobs you may see, with live progress; a job whose worker died shows as failed';
 GRANT SELECT ON acq.job_status TO PUBLIC;
@@ -305,6 +306,7 @@ AS $$
 DECLARE
     st text;
     deadline timestamptz := clock_timestamp() + timeout;
+    next_kick timestamptz := clock_timestamp() + interval '1 second';
 BEGIN
     IF job IS NULL THEN
         RAISE EXCEPTION 'job must not be NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -324,11 +326,16 @@ BEGIN
         END IF;
         IF st IN ('succeeded', 'failed', 'cancelled') THEN
             IF st = 'failed' THEN
-                PERFORM acq._dispatch();    -- records a dead worker's failure
+                PERFORM acq._kick();        -- records a dead worker's failure
             END IF;
             RETURN st;
         END IF;
         EXIT WHEN clock_timestamp() >= deadline;
+        -- a queued job whose workers all died (crash, restart) needs a kick
+        IF st = 'queued' AND clock_timestamp() >= next_kick THEN
+            PERFORM acq._kick();
+            next_kick := clock_timestamp() + interval '1 second';
+        END IF;
         PERFORM pg_sleep(0.05);
     END LOOP;
     RETURN st;
@@ -340,30 +347,11 @@ RETURNS boolean
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    r acq.jobs;
 BEGIN
-    SELECT * INTO r FROM acq.jobs j WHERE j.id = job FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'there is no job % that you can see', job
-            USING ERRCODE = 'undefined_object', HINT = 'acq.job_status lists your jobs.';
+    IF job IS NULL THEN
+        RAISE EXCEPTION 'job must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF r.status IN ('succeeded', 'failed', 'cancelled') THEN
-        RETURN false;
-    END IF;
-    IF r.status IN ('queued', 'starting') THEN
-        -- a worker that has not claimed the job yet finds it cancelled and exits
-        UPDATE acq.jobs SET status = 'cancelled', cancel_requested = true,
-               finished_at = clock_timestamp(), message = 'cancelled before it started'
-         WHERE id = job;
-        PERFORM acq._dispatch();
-        RETURN true;
-    END IF;
-    UPDATE acq.jobs SET cancel_requested = true WHERE id = job;
-    IF r.worker_pid IS NOT NULL THEN
-        PERFORM pg_cancel_backend(r.worker_pid);
-    END IF;
-    RETURN true;
+    RETURN acq._cancel(job);
 END $$;
 COMMENT ON FUNCTION acq.cancel IS 'cancel a queued or running job; its worker stops within a second';
 
@@ -385,7 +373,7 @@ BEGIN
         RAISE EXCEPTION 'job % has no result: it is %', job, s.status
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = COALESCE(s.error_sqlstate || ': ' || s.error_message, ''),
-                  HINT = CASE WHEN s.status IN ('queued', 'starting', 'running')
+                  HINT = CASE WHEN s.status IN ('queued', 'running')
                               THEN 'Wait for it with acq.job_wait.' ELSE 'acq.job_status shows why.' END;
     END IF;
     SELECT p.sources, p.gain, p.cost, p.profit, p.models_trained, p.n_rows INTO r

@@ -57,6 +57,7 @@ typedef struct AcqJobContext
 	int64		job_id;
 	const char *method;
 	double		progress;
+	int			models_trained;
 	MemoryContext mcxt;			/* outlives the SPI call: subsets go here */
 	int			nsubsets;
 	struct AcqJobSubset *subsets;

@@ -2,23 +2,34 @@
  * jobs.c -- background jobs: dispatch, and the worker that runs one job.
  *
  * A job is a row of acq.jobs.  acq.submit_select_sources checks the
- * arguments, inserts the row ('queued') and calls acq._dispatch(), which
- * starts one dynamic background worker per job while fewer than
- * acq.max_jobs run in the database ('starting').  The worker connects as the
- * job's owner (never as a superuser), claims the row ('running'), runs
- * acq.select_sources through SPI -- so it reads exactly what its role may
- * read -- and, in the transaction that marks the job 'succeeded', writes the
- * plan and every subset trained.  An error (a cancel included) rolls all of
- * that back and records 'failed' or 'cancelled' with the error.  When it
- * ends, the worker dispatches the jobs waiting behind it.
+ * arguments and calls acq._enqueue(), which inserts the row ('queued') and
+ * registers a dynamic background worker for it.  The worker connects as the
+ * job's owner (never as a superuser).  Once the submitting transaction has
+ * committed, it admits itself in a short transaction of its own: under an
+ * advisory lock it counts the jobs running in the database and, if fewer
+ * than acq.max_jobs do, claims its row ('running'); otherwise it leaves the
+ * job queued and exits.  It then runs acq.select_sources through SPI -- so
+ * it reads exactly what its role may read -- and, in the transaction that
+ * marks the job 'succeeded', writes the plan and every subset trained.  An
+ * error (a cancel included) rolls all of that back and records 'failed' or
+ * 'cancelled' with the error.  A worker that ends, and acq.job_wait on a
+ * queued job, start workers for the oldest queued jobs (acq._kick()).
  *
- * A worker that dies (killed, server crash or restart) leaves its row
- * 'running': acq.job_status shows such a job as failed at once, and the next
- * dispatch records it so (docs/jobs.md).
+ * Users can read their rows of the catalog (row-level security) but not
+ * write them: every write is made here, under the extension owner's rights
+ * (elevate()), for the job of the role that asked.  A worker that dies
+ * (killed, server crash or restart) leaves its row 'running': acq.job_status
+ * shows such a job as failed at once, and the next kick records it so.
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
 #include "access/xact.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_extension.h"
+#include "commands/extension.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -28,8 +39,14 @@
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/procarray.h"
+#include "storage/proc.h"
+#include <signal.h>
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
+#include "utils/acl.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
 #include "utils/elog.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
@@ -38,7 +55,10 @@
 
 #include "acq_pg.h"
 
-PG_FUNCTION_INFO_V1(acq_dispatch);
+PG_FUNCTION_INFO_V1(acq_enqueue);
+PG_FUNCTION_INFO_V1(acq_kick);
+PG_FUNCTION_INFO_V1(acq_cancel_job);
+PG_FUNCTION_INFO_V1(acq_worker_alive);
 PGDLLEXPORT void acq_job_worker_main(Datum main_arg);
 
 int			acq_max_jobs = 4;
@@ -50,25 +70,72 @@ typedef struct JobWorkerArgs
 	Oid			database;
 	Oid			role;
 	int64		job_id;
-	TransactionId dispatcher_xid;	/* the job's row is visible once it commits */
+	TransactionId submitter_xid;	/* the job's row is visible once it commits */
 } JobWorkerArgs;
 
-/* how long a worker waits for the row of a job whose submitter has not committed */
-#define CLAIM_WAIT_MS 60000
 #define CLAIM_POLL_MS 50
+#define CLAIM_WAIT_MS 60000		/* for a row whose submitter has no xid */
+#define ADMISSION_LOCK_KEY 1633907505	/* "acq1" as an int: serialises admissions */
 
-#define DISPATCH_LOCK_KEY 1633907505	/* "acq1" as an int: serialises dispatchers */
+#define DEAD_WORKER_MESSAGE \
+	"the job's worker exited without finishing (killed, server crash or restart); nothing of it was kept; submit it again"
+
+/* ---- rights ------------------------------------------------------------- */
+
+typedef struct Elevation
+{
+	Oid			saved_user;
+	int			saved_context;
+} Elevation;
 
 /*
- * The condition under which a 'starting' or 'running' job's worker is gone.
- * acq.job_status (sql/acq.sql) shows the same condition as 'failed'.
+ * Writes to the catalog run as the extension's owner: users may read their
+ * rows but not write them, so that nobody can forge a job's owner, status or
+ * worker.  Only the statements between elevate() and lower() run so, and
+ * they only touch acq's own tables; an error restores the caller's rights
+ * with the transaction's abort.
  */
-#define DEAD_WORKER_SQL \
-	"(COALESCE(j.started_at, j.dispatched_at) OPERATOR(pg_catalog.<) pg_catalog.pg_postmaster_start_time()" \
-	" OR (j.status OPERATOR(pg_catalog.=) 'running' AND NOT EXISTS (" \
-	"       SELECT 1 FROM pg_catalog.pg_stat_activity a" \
-	"        WHERE a.pid OPERATOR(pg_catalog.=) j.worker_pid AND a.backend_type OPERATOR(pg_catalog.=) 'acq job'))" \
-	" OR (j.status OPERATOR(pg_catalog.=) 'starting' AND j.dispatched_at OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) interval '60 seconds')))"
+static void
+elevate(Elevation *e)
+{
+	Oid			ext = get_extension_oid("acq", false);
+	HeapTuple	tup;
+	Oid			owner = InvalidOid;
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(ext));
+	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		owner = ((Form_pg_extension) GETSTRUCT(tup))->extowner;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	if (!OidIsValid(owner))
+		elog(ERROR, "extension acq has no owner");
+
+	GetUserIdAndSecContext(&e->saved_user, &e->saved_context);
+	SetUserIdAndSecContext(owner, e->saved_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+}
+
+static void
+unelevate(Elevation *e)
+{
+	SetUserIdAndSecContext(e->saved_user, e->saved_context);
+}
+
+static void
+spi_check(int ret, int expected, const char *what)
+{
+	if (ret != expected)
+		elog(ERROR, "%s failed: %s", what, SPI_result_code_string(ret));
+}
+
+/* ---- progress ----------------------------------------------------------- */
 
 /*
  * Report a running job's progress in pg_stat_activity, which acq.job_status
@@ -79,13 +146,29 @@ void
 acq_job_report(AcqJobContext *job, int models_trained, bool force)
 {
 	char		msg[256];
-	static int	last_models = 0;
 
 	if (models_trained >= 0)
-		last_models = models_trained;
+		job->models_trained = models_trained;
 	snprintf(msg, sizeof(msg), "acq job " INT64_FORMAT " (select_sources, %s): progress %.3f, %d models trained",
-			 job->job_id, job->method ? job->method : "?", job->progress, last_models);
+			 job->job_id, job->method ? job->method : "?", job->progress, job->models_trained);
 	pgstat_report_activity(STATE_RUNNING, msg);
+}
+
+/* ---- workers ------------------------------------------------------------ */
+
+static bool
+is_job_worker(int pid)
+{
+	const char *type = GetBackgroundWorkerTypeByPid((pid_t) pid);
+
+	return type != NULL && strcmp(type, "acq job") == 0;
+}
+
+/* acq._worker_alive(pid): is pid a running acq job worker?  (shared memory, live) */
+Datum
+acq_worker_alive(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(!PG_ARGISNULL(0) && is_job_worker(PG_GETARG_INT32(0)));
 }
 
 static bool
@@ -105,154 +188,290 @@ start_worker(int64 job_id, Oid role)
 	args.database = MyDatabaseId;
 	args.role = role;
 	args.job_id = job_id;
-	args.dispatcher_xid = GetTopTransactionIdIfAny();
+	args.submitter_xid = GetTopTransactionIdIfAny();
 	memcpy(w.bgw_extra, &args, sizeof(args));
 	w.bgw_main_arg = Int64GetDatum(job_id);
 	w.bgw_notify_pid = 0;
 	return RegisterDynamicBackgroundWorker(&w, NULL);
 }
 
-static void
-spi_check(int ret, int expected, const char *what)
-{
-	if (ret != expected)
-		elog(ERROR, "%s failed: %s", what, SPI_result_code_string(ret));
-}
-
 /*
- * acq._dispatch(): record jobs whose worker died as failed, then start
- * queued jobs, oldest first, while fewer than acq.max_jobs are starting or
- * running in this database.  Returns how many it started.
+ * Under elevated rights: record jobs whose worker is gone as failed, then
+ * start workers for the oldest queued jobs while fewer than acq.max_jobs are
+ * running.  The workers admit themselves (claim_job), so a worker started
+ * twice for one job, or beyond the limit, just exits.  Returns how many
+ * workers were started.
  */
-Datum
-acq_dispatch(PG_FUNCTION_ARGS)
+static int
+kick_queue(void)
 {
-	int64		active;
+	int64		running;
 	int			started = 0;
-	uint64		i;
 	bool		isnull;
-	int			ret;
+	uint64		i,
+				n;
+	SPITupleTable *queued;
+	Datum		lim;
+	Oid			limtype = INT8OID;
 
-	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
-
-	spi_check(SPI_execute("SELECT pg_catalog.pg_advisory_xact_lock(" CppAsString2(DISPATCH_LOCK_KEY) ")",
-						  false, 0), SPI_OK_SELECT, "taking the dispatch lock");
-
+	if (ConfigReloadPending)
+	{
+		ConfigReloadPending = false;
+		ProcessConfigFile(PGC_SIGHUP);
+	}
 	spi_check(SPI_execute("UPDATE acq.jobs j SET status = 'failed',"
 						  " finished_at = pg_catalog.clock_timestamp(), error_sqlstate = '57P02',"
-						  " error_message = 'the job''s worker exited without finishing"
-						  " (killed, server crash or restart); nothing of it was kept; submit it again'"
-						  " WHERE j.status OPERATOR(pg_catalog.=) ANY ('{starting,running}') AND " DEAD_WORKER_SQL,
+						  " error_message = '" DEAD_WORKER_MESSAGE "'"
+						  " WHERE j.status OPERATOR(pg_catalog.=) 'running'"
+						  " AND NOT acq._worker_alive(j.worker_pid)",
 						  false, 0), SPI_OK_UPDATE, "recording dead jobs");
-
 	spi_check(SPI_execute("SELECT pg_catalog.count(*) FROM acq.jobs"
-						  " WHERE status OPERATOR(pg_catalog.=) ANY ('{starting,running}')",
+						  " WHERE status OPERATOR(pg_catalog.=) 'running'",
 						  false, 0), SPI_OK_SELECT, "counting running jobs");
-	active = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	running = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (running >= acq_max_jobs)
+		return 0;
 
-	if (active < acq_max_jobs)
+	lim = Int64GetDatum(acq_max_jobs - running);
+	spi_check(SPI_execute_with_args("SELECT id, owner::pg_catalog.oid FROM acq.jobs"
+									" WHERE status OPERATOR(pg_catalog.=) 'queued' ORDER BY id LIMIT $1",
+									1, &limtype, &lim, NULL, false, 0),
+			  SPI_OK_SELECT, "reading queued jobs");
+	queued = SPI_tuptable;
+	n = SPI_processed;
+	for (i = 0; i < n; i++)
 	{
-		Datum		lim = Int64GetDatum(acq_max_jobs - active);
-		Oid			limtype = INT8OID;
-		SPITupleTable *queued;
-		uint64		nqueued;
+		int64		id = DatumGetInt64(SPI_getbinval(queued->vals[i], queued->tupdesc, 1, &isnull));
+		Oid			owner = DatumGetObjectId(SPI_getbinval(queued->vals[i], queued->tupdesc, 2, &isnull));
 
-		spi_check(SPI_execute_with_args("SELECT id, owner::pg_catalog.oid FROM acq.jobs"
-										" WHERE status OPERATOR(pg_catalog.=) 'queued'"
-										" ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
-										1, &limtype, &lim, NULL, false, 0),
-				  SPI_OK_SELECT, "reading queued jobs");
-		queued = SPI_tuptable;
-		nqueued = SPI_processed;
-		for (i = 0; i < nqueued; i++)
-		{
-			int64		id = DatumGetInt64(SPI_getbinval(queued->vals[i], queued->tupdesc, 1, &isnull));
-			Oid			owner = DatumGetObjectId(SPI_getbinval(queued->vals[i], queued->tupdesc, 2, &isnull));
-			Datum		idd = Int64GetDatum(id);
-			Oid			idtype = INT8OID;
-
-			if (!start_worker(id, owner))
-			{
-				spi_check(SPI_execute_with_args("UPDATE acq.jobs SET message ="
-												" 'waiting for a free background worker slot (max_worker_processes)'"
-												" WHERE id OPERATOR(pg_catalog.=) $1",
-												1, &idtype, &idd, NULL, false, 0),
-						  SPI_OK_UPDATE, "marking a job as waiting");
-				break;
-			}
-			spi_check(SPI_execute_with_args("UPDATE acq.jobs SET status = 'starting',"
-											" dispatched_at = pg_catalog.clock_timestamp(), message = NULL"
-											" WHERE id OPERATOR(pg_catalog.=) $1",
-											1, &idtype, &idd, NULL, false, 0),
-					  SPI_OK_UPDATE, "marking a job as starting");
-			started++;
-		}
+		if (!start_worker(id, owner))
+			break;				/* no free slot: max_worker_processes */
+		started++;
 	}
+	return started;
+}
+
+/* acq._kick(): start what waits in the queue (acq.job_wait calls it) */
+Datum
+acq_kick(PG_FUNCTION_ARGS)
+{
+	Elevation e;
+	int			started;
+
+	spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+	elevate(&e);
+	started = kick_queue();
+	unelevate(&e);
 	SPI_finish();
 	PG_RETURN_INT32(started);
 }
 
 /*
- * Claim the job: its row becomes visible when the dispatching transaction
- * commits, so poll for it while that transaction runs.  False if the job is
- * gone (its submitter rolled back) or no longer 'starting' (cancelled
- * meanwhile).
+ * acq._enqueue(kind, params): insert a queued job owned by the calling role
+ * and start a worker for it.  The worker waits for this transaction to
+ * commit, then admits itself.
  */
-static bool
-claim_job(int64 job_id, TransactionId dispatcher, char **params)
+Datum
+acq_enqueue(PG_FUNCTION_ARGS)
 {
-	bool		last_try = false;
+	Oid			role = GetUserId();
+	Elevation	e;
+	Datum		args[3];
+	Oid			types[3] = {TEXTOID, JSONBOID, OIDOID};
+	int64		id;
+	bool		isnull;
+
+	args[0] = PG_GETARG_DATUM(0);
+	args[1] = PG_GETARG_DATUM(1);
+	args[2] = ObjectIdGetDatum(role);
+	spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+	elevate(&e);
+	spi_check(SPI_execute_with_args("INSERT INTO acq.jobs (kind, params, owner)"
+									" VALUES ($1, $2, $3::pg_catalog.regrole) RETURNING id",
+									3, types, args, NULL, false, 0),
+			  SPI_OK_INSERT_RETURNING, "queueing the job");
+	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	unelevate(&e);
+	SPI_finish();
+
+	if (!start_worker(id, role))
+		ereport(NOTICE,
+				(errmsg("job " INT64_FORMAT " waits for a free background worker slot", id),
+				 errhint("It starts when another job ends, or on acq.job_wait; max_worker_processes limits the workers.")));
+	PG_RETURN_INT64(id);
+}
+
+/*
+ * acq._cancel(job): cancel a job the caller can see (row-level security
+ * decides, as for every read).  A queued job is cancelled at once; a running
+ * one's worker gets SIGINT -- only if it is an acq job worker -- and records
+ * 'cancelled' when it stops.  False if the job had already ended.
+ */
+Datum
+acq_cancel_job(PG_FUNCTION_ARGS)
+{
+	int64		job = PG_GETARG_INT64(0);
+	Datum		arg = Int64GetDatum(job);
+	Oid			argtype = INT8OID;
+	Elevation	e;
+	char	   *status;
+	bool		isnull;
+	int			pid = 0;
+	bool		result = true;
+
+	spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+	/* as the caller: may it see the job? */
+	spi_check(SPI_execute_with_args("SELECT status FROM acq.jobs WHERE id OPERATOR(pg_catalog.=) $1",
+									1, &argtype, &arg, NULL, true, 0),
+			  SPI_OK_SELECT, "looking for the job");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("there is no job " INT64_FORMAT " that you can see", job),
+				 errhint("acq.job_status lists your jobs.")));
+
+	elevate(&e);
+	spi_check(SPI_execute_with_args("SELECT status, worker_pid FROM acq.jobs"
+									" WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+									1, &argtype, &arg, NULL, false, 0),
+			  SPI_OK_SELECT, "locking the job");
+	status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	{
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+
+		if (!isnull)
+			pid = DatumGetInt32(d);
+	}
+	if (strcmp(status, "queued") == 0)
+		spi_check(SPI_execute_with_args("UPDATE acq.jobs SET status = 'cancelled', cancel_requested = true,"
+										" finished_at = pg_catalog.clock_timestamp(),"
+										" message = 'cancelled before it started'"
+										" WHERE id OPERATOR(pg_catalog.=) $1",
+										1, &argtype, &arg, NULL, false, 0),
+				  SPI_OK_UPDATE, "cancelling the job");
+	else if (strcmp(status, "running") == 0)
+	{
+		spi_check(SPI_execute_with_args("UPDATE acq.jobs SET cancel_requested = true"
+										" WHERE id OPERATOR(pg_catalog.=) $1",
+										1, &argtype, &arg, NULL, false, 0),
+				  SPI_OK_UPDATE, "cancelling the job");
+		/* only ever signal an acq job worker */
+		if (pid != 0 && is_job_worker(pid))
+			(void) kill(pid, SIGINT);
+	}
+	else
+		result = false;
+	unelevate(&e);
+	SPI_finish();
+	PG_RETURN_BOOL(result);
+}
+
+/* ---- the worker --------------------------------------------------------- */
+
+typedef enum Admission
+{
+	ADMIT_RUN,					/* claimed: run it */
+	ADMIT_WAIT,					/* not visible yet: look again */
+	ADMIT_QUEUED,				/* acq.max_jobs run already: leave it queued */
+	ADMIT_GONE					/* cancelled, taken, or rolled back */
+} Admission;
+
+/*
+ * One admission attempt, in a transaction of its own, under the admission
+ * lock so that two workers never both take the last slot.
+ */
+static Admission
+admit_job(int64 job_id, char **params)
+{
 	Datum		arg = Int64GetDatum(job_id);
 	Oid			argtype = INT8OID;
-	int			waited;
+	Elevation	e;
+	Admission	result;
 
-	for (waited = 0; waited < CLAIM_WAIT_MS; waited += CLAIM_POLL_MS)
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+	PushActiveSnapshot(GetTransactionSnapshot());
+	elevate(&e);
+	spi_check(SPI_execute("SELECT pg_catalog.pg_advisory_xact_lock(" CppAsString2(ADMISSION_LOCK_KEY) ")",
+						  false, 0), SPI_OK_SELECT, "taking the admission lock");
+	/* the lock may have waited: look at the rows as they are now */
+	PopActiveSnapshot();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	if (ConfigReloadPending)
 	{
-		bool		claimed = false;
-		bool		exists = false;
+		ConfigReloadPending = false;
+		ProcessConfigFile(PGC_SIGHUP);
+	}
+	spi_check(SPI_execute_with_args("SELECT status,"
+									" (SELECT pg_catalog.count(*) FROM acq.jobs r"
+									"   WHERE r.status OPERATOR(pg_catalog.=) 'running'"
+									"     AND acq._worker_alive(r.worker_pid)),"
+									" params::pg_catalog.text"
+									" FROM acq.jobs WHERE id OPERATOR(pg_catalog.=) $1",
+									1, &argtype, &arg, NULL, false, 0),
+			  SPI_OK_SELECT, "looking at the job");
+	if (SPI_processed == 0)
+		result = ADMIT_WAIT;
+	else
+	{
+		char	   *status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		bool		isnull;
+		int64		running = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+														  SPI_tuptable->tupdesc, 2, &isnull));
 
-		SetCurrentStatementStartTimestamp();
-		StartTransactionCommand();
-		spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
-		PushActiveSnapshot(GetTransactionSnapshot());
-		spi_check(SPI_execute_with_args("UPDATE acq.jobs SET status = 'running',"
-										" worker_pid = pg_catalog.pg_backend_pid(),"
-										" started_at = pg_catalog.clock_timestamp(), message = NULL"
-										" WHERE id OPERATOR(pg_catalog.=) $1 AND status OPERATOR(pg_catalog.=) 'starting'"
-										" RETURNING params::pg_catalog.text",
-										1, &argtype, &arg, NULL, false, 0),
-				  SPI_OK_UPDATE_RETURNING, "claiming the job");
-		if (SPI_processed == 1)
-		{
-			*params = MemoryContextStrdup(TopMemoryContext,
-										  SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
-			claimed = true;
-		}
+		if (strcmp(status, "queued") != 0)
+			result = ADMIT_GONE;
+		else if (running >= acq_max_jobs)
+			result = ADMIT_QUEUED;
 		else
 		{
-			spi_check(SPI_execute_with_args("SELECT 1 FROM acq.jobs WHERE id OPERATOR(pg_catalog.=) $1",
-											1, &argtype, &arg, NULL, true, 0),
-					  SPI_OK_SELECT, "looking for the job");
-			exists = (SPI_processed == 1);
+			*params = MemoryContextStrdup(TopMemoryContext,
+										  SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3));
+			spi_check(SPI_execute_with_args("UPDATE acq.jobs SET status = 'running',"
+											" worker_pid = pg_catalog.pg_backend_pid(),"
+											" started_at = pg_catalog.clock_timestamp(), message = NULL"
+											" WHERE id OPERATOR(pg_catalog.=) $1",
+											1, &argtype, &arg, NULL, false, 0),
+					  SPI_OK_UPDATE, "claiming the job");
+			result = ADMIT_RUN;
 		}
-		SPI_finish();
-		PopActiveSnapshot();
-		CommitTransactionCommand();
-		if (claimed)
-			return true;
-		if (exists || last_try)
-			return false;		/* cancelled, or its submitter rolled back */
-		/* one more look after the dispatcher ended, in case it just committed */
-		if (TransactionIdIsValid(dispatcher) && !TransactionIdIsInProgress(dispatcher))
-			last_try = true;
+	}
+	unelevate(&e);
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	return result;
+}
 
+/*
+ * Admit the job once its submitter has committed (poll while the submitting
+ * transaction runs).  True if this worker is to run it.
+ */
+static bool
+claim_job(const JobWorkerArgs *args, char **params)
+{
+	int			waited = 0;
+	bool		last_try = false;
+
+	for (;;)
+	{
+		Admission	a = admit_job(args->job_id, params);
+
+		if (a == ADMIT_RUN)
+			return true;
+		if (a != ADMIT_WAIT || last_try)
+			return false;
+		/* one more look after the submitter ended, in case it just committed */
+		if (TransactionIdIsValid(args->submitter_xid) ?
+			!TransactionIdIsInProgress(args->submitter_xid) : waited >= CLAIM_WAIT_MS)
+			last_try = true;
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 CLAIM_POLL_MS, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
+		waited += CLAIM_POLL_MS;
 	}
-	return false;
 }
 
 /* acq.select_sources with the arguments stored in the job's params */
@@ -283,18 +502,18 @@ static const char *run_select_sql =
 "  seed => ($1 OPERATOR(pg_catalog.->>) 'seed')::pg_catalog.int8) r";
 
 /*
- * Run the job and, in the same transaction, write its plan and subsets and
- * mark it succeeded: either all of it commits, or none of it.
+ * Run the job as its owner and, in the same transaction, write its plan and
+ * subsets and mark it succeeded: either all of it commits, or none of it.
  */
 static void
-run_job(int64 job_id, const char *params, AcqJobContext *job)
+run_job(const JobWorkerArgs *wargs, const char *params, AcqJobContext *job)
 {
 	Datum		args[8];
 	Oid			types[8];
-	char		nulls[8];
 	HeapTuple	row;
 	TupleDesc	desc;
 	SPIPlanPtr	ins;
+	Elevation	e;
 	int			i;
 
 	SetCurrentStatementStartTimestamp();
@@ -302,6 +521,7 @@ run_job(int64 job_id, const char *params, AcqJobContext *job)
 	spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
 	PushActiveSnapshot(GetTransactionSnapshot());
 
+	/* the search itself, with the owner's rights */
 	acq_current_job = job;
 	args[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(params));
 	types[0] = JSONBOID;
@@ -312,61 +532,71 @@ run_job(int64 job_id, const char *params, AcqJobContext *job)
 	desc = SPI_tuptable->tupdesc;
 
 	/* the plan: the chosen subset */
-	memset(nulls, ' ', sizeof(nulls));
-	args[0] = Int64GetDatum(job_id);
+	elevate(&e);
+	args[0] = Int64GetDatum(wargs->job_id);
 	types[0] = INT8OID;
+	args[1] = ObjectIdGetDatum(wargs->role);
+	types[1] = OIDOID;
 	for (i = 1; i <= 6; i++)
 	{
 		bool		isnull;
 
-		args[i] = SPI_getbinval(row, desc, i, &isnull);
-		types[i] = SPI_gettypeid(desc, i);
+		args[i + 1] = SPI_getbinval(row, desc, i, &isnull);
+		types[i + 1] = SPI_gettypeid(desc, i);
 	}
 	spi_check(SPI_execute_with_args("INSERT INTO acq.source_selection_plans"
-									" (job_id, sources, gain, cost, profit, models_trained, n_rows)"
-									" VALUES ($1, $2, $3, $4, $5, $6, $7)",
-									7, types, args, nulls, false, 0),
+									" (job_id, owner, sources, gain, cost, profit, models_trained, n_rows)"
+									" VALUES ($1, $2::pg_catalog.regrole, $3, $4, $5, $6, $7, $8)",
+									8, types, args, NULL, false, 0),
 			  SPI_OK_INSERT, "writing the plan");
 
 	/* every subset trained, in order */
 	types[0] = INT8OID;
 	types[1] = INT4OID;
-	types[2] = TEXTARRAYOID;
-	types[3] = FLOAT8OID;
+	types[2] = OIDOID;
+	types[3] = TEXTARRAYOID;
 	types[4] = FLOAT8OID;
 	types[5] = FLOAT8OID;
-	types[6] = INT8OID;
+	types[6] = FLOAT8OID;
+	types[7] = INT8OID;
 	ins = SPI_prepare("INSERT INTO acq.source_selection_subsets"
-					  " (job_id, ord, sources, gain, cost, profit, n_rows)"
-					  " VALUES ($1, $2, $3, $4, $5, $6, $7)", 7, types);
+					  " (job_id, ord, owner, sources, gain, cost, profit, n_rows)"
+					  " VALUES ($1, $2, $3::pg_catalog.regrole, $4, $5, $6, $7, $8)", 8, types);
 	if (ins == NULL)
 		elog(ERROR, "preparing the subsets insert failed: %s", SPI_result_code_string(SPI_result));
 	for (i = 0; i < job->nsubsets; i++)
 	{
 		AcqJobSubset *s = &job->subsets[i];
 
-		args[0] = Int64GetDatum(job_id);
+		args[0] = Int64GetDatum(wargs->job_id);
 		args[1] = Int32GetDatum(i + 1);
-		args[2] = s->sources;
-		args[3] = Float8GetDatum(s->gain);
-		args[4] = Float8GetDatum(s->cost);
-		args[5] = Float8GetDatum(s->profit);
-		args[6] = Int64GetDatum(s->n_rows);
-		spi_check(SPI_execute_plan(ins, args, nulls, false, 0), SPI_OK_INSERT, "writing a subset");
+		args[2] = ObjectIdGetDatum(wargs->role);
+		args[3] = s->sources;
+		args[4] = Float8GetDatum(s->gain);
+		args[5] = Float8GetDatum(s->cost);
+		args[6] = Float8GetDatum(s->profit);
+		args[7] = Int64GetDatum(s->n_rows);
+		spi_check(SPI_execute_plan(ins, args, NULL, false, 0), SPI_OK_INSERT, "writing a subset");
 		if ((i & 255) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
 
-	args[0] = Int64GetDatum(job_id);
+	args[0] = Int64GetDatum(wargs->job_id);
+	args[1] = Int32GetDatum(job->nsubsets);
 	types[0] = INT8OID;
+	types[1] = INT4OID;
 	spi_check(SPI_execute_with_args("UPDATE acq.jobs SET status = 'succeeded', progress = 1,"
 									" finished_at = pg_catalog.clock_timestamp(),"
 									" message = pg_catalog.format('%s subsets trained', $2)"
-									" WHERE id OPERATOR(pg_catalog.=) $1",
-									2, (Oid[]) {INT8OID, INT4OID},
-									(Datum[]) {args[0], Int32GetDatum(job->nsubsets)},
-									NULL, false, 0),
+									" WHERE id OPERATOR(pg_catalog.=) $1"
+									" AND status OPERATOR(pg_catalog.=) 'running'",
+									2, types, args, NULL, false, 0),
 			  SPI_OK_UPDATE, "marking the job succeeded");
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("job " INT64_FORMAT " was no longer running when it finished", wargs->job_id)));
+	unelevate(&e);
 
 	SPI_finish();
 	PopActiveSnapshot();
@@ -379,6 +609,7 @@ record_failure(int64 job_id, ErrorData *edata)
 {
 	Datum		args[3];
 	Oid			types[3] = {INT8OID, TEXTOID, TEXTOID};
+	Elevation	e;
 
 	args[0] = Int64GetDatum(job_id);
 	args[1] = CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode));
@@ -388,13 +619,34 @@ record_failure(int64 job_id, ErrorData *edata)
 	StartTransactionCommand();
 	spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
 	PushActiveSnapshot(GetTransactionSnapshot());
+	elevate(&e);
 	spi_check(SPI_execute_with_args("UPDATE acq.jobs SET"
 									" status = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'failed' END,"
 									" finished_at = pg_catalog.clock_timestamp(),"
 									" error_sqlstate = $2, error_message = $3"
-									" WHERE id OPERATOR(pg_catalog.=) $1",
+									" WHERE id OPERATOR(pg_catalog.=) $1"
+									" AND status OPERATOR(pg_catalog.=) 'running'",
 									3, types, args, NULL, false, 0),
 			  SPI_OK_UPDATE, "recording the failure");
+	unelevate(&e);
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+}
+
+/* start workers for what waits in the queue, in a transaction of its own */
+static void
+worker_kick(void)
+{
+	Elevation	e;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+	PushActiveSnapshot(GetTransactionSnapshot());
+	elevate(&e);
+	(void) kick_queue();
+	unelevate(&e);
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
@@ -406,7 +658,7 @@ acq_job_worker_main(Datum main_arg)
 	JobWorkerArgs args;
 	MemoryContext jobcxt;
 	AcqJobContext job;
-	char	   *params = NULL;
+	char	   *volatile params = NULL;
 	char		appname[64];
 
 	memcpy(&args, MyBgworkerEntry->bgw_extra, sizeof(args));
@@ -422,8 +674,13 @@ acq_job_worker_main(Datum main_arg)
 	SetConfigOption("application_name", appname, PGC_USERSET, PGC_S_SESSION);
 	pgstat_report_appname(appname);
 
-	if (!claim_job(args.job_id, args.dispatcher_xid, &params))
-		proc_exit(0);
+	{
+		char	   *p = NULL;
+
+		if (!claim_job(&args, &p))
+			proc_exit(0);
+		params = p;
+	}
 
 	jobcxt = AllocSetContextCreate(TopMemoryContext, "acq job", ALLOCSET_DEFAULT_SIZES);
 	memset(&job, 0, sizeof(job));
@@ -433,7 +690,7 @@ acq_job_worker_main(Datum main_arg)
 
 	PG_TRY();
 	{
-		run_job(args.job_id, params, &job);
+		run_job(&args, params, &job);
 	}
 	PG_CATCH();
 	{
@@ -451,15 +708,6 @@ acq_job_worker_main(Datum main_arg)
 	PG_END_TRY();
 
 	pgstat_report_activity(STATE_IDLE, NULL);
-
-	/* start the jobs waiting for this worker's slot */
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
-	PushActiveSnapshot(GetTransactionSnapshot());
-	spi_check(SPI_execute("SELECT acq._dispatch()", false, 0), SPI_OK_SELECT, "dispatching");
-	SPI_finish();
-	PopActiveSnapshot();
-	CommitTransactionCommand();
+	worker_kick();
 	proc_exit(0);
 }

@@ -356,6 +356,9 @@ parse_select_params(FunctionCallInfo fcinfo, AcqSelectParams *prm, int m)
 }
 
 /* ---- when acq.select_sources runs inside a job's worker ---- */
+static const Problem *job_problem;	/* names the sources of the subsets kept */
+static int	job_capacity;
+
 static void
 job_progress(void *arg, double fraction)
 {
@@ -365,34 +368,32 @@ job_progress(void *arg, double fraction)
 	acq_job_report(job, -1, false);
 }
 
+/*
+ * Every model trained: report it, and keep the subset for the job's plan
+ * (the worker writes them all when the search ends).
+ */
 static void
 job_model_trained(void *arg, const AcqEvalEntry *entry, int models_trained)
 {
-	acq_job_report((AcqJobContext *) arg, models_trained, false);
-}
-
-/* hand every subset trained, in order, to the worker (it writes the plan) */
-static void
-job_keep_subsets(const Problem *pr, const AcqEvaluator *ev, AcqJobContext *job)
-{
+	AcqJobContext *job = (AcqJobContext *) arg;
 	MemoryContext old = MemoryContextSwitchTo(job->mcxt);
-	int			n = acq_eval_num_entries(ev);
-	int			i;
+	AcqJobSubset *s;
 
-	job->subsets = palloc_extended(mul_size(Max(n, 1), sizeof(AcqJobSubset)), MCXT_ALLOC_HUGE);
-	for (i = 0; i < n; i++)
+	if (job->nsubsets == job_capacity)
 	{
-		const AcqEvalEntry *e = acq_eval_entry(ev, i);
-		AcqJobSubset *s = &job->subsets[i];
-
-		s->sources = set_names_array(pr, &e->set);
-		s->gain = e->gain;
-		s->cost = e->cost;
-		s->profit = e->profit;
-		s->n_rows = e->n_rows;
+		job_capacity = job_capacity ? 2 * job_capacity : 1024;
+		job->subsets = job->subsets
+			? repalloc_huge(job->subsets, mul_size(job_capacity, sizeof(AcqJobSubset)))
+			: palloc_extended(mul_size(job_capacity, sizeof(AcqJobSubset)), MCXT_ALLOC_HUGE);
 	}
-	job->nsubsets = n;
+	s = &job->subsets[job->nsubsets++];
+	s->sources = set_names_array(job_problem, &entry->set);
+	s->gain = entry->gain;
+	s->cost = entry->cost;
+	s->profit = entry->profit;
+	s->n_rows = entry->n_rows;
 	MemoryContextSwitchTo(old);
+	acq_job_report(job, models_trained, false);
 }
 
 /* the search methods, by their SQL names */
@@ -474,6 +475,10 @@ acq_select_sources(PG_FUNCTION_ARGS)
 	{
 		/* running as a background job: report progress as it goes */
 		acq_current_job->method = method->name;
+		acq_current_job->nsubsets = 0;
+		acq_current_job->subsets = NULL;
+		job_capacity = 0;
+		job_problem = &pr;
 		prm.progress = job_progress;
 		prm.progress_arg = acq_current_job;
 		acq_eval_set_callback(ev, job_model_trained, acq_current_job);
@@ -483,8 +488,6 @@ acq_select_sources(PG_FUNCTION_ARGS)
 		elog(ERROR, "source selection method %s failed with status %d",
 			 method->name, (int) st);
 	report_models(ev);
-	if (acq_current_job != NULL)
-		job_keep_subsets(&pr, ev, acq_current_job);
 
 	values[0] = set_names_array(&pr, &res.best);
 	values[1] = Float8GetDatum(res.gain);
