@@ -139,6 +139,7 @@ CREATE TABLE acq.jobs (
     progress         float8 NOT NULL DEFAULT 0 CHECK (progress >= 0 AND progress <= 1),
     message          text,
     created_at       timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    worker_requested_at timestamptz,    -- a worker was started for this queued job
     started_at       timestamptz,
     finished_at      timestamptz,
     worker_pid       int,

@@ -197,15 +197,15 @@ start_worker(int64 job_id, Oid role)
 
 /*
  * Under elevated rights: record jobs whose worker is gone as failed, then
- * start workers for the oldest queued jobs while fewer than acq.max_jobs are
- * running.  The workers admit themselves (claim_job), so a worker started
- * twice for one job, or beyond the limit, just exits.  Returns how many
- * workers were started.
+ * start workers for the oldest queued jobs that have none, while fewer than
+ * acq.max_jobs are running or about to.  The caller holds the admission
+ * lock.  Workers admit themselves (admit_job), so a surplus worker just
+ * exits.  Returns how many workers were started.
  */
 static int
 kick_queue(void)
 {
-	int64		running;
+	int64		busy;
 	int			started = 0;
 	bool		isnull;
 	uint64		i,
@@ -223,18 +223,26 @@ kick_queue(void)
 						  " finished_at = pg_catalog.clock_timestamp(), error_sqlstate = '57P02',"
 						  " error_message = '" DEAD_WORKER_MESSAGE "'"
 						  " WHERE j.status OPERATOR(pg_catalog.=) 'running'"
-						  " AND NOT acq._worker_alive(j.worker_pid)",
+						  " AND (j.started_at OPERATOR(pg_catalog.<) pg_catalog.pg_postmaster_start_time()"
+						  "      OR NOT acq._worker_alive(j.worker_pid))",
 						  false, 0), SPI_OK_UPDATE, "recording dead jobs");
+	/* running, or queued with a worker on its way (a minute at most) */
 	spi_check(SPI_execute("SELECT pg_catalog.count(*) FROM acq.jobs"
-						  " WHERE status OPERATOR(pg_catalog.=) 'running'",
+						  " WHERE status OPERATOR(pg_catalog.=) 'running'"
+						  "    OR (status OPERATOR(pg_catalog.=) 'queued'"
+						  "        AND worker_requested_at OPERATOR(pg_catalog.>)"
+						  "            pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) interval '1 minute')",
 						  false, 0), SPI_OK_SELECT, "counting running jobs");
-	running = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	if (running >= acq_max_jobs)
+	busy = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (busy >= acq_max_jobs)
 		return 0;
 
-	lim = Int64GetDatum(acq_max_jobs - running);
+	lim = Int64GetDatum(acq_max_jobs - busy);
 	spi_check(SPI_execute_with_args("SELECT id, owner::pg_catalog.oid FROM acq.jobs"
-									" WHERE status OPERATOR(pg_catalog.=) 'queued' ORDER BY id LIMIT $1",
+									" WHERE status OPERATOR(pg_catalog.=) 'queued'"
+									"   AND (worker_requested_at IS NULL OR worker_requested_at OPERATOR(pg_catalog.<=)"
+									"        pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) interval '1 minute')"
+									" ORDER BY id LIMIT $1",
 									1, &limtype, &lim, NULL, false, 0),
 			  SPI_OK_SELECT, "reading queued jobs");
 	queued = SPI_tuptable;
@@ -243,9 +251,15 @@ kick_queue(void)
 	{
 		int64		id = DatumGetInt64(SPI_getbinval(queued->vals[i], queued->tupdesc, 1, &isnull));
 		Oid			owner = DatumGetObjectId(SPI_getbinval(queued->vals[i], queued->tupdesc, 2, &isnull));
+		Datum		idd = Int64GetDatum(id);
+		Oid			idtype = INT8OID;
 
 		if (!start_worker(id, owner))
 			break;				/* no free slot: max_worker_processes */
+		spi_check(SPI_execute_with_args("UPDATE acq.jobs SET worker_requested_at = pg_catalog.clock_timestamp()"
+										" WHERE id OPERATOR(pg_catalog.=) $1",
+										1, &idtype, &idd, NULL, false, 0),
+				  SPI_OK_UPDATE, "noting the worker");
 		started++;
 	}
 	return started;
@@ -256,11 +270,25 @@ Datum
 acq_kick(PG_FUNCTION_ARGS)
 {
 	Elevation e;
-	int			started;
+	volatile int started = 0;
 
 	spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
 	elevate(&e);
-	started = kick_queue();
+	/*
+	 * A session-level lock, released before returning: this runs inside the
+	 * caller's transaction, which must not hold up every worker's admission.
+	 */
+	spi_check(SPI_execute("SELECT pg_catalog.pg_advisory_lock(" CppAsString2(ADMISSION_LOCK_KEY) ")",
+						  false, 0), SPI_OK_SELECT, "taking the admission lock");
+	PG_TRY();
+	{
+		started = kick_queue();
+	}
+	PG_FINALLY();
+	{
+		(void) DirectFunctionCall1(pg_advisory_unlock_int8, Int64GetDatum(ADMISSION_LOCK_KEY));
+	}
+	PG_END_TRY();
 	unelevate(&e);
 	SPI_finish();
 	PG_RETURN_INT32(started);
@@ -286,8 +314,8 @@ acq_enqueue(PG_FUNCTION_ARGS)
 	args[2] = ObjectIdGetDatum(role);
 	spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
 	elevate(&e);
-	spi_check(SPI_execute_with_args("INSERT INTO acq.jobs (kind, params, owner)"
-									" VALUES ($1, $2, $3::pg_catalog.regrole) RETURNING id",
+	spi_check(SPI_execute_with_args("INSERT INTO acq.jobs (kind, params, owner, worker_requested_at)"
+									" VALUES ($1, $2, $3::pg_catalog.regrole, pg_catalog.clock_timestamp()) RETURNING id",
 									3, types, args, NULL, false, 0),
 			  SPI_OK_INSERT_RETURNING, "queueing the job");
 	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -295,9 +323,20 @@ acq_enqueue(PG_FUNCTION_ARGS)
 	SPI_finish();
 
 	if (!start_worker(id, role))
+	{
+		elevate(&e);
+		spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+		spi_check(SPI_execute_with_args("UPDATE acq.jobs SET worker_requested_at = NULL"
+										" WHERE id OPERATOR(pg_catalog.=) $1",
+										1, (Oid[]) {INT8OID}, (Datum[]) {Int64GetDatum(id)},
+										NULL, false, 0),
+				  SPI_OK_UPDATE, "leaving the job queued");
+		SPI_finish();
+		unelevate(&e);
 		ereport(NOTICE,
 				(errmsg("job " INT64_FORMAT " waits for a free background worker slot", id),
 				 errhint("It starts when another job ends, or on acq.job_wait; max_worker_processes limits the workers.")));
+	}
 	PG_RETURN_INT64(id);
 }
 
@@ -423,7 +462,14 @@ admit_job(int64 job_id, char **params)
 		if (strcmp(status, "queued") != 0)
 			result = ADMIT_GONE;
 		else if (running >= acq_max_jobs)
+		{
+			/* no slot: the job waits without a worker, for the next kick */
+			spi_check(SPI_execute_with_args("UPDATE acq.jobs SET worker_requested_at = NULL"
+											" WHERE id OPERATOR(pg_catalog.=) $1",
+											1, &argtype, &arg, NULL, false, 0),
+					  SPI_OK_UPDATE, "leaving the job queued");
 			result = ADMIT_QUEUED;
+		}
 		else
 		{
 			*params = MemoryContextStrdup(TopMemoryContext,
@@ -645,6 +691,10 @@ worker_kick(void)
 	spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
 	PushActiveSnapshot(GetTransactionSnapshot());
 	elevate(&e);
+	spi_check(SPI_execute("SELECT pg_catalog.pg_advisory_xact_lock(" CppAsString2(ADMISSION_LOCK_KEY) ")",
+						  false, 0), SPI_OK_SELECT, "taking the admission lock");
+	PopActiveSnapshot();
+	PushActiveSnapshot(GetTransactionSnapshot());
 	(void) kick_queue();
 	unelevate(&e);
 	SPI_finish();
