@@ -77,8 +77,9 @@ typedef struct JobWorkerArgs
 #define CLAIM_WAIT_MS 60000		/* for a row whose submitter has no xid */
 #define ADMISSION_LOCK_KEY 1633907505	/* "acq1" as an int: serialises admissions */
 
-#define DEAD_WORKER_MESSAGE \
-	"the job's worker exited without finishing (killed, server crash or restart); nothing of it was kept; submit it again"
+/* as an SQL literal (acq.job_status in sql/acq.sql shows the same text) */
+#define DEAD_WORKER_MESSAGE_SQL \
+	"'the job''s worker exited without finishing (killed, server crash or restart); nothing of it was kept; submit it again'"
 
 /* ---- rights ------------------------------------------------------------- */
 
@@ -221,7 +222,7 @@ kick_queue(void)
 	}
 	spi_check(SPI_execute("UPDATE acq.jobs j SET status = 'failed',"
 						  " finished_at = pg_catalog.clock_timestamp(), error_sqlstate = '57P02',"
-						  " error_message = '" DEAD_WORKER_MESSAGE "'"
+						  " error_message = " DEAD_WORKER_MESSAGE_SQL
 						  " WHERE j.status OPERATOR(pg_catalog.=) 'running'"
 						  " AND (j.started_at OPERATOR(pg_catalog.<) pg_catalog.pg_postmaster_start_time()"
 						  "      OR NOT acq._worker_alive(j.worker_pid))",
