@@ -216,7 +216,7 @@ CREATE FUNCTION acq._enqueue(kind text, params jsonb) RETURNS bigint
 AS 'MODULE_PATHNAME', 'acq_enqueue'
 LANGUAGE C VOLATILE STRICT
 SET search_path = pg_catalog, pg_temp;
-CREATE FUNCTION acq._kick() RETURNS int
+CREATE FUNCTION acq._kick() RETURNS boolean
 AS 'MODULE_PATHNAME', 'acq_kick'
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp;

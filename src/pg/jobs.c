@@ -184,7 +184,10 @@ start_worker(int64 job_id, Oid role)
 	w.bgw_restart_time = BGW_NEVER_RESTART;
 	snprintf(w.bgw_library_name, BGW_MAXLEN, "acq");
 	snprintf(w.bgw_function_name, BGW_MAXLEN, "acq_job_worker_main");
-	snprintf(w.bgw_name, BGW_MAXLEN, "acq job " INT64_FORMAT, job_id);
+	if (job_id == 0)
+		snprintf(w.bgw_name, BGW_MAXLEN, "acq job queue kick");
+	else
+		snprintf(w.bgw_name, BGW_MAXLEN, "acq job " INT64_FORMAT, job_id);
 	snprintf(w.bgw_type, BGW_MAXLEN, "acq job");
 	args.database = MyDatabaseId;
 	args.role = role;
@@ -232,7 +235,7 @@ kick_queue(void)
 						  " WHERE status OPERATOR(pg_catalog.=) 'running'"
 						  "    OR (status OPERATOR(pg_catalog.=) 'queued'"
 						  "        AND worker_requested_at OPERATOR(pg_catalog.>)"
-						  "            pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) interval '1 minute')",
+						  "            (pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) interval '1 minute'))",
 						  false, 0), SPI_OK_SELECT, "counting running jobs");
 	busy = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	if (busy >= acq_max_jobs)
@@ -242,7 +245,7 @@ kick_queue(void)
 	spi_check(SPI_execute_with_args("SELECT id, owner::pg_catalog.oid FROM acq.jobs"
 									" WHERE status OPERATOR(pg_catalog.=) 'queued'"
 									"   AND (worker_requested_at IS NULL OR worker_requested_at OPERATOR(pg_catalog.<=)"
-									"        pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) interval '1 minute')"
+									"        (pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) interval '1 minute'))"
 									" ORDER BY id LIMIT $1",
 									1, &limtype, &lim, NULL, false, 0),
 			  SPI_OK_SELECT, "reading queued jobs");
@@ -266,33 +269,15 @@ kick_queue(void)
 	return started;
 }
 
-/* acq._kick(): start what waits in the queue (acq.job_wait calls it) */
+/*
+ * acq._kick(): start a worker that kicks the queue in a transaction of its
+ * own (acq.job_wait calls it).  Nothing is written in the caller's
+ * transaction, which must not hold rows or locks that workers wait for.
+ */
 Datum
 acq_kick(PG_FUNCTION_ARGS)
 {
-	Elevation e;
-	volatile int started = 0;
-
-	spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
-	elevate(&e);
-	/*
-	 * A session-level lock, released before returning: this runs inside the
-	 * caller's transaction, which must not hold up every worker's admission.
-	 */
-	spi_check(SPI_execute("SELECT pg_catalog.pg_advisory_lock(" CppAsString2(ADMISSION_LOCK_KEY) ")",
-						  false, 0), SPI_OK_SELECT, "taking the admission lock");
-	PG_TRY();
-	{
-		started = kick_queue();
-	}
-	PG_FINALLY();
-	{
-		(void) DirectFunctionCall1(pg_advisory_unlock_int8, Int64GetDatum(ADMISSION_LOCK_KEY));
-	}
-	PG_END_TRY();
-	unelevate(&e);
-	SPI_finish();
-	PG_RETURN_INT32(started);
+	PG_RETURN_BOOL(start_worker(0, GetUserId()));
 }
 
 /*
@@ -728,6 +713,12 @@ acq_job_worker_main(Datum main_arg)
 	{
 		char	   *p = NULL;
 
+		if (args.job_id == 0)
+		{
+			/* started by acq._kick(): only kick the queue */
+			worker_kick();
+			proc_exit(0);
+		}
 		if (!claim_job(&args, &p))
 			proc_exit(0);
 		params = p;
