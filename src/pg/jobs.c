@@ -157,12 +157,25 @@ acq_job_report(AcqJobContext *job, int models_trained, bool force)
 
 /* ---- workers ------------------------------------------------------------ */
 
+/*
+ * Is pid a live acq job worker?  Its PGPROC (in the proc array from the
+ * moment it connects) must be a background worker's, and its worker slot,
+ * once the postmaster has recorded the pid there (it does so right after the
+ * fork, so a young worker may not be listed yet), of type "acq job".
+ */
 static bool
 is_job_worker(int pid)
 {
-	const char *type = GetBackgroundWorkerTypeByPid((pid_t) pid);
+	PGPROC	   *proc;
+	const char *type;
 
-	return type != NULL && strcmp(type, "acq job") == 0;
+	if (pid <= 0)
+		return false;
+	proc = BackendPidGetProc(pid);
+	if (proc == NULL || !proc->isBackgroundWorker)
+		return false;
+	type = GetBackgroundWorkerTypeByPid((pid_t) pid);
+	return type == NULL || strcmp(type, "acq job") == 0;
 }
 
 /* acq._worker_alive(pid): is pid a running acq job worker?  (shared memory, live) */

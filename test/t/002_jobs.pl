@@ -313,8 +313,10 @@ sub check_dead_job
 	is(sql("SELECT count(*) FROM acq.source_selection_subsets WHERE job_id = $job"), '0',
 		"$what: no subset rows");
 	is(sql("SELECT acq.job_wait($job, '10 s')"), 'failed', "$what: job_wait returns failed");
+	# job_wait kicks the queue through a worker of its own, which records it
+	poll(10, sub { sql("SELECT status FROM acq.jobs WHERE id = $job") eq 'failed' });
 	my ($jst, $msg) = split /\|/, sql("SELECT status, error_message FROM acq.jobs WHERE id = $job");
-	is($jst, 'failed', "$what: after job_wait the acq.jobs row says failed");
+	is($jst, 'failed', "$what: soon after job_wait the acq.jobs row says failed");
 	like($msg, qr/without finishing/i, "$what: error_message: $msg");
 	like($msg, qr/resubmit|submit it again/i, "$what: error_message says to resubmit");
 	is(sql("SELECT finished_at IS NOT NULL FROM acq.jobs WHERE id = $job"), 't',
