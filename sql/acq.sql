@@ -230,6 +230,20 @@ LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION acq._worker_alive IS 'is pid a running acq job worker (read from shared memory, live)';
 
+-- Did a job that the caller's snapshot shows running lose its worker?  The
+-- worker may also have finished and exited since that snapshot was taken:
+-- look at the row again, after the liveness check, with a fresh snapshot.
+CREATE FUNCTION acq._job_dead(job bigint, pid int, started timestamptz) RETURNS boolean
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF started >= pg_postmaster_start_time() AND acq._worker_alive(pid) THEN
+        RETURN false;
+    END IF;
+    RETURN EXISTS (SELECT 1 FROM acq.jobs j WHERE j.id = job AND j.status = 'running');
+END $$;
+
 CREATE FUNCTION acq.submit_select_sources(
     sources         regclass,
     validation      regclass,
@@ -293,8 +307,7 @@ SELECT j.id, j.kind, j.owner, j.params ->> 'method' AS method,
   LEFT JOIN LATERAL (SELECT a.query FROM pg_catalog.pg_stat_activity a
                       WHERE a.pid = j.worker_pid AND a.backend_type = 'acq job') w ON true
  CROSS JOIN LATERAL (SELECT j.status = 'running'
-                            AND (j.started_at < pg_catalog.pg_postmaster_start_time()
-                                 OR NOT acq._worker_alive(j.worker_pid)) AS dead) d;
+                            AND acq._job_dead(j.id, j.worker_pid, j.started_at) AS dead) d;
 COMMENT ON VIEW acq.job_status IS
 'jobs you may see, with live progress; a job whose worker died shows as failed';
 GRANT SELECT ON acq.job_status TO PUBLIC;
