@@ -1,6 +1,10 @@
 -- acq: which outside data is worth having.
 \echo Use "CREATE EXTENSION acq" to load this file. \quit
 
+-- Every role may call acq's functions; they run with the caller's rights
+-- (a caller reads only the tables it may read, and sees only its own jobs).
+GRANT USAGE ON SCHEMA acq TO PUBLIC;
+
 -- ---------------------------------------------------------------------------
 -- Source selection (SourceSplice paper): choose the subset of sources whose
 -- union trains the best model, net of the sources' costs.
