@@ -406,6 +406,24 @@ acq_cancel_job(PG_FUNCTION_ARGS)
 
 /* ---- the worker --------------------------------------------------------- */
 
+/* a transaction of the worker's own, with SPI and a snapshot */
+static void
+worker_begin(void)
+{
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+	PushActiveSnapshot(GetTransactionSnapshot());
+}
+
+static void
+worker_commit(void)
+{
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+}
+
 typedef enum Admission
 {
 	ADMIT_RUN,					/* claimed: run it */
@@ -426,10 +444,7 @@ admit_job(int64 job_id, char **params)
 	Elevation	e;
 	Admission	result;
 
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
-	PushActiveSnapshot(GetTransactionSnapshot());
+	worker_begin();
 	elevate(&e);
 	spi_check(SPI_execute("SELECT pg_catalog.pg_advisory_xact_lock(" CppAsString2(ADMISSION_LOCK_KEY) ")",
 						  false, 0), SPI_OK_SELECT, "taking the admission lock");
@@ -483,9 +498,7 @@ admit_job(int64 job_id, char **params)
 		}
 	}
 	unelevate(&e);
-	SPI_finish();
-	PopActiveSnapshot();
-	CommitTransactionCommand();
+	worker_commit();
 	return result;
 }
 
@@ -561,10 +574,7 @@ run_job(const JobWorkerArgs *wargs, const char *params, AcqJobContext *job)
 	Elevation	e;
 	int			i;
 
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
-	PushActiveSnapshot(GetTransactionSnapshot());
+	worker_begin();
 
 	/* the search itself, with the owner's rights */
 	acq_current_job = job;
@@ -643,9 +653,7 @@ run_job(const JobWorkerArgs *wargs, const char *params, AcqJobContext *job)
 				 errmsg("job " INT64_FORMAT " was no longer running when it finished", wargs->job_id)));
 	unelevate(&e);
 
-	SPI_finish();
-	PopActiveSnapshot();
-	CommitTransactionCommand();
+	worker_commit();
 }
 
 /* record how a job ended badly, in a transaction of its own */
@@ -660,10 +668,7 @@ record_failure(int64 job_id, ErrorData *edata)
 	args[1] = CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode));
 	args[2] = CStringGetTextDatum(edata->message ? edata->message : "unknown error");
 
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
-	PushActiveSnapshot(GetTransactionSnapshot());
+	worker_begin();
 	elevate(&e);
 	spi_check(SPI_execute_with_args("UPDATE acq.jobs SET"
 									" status = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'failed' END,"
@@ -674,9 +679,7 @@ record_failure(int64 job_id, ErrorData *edata)
 									3, types, args, NULL, false, 0),
 			  SPI_OK_UPDATE, "recording the failure");
 	unelevate(&e);
-	SPI_finish();
-	PopActiveSnapshot();
-	CommitTransactionCommand();
+	worker_commit();
 }
 
 /* start workers for what waits in the queue, in a transaction of its own */
@@ -685,10 +688,7 @@ worker_kick(void)
 {
 	Elevation	e;
 
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
-	PushActiveSnapshot(GetTransactionSnapshot());
+	worker_begin();
 	elevate(&e);
 	spi_check(SPI_execute("SELECT pg_catalog.pg_advisory_xact_lock(" CppAsString2(ADMISSION_LOCK_KEY) ")",
 						  false, 0), SPI_OK_SELECT, "taking the admission lock");
@@ -696,9 +696,7 @@ worker_kick(void)
 	PushActiveSnapshot(GetTransactionSnapshot());
 	(void) kick_queue();
 	unelevate(&e);
-	SPI_finish();
-	PopActiveSnapshot();
-	CommitTransactionCommand();
+	worker_commit();
 }
 
 void
