@@ -184,9 +184,14 @@ COMMENT ON TABLE acq.source_selection_subsets IS 'every subset a source-selectio
 ALTER TABLE acq.jobs ENABLE ROW LEVEL SECURITY;
 ALTER TABLE acq.source_selection_plans ENABLE ROW LEVEL SECURITY;
 ALTER TABLE acq.source_selection_subsets ENABLE ROW LEVEL SECURITY;
-CREATE POLICY own_jobs ON acq.jobs
+CREATE POLICY own_jobs ON acq.jobs FOR SELECT
     USING (pg_catalog.pg_has_role(current_user, owner, 'MEMBER')
            OR pg_catalog.pg_has_role(current_user, 'acq_admin', 'MEMBER'));
+-- only ended jobs may be deleted (cancel a queued or running one first)
+CREATE POLICY delete_ended_jobs ON acq.jobs FOR DELETE
+    USING ((pg_catalog.pg_has_role(current_user, owner, 'MEMBER')
+            OR pg_catalog.pg_has_role(current_user, 'acq_admin', 'MEMBER'))
+           AND status IN ('succeeded', 'failed', 'cancelled'));
 CREATE POLICY own_plans ON acq.source_selection_plans
     USING (pg_catalog.pg_has_role(current_user, owner, 'MEMBER')
            OR pg_catalog.pg_has_role(current_user, 'acq_admin', 'MEMBER'));

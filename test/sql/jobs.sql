@@ -70,6 +70,15 @@ SELECT acq.submit_select_sources('job_src', 'job_val', 'x', 'y', source_column =
                                  method => 'greedy') AS alice_job \gset
 SELECT acq.job_wait(:alice_job);
 SELECT owner, status FROM acq.job_status WHERE id = :alice_job;
+-- a role deletes its ended jobs, not its queued or running ones (that would
+-- free their slot while their worker runs on)
+SELECT acq.submit_select_sources('job_src', 'job_val', 'x', 'y', source_column => 'src',
+                                 method => 'exhaustive') AS alice_job2 \gset
+DELETE FROM acq.jobs WHERE id = :alice_job2 AND status IN ('queued', 'running');
+SELECT count(*) AS still_there FROM acq.jobs WHERE id = :alice_job2;
+SELECT acq.job_wait(:alice_job2);
+DELETE FROM acq.jobs WHERE id = :alice_job2;
+SELECT count(*) AS deleted_once_ended FROM acq.jobs WHERE id = :alice_job2;
 RESET ROLE;
 
 SET ROLE regress_acq_bob;
