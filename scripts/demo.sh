@@ -73,4 +73,17 @@ SELECT sources, round(gain::numeric, 3) AS gain, round(cost::numeric, 3) AS cost
                           costs => (SELECT jsonb_object_agg(neighborhood, round(n / 2000.0, 3))
                                       FROM (SELECT neighborhood, count(*) AS n
                                               FROM acq_demo.stops GROUP BY 1) per_source));
+
+\echo
+\echo '== The same search as a background job (docs/jobs.md)'
+SELECT acq.submit_select_sources('acq_demo.stops', 'acq_demo.stops_validation', 'features',
+                                 'person_search', task => 'fairness', source_column => 'neighborhood',
+                                 sensitive => 'race', privileged => 'White', method => 'grasp',
+                                 iterations => 5) AS job \gset
+SELECT pg_sleep(0.5);
+SELECT id, method, status, round(progress::numeric, 2) AS progress, message FROM acq.job_status WHERE id = :job;
+SELECT acq.job_wait(:job) AS final_status;
+SELECT id, status, elapsed, message FROM acq.job_status WHERE id = :job;
+SELECT sources, round(profit::numeric, 3) AS profit, models_trained FROM acq.job_result(:job);
+SELECT count(*) AS subsets_in_the_plan FROM acq.source_selection_subsets WHERE job_id = :job;
 SQL
