@@ -60,6 +60,7 @@ typedef struct AcqJobContext
 	int			models_trained;
 	MemoryContext mcxt;			/* outlives the SPI call: subsets go here */
 	int			nsubsets;
+	int			subsets_capacity;
 	struct AcqJobSubset *subsets;
 } AcqJobContext;
 

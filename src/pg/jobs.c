@@ -216,7 +216,7 @@ start_worker(int64 job_id, Oid role)
  * Under elevated rights: record jobs whose worker is gone as failed, then
  * start workers for the oldest queued jobs that have none, while fewer than
  * acq.max_jobs are running or about to.  The caller holds the admission
- * lock.  Workers admit themselves (admit_job), so a surplus worker just
+ * lock (take_admission_lock).  Workers admit themselves (admit_job), so a surplus worker just
  * exits.  Returns how many workers were started.
  */
 static int
@@ -231,11 +231,6 @@ kick_queue(void)
 	Datum		lim;
 	Oid			limtype = INT8OID;
 
-	if (ConfigReloadPending)
-	{
-		ConfigReloadPending = false;
-		ProcessConfigFile(PGC_SIGHUP);
-	}
 	spi_check(SPI_execute("UPDATE acq.jobs j SET status = 'failed',"
 						  " finished_at = pg_catalog.clock_timestamp(), error_sqlstate = '57P02',"
 						  " error_message = " DEAD_WORKER_MESSAGE_SQL
@@ -424,6 +419,25 @@ worker_commit(void)
 	CommitTransactionCommand();
 }
 
+/*
+ * Serialise admissions and kicks for the rest of the worker's transaction,
+ * then look at the rows (and acq.max_jobs) as they are now: the lock may
+ * have waited for another worker's commit, or for a reload.
+ */
+static void
+take_admission_lock(void)
+{
+	spi_check(SPI_execute("SELECT pg_catalog.pg_advisory_xact_lock(" CppAsString2(ADMISSION_LOCK_KEY) ")",
+						  false, 0), SPI_OK_SELECT, "taking the admission lock");
+	PopActiveSnapshot();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	if (ConfigReloadPending)
+	{
+		ConfigReloadPending = false;
+		ProcessConfigFile(PGC_SIGHUP);
+	}
+}
+
 typedef enum Admission
 {
 	ADMIT_RUN,					/* claimed: run it */
@@ -446,16 +460,7 @@ admit_job(int64 job_id, char **params)
 
 	worker_begin();
 	elevate(&e);
-	spi_check(SPI_execute("SELECT pg_catalog.pg_advisory_xact_lock(" CppAsString2(ADMISSION_LOCK_KEY) ")",
-						  false, 0), SPI_OK_SELECT, "taking the admission lock");
-	/* the lock may have waited: look at the rows as they are now */
-	PopActiveSnapshot();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	if (ConfigReloadPending)
-	{
-		ConfigReloadPending = false;
-		ProcessConfigFile(PGC_SIGHUP);
-	}
+	take_admission_lock();
 	spi_check(SPI_execute_with_args("SELECT status,"
 									" (SELECT pg_catalog.count(*) FROM acq.jobs r"
 									"   WHERE r.status OPERATOR(pg_catalog.=) 'running'"
@@ -690,10 +695,7 @@ worker_kick(void)
 
 	worker_begin();
 	elevate(&e);
-	spi_check(SPI_execute("SELECT pg_catalog.pg_advisory_xact_lock(" CppAsString2(ADMISSION_LOCK_KEY) ")",
-						  false, 0), SPI_OK_SELECT, "taking the admission lock");
-	PopActiveSnapshot();
-	PushActiveSnapshot(GetTransactionSnapshot());
+	take_admission_lock();
 	(void) kick_queue();
 	unelevate(&e);
 	worker_commit();

@@ -357,7 +357,6 @@ parse_select_params(FunctionCallInfo fcinfo, AcqSelectParams *prm, int m)
 
 /* ---- when acq.select_sources runs inside a job's worker ---- */
 static const Problem *job_problem;	/* names the sources of the subsets kept */
-static int	job_capacity;
 
 static void
 job_progress(void *arg, double fraction)
@@ -379,12 +378,12 @@ job_model_trained(void *arg, const AcqEvalEntry *entry, int models_trained)
 	MemoryContext old = MemoryContextSwitchTo(job->mcxt);
 	AcqJobSubset *s;
 
-	if (job->nsubsets == job_capacity)
+	if (job->nsubsets == job->subsets_capacity)
 	{
-		job_capacity = job_capacity ? 2 * job_capacity : 1024;
+		job->subsets_capacity = job->subsets_capacity ? 2 * job->subsets_capacity : 1024;
 		job->subsets = job->subsets
-			? repalloc_huge(job->subsets, mul_size(job_capacity, sizeof(AcqJobSubset)))
-			: palloc_extended(mul_size(job_capacity, sizeof(AcqJobSubset)), MCXT_ALLOC_HUGE);
+			? repalloc_huge(job->subsets, mul_size(job->subsets_capacity, sizeof(AcqJobSubset)))
+			: palloc_extended(mul_size(job->subsets_capacity, sizeof(AcqJobSubset)), MCXT_ALLOC_HUGE);
 	}
 	s = &job->subsets[job->nsubsets++];
 	s->sources = set_names_array(job_problem, &entry->set);
@@ -476,8 +475,8 @@ acq_select_sources(PG_FUNCTION_ARGS)
 		/* running as a background job: report progress as it goes */
 		acq_current_job->method = method->name;
 		acq_current_job->nsubsets = 0;
+		acq_current_job->subsets_capacity = 0;
 		acq_current_job->subsets = NULL;
-		job_capacity = 0;
 		job_problem = &pr;
 		prm.progress = job_progress;
 		prm.progress_arg = acq_current_job;
