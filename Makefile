@@ -18,9 +18,10 @@ PG_CONFIG  ?= /usr/lib/postgresql/15/bin/pg_config
 
 # One BLAS thread per backend: link OpenBLAS's serial build (Debian package
 # libopenblas0-serial).  DT_RPATH (not RUNPATH) so that liblapacke's own
-# liblapack.so.3 also resolves to the serial OpenBLAS.
+# liblapack.so.3 also resolves to the serial OpenBLAS.  liblbfgs (Debian
+# liblbfgs-dev, MIT licence) is the L-BFGS optimiser of src/core/softmax.c.
 BLAS_DIR   ?= /usr/lib/x86_64-linux-gnu/openblas-serial
-BLAS_LIBS   = -llapacke -lopenblas -lm
+BLAS_LIBS   = -llapacke -lopenblas -llbfgs -lm
 SHLIB_LINK += $(BLAS_LIBS) -Wl,--disable-new-dtags,-rpath,$(BLAS_DIR)
 
 # our sources build warning-free; PostgreSQL's headers count as system

@@ -24,6 +24,20 @@ acq_accuracy(const double *y, const double *yhat, int64_t n)
 }
 
 double
+acq_accuracy_int(const int *y, const int *yhat, int64_t n)
+{
+	int64_t		hit = 0;
+	int64_t		i;
+
+	if (n <= 0)
+		return NAN;
+	for (i = 0; i < n; i++)
+		if (y[i] == yhat[i])
+			hit++;
+	return (double) hit / (double) n;
+}
+
+double
 acq_f1(const double *y, const double *yhat, int64_t n)
 {
 	int64_t		tp = 0;

@@ -108,6 +108,8 @@ double		acq_linstats_label_var(const AcqLinStats *s);
 /* ---- metrics ------------------------------------------------------------ */
 /* fraction of rows with y == yhat, in [0,1] */
 double		acq_accuracy(const double *y, const double *yhat, int64_t n);
+/* the same for int class labels (multi-class models) */
+double		acq_accuracy_int(const int *y, const int *yhat, int64_t n);
 /* F1 of the positive class 1, in [0,1]; 0 when there are no true positives */
 double		acq_f1(const double *y, const double *yhat, int64_t n);
 /*
