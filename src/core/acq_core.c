@@ -21,7 +21,13 @@ default_check_interrupts(void)
 {
 }
 
-static AcqHooks hooks = {default_alloc, free, default_check_interrupts};
+static bool
+default_interrupt_pending(void)
+{
+	return false;
+}
+
+static AcqHooks hooks = {default_alloc, free, default_check_interrupts, default_interrupt_pending};
 
 void
 acq_set_hooks(const AcqHooks *h)
@@ -30,6 +36,8 @@ acq_set_hooks(const AcqHooks *h)
 	hooks.free = (h && h->free) ? h->free : free;
 	hooks.check_interrupts = (h && h->check_interrupts) ?
 		h->check_interrupts : default_check_interrupts;
+	hooks.interrupt_pending = (h && h->interrupt_pending) ?
+		h->interrupt_pending : default_interrupt_pending;
 }
 
 void *
@@ -57,6 +65,12 @@ void
 acq_check_interrupts(void)
 {
 	hooks.check_interrupts();
+}
+
+bool
+acq_interrupt_pending(void)
+{
+	return hooks.interrupt_pending();
 }
 
 uint64_t

@@ -36,6 +36,7 @@ typedef struct AcqHooks
 	void	   *(*alloc) (size_t size);		/* zeroed memory; never returns NULL */
 	void		(*free) (void *ptr);
 	void		(*check_interrupts) (void);	/* may not return */
+	bool		(*interrupt_pending) (void);	/* never jumps: is a check due? */
 } AcqHooks;
 
 /* Install hooks; NULL members fall back to calloc/free/no-op. */
@@ -44,6 +45,13 @@ void	   *acq_alloc(size_t size);		/* zeroed */
 void	   *acq_alloc_array(size_t n, size_t size);	/* overflow-checked */
 void		acq_free(void *ptr);
 void		acq_check_interrupts(void);
+
+/*
+ * For code that runs inside a library that allocates with malloc (liblbfgs):
+ * ask whether an interrupt is pending, stop the library cleanly, and only
+ * then call acq_check_interrupts().
+ */
+bool		acq_interrupt_pending(void);
 
 /* ---- randomness --------------------------------------------------------- */
 /*

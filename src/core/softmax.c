@@ -72,6 +72,7 @@
 
 typedef struct SoftmaxWork
 {
+	bool		interrupted;	/* the progress callback saw an interrupt pending */
 	const double *X;
 	const int  *y;
 	const int  *cls;			/* K: compact index of each class, -1 absent */
@@ -297,7 +298,15 @@ softmax_progress(void *instance, const lbfgsfloatval_t *theta,
 {
 	SoftmaxWork *w = (SoftmaxWork *) instance;
 
-	acq_check_interrupts();
+	/*
+	 * liblbfgs allocates with malloc: never jump out of it.  Stop it instead
+	 * and let softmax_optimise poll once it has freed its memory.
+	 */
+	if (acq_interrupt_pending())
+	{
+		w->interrupted = true;
+		return LBFGS_STOP;
+	}
 	w->iterations++;
 	return (softmax_raw_gmax(w, g) <= w->gtol) ? LBFGS_STOP : 0;
 }
@@ -390,6 +399,12 @@ softmax_optimise(SoftmaxWork *w, double *theta, double *g, int nvar,
 		/* vu is the last accepted point whatever lbfgs returns */
 		(void) lbfgs(nvar, vu, &fx, softmax_evaluate, softmax_progress,
 					 w, &param);
+		if (w->interrupted)
+		{
+			/* liblbfgs has freed its memory: now the host may jump */
+			w->interrupted = false;
+			acq_check_interrupts();
+		}
 		softmax_unscale(w, vu, theta);
 		*f = softmax_f(w, theta, g, nvar);
 		gmax = max_abs(g, nvar);

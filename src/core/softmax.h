@@ -65,10 +65,10 @@ typedef struct AcqSoftmax
  * released by acq_softmax_free; on error too (it is then a no-op).  errbuf
  * (may be NULL) receives a message for any status but ACQ_OK.
  *
- * Interrupts are polled once per iteration.  Caveat: liblbfgs allocates its
- * own work vectors with malloc (about (2m + 4) (d + 1) K doubles, m = 10);
- * if acq_check_interrupts leaves non-locally, those are not reclaimed by the
- * host's memory context (a bounded leak per cancelled fit).
+ * Interrupts are looked at once per iteration (acq_interrupt_pending):
+ * liblbfgs allocates its own work vectors with malloc, so a pending
+ * interrupt stops it cleanly first, and acq_check_interrupts (which may
+ * leave non-locally) runs only after it has freed them: nothing leaks.
  */
 AcqStatus	acq_softmax_fit(const double *X, const int *y, int64_t n, int d,
 							int K, double C, int max_iter, double tol,

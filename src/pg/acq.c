@@ -43,6 +43,12 @@ pg_core_check_interrupts(void)
 	CHECK_FOR_INTERRUPTS();
 }
 
+static bool
+pg_core_interrupt_pending(void)
+{
+	return INTERRUPTS_PENDING_CONDITION();
+}
+
 static uint64_t
 pg_rng_next(void *state)
 {
@@ -60,7 +66,8 @@ acq_pg_rng_init(AcqRng *rng, pg_prng_state *state, int64 seed)
 void
 _PG_init(void)
 {
-	AcqHooks	hooks = {pg_core_alloc, pg_core_free, pg_core_check_interrupts};
+	AcqHooks	hooks = {pg_core_alloc, pg_core_free, pg_core_check_interrupts,
+	pg_core_interrupt_pending};
 
 	acq_set_hooks(&hooks);
 

@@ -13,6 +13,7 @@
 static long n_alloc = 0;
 static long n_free = 0;
 static long n_interrupts = 0;
+static long n_pending = 0;
 
 static void *
 count_alloc(size_t size)
@@ -38,6 +39,13 @@ count_interrupts(void)
 	n_interrupts++;
 }
 
-static const AcqHooks counting_hooks = {count_alloc, count_free, count_interrupts};
+static bool
+count_pending(void)
+{
+	n_pending++;
+	return false;
+}
+
+static const AcqHooks counting_hooks = {count_alloc, count_free, count_interrupts, count_pending};
 
 #endif
