@@ -134,7 +134,7 @@ END $$;
 
 CREATE TABLE acq.jobs (
     id               bigserial PRIMARY KEY,
-    kind             text NOT NULL CHECK (kind IN ('select_sources')),
+    kind             text NOT NULL CHECK (kind IN ('select_sources', 'acquire')),
     owner            regrole NOT NULL DEFAULT pg_catalog.quote_ident(current_user)::pg_catalog.regrole,
     params           jsonb NOT NULL,
     status           text NOT NULL DEFAULT 'queued'
@@ -310,7 +310,9 @@ SELECT j.id, j.kind, j.owner, j.params ->> 'method' AS method,
        j.created_at, j.started_at, j.finished_at, j.worker_pid,
        CASE WHEN d.dead THEN '57P02' ELSE j.error_sqlstate END AS error_sqlstate,
        CASE WHEN d.dead
-            THEN 'the job''s worker exited without finishing (killed, server crash or restart); nothing of it was kept; submit it again'
+            THEN CASE WHEN j.kind = 'acquire'
+                      THEN 'the job''s worker exited without finishing (killed, server crash or restart); the rounds it committed are kept; continue with acq.resume_acquire(plan_id)'
+                      ELSE 'the job''s worker exited without finishing (killed, server crash or restart); nothing of it was kept; submit it again' END
             ELSE j.error_message END AS error_message
   FROM acq.jobs j
   LEFT JOIN LATERAL (SELECT a.query FROM pg_catalog.pg_stat_activity a
@@ -404,3 +406,228 @@ BEGIN
     RETURN r;
 END $$;
 COMMENT ON FUNCTION acq.job_result IS 'the result of a succeeded source-selection job (same columns as acq.select_sources)';
+
+-- ---------------------------------------------------------------------------
+-- Data acquisition (docs/acquisition.md): buy records from a provider through
+-- predicate queries, guided by novelty (EA, SPS; Li, Yu, Koudas, VLDB 2021).
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE acq.acquisition_plans (
+    plan_id         bigserial PRIMARY KEY,
+    owner           regrole NOT NULL DEFAULT pg_catalog.quote_ident(current_user)::pg_catalog.regrole,
+    job_id          bigint REFERENCES acq.jobs (id) ON DELETE SET NULL,
+    status          text NOT NULL DEFAULT 'running'
+                    CHECK (status IN ('running', 'succeeded', 'failed')),
+    consumer        regclass NOT NULL,
+    provider        regclass NOT NULL,
+    target          regclass NOT NULL,
+    features        name NOT NULL,
+    label           name NOT NULL,
+    id_column       name NOT NULL,
+    budget          int NOT NULL,
+    strategy        text NOT NULL,
+    predicates      text NOT NULL,
+    task            text NOT NULL,
+    labels          float8[],
+    grid_dims       int[],
+    grid_size       int NOT NULL,
+    predicate_sql   text[],
+    batch           int NOT NULL,
+    tau             int NOT NULL,
+    l               float8 NOT NULL,
+    delta           float8 NOT NULL,
+    allocation      text NOT NULL,
+    novelty_k       int NOT NULL,
+    novelty_splits  int NOT NULL,
+    scale           boolean NOT NULL,
+    seed            bigint NOT NULL,
+    predicate_names text[],             -- filled when the plan starts
+    bought          int NOT NULL DEFAULT 0,
+    rounds          int NOT NULL DEFAULT 0,
+    budget_left     int NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    finished_at     timestamptz,
+    message         text
+);
+COMMENT ON TABLE acq.acquisition_plans IS
+'one row per acquisition (acq.acquire, acq.submit_acquire): its parameters and how far it got';
+
+CREATE TABLE acq.acquisition_rounds (
+    plan_id         bigint NOT NULL REFERENCES acq.acquisition_plans (plan_id) ON DELETE CASCADE,
+    round           int NOT NULL,
+    owner           regrole NOT NULL DEFAULT pg_catalog.quote_ident(current_user)::pg_catalog.regrole,
+    stage           text NOT NULL,      -- init, estimate, allocate, fill, sample, uniform, random
+    predicate       int NOT NULL,       -- 1-based index into the plan's predicate_names
+    predicate_name  text NOT NULL,
+    requested       int NOT NULL,
+    received        int NOT NULL,
+    utility         float8,             -- novelty of what was received (when measured)
+    alpha           float8,             -- SPS: posterior Beta(alpha, beta) after the round
+    beta            float8,
+    estimate        float8,             -- EA: the predicate's utility estimate after the round
+    budget_left     int NOT NULL,
+    state           float8[] NOT NULL,  -- the planner's state after the round (resume)
+    rng             bigint[] NOT NULL,  -- the strategy's random state after the round (resume)
+    at              timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    PRIMARY KEY (plan_id, round)
+);
+COMMENT ON TABLE acq.acquisition_rounds IS
+'the acquisition plan: one row per query (P, I), committed with the records it bought';
+
+ALTER TABLE acq.acquisition_plans ENABLE ROW LEVEL SECURITY;
+ALTER TABLE acq.acquisition_rounds ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_acquisition_plans ON acq.acquisition_plans FOR SELECT
+    USING (pg_catalog.pg_has_role(current_user, owner, 'MEMBER')
+           OR pg_catalog.pg_has_role(current_user, 'acq_admin', 'MEMBER'));
+CREATE POLICY delete_ended_acquisition_plans ON acq.acquisition_plans FOR DELETE
+    USING ((pg_catalog.pg_has_role(current_user, owner, 'MEMBER')
+            OR pg_catalog.pg_has_role(current_user, 'acq_admin', 'MEMBER'))
+           AND status IN ('succeeded', 'failed'));
+CREATE POLICY own_acquisition_rounds ON acq.acquisition_rounds
+    USING (pg_catalog.pg_has_role(current_user, owner, 'MEMBER')
+           OR pg_catalog.pg_has_role(current_user, 'acq_admin', 'MEMBER'));
+GRANT SELECT, DELETE ON acq.acquisition_plans, acq.acquisition_rounds TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('acq.acquisition_plans', '');
+SELECT pg_catalog.pg_extension_config_dump('acq.acquisition_plans_plan_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('acq.acquisition_rounds', '');
+
+-- a plan's status as it is now: a plan whose job's worker died is 'interrupted'
+CREATE VIEW acq.acquisitions WITH (security_invoker = true) AS
+SELECT p.plan_id, p.owner, p.job_id,
+       CASE WHEN p.status = 'running' AND j.status IN ('failed', 'cancelled') THEN 'interrupted'
+            ELSE p.status END AS status,
+       p.strategy, p.predicates, p.consumer, p.provider, p.target, p.budget, p.bought,
+       p.rounds, p.budget_left, p.predicate_names, p.created_at, p.finished_at,
+       COALESCE(p.message, j.error_message) AS message
+  FROM acq.acquisition_plans p
+  LEFT JOIN acq.job_status j ON j.id = p.job_id;
+COMMENT ON VIEW acq.acquisitions IS
+'acquisition plans you may see; an interrupted one continues with acq.resume_acquire';
+GRANT SELECT ON acq.acquisitions TO PUBLIC;
+
+CREATE FUNCTION acq.acquire(
+    consumer        regclass,
+    provider        regclass,
+    target          name,
+    features        name,
+    label           name,
+    budget          int,
+    strategy        text    DEFAULT 'sps',
+    predicates      text    DEFAULT 'label',
+    id              name    DEFAULT 'id',
+    task            text    DEFAULT 'classification',
+    labels          float8[] DEFAULT NULL,
+    grid_dims       int[]   DEFAULT NULL,
+    grid_size       int     DEFAULT 4,
+    predicate_sql   text[]  DEFAULT NULL,
+    batch           int     DEFAULT 100,
+    tau             int     DEFAULT 1,
+    l               float8  DEFAULT 0.01,
+    delta           float8  DEFAULT 0.001,
+    allocation      text    DEFAULT 'linear',
+    novelty_k       int     DEFAULT 1,
+    novelty_splits  int     DEFAULT 50,
+    scale           boolean DEFAULT true,
+    seed            bigint  DEFAULT 0)
+RETURNS TABLE (plan_id bigint, bought int, rounds int, budget_left int,
+               predicate_names text[], counts int[])
+AS 'MODULE_PATHNAME', 'acq_acquire'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION acq.acquire IS
+'buy up to budget records from provider into target, by EA, SPS, uniform or random predicate queries; returns the plan''s summary';
+
+-- argument checks of acq.submit_acquire, without buying anything
+CREATE FUNCTION acq._check_acquire(
+    consumer regclass, provider regclass, target name, features name, label name, budget int,
+    strategy text, predicates text, id name, task text, labels float8[], grid_dims int[],
+    grid_size int, predicate_sql text[], batch int, tau int, l float8, delta float8,
+    allocation text, novelty_k int, novelty_splits int, scale boolean, seed bigint)
+RETURNS void
+AS 'MODULE_PATHNAME', 'acq_check_acquire'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION acq.submit_acquire(
+    consumer        regclass,
+    provider        regclass,
+    target          name,
+    features        name,
+    label           name,
+    budget          int,
+    strategy        text    DEFAULT 'sps',
+    predicates      text    DEFAULT 'label',
+    id              name    DEFAULT 'id',
+    task            text    DEFAULT 'classification',
+    labels          float8[] DEFAULT NULL,
+    grid_dims       int[]   DEFAULT NULL,
+    grid_size       int     DEFAULT 4,
+    predicate_sql   text[]  DEFAULT NULL,
+    batch           int     DEFAULT 100,
+    tau             int     DEFAULT 1,
+    l               float8  DEFAULT 0.01,
+    delta           float8  DEFAULT 0.001,
+    allocation      text    DEFAULT 'linear',
+    novelty_k       int     DEFAULT 1,
+    novelty_splits  int     DEFAULT 50,
+    scale           boolean DEFAULT true,
+    seed            bigint  DEFAULT 0)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM acq._check_acquire(consumer, provider, target, features, label, budget,
+        strategy, predicates, id, task, labels, grid_dims, grid_size, predicate_sql,
+        batch, tau, l, delta, allocation, novelty_k, novelty_splits, scale, seed);
+    RETURN acq._enqueue('acquire', jsonb_build_object(
+        'consumer', consumer::oid, 'consumer_name', consumer::text,
+        'provider', provider::oid, 'provider_name', provider::text,
+        'target', target, 'features', features, 'label', label, 'budget', budget,
+        'strategy', strategy, 'predicates', predicates, 'id', id, 'task', task,
+        'labels', labels, 'grid_dims', grid_dims, 'grid_size', grid_size,
+        'predicate_sql', predicate_sql, 'batch', batch, 'tau', tau, 'l', l,
+        'delta', delta, 'allocation', allocation, 'novelty_k', novelty_k,
+        'novelty_splits', novelty_splits, 'scale', scale, 'seed', seed));
+END $$;
+COMMENT ON FUNCTION acq.submit_acquire IS
+'acq.acquire as a background job that commits every round: returns the job id (acq.acquisitions shows its plan)';
+
+CREATE FUNCTION acq.resume_acquire(plan_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    st text;
+BEGIN
+    IF plan_id IS NULL THEN
+        RAISE EXCEPTION 'plan_id must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT a.status INTO st FROM acq.acquisitions a WHERE a.plan_id = resume_acquire.plan_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'there is no acquisition plan % that you can see', plan_id
+            USING ERRCODE = 'undefined_object', HINT = 'acq.acquisitions lists your plans.';
+    END IF;
+    IF st NOT IN ('interrupted', 'failed') THEN
+        RAISE EXCEPTION 'acquisition plan % is %, not interrupted', plan_id, st
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Only a plan whose job died or failed can be resumed.';
+    END IF;
+    RETURN acq._enqueue('acquire', jsonb_build_object('resume_plan', plan_id));
+END $$;
+COMMENT ON FUNCTION acq.resume_acquire IS
+'continue an interrupted or failed acquisition plan from its log, as a new background job; returns the job id';
+
+-- Internal (src/pg/acquire.c): a background acquisition job's first step,
+-- run by its worker as the job's owner: the target and the plan row.
+CREATE FUNCTION acq._create_acquisition_plan(
+    consumer regclass, provider regclass, target name, features name, label name, budget int,
+    strategy text, predicates text, id name, task text, labels float8[], grid_dims int[],
+    grid_size int, predicate_sql text[], batch int, tau int, l float8, delta float8,
+    allocation text, novelty_k int, novelty_splits int, scale boolean, seed bigint,
+    job_id bigint)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'acq_create_acquisition_plan'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;

@@ -74,6 +74,28 @@ typedef struct AcqJobSubset
 } AcqJobSubset;
 
 extern AcqJobContext *acq_current_job;
+
+/* catalog writes run as the extension owner (jobs.c) */
+typedef struct Elevation
+{
+	Oid			saved_user;
+	int			saved_context;
+} Elevation;
+void		acq_elevate(Elevation *e);
+void		acq_unelevate(Elevation *e);
+void		acq_spi_check(int ret, int expected, const char *what);
+/* a background worker's own transaction, with SPI and a snapshot */
+void		acq_worker_begin(void);
+void		acq_worker_commit(void);
+
+/* ---- data acquisition (acquire.c) ------------------------------------------ */
+/* run an acquisition job: a new plan from params (jsonb text) or a resumed one */
+void		acq_acquire_job(int64 job_id, Oid role, const char *params);
+
+/* ---- helpers shared with sources.c ----------------------------------------- */
+char	   *acq_rel_display_name(Oid relid);
+Oid			acq_column_type(Oid relid, const char *col, const char *argname);
+bool		acq_is_numeric_type(Oid t);
 void		acq_job_report(AcqJobContext *job, int models_trained, bool force);
 
 /* ---- argument helpers (args.c) -------------------------------------------- */

@@ -79,15 +79,12 @@ typedef struct JobWorkerArgs
 
 /* as an SQL literal (acq.job_status in sql/acq.sql shows the same text) */
 #define DEAD_WORKER_MESSAGE_SQL \
-	"'the job''s worker exited without finishing (killed, server crash or restart); nothing of it was kept; submit it again'"
+	"CASE WHEN j.kind OPERATOR(pg_catalog.=) 'acquire' THEN" \
+	" 'the job''s worker exited without finishing (killed, server crash or restart); the rounds it committed are kept; continue with acq.resume_acquire(plan_id)'" \
+	" ELSE 'the job''s worker exited without finishing (killed, server crash or restart); nothing of it was kept; submit it again' END"
 
 /* ---- rights ------------------------------------------------------------- */
 
-typedef struct Elevation
-{
-	Oid			saved_user;
-	int			saved_context;
-} Elevation;
 
 /*
  * Writes to the catalog run as the extension's owner: users may read their
@@ -96,8 +93,8 @@ typedef struct Elevation
  * they only touch acq's own tables; an error restores the caller's rights
  * with the transaction's abort.
  */
-static void
-elevate(Elevation *e)
+void
+acq_elevate(Elevation *e)
 {
 	Oid			ext = get_extension_oid("acq", false);
 	HeapTuple	tup;
@@ -123,14 +120,14 @@ elevate(Elevation *e)
 						   SECURITY_RESTRICTED_OPERATION);
 }
 
-static void
-unelevate(Elevation *e)
+void
+acq_unelevate(Elevation *e)
 {
 	SetUserIdAndSecContext(e->saved_user, e->saved_context);
 }
 
-static void
-spi_check(int ret, int expected, const char *what)
+void
+acq_spi_check(int ret, int expected, const char *what)
 {
 	if (ret != expected)
 		elog(ERROR, "%s failed: %s", what, SPI_result_code_string(ret));
@@ -231,7 +228,7 @@ kick_queue(void)
 	Datum		lim;
 	Oid			limtype = INT8OID;
 
-	spi_check(SPI_execute("UPDATE acq.jobs j SET status = 'failed',"
+	acq_spi_check(SPI_execute("UPDATE acq.jobs j SET status = 'failed',"
 						  " finished_at = pg_catalog.clock_timestamp(), error_sqlstate = '57P02',"
 						  " error_message = " DEAD_WORKER_MESSAGE_SQL
 						  " WHERE j.status OPERATOR(pg_catalog.=) 'running'"
@@ -239,7 +236,7 @@ kick_queue(void)
 						  "      OR NOT acq._worker_alive(j.worker_pid))",
 						  false, 0), SPI_OK_UPDATE, "recording dead jobs");
 	/* running, or queued with a worker on its way (a minute at most) */
-	spi_check(SPI_execute("SELECT pg_catalog.count(*) FROM acq.jobs"
+	acq_spi_check(SPI_execute("SELECT pg_catalog.count(*) FROM acq.jobs"
 						  " WHERE status OPERATOR(pg_catalog.=) 'running'"
 						  "    OR (status OPERATOR(pg_catalog.=) 'queued'"
 						  "        AND worker_requested_at OPERATOR(pg_catalog.>)"
@@ -250,7 +247,7 @@ kick_queue(void)
 		return 0;
 
 	lim = Int64GetDatum(acq_max_jobs - busy);
-	spi_check(SPI_execute_with_args("SELECT id, owner::pg_catalog.oid FROM acq.jobs"
+	acq_spi_check(SPI_execute_with_args("SELECT id, owner::pg_catalog.oid FROM acq.jobs"
 									" WHERE status OPERATOR(pg_catalog.=) 'queued'"
 									"   AND (worker_requested_at IS NULL OR worker_requested_at OPERATOR(pg_catalog.<=)"
 									"        (pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) interval '1 minute'))"
@@ -268,7 +265,7 @@ kick_queue(void)
 
 		if (!start_worker(id, owner))
 			break;				/* no free slot: max_worker_processes */
-		spi_check(SPI_execute_with_args("UPDATE acq.jobs SET worker_requested_at = pg_catalog.clock_timestamp()"
+		acq_spi_check(SPI_execute_with_args("UPDATE acq.jobs SET worker_requested_at = pg_catalog.clock_timestamp()"
 										" WHERE id OPERATOR(pg_catalog.=) $1",
 										1, &idtype, &idd, NULL, false, 0),
 				  SPI_OK_UPDATE, "noting the worker");
@@ -306,27 +303,27 @@ acq_enqueue(PG_FUNCTION_ARGS)
 	args[0] = PG_GETARG_DATUM(0);
 	args[1] = PG_GETARG_DATUM(1);
 	args[2] = ObjectIdGetDatum(role);
-	spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
-	elevate(&e);
-	spi_check(SPI_execute_with_args("INSERT INTO acq.jobs (kind, params, owner, worker_requested_at)"
+	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+	acq_elevate(&e);
+	acq_spi_check(SPI_execute_with_args("INSERT INTO acq.jobs (kind, params, owner, worker_requested_at)"
 									" VALUES ($1, $2, $3::pg_catalog.regrole, pg_catalog.clock_timestamp()) RETURNING id",
 									3, types, args, NULL, false, 0),
 			  SPI_OK_INSERT_RETURNING, "queueing the job");
 	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	unelevate(&e);
+	acq_unelevate(&e);
 	SPI_finish();
 
 	if (!start_worker(id, role))
 	{
-		elevate(&e);
-		spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
-		spi_check(SPI_execute_with_args("UPDATE acq.jobs SET worker_requested_at = NULL"
+		acq_elevate(&e);
+		acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+		acq_spi_check(SPI_execute_with_args("UPDATE acq.jobs SET worker_requested_at = NULL"
 										" WHERE id OPERATOR(pg_catalog.=) $1",
 										1, (Oid[]) {INT8OID}, (Datum[]) {Int64GetDatum(id)},
 										NULL, false, 0),
 				  SPI_OK_UPDATE, "leaving the job queued");
 		SPI_finish();
-		unelevate(&e);
+		acq_unelevate(&e);
 		ereport(NOTICE,
 				(errmsg("job " INT64_FORMAT " waits for a free background worker slot", id),
 				 errhint("It starts when another job ends, or on acq.job_wait; max_worker_processes limits the workers.")));
@@ -352,9 +349,9 @@ acq_cancel_job(PG_FUNCTION_ARGS)
 	int			pid = 0;
 	bool		result = true;
 
-	spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
 	/* as the caller: may it see the job? */
-	spi_check(SPI_execute_with_args("SELECT status FROM acq.jobs WHERE id OPERATOR(pg_catalog.=) $1",
+	acq_spi_check(SPI_execute_with_args("SELECT status FROM acq.jobs WHERE id OPERATOR(pg_catalog.=) $1",
 									1, &argtype, &arg, NULL, true, 0),
 			  SPI_OK_SELECT, "looking for the job");
 	if (SPI_processed == 0)
@@ -363,8 +360,8 @@ acq_cancel_job(PG_FUNCTION_ARGS)
 				 errmsg("there is no job " INT64_FORMAT " that you can see", job),
 				 errhint("acq.job_status lists your jobs.")));
 
-	elevate(&e);
-	spi_check(SPI_execute_with_args("SELECT status, worker_pid FROM acq.jobs"
+	acq_elevate(&e);
+	acq_spi_check(SPI_execute_with_args("SELECT status, worker_pid FROM acq.jobs"
 									" WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
 									1, &argtype, &arg, NULL, false, 0),
 			  SPI_OK_SELECT, "locking the job");
@@ -376,7 +373,7 @@ acq_cancel_job(PG_FUNCTION_ARGS)
 			pid = DatumGetInt32(d);
 	}
 	if (strcmp(status, "queued") == 0)
-		spi_check(SPI_execute_with_args("UPDATE acq.jobs SET status = 'cancelled', cancel_requested = true,"
+		acq_spi_check(SPI_execute_with_args("UPDATE acq.jobs SET status = 'cancelled', cancel_requested = true,"
 										" finished_at = pg_catalog.clock_timestamp(),"
 										" message = 'cancelled before it started'"
 										" WHERE id OPERATOR(pg_catalog.=) $1",
@@ -384,7 +381,7 @@ acq_cancel_job(PG_FUNCTION_ARGS)
 				  SPI_OK_UPDATE, "cancelling the job");
 	else if (strcmp(status, "running") == 0)
 	{
-		spi_check(SPI_execute_with_args("UPDATE acq.jobs SET cancel_requested = true"
+		acq_spi_check(SPI_execute_with_args("UPDATE acq.jobs SET cancel_requested = true"
 										" WHERE id OPERATOR(pg_catalog.=) $1",
 										1, &argtype, &arg, NULL, false, 0),
 				  SPI_OK_UPDATE, "cancelling the job");
@@ -394,7 +391,7 @@ acq_cancel_job(PG_FUNCTION_ARGS)
 	}
 	else
 		result = false;
-	unelevate(&e);
+	acq_unelevate(&e);
 	SPI_finish();
 	PG_RETURN_BOOL(result);
 }
@@ -402,17 +399,17 @@ acq_cancel_job(PG_FUNCTION_ARGS)
 /* ---- the worker --------------------------------------------------------- */
 
 /* a transaction of the worker's own, with SPI and a snapshot */
-static void
-worker_begin(void)
+void
+acq_worker_begin(void)
 {
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
-	spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
 	PushActiveSnapshot(GetTransactionSnapshot());
 }
 
-static void
-worker_commit(void)
+void
+acq_worker_commit(void)
 {
 	SPI_finish();
 	PopActiveSnapshot();
@@ -427,7 +424,7 @@ worker_commit(void)
 static void
 take_admission_lock(void)
 {
-	spi_check(SPI_execute("SELECT pg_catalog.pg_advisory_xact_lock(" CppAsString2(ADMISSION_LOCK_KEY) ")",
+	acq_spi_check(SPI_execute("SELECT pg_catalog.pg_advisory_xact_lock(" CppAsString2(ADMISSION_LOCK_KEY) ")",
 						  false, 0), SPI_OK_SELECT, "taking the admission lock");
 	PopActiveSnapshot();
 	PushActiveSnapshot(GetTransactionSnapshot());
@@ -451,21 +448,21 @@ typedef enum Admission
  * lock so that two workers never both take the last slot.
  */
 static Admission
-admit_job(int64 job_id, char **params)
+admit_job(int64 job_id, char **params, char **kind)
 {
 	Datum		arg = Int64GetDatum(job_id);
 	Oid			argtype = INT8OID;
 	Elevation	e;
 	Admission	result;
 
-	worker_begin();
-	elevate(&e);
+	acq_worker_begin();
+	acq_elevate(&e);
 	take_admission_lock();
-	spi_check(SPI_execute_with_args("SELECT status,"
+	acq_spi_check(SPI_execute_with_args("SELECT status,"
 									" (SELECT pg_catalog.count(*) FROM acq.jobs r"
 									"   WHERE r.status OPERATOR(pg_catalog.=) 'running'"
 									"     AND acq._worker_alive(r.worker_pid)),"
-									" params::pg_catalog.text"
+									" params::pg_catalog.text, kind"
 									" FROM acq.jobs WHERE id OPERATOR(pg_catalog.=) $1",
 									1, &argtype, &arg, NULL, false, 0),
 			  SPI_OK_SELECT, "looking at the job");
@@ -483,7 +480,7 @@ admit_job(int64 job_id, char **params)
 		else if (running >= acq_max_jobs)
 		{
 			/* no slot: the job waits without a worker, for the next kick */
-			spi_check(SPI_execute_with_args("UPDATE acq.jobs SET worker_requested_at = NULL"
+			acq_spi_check(SPI_execute_with_args("UPDATE acq.jobs SET worker_requested_at = NULL"
 											" WHERE id OPERATOR(pg_catalog.=) $1",
 											1, &argtype, &arg, NULL, false, 0),
 					  SPI_OK_UPDATE, "leaving the job queued");
@@ -493,7 +490,9 @@ admit_job(int64 job_id, char **params)
 		{
 			*params = MemoryContextStrdup(TopMemoryContext,
 										  SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3));
-			spi_check(SPI_execute_with_args("UPDATE acq.jobs SET status = 'running',"
+			*kind = MemoryContextStrdup(TopMemoryContext,
+										SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4));
+			acq_spi_check(SPI_execute_with_args("UPDATE acq.jobs SET status = 'running',"
 											" worker_pid = pg_catalog.pg_backend_pid(),"
 											" started_at = pg_catalog.clock_timestamp(), message = NULL"
 											" WHERE id OPERATOR(pg_catalog.=) $1",
@@ -502,8 +501,8 @@ admit_job(int64 job_id, char **params)
 			result = ADMIT_RUN;
 		}
 	}
-	unelevate(&e);
-	worker_commit();
+	acq_unelevate(&e);
+	acq_worker_commit();
 	return result;
 }
 
@@ -512,14 +511,14 @@ admit_job(int64 job_id, char **params)
  * transaction runs).  True if this worker is to run it.
  */
 static bool
-claim_job(const JobWorkerArgs *args, char **params)
+claim_job(const JobWorkerArgs *args, char **params, char **kind)
 {
 	int			waited = 0;
 	bool		last_try = false;
 
 	for (;;)
 	{
-		Admission	a = admit_job(args->job_id, params);
+		Admission	a = admit_job(args->job_id, params, kind);
 
 		if (a == ADMIT_RUN)
 			return true;
@@ -579,20 +578,20 @@ run_job(const JobWorkerArgs *wargs, const char *params, AcqJobContext *job)
 	Elevation	e;
 	int			i;
 
-	worker_begin();
+	acq_worker_begin();
 
 	/* the search itself, with the owner's rights */
 	acq_current_job = job;
 	args[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(params));
 	types[0] = JSONBOID;
-	spi_check(SPI_execute_with_args(run_select_sql, 1, types, args, NULL, false, 1),
+	acq_spi_check(SPI_execute_with_args(run_select_sql, 1, types, args, NULL, false, 1),
 			  SPI_OK_SELECT, "running the job");
 	acq_current_job = NULL;
 	row = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
 
 	/* the plan: the chosen subset */
-	elevate(&e);
+	acq_elevate(&e);
 	args[0] = Int64GetDatum(wargs->job_id);
 	types[0] = INT8OID;
 	args[1] = ObjectIdGetDatum(wargs->role);
@@ -604,7 +603,7 @@ run_job(const JobWorkerArgs *wargs, const char *params, AcqJobContext *job)
 		args[i + 1] = SPI_getbinval(row, desc, i, &isnull);
 		types[i + 1] = SPI_gettypeid(desc, i);
 	}
-	spi_check(SPI_execute_with_args("INSERT INTO acq.source_selection_plans"
+	acq_spi_check(SPI_execute_with_args("INSERT INTO acq.source_selection_plans"
 									" (job_id, owner, sources, gain, cost, profit, models_trained, n_rows)"
 									" VALUES ($1, $2::pg_catalog.regrole, $3, $4, $5, $6, $7, $8)",
 									8, types, args, NULL, false, 0),
@@ -636,7 +635,7 @@ run_job(const JobWorkerArgs *wargs, const char *params, AcqJobContext *job)
 		args[5] = Float8GetDatum(s->cost);
 		args[6] = Float8GetDatum(s->profit);
 		args[7] = Int64GetDatum(s->n_rows);
-		spi_check(SPI_execute_plan(ins, args, NULL, false, 0), SPI_OK_INSERT, "writing a subset");
+		acq_spi_check(SPI_execute_plan(ins, args, NULL, false, 0), SPI_OK_INSERT, "writing a subset");
 		if ((i & 255) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
@@ -645,7 +644,7 @@ run_job(const JobWorkerArgs *wargs, const char *params, AcqJobContext *job)
 	args[1] = Int32GetDatum(job->nsubsets);
 	types[0] = INT8OID;
 	types[1] = INT4OID;
-	spi_check(SPI_execute_with_args("UPDATE acq.jobs SET status = 'succeeded', progress = 1,"
+	acq_spi_check(SPI_execute_with_args("UPDATE acq.jobs SET status = 'succeeded', progress = 1,"
 									" finished_at = pg_catalog.clock_timestamp(),"
 									" message = pg_catalog.format('%s subsets trained', $2)"
 									" WHERE id OPERATOR(pg_catalog.=) $1"
@@ -656,9 +655,9 @@ run_job(const JobWorkerArgs *wargs, const char *params, AcqJobContext *job)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("job " INT64_FORMAT " was no longer running when it finished", wargs->job_id)));
-	unelevate(&e);
+	acq_unelevate(&e);
 
-	worker_commit();
+	acq_worker_commit();
 }
 
 /* record how a job ended badly, in a transaction of its own */
@@ -673,9 +672,9 @@ record_failure(int64 job_id, ErrorData *edata)
 	args[1] = CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode));
 	args[2] = CStringGetTextDatum(edata->message ? edata->message : "unknown error");
 
-	worker_begin();
-	elevate(&e);
-	spi_check(SPI_execute_with_args("UPDATE acq.jobs SET"
+	acq_worker_begin();
+	acq_elevate(&e);
+	acq_spi_check(SPI_execute_with_args("UPDATE acq.jobs SET"
 									" status = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'failed' END,"
 									" finished_at = pg_catalog.clock_timestamp(),"
 									" error_sqlstate = $2, error_message = $3"
@@ -683,8 +682,8 @@ record_failure(int64 job_id, ErrorData *edata)
 									" AND status OPERATOR(pg_catalog.=) 'running'",
 									3, types, args, NULL, false, 0),
 			  SPI_OK_UPDATE, "recording the failure");
-	unelevate(&e);
-	worker_commit();
+	acq_unelevate(&e);
+	acq_worker_commit();
 }
 
 /* start workers for what waits in the queue, in a transaction of its own */
@@ -693,12 +692,12 @@ worker_kick(void)
 {
 	Elevation	e;
 
-	worker_begin();
-	elevate(&e);
+	acq_worker_begin();
+	acq_elevate(&e);
 	take_admission_lock();
 	(void) kick_queue();
-	unelevate(&e);
-	worker_commit();
+	acq_unelevate(&e);
+	acq_worker_commit();
 }
 
 void
@@ -708,6 +707,7 @@ acq_job_worker_main(Datum main_arg)
 	MemoryContext jobcxt;
 	AcqJobContext job;
 	char	   *volatile params = NULL;
+	char	   *volatile kind = NULL;
 	char		appname[64];
 
 	memcpy(&args, MyBgworkerEntry->bgw_extra, sizeof(args));
@@ -725,6 +725,7 @@ acq_job_worker_main(Datum main_arg)
 
 	{
 		char	   *p = NULL;
+		char	   *k = NULL;
 
 		if (args.job_id == 0)
 		{
@@ -732,9 +733,10 @@ acq_job_worker_main(Datum main_arg)
 			worker_kick();
 			proc_exit(0);
 		}
-		if (!claim_job(&args, &p))
+		if (!claim_job(&args, &p, &k))
 			proc_exit(0);
 		params = p;
+		kind = k;
 	}
 
 	jobcxt = AllocSetContextCreate(TopMemoryContext, "acq job", ALLOCSET_DEFAULT_SIZES);
@@ -745,7 +747,10 @@ acq_job_worker_main(Datum main_arg)
 
 	PG_TRY();
 	{
-		run_job(&args, params, &job);
+		if (strcmp(kind, "acquire") == 0)
+			acq_acquire_job(args.job_id, args.role, params);
+		else
+			run_job(&args, params, &job);
 	}
 	PG_CATCH();
 	{

@@ -50,8 +50,8 @@ typedef struct ReadCtx
 	MemoryContext datactx;
 } ReadCtx;
 
-static char *
-rel_display_name(Oid relid)
+char *
+acq_rel_display_name(Oid relid)
 {
 	char	   *rel = get_rel_name(relid);
 
@@ -62,21 +62,21 @@ rel_display_name(Oid relid)
 	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), rel);
 }
 
-static Oid
-column_type(Oid relid, const char *col, const char *argname)
+Oid
+acq_column_type(Oid relid, const char *col, const char *argname)
 {
 	AttrNumber	attnum = get_attnum(relid, col);
 
 	if (attnum == InvalidAttrNumber || attnum < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("column \"%s\" does not exist in %s", col, rel_display_name(relid)),
+				 errmsg("column \"%s\" does not exist in %s", col, acq_rel_display_name(relid)),
 				 errhint("Argument \"%s\" names a column of that table.", argname)));
 	return get_atttype(relid, attnum);
 }
 
-static bool
-is_numeric_type(Oid t)
+bool
+acq_is_numeric_type(Oid t)
 {
 	return t == FLOAT8OID || t == FLOAT4OID || t == NUMERICOID ||
 		t == INT2OID || t == INT4OID || t == INT8OID;
@@ -85,14 +85,14 @@ is_numeric_type(Oid t)
 static char *
 features_expr(Oid relid, const char *col)
 {
-	Oid			t = column_type(relid, col, "features");
+	Oid			t = acq_column_type(relid, col, "features");
 	Oid			elem = get_element_type(t);
 
-	if (!OidIsValid(elem) || !is_numeric_type(elem))
+	if (!OidIsValid(elem) || !acq_is_numeric_type(elem))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("features column \"%s\" of %s must be float8[], not %s",
-						col, rel_display_name(relid), format_type_be(t)),
+						col, acq_rel_display_name(relid), format_type_be(t)),
 				 errhint("Store each row's features as one float8[] array.")));
 	return psprintf("(%s)::pg_catalog.float8[]", quote_identifier(col));
 }
@@ -100,15 +100,15 @@ features_expr(Oid relid, const char *col)
 static char *
 label_expr(Oid relid, const char *col)
 {
-	Oid			t = column_type(relid, col, "label");
+	Oid			t = acq_column_type(relid, col, "label");
 
 	if (t == BOOLOID)
 		return psprintf("(%s)::pg_catalog.int4::pg_catalog.float8", quote_identifier(col));
-	if (!is_numeric_type(t))
+	if (!acq_is_numeric_type(t))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("label column \"%s\" of %s must be numeric or boolean, not %s",
-						col, rel_display_name(relid), format_type_be(t))));
+						col, acq_rel_display_name(relid), format_type_be(t))));
 	return psprintf("(%s)::pg_catalog.float8", quote_identifier(col));
 }
 
@@ -116,7 +116,7 @@ label_expr(Oid relid, const char *col)
 static char *
 sensitive_expr(Oid relid, const char *col, const char *privileged)
 {
-	Oid			t = column_type(relid, col, "sensitive");
+	Oid			t = acq_column_type(relid, col, "sensitive");
 	const char *q = quote_identifier(col);
 
 	if (privileged != NULL)
@@ -125,7 +125,7 @@ sensitive_expr(Oid relid, const char *col, const char *privileged)
 						"ELSE 0.0 END::pg_catalog.float8", q, q);
 	if (t == BOOLOID)
 		return psprintf("(%s)::pg_catalog.int4::pg_catalog.float8", q);
-	if (is_numeric_type(t))
+	if (acq_is_numeric_type(t))
 		return psprintf("(%s)::pg_catalog.float8", q);
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -325,11 +325,11 @@ acq_check_load_spec(const AcqLoadSpec *spec)
 		(void) sensitive_expr(spec->validation, spec->sensitive, spec->privileged);
 	}
 	if (spec->source_column != NULL)
-		(void) column_type(spec->sources, spec->source_column, "source_column");
+		(void) acq_column_type(spec->sources, spec->source_column, "source_column");
 	else if (get_rel_relkind(spec->sources) != RELKIND_PARTITIONED_TABLE)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("%s is not a partitioned table", rel_display_name(spec->sources)),
+				 errmsg("%s is not a partitioned table", acq_rel_display_name(spec->sources)),
 				 errhint("Pass source_column => '<column>' to name the sources by a column's values, or partition the table so that each leaf partition is a source.")));
 	rels[0] = spec->sources;
 	rels[1] = spec->validation;
@@ -344,8 +344,8 @@ acq_check_load_spec(const AcqLoadSpec *spec)
 void
 acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 {
-	char	   *srcrel = rel_display_name(spec->sources);
-	char	   *valrel = rel_display_name(spec->validation);
+	char	   *srcrel = acq_rel_display_name(spec->sources);
+	char	   *valrel = acq_rel_display_name(spec->validation);
 	char	   *feat,
 			   *lab,
 			   *sens = NULL,
@@ -436,7 +436,7 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 		const char *col = quote_identifier(spec->source_column);
 		char	   *nq;
 
-		(void) column_type(spec->sources, spec->source_column, "source_column");
+		(void) acq_column_type(spec->sources, spec->source_column, "source_column");
 		nq = psprintf("SELECT DISTINCT (%s)::pg_catalog.text COLLATE \"C\" FROM %s ORDER BY 1 NULLS FIRST",
 					  col, srcrel);
 		ret = SPI_execute(nq, true, 0);

@@ -1,0 +1,133 @@
+/*
+ * acquire.h -- the acquisition strategies of Li, Yu, Koudas, "Data
+ * Acquisition for Improving Machine Learning Models" (VLDB 2021): EA
+ * (estimation and allocation, §4), SPS (sequential predicate selection by
+ * Thompson sampling, §5) and the baselines uniform (ACS-Uniform, §6.10) and
+ * random.
+ *
+ * A planner is a state machine that knows nothing of where records come
+ * from.  The host asks it for the next query (predicate P, count I), buys
+ * from the provider, measures the query's utility when the planner wants it
+ * (acq_planner_wants_utility), and reports back with acq_planner_observe.
+ * Every query is one round of the acquisition plan.
+ *
+ * The planner's whole state saves into, and restores from, a flat array of
+ * doubles (every field is a small integer or a double), so that a host can
+ * log it with each round and resume an interrupted plan from its log.
+ */
+#ifndef ACQ_ACQUIRE_H
+#define ACQ_ACQUIRE_H
+
+#include "acq_core.h"
+
+typedef enum AcqStrategy
+{
+	ACQ_STRATEGY_SPS = 0,
+	ACQ_STRATEGY_EA,
+	ACQ_STRATEGY_UNIFORM,
+	ACQ_STRATEGY_RANDOM
+} AcqStrategy;
+
+typedef enum AcqAllocation
+{
+	ACQ_ALLOCATION_LINEAR = 0,
+	ACQ_ALLOCATION_SQRT
+} AcqAllocation;
+
+typedef enum AcqStage
+{
+	ACQ_STAGE_INIT = 0,			/* EA: l-share per predicate; SPS: one batch each */
+	ACQ_STAGE_ESTIMATE,			/* EA: budget-aware estimation passes */
+	ACQ_STAGE_ALLOCATE,			/* EA: first allocation pass (M_P) */
+	ACQ_STAGE_FILL,				/* EA: passes that spend what is left */
+	ACQ_STAGE_SAMPLE,			/* SPS: Thompson sampling */
+	ACQ_STAGE_UNIFORM,			/* uniform: equal shares per round */
+	ACQ_STAGE_RANDOM,			/* random: unconditioned records */
+	ACQ_STAGE_DONE
+} AcqStage;
+
+const char *acq_stage_name(AcqStage stage);
+
+typedef struct AcqPlanParams
+{
+	AcqStrategy strategy;
+	int64_t		budget;			/* B */
+	int			batch;			/* I_Delta (SPS), records per round (uniform, random) */
+	int			tau;			/* SPS window: rewards of the last tau queries per predicate */
+	double		l;				/* EA: initial share of |R_P| */
+	double		delta;			/* EA: significance level */
+	AcqAllocation allocation;	/* EA */
+} AcqPlanParams;
+
+typedef struct AcqPlanPred
+{
+	int64_t		pool;			/* |R_P|: records for sale at set-up */
+	int64_t		available;		/* records still for sale (host keeps it current) */
+	int64_t		bought;			/* bought through P by this plan */
+	int64_t		bought_est;		/* EA: bought through P in init/estimation (B_P) */
+	bool		exhausted;
+	bool		has_utility;
+	double		utility;		/* last measured novelty (EA: the estimate U^_P) */
+	int64_t		pending;		/* request queued in the current pass */
+	int			nwin;			/* SPS: rewards in the window */
+	double	   *win_u;			/* SPS: last tau rewards (utilities), oldest first */
+	double	   *win_n;			/* SPS: records each reward was measured on */
+} AcqPlanPred;
+
+typedef struct AcqPlanner
+{
+	AcqPlanParams p;
+	int			np;				/* predicates */
+	AcqPlanPred *preds;
+	int		   *order;			/* pass order (EA allocation: by utility) */
+	int64_t		budget_left;
+	int64_t		rounds;			/* queries observed */
+	AcqStage	stage;
+	int			cursor;			/* position in the current pass */
+	int64_t		pass;			/* passes started (uniform rotation, EA fill) */
+	double		fill_unit;		/* EA fill: records per unit of weight */
+	int			last_pred;		/* the query handed out, awaiting observe */
+	int64_t		last_count;
+	double		last_eps0;		/* EA: epsilon_0 of the last estimation decision */
+	double		last_eps_star;	/* EA: its epsilon_* (NaN when it stopped) */
+} AcqPlanner;
+
+/* pool[i] = |R_P_i| (records for sale).  Returns NULL on a bad parameter. */
+AcqPlanner *acq_planner_create(const AcqPlanParams *p, int np, const int64_t *pool,
+							   char *errbuf, size_t errlen);
+void		acq_planner_free(AcqPlanner *pl);
+
+/* the host's count of records still for sale through P (overlapping predicates, vanished rows) */
+void		acq_planner_set_available(AcqPlanner *pl, int pred, int64_t available);
+
+/*
+ * The next query: true with *pred and *count set (count >= 1), or false when
+ * the plan is complete (budget spent, or nothing left to buy).
+ */
+bool		acq_planner_next(AcqPlanner *pl, AcqRng *rng, int *pred, int64_t *count);
+
+/* must the host measure the utility of the query just handed out? */
+bool		acq_planner_wants_utility(const AcqPlanner *pl);
+
+/*
+ * What the query returned: received <= requested records (the provider
+ * charges only for those), and their utility (NaN when not measured).
+ */
+void		acq_planner_observe(AcqPlanner *pl, int64_t received, double utility);
+
+/* SPS posterior of P: Beta(alpha, beta) over the window (eq. 13) */
+void		acq_planner_posterior(const AcqPlanner *pl, int pred, double *alpha, double *beta);
+
+/* state as a flat array of doubles: size, save, restore (false if it does not fit) */
+size_t		acq_planner_state_size(const AcqPlanner *pl);
+void		acq_planner_save(const AcqPlanner *pl, double *out);
+bool		acq_planner_restore(AcqPlanner *pl, const double *state, size_t n);
+
+/*
+ * EA's error bound for P (eq. 5-7): epsilon such that Pr(|U - U^| >= eps) =
+ * delta, from n records with estimate u: -PCT_{n-1}(delta/2) * S / sqrt(n),
+ * S = sqrt(u(1-u)).  0 when n <= 1.
+ */
+double		acq_ea_epsilon(double u, int64_t n, double delta);
+
+#endif							/* ACQ_ACQUIRE_H */

@@ -1,0 +1,228 @@
+/*
+ * novelty.c -- predicate utility by a k-NN two-sample classifier (novelty.h).
+ *
+ * Refitting a k-NN classifier for each of the (default) 50 splits, as the
+ * authors' scikit-learn code does, repeats the same distance computations 50
+ * times.  Here the distances are computed once:
+ *   - for every new row, its k nearest held rows (blocked DGEMM against H);
+ *   - the new-against-new distance matrix (one DGEMM).
+ * A split then only chooses which new rows are scored (the test part) and
+ * which are training points of class 1; each test row's k nearest training
+ * points are the merge of its k nearest held rows with its nearest training
+ * new rows.  The prediction is "new" when more than k/2 of the k nearest are
+ * new rows; a tie in the vote, or equal distances, go to "held" (scikit-learn
+ * breaks vote ties towards the smaller class label, 0 = held).
+ */
+#include <math.h>
+#include <string.h>
+
+#include "distance.h"
+#include "novelty.h"
+
+/* new-against-new distances are kept whole up to this many new rows */
+#define FULL_NN_MAX 2048
+/* new rows per DGEMM block against the held rows */
+#define HELD_BLOCK 256
+
+void
+acq_novelty_defaults(AcqNoveltyParams *p)
+{
+	p->k = 1;
+	p->splits = 50;
+	p->test_fraction = 0.2;
+	p->min_new = 5;
+}
+
+/* insert v into the ascending array a[0..*n) of capacity k (keeps the k smallest) */
+static inline void
+keep_smallest(double *a, int *n, int k, double v)
+{
+	int			i;
+
+	if (*n == k)
+	{
+		if (v >= a[k - 1])
+			return;
+		i = k - 1;
+	}
+	else
+		i = (*n)++;
+	while (i > 0 && a[i - 1] > v)
+	{
+		a[i] = a[i - 1];
+		i--;
+	}
+	a[i] = v;
+}
+
+/*
+ * For each of the nn new rows, the (up to) k smallest squared distances to
+ * held rows, ascending, in heldk[i*k ..]; nheld[i] says how many (min(k,nh)).
+ */
+static void
+nearest_held(const double *H, int64_t nh, const double *N, int64_t nn, int d, int k,
+			 double *heldk, int *nheld)
+{
+	double	   *hn = acq_alloc_array(nh, sizeof(double));
+	double	   *nnorm = acq_alloc_array(nn, sizeof(double));
+	double	   *D = acq_alloc_array((size_t) HELD_BLOCK * (size_t) nh, sizeof(double));
+
+	acq_row_sqnorms(H, nh, d, hn);
+	acq_row_sqnorms(N, nn, d, nnorm);
+	for (int64_t s = 0; s < nn; s += HELD_BLOCK)
+	{
+		int64_t		m = nn - s < HELD_BLOCK ? nn - s : HELD_BLOCK;
+
+		acq_sqdist(N + s * d, m, H, nh, d, nnorm + s, hn, D);
+		for (int64_t i = 0; i < m; i++)
+		{
+			const double *row = D + i * nh;
+			double	   *best = heldk + (s + i) * k;
+			int			nb = 0;
+
+			for (int64_t j = 0; j < nh; j++)
+				keep_smallest(best, &nb, k, row[j]);
+			nheld[s + i] = nb;
+		}
+		acq_check_interrupts();
+	}
+	acq_free(D);
+	acq_free(nnorm);
+	acq_free(hn);
+}
+
+/*
+ * Is test row t predicted "new"?  held: its ascending k nearest held
+ * distances (nh_t of them); newd: its ascending nearest training-new
+ * distances (nn_t of them).  Equal distances count the held row first.
+ */
+static inline bool
+predicted_new(const double *held, int nh_t, const double *newd, int nn_t, int k)
+{
+	int			i = 0,
+				j = 0,
+				votes_new = 0,
+				taken = 0;
+
+	while (taken < k && (i < nh_t || j < nn_t))
+	{
+		if (j >= nn_t || (i < nh_t && held[i] <= newd[j]))
+			i++;
+		else
+		{
+			j++;
+			votes_new++;
+		}
+		taken++;
+	}
+	return 2 * votes_new > taken;
+}
+
+double
+acq_novelty(const double *H, int64_t nh, const double *N, int64_t nn, int d,
+			const AcqNoveltyParams *p, AcqRng *rng)
+{
+	int			k = p->k;
+	int64_t		ntest,
+				ntrain;
+	double	   *heldk;
+	int		   *nheld;
+	double	   *Dnn = NULL;
+	double	   *newd;
+	int		   *perm;
+	double	   *gtest = NULL,
+			   *gtrain = NULL,
+			   *Dsplit = NULL;
+	double		total = 0.0;
+
+	if (nn < p->min_new || nn < 2)
+		return 0.0;
+	ntest = (int64_t) ceil(p->test_fraction * (double) nn - 1e-12);
+	if (ntest < 1)
+		ntest = 1;
+	if (ntest >= nn)
+		ntest = nn - 1;
+	ntrain = nn - ntest;
+
+	heldk = acq_alloc_array((size_t) nn * (size_t) k, sizeof(double));
+	nheld = acq_alloc_array(nn, sizeof(int));
+	if (nh > 0)
+		nearest_held(H, nh, N, nn, d, k, heldk, nheld);
+
+	if (nn <= FULL_NN_MAX)
+	{
+		Dnn = acq_alloc_array((size_t) nn * (size_t) nn, sizeof(double));
+		acq_sqdist(N, nn, N, nn, d, NULL, NULL, Dnn);
+	}
+	else
+	{
+		gtest = acq_alloc_array((size_t) ntest * (size_t) d, sizeof(double));
+		gtrain = acq_alloc_array((size_t) ntrain * (size_t) d, sizeof(double));
+		Dsplit = acq_alloc_array((size_t) ntest * (size_t) ntrain, sizeof(double));
+	}
+	newd = acq_alloc_array(k, sizeof(double));
+	perm = acq_alloc_array(nn, sizeof(int));
+
+	for (int s = 0; s < p->splits; s++)
+	{
+		int64_t		correct = 0;
+
+		/* a random permutation: the first ntest rows are scored */
+		for (int64_t i = 0; i < nn; i++)
+			perm[i] = (int) i;
+		for (int64_t i = 0; i < ntest; i++)
+		{
+			int64_t		j = i + (int64_t) acq_rng_below(rng, (uint64_t) (nn - i));
+			int			tmp = perm[i];
+
+			perm[i] = perm[j];
+			perm[j] = tmp;
+		}
+		if (Dsplit)
+		{
+			for (int64_t i = 0; i < ntest; i++)
+				memcpy(gtest + i * d, N + (int64_t) perm[i] * d, sizeof(double) * d);
+			for (int64_t j = 0; j < ntrain; j++)
+				memcpy(gtrain + j * d, N + (int64_t) perm[ntest + j] * d, sizeof(double) * d);
+			acq_sqdist(gtest, ntest, gtrain, ntrain, d, NULL, NULL, Dsplit);
+		}
+		for (int64_t i = 0; i < ntest; i++)
+		{
+			int			t = perm[i];
+			int			nb = 0;
+
+			if (Dsplit)
+			{
+				const double *row = Dsplit + i * ntrain;
+
+				for (int64_t j = 0; j < ntrain; j++)
+					keep_smallest(newd, &nb, k, row[j]);
+			}
+			else
+			{
+				const double *row = Dnn + (int64_t) t * nn;
+
+				for (int64_t j = ntest; j < nn; j++)
+					keep_smallest(newd, &nb, k, row[perm[j]]);
+			}
+			if (predicted_new(heldk + (int64_t) t * k, nheld[t], newd, nb, k))
+				correct++;
+		}
+		total += (double) correct / (double) ntest;
+		acq_check_interrupts();
+	}
+
+	acq_free(perm);
+	acq_free(newd);
+	if (Dnn)
+		acq_free(Dnn);
+	if (Dsplit)
+	{
+		acq_free(Dsplit);
+		acq_free(gtrain);
+		acq_free(gtest);
+	}
+	acq_free(nheld);
+	acq_free(heldk);
+	return total / (double) p->splits;
+}

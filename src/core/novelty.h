@@ -1,0 +1,37 @@
+/*
+ * novelty.h -- the utility of a predicate (Li, Yu, Koudas, "Data Acquisition
+ * for Improving Machine Learning Models", VLDB 2021, §3 eq. 1).
+ *
+ * Novelty measures how well a classifier (CLF) tells records newly acquired
+ * for a predicate P from the records already held for P.  As in the authors'
+ * code, CLF is a k-NN classifier trained on the held records (class 0) and a
+ * random 80% of the new ones (class 1), scored on the other 20% of the new
+ * ones; the score is averaged over repeated random splits.  A high score
+ * means the new records lie where the consumer has nothing yet.
+ */
+#ifndef ACQ_NOVELTY_H
+#define ACQ_NOVELTY_H
+
+#include "acq_core.h"
+
+typedef struct AcqNoveltyParams
+{
+	int			k;				/* neighbours of CLF (default 1) */
+	int			splits;			/* random 80/20 splits averaged (default 50) */
+	double		test_fraction;	/* share of new records scored (default 0.2) */
+	int			min_new;		/* fewer new records than this: novelty 0 (default 5) */
+} AcqNoveltyParams;
+
+void		acq_novelty_defaults(AcqNoveltyParams *p);
+
+/*
+ * Novelty in [0,1] of the nn new rows N against the nh held rows H (both
+ * row-major, d columns).  nh may be 0 (everything new is novel: 1).
+ * Randomness (the splits) comes from rng.  Cost: one DGEMM of N against H and
+ * one of N against itself, then O(splits * nn^2) comparisons; above 2048 new
+ * rows the N-against-N distances are computed per split instead of held.
+ */
+double		acq_novelty(const double *H, int64_t nh, const double *N, int64_t nn, int d,
+						const AcqNoveltyParams *p, AcqRng *rng);
+
+#endif							/* ACQ_NOVELTY_H */

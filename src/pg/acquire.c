@@ -1,0 +1,2030 @@
+/*
+ * acquire.c -- acq.acquire, acq.submit_acquire's job and acq.resume_acquire:
+ * buying records from a provider through predicate queries.
+ *
+ * A plan is a row of acq.acquisition_plans holding every parameter; its
+ * rounds (one per query (P, I)) are rows of acq.acquisition_rounds.  A run:
+ *
+ *   set-up   one read of the consumer, the target (records bought before)
+ *            and the provider: checks every row, assigns provider rows to
+ *            predicates and keeps, per predicate, the row numbers of what is
+ *            for sale (the features of the pool are not kept);
+ *   rounds   the planner (src/core/acquire.c) names (P, I); I row numbers
+ *            are drawn at random without replacement from P's pool (a
+ *            partial Fisher-Yates shuffle: O(I) per query, whatever the pool
+ *            size), bought by one INSERT ... SELECT ... WHERE id = ANY(...)
+ *            RETURNING, which charges only for the rows that come back;
+ *            their novelty is measured when the planner wants it; the round
+ *            and the planner's state are logged.
+ *
+ * acq.acquire runs every round in the caller's transaction: all or nothing.
+ * A background job commits each round (its records, its log row and the
+ * plan's counters together), so a job that dies leaves a consistent prefix;
+ * acq.resume_acquire continues it from the log: the planner's state and the
+ * strategy's random state are restored from the last round, and everything
+ * already in the target counts as held.  The target's primary key on the
+ * provider id makes buying a record twice impossible.
+ *
+ * The user's tables are read and written with the caller's rights; the
+ * catalog is written as the extension owner (acq_elevate), for the plan of
+ * the role that runs it.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/regproc.h"
+#include "utils/varlena.h"
+
+#include "acq_pg.h"
+#include "acquire.h"
+#include "novelty.h"
+
+PG_FUNCTION_INFO_V1(acq_acquire);
+PG_FUNCTION_INFO_V1(acq_check_acquire);
+
+#define FETCH_BATCH 10000
+#define MAX_SQL_PREDICATES 64
+#define MAX_PREDICATES 4096
+
+typedef enum PredKind
+{
+	PRED_LABEL,
+	PRED_GRID,
+	PRED_SQL
+} PredKind;
+
+/* the parameters of a plan (a row of acq.acquisition_plans) */
+typedef struct AcqSpec
+{
+	Oid			consumer;
+	Oid			provider;
+	Oid			target;			/* InvalidOid until created */
+	List	   *target_name;	/* qualified name list, as given */
+	char	   *features;
+	char	   *label;
+	char	   *id;
+	int			budget;
+	AcqStrategy strategy;
+	PredKind	kind;
+	bool		regression;
+	int			nlabels;
+	double	   *labels;
+	int			ngrid;
+	int		   *grid_dims;		/* 1-based */
+	int			grid_size;
+	int			nsql;
+	char	  **sql;
+	int			batch;
+	int			tau;
+	double		l;
+	double		delta;
+	AcqAllocation allocation;
+	int			novelty_k;
+	int			novelty_splits;
+	bool		scale;
+	int64		seed;
+} AcqSpec;
+
+/* a growing row-major matrix of novelty vectors */
+typedef struct Mat
+{
+	double	   *x;
+	int64		n;
+	int64		cap;
+	int			d;
+} Mat;
+
+typedef struct Pred
+{
+	char	   *name;
+	int		   *rows;			/* pool row numbers, drawn from the front */
+	int64		nrows;
+	int64		drawn;			/* rows[0..drawn) are drawn (shuffled prefix) */
+	int64		available;		/* for sale: not drawn and not taken through another predicate */
+	Mat			held;			/* novelty vectors the consumer held at the start */
+	Mat			bought;			/* novelty vectors bought through it by this plan */
+} Pred;
+
+/* a running acquisition */
+typedef struct Run
+{
+	AcqSpec		s;
+	int64		plan_id;
+	MemoryContext cxt;			/* everything below; outlives the worker's transactions */
+	int			d;				/* feature dimensions */
+	int			nd;				/* novelty dimensions (d, +1 for regression) */
+	double	   *lo,
+			   *hi;				/* ranges of the novelty dimensions (scale) */
+	int			np;
+	Pred	   *preds;
+	double	   *label_values;	/* label predicates: the predicates' labels, sorted */
+	int64		npool;			/* provider rows for sale at set-up */
+	int64	   *pool_id;
+	uint64	   *pool_mask;		/* sql predicates: which ones a row satisfies */
+	int		   *pool_pred;		/* label/grid: the row's predicate (-1 none) */
+	bool	   *taken;
+	int64	   *held_ids;		/* sorted: consumer and target ids */
+	int64		nheld;
+	AcqPlanner *planner;
+	pg_prng_state pick_state;	/* provider's draws */
+	pg_prng_state strat_state;	/* strategy's draws (Thompson sampling, novelty splits) */
+	AcqRng		pick_rng;
+	AcqRng		strat_rng;
+	bool		wants_novelty;
+	char	   *q_target;		/* quoted names for SQL */
+	char	   *q_provider;
+	char	   *q_id;
+	char	   *q_features;
+	char	   *q_label;
+} Run;
+
+/* ---- argument checks ------------------------------------------------------ */
+
+static void
+param_error(const char *msg, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s", msg),
+			 hint ? errhint("%s", hint) : 0));
+}
+
+static AcqStrategy
+parse_strategy(const char *s)
+{
+	if (strcmp(s, "sps") == 0)
+		return ACQ_STRATEGY_SPS;
+	if (strcmp(s, "ea") == 0)
+		return ACQ_STRATEGY_EA;
+	if (strcmp(s, "uniform") == 0)
+		return ACQ_STRATEGY_UNIFORM;
+	if (strcmp(s, "random") == 0)
+		return ACQ_STRATEGY_RANDOM;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown strategy \"%s\"", s),
+			 errhint("Use 'sps', 'ea', 'uniform' or 'random'.")));
+	return ACQ_STRATEGY_SPS;
+}
+
+static const char *
+strategy_name(AcqStrategy s)
+{
+	switch (s)
+	{
+		case ACQ_STRATEGY_SPS:
+			return "sps";
+		case ACQ_STRATEGY_EA:
+			return "ea";
+		case ACQ_STRATEGY_UNIFORM:
+			return "uniform";
+		case ACQ_STRATEGY_RANDOM:
+			return "random";
+	}
+	return "?";
+}
+
+static const char *
+kind_name(PredKind k)
+{
+	return k == PRED_LABEL ? "label" : k == PRED_GRID ? "grid" : "sql";
+}
+
+static double *
+float8_array(ArrayType *a, int *n, const char *argname)
+{
+	Datum	   *d;
+	bool	   *nulls;
+	double	   *out;
+
+	if (ARR_NDIM(a) > 1)
+		param_error(psprintf("%s must be a one-dimensional array", argname), NULL);
+	deconstruct_array(a, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &d, &nulls, n);
+	out = palloc(sizeof(double) * (*n > 0 ? *n : 1));
+	for (int i = 0; i < *n; i++)
+	{
+		if (nulls[i])
+			param_error(psprintf("%s must not contain NULL", argname), NULL);
+		out[i] = DatumGetFloat8(d[i]);
+		if (!isfinite(out[i]))
+			param_error(psprintf("%s must not contain NaN or Infinity", argname), NULL);
+	}
+	return out;
+}
+
+static int *
+int4_array(ArrayType *a, int *n, const char *argname)
+{
+	Datum	   *d;
+	bool	   *nulls;
+	int		   *out;
+
+	if (ARR_NDIM(a) > 1)
+		param_error(psprintf("%s must be a one-dimensional array", argname), NULL);
+	deconstruct_array(a, INT4OID, 4, true, TYPALIGN_INT, &d, &nulls, n);
+	out = palloc(sizeof(int) * (*n > 0 ? *n : 1));
+	for (int i = 0; i < *n; i++)
+	{
+		if (nulls[i])
+			param_error(psprintf("%s must not contain NULL", argname), NULL);
+		out[i] = DatumGetInt32(d[i]);
+	}
+	return out;
+}
+
+static char **
+text_array(ArrayType *a, int *n, const char *argname)
+{
+	Datum	   *d;
+	bool	   *nulls;
+	char	  **out;
+
+	if (ARR_NDIM(a) > 1)
+		param_error(psprintf("%s must be a one-dimensional array", argname), NULL);
+	deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &d, &nulls, n);
+	out = palloc(sizeof(char *) * (*n > 0 ? *n : 1));
+	for (int i = 0; i < *n; i++)
+	{
+		if (nulls[i])
+			param_error(psprintf("%s must not contain NULL", argname), NULL);
+		out[i] = TextDatumGetCString(d[i]);
+	}
+	return out;
+}
+
+/* the SQL arguments of acq.acquire / acq._check_acquire, checked */
+static void
+spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s)
+{
+	char	   *strategy,
+			   *predicates,
+			   *task,
+			   *allocation,
+			   *target;
+
+	memset(s, 0, sizeof(*s));
+	s->consumer = acq_arg_regclass(fcinfo, 0, "consumer");
+	s->provider = acq_arg_regclass(fcinfo, 1, "provider");
+	target = acq_arg_name(fcinfo, 2, "target", true);
+	s->target_name = stringToQualifiedNameList(target);
+	s->features = acq_arg_name(fcinfo, 3, "features", true);
+	s->label = acq_arg_name(fcinfo, 4, "label", true);
+	acq_arg_require(fcinfo, 5, "budget");
+	s->budget = PG_GETARG_INT32(5);
+	strategy = acq_arg_text(fcinfo, 6, "strategy", true);
+	predicates = acq_arg_text(fcinfo, 7, "predicates", true);
+	s->id = acq_arg_name(fcinfo, 8, "id", true);
+	task = acq_arg_text(fcinfo, 9, "task", true);
+	if (!PG_ARGISNULL(10))
+		s->labels = float8_array(PG_GETARG_ARRAYTYPE_P(10), &s->nlabels, "labels");
+	if (!PG_ARGISNULL(11))
+		s->grid_dims = int4_array(PG_GETARG_ARRAYTYPE_P(11), &s->ngrid, "grid_dims");
+	acq_arg_require(fcinfo, 12, "grid_size");
+	s->grid_size = PG_GETARG_INT32(12);
+	if (!PG_ARGISNULL(13))
+		s->sql = text_array(PG_GETARG_ARRAYTYPE_P(13), &s->nsql, "predicate_sql");
+	acq_arg_require(fcinfo, 14, "batch");
+	s->batch = PG_GETARG_INT32(14);
+	acq_arg_require(fcinfo, 15, "tau");
+	s->tau = PG_GETARG_INT32(15);
+	acq_arg_require(fcinfo, 16, "l");
+	s->l = PG_GETARG_FLOAT8(16);
+	acq_arg_require(fcinfo, 17, "delta");
+	s->delta = PG_GETARG_FLOAT8(17);
+	allocation = acq_arg_text(fcinfo, 18, "allocation", true);
+	acq_arg_require(fcinfo, 19, "novelty_k");
+	s->novelty_k = PG_GETARG_INT32(19);
+	acq_arg_require(fcinfo, 20, "novelty_splits");
+	s->novelty_splits = PG_GETARG_INT32(20);
+	acq_arg_require(fcinfo, 21, "scale");
+	s->scale = PG_GETARG_BOOL(21);
+	acq_arg_require(fcinfo, 22, "seed");
+	s->seed = PG_GETARG_INT64(22);
+
+	s->strategy = parse_strategy(strategy);
+	if (strcmp(predicates, "label") == 0)
+		s->kind = PRED_LABEL;
+	else if (strcmp(predicates, "grid") == 0)
+		s->kind = PRED_GRID;
+	else if (strcmp(predicates, "sql") == 0)
+		s->kind = PRED_SQL;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown predicates \"%s\"", predicates),
+				 errhint("Use 'label' (one predicate per class label), 'grid' (equal-width cells over grid_dims) or 'sql' (the expressions in predicate_sql).")));
+	if (strcmp(task, "classification") == 0)
+		s->regression = false;
+	else if (strcmp(task, "regression") == 0)
+		s->regression = true;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown task \"%s\"", task),
+				 errhint("Use 'classification' or 'regression' (the label is then appended to the vectors novelty compares).")));
+	if (strcmp(allocation, "linear") == 0)
+		s->allocation = ACQ_ALLOCATION_LINEAR;
+	else if (strcmp(allocation, "sqrt") == 0)
+		s->allocation = ACQ_ALLOCATION_SQRT;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown allocation \"%s\"", allocation),
+				 errhint("Use 'linear' or 'sqrt'.")));
+}
+
+/* ranges that need no data */
+static void
+check_spec_values(const AcqSpec *s)
+{
+	if (s->budget <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("budget must be positive, not %d", s->budget),
+				 errhint("The budget is the number of records to buy.")));
+	if (s->batch <= 0 || s->batch > s->budget)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("batch must be between 1 and the budget (%d), not %d", s->budget, s->batch),
+				 errhint("batch is I_Delta, the records one SPS query (or one uniform/random round) asks for.")));
+	if (s->tau < 1 || s->tau > 1000)
+		param_error(psprintf("tau must be between 1 and 1000, not %d", s->tau),
+					"tau is the number of recent queries per predicate whose rewards SPS remembers.");
+	if (!(s->l > 0.0 && s->l <= 1.0))
+		param_error(psprintf("l must be in (0, 1], not %g", s->l),
+					"l is the share of each predicate's records EA buys to start its estimates.");
+	if (!(s->delta > 0.0 && s->delta < 1.0))
+		param_error(psprintf("delta must be in (0, 1), not %g", s->delta),
+					"delta is EA's significance level for its error bounds.");
+	if (s->novelty_k < 1 || s->novelty_k > 100)
+		param_error(psprintf("novelty_k must be between 1 and 100, not %d", s->novelty_k), NULL);
+	if (s->novelty_splits < 1 || s->novelty_splits > 10000)
+		param_error(psprintf("novelty_splits must be between 1 and 10000, not %d", s->novelty_splits), NULL);
+	if (s->kind == PRED_GRID)
+	{
+		if (s->grid_size < 1 || s->grid_size > 64)
+			param_error(psprintf("grid_size must be between 1 and 64, not %d", s->grid_size),
+						"grid_size is the number of equal-width cells per grid dimension.");
+		if (s->ngrid < 1 && s->grid_dims != NULL)
+			param_error("grid_dims must not be empty", NULL);
+		for (int i = 0; i < s->ngrid; i++)
+		{
+			if (s->grid_dims[i] < 1)
+				param_error(psprintf("grid_dims must hold 1-based feature dimensions, not %d", s->grid_dims[i]), NULL);
+			for (int j = 0; j < i; j++)
+				if (s->grid_dims[j] == s->grid_dims[i])
+					param_error(psprintf("grid_dims names dimension %d twice", s->grid_dims[i]), NULL);
+		}
+	}
+	if (s->kind == PRED_SQL)
+	{
+		if (s->nsql < 1)
+			param_error("predicates => 'sql' needs predicate_sql", "Pass predicate_sql => ARRAY['<boolean SQL expression>', ...].");
+		if (s->nsql > MAX_SQL_PREDICATES)
+			param_error(psprintf("at most %d SQL predicates are supported, not %d", MAX_SQL_PREDICATES, s->nsql), NULL);
+	}
+	if (s->kind == PRED_LABEL && s->regression)
+		param_error("label predicates need task => 'classification'",
+					"For a regression target use predicates => 'grid' or 'sql'.");
+}
+
+/* an integer column of a table, for ids */
+static Oid
+check_id_column(Oid rel, const char *col)
+{
+	Oid			t = acq_column_type(rel, col, "id");
+
+	if (t != INT2OID && t != INT4OID && t != INT8OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("id column \"%s\" of %s must be an integer, not %s",
+						col, acq_rel_display_name(rel), format_type_be(t)),
+				 errhint("acq identifies records by an integer id shared by consumer and provider.")));
+	return t;
+}
+
+static void
+check_features_column(Oid rel, const char *col)
+{
+	Oid			t = acq_column_type(rel, col, "features");
+	Oid			elem = get_element_type(t);
+
+	if (!OidIsValid(elem) || !acq_is_numeric_type(elem))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("features column \"%s\" of %s must be float8[], not %s",
+						col, acq_rel_display_name(rel), format_type_be(t))));
+}
+
+static Oid
+check_label_column(Oid rel, const char *col)
+{
+	Oid			t = acq_column_type(rel, col, "label");
+
+	if (!acq_is_numeric_type(t))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("label column \"%s\" of %s must be numeric, not %s",
+						col, acq_rel_display_name(rel), format_type_be(t))));
+	return t;
+}
+
+static void
+check_select(Oid rel, const char *role_of)
+{
+	if (pg_class_aclcheck(rel, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for table %s", get_rel_name(rel)),
+				 errhint("acq reads the %s with your rights.", role_of)));
+}
+
+/* the target if it exists (its shape checked), else InvalidOid */
+static Oid
+check_target(const AcqSpec *s)
+{
+	RangeVar   *rv = makeRangeVarFromNameList(s->target_name);
+	Oid			rel;
+	static const char *cols[] = {"plan_id", "round"};
+	static const Oid types[] = {INT8OID, INT4OID};
+
+	if (rv->schemaname == NULL)
+		rv->schemaname = get_namespace_name(get_rel_namespace(s->consumer));
+	rel = RangeVarGetRelid(rv, NoLock, true);
+	if (!OidIsValid(rel))
+		return InvalidOid;
+	if (rel == s->provider || rel == s->consumer)
+		param_error("target must be a table other than the consumer and the provider",
+					"Bought records go to a table of their own; the consumer's model then trains on consumer and target.");
+	if (get_rel_relkind(rel) != RELKIND_RELATION)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("target %s is not a table", acq_rel_display_name(rel))));
+	PG_TRY();
+	{
+		check_id_column(rel, "id");
+		check_features_column(rel, "features");
+		check_label_column(rel, "label");
+		for (int i = 0; i < 2; i++)
+			if (acq_column_type(rel, cols[i], "target") != types[i])
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("column \"%s\" must be %s", cols[i], format_type_be(types[i]))));
+	}
+	PG_CATCH();
+	{
+		ErrorData  *e;
+
+		MemoryContextSwitchTo(CurTransactionContext);
+		e = CopyErrorData();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("target %s exists with another shape", acq_rel_display_name(rel)),
+				 errdetail("%s", e->message),
+				 errhint("A target needs columns id (integer), features (float8[]), label (numeric), plan_id (bigint) and round (int); name a new table and acq creates it.")));
+	}
+	PG_END_TRY();
+	if (pg_class_aclcheck(rel, GetUserId(), ACL_SELECT | ACL_INSERT) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for table %s", get_rel_name(rel)),
+				 errhint("acq reads the target and inserts the records it buys with your rights.")));
+	return rel;
+}
+
+/* everything that can be checked before reading rows */
+static Oid
+check_spec(const AcqSpec *s)
+{
+	check_spec_values(s);
+	check_id_column(s->consumer, s->id);
+	check_id_column(s->provider, s->id);
+	check_features_column(s->consumer, s->features);
+	check_features_column(s->provider, s->features);
+	check_label_column(s->consumer, s->label);
+	check_label_column(s->provider, s->label);
+	check_select(s->consumer, "consumer's table");
+	check_select(s->provider, "provider's table");
+	if (s->consumer == s->provider)
+		param_error("consumer and provider must be different tables", NULL);
+	return check_target(s);
+}
+
+/* ---- plans ---------------------------------------------------------------- */
+
+static Datum
+float8_array_datum(const double *v, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * (n > 0 ? n : 1));
+
+	for (int i = 0; i < n; i++)
+		d[i] = Float8GetDatum(v[i]);
+	return PointerGetDatum(construct_array(d, n, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+static Datum
+int4_array_datum(const int *v, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * (n > 0 ? n : 1));
+
+	for (int i = 0; i < n; i++)
+		d[i] = Int32GetDatum(v[i]);
+	return PointerGetDatum(construct_array(d, n, INT4OID, 4, true, TYPALIGN_INT));
+}
+
+static Datum
+text_array_datum(char **v, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * (n > 0 ? n : 1));
+
+	for (int i = 0; i < n; i++)
+		d[i] = CStringGetTextDatum(v[i]);
+	return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* create the target (with the caller's rights) if it does not exist */
+static Oid
+create_target(const AcqSpec *s)
+{
+	RangeVar   *rv = makeRangeVarFromNameList(s->target_name);
+	char	   *schema = rv->schemaname ? rv->schemaname :
+		get_namespace_name(get_rel_namespace(s->consumer));
+	char	   *qname = quote_qualified_identifier(schema, rv->relname);
+	Oid			idtype = acq_column_type(s->provider, s->id, "id");
+	Oid			labeltype = acq_column_type(s->provider, s->label, "label");
+	char	   *sql;
+	Oid			rel;
+
+	sql = psprintf("CREATE TABLE %s (id %s PRIMARY KEY, features pg_catalog.float8[] NOT NULL,"
+				   " label %s NOT NULL, plan_id pg_catalog.int8 NOT NULL, round pg_catalog.int4 NOT NULL)",
+				   qname, format_type_be_qualified(idtype), format_type_be_qualified(labeltype));
+	acq_spi_check(SPI_execute(sql, false, 0), SPI_OK_UTILITY, "creating the target");
+	CommandCounterIncrement();
+	rv->schemaname = schema;
+	rel = RangeVarGetRelid(rv, NoLock, false);
+	return rel;
+}
+
+/* insert the plan row (as the extension owner); returns its id */
+static int64
+insert_plan(const AcqSpec *s, int64 job_id)
+{
+	Oid			types[27];
+	Datum		v[27];
+	char		n[27];
+	Elevation	e;
+	bool		isnull;
+	int64		plan_id;
+	int			i = 0;
+
+	memset(n, ' ', sizeof(n));
+#define ARG(t, d) do { types[i] = (t); v[i] = (d); i++; } while (0)
+#define NULLARG(t) do { types[i] = (t); v[i] = (Datum) 0; n[i] = 'n'; i++; } while (0)
+	if (job_id > 0)
+		ARG(INT8OID, Int64GetDatum(job_id));
+	else
+		NULLARG(INT8OID);
+	ARG(OIDOID, ObjectIdGetDatum(s->consumer));
+	ARG(OIDOID, ObjectIdGetDatum(s->provider));
+	ARG(OIDOID, ObjectIdGetDatum(s->target));
+	ARG(TEXTOID, CStringGetTextDatum(s->features));
+	ARG(TEXTOID, CStringGetTextDatum(s->label));
+	ARG(TEXTOID, CStringGetTextDatum(s->id));
+	ARG(INT4OID, Int32GetDatum(s->budget));
+	ARG(TEXTOID, CStringGetTextDatum(strategy_name(s->strategy)));
+	ARG(TEXTOID, CStringGetTextDatum(kind_name(s->kind)));
+	ARG(TEXTOID, CStringGetTextDatum(s->regression ? "regression" : "classification"));
+	if (s->labels)
+		ARG(FLOAT8ARRAYOID, float8_array_datum(s->labels, s->nlabels));
+	else
+		NULLARG(FLOAT8ARRAYOID);
+	if (s->grid_dims)
+		ARG(INT4ARRAYOID, int4_array_datum(s->grid_dims, s->ngrid));
+	else
+		NULLARG(INT4ARRAYOID);
+	ARG(INT4OID, Int32GetDatum(s->grid_size));
+	if (s->sql)
+		ARG(TEXTARRAYOID, text_array_datum(s->sql, s->nsql));
+	else
+		NULLARG(TEXTARRAYOID);
+	ARG(INT4OID, Int32GetDatum(s->batch));
+	ARG(INT4OID, Int32GetDatum(s->tau));
+	ARG(FLOAT8OID, Float8GetDatum(s->l));
+	ARG(FLOAT8OID, Float8GetDatum(s->delta));
+	ARG(TEXTOID, CStringGetTextDatum(s->allocation == ACQ_ALLOCATION_SQRT ? "sqrt" : "linear"));
+	ARG(INT4OID, Int32GetDatum(s->novelty_k));
+	ARG(INT4OID, Int32GetDatum(s->novelty_splits));
+	ARG(BOOLOID, BoolGetDatum(s->scale));
+	ARG(INT8OID, Int64GetDatum(s->seed));
+	ARG(OIDOID, ObjectIdGetDatum(GetUserId()));
+#undef ARG
+#undef NULLARG
+	acq_elevate(&e);
+	acq_spi_check(SPI_execute_with_args(
+										"INSERT INTO acq.acquisition_plans (job_id, consumer, provider, target, features, label,"
+										" id_column, budget, strategy, predicates, task, labels, grid_dims, grid_size,"
+										" predicate_sql, batch, tau, l, delta, allocation, novelty_k, novelty_splits, scale,"
+										" seed, owner, budget_left)"
+										" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
+										" $18, $19, $20, $21, $22, $23, $24, $25::pg_catalog.regrole, $8) RETURNING plan_id",
+										i, types, v, n, false, 0),
+				  SPI_OK_INSERT_RETURNING, "inserting the plan");
+	plan_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	acq_unelevate(&e);
+	return plan_id;
+}
+
+/* the plan's parameters, read back from its row (a resumed plan) */
+static void
+spec_from_plan(int64 plan_id, AcqSpec *s)
+{
+	Oid			t = INT8OID;
+	Datum		v = Int64GetDatum(plan_id);
+	HeapTuple	row;
+	TupleDesc	desc;
+	bool		isnull;
+	Datum		d;
+
+	acq_spi_check(SPI_execute_with_args("SELECT consumer::pg_catalog.oid, provider::pg_catalog.oid,"
+										" target::pg_catalog.oid, features::pg_catalog.text, label::pg_catalog.text,"
+										" id_column::pg_catalog.text, budget, strategy, predicates, task, labels,"
+										" grid_dims, grid_size, predicate_sql, batch, tau, l, delta, allocation,"
+										" novelty_k, novelty_splits, scale, seed"
+										" FROM acq.acquisition_plans WHERE plan_id OPERATOR(pg_catalog.=) $1",
+										1, &t, &v, NULL, false, 0),
+				  SPI_OK_SELECT, "reading the plan");
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("there is no acquisition plan " INT64_FORMAT " that you can see", plan_id)));
+	row = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	memset(s, 0, sizeof(*s));
+#define COL(i) SPI_getbinval(row, desc, (i), &isnull)
+#define TXT(i) SPI_getvalue(row, desc, (i))
+	s->consumer = DatumGetObjectId(COL(1));
+	s->provider = DatumGetObjectId(COL(2));
+	s->target = DatumGetObjectId(COL(3));
+	s->features = TXT(4);
+	s->label = TXT(5);
+	s->id = TXT(6);
+	s->budget = DatumGetInt32(COL(7));
+	s->strategy = parse_strategy(TXT(8));
+	s->kind = strcmp(TXT(9), "label") == 0 ? PRED_LABEL : strcmp(TXT(9), "grid") == 0 ? PRED_GRID : PRED_SQL;
+	s->regression = strcmp(TXT(10), "regression") == 0;
+	d = COL(11);
+	if (!isnull)
+		s->labels = float8_array(DatumGetArrayTypeP(d), &s->nlabels, "labels");
+	d = COL(12);
+	if (!isnull)
+		s->grid_dims = int4_array(DatumGetArrayTypeP(d), &s->ngrid, "grid_dims");
+	s->grid_size = DatumGetInt32(COL(13));
+	d = COL(14);
+	if (!isnull)
+		s->sql = text_array(DatumGetArrayTypeP(d), &s->nsql, "predicate_sql");
+	s->batch = DatumGetInt32(COL(15));
+	s->tau = DatumGetInt32(COL(16));
+	s->l = DatumGetFloat8(COL(17));
+	s->delta = DatumGetFloat8(COL(18));
+	s->allocation = strcmp(TXT(19), "sqrt") == 0 ? ACQ_ALLOCATION_SQRT : ACQ_ALLOCATION_LINEAR;
+	s->novelty_k = DatumGetInt32(COL(20));
+	s->novelty_splits = DatumGetInt32(COL(21));
+	s->scale = DatumGetBool(COL(22));
+	s->seed = DatumGetInt64(COL(23));
+#undef COL
+#undef TXT
+	if (get_rel_name(s->target) == NULL || get_rel_name(s->provider) == NULL ||
+		get_rel_name(s->consumer) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("a table of acquisition plan " INT64_FORMAT " no longer exists", plan_id)));
+}
+
+/* ---- reading rows ----------------------------------------------------------- */
+
+static void
+mat_push(Mat *m, const double *v)
+{
+	if (m->n == m->cap)
+	{
+		int64		cap = m->cap ? m->cap * 2 : 64;
+
+		if (m->x == NULL)
+			m->x = palloc_extended(sizeof(double) * cap * m->d, MCXT_ALLOC_HUGE);
+		else
+			m->x = repalloc_huge(m->x, sizeof(double) * cap * m->d);
+		m->cap = cap;
+	}
+	memcpy(m->x + m->n * m->d, v, sizeof(double) * m->d);
+	m->n++;
+}
+
+/* a row's features, checked; NULL-free, finite, run->d long (set by the first row) */
+static double *
+row_features(Run *run, HeapTuple tup, TupleDesc desc, int col, const char *table, int64 id)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+	ArrayType  *a;
+	int			n;
+	double	   *x;
+
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("features are NULL in %s, id " INT64_FORMAT, table, id)));
+	a = DatumGetArrayTypeP(d);
+	if (ARR_NDIM(a) != 1 || array_contains_nulls(a))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("features in %s, id " INT64_FORMAT ", must be a one-dimensional array without NULLs",
+						table, id)));
+	n = ARR_DIMS(a)[0];
+	if (run->d < 0)
+		run->d = n;
+	if (n != run->d || n < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("features in %s, id " INT64_FORMAT ", have %d dimensions, expected %d",
+						table, id, n, run->d),
+				 errhint("Consumer, provider and target need feature arrays of one length.")));
+	x = (double *) ARR_DATA_PTR(a);
+	for (int j = 0; j < n; j++)
+		if (!isfinite(x[j]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("features in %s, id " INT64_FORMAT ", contain NaN or Infinity (element %d)",
+							table, id, j + 1)));
+	return x;
+}
+
+static double
+row_label(HeapTuple tup, TupleDesc desc, int col, const char *table, int64 id)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+	double		y;
+
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("label is NULL in %s, id " INT64_FORMAT, table, id)));
+	y = DatumGetFloat8(d);
+	if (!isfinite(y))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("label is NaN or Infinity in %s, id " INT64_FORMAT, table, id)));
+	return y;
+}
+
+static int64
+row_id(HeapTuple tup, TupleDesc desc, const char *table)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, 1, &isnull);
+
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("a row of %s has a NULL id", table),
+				 errhint("Every record needs an id.")));
+	return DatumGetInt64(d);
+}
+
+/*
+ * The SQL that reads id, features, label (and the SQL predicates) of a
+ * table.  The target's columns have fixed names: it is read through a
+ * subquery that gives them the user's names, for the SQL predicates.
+ */
+static char *
+read_sql(Run *run, Oid rel, const char *extra)
+{
+	StringInfoData q;
+	bool		is_target = rel == run->s.target;
+
+	initStringInfo(&q);
+	appendStringInfo(&q, "SELECT (%s)::pg_catalog.int8, (%s)::pg_catalog.float8[], (%s)::pg_catalog.float8",
+					 run->q_id, run->q_features, run->q_label);
+	if (run->s.kind == PRED_SQL)
+	{
+		appendStringInfoString(&q, ", ARRAY[");
+		for (int i = 0; i < run->s.nsql; i++)
+			appendStringInfo(&q, "%sCOALESCE((%s)::pg_catalog.bool, false)", i ? ", " : "", run->s.sql[i]);
+		appendStringInfoString(&q, "]");
+	}
+	if (extra)
+		appendStringInfo(&q, ", %s", extra);
+	if (is_target)
+		appendStringInfo(&q, " FROM (SELECT id AS %s, features AS %s, label AS %s, plan_id, round FROM %s) t",
+						 run->q_id, run->q_features, run->q_label, acq_rel_display_name(rel));
+	else
+		appendStringInfo(&q, " FROM %s", acq_rel_display_name(rel));
+	return q.data;
+}
+
+static uint64
+row_sql_mask(Run *run, HeapTuple tup, TupleDesc desc)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, 4, &isnull);
+	Datum	   *e;
+	bool	   *nulls;
+	int			n;
+	uint64		mask = 0;
+
+	deconstruct_array(DatumGetArrayTypeP(d), BOOLOID, 1, true, TYPALIGN_CHAR, &e, &nulls, &n);
+	for (int i = 0; i < n; i++)
+		if (!nulls[i] && DatumGetBool(e[i]))
+			mask |= UINT64CONST(1) << i;
+	return mask;
+}
+
+/* a row kept for novelty until predicates are known */
+typedef struct HeldRow
+{
+	double	   *x;				/* d features, then the label */
+	uint64		mask;
+	int64		id;
+	int			plan_round;		/* > 0: bought by this plan in that round */
+} HeldRow;
+
+typedef struct HeldRows
+{
+	HeldRow    *rows;
+	int64		n;
+	int64		cap;
+} HeldRows;
+
+static void
+held_push(Run *run, HeldRows *h, int64 id, const double *x, double y, uint64 mask, int plan_round)
+{
+	HeldRow    *r;
+
+	if (h->n == h->cap)
+	{
+		h->cap = h->cap ? h->cap * 2 : 1024;
+		h->rows = h->rows ? repalloc_huge(h->rows, sizeof(HeldRow) * h->cap) :
+			palloc_extended(sizeof(HeldRow) * h->cap, MCXT_ALLOC_HUGE);
+	}
+	r = &h->rows[h->n++];
+	r->x = palloc(sizeof(double) * (run->d + 1));
+	memcpy(r->x, x, sizeof(double) * run->d);
+	r->x[run->d] = y;
+	r->mask = mask;
+	r->id = id;
+	r->plan_round = plan_round;
+}
+
+static void
+read_held(Run *run, Oid rel, const char *table, bool is_target, HeldRows *h)
+{
+	char	   *sql = read_sql(run, rel, is_target ?
+							   psprintf("CASE WHEN plan_id OPERATOR(pg_catalog.=) " INT64_FORMAT
+										" THEN round ELSE 0 END", run->plan_id) : NULL);
+	Portal		portal = SPI_cursor_open_with_args(NULL, sql, 0, NULL, NULL, NULL, true, 0);
+	int			roundcol = run->s.kind == PRED_SQL ? 5 : 4;
+
+	for (;;)
+	{
+		SPI_cursor_fetch(portal, true, FETCH_BATCH);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[i];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			int64		id = row_id(tup, desc, table);
+			double	   *x = row_features(run, tup, desc, 2, table, id);
+			double		y = row_label(tup, desc, 3, table, id);
+			uint64		mask = run->s.kind == PRED_SQL ? row_sql_mask(run, tup, desc) : 0;
+			int			plan_round = 0;
+			bool		isnull;
+
+			if (is_target)
+				plan_round = DatumGetInt32(SPI_getbinval(tup, desc, roundcol, &isnull));
+			held_push(run, h, id, x, y, mask, plan_round);
+		}
+		SPI_freetuptable(SPI_tuptable);
+		CHECK_FOR_INTERRUPTS();
+	}
+	SPI_cursor_close(portal);
+}
+
+static int
+cmp_int64(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a,
+				y = *(const int64 *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool
+is_held(Run *run, int64 id)
+{
+	return bsearch(&id, run->held_ids, run->nheld, sizeof(int64), cmp_int64) != NULL;
+}
+
+/* ---- set-up ----------------------------------------------------------------- */
+
+/* provider rows during the scan */
+typedef struct PoolScan
+{
+	int64	   *id;
+	double	   *label;
+	double	   *grid;			/* ngrid coordinates per row */
+	uint64	   *mask;
+	int64		n;
+	int64		cap;
+} PoolScan;
+
+static void
+pool_push(Run *run, PoolScan *ps, int64 id, const double *x, double y, uint64 mask)
+{
+	int			ng = run->s.kind == PRED_GRID ? run->s.ngrid : 0;
+
+	if (ps->n == ps->cap)
+	{
+		ps->cap = ps->cap ? ps->cap * 2 : 4096;
+#define GROW(f, sz) ps->f = ps->f ? repalloc_huge(ps->f, (sz) * ps->cap) : palloc_extended((sz) * ps->cap, MCXT_ALLOC_HUGE)
+		GROW(id, sizeof(int64));
+		GROW(label, sizeof(double));
+		GROW(mask, sizeof(uint64));
+		if (ng)
+			GROW(grid, sizeof(double) * ng);
+#undef GROW
+	}
+	ps->id[ps->n] = id;
+	ps->label[ps->n] = y;
+	ps->mask[ps->n] = mask;
+	for (int g = 0; g < ng; g++)
+		ps->grid[ps->n * ng + g] = x[run->s.grid_dims[g] - 1];
+	ps->n++;
+}
+
+static void
+extend_ranges(Run *run, const double *x, double y)
+{
+	for (int j = 0; j < run->d; j++)
+	{
+		run->lo[j] = fmin(run->lo[j], x[j]);
+		run->hi[j] = fmax(run->hi[j], x[j]);
+	}
+	run->lo[run->d] = fmin(run->lo[run->d], y);
+	run->hi[run->d] = fmax(run->hi[run->d], y);
+}
+
+static void
+ensure_ranges(Run *run)
+{
+	if (run->lo == NULL && run->d > 0)
+	{
+		run->lo = palloc(sizeof(double) * (run->d + 1));
+		run->hi = palloc(sizeof(double) * (run->d + 1));
+		for (int j = 0; j <= run->d; j++)
+		{
+			run->lo[j] = INFINITY;
+			run->hi[j] = -INFINITY;
+		}
+	}
+}
+
+static void
+scan_provider(Run *run, PoolScan *ps)
+{
+	char	   *sql = read_sql(run, run->s.provider, NULL);
+	Portal		portal = SPI_cursor_open_with_args(NULL, sql, 0, NULL, NULL, NULL, true, 0);
+	char	   *table = acq_rel_display_name(run->s.provider);
+
+	for (;;)
+	{
+		SPI_cursor_fetch(portal, true, FETCH_BATCH);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[i];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			int64		id = row_id(tup, desc, table);
+			double	   *x = row_features(run, tup, desc, 2, table, id);
+			double		y = row_label(tup, desc, 3, table, id);
+			uint64		mask = run->s.kind == PRED_SQL ? row_sql_mask(run, tup, desc) : 0;
+
+			ensure_ranges(run);
+			extend_ranges(run, x, y);
+			if (is_held(run, id))
+				continue;
+			pool_push(run, ps, id, x, y, mask);
+		}
+		SPI_freetuptable(SPI_tuptable);
+		CHECK_FOR_INTERRUPTS();
+	}
+	SPI_cursor_close(portal);
+	if (ps->n > 1)
+	{
+		/* a duplicate id would be sold twice */
+		int64	   *ids = palloc_extended(sizeof(int64) * ps->n, MCXT_ALLOC_HUGE);
+
+		memcpy(ids, ps->id, sizeof(int64) * ps->n);
+		qsort(ids, ps->n, sizeof(int64), cmp_int64);
+		for (int64 i = 1; i < ps->n; i++)
+			if (ids[i] == ids[i - 1])
+				ereport(ERROR,
+						(errcode(ERRCODE_UNIQUE_VIOLATION),
+						 errmsg("id " INT64_FORMAT " appears more than once in %s", ids[i], table),
+						 errhint("The provider's id must identify one record; add a primary key.")));
+		pfree(ids);
+	}
+}
+
+/* the grid cell of a point: dimension 1 varies fastest, as in the authors' code */
+static int
+grid_cell(Run *run, const double *coords)
+{
+	int			cell = 0,
+				mult = 1;
+
+	for (int g = 0; g < run->s.ngrid; g++)
+	{
+		int			dim = run->s.grid_dims[g] - 1;
+		double		width = (run->hi[dim] - run->lo[dim]) / run->s.grid_size;
+		int			seg = width > 0 ? (int) floor((coords[g] - run->lo[dim]) / width) : 0;
+
+		if (seg < 0)
+			seg = 0;
+		if (seg >= run->s.grid_size)
+			seg = run->s.grid_size - 1;
+		cell += seg * mult;
+		mult *= run->s.grid_size;
+	}
+	return cell;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double		x = *(const double *) a,
+				y = *(const double *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+static char *
+format_label(double v)
+{
+	if (v == floor(v) && fabs(v) < 1e15)
+		return psprintf("%.0f", v);
+	return psprintf("%.17g", v);
+}
+
+/* name the predicates and assign each pool row to its predicate */
+static void
+build_predicates(Run *run, PoolScan *ps)
+{
+	AcqSpec    *s = &run->s;
+	double	   *values = NULL;
+	int			nvalues = 0;
+
+	run->pool_pred = palloc_extended(sizeof(int) * (ps->n > 0 ? ps->n : 1), MCXT_ALLOC_HUGE);
+	if (s->strategy == ACQ_STRATEGY_RANDOM)
+	{
+		/* one predicate: every record for sale */
+		run->np = 1;
+		run->preds = palloc0(sizeof(Pred));
+		run->preds[0].name = pstrdup("true");
+		for (int64 i = 0; i < ps->n; i++)
+			run->pool_pred[i] = 0;
+		return;
+	}
+	switch (s->kind)
+	{
+		case PRED_LABEL:
+			if (s->labels)
+			{
+				values = palloc(sizeof(double) * s->nlabels);
+				memcpy(values, s->labels, sizeof(double) * s->nlabels);
+				nvalues = s->nlabels;
+			}
+			else
+			{
+				double	   *all = palloc_extended(sizeof(double) * (ps->n > 0 ? ps->n : 1), MCXT_ALLOC_HUGE);
+
+				memcpy(all, ps->label, sizeof(double) * ps->n);
+				qsort(all, ps->n, sizeof(double), cmp_double);
+				values = palloc(sizeof(double) * (ps->n > 0 ? ps->n : 1));
+				for (int64 i = 0; i < ps->n; i++)
+					if (i == 0 || all[i] != all[i - 1])
+					{
+						if (nvalues >= MAX_PREDICATES)
+							ereport(ERROR,
+									(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+									 errmsg("the provider has more than %d distinct labels", MAX_PREDICATES),
+									 errhint("Choose the labels to query with labels => ARRAY[...].")));
+						values[nvalues++] = all[i];
+					}
+				pfree(all);
+			}
+			qsort(values, nvalues, sizeof(double), cmp_double);
+			for (int i = 1; i < nvalues; i++)
+				if (values[i] == values[i - 1])
+					param_error(psprintf("labels names %g twice", values[i]), NULL);
+			run->np = nvalues;
+			run->label_values = values;
+			run->preds = palloc0(sizeof(Pred) * (nvalues > 0 ? nvalues : 1));
+			for (int i = 0; i < nvalues; i++)
+				run->preds[i].name = psprintf("%s = %s", s->label, format_label(values[i]));
+			for (int64 i = 0; i < ps->n; i++)
+			{
+				double	   *hit = bsearch(&ps->label[i], values, nvalues, sizeof(double), cmp_double);
+
+				run->pool_pred[i] = hit ? (int) (hit - values) : -1;
+			}
+			break;
+		case PRED_GRID:
+			{
+				int			ncell = 1;
+
+				if (s->grid_dims == NULL)
+				{
+					/* default: the first two dimensions (or the only one) */
+					s->ngrid = run->d >= 2 ? 2 : 1;
+					s->grid_dims = palloc(sizeof(int) * 2);
+					s->grid_dims[0] = 1;
+					s->grid_dims[1] = 2;
+				}
+				for (int g = 0; g < s->ngrid; g++)
+				{
+					if (s->grid_dims[g] > run->d)
+						param_error(psprintf("grid_dims names dimension %d but the features have %d",
+											 s->grid_dims[g], run->d), NULL);
+					if (ncell > MAX_PREDICATES / s->grid_size)
+						param_error(psprintf("the grid would have more than %d cells", MAX_PREDICATES),
+									"Use fewer grid_dims or a smaller grid_size.");
+					ncell *= s->grid_size;
+				}
+				run->np = ncell;
+				run->preds = palloc0(sizeof(Pred) * ncell);
+				for (int c = 0; c < ncell; c++)
+				{
+					StringInfoData n;
+					int			rest = c;
+
+					initStringInfo(&n);
+					for (int g = 0; g < s->ngrid; g++)
+					{
+						int			dim = s->grid_dims[g] - 1;
+						int			seg = rest % s->grid_size;
+						double		width = (run->hi[dim] - run->lo[dim]) / s->grid_size;
+
+						rest /= s->grid_size;
+						appendStringInfo(&n, "%s%s[%d] in [%.6g, %.6g%s", g ? " and " : "", s->features,
+										 dim + 1, run->lo[dim] + seg * width,
+										 seg == s->grid_size - 1 ? run->hi[dim] : run->lo[dim] + (seg + 1) * width,
+										 seg == s->grid_size - 1 ? "]" : ")");
+					}
+					run->preds[c].name = n.data;
+				}
+				for (int64 i = 0; i < ps->n; i++)
+					run->pool_pred[i] = grid_cell(run, ps->grid + i * s->ngrid);
+			}
+			break;
+		case PRED_SQL:
+			run->np = s->nsql;
+			run->preds = palloc0(sizeof(Pred) * s->nsql);
+			for (int i = 0; i < s->nsql; i++)
+				run->preds[i].name = pstrdup(s->sql[i]);
+			for (int64 i = 0; i < ps->n; i++)
+				run->pool_pred[i] = -1;		/* membership by mask */
+			break;
+	}
+}
+
+/* the pool: per predicate, the row numbers of what is for sale */
+static void
+build_pools(Run *run, PoolScan *ps)
+{
+	int64	   *count = palloc0(sizeof(int64) * run->np);
+
+	run->npool = ps->n;
+	run->pool_id = ps->id;
+	run->pool_mask = run->s.kind == PRED_SQL && run->s.strategy != ACQ_STRATEGY_RANDOM ? ps->mask : NULL;
+	run->taken = palloc_extended(sizeof(bool) * (ps->n > 0 ? ps->n : 1), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	for (int64 i = 0; i < ps->n; i++)
+	{
+		if (run->pool_mask)
+		{
+			for (int p = 0; p < run->np; p++)
+				if (run->pool_mask[i] & (UINT64CONST(1) << p))
+					count[p]++;
+		}
+		else if (run->pool_pred[i] >= 0)
+			count[run->pool_pred[i]]++;
+	}
+	for (int p = 0; p < run->np; p++)
+	{
+		run->preds[p].rows = palloc_extended(sizeof(int) * (count[p] > 0 ? count[p] : 1), MCXT_ALLOC_HUGE);
+		run->preds[p].available = count[p];
+	}
+	for (int64 i = 0; i < ps->n; i++)
+	{
+		if (run->pool_mask)
+		{
+			for (int p = 0; p < run->np; p++)
+				if (run->pool_mask[i] & (UINT64CONST(1) << p))
+					run->preds[p].rows[run->preds[p].nrows++] = (int) i;
+		}
+		else if (run->pool_pred[i] >= 0)
+		{
+			Pred	   *q = &run->preds[run->pool_pred[i]];
+
+			q->rows[q->nrows++] = (int) i;
+		}
+	}
+	pfree(count);
+}
+
+/* the vector novelty compares: features (then the label, for regression), scaled */
+static void
+novelty_vector(Run *run, const double *x, double y, double *out)
+{
+	for (int j = 0; j < run->d; j++)
+		out[j] = x[j];
+	if (run->s.regression)
+		out[run->d] = y;
+	if (run->s.scale)
+		for (int j = 0; j < run->nd; j++)
+		{
+			double		w = run->hi[j] - run->lo[j];
+
+			out[j] = w > 0 ? (out[j] - run->lo[j]) / w : 0.0;
+		}
+}
+
+/* which predicate holds a consumer/target row (label/grid), or the mask bits (sql) */
+static void
+held_to_predicates(Run *run, const HeldRow *r, const int *round_pred, int nround)
+{
+	double	   *v = palloc(sizeof(double) * run->nd);
+	int			p = -1;
+
+	novelty_vector(run, r->x, r->x[run->d], v);
+	if (r->plan_round > 0)
+	{
+		/* bought by this plan: it counts for the predicate it was bought through */
+		if (r->plan_round <= nround && round_pred[r->plan_round - 1] >= 0)
+			mat_push(&run->preds[round_pred[r->plan_round - 1]].bought, v);
+		pfree(v);
+		return;
+	}
+	switch (run->s.kind)
+	{
+		case PRED_LABEL:
+			{
+				double	   *hit = bsearch(&r->x[run->d], run->label_values, run->np,
+										  sizeof(double), cmp_double);
+
+				p = hit ? (int) (hit - run->label_values) : -1;
+			}
+			if (p >= 0)
+				mat_push(&run->preds[p].held, v);
+			break;
+		case PRED_GRID:
+			{
+				double		coords[64];
+
+				for (int g = 0; g < run->s.ngrid; g++)
+					coords[g] = r->x[run->s.grid_dims[g] - 1];
+				mat_push(&run->preds[grid_cell(run, coords)].held, v);
+			}
+			break;
+		case PRED_SQL:
+			for (int i = 0; i < run->np; i++)
+				if (r->mask & (UINT64CONST(1) << i))
+					mat_push(&run->preds[i].held, v);
+			break;
+	}
+	pfree(v);
+}
+
+/* ---- rounds ----------------------------------------------------------------- */
+
+/* draw up to want row numbers from P's pool, at random without replacement */
+static int
+draw_rows(Run *run, int p, int want, int *out)
+{
+	Pred	   *q = &run->preds[p];
+	int			got = 0;
+
+	while (got < want && q->drawn < q->nrows)
+	{
+		int64		j = q->drawn + (int64) acq_rng_below(&run->pick_rng, (uint64) (q->nrows - q->drawn));
+		int			r = q->rows[j];
+
+		q->rows[j] = q->rows[q->drawn];
+		q->rows[q->drawn] = r;
+		q->drawn++;
+		if (run->taken[r])
+			continue;			/* bought through an overlapping predicate */
+		out[got++] = r;
+	}
+	return got;
+}
+
+/* a bought (or vanished) row leaves every predicate that offered it */
+static void
+mark_taken(Run *run, int r)
+{
+	if (run->taken[r])
+		return;
+	run->taken[r] = true;
+	if (run->pool_mask)
+	{
+		for (int p = 0; p < run->np; p++)
+			if (run->pool_mask[r] & (UINT64CONST(1) << p))
+				run->preds[p].available--;
+	}
+	else if (run->pool_pred[r] >= 0)
+		run->preds[run->pool_pred[r]].available--;
+}
+
+static ArrayType *
+int8_array(const int64 *v, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * (n > 0 ? n : 1));
+
+	for (int i = 0; i < n; i++)
+		d[i] = Int64GetDatum(v[i]);
+	return construct_array(d, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+}
+
+/*
+ * Buy: insert the provider's rows with these ids into the target, returning
+ * them.  The provider charges only for what comes back.
+ */
+static int
+buy(Run *run, const int64 *ids, int n, int round, Mat *got)
+{
+	Oid			types[3] = {INT8ARRAYOID, INT8OID, INT4OID};
+	Datum		v[3];
+	char	   *sql;
+	char	   *table = acq_rel_display_name(run->s.provider);
+	int			received;
+
+	v[0] = PointerGetDatum(int8_array(ids, n));
+	v[1] = Int64GetDatum(run->plan_id);
+	v[2] = Int32GetDatum(round);
+	sql = psprintf("INSERT INTO %s (id, features, label, plan_id, round)"
+				   " SELECT p.%s, p.%s, p.%s, $2, $3 FROM %s p"
+				   " WHERE p.%s OPERATOR(pg_catalog.=) ANY ($1)"
+				   " RETURNING id::pg_catalog.int8, features, label::pg_catalog.float8",
+				   run->q_target, run->q_id, run->q_features, run->q_label, run->q_provider, run->q_id);
+	acq_spi_check(SPI_execute_with_args(sql, 3, types, v, NULL, false, 0),
+				  SPI_OK_INSERT_RETURNING, "buying records");
+	received = (int) SPI_processed;
+	got->n = 0;
+	for (int i = 0; i < received; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		int64		id = row_id(tup, desc, table);
+		double	   *x = row_features(run, tup, desc, 2, table, id);
+		double		y = row_label(tup, desc, 3, table, id);
+		double	   *vec = palloc(sizeof(double) * run->nd);
+
+		novelty_vector(run, x, y, vec);
+		mat_push(got, vec);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return received;
+}
+
+/* novelty of the records just bought through P (before they join P's sets) */
+static double
+measure(Run *run, int p, const Mat *batch)
+{
+	Pred	   *q = &run->preds[p];
+	AcqNoveltyParams np;
+	double		u;
+
+	acq_novelty_defaults(&np);
+	np.k = run->s.novelty_k;
+	np.splits = run->s.novelty_splits;
+	if (run->s.strategy == ACQ_STRATEGY_EA)
+	{
+		/* EA: everything bought through P so far against what was held at the start */
+		for (int64 i = 0; i < batch->n; i++)
+			mat_push(&q->bought, batch->x + i * batch->d);
+		u = acq_novelty(q->held.x, q->held.n, q->bought.x, q->bought.n, run->nd, &np, &run->strat_rng);
+		return u;
+	}
+	else
+	{
+		/* SPS: the batch against everything held for P, bought ones included */
+		double	   *H = palloc_extended(sizeof(double) * (q->held.n + q->bought.n) * run->nd + 1,
+										MCXT_ALLOC_HUGE);
+
+		if (q->held.n)
+			memcpy(H, q->held.x, sizeof(double) * q->held.n * run->nd);
+		if (q->bought.n)
+			memcpy(H + q->held.n * run->nd, q->bought.x, sizeof(double) * q->bought.n * run->nd);
+		u = acq_novelty(H, q->held.n + q->bought.n, batch->x, batch->n, run->nd, &np, &run->strat_rng);
+		pfree(H);
+		for (int64 i = 0; i < batch->n; i++)
+			mat_push(&q->bought, batch->x + i * batch->d);
+		return u;
+	}
+}
+
+static void
+log_round(Run *run, int round, int p, int64 requested, int received, double utility)
+{
+	Oid			types[14] = {INT8OID, INT4OID, TEXTOID, INT4OID, TEXTOID, INT4OID, INT4OID,
+	FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, INT4OID, FLOAT8ARRAYOID, INT8ARRAYOID};
+	Datum		v[14];
+	char		n[14];
+	size_t		ns = acq_planner_state_size(run->planner);
+	double	   *state = palloc(sizeof(double) * ns);
+	int64		rng[2];
+	Elevation	e;
+	AcqPlanPred *q = &run->planner->preds[p];
+
+	memset(n, ' ', sizeof(n));
+	acq_planner_save(run->planner, state);
+	rng[0] = (int64) run->strat_state.s0;
+	rng[1] = (int64) run->strat_state.s1;
+	v[0] = Int64GetDatum(run->plan_id);
+	v[1] = Int32GetDatum(round);
+	v[2] = CStringGetTextDatum(acq_stage_name(run->planner->stage));
+	v[3] = Int32GetDatum(p + 1);
+	v[4] = CStringGetTextDatum(run->preds[p].name);
+	v[5] = Int32GetDatum((int) requested);
+	v[6] = Int32GetDatum(received);
+	v[7] = Float8GetDatum(utility);
+	n[7] = isnan(utility) ? 'n' : ' ';
+	if (run->s.strategy == ACQ_STRATEGY_SPS)
+	{
+		double		a,
+					b;
+
+		acq_planner_posterior(run->planner, p, &a, &b);
+		v[8] = Float8GetDatum(a);
+		v[9] = Float8GetDatum(b);
+	}
+	else
+		n[8] = n[9] = 'n';
+	v[10] = Float8GetDatum(q->utility);
+	n[10] = run->s.strategy == ACQ_STRATEGY_EA && q->has_utility ? ' ' : 'n';
+	v[11] = Int32GetDatum((int) run->planner->budget_left);
+	v[12] = float8_array_datum(state, (int) ns);
+	v[13] = PointerGetDatum(int8_array(rng, 2));
+	acq_elevate(&e);
+	acq_spi_check(SPI_execute_with_args("INSERT INTO acq.acquisition_rounds (plan_id, round, owner, stage,"
+										" predicate, predicate_name, requested, received, utility, alpha, beta,"
+										" estimate, budget_left, state, rng)"
+										" SELECT $1, $2, p.owner, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14"
+										" FROM acq.acquisition_plans p WHERE p.plan_id OPERATOR(pg_catalog.=) $1",
+										14, types, v, n, false, 0),
+				  SPI_OK_INSERT, "logging the round");
+	acq_spi_check(SPI_execute_with_args("UPDATE acq.acquisition_plans SET bought = bought OPERATOR(pg_catalog.+) $7,"
+										" rounds = $2, budget_left = $12"
+										" WHERE plan_id OPERATOR(pg_catalog.=) $1",
+										12, types, v, n, false, 0),
+				  SPI_OK_UPDATE, "updating the plan");
+	acq_unelevate(&e);
+	pfree(state);
+}
+
+static void
+finish_plan(Run *run, const char *message)
+{
+	Oid			types[2] = {INT8OID, TEXTOID};
+	Datum		v[2];
+	Elevation	e;
+
+	v[0] = Int64GetDatum(run->plan_id);
+	v[1] = CStringGetTextDatum(message);
+	acq_elevate(&e);
+	acq_spi_check(SPI_execute_with_args("UPDATE acq.acquisition_plans SET status = 'succeeded',"
+										" finished_at = pg_catalog.clock_timestamp(), message = $2"
+										" WHERE plan_id OPERATOR(pg_catalog.=) $1",
+										2, types, v, NULL, false, 0),
+				  SPI_OK_UPDATE, "finishing the plan");
+	acq_unelevate(&e);
+}
+
+static void
+set_plan_predicates(Run *run)
+{
+	Oid			types[2] = {INT8OID, TEXTARRAYOID};
+	Datum		v[2];
+	char	  **names = palloc(sizeof(char *) * run->np);
+	Elevation	e;
+
+	for (int i = 0; i < run->np; i++)
+		names[i] = run->preds[i].name;
+	v[0] = Int64GetDatum(run->plan_id);
+	v[1] = text_array_datum(names, run->np);
+	acq_elevate(&e);
+	acq_spi_check(SPI_execute_with_args("UPDATE acq.acquisition_plans SET predicate_names = $2"
+										" WHERE plan_id OPERATOR(pg_catalog.=) $1",
+										2, types, v, NULL, false, 0),
+				  SPI_OK_UPDATE, "naming the predicates");
+	acq_unelevate(&e);
+}
+
+/*
+ * Set the run up for plan_id: read consumer, target and provider, build the
+ * predicates, pools and planner; restore the planner from the last logged
+ * round when the plan has rounds already.  Allocates in run->cxt.
+ */
+static void
+setup_run(Run *run)
+{
+	AcqSpec    *s = &run->s;
+	HeldRows	held = {0};
+	PoolScan	ps = {0};
+	int		   *round_pred = NULL;
+	int			nround = 0;
+	int64		plan_bought = 0;
+	AcqPlanParams pp;
+	int64	   *pool;
+	char		errbuf[256];
+	double	   *state = NULL;
+	int			nstate = 0;
+	int64		rng[2] = {0, 0};
+
+	run->q_target = acq_rel_display_name(s->target);
+	run->q_provider = acq_rel_display_name(s->provider);
+	run->q_id = pstrdup(quote_identifier(s->id));
+	run->q_features = pstrdup(quote_identifier(s->features));
+	run->q_label = pstrdup(quote_identifier(s->label));
+	run->d = -1;
+
+	/* the log so far: each round's predicate, and the last state */
+	{
+		Oid			t = INT8OID;
+		Datum		v = Int64GetDatum(run->plan_id);
+
+		acq_spi_check(SPI_execute_with_args("SELECT round, predicate, received, state, rng"
+											" FROM acq.acquisition_rounds WHERE plan_id OPERATOR(pg_catalog.=) $1"
+											" ORDER BY round", 1, &t, &v, NULL, false, 0),
+					  SPI_OK_SELECT, "reading the plan's rounds");
+		nround = (int) SPI_processed;
+		round_pred = palloc(sizeof(int) * (nround + 1));
+		for (int i = 0; i < nround; i++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[i];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			bool		isnull;
+
+			if (DatumGetInt32(SPI_getbinval(tup, desc, 1, &isnull)) != i + 1)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("the log of acquisition plan " INT64_FORMAT " misses round %d", run->plan_id, i + 1)));
+			round_pred[i] = DatumGetInt32(SPI_getbinval(tup, desc, 2, &isnull)) - 1;
+			plan_bought += DatumGetInt32(SPI_getbinval(tup, desc, 3, &isnull));
+			if (i == nround - 1)
+			{
+				int			n;
+
+				state = float8_array(DatumGetArrayTypePCopy(SPI_getbinval(tup, desc, 4, &isnull)), &nstate, "state");
+				{
+					Datum	   *e;
+					bool	   *nulls;
+
+					deconstruct_array(DatumGetArrayTypePCopy(SPI_getbinval(tup, desc, 5, &isnull)),
+									  INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &e, &nulls, &n);
+					if (n == 2)
+					{
+						rng[0] = DatumGetInt64(e[0]);
+						rng[1] = DatumGetInt64(e[1]);
+					}
+				}
+			}
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+
+	/* what the consumer holds: its own rows and everything in the target */
+	read_held(run, s->consumer, acq_rel_display_name(s->consumer), false, &held);
+	read_held(run, s->target, run->q_target, true, &held);
+	{
+		int64		mine = 0;
+
+		for (int64 i = 0; i < held.n; i++)
+			if (held.rows[i].plan_round > 0)
+				mine++;
+		if (mine != plan_bought)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("target %s holds " INT64_FORMAT " records of acquisition plan " INT64_FORMAT
+							" but its log says " INT64_FORMAT " were bought",
+							run->q_target, mine, run->plan_id, plan_bought),
+					 errhint("Were rows of the target deleted or inserted by hand?")));
+	}
+	run->held_ids = palloc_extended(sizeof(int64) * (held.n > 0 ? held.n : 1), MCXT_ALLOC_HUGE);
+	for (int64 i = 0; i < held.n; i++)
+		run->held_ids[i] = held.rows[i].id;
+	run->nheld = held.n;
+	qsort(run->held_ids, run->nheld, sizeof(int64), cmp_int64);
+
+	/* the provider: what is for sale */
+	scan_provider(run, &ps);
+	if (run->d < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("provider %s has no records", run->q_provider)));
+	for (int64 i = 0; i < held.n; i++)
+		extend_ranges(run, held.rows[i].x, held.rows[i].x[run->d]);
+	run->nd = run->d + (s->regression ? 1 : 0);
+	build_predicates(run, &ps);
+	build_pools(run, &ps);
+
+	if (nround == 0)
+	{
+		int64		total = 0;
+
+		for (int p = 0; p < run->np; p++)
+		{
+			if (run->preds[p].nrows == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_NO_DATA_FOUND),
+						 errmsg("predicate \"%s\" selects no record for sale in %s", run->preds[p].name, run->q_provider),
+						 errdetail("Nothing was bought."),
+						 errhint(s->kind == PRED_LABEL ? "Query only labels the provider has (labels => ARRAY[...])." :
+								 s->kind == PRED_GRID ? "Use a coarser grid (grid_size) or other grid_dims." :
+								 "Every SQL predicate must select records the consumer does not hold yet.")));
+			total += run->preds[p].nrows;
+		}
+		if (s->kind == PRED_SQL && s->strategy != ACQ_STRATEGY_RANDOM)
+		{
+			total = 0;
+			for (int64 i = 0; i < ps.n; i++)
+				if (run->pool_mask[i])
+					total++;
+		}
+		if (total < s->budget)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("budget %d is larger than the " INT64_FORMAT " records the predicates offer",
+							s->budget, total),
+					 errdetail("Nothing was bought."),
+					 errhint("Lower the budget to at most " INT64_FORMAT ".", total)));
+	}
+
+	/* novelty's sets: held at the start, bought by this plan */
+	run->wants_novelty = s->strategy == ACQ_STRATEGY_SPS || s->strategy == ACQ_STRATEGY_EA;
+	for (int p = 0; p < run->np; p++)
+	{
+		run->preds[p].held.d = run->nd;
+		run->preds[p].bought.d = run->nd;
+	}
+	if (run->wants_novelty)
+		for (int64 i = 0; i < held.n; i++)
+			held_to_predicates(run, &held.rows[i], round_pred, nround);
+
+	/* the planner, fresh or restored */
+	memset(&pp, 0, sizeof(pp));
+	pp.strategy = s->strategy;
+	pp.budget = s->budget;
+	pp.batch = s->batch;
+	pp.tau = s->tau;
+	pp.l = s->l;
+	pp.delta = s->delta;
+	pp.allocation = s->allocation;
+	pool = palloc(sizeof(int64) * run->np);
+	for (int p = 0; p < run->np; p++)
+		pool[p] = run->preds[p].nrows;
+	run->planner = acq_planner_create(&pp, run->np, pool, errbuf, sizeof(errbuf));
+	if (run->planner == NULL)
+		param_error(errbuf, NULL);
+	acq_pg_rng_init(&run->pick_rng, &run->pick_state, s->seed ^ (int64) (nround * UINT64CONST(0x9E3779B97F4A7C15)));
+	acq_pg_rng_init(&run->strat_rng, &run->strat_state, s->seed + 1);
+	if (nround > 0)
+	{
+		if (!acq_planner_restore(run->planner, state, nstate))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("the log of acquisition plan " INT64_FORMAT " does not match its parameters", run->plan_id)));
+		run->strat_state.s0 = (uint64) rng[0];
+		run->strat_state.s1 = (uint64) rng[1];
+	}
+	for (int p = 0; p < run->np; p++)
+		acq_planner_set_available(run->planner, p, run->preds[p].available);
+	pfree(pool);
+}
+
+/* the summary row */
+static void
+run_summary(Run *run, Datum *values, bool *nulls)
+{
+	int		   *counts = palloc0(sizeof(int) * run->np);
+	char	  **names = palloc(sizeof(char *) * run->np);
+
+	for (int p = 0; p < run->np; p++)
+	{
+		counts[p] = (int) run->planner->preds[p].bought;
+		names[p] = run->preds[p].name;
+	}
+	values[0] = Int64GetDatum(run->plan_id);
+	values[1] = Int32GetDatum((int) (run->s.budget - run->planner->budget_left));
+	values[2] = Int32GetDatum((int) run->planner->rounds);
+	values[3] = Int32GetDatum((int) run->planner->budget_left);
+	values[4] = text_array_datum(names, run->np);
+	values[5] = int4_array_datum(counts, run->np);
+	memset(nulls, 0, sizeof(bool) * 6);
+}
+
+typedef struct RoundHooks
+{
+	void		(*begin) (void);
+	void		(*commit) (void);
+	int64		job_id;
+} RoundHooks;
+
+/*
+ * The rounds, until the planner is done.  With hooks (a background job),
+ * every round is a transaction of its own.  Persistent state lives in
+ * run->cxt; each round's scratch in a context reset every round.
+ */
+static void
+run_rounds(Run *run, const RoundHooks *hooks)
+{
+	MemoryContext roundcxt = AllocSetContextCreate(run->cxt, "acq round", ALLOCSET_DEFAULT_SIZES);
+	int		   *rows = NULL;
+	int64	   *ids = NULL;
+	int			cap = 0;
+
+	for (;;)
+	{
+		int			p;
+		int64		want;
+		int			ndrawn,
+					received;
+		double		utility = NAN;
+		Mat			got;
+		MemoryContext old;
+		int			round;
+
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(run->cxt);
+		if (!acq_planner_next(run->planner, &run->strat_rng, &p, &want))
+		{
+			MemoryContextSwitchTo(old);
+			break;
+		}
+		if (want > cap)
+		{
+			cap = (int) want;
+			rows = rows ? repalloc(rows, sizeof(int) * cap) : palloc(sizeof(int) * cap);
+			ids = ids ? repalloc(ids, sizeof(int64) * cap) : palloc(sizeof(int64) * cap);
+		}
+		MemoryContextSwitchTo(roundcxt);
+		round = (int) run->planner->rounds + 1;
+		ndrawn = draw_rows(run, p, (int) want, rows);
+		for (int i = 0; i < ndrawn; i++)
+		{
+			ids[i] = run->pool_id[rows[i]];
+			mark_taken(run, rows[i]);
+		}
+		memset(&got, 0, sizeof(got));
+		got.d = run->nd;
+		received = ndrawn > 0 ? buy(run, ids, ndrawn, round, &got) : 0;
+		if (received < ndrawn)
+			ereport(WARNING,
+					(errmsg("the provider returned %d of %d records drawn for \"%s\"",
+							received, ndrawn, run->preds[p].name),
+					 errdetail("Records that vanished from the provider since the set-up are not charged.")));
+		MemoryContextSwitchTo(run->cxt);
+		if (acq_planner_wants_utility(run->planner) && received > 0)
+			utility = measure(run, p, &got);
+		else if (run->wants_novelty)
+			for (int64 i = 0; i < got.n; i++)
+				mat_push(&run->preds[p].bought, got.x + i * got.d);
+		for (int q = 0; q < run->np; q++)
+			acq_planner_set_available(run->planner, q, run->preds[q].available);
+		/* observe after set_available so that the log's state is current */
+		acq_planner_observe(run->planner, received, utility);
+		MemoryContextSwitchTo(roundcxt);
+		log_round(run, round, p, want, received, utility);
+		if (hooks && hooks->job_id > 0)
+		{
+			char		msg[160];
+
+			snprintf(msg, sizeof(msg), "acq job " INT64_FORMAT " (acquire, plan " INT64_FORMAT "): progress %.3f, round %d",
+					 hooks->job_id, run->plan_id,
+					 (double) (run->s.budget - run->planner->budget_left) / run->s.budget, round);
+			pgstat_report_activity(STATE_RUNNING, msg);
+		}
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(roundcxt);
+		if (hooks)
+		{
+			hooks->commit();
+			hooks->begin();
+		}
+	}
+}
+
+/* ---- SQL entry points ------------------------------------------------------- */
+
+/* acq._check_acquire(...): the checks of acq.acquire, buying nothing */
+Datum
+acq_check_acquire(PG_FUNCTION_ARGS)
+{
+	AcqSpec		s;
+
+	spec_from_args(fcinfo, &s);
+	(void) check_spec(&s);
+	PG_RETURN_VOID();
+}
+
+/* acq.acquire(...): a plan run in the caller's transaction */
+Datum
+acq_acquire(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "acq acquire", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old;
+	Run		   *run;
+	Datum		values[6];
+	bool		nulls[6];
+
+	InitMaterializedSRF(fcinfo, 0);
+	old = MemoryContextSwitchTo(cxt);
+	run = palloc0(sizeof(Run));
+	run->cxt = cxt;
+	spec_from_args(fcinfo, &run->s);
+	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+	MemoryContextSwitchTo(cxt);
+	run->s.target = check_spec(&run->s);
+	if (!OidIsValid(run->s.target))
+		run->s.target = create_target(&run->s);
+	run->plan_id = insert_plan(&run->s, 0);
+	setup_run(run);
+	set_plan_predicates(run);
+	run_rounds(run, NULL);
+	finish_plan(run, psprintf("bought %d records in " INT64_FORMAT " rounds",
+							  (int) (run->s.budget - run->planner->budget_left), run->planner->rounds));
+	run_summary(run, values, nulls);
+	MemoryContextSwitchTo(old);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	SPI_finish();
+	return (Datum) 0;
+}
+
+static void
+job_begin(void)
+{
+	acq_worker_begin();
+}
+
+static void
+job_commit(void)
+{
+	acq_worker_commit();
+}
+
+/* the job's params (jsonb text) as acq._check_acquire's arguments, through SQL */
+static const char *create_plan_sql =
+"SELECT acq._create_acquisition_plan("
+"  ($1 OPERATOR(pg_catalog.->>) 'consumer')::pg_catalog.oid::pg_catalog.regclass,"
+"  ($1 OPERATOR(pg_catalog.->>) 'provider')::pg_catalog.oid::pg_catalog.regclass,"
+"  ($1 OPERATOR(pg_catalog.->>) 'target')::pg_catalog.name,"
+"  ($1 OPERATOR(pg_catalog.->>) 'features')::pg_catalog.name,"
+"  ($1 OPERATOR(pg_catalog.->>) 'label')::pg_catalog.name,"
+"  ($1 OPERATOR(pg_catalog.->>) 'budget')::pg_catalog.int4,"
+"  $1 OPERATOR(pg_catalog.->>) 'strategy',"
+"  $1 OPERATOR(pg_catalog.->>) 'predicates',"
+"  ($1 OPERATOR(pg_catalog.->>) 'id')::pg_catalog.name,"
+"  $1 OPERATOR(pg_catalog.->>) 'task',"
+"  (SELECT pg_catalog.array_agg(e::pg_catalog.float8) FROM pg_catalog.jsonb_array_elements_text(NULLIF($1 OPERATOR(pg_catalog.->) 'labels', 'null')) e),"
+"  (SELECT pg_catalog.array_agg(e::pg_catalog.int4) FROM pg_catalog.jsonb_array_elements_text(NULLIF($1 OPERATOR(pg_catalog.->) 'grid_dims', 'null')) e),"
+"  ($1 OPERATOR(pg_catalog.->>) 'grid_size')::pg_catalog.int4,"
+"  (SELECT pg_catalog.array_agg(e) FROM pg_catalog.jsonb_array_elements_text(NULLIF($1 OPERATOR(pg_catalog.->) 'predicate_sql', 'null')) e),"
+"  ($1 OPERATOR(pg_catalog.->>) 'batch')::pg_catalog.int4,"
+"  ($1 OPERATOR(pg_catalog.->>) 'tau')::pg_catalog.int4,"
+"  ($1 OPERATOR(pg_catalog.->>) 'l')::pg_catalog.float8,"
+"  ($1 OPERATOR(pg_catalog.->>) 'delta')::pg_catalog.float8,"
+"  $1 OPERATOR(pg_catalog.->>) 'allocation',"
+"  ($1 OPERATOR(pg_catalog.->>) 'novelty_k')::pg_catalog.int4,"
+"  ($1 OPERATOR(pg_catalog.->>) 'novelty_splits')::pg_catalog.int4,"
+"  ($1 OPERATOR(pg_catalog.->>) 'scale')::pg_catalog.bool,"
+"  ($1 OPERATOR(pg_catalog.->>) 'seed')::pg_catalog.int8,"
+"  $2)";
+
+PG_FUNCTION_INFO_V1(acq_create_acquisition_plan);
+
+/* acq._create_acquisition_plan(<acquire's arguments>, job_id): target and plan row */
+Datum
+acq_create_acquisition_plan(PG_FUNCTION_ARGS)
+{
+	AcqSpec		s;
+	int64		plan_id;
+
+	spec_from_args(fcinfo, &s);
+	acq_arg_require(fcinfo, 23, "job_id");
+	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+	s.target = check_spec(&s);
+	if (!OidIsValid(s.target))
+		s.target = create_target(&s);
+	plan_id = insert_plan(&s, PG_GETARG_INT64(23));
+	SPI_finish();
+	PG_RETURN_INT64(plan_id);
+}
+
+/*
+ * A background job: create the plan (or take the one to resume) in a first
+ * transaction, then run its rounds, one transaction each, and mark the job
+ * succeeded with the last one.
+ */
+void
+acq_acquire_job(int64 job_id, Oid role, const char *params)
+{
+	MemoryContext cxt = AllocSetContextCreate(TopMemoryContext, "acq acquire job", ALLOCSET_DEFAULT_SIZES);
+	Run		   *run = MemoryContextAllocZero(cxt, sizeof(Run));
+	RoundHooks	hooks = {job_begin, job_commit, job_id};
+	Oid			types[2] = {JSONBOID, INT8OID};
+	Datum		v[2];
+	bool		isnull;
+	Elevation	e;
+
+	run->cxt = cxt;
+	acq_worker_begin();
+	v[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(params));
+	v[1] = Int64GetDatum(job_id);
+	acq_spi_check(SPI_execute_with_args("SELECT ($1 OPERATOR(pg_catalog.->>) 'resume_plan')::pg_catalog.int8",
+										1, types, v, NULL, false, 0), SPI_OK_SELECT, "reading the job");
+	run->plan_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (isnull)
+	{
+		acq_spi_check(SPI_execute_with_args(create_plan_sql, 2, types, v, NULL, false, 0),
+					  SPI_OK_SELECT, "creating the plan");
+		run->plan_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	else
+	{
+		/* a resumed plan is this job's now */
+		Datum		a[2];
+		Oid			t[2] = {INT8OID, INT8OID};
+
+		a[0] = Int64GetDatum(run->plan_id);
+		a[1] = Int64GetDatum(job_id);
+		acq_elevate(&e);
+		acq_spi_check(SPI_execute_with_args("UPDATE acq.acquisition_plans SET job_id = $2, status = 'running',"
+											" message = NULL WHERE plan_id OPERATOR(pg_catalog.=) $1"
+											" AND pg_catalog.pg_has_role(owner, 'MEMBER')",
+											2, t, a, NULL, false, 0), SPI_OK_UPDATE, "taking the plan");
+		acq_unelevate(&e);
+		if (SPI_processed != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("there is no acquisition plan " INT64_FORMAT " of yours to resume", run->plan_id)));
+	}
+	MemoryContextSwitchTo(cxt);
+	spec_from_plan(run->plan_id, &run->s);
+	check_select(run->s.consumer, "consumer's table");
+	check_select(run->s.provider, "provider's table");
+	setup_run(run);
+	set_plan_predicates(run);
+	acq_worker_commit();
+	acq_worker_begin();
+	MemoryContextSwitchTo(cxt);
+
+	run_rounds(run, &hooks);
+
+	finish_plan(run, psprintf("bought %d records in " INT64_FORMAT " rounds",
+							  (int) (run->s.budget - run->planner->budget_left), run->planner->rounds));
+	v[0] = Int64GetDatum(job_id);
+	v[1] = Int64GetDatum(run->plan_id);
+	types[0] = INT8OID;
+	acq_elevate(&e);
+	acq_spi_check(SPI_execute_with_args("UPDATE acq.jobs SET status = 'succeeded', progress = 1,"
+										" finished_at = pg_catalog.clock_timestamp(),"
+										" message = pg_catalog.format('plan %s: bought %s records', $2,"
+										"   (SELECT bought FROM acq.acquisition_plans WHERE plan_id OPERATOR(pg_catalog.=) $2))"
+										" WHERE id OPERATOR(pg_catalog.=) $1 AND status OPERATOR(pg_catalog.=) 'running'",
+										2, types, v, NULL, false, 0),
+				  SPI_OK_UPDATE, "marking the job succeeded");
+	acq_unelevate(&e);
+	acq_worker_commit();
+	MemoryContextDelete(cxt);
+}
