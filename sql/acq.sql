@@ -619,6 +619,38 @@ END $$;
 COMMENT ON FUNCTION acq.resume_acquire IS
 'continue an interrupted or failed acquisition plan from its log, as a new background job; returns the job id';
 
+CREATE FUNCTION acq.evaluate(
+    train           regclass[],
+    test            regclass,
+    features        name,
+    label           name,
+    model           text    DEFAULT NULL,
+    task            text    DEFAULT 'classification',
+    k               int     DEFAULT 5,
+    c               float8  DEFAULT 1.0,
+    max_iter        int     DEFAULT 1000)
+RETURNS TABLE (model text, n_train bigint, n_test bigint, accuracy float8, r2 float8)
+AS 'MODULE_PATHNAME', 'acq_evaluate'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION acq.evaluate IS
+'train a model (softmax or knn for classification, knn or linear for regression) on the union of train and score it on test';
+
+CREATE FUNCTION acq.acquisition_curve(
+    plan_id         bigint,
+    test            regclass,
+    budgets         int[],
+    model           text    DEFAULT NULL,
+    k               int     DEFAULT 5,
+    c               float8  DEFAULT 1.0,
+    max_iter        int     DEFAULT 1000)
+RETURNS TABLE (budget int, n_train bigint, accuracy float8, r2 float8)
+AS 'MODULE_PATHNAME', 'acq_acquisition_curve'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION acq.acquisition_curve IS
+'accuracy or R2 of the model trained on the consumer plus the first b records a plan bought, for each b';
+
 -- Internal (src/pg/acquire.c): a background acquisition job's first step,
 -- run by its worker as the job's owner: the target and the plan row.
 CREATE FUNCTION acq._create_acquisition_plan(

@@ -1,0 +1,529 @@
+/*
+ * evaluate.c -- acq.evaluate and acq.acquisition_curve: train a model on
+ * some tables' rows and score it on a test table, so that a user can judge
+ * an acquisition (accuracy for classification, R^2 for regression).
+ *
+ * Models (src/core): multinomial logistic regression ('softmax', L2 with
+ * scikit-learn's C), k-nearest neighbours ('knn', classifier or regressor)
+ * and least squares ('linear', regression).  Rows are read with the
+ * caller's rights; every row is checked as acq.acquire checks them.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "acq_pg.h"
+#include "knn.h"
+#include "models.h"
+#include "softmax.h"
+
+PG_FUNCTION_INFO_V1(acq_evaluate);
+PG_FUNCTION_INFO_V1(acq_acquisition_curve);
+
+#define FETCH_BATCH 10000
+
+typedef enum EvalModel
+{
+	MODEL_SOFTMAX,
+	MODEL_KNN,
+	MODEL_LINEAR
+} EvalModel;
+
+typedef struct Rows
+{
+	double	   *X;
+	double	   *y;
+	int64		n;
+	int64		cap;
+	int			d;				/* -1 until the first row */
+} Rows;
+
+typedef struct EvalSpec
+{
+	EvalModel	model;
+	bool		regression;
+	int			k;
+	double		c;
+	int			max_iter;
+} EvalSpec;
+
+static void
+rows_push(Rows *r, const double *x, double y)
+{
+	if (r->n == r->cap)
+	{
+		r->cap = r->cap ? r->cap * 2 : 1024;
+		r->X = r->X ? repalloc_huge(r->X, sizeof(double) * r->cap * r->d) :
+			palloc_extended(sizeof(double) * r->cap * r->d, MCXT_ALLOC_HUGE);
+		r->y = r->y ? repalloc_huge(r->y, sizeof(double) * r->cap) :
+			palloc_extended(sizeof(double) * r->cap, MCXT_ALLOC_HUGE);
+	}
+	memcpy(r->X + r->n * r->d, x, sizeof(double) * r->d);
+	r->y[r->n] = y;
+	r->n++;
+}
+
+/* read (features, label) rows of a query, checked, appending to r */
+static void
+read_rows(const char *sql, const char *table, Rows *r, int64 limit)
+{
+	Portal		portal = SPI_cursor_open_with_args(NULL, sql, 0, NULL, NULL, NULL, true, 0);
+	int64		rowno = 0;
+
+	for (;;)
+	{
+		SPI_cursor_fetch(portal, true, FETCH_BATCH);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 i = 0; i < SPI_processed && (limit < 0 || rowno < limit); i++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[i];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			bool		isnull;
+			Datum		d = SPI_getbinval(tup, desc, 1, &isnull);
+			ArrayType  *a;
+			int			n;
+			double	   *x;
+			double		y;
+
+			rowno++;
+			if (isnull)
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("features are NULL in %s, row " INT64_FORMAT, table, rowno)));
+			a = DatumGetArrayTypeP(d);
+			if (ARR_NDIM(a) != 1 || array_contains_nulls(a))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_EXCEPTION),
+						 errmsg("features in %s, row " INT64_FORMAT ", must be a one-dimensional array without NULLs",
+								table, rowno)));
+			n = ARR_DIMS(a)[0];
+			if (r->d < 0)
+				r->d = n;
+			if (n != r->d || n < 1)
+				ereport(ERROR,
+						(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+						 errmsg("features in %s, row " INT64_FORMAT ", have %d dimensions, expected %d",
+								table, rowno, n, r->d),
+						 errhint("Training and test rows need feature arrays of one length.")));
+			x = (double *) ARR_DATA_PTR(a);
+			for (int j = 0; j < n; j++)
+				if (!isfinite(x[j]))
+					ereport(ERROR,
+							(errcode(ERRCODE_DATA_EXCEPTION),
+							 errmsg("features in %s, row " INT64_FORMAT ", contain NaN or Infinity", table, rowno)));
+			d = SPI_getbinval(tup, desc, 2, &isnull);
+			if (isnull)
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("label is NULL in %s, row " INT64_FORMAT, table, rowno)));
+			y = DatumGetFloat8(d);
+			if (!isfinite(y))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_EXCEPTION),
+						 errmsg("label is NaN or Infinity in %s, row " INT64_FORMAT, table, rowno)));
+			rows_push(r, x, y);
+		}
+		SPI_freetuptable(SPI_tuptable);
+		CHECK_FOR_INTERRUPTS();
+		if (limit >= 0 && rowno >= limit)
+			break;
+	}
+	SPI_cursor_close(portal);
+}
+
+/* SELECT features, label FROM rel, after checking the columns and the right to read */
+static void
+read_table(Oid rel, const char *features, const char *label, Rows *r)
+{
+	Oid			ft = acq_column_type(rel, features, "features");
+	Oid			lt = acq_column_type(rel, label, "label");
+	Oid			elem = get_element_type(ft);
+	char	   *name = acq_rel_display_name(rel);
+
+	if (!OidIsValid(elem) || !acq_is_numeric_type(elem))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("features column \"%s\" of %s must be float8[], not %s",
+						features, name, format_type_be(ft))));
+	if (!acq_is_numeric_type(lt))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("label column \"%s\" of %s must be numeric, not %s",
+						label, name, format_type_be(lt))));
+	if (pg_class_aclcheck(rel, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for table %s", get_rel_name(rel))));
+	read_rows(psprintf("SELECT (%s)::pg_catalog.float8[], (%s)::pg_catalog.float8 FROM %s",
+					   quote_identifier(features), quote_identifier(label), name),
+			  name, r, -1);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double		x = *(const double *) a,
+				y = *(const double *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* classes: the distinct labels of train and test, mapped to 0..K-1 */
+static int
+class_codes(const Rows *train, const Rows *test, int *ytr, int *yte)
+{
+	int64		n = train->n + test->n;
+	double	   *all = palloc_extended(sizeof(double) * n, MCXT_ALLOC_HUGE);
+	int			K = 0;
+
+	memcpy(all, train->y, sizeof(double) * train->n);
+	memcpy(all + train->n, test->y, sizeof(double) * test->n);
+	qsort(all, n, sizeof(double), cmp_double);
+	for (int64 i = 0; i < n; i++)
+		if (i == 0 || all[i] != all[i - 1])
+			all[K++] = all[i];
+	if (K > 10000)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%d distinct labels is too many for a classifier", K),
+				 errhint("Use task => 'regression' for a numeric target.")));
+	for (int64 i = 0; i < train->n; i++)
+		ytr[i] = (int) ((double *) bsearch(&train->y[i], all, K, sizeof(double), cmp_double) - all);
+	for (int64 i = 0; i < test->n; i++)
+		yte[i] = (int) ((double *) bsearch(&test->y[i], all, K, sizeof(double), cmp_double) - all);
+	pfree(all);
+	return K;
+}
+
+/* train on rows [0, ntrain) of train, score on test: accuracy or R^2 */
+static double
+train_and_score(const EvalSpec *e, const Rows *train, int64 ntrain, const Rows *test)
+{
+	char		errbuf[256];
+
+	if (ntrain < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("there are no training rows")));
+	if (test->n < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("the test table has no rows")));
+	if (train->d != test->d)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("training rows have %d feature dimensions, test rows %d", train->d, test->d)));
+	if (!e->regression)
+	{
+		Rows		tr = *train;
+		int		   *ytr = palloc_extended(sizeof(int) * ntrain, MCXT_ALLOC_HUGE);
+		int		   *yte = palloc_extended(sizeof(int) * test->n, MCXT_ALLOC_HUGE);
+		int		   *pred = palloc_extended(sizeof(int) * test->n, MCXT_ALLOC_HUGE);
+		int			K;
+		double		acc;
+
+		tr.n = ntrain;
+		K = class_codes(&tr, test, ytr, yte);
+		if (e->model == MODEL_SOFTMAX)
+		{
+			AcqSoftmax m;
+			AcqStatus	st = acq_softmax_fit(train->X, ytr, ntrain, train->d, K, e->c, e->max_iter,
+											 1e-8, &m, errbuf, sizeof(errbuf));
+
+			if (st == ACQ_ERR_NO_CONVERGENCE)
+				ereport(NOTICE,
+						(errmsg("the softmax regression did not converge in %d iterations", e->max_iter),
+						 errhint("Raise max_iter, or scale the features.")));
+			else if (st != ACQ_OK && st != ACQ_ERR_SINGLE_CLASS)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_EXCEPTION),
+						 errmsg("training the softmax regression failed: %s", errbuf)));
+			acq_softmax_predict(&m, test->X, test->n, pred);
+			acq_softmax_free(&m);
+		}
+		else
+		{
+			if (acq_knn_classify(train->X, ytr, ntrain, train->d, K, test->X, test->n, e->k, pred) != ACQ_OK)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("k-NN classification failed")));
+		}
+		acc = acq_accuracy_int(yte, pred, test->n);
+		pfree(pred);
+		pfree(yte);
+		pfree(ytr);
+		return acc;
+	}
+	else
+	{
+		double	   *pred = palloc_extended(sizeof(double) * test->n, MCXT_ALLOC_HUGE);
+		double		r2;
+
+		if (e->model == MODEL_KNN)
+		{
+			if (acq_knn_regress(train->X, train->y, ntrain, train->d, test->X, test->n, e->k, pred) != ACQ_OK)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("k-NN regression failed")));
+		}
+		else
+		{
+			AcqLinStats *s = acq_linstats_create(train->d);
+			double	   *beta = palloc(sizeof(double) * (train->d + 1));
+
+			acq_linstats_accumulate(s, train->X, train->y, ntrain, NULL, 0.0);
+			if (acq_linreg_solve(s, 0.0, beta) != ACQ_OK)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_EXCEPTION),
+						 errmsg("the least-squares system could not be solved")));
+			for (int64 i = 0; i < test->n; i++)
+			{
+				double		v = beta[train->d];
+
+				for (int j = 0; j < train->d; j++)
+					v += beta[j] * test->X[i * test->d + j];
+				pred[i] = v;
+			}
+			acq_linstats_free(s);
+		}
+		r2 = acq_r2(test->y, pred, test->n);
+		pfree(pred);
+		return r2;
+	}
+}
+
+static void
+eval_spec(EvalSpec *e, const char *model, const char *task, int k, double c, int max_iter)
+{
+	if (strcmp(task, "classification") == 0)
+		e->regression = false;
+	else if (strcmp(task, "regression") == 0)
+		e->regression = true;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown task \"%s\"", task),
+				 errhint("Use 'classification' or 'regression'.")));
+	if (model == NULL)
+		e->model = e->regression ? MODEL_KNN : MODEL_SOFTMAX;
+	else if (strcmp(model, "softmax") == 0 && !e->regression)
+		e->model = MODEL_SOFTMAX;
+	else if (strcmp(model, "knn") == 0)
+		e->model = MODEL_KNN;
+	else if (strcmp(model, "linear") == 0 && e->regression)
+		e->model = MODEL_LINEAR;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("model \"%s\" is not available for %s", model, task),
+				 errhint("Classification: 'softmax' or 'knn'; regression: 'knn' or 'linear'.")));
+	if (k < 1 || k > 1024)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k must be between 1 and 1024, not %d", k)));
+	if (!(c > 0.0) || !isfinite(c))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("c must be positive, not %g", c),
+				 errhint("c is the inverse L2 strength, as scikit-learn's C.")));
+	if (max_iter < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_iter must be positive, not %d", max_iter)));
+	e->k = k;
+	e->c = c;
+	e->max_iter = max_iter;
+}
+
+static const char *
+model_name(EvalModel m)
+{
+	return m == MODEL_SOFTMAX ? "softmax" : m == MODEL_KNN ? "knn" : "linear";
+}
+
+/* acq.evaluate(train regclass[], test regclass, features, label, model, task, k, c, max_iter) */
+Datum
+acq_evaluate(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ArrayType  *arr;
+	Datum	   *rels;
+	bool	   *nulls;
+	int			nrels;
+	Oid			test;
+	char	   *features,
+			   *label,
+			   *model,
+			   *task;
+	EvalSpec	e;
+	Rows		train = {0},
+				tst = {0};
+	double		score;
+	Datum		values[5];
+	bool		isnull[5] = {false, false, false, false, false};
+	MemoryContext old;
+
+	InitMaterializedSRF(fcinfo, 0);
+	acq_arg_require(fcinfo, 0, "train");
+	arr = PG_GETARG_ARRAYTYPE_P(0);
+	test = acq_arg_regclass(fcinfo, 1, "test");
+	features = acq_arg_name(fcinfo, 2, "features", true);
+	label = acq_arg_name(fcinfo, 3, "label", true);
+	model = acq_arg_text(fcinfo, 4, "model", false);
+	task = acq_arg_text(fcinfo, 5, "task", true);
+	acq_arg_require(fcinfo, 6, "k");
+	acq_arg_require(fcinfo, 7, "c");
+	acq_arg_require(fcinfo, 8, "max_iter");
+	eval_spec(&e, model, task, PG_GETARG_INT32(6), PG_GETARG_FLOAT8(7), PG_GETARG_INT32(8));
+	deconstruct_array(arr, REGCLASSOID, 4, true, TYPALIGN_INT, &rels, &nulls, &nrels);
+	if (nrels < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("train must name at least one table")));
+	train.d = tst.d = -1;
+	old = CurrentMemoryContext;
+	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+	MemoryContextSwitchTo(old);
+	for (int i = 0; i < nrels; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("train must not contain NULL")));
+		read_table(DatumGetObjectId(rels[i]), features, label, &train);
+	}
+	read_table(test, features, label, &tst);
+	score = train_and_score(&e, &train, train.n, &tst);
+	SPI_finish();
+	values[0] = CStringGetTextDatum(model_name(e.model));
+	values[1] = Int64GetDatum(train.n);
+	values[2] = Int64GetDatum(tst.n);
+	values[3] = Float8GetDatum(score);
+	values[4] = Float8GetDatum(score);
+	isnull[3] = e.regression;
+	isnull[4] = !e.regression;
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, isnull);
+	return (Datum) 0;
+}
+
+/*
+ * acq.acquisition_curve(plan_id, test, budgets, model, k, c, max_iter): the
+ * model trained on the plan's consumer plus the first b records the plan
+ * bought (in round order; within a round in a fixed pseudo-random order),
+ * scored on test, for each b.
+ */
+Datum
+acq_acquisition_curve(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int64		plan_id;
+	Oid			test;
+	ArrayType  *arr;
+	Datum	   *bd;
+	bool	   *bnulls;
+	int			nb;
+	char	   *model;
+	EvalSpec	e;
+	Rows		train = {0},
+				tst = {0};
+	Oid			consumer,
+				target;
+	char	   *features,
+			   *label,
+			   *task;
+	int64		nconsumer;
+	Oid			t = INT8OID;
+	Datum		v;
+	bool		isnull;
+	MemoryContext old;
+
+	InitMaterializedSRF(fcinfo, 0);
+	acq_arg_require(fcinfo, 0, "plan_id");
+	plan_id = PG_GETARG_INT64(0);
+	test = acq_arg_regclass(fcinfo, 1, "test");
+	acq_arg_require(fcinfo, 2, "budgets");
+	arr = PG_GETARG_ARRAYTYPE_P(2);
+	model = acq_arg_text(fcinfo, 3, "model", false);
+	acq_arg_require(fcinfo, 4, "k");
+	acq_arg_require(fcinfo, 5, "c");
+	acq_arg_require(fcinfo, 6, "max_iter");
+	deconstruct_array(arr, INT4OID, 4, true, TYPALIGN_INT, &bd, &bnulls, &nb);
+
+	old = CurrentMemoryContext;
+	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+	MemoryContextSwitchTo(old);
+	v = Int64GetDatum(plan_id);
+	acq_spi_check(SPI_execute_with_args("SELECT consumer::pg_catalog.oid, target::pg_catalog.oid,"
+										" features::pg_catalog.text, label::pg_catalog.text, task"
+										" FROM acq.acquisition_plans WHERE plan_id OPERATOR(pg_catalog.=) $1",
+										1, &t, &v, NULL, false, 0),
+				  SPI_OK_SELECT, "reading the plan");
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("there is no acquisition plan " INT64_FORMAT " that you can see", plan_id),
+				 errhint("acq.acquisitions lists your plans.")));
+	consumer = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	target = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	features = MemoryContextStrdup(old, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3));
+	label = MemoryContextStrdup(old, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4));
+	task = MemoryContextStrdup(old, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5));
+	MemoryContextSwitchTo(old);
+	eval_spec(&e, model, task, PG_GETARG_INT32(4), PG_GETARG_FLOAT8(5), PG_GETARG_INT32(6));
+	if (get_rel_name(consumer) == NULL || get_rel_name(target) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("a table of acquisition plan " INT64_FORMAT " no longer exists", plan_id)));
+
+	train.d = tst.d = -1;
+	read_table(consumer, features, label, &train);
+	nconsumer = train.n;
+	if (pg_class_aclcheck(target, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for table %s", get_rel_name(target))));
+	read_rows(psprintf("SELECT features, label::pg_catalog.float8 FROM %s"
+					   " WHERE plan_id OPERATOR(pg_catalog.=) " INT64_FORMAT
+					   " ORDER BY round, pg_catalog.hashint8(id::pg_catalog.int8), id",
+					   acq_rel_display_name(target), plan_id),
+			  acq_rel_display_name(target), &train, -1);
+	read_table(test, features, label, &tst);
+
+	for (int i = 0; i < nb; i++)
+	{
+		Datum		values[4];
+		bool		isn[4] = {false, false, false, false};
+		int64		b,
+					ntrain;
+		double		score;
+
+		if (bnulls[i] || DatumGetInt32(bd[i]) < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("budgets must hold non-negative numbers of records")));
+		b = DatumGetInt32(bd[i]);
+		ntrain = nconsumer + Min(b, train.n - nconsumer);
+		score = train_and_score(&e, &train, ntrain, &tst);
+		values[0] = Int32GetDatum((int32) b);
+		values[1] = Int64GetDatum(ntrain);
+		values[2] = Float8GetDatum(score);
+		values[3] = Float8GetDatum(score);
+		isn[2] = e.regression;
+		isn[3] = !e.regression;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, isn);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
