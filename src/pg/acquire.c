@@ -662,6 +662,7 @@ spec_from_plan(int64 plan_id, AcqSpec *s)
 	TupleDesc	desc;
 	bool		isnull;
 	Datum		d;
+	MemoryContext mine = CurrentMemoryContext;
 
 	acq_spi_check(SPI_execute_with_args("SELECT consumer::pg_catalog.oid, provider::pg_catalog.oid,"
 										" target::pg_catalog.oid, features::pg_catalog.text, label::pg_catalog.text,"
@@ -675,6 +676,7 @@ spec_from_plan(int64 plan_id, AcqSpec *s)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("there is no acquisition plan " INT64_FORMAT " that you can see", plan_id)));
+	MemoryContextSwitchTo(mine);
 	row = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
 	memset(s, 0, sizeof(*s));
@@ -899,12 +901,16 @@ read_held(Run *run, Oid rel, const char *table, bool is_target, HeldRows *h)
 	char	   *sql = read_sql(run, rel, is_target ?
 							   psprintf("CASE WHEN plan_id OPERATOR(pg_catalog.=) " INT64_FORMAT
 										" THEN round ELSE 0 END", run->plan_id) : NULL);
+	MemoryContext mine = CurrentMemoryContext;
 	Portal		portal = SPI_cursor_open_with_args(NULL, sql, 0, NULL, NULL, NULL, true, 0);
 	int			roundcol = run->s.kind == PRED_SQL ? 5 : 4;
 
+	/* SPI calls leave SPI's context current: come back after each */
+	MemoryContextSwitchTo(mine);
 	for (;;)
 	{
 		SPI_cursor_fetch(portal, true, FETCH_BATCH);
+		MemoryContextSwitchTo(mine);
 		if (SPI_processed == 0)
 			break;
 		for (uint64 i = 0; i < SPI_processed; i++)
@@ -926,6 +932,7 @@ read_held(Run *run, Oid rel, const char *table, bool is_target, HeldRows *h)
 		CHECK_FOR_INTERRUPTS();
 	}
 	SPI_cursor_close(portal);
+	MemoryContextSwitchTo(mine);
 }
 
 static int
@@ -1010,13 +1017,16 @@ ensure_ranges(Run *run)
 static void
 scan_provider(Run *run, PoolScan *ps)
 {
+	MemoryContext mine = CurrentMemoryContext;
 	char	   *sql = read_sql(run, run->s.provider, NULL);
 	Portal		portal = SPI_cursor_open_with_args(NULL, sql, 0, NULL, NULL, NULL, true, 0);
 	char	   *table = acq_rel_display_name(run->s.provider);
 
+	MemoryContextSwitchTo(mine);
 	for (;;)
 	{
 		SPI_cursor_fetch(portal, true, FETCH_BATCH);
+		MemoryContextSwitchTo(mine);
 		if (SPI_processed == 0)
 			break;
 		for (uint64 i = 0; i < SPI_processed; i++)
@@ -1038,6 +1048,7 @@ scan_provider(Run *run, PoolScan *ps)
 		CHECK_FOR_INTERRUPTS();
 	}
 	SPI_cursor_close(portal);
+	MemoryContextSwitchTo(mine);
 	if (ps->n > 1)
 	{
 		/* a duplicate id would be sold twice */
@@ -1587,6 +1598,7 @@ setup_run(Run *run)
 											" FROM acq.acquisition_rounds WHERE plan_id OPERATOR(pg_catalog.=) $1"
 											" ORDER BY round", 1, &t, &v, NULL, false, 0),
 					  SPI_OK_SELECT, "reading the plan's rounds");
+		MemoryContextSwitchTo(run->cxt);
 		nround = (int) SPI_processed;
 		round_pred = palloc(sizeof(int) * (nround + 1));
 		for (int i = 0; i < nround; i++)
@@ -1621,6 +1633,7 @@ setup_run(Run *run)
 			}
 		}
 		SPI_freetuptable(SPI_tuptable);
+		MemoryContextSwitchTo(run->cxt);
 	}
 
 	/* what the consumer holds: its own rows and everything in the target */
