@@ -229,6 +229,21 @@ float8_array(ArrayType *a, int *n, const char *argname)
 	return out;
 }
 
+/* the planner's state: NaN is a legitimate value there */
+static double *
+state_array(ArrayType *a, int *n)
+{
+	Datum	   *d;
+	bool	   *nulls;
+	double	   *out;
+
+	deconstruct_array(a, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &d, &nulls, n);
+	out = palloc(sizeof(double) * (*n > 0 ? *n : 1));
+	for (int i = 0; i < *n; i++)
+		out[i] = nulls[i] ? NAN : DatumGetFloat8(d[i]);
+	return out;
+}
+
 static int *
 int4_array(ArrayType *a, int *n, const char *argname)
 {
@@ -1617,7 +1632,7 @@ setup_run(Run *run)
 			{
 				int			n;
 
-				state = float8_array(DatumGetArrayTypePCopy(SPI_getbinval(tup, desc, 4, &isnull)), &nstate, "state");
+				state = state_array(DatumGetArrayTypePCopy(SPI_getbinval(tup, desc, 4, &isnull)), &nstate);
 				{
 					Datum	   *e;
 					bool	   *nulls;
