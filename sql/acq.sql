@@ -520,7 +520,7 @@ CREATE FUNCTION acq.acquire(
     grid_dims       int[]   DEFAULT NULL,
     grid_size       int     DEFAULT 4,
     predicate_sql   text[]  DEFAULT NULL,
-    batch           int     DEFAULT 100,
+    batch           int     DEFAULT NULL,     -- 100, or the budget if smaller
     tau             int     DEFAULT 1,
     l               float8  DEFAULT 0.01,
     delta           float8  DEFAULT 0.001,
@@ -563,7 +563,7 @@ CREATE FUNCTION acq.submit_acquire(
     grid_dims       int[]   DEFAULT NULL,
     grid_size       int     DEFAULT 4,
     predicate_sql   text[]  DEFAULT NULL,
-    batch           int     DEFAULT 100,
+    batch           int     DEFAULT NULL,     -- 100, or the budget if smaller
     tau             int     DEFAULT 1,
     l               float8  DEFAULT 0.01,
     delta           float8  DEFAULT 0.001,

@@ -315,8 +315,8 @@ spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s)
 	s->grid_size = PG_GETARG_INT32(12);
 	if (!PG_ARGISNULL(13))
 		s->sql = text_array(PG_GETARG_ARRAYTYPE_P(13), &s->nsql, "predicate_sql");
-	acq_arg_require(fcinfo, 14, "batch");
-	s->batch = PG_GETARG_INT32(14);
+	/* batch NULL: 100, or the budget if smaller */
+	s->batch = PG_ARGISNULL(14) ? Min(100, Max(s->budget, 1)) : PG_GETARG_INT32(14);
 	acq_arg_require(fcinfo, 15, "tau");
 	s->tau = PG_GETARG_INT32(15);
 	acq_arg_require(fcinfo, 16, "l");
@@ -494,9 +494,9 @@ check_target(const AcqSpec *s)
 				 errmsg("target %s is not a table", acq_rel_display_name(rel))));
 	PG_TRY();
 	{
-		check_id_column(rel, "id");
-		check_features_column(rel, "features");
-		check_label_column(rel, "label");
+		check_id_column(rel, s->id);
+		check_features_column(rel, s->features);
+		check_label_column(rel, s->label);
 		for (int i = 0; i < 2; i++)
 			if (acq_column_type(rel, cols[i], "target") != types[i])
 				ereport(ERROR,
@@ -514,7 +514,7 @@ check_target(const AcqSpec *s)
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("target %s exists with another shape", acq_rel_display_name(rel)),
 				 errdetail("%s", e->message),
-				 errhint("A target needs columns id (integer), features (float8[]), label (numeric), plan_id (bigint) and round (int); name a new table and acq creates it.")));
+				 errhint("A target needs the provider's id (integer), features (float8[]) and label (numeric) columns, plan_id (bigint) and round (int); name a new table and acq creates it.")));
 	}
 	PG_END_TRY();
 	if (pg_class_aclcheck(rel, GetUserId(), ACL_SELECT | ACL_INSERT) != ACLCHECK_OK)
@@ -588,9 +588,11 @@ create_target(const AcqSpec *s)
 	char	   *sql;
 	Oid			rel;
 
-	sql = psprintf("CREATE TABLE %s (id %s PRIMARY KEY, features pg_catalog.float8[] NOT NULL,"
-				   " label %s NOT NULL, plan_id pg_catalog.int8 NOT NULL, round pg_catalog.int4 NOT NULL)",
-				   qname, format_type_be_qualified(idtype), format_type_be_qualified(labeltype));
+	sql = psprintf("CREATE TABLE %s (%s %s PRIMARY KEY, %s pg_catalog.float8[] NOT NULL,"
+				   " %s %s NOT NULL, plan_id pg_catalog.int8 NOT NULL, round pg_catalog.int4 NOT NULL)",
+				   qname, quote_identifier(s->id), format_type_be_qualified(idtype),
+				   quote_identifier(s->features), quote_identifier(s->label),
+				   format_type_be_qualified(labeltype));
 	acq_spi_check(SPI_execute(sql, false, 0), SPI_OK_UTILITY, "creating the target");
 	CommandCounterIncrement();
 	rv->schemaname = schema;
@@ -828,14 +830,12 @@ row_id(HeapTuple tup, TupleDesc desc, const char *table)
 
 /*
  * The SQL that reads id, features, label (and the SQL predicates) of a
- * table.  The target's columns have fixed names: it is read through a
- * subquery that gives them the user's names, for the SQL predicates.
+ * table: consumer, provider and target share those columns' names.
  */
 static char *
 read_sql(Run *run, Oid rel, const char *extra)
 {
 	StringInfoData q;
-	bool		is_target = rel == run->s.target;
 
 	initStringInfo(&q);
 	appendStringInfo(&q, "SELECT (%s)::pg_catalog.int8, (%s)::pg_catalog.float8[], (%s)::pg_catalog.float8",
@@ -849,11 +849,7 @@ read_sql(Run *run, Oid rel, const char *extra)
 	}
 	if (extra)
 		appendStringInfo(&q, ", %s", extra);
-	if (is_target)
-		appendStringInfo(&q, " FROM (SELECT id AS %s, features AS %s, label AS %s, plan_id, round FROM %s) t",
-						 run->q_id, run->q_features, run->q_label, acq_rel_display_name(rel));
-	else
-		appendStringInfo(&q, " FROM %s", acq_rel_display_name(rel));
+	appendStringInfo(&q, " FROM %s", acq_rel_display_name(rel));
 	return q.data;
 }
 
@@ -1002,6 +998,16 @@ pool_push(Run *run, PoolScan *ps, int64 id, const double *x, double y, uint64 ma
 	ps->n++;
 }
 
+/* grid_dims must name dimensions the features have (checked at the first row) */
+static void
+check_grid_dims(Run *run)
+{
+	for (int g = 0; g < run->s.ngrid; g++)
+		if (run->s.grid_dims[g] > run->d)
+			param_error(psprintf("grid_dims names dimension %d but the features have %d",
+								 run->s.grid_dims[g], run->d), NULL);
+}
+
 static void
 extend_ranges(Run *run, const double *x, double y)
 {
@@ -1053,6 +1059,8 @@ scan_provider(Run *run, PoolScan *ps)
 			double		y = row_label(tup, desc, 3, table, id);
 			uint64		mask = run->s.kind == PRED_SQL ? row_sql_mask(run, tup, desc) : 0;
 
+			if (run->lo == NULL && run->s.kind == PRED_GRID)
+				check_grid_dims(run);
 			ensure_ranges(run);
 			extend_ranges(run, x, y);
 			if (is_held(run, id))
@@ -1188,19 +1196,8 @@ build_predicates(Run *run, PoolScan *ps)
 			{
 				int			ncell = 1;
 
-				if (s->grid_dims == NULL)
-				{
-					/* default: the first two dimensions (or the only one) */
-					s->ngrid = run->d >= 2 ? 2 : 1;
-					s->grid_dims = palloc(sizeof(int) * 2);
-					s->grid_dims[0] = 1;
-					s->grid_dims[1] = 2;
-				}
 				for (int g = 0; g < s->ngrid; g++)
 				{
-					if (s->grid_dims[g] > run->d)
-						param_error(psprintf("grid_dims names dimension %d but the features have %d",
-											 s->grid_dims[g], run->d), NULL);
 					if (ncell > MAX_PREDICATES / s->grid_size)
 						param_error(psprintf("the grid would have more than %d cells", MAX_PREDICATES),
 									"Use fewer grid_dims or a smaller grid_size.");
@@ -1417,11 +1414,13 @@ buy(Run *run, const int64 *ids, int n, int round, Mat *got)
 	v[0] = PointerGetDatum(int8_array(ids, n));
 	v[1] = Int64GetDatum(run->plan_id);
 	v[2] = Int32GetDatum(round);
-	sql = psprintf("INSERT INTO %s (id, features, label, plan_id, round)"
+	sql = psprintf("INSERT INTO %s AS t (%s, %s, %s, plan_id, round)"
 				   " SELECT p.%s, p.%s, p.%s, $2, $3 FROM %s p"
 				   " WHERE p.%s OPERATOR(pg_catalog.=) ANY ($1)"
-				   " RETURNING id::pg_catalog.int8, features, label::pg_catalog.float8",
-				   run->q_target, run->q_id, run->q_features, run->q_label, run->q_provider, run->q_id);
+				   " RETURNING t.%s::pg_catalog.int8, t.%s, t.%s::pg_catalog.float8",
+				   run->q_target, run->q_id, run->q_features, run->q_label,
+				   run->q_id, run->q_features, run->q_label, run->q_provider, run->q_id,
+				   run->q_id, run->q_features, run->q_label);
 	acq_spi_check(SPI_execute_with_args(sql, 3, types, v, NULL, false, 0),
 				  SPI_OK_INSERT_RETURNING, "buying records");
 	received = (int) SPI_processed;
@@ -1675,6 +1674,14 @@ setup_run(Run *run)
 	qsort(run->held_ids, run->nheld, sizeof(int64), cmp_int64);
 
 	/* the provider: what is for sale */
+	if (s->kind == PRED_GRID && s->grid_dims == NULL)
+	{
+		/* default: the first two dimensions (or the only one) */
+		s->ngrid = run->d == 1 ? 1 : 2;
+		s->grid_dims = palloc(sizeof(int) * 2);
+		s->grid_dims[0] = 1;
+		s->grid_dims[1] = 2;
+	}
 	scan_provider(run, &ps);
 	if (run->d < 0)
 		ereport(ERROR,

@@ -442,7 +442,8 @@ acq_acquisition_curve(PG_FUNCTION_ARGS)
 				target;
 	char	   *features,
 			   *label,
-			   *task;
+			   *task,
+			   *idcol;
 	int64		nconsumer;
 	Oid			t = INT8OID;
 	Datum		v;
@@ -466,7 +467,7 @@ acq_acquisition_curve(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(old);
 	v = Int64GetDatum(plan_id);
 	acq_spi_check(SPI_execute_with_args("SELECT consumer::pg_catalog.oid, target::pg_catalog.oid,"
-										" features::pg_catalog.text, label::pg_catalog.text, task"
+										" features::pg_catalog.text, label::pg_catalog.text, task, id_column::pg_catalog.text"
 										" FROM acq.acquisition_plans WHERE plan_id OPERATOR(pg_catalog.=) $1",
 										1, &t, &v, NULL, false, 0),
 				  SPI_OK_SELECT, "reading the plan");
@@ -480,6 +481,7 @@ acq_acquisition_curve(PG_FUNCTION_ARGS)
 	features = MemoryContextStrdup(old, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3));
 	label = MemoryContextStrdup(old, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4));
 	task = MemoryContextStrdup(old, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5));
+	idcol = MemoryContextStrdup(old, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 6));
 	MemoryContextSwitchTo(old);
 	eval_spec(&e, model, task, PG_GETARG_INT32(4), PG_GETARG_FLOAT8(5), PG_GETARG_INT32(6));
 	if (get_rel_name(consumer) == NULL || get_rel_name(target) == NULL)
@@ -494,10 +496,11 @@ acq_acquisition_curve(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied for table %s", get_rel_name(target))));
-	read_rows(psprintf("SELECT features, label::pg_catalog.float8 FROM %s"
+	read_rows(psprintf("SELECT (%s)::pg_catalog.float8[], (%s)::pg_catalog.float8 FROM %s"
 					   " WHERE plan_id OPERATOR(pg_catalog.=) " INT64_FORMAT
-					   " ORDER BY round, pg_catalog.hashint8(id::pg_catalog.int8), id",
-					   acq_rel_display_name(target), plan_id),
+					   " ORDER BY round, pg_catalog.hashint8((%s)::pg_catalog.int8), %s",
+					   quote_identifier(features), quote_identifier(label),
+					   acq_rel_display_name(target), plan_id, quote_identifier(idcol), quote_identifier(idcol)),
 			  acq_rel_display_name(target), &train, -1);
 	read_table(test, features, label, &tst);
 

@@ -1,0 +1,186 @@
+--
+-- Data acquisition (docs/acquisition.md): acq.acquire with each strategy and
+-- kind of predicate, the round log, acq.evaluate, acq.acquisition_curve, and
+-- an error for each bad input.  Background acquisition jobs, a killed
+-- worker and resuming from the log are TAP tests (test/t/004_acquire.pl).
+--
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+
+-- A provider of 4 classes on a plane; class c sits around (c, c).  The
+-- consumer holds plenty of classes 0-2 but only a corner of class 3: class 3
+-- is where new records are novel.
+CREATE TABLE acq_prov (id bigint PRIMARY KEY, x float8[], y int);
+INSERT INTO acq_prov
+SELECT i, ARRAY[(i % 4) + sin(i * 0.731) * 0.9, (i % 4) + cos(i * 1.127) * 0.9], i % 4
+FROM generate_series(1, 4000) i;
+CREATE TABLE acq_cons (id bigint, x float8[], y int);
+INSERT INTO acq_cons
+SELECT 100000 + i, ARRAY[(i % 4) + sin(i * 0.377) * 0.9, (i % 4) + cos(i * 0.913) * 0.9], i % 4
+FROM generate_series(1, 600) i WHERE i % 4 < 3;
+INSERT INTO acq_cons
+SELECT 200000 + i, ARRAY[3.5 + sin(i * 0.5) * 0.1, 3.5 + cos(i * 0.5) * 0.1], 3
+FROM generate_series(1, 20) i;
+CREATE TABLE acq_test AS
+SELECT i AS id, ARRAY[(i % 4) + sin(i * 0.211) * 0.9, (i % 4) + cos(i * 0.619) * 0.9] AS x, i % 4 AS y
+FROM generate_series(1, 800) i;
+
+-- SPS: class 3 is bought most; the log accounts for every record
+SELECT plan_id, bought, rounds, budget_left, predicate_names, counts
+FROM acq.acquire('acq_cons', 'acq_prov', 'acq_sps', 'x', 'y', 600, batch => 40, seed => 1);
+SELECT (SELECT counts[4] = (SELECT max(c) FROM unnest(counts) c)
+        FROM acq.acquisition_plans p, LATERAL (SELECT array_agg(n ORDER BY pr) AS counts
+             FROM (SELECT predicate pr, sum(received) n FROM acq.acquisition_rounds r
+                   WHERE r.plan_id = p.plan_id GROUP BY predicate) s) c
+        WHERE p.plan_id = 1) AS class3_most;
+SELECT count(*) AS rows, count(DISTINCT id) AS distinct_ids, min(round), max(round),
+       bool_and(plan_id = 1) AS plan_1
+FROM acq_sps;
+SELECT round, stage, predicate, predicate_name, requested, received,
+       utility BETWEEN 0 AND 1 AS utility_ok, alpha > 0 AND beta > 0 AS posterior_ok,
+       budget_left
+FROM acq.acquisition_rounds WHERE plan_id = 1 ORDER BY round LIMIT 6;
+-- the first four rounds are SPS's initial batch per predicate; a posterior
+-- after a round is Beta(1 + U n, 1 + (1 - U) n) with tau = 1
+SELECT bool_and(abs(alpha - (1 + utility * received)) < 1e-9
+                AND abs(beta - (1 + (1 - utility) * received)) < 1e-9) AS posterior_is_eq13
+FROM acq.acquisition_rounds WHERE plan_id = 1;
+SELECT status, bought, rounds, budget_left, message FROM acq.acquisitions WHERE plan_id = 1;
+
+-- the same seed buys the same records; another seed others
+SELECT bought FROM acq.acquire('acq_cons', 'acq_prov', 'acq_sps_again', 'x', 'y', 600, batch => 40, seed => 1);
+SELECT count(*) AS differing FROM acq_sps a FULL JOIN acq_sps_again b USING (id)
+WHERE a.id IS NULL OR b.id IS NULL;
+SELECT bought FROM acq.acquire('acq_cons', 'acq_prov', 'acq_sps_other', 'x', 'y', 600, batch => 40, seed => 2);
+SELECT count(*) > 0 AS differs FROM acq_sps a FULL JOIN acq_sps_other b USING (id)
+WHERE a.id IS NULL OR b.id IS NULL;
+
+-- EA: initial max(5, ceil(l |R_P|)) per predicate, estimation, then
+-- allocation by estimated utility (class 3 gets the largest share)
+SELECT bought, budget_left, predicate_names, counts[4] = (SELECT max(c) FROM unnest(counts) c) AS class3_most
+FROM acq.acquire('acq_cons', 'acq_prov', 'acq_ea', 'x', 'y', 600, strategy => 'ea', l => 0.02, seed => 1);
+SELECT stage, count(*) AS rounds, sum(received) AS received,
+       bool_and(utility IS NOT NULL) AS measured, bool_and(estimate IS NOT NULL) AS estimated
+FROM acq.acquisition_rounds WHERE plan_id = 4 GROUP BY stage ORDER BY min(round);
+SELECT requested FROM acq.acquisition_rounds WHERE plan_id = 4 AND stage = 'init' ORDER BY round;
+SELECT bought FROM acq.acquire('acq_cons', 'acq_prov', 'acq_ea_sqrt', 'x', 'y', 600, strategy => 'ea',
+                               allocation => 'sqrt', seed => 1);
+
+-- uniform: equal shares each round; random: one predicate, the whole pool
+SELECT bought, counts FROM acq.acquire('acq_cons', 'acq_prov', 'acq_uni', 'x', 'y', 600,
+                                       strategy => 'uniform', batch => 40, seed => 1);
+SELECT bought, rounds, predicate_names FROM acq.acquire('acq_cons', 'acq_prov', 'acq_rnd', 'x', 'y', 600,
+                                                        strategy => 'random', batch => 100, seed => 1);
+
+-- only chosen labels
+SELECT bought, predicate_names, counts FROM acq.acquire('acq_cons', 'acq_prov', 'acq_lab', 'x', 'y', 200,
+                                                        labels => '{1,3}', batch => 20, seed => 1);
+
+-- a target that exists is reused: what it holds counts as held, never bought again
+SELECT bought FROM acq.acquire('acq_cons', 'acq_prov', 'acq_sps', 'x', 'y', 300, batch => 50, seed => 3);
+SELECT count(*) AS rows, count(DISTINCT id) AS distinct_ids, count(DISTINCT plan_id) AS plans FROM acq_sps;
+
+-- grid predicates for a regression target (4 x 4 cells over x[1], x[2]);
+-- the label joins the vectors novelty compares
+CREATE TABLE acq_geo (id int PRIMARY KEY, x float8[], z float8);
+INSERT INTO acq_geo
+SELECT i, ARRAY[(i % 97) / 97.0 * 10, (i % 89) / 89.0 * 10],
+       sin((i % 97) / 97.0 * 6) * 100 + cos((i % 89) / 89.0 * 5) * 50
+FROM generate_series(1, 3000) i;
+CREATE TABLE acq_geo_cons AS SELECT id + 100000 AS id, x, z FROM acq_geo WHERE id % 50 = 0;
+CREATE TABLE acq_geo_test AS SELECT id + 200000 AS id, x, z FROM acq_geo WHERE id % 7 = 3;
+SELECT bought, array_length(predicate_names, 1) AS cells, predicate_names[1], predicate_names[16]
+FROM acq.acquire('acq_geo_cons', 'acq_geo', 'acq_geo_bought', 'x', 'z', 500, predicates => 'grid',
+                 task => 'regression', batch => 30, seed => 1);
+SELECT bought, array_length(predicate_names, 1) AS cells
+FROM acq.acquire('acq_geo_cons', 'acq_geo', 'acq_geo_ea', 'x', 'z', 500, predicates => 'grid',
+                 grid_dims => '{1}', grid_size => 5, task => 'regression', strategy => 'ea', seed => 1);
+-- SQL predicates over the provider's columns
+SELECT bought, predicate_names, counts
+FROM acq.acquire('acq_geo_cons', 'acq_geo', 'acq_geo_sql', 'x', 'z', 300, predicates => 'sql',
+                 predicate_sql => ARRAY['x[1] < 5', 'x[1] >= 5 AND z > 0', 'z <= -50'],
+                 task => 'regression', batch => 30, seed => 1);
+
+-- judging acquisitions in SQL
+SELECT model, n_train, n_test, round(accuracy::numeric, 2) AS accuracy, r2
+FROM acq.evaluate('{acq_cons}', 'acq_test', 'x', 'y');
+SELECT model, n_train, round(accuracy::numeric, 2) AS accuracy
+FROM acq.evaluate('{acq_cons,acq_sps_again}', 'acq_test', 'x', 'y', model => 'knn', k => 3);
+SELECT budget, n_train, accuracy >= 0.5 AS learns FROM acq.acquisition_curve(1, 'acq_test', '{0,200,600,5000}');
+SELECT model, n_train, round(r2::numeric, 2) > 0.5 AS fits
+FROM acq.evaluate('{acq_geo_cons,acq_geo_bought}', 'acq_geo_test', 'x', 'z', task => 'regression');
+SELECT model, n_train, r2 < 1 AS r2_below_1
+FROM acq.evaluate('{acq_geo_cons,acq_geo_bought}', 'acq_geo_test', 'x', 'z', model => 'linear', task => 'regression');
+SELECT budget, n_train, round(r2::numeric, 3) > 0 AS positive
+FROM acq.acquisition_curve((SELECT plan_id FROM acq.acquisition_plans WHERE target = 'acq_geo_bought'::regclass),
+                           'acq_geo_test', '{0,500}');
+
+-- ---- bad input ----------------------------------------------------------
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 0);
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100000);
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100, batch => 0);
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100, batch => 101);
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100, labels => '{1,9}');
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100, strategy => 'ea', delta => 1);
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100, strategy => 'ea', delta => 0);
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100, strategy => 'ea', l => 0);
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100, strategy => 'ea', l => 1.5);
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100, strategy => 'greedy');
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100, predicates => 'cells');
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100, allocation => 'log');
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100, task => 'ranking');
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100, tau => 0);
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100, novelty_k => 0);
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100, predicates => 'sql');
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100, predicates => 'grid', grid_dims => '{3}');
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100, predicates => 'grid', grid_size => 0);
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', NULL);
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'nope', 'y', 100);
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100, id => 'x');
+SELECT * FROM acq.acquire('acq_cons', 'acq_cons', 'acq_x', 'x', 'y', 100);
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_prov', 'x', 'y', 100);
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_test', 'x', 'y', 100);
+SELECT * FROM acq.acquire('acq_geo_cons', 'acq_geo', 'acq_x', 'x', 'z', 100, task => 'regression');
+-- rows that cannot be used, named by table and id
+CREATE TABLE acq_prov3 (id bigint, x float8[], y int);
+INSERT INTO acq_prov3 SELECT i, ARRAY[i, i, i], i % 2 FROM generate_series(1, 50) i;
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov3', 'acq_x', 'x', 'y', 10);
+CREATE TABLE acq_prov_bad (id bigint, x float8[], y int);
+INSERT INTO acq_prov_bad SELECT i, ARRAY[i, i], i % 2 FROM generate_series(1, 50) i;
+UPDATE acq_prov_bad SET x = ARRAY[1, 'NaN'::float8] WHERE id = 17;
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov_bad', 'acq_x', 'x', 'y', 10);
+UPDATE acq_prov_bad SET x = NULL WHERE id = 17;
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov_bad', 'acq_x', 'x', 'y', 10);
+UPDATE acq_prov_bad SET x = ARRAY[1, 2], id = 18 WHERE id = 17;
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov_bad', 'acq_x', 'x', 'y', 10);
+UPDATE acq_prov_bad SET id = NULL WHERE id = 18 AND y = 1;
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov_bad', 'acq_x', 'x', 'y', 10);
+-- nothing was created by the failed calls
+SELECT count(*) AS stray_targets FROM pg_class WHERE relname = 'acq_x';
+SELECT count(*) AS plans FROM acq.acquisition_plans;
+
+-- evaluate's errors
+SELECT * FROM acq.evaluate('{acq_cons}', 'acq_test', 'x', 'y', model => 'linear');
+SELECT * FROM acq.evaluate('{acq_cons}', 'acq_test', 'x', 'y', k => 0, model => 'knn');
+SELECT * FROM acq.evaluate('{acq_cons}', 'acq_test', 'x', 'y', c => 0);
+SELECT * FROM acq.evaluate('{}', 'acq_test', 'x', 'y');
+SELECT * FROM acq.evaluate('{acq_prov3}', 'acq_test', 'x', 'y');
+SELECT * FROM acq.acquisition_curve(424242, 'acq_test', '{1}');
+
+-- resuming needs an interrupted plan of yours
+SELECT acq.resume_acquire(1);
+SELECT acq.resume_acquire(424242);
+
+-- rights: a role without SELECT on the provider, and the plans of others
+CREATE ROLE acq_buyer;
+GRANT SELECT ON acq_cons TO acq_buyer;
+GRANT CREATE ON SCHEMA public TO acq_buyer;
+SET ROLE acq_buyer;
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 10);
+SELECT count(*) AS visible_plans FROM acq.acquisitions;
+SELECT count(*) AS visible_rounds FROM acq.acquisition_rounds;
+UPDATE acq.acquisition_plans SET bought = 0;
+RESET ROLE;
+REVOKE CREATE ON SCHEMA public FROM acq_buyer;
+REVOKE SELECT ON acq_cons FROM acq_buyer;
+DROP ROLE acq_buyer;
