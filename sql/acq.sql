@@ -628,7 +628,8 @@ CREATE FUNCTION acq.evaluate(
     task            text    DEFAULT 'classification',
     k               int     DEFAULT 5,
     c               float8  DEFAULT 1.0,
-    max_iter        int     DEFAULT 1000)
+    max_iter        int     DEFAULT 1000,
+    tol             float8  DEFAULT 1e-4)
 RETURNS TABLE (model text, n_train bigint, n_test bigint, accuracy float8, r2 float8)
 AS 'MODULE_PATHNAME', 'acq_evaluate'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
@@ -643,7 +644,8 @@ CREATE FUNCTION acq.acquisition_curve(
     model           text    DEFAULT NULL,
     k               int     DEFAULT 5,
     c               float8  DEFAULT 1.0,
-    max_iter        int     DEFAULT 1000)
+    max_iter        int     DEFAULT 1000,
+    tol             float8  DEFAULT 1e-4)
 RETURNS TABLE (budget int, n_train bigint, accuracy float8, r2 float8)
 AS 'MODULE_PATHNAME', 'acq_acquisition_curve'
 LANGUAGE C VOLATILE PARALLEL UNSAFE

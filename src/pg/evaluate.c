@@ -56,6 +56,7 @@ typedef struct EvalSpec
 	int			k;
 	double		c;
 	int			max_iter;
+	double		tol;			/* softmax: stop at mean-loss gradient <= tol */
 } EvalSpec;
 
 static void
@@ -240,7 +241,7 @@ train_and_score(const EvalSpec *e, const Rows *train, int64 ntrain, const Rows *
 		{
 			AcqSoftmax m;
 			AcqStatus	st = acq_softmax_fit(train->X, ytr, ntrain, train->d, K, e->c, e->max_iter,
-											 1e-8, &m, errbuf, sizeof(errbuf));
+											 e->tol, &m, errbuf, sizeof(errbuf));
 
 			if (st == ACQ_ERR_NO_CONVERGENCE)
 				ereport(NOTICE,
@@ -305,7 +306,8 @@ train_and_score(const EvalSpec *e, const Rows *train, int64 ntrain, const Rows *
 }
 
 static void
-eval_spec(EvalSpec *e, const char *model, const char *task, int k, double c, int max_iter)
+eval_spec(EvalSpec *e, const char *model, const char *task, int k, double c, int max_iter,
+		  double tol)
 {
 	if (strcmp(task, "classification") == 0)
 		e->regression = false;
@@ -342,9 +344,14 @@ eval_spec(EvalSpec *e, const char *model, const char *task, int k, double c, int
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("max_iter must be positive, not %d", max_iter)));
+	if (!(tol > 0.0) || !isfinite(tol))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tol must be positive, not %g", tol)));
 	e->k = k;
 	e->c = c;
 	e->max_iter = max_iter;
+	e->tol = tol;
 }
 
 static const char *
@@ -386,7 +393,9 @@ acq_evaluate(PG_FUNCTION_ARGS)
 	acq_arg_require(fcinfo, 6, "k");
 	acq_arg_require(fcinfo, 7, "c");
 	acq_arg_require(fcinfo, 8, "max_iter");
-	eval_spec(&e, model, task, PG_GETARG_INT32(6), PG_GETARG_FLOAT8(7), PG_GETARG_INT32(8));
+	acq_arg_require(fcinfo, 9, "tol");
+	eval_spec(&e, model, task, PG_GETARG_INT32(6), PG_GETARG_FLOAT8(7), PG_GETARG_INT32(8),
+			  PG_GETARG_FLOAT8(9));
 	deconstruct_array(arr, REGCLASSOID, 4, true, TYPALIGN_INT, &rels, &nulls, &nrels);
 	if (nrels < 1)
 		ereport(ERROR,
@@ -460,6 +469,7 @@ acq_acquisition_curve(PG_FUNCTION_ARGS)
 	acq_arg_require(fcinfo, 4, "k");
 	acq_arg_require(fcinfo, 5, "c");
 	acq_arg_require(fcinfo, 6, "max_iter");
+	acq_arg_require(fcinfo, 7, "tol");
 	deconstruct_array(arr, INT4OID, 4, true, TYPALIGN_INT, &bd, &bnulls, &nb);
 
 	old = CurrentMemoryContext;
@@ -483,7 +493,8 @@ acq_acquisition_curve(PG_FUNCTION_ARGS)
 	task = MemoryContextStrdup(old, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5));
 	idcol = MemoryContextStrdup(old, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 6));
 	MemoryContextSwitchTo(old);
-	eval_spec(&e, model, task, PG_GETARG_INT32(4), PG_GETARG_FLOAT8(5), PG_GETARG_INT32(6));
+	eval_spec(&e, model, task, PG_GETARG_INT32(4), PG_GETARG_FLOAT8(5), PG_GETARG_INT32(6),
+			  PG_GETARG_FLOAT8(7));
 	if (get_rel_name(consumer) == NULL || get_rel_name(target) == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
