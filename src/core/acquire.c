@@ -672,7 +672,8 @@ acq_planner_restore(AcqPlanner *pl, const double *state, size_t n)
 
 	if (n != acq_planner_state_size(pl) || s[0] != STATE_VERSION ||
 		(int) s[1] != (int) pl->p.strategy || (int) s[2] != pl->np ||
-		(int) s[3] != pl->p.tau || (int64_t) s[10] != pl->p.budget || (int) s[11] != pl->p.batch)
+		(int) s[3] != pl->p.tau || (int64_t) s[10] != pl->p.budget || (int) s[11] != pl->p.batch ||
+		!(s[4] >= 0 && s[4] <= ACQ_STAGE_DONE && s[5] >= 0 && s[5] <= pl->np))
 		return false;
 	pl->stage = (AcqStage) (int) s[4];
 	pl->cursor = (int) s[5];
