@@ -913,7 +913,7 @@ read_held(Run *run, Oid rel, const char *table, bool is_target, HeldRows *h)
 							   psprintf("CASE WHEN plan_id OPERATOR(pg_catalog.=) " INT64_FORMAT
 										" THEN round ELSE 0 END", run->plan_id) : NULL);
 	MemoryContext mine = CurrentMemoryContext;
-	Portal		portal = SPI_cursor_open_with_args(NULL, sql, 0, NULL, NULL, NULL, true, 0);
+	Portal		portal = SPI_cursor_open_with_args(NULL, sql, 0, NULL, NULL, NULL, false, 0);
 	int			roundcol = run->s.kind == PRED_SQL ? 5 : 4;
 
 	/* SPI calls leave SPI's context current: come back after each */
@@ -1040,7 +1040,7 @@ scan_provider(Run *run, PoolScan *ps)
 {
 	MemoryContext mine = CurrentMemoryContext;
 	char	   *sql = read_sql(run, run->s.provider, NULL);
-	Portal		portal = SPI_cursor_open_with_args(NULL, sql, 0, NULL, NULL, NULL, true, 0);
+	Portal		portal = SPI_cursor_open_with_args(NULL, sql, 0, NULL, NULL, NULL, false, 0);
 	char	   *table = acq_rel_display_name(run->s.provider);
 
 	MemoryContextSwitchTo(mine);
@@ -1697,8 +1697,18 @@ setup_run(Run *run)
 	{
 		int64		total = 0;
 
+		int			empty = 0;
+
 		for (int p = 0; p < run->np; p++)
 		{
+			/* an empty grid cell, or a label all of whose records are held, is just left out */
+			if (run->preds[p].nrows == 0 &&
+				(s->kind == PRED_GRID || (s->kind == PRED_LABEL && s->labels == NULL)) &&
+				s->strategy != ACQ_STRATEGY_RANDOM)
+			{
+				empty++;
+				continue;
+			}
 			if (run->preds[p].nrows == 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_NO_DATA_FOUND),
@@ -1709,6 +1719,15 @@ setup_run(Run *run)
 								 "Every SQL predicate must select records the consumer does not hold yet.")));
 			total += run->preds[p].nrows;
 		}
+		if (empty == run->np)
+			ereport(ERROR,
+					(errcode(ERRCODE_NO_DATA_FOUND),
+					 errmsg("no predicate selects a record for sale in %s", run->q_provider),
+					 errdetail("Nothing was bought.")));
+		if (empty > 0)
+			ereport(NOTICE,
+					(errmsg("%d of %d predicates select no record for sale; they are left out",
+							empty, run->np)));
 		if (s->kind == PRED_SQL && s->strategy != ACQ_STRATEGY_RANDOM)
 		{
 			total = 0;

@@ -79,7 +79,7 @@ rows_push(Rows *r, const double *x, double y)
 static void
 read_rows(const char *sql, const char *table, Rows *r, int64 limit)
 {
-	Portal		portal = SPI_cursor_open_with_args(NULL, sql, 0, NULL, NULL, NULL, true, 0);
+	Portal		portal = SPI_cursor_open_with_args(NULL, sql, 0, NULL, NULL, NULL, false, 0);
 	int64		rowno = 0;
 
 	for (;;)
