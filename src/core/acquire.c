@@ -665,16 +665,65 @@ acq_planner_save(const AcqPlanner *pl, double *out)
 	}
 }
 
+/* a whole number in [lo, hi] (NaN and fractions refused) */
+static bool
+whole_in(double v, double lo, double hi)
+{
+	return v >= lo && v <= hi && v == floor(v);
+}
+
+/* the stages each strategy passes through */
+static bool
+stage_of_strategy(AcqStrategy strategy, int stage)
+{
+	switch (strategy)
+	{
+		case ACQ_STRATEGY_SPS:
+			return stage == ACQ_STAGE_INIT || stage == ACQ_STAGE_SAMPLE || stage == ACQ_STAGE_DONE;
+		case ACQ_STRATEGY_EA:
+			return stage == ACQ_STAGE_INIT || stage == ACQ_STAGE_ESTIMATE ||
+				stage == ACQ_STAGE_ALLOCATE || stage == ACQ_STAGE_FILL || stage == ACQ_STAGE_DONE;
+		case ACQ_STRATEGY_UNIFORM:
+			return stage == ACQ_STAGE_UNIFORM || stage == ACQ_STAGE_DONE;
+		case ACQ_STRATEGY_RANDOM:
+			return stage == ACQ_STAGE_RANDOM || stage == ACQ_STAGE_DONE;
+	}
+	return false;
+}
+
+/*
+ * Everything is checked before anything is written: a refused state leaves
+ * the planner as it was.
+ */
 bool
 acq_planner_restore(AcqPlanner *pl, const double *state, size_t n)
 {
 	const double *s = state;
+	const double big = 9007199254740992.0;	/* 2^53: counts are exact below */
 
 	if (n != acq_planner_state_size(pl) || s[0] != STATE_VERSION ||
-		(int) s[1] != (int) pl->p.strategy || (int) s[2] != pl->np ||
-		(int) s[3] != pl->p.tau || (int64_t) s[10] != pl->p.budget || (int) s[11] != pl->p.batch ||
-		!(s[4] >= 0 && s[4] <= ACQ_STAGE_DONE && s[5] >= 0 && s[5] <= pl->np))
+		s[1] != (double) pl->p.strategy || s[2] != (double) pl->np ||
+		s[3] != (double) pl->p.tau || s[10] != (double) pl->p.budget ||
+		s[11] != (double) pl->p.batch ||
+		!whole_in(s[4], 0, ACQ_STAGE_DONE) || !stage_of_strategy(pl->p.strategy, (int) s[4]) ||
+		!whole_in(s[5], 0, pl->np) || !whole_in(s[6], 0, (double) pl->p.budget) ||
+		!whole_in(s[7], 0, big) || !whole_in(s[8], 0, big) || isnan(s[9]))
 		return false;
+	s += HEADER_FIELDS;
+	for (int i = 0; i < pl->np; i++)
+	{
+		if (!whole_in(s[0], 0, big) || !whole_in(s[1], -big, big) || !whole_in(s[2], 0, big) ||
+			!whole_in(s[3], 0, big) || !whole_in(s[4], 0, 1) || !whole_in(s[5], 0, 1) ||
+			!whole_in(s[7], 0, big) || !whole_in(s[8], 0, pl->p.tau) ||
+			!whole_in(s[9], 0, pl->np - 1))
+			return false;
+		s += PRED_FIELDS + 1;
+		for (int w = 0; w < pl->p.tau; w++, s += 2)
+			if (isnan(s[0]) || !(s[1] >= 0.0))
+				return false;
+	}
+
+	s = state;
 	pl->stage = (AcqStage) (int) s[4];
 	pl->cursor = (int) s[5];
 	pl->budget_left = (int64_t) s[6];
@@ -698,8 +747,6 @@ acq_planner_restore(AcqPlanner *pl, const double *state, size_t n)
 		q->pending = (int64_t) s[7];
 		q->nwin = (int) s[8];
 		pl->order[i] = (int) s[9];
-		if (q->nwin < 0 || q->nwin > pl->p.tau || pl->order[i] < 0 || pl->order[i] >= pl->np)
-			return false;
 		s += PRED_FIELDS + 1;
 		for (int w = 0; w < pl->p.tau; w++)
 		{
