@@ -13,6 +13,9 @@ float8[] literal '{...}') into DIR:
   init_<s>.ids    one id per line: D_init for seed s (power-law skew, below)
   pool_<N>.tsv    (--replicate N) a provider of exactly N rows for the
                   flat-cost measurement, ids 10,000,000 + i
+  cells.sql       (etopo) one SQL boolean expression over `features` per
+                  grid cell that holds candidate rows, in cell order: the
+                  4x4 grid as acq.acquire(predicates => 'sql') predicates
 
 For seed s the consumer holds D_init = rows whose id is in init_<s>.ids and the
 provider sells D_pool = every other row of rows.tsv: pool and init are
@@ -88,6 +91,17 @@ class Dataset:
 def grid_cell(X):
     c = np.clip(np.floor(X[:, :2] * GRID).astype(np.int64), 0, GRID - 1)
     return c[:, 0] + GRID * c[:, 1]
+
+
+def cell_sql(cell):
+    """The grid cell as a boolean expression over features[1], features[2] (same as grid_cell)."""
+    parts = []
+    for dim, c in ((1, cell % GRID), (2, cell // GRID)):
+        if c > 0:
+            parts.append("features[%d] >= %s" % (dim, repr(c / GRID)))
+        if c < GRID - 1:
+            parts.append("features[%d] < %s" % (dim, repr((c + 1) / GRID)))
+    return " AND ".join(parts)
 
 
 def _fmt(v):
@@ -191,6 +205,10 @@ def main():
     ds = load(a.dataset, a.datadir)
     write_rows(os.path.join(a.out, "rows.tsv"), ds.ids, ds.feat_txt, ds.label_txt)
     write_rows(os.path.join(a.out, "test.tsv"), ds.tids, ds.tfeat_txt, ds.tlabel_txt)
+    if a.dataset == "etopo":
+        present = np.unique(ds.predicate_of())
+        with open(os.path.join(a.out, "cells.sql"), "w") as fh:
+            fh.writelines(cell_sql(int(c)) + "\n" for c in present)
     seeds = [int(s) for s in a.seeds.split(",") if s != ""]
     for s in seeds:
         ids = init_ids(ds, s)
