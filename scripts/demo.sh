@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # scripts/demo.sh -- install what is missing, build, start a throwaway
-# cluster, load real data (US flights 2001, Minneapolis police stops 2017;
-# see data/README.md) and choose sources with acq.  The cluster is removed
-# on exit, even on failure.
+# cluster, load real data (US flights 2001, Minneapolis police stops 2017,
+# Fashion-MNIST HOG, ETOPO5 relief; see data/README.md), choose sources and
+# buy records with acq.  The cluster is removed on exit, even on failure.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$ACQ_ROOT"
@@ -16,6 +16,7 @@ acq_start_cluster 55433
 acq_log "loading the demo data"
 acq_psql -c 'CREATE EXTENSION acq'
 acq_psql -v datadir="$ACQ_ROOT/data" -f data/load.sql >/dev/null
+acq_psql -v datadir="$ACQ_ROOT/data" -f data/load_acquisition.sql >/dev/null
 
 psql -X -v ON_ERROR_STOP=1 <<'SQL'
 \pset footer off
@@ -86,4 +87,45 @@ SELECT acq.job_wait(:job) AS final_status;
 SELECT id, status, elapsed, message FROM acq.job_status WHERE id = :job;
 SELECT sources, round(profit::numeric, 3) AS profit, models_trained FROM acq.job_result(:job);
 SELECT count(*) AS subsets_in_the_plan FROM acq.source_selection_subsets WHERE job_id = :job;
+
+\echo
+\echo '== Data acquisition (docs/acquisition.md): a consumer holds 12,000 Fashion-MNIST images'
+\echo '   (HOG features) with a power-law class skew and may buy 3,000 of the provider''s 48,000.'
+SELECT label, count(*) AS held FROM acq_demo.fashion_init GROUP BY 1 ORDER BY 1;
+\echo 'Test accuracy of a softmax regression on what it holds:'
+SELECT n_train, round(accuracy::numeric, 4) AS accuracy
+  FROM acq.evaluate('{acq_demo.fashion_init}', 'acq_demo.fashion_test', 'features', 'label');
+\echo 'Each strategy buys 3,000 records (one predicate per class); the model is then retrained:'
+\timing on
+SELECT strategy, a.rounds, a.counts AS bought_per_class, round(c.accuracy::numeric, 4) AS accuracy
+  FROM unnest('{sps,ea,uniform,random}'::text[]) WITH ORDINALITY s(strategy, o),
+       LATERAL acq.acquire('acq_demo.fashion_init', 'acq_demo.fashion_pool',
+                           'acq_demo.fashion_bought_' || strategy, 'features', 'label', 3000,
+                           strategy => strategy, seed => 1) a,
+       LATERAL acq.acquisition_curve(a.plan_id, 'acq_demo.fashion_test', '{3000}') c
+ ORDER BY o;
+\timing off
+\echo 'SPS''s plan, round by round (the first ten): predicate, novelty of the batch, posterior'
+SELECT r.round, r.stage, r.predicate_name, r.received, round(r.utility::numeric, 3) AS novelty,
+       round(alpha::numeric, 1) AS alpha, round(beta::numeric, 1) AS beta, r.budget_left
+  FROM acq.acquisition_rounds r JOIN acq.acquisition_plans p USING (plan_id)
+ WHERE p.strategy = 'sps' AND p.target = 'acq_demo.fashion_bought_sps'::regclass
+ ORDER BY round LIMIT 10;
+\echo 'Its acquisition curve:'
+SELECT budget, n_train, round(accuracy::numeric, 4) AS accuracy
+  FROM acq.acquisition_curve((SELECT plan_id FROM acq.acquisition_plans
+                               WHERE target = 'acq_demo.fashion_bought_sps'::regclass),
+                             'acq_demo.fashion_test', '{0,1000,2000,3000}');
+
+\echo
+\echo '== The same in the background, one committed round at a time: ETOPO5 relief,'
+\echo '   4 x 4 lon/lat grid cells as predicates, k-NN regression of elevation'
+SELECT acq.submit_acquire('acq_demo.relief_init', 'acq_demo.relief_pool', 'acq_demo.relief_bought',
+                          'features', 'elevation', 3000, predicates => 'grid', task => 'regression',
+                          batch => 30, seed => 1) AS job \gset
+SELECT acq.job_wait(:job) AS final_status;
+SELECT plan_id, status, bought, rounds, budget_left FROM acq.acquisitions WHERE job_id = :job;
+SELECT budget, n_train, round(r2::numeric, 4) AS r2
+  FROM acq.acquisition_curve((SELECT plan_id FROM acq.acquisitions WHERE job_id = :job),
+                             'acq_demo.relief_test', '{0,1000,3000}');
 SQL
