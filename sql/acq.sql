@@ -533,7 +533,8 @@ RETURNS TABLE (plan_id bigint, bought int, rounds int, budget_left int,
                predicate_names text[], counts int[])
 AS 'MODULE_PATHNAME', 'acq_acquire'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp;
+SET search_path = pg_catalog, pg_temp
+SET jit = off;      -- acq's queries are simple scans: compiling them only costs
 COMMENT ON FUNCTION acq.acquire IS
 'buy up to budget records from provider into target, by EA, SPS, uniform or random predicate queries; returns the plan''s summary';
 
@@ -633,7 +634,8 @@ CREATE FUNCTION acq.evaluate(
 RETURNS TABLE (model text, n_train bigint, n_test bigint, accuracy float8, r2 float8)
 AS 'MODULE_PATHNAME', 'acq_evaluate'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp;
+SET search_path = pg_catalog, pg_temp
+SET jit = off;      -- acq's queries are simple scans: compiling them only costs
 COMMENT ON FUNCTION acq.evaluate IS
 'train a model (softmax or knn for classification, knn or linear for regression) on the union of train and score it on test';
 
@@ -649,7 +651,8 @@ CREATE FUNCTION acq.acquisition_curve(
 RETURNS TABLE (budget int, n_train bigint, accuracy float8, r2 float8)
 AS 'MODULE_PATHNAME', 'acq_acquisition_curve'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp;
+SET search_path = pg_catalog, pg_temp
+SET jit = off;      -- acq's queries are simple scans: compiling them only costs
 COMMENT ON FUNCTION acq.acquisition_curve IS
 'accuracy or R2 of the model trained on the consumer plus the first b records a plan bought, for each b';
 
@@ -664,4 +667,5 @@ CREATE FUNCTION acq._create_acquisition_plan(
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'acq_create_acquisition_plan'
 LANGUAGE C VOLATILE
-SET search_path = pg_catalog, pg_temp;
+SET search_path = pg_catalog, pg_temp
+SET jit = off;      -- acq's queries are simple scans: compiling them only costs

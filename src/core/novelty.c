@@ -21,8 +21,9 @@
 
 /* new-against-new distances are kept whole up to this many new rows */
 #define FULL_NN_MAX 2048
-/* new rows per DGEMM block against the held rows */
+/* new rows, and held rows, per DGEMM block of the new-against-held distances */
 #define HELD_BLOCK 256
+#define HELD_COLS 1024
 
 void
 acq_novelty_defaults(AcqNoveltyParams *p)
@@ -58,37 +59,54 @@ keep_smallest(double *a, int *n, int k, double v)
 /*
  * For each of the nn new rows, the (up to) k smallest squared distances to
  * held rows, ascending, in heldk[i*k ..]; nheld[i] says how many (min(k,nh)).
+ * Blocks of new rows against blocks of held rows keep the distance buffer
+ * small (it stays in cache) whatever the held set's size.  hn: the held
+ * rows' squared norms, or NULL.
  */
 static void
-nearest_held(const double *H, int64_t nh, const double *N, int64_t nn, int d, int k,
-			 double *heldk, int *nheld)
+nearest_held(const double *H, const double *hnorm, int64_t nh, const double *N, int64_t nn,
+			 int d, int k, double *heldk, int *nheld)
 {
-	double	   *hn = acq_alloc_array(nh, sizeof(double));
+	double	   *hn = NULL;
 	double	   *nnorm = acq_alloc_array(nn, sizeof(double));
-	double	   *D = acq_alloc_array((size_t) HELD_BLOCK * (size_t) nh, sizeof(double));
+	int64_t		hb = nh < HELD_COLS ? nh : HELD_COLS;
+	double	   *D = acq_alloc_array((size_t) HELD_BLOCK * (size_t) hb, sizeof(double));
 
-	acq_row_sqnorms(H, nh, d, hn);
+	if (hnorm == NULL)
+	{
+		hn = acq_alloc_array(nh, sizeof(double));
+		acq_row_sqnorms(H, nh, d, hn);
+		hnorm = hn;
+	}
 	acq_row_sqnorms(N, nn, d, nnorm);
 	for (int64_t s = 0; s < nn; s += HELD_BLOCK)
 	{
 		int64_t		m = nn - s < HELD_BLOCK ? nn - s : HELD_BLOCK;
 
-		acq_sqdist(N + s * d, m, H, nh, d, nnorm + s, hn, D);
 		for (int64_t i = 0; i < m; i++)
+			nheld[s + i] = 0;
+		for (int64_t h = 0; h < nh; h += hb)
 		{
-			const double *row = D + i * nh;
-			double	   *best = heldk + (s + i) * k;
-			int			nb = 0;
+			int64_t		c = nh - h < hb ? nh - h : hb;
 
-			for (int64_t j = 0; j < nh; j++)
-				keep_smallest(best, &nb, k, row[j]);
-			nheld[s + i] = nb;
+			acq_sqdist(N + s * d, m, H + h * d, c, d, nnorm + s, hnorm + h, D);
+			for (int64_t i = 0; i < m; i++)
+			{
+				const double *row = D + i * c;
+				double	   *best = heldk + (s + i) * k;
+				int			nb = nheld[s + i];
+
+				for (int64_t j = 0; j < c; j++)
+					keep_smallest(best, &nb, k, row[j]);
+				nheld[s + i] = nb;
+			}
 		}
 		acq_check_interrupts();
 	}
 	acq_free(D);
 	acq_free(nnorm);
-	acq_free(hn);
+	if (hn)
+		acq_free(hn);
 }
 
 /*
@@ -122,6 +140,13 @@ double
 acq_novelty(const double *H, int64_t nh, const double *N, int64_t nn, int d,
 			const AcqNoveltyParams *p, AcqRng *rng)
 {
+	return acq_novelty_normed(H, NULL, nh, N, nn, d, p, rng);
+}
+
+double
+acq_novelty_normed(const double *H, const double *hnorm, int64_t nh, const double *N,
+				   int64_t nn, int d, const AcqNoveltyParams *p, AcqRng *rng)
+{
 	int			k = p->k;
 	int64_t		ntest,
 				ntrain;
@@ -147,7 +172,7 @@ acq_novelty(const double *H, int64_t nh, const double *N, int64_t nn, int d,
 	heldk = acq_alloc_array((size_t) nn * (size_t) k, sizeof(double));
 	nheld = acq_alloc_array(nn, sizeof(int));
 	if (nh > 0)
-		nearest_held(H, nh, N, nn, d, k, heldk, nheld);
+		nearest_held(H, hnorm, nh, N, nn, d, k, heldk, nheld);
 
 	if (nn <= FULL_NN_MAX)
 	{

@@ -34,4 +34,9 @@ void		acq_novelty_defaults(AcqNoveltyParams *p);
 double		acq_novelty(const double *H, int64_t nh, const double *N, int64_t nn, int d,
 						const AcqNoveltyParams *p, AcqRng *rng);
 
+/* the same, given the held rows' squared norms (hnorm, nh of them; NULL: computed) */
+double		acq_novelty_normed(const double *H, const double *hnorm, int64_t nh,
+							   const double *N, int64_t nn, int d,
+							   const AcqNoveltyParams *p, AcqRng *rng);
+
 #endif							/* ACQ_NOVELTY_H */

@@ -34,9 +34,11 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -46,14 +48,19 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/regproc.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/syscache.h"
 #include "utils/varlena.h"
 
 #include "acq_pg.h"
 #include "acquire.h"
+#include "distance.h"
 #include "novelty.h"
 
 PG_FUNCTION_INFO_V1(acq_acquire);
@@ -106,6 +113,7 @@ typedef struct AcqSpec
 typedef struct Mat
 {
 	double	   *x;
+	double	   *nrm;			/* squared norms of the rows */
 	int64		n;
 	int64		cap;
 	int			d;
@@ -118,8 +126,8 @@ typedef struct Pred
 	int64		nrows;
 	int64		drawn;			/* rows[0..drawn) are drawn (shuffled prefix) */
 	int64		available;		/* for sale: not drawn and not taken through another predicate */
-	Mat			held;			/* novelty vectors the consumer held at the start */
-	Mat			bought;			/* novelty vectors bought through it by this plan */
+	Mat			held;			/* novelty vectors held for P (SPS: and bought through P) */
+	Mat			bought;			/* EA: novelty vectors bought through P by this plan */
 } Pred;
 
 /* a running acquisition */
@@ -131,7 +139,9 @@ typedef struct Run
 	int			d;				/* feature dimensions */
 	int			nd;				/* novelty dimensions (d, +1 for regression) */
 	double	   *lo,
-			   *hi;				/* ranges of the novelty dimensions (scale) */
+			   *hi;				/* ranges of the novelty dimensions over the held records (scale) */
+	double	   *glo,
+			   *ghi;			/* ranges of the grid dimensions over provider and held records */
 	int			np;
 	Pred	   *preds;
 	double	   *label_values;	/* label predicates: the predicates' labels, sorted */
@@ -148,6 +158,10 @@ typedef struct Run
 	AcqRng		pick_rng;
 	AcqRng		strat_rng;
 	bool		wants_novelty;
+	SPIPlanPtr	buy_plan;		/* the per-round statements, prepared once */
+	SPIPlanPtr	log_plan;
+	SPIPlanPtr	count_plan;
+	bool		keep_plans;		/* a worker's run outlives SPI connections: keep them */
 	char	   *q_target;		/* quoted names for SQL */
 	char	   *q_provider;
 	char	   *q_id;
@@ -747,12 +761,19 @@ mat_push(Mat *m, const double *v)
 		int64		cap = m->cap ? m->cap * 2 : 64;
 
 		if (m->x == NULL)
+		{
 			m->x = palloc_extended(sizeof(double) * cap * m->d, MCXT_ALLOC_HUGE);
+			m->nrm = palloc_extended(sizeof(double) * cap, MCXT_ALLOC_HUGE);
+		}
 		else
+		{
 			m->x = repalloc_huge(m->x, sizeof(double) * cap * m->d);
+			m->nrm = repalloc_huge(m->nrm, sizeof(double) * cap);
+		}
 		m->cap = cap;
 	}
 	memcpy(m->x + m->n * m->d, v, sizeof(double) * m->d);
+	acq_row_sqnorms(v, 1, m->d, &m->nrm[m->n]);
 	m->n++;
 }
 
@@ -854,10 +875,10 @@ read_sql(Run *run, Oid rel, const char *extra)
 }
 
 static uint64
-row_sql_mask(Run *run, HeapTuple tup, TupleDesc desc)
+row_sql_mask(Run *run, HeapTuple tup, TupleDesc desc, int col)
 {
 	bool		isnull;
-	Datum		d = SPI_getbinval(tup, desc, 4, &isnull);
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
 	Datum	   *e;
 	bool	   *nulls;
 	int			n;
@@ -931,7 +952,7 @@ read_held(Run *run, Oid rel, const char *table, bool is_target, HeldRows *h)
 			int64		id = row_id(tup, desc, table);
 			double	   *x = row_features(run, tup, desc, 2, table, id);
 			double		y = row_label(tup, desc, 3, table, id);
-			uint64		mask = run->s.kind == PRED_SQL ? row_sql_mask(run, tup, desc) : 0;
+			uint64		mask = run->s.kind == PRED_SQL ? row_sql_mask(run, tup, desc, 4) : 0;
 			int			plan_round = 0;
 			bool		isnull;
 
@@ -975,7 +996,7 @@ typedef struct PoolScan
 } PoolScan;
 
 static void
-pool_push(Run *run, PoolScan *ps, int64 id, const double *x, double y, uint64 mask)
+pool_push(Run *run, PoolScan *ps, int64 id, const double *coords, double y, uint64 mask)
 {
 	int			ng = run->s.kind == PRED_GRID ? run->s.ngrid : 0;
 
@@ -994,7 +1015,7 @@ pool_push(Run *run, PoolScan *ps, int64 id, const double *x, double y, uint64 ma
 	ps->label[ps->n] = y;
 	ps->mask[ps->n] = mask;
 	for (int g = 0; g < ng; g++)
-		ps->grid[ps->n * ng + g] = x[run->s.grid_dims[g] - 1];
+		ps->grid[ps->n * ng + g] = coords[g];
 	ps->n++;
 }
 
@@ -1008,6 +1029,7 @@ check_grid_dims(Run *run)
 								 run->s.grid_dims[g], run->d), NULL);
 }
 
+/* a held record widens the scaling ranges, and the grid's */
 static void
 extend_ranges(Run *run, const double *x, double y)
 {
@@ -1018,31 +1040,113 @@ extend_ranges(Run *run, const double *x, double y)
 	}
 	run->lo[run->d] = fmin(run->lo[run->d], y);
 	run->hi[run->d] = fmax(run->hi[run->d], y);
+	if (run->glo)
+		for (int g = 0; g < run->s.ngrid; g++)
+		{
+			run->glo[g] = fmin(run->glo[g], x[run->s.grid_dims[g] - 1]);
+			run->ghi[g] = fmax(run->ghi[g], x[run->s.grid_dims[g] - 1]);
+		}
 }
 
 static void
-ensure_ranges(Run *run)
+init_ranges(Run *run)
 {
-	if (run->lo == NULL && run->d > 0)
+	run->lo = palloc(sizeof(double) * (run->d + 1));
+	run->hi = palloc(sizeof(double) * (run->d + 1));
+	for (int j = 0; j <= run->d; j++)
 	{
-		run->lo = palloc(sizeof(double) * (run->d + 1));
-		run->hi = palloc(sizeof(double) * (run->d + 1));
-		for (int j = 0; j <= run->d; j++)
+		run->lo[j] = INFINITY;
+		run->hi[j] = -INFINITY;
+	}
+	if (run->s.kind == PRED_GRID)
+	{
+		run->glo = palloc(sizeof(double) * run->s.ngrid);
+		run->ghi = palloc(sizeof(double) * run->s.ngrid);
+		for (int g = 0; g < run->s.ngrid; g++)
 		{
-			run->lo[j] = INFINITY;
-			run->hi[j] = -INFINITY;
+			run->glo[g] = INFINITY;
+			run->ghi[g] = -INFINITY;
 		}
 	}
 }
 
+/* the provider's feature length, when neither consumer nor target has a row */
+static void
+provider_dimensions(Run *run)
+{
+	char	   *sql = psprintf("SELECT pg_catalog.array_length((%s)::pg_catalog.float8[], 1) FROM %s"
+							   " WHERE %s IS NOT NULL LIMIT 1",
+							   run->q_features, run->q_provider, run->q_features);
+	bool		isnull;
+
+	acq_spi_check(SPI_execute(sql, false, 1), SPI_OK_SELECT, "reading the provider's dimensions");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("provider %s has no records", run->q_provider)));
+	run->d = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (isnull || run->d < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("features of %s are empty", run->q_provider)));
+}
+
+/* does a unique index (without predicate) cover exactly the id column? */
+static bool
+id_is_unique(Oid rel, const char *col)
+{
+	AttrNumber	att = get_attnum(rel, col);
+	Relation	r = table_open(rel, AccessShareLock);
+	List	   *idx = RelationGetIndexList(r);
+	ListCell   *lc;
+	bool		unique = false;
+
+	foreach(lc, idx)
+	{
+		HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
+		Form_pg_index ix;
+
+		if (!HeapTupleIsValid(tup))
+			continue;
+		ix = (Form_pg_index) GETSTRUCT(tup);
+		if (ix->indisunique && ix->indisvalid && ix->indnkeyatts == 1 &&
+			ix->indkey.values[0] == att && heap_attisnull(tup, Anum_pg_index_indpred, NULL))
+			unique = true;
+		ReleaseSysCache(tup);
+	}
+	list_free(idx);
+	table_close(r, AccessShareLock);
+	return unique;
+}
+
+/*
+ * The provider at set-up: ids, labels and what the predicates need (grid
+ * coordinates, the SQL predicates' values) -- not the feature arrays, which
+ * are read and checked only for the records bought.
+ */
 static void
 scan_provider(Run *run, PoolScan *ps)
 {
 	MemoryContext mine = CurrentMemoryContext;
-	char	   *sql = read_sql(run, run->s.provider, NULL);
-	Portal		portal = SPI_cursor_open_with_args(NULL, sql, 0, NULL, NULL, NULL, false, 0);
-	char	   *table = acq_rel_display_name(run->s.provider);
+	StringInfoData q;
+	Portal		portal;
+	char	   *table = run->q_provider;
+	int			ng = run->s.kind == PRED_GRID ? run->s.ngrid : 0;
+	double		coords[64];
 
+	initStringInfo(&q);
+	appendStringInfo(&q, "SELECT (%s)::pg_catalog.int8, (%s)::pg_catalog.float8", run->q_id, run->q_label);
+	for (int g = 0; g < ng; g++)
+		appendStringInfo(&q, ", ((%s)::pg_catalog.float8[])[%d]", run->q_features, run->s.grid_dims[g]);
+	if (run->s.kind == PRED_SQL)
+	{
+		appendStringInfoString(&q, ", ARRAY[");
+		for (int i = 0; i < run->s.nsql; i++)
+			appendStringInfo(&q, "%sCOALESCE((%s)::pg_catalog.bool, false)", i ? ", " : "", run->s.sql[i]);
+		appendStringInfoString(&q, "]");
+	}
+	appendStringInfo(&q, " FROM %s", table);
+	portal = SPI_cursor_open_with_args(NULL, q.data, 0, NULL, NULL, NULL, false, 0);
 	MemoryContextSwitchTo(mine);
 	for (;;)
 	{
@@ -1055,26 +1159,37 @@ scan_provider(Run *run, PoolScan *ps)
 			HeapTuple	tup = SPI_tuptable->vals[i];
 			TupleDesc	desc = SPI_tuptable->tupdesc;
 			int64		id = row_id(tup, desc, table);
-			double	   *x = row_features(run, tup, desc, 2, table, id);
-			double		y = row_label(tup, desc, 3, table, id);
-			uint64		mask = run->s.kind == PRED_SQL ? row_sql_mask(run, tup, desc) : 0;
+			double		y = row_label(tup, desc, 2, table, id);
+			uint64		mask = 0;
 
-			if (run->lo == NULL && run->s.kind == PRED_GRID)
-				check_grid_dims(run);
-			ensure_ranges(run);
-			extend_ranges(run, x, y);
+			for (int g = 0; g < ng; g++)
+			{
+				bool		isnull;
+				Datum		v = SPI_getbinval(tup, desc, 3 + g, &isnull);
+
+				coords[g] = isnull ? NAN : DatumGetFloat8(v);
+				if (!isfinite(coords[g]))
+					ereport(ERROR,
+							(errcode(ERRCODE_DATA_EXCEPTION),
+							 errmsg("features in %s, id " INT64_FORMAT ", have no finite value in grid dimension %d",
+									table, id, run->s.grid_dims[g])));
+				run->glo[g] = fmin(run->glo[g], coords[g]);
+				run->ghi[g] = fmax(run->ghi[g], coords[g]);
+			}
+			if (run->s.kind == PRED_SQL)
+				mask = row_sql_mask(run, tup, desc, 3);
 			if (is_held(run, id))
 				continue;
-			pool_push(run, ps, id, x, y, mask);
+			pool_push(run, ps, id, coords, y, mask);
 		}
 		SPI_freetuptable(SPI_tuptable);
 		CHECK_FOR_INTERRUPTS();
 	}
 	SPI_cursor_close(portal);
 	MemoryContextSwitchTo(mine);
-	if (ps->n > 1)
+	if (ps->n > 1 && !id_is_unique(run->s.provider, run->s.id))
 	{
-		/* a duplicate id would be sold twice */
+		/* a duplicate id would be sold twice (a unique index rules it out) */
 		int64	   *ids = palloc_extended(sizeof(int64) * ps->n, MCXT_ALLOC_HUGE);
 
 		memcpy(ids, ps->id, sizeof(int64) * ps->n);
@@ -1098,9 +1213,8 @@ grid_cell(Run *run, const double *coords)
 
 	for (int g = 0; g < run->s.ngrid; g++)
 	{
-		int			dim = run->s.grid_dims[g] - 1;
-		double		width = (run->hi[dim] - run->lo[dim]) / run->s.grid_size;
-		int			seg = width > 0 ? (int) floor((coords[g] - run->lo[dim]) / width) : 0;
+		double		width = (run->ghi[g] - run->glo[g]) / run->s.grid_size;
+		int			seg = width > 0 ? (int) floor((coords[g] - run->glo[g]) / width) : 0;
 
 		if (seg < 0)
 			seg = 0;
@@ -1215,12 +1329,12 @@ build_predicates(Run *run, PoolScan *ps)
 					{
 						int			dim = s->grid_dims[g] - 1;
 						int			seg = rest % s->grid_size;
-						double		width = (run->hi[dim] - run->lo[dim]) / s->grid_size;
+						double		width = (run->ghi[g] - run->glo[g]) / s->grid_size;
 
 						rest /= s->grid_size;
 						appendStringInfo(&n, "%s%s[%d] in [%.6g, %.6g%s", g ? " and " : "", s->features,
-										 dim + 1, run->lo[dim] + seg * width,
-										 seg == s->grid_size - 1 ? run->hi[dim] : run->lo[dim] + (seg + 1) * width,
+										 dim + 1, run->glo[g] + seg * width,
+										 seg == s->grid_size - 1 ? run->ghi[g] : run->glo[g] + (seg + 1) * width,
 										 seg == s->grid_size - 1 ? "]" : ")");
 					}
 					run->preds[c].name = n.data;
@@ -1297,7 +1411,11 @@ novelty_vector(Run *run, const double *x, double y, double *out)
 		{
 			double		w = run->hi[j] - run->lo[j];
 
-			out[j] = w > 0 ? (out[j] - run->lo[j]) / w : 0.0;
+			/* no held record (no range) leaves a dimension unscaled; a constant one is shifted */
+			if (isfinite(w) && w > 0)
+				out[j] = (out[j] - run->lo[j]) / w;
+			else if (isfinite(run->lo[j]))
+				out[j] -= run->lo[j];
 		}
 }
 
@@ -1313,7 +1431,12 @@ held_to_predicates(Run *run, const HeldRow *r, const int *round_pred, int nround
 	{
 		/* bought by this plan: it counts for the predicate it was bought through */
 		if (r->plan_round <= nround && round_pred[r->plan_round - 1] >= 0)
-			mat_push(&run->preds[round_pred[r->plan_round - 1]].bought, v);
+		{
+			Pred	   *q = &run->preds[round_pred[r->plan_round - 1]];
+
+			/* SPS holds what it bought with the rest; EA keeps it apart */
+			mat_push(run->s.strategy == ACQ_STRATEGY_SPS ? &q->held : &q->bought, v);
+		}
 		pfree(v);
 		return;
 	}
@@ -1399,6 +1522,23 @@ int8_array(const int64 *v, int n)
 }
 
 /*
+ * A per-round statement, planned once.  A worker's run keeps its plans
+ * across its transactions (SPI_keepplan); acq.acquire's die with its SPI
+ * connection, so that an error leaves nothing behind.
+ */
+static SPIPlanPtr
+prepare(Run *run, const char *sql, int nargs, Oid *types)
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+
+	if (plan == NULL)
+		elog(ERROR, "preparing \"%s\" failed: %s", sql, SPI_result_code_string(SPI_result));
+	if (run->keep_plans)
+		SPI_keepplan(plan);
+	return plan;
+}
+
+/*
  * Buy: insert the provider's rows with these ids into the target, returning
  * them.  The provider charges only for what comes back.
  */
@@ -1414,15 +1554,27 @@ buy(Run *run, const int64 *ids, int n, int round, Mat *got)
 	v[0] = PointerGetDatum(int8_array(ids, n));
 	v[1] = Int64GetDatum(run->plan_id);
 	v[2] = Int32GetDatum(round);
-	sql = psprintf("INSERT INTO %s AS t (%s, %s, %s, plan_id, round)"
-				   " SELECT p.%s, p.%s, p.%s, $2, $3 FROM %s p"
-				   " WHERE p.%s OPERATOR(pg_catalog.=) ANY ($1)"
-				   " RETURNING t.%s::pg_catalog.int8, t.%s, t.%s::pg_catalog.float8",
-				   run->q_target, run->q_id, run->q_features, run->q_label,
-				   run->q_id, run->q_features, run->q_label, run->q_provider, run->q_id,
-				   run->q_id, run->q_features, run->q_label);
-	acq_spi_check(SPI_execute_with_args(sql, 3, types, v, NULL, false, 0),
-				  SPI_OK_INSERT_RETURNING, "buying records");
+	if (run->buy_plan == NULL)
+	{
+		/*
+		 * One statement: fetch the rows by id, insert them, and return
+		 * every row fetched, so that a row the target cannot take (NULL
+		 * features) is named by the checks below rather than by a
+		 * constraint violation.
+		 */
+		sql = psprintf("WITH got AS MATERIALIZED ("
+					   "  SELECT p.%s AS acq_id, p.%s AS acq_x, p.%s AS acq_y FROM %s p"
+					   "  WHERE p.%s OPERATOR(pg_catalog.=) ANY ($1)),"
+					   " ins AS (INSERT INTO %s (%s, %s, %s, plan_id, round)"
+					   "  SELECT acq_id, acq_x, acq_y, $2, $3 FROM got"
+					   "  WHERE acq_x IS NOT NULL AND acq_y IS NOT NULL AND acq_id IS NOT NULL)"
+					   " SELECT acq_id::pg_catalog.int8, acq_x::pg_catalog.float8[], acq_y::pg_catalog.float8 FROM got",
+					   run->q_id, run->q_features, run->q_label, run->q_provider, run->q_id,
+					   run->q_target, run->q_id, run->q_features, run->q_label);
+		run->buy_plan = prepare(run, sql, 3, types);
+	}
+	acq_spi_check(SPI_execute_plan(run->buy_plan, v, NULL, false, 0),
+				  SPI_OK_SELECT, "buying records");
 	received = (int) SPI_processed;
 	got->n = 0;
 	for (int i = 0; i < received; i++)
@@ -1457,23 +1609,21 @@ measure(Run *run, int p, const Mat *batch)
 		/* EA: everything bought through P so far against what was held at the start */
 		for (int64 i = 0; i < batch->n; i++)
 			mat_push(&q->bought, batch->x + i * batch->d);
-		u = acq_novelty(q->held.x, q->held.n, q->bought.x, q->bought.n, run->nd, &np, &run->strat_rng);
+		u = acq_novelty_normed(q->held.x, q->held.nrm, q->held.n, q->bought.x, q->bought.n,
+							   run->nd, &np, &run->strat_rng);
 		return u;
 	}
 	else
 	{
-		/* SPS: the batch against everything held for P, bought ones included */
-		double	   *H = palloc_extended(sizeof(double) * (q->held.n + q->bought.n) * run->nd + 1,
-										MCXT_ALLOC_HUGE);
-
-		if (q->held.n)
-			memcpy(H, q->held.x, sizeof(double) * q->held.n * run->nd);
-		if (q->bought.n)
-			memcpy(H + q->held.n * run->nd, q->bought.x, sizeof(double) * q->bought.n * run->nd);
-		u = acq_novelty(H, q->held.n + q->bought.n, batch->x, batch->n, run->nd, &np, &run->strat_rng);
-		pfree(H);
+		/*
+		 * SPS: the batch against everything held for P, bought ones
+		 * included.  SPS keeps what it buys in P's held set itself (see
+		 * run_rounds), so that set is one contiguous matrix.
+		 */
+		u = acq_novelty_normed(q->held.x, q->held.nrm, q->held.n, batch->x, batch->n, run->nd,
+							   &np, &run->strat_rng);
 		for (int64 i = 0; i < batch->n; i++)
-			mat_push(&q->bought, batch->x + i * batch->d);
+			mat_push(&q->held, batch->x + i * batch->d);
 		return u;
 	}
 }
@@ -1521,18 +1671,21 @@ log_round(Run *run, int round, int p, int64 requested, int received, double util
 	v[12] = float8_array_datum(state, (int) ns);
 	v[13] = PointerGetDatum(int8_array(rng, 2));
 	acq_elevate(&e);
-	acq_spi_check(SPI_execute_with_args("INSERT INTO acq.acquisition_rounds (plan_id, round, owner, stage,"
-										" predicate, predicate_name, requested, received, utility, alpha, beta,"
-										" estimate, budget_left, state, rng)"
-										" SELECT $1, $2, p.owner, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14"
-										" FROM acq.acquisition_plans p WHERE p.plan_id OPERATOR(pg_catalog.=) $1",
-										14, types, v, n, false, 0),
-				  SPI_OK_INSERT, "logging the round");
-	acq_spi_check(SPI_execute_with_args("UPDATE acq.acquisition_plans SET bought = bought OPERATOR(pg_catalog.+) $7,"
-										" rounds = $2, budget_left = $12"
-										" WHERE plan_id OPERATOR(pg_catalog.=) $1",
-										12, types, v, n, false, 0),
-				  SPI_OK_UPDATE, "updating the plan");
+	if (run->log_plan == NULL)
+	{
+		run->log_plan = prepare(run, "INSERT INTO acq.acquisition_rounds (plan_id, round, owner, stage,"
+								" predicate, predicate_name, requested, received, utility, alpha, beta,"
+								" estimate, budget_left, state, rng)"
+								" SELECT $1, $2, p.owner, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14"
+								" FROM acq.acquisition_plans p WHERE p.plan_id OPERATOR(pg_catalog.=) $1",
+								14, types);
+		run->count_plan = prepare(run, "UPDATE acq.acquisition_plans SET bought = bought OPERATOR(pg_catalog.+) $7,"
+								  " rounds = $2, budget_left = $12"
+								  " WHERE plan_id OPERATOR(pg_catalog.=) $1",
+								  12, types);
+	}
+	acq_spi_check(SPI_execute_plan(run->log_plan, v, n, false, 0), SPI_OK_INSERT, "logging the round");
+	acq_spi_check(SPI_execute_plan(run->count_plan, v, n, false, 0), SPI_OK_UPDATE, "updating the plan");
 	acq_unelevate(&e);
 	pfree(state);
 }
@@ -1674,6 +1827,8 @@ setup_run(Run *run)
 	qsort(run->held_ids, run->nheld, sizeof(int64), cmp_int64);
 
 	/* the provider: what is for sale */
+	if (run->d < 0)
+		provider_dimensions(run);
 	if (s->kind == PRED_GRID && s->grid_dims == NULL)
 	{
 		/* default: the first two dimensions (or the only one) */
@@ -1682,13 +1837,12 @@ setup_run(Run *run)
 		s->grid_dims[0] = 1;
 		s->grid_dims[1] = 2;
 	}
-	scan_provider(run, &ps);
-	if (run->d < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA_FOUND),
-				 errmsg("provider %s has no records", run->q_provider)));
+	if (s->kind == PRED_GRID)
+		check_grid_dims(run);
+	init_ranges(run);
 	for (int64 i = 0; i < held.n; i++)
 		extend_ranges(run, held.rows[i].x, held.rows[i].x[run->d]);
+	scan_provider(run, &ps);
 	run->nd = run->d + (s->regression ? 1 : 0);
 	build_predicates(run, &ps);
 	build_pools(run, &ps);
@@ -1872,7 +2026,8 @@ run_rounds(Run *run, const RoundHooks *hooks)
 			utility = measure(run, p, &got);
 		else if (run->wants_novelty)
 			for (int64 i = 0; i < got.n; i++)
-				mat_push(&run->preds[p].bought, got.x + i * got.d);
+				mat_push(run->s.strategy == ACQ_STRATEGY_SPS ? &run->preds[p].held : &run->preds[p].bought,
+						 got.x + i * got.d);
 		for (int q = 0; q < run->np; q++)
 			acq_planner_set_available(run->planner, q, run->preds[q].available);
 		/* observe after set_available so that the log's state is current */
@@ -2022,6 +2177,9 @@ acq_acquire_job(int64 job_id, Oid role, const char *params)
 	Elevation	e;
 
 	run->cxt = cxt;
+	run->keep_plans = true;
+	/* as acq.acquire's SET clause: compiling acq's simple queries only costs */
+	SetConfigOption("jit", "off", PGC_USERSET, PGC_S_SESSION);
 	acq_worker_begin();
 	v[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(params));
 	v[1] = Int64GetDatum(job_id);
@@ -2080,5 +2238,11 @@ acq_acquire_job(int64 job_id, Oid role, const char *params)
 				  SPI_OK_UPDATE, "marking the job succeeded");
 	acq_unelevate(&e);
 	acq_worker_commit();
+	if (run->buy_plan)
+		SPI_freeplan(run->buy_plan);
+	if (run->log_plan)
+		SPI_freeplan(run->log_plan);
+	if (run->count_plan)
+		SPI_freeplan(run->count_plan);
 	MemoryContextDelete(cxt);
 }

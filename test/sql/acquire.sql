@@ -141,20 +141,24 @@ SELECT * FROM acq.acquire('acq_cons', 'acq_cons', 'acq_x', 'x', 'y', 100);
 SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_prov', 'x', 'y', 100);
 SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_test', 'x', 'y', 100);
 SELECT * FROM acq.acquire('acq_geo_cons', 'acq_geo', 'acq_x', 'x', 'z', 100, task => 'regression');
--- rows that cannot be used, named by table and id
+-- rows that cannot be used, named by table and id: the provider's features
+-- are read and checked when bought (here all of them are), ids at set-up
 CREATE TABLE acq_prov3 (id bigint, x float8[], y int);
 INSERT INTO acq_prov3 SELECT i, ARRAY[i, i, i], i % 2 FROM generate_series(1, 50) i;
-SELECT * FROM acq.acquire('acq_cons', 'acq_prov3', 'acq_x', 'x', 'y', 10);
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov3', 'acq_x', 'x', 'y', 50, strategy => 'random');
 CREATE TABLE acq_prov_bad (id bigint, x float8[], y int);
 INSERT INTO acq_prov_bad SELECT i, ARRAY[i, i], i % 2 FROM generate_series(1, 50) i;
 UPDATE acq_prov_bad SET x = ARRAY[1, 'NaN'::float8] WHERE id = 17;
-SELECT * FROM acq.acquire('acq_cons', 'acq_prov_bad', 'acq_x', 'x', 'y', 10);
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov_bad', 'acq_x', 'x', 'y', 50, batch => 50, strategy => 'random');
 UPDATE acq_prov_bad SET x = NULL WHERE id = 17;
-SELECT * FROM acq.acquire('acq_cons', 'acq_prov_bad', 'acq_x', 'x', 'y', 10);
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov_bad', 'acq_x', 'x', 'y', 50, batch => 50, strategy => 'random');
 UPDATE acq_prov_bad SET x = ARRAY[1, 2], id = 18 WHERE id = 17;
 SELECT * FROM acq.acquire('acq_cons', 'acq_prov_bad', 'acq_x', 'x', 'y', 10);
 UPDATE acq_prov_bad SET id = NULL WHERE id = 18 AND y = 1;
 SELECT * FROM acq.acquire('acq_cons', 'acq_prov_bad', 'acq_x', 'x', 'y', 10);
+-- grid coordinates are read at set-up
+UPDATE acq_prov_bad SET id = 17, x = ARRAY[1]::float8[] WHERE id IS NULL;
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov_bad', 'acq_x', 'x', 'y', 10, predicates => 'grid');
 -- nothing was created by the failed calls
 SELECT count(*) AS stray_targets FROM pg_class WHERE relname = 'acq_x';
 SELECT count(*) AS plans FROM acq.acquisition_plans;
