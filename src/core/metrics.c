@@ -65,6 +65,77 @@ acq_f1(const double *y, const double *yhat, int64_t n)
 	return (2.0 * (double) tp) / (double) (2 * tp + fp + fn);
 }
 
+/* F1 from its counts: 2 tp / (2 tp + fp + fn), 0 without tp */
+static double
+f1_counts(int64_t tp, int64_t fp, int64_t fn)
+{
+	if (tp == 0)
+		return 0.0;
+	return (2.0 * (double) tp) / (double) (2 * tp + fp + fn);
+}
+
+double
+acq_f1_class(const int *y, const int *yhat, int64_t n, int cls)
+{
+	int64_t		tp = 0;
+	int64_t		fp = 0;
+	int64_t		fn = 0;
+	int64_t		i;
+
+	if (n <= 0)
+		return NAN;
+	for (i = 0; i < n; i++)
+	{
+		bool		pos = (y[i] == cls);
+		bool		pred = (yhat[i] == cls);
+
+		if (pos && pred)
+			tp++;
+		else if (pred)
+			fp++;
+		else if (pos)
+			fn++;
+	}
+	return f1_counts(tp, fp, fn);
+}
+
+double
+acq_f1_macro(const int *y, const int *yhat, int64_t n, int K)
+{
+	double		sum = 0.0;
+	int			classes = 0;
+	int			k;
+
+	if (n <= 0 || K < 1)
+		return NAN;
+	/* one pass per class: K is small for the models that use this */
+	for (k = 0; k < K; k++)
+	{
+		int64_t		tp = 0;
+		int64_t		fp = 0;
+		int64_t		fn = 0;
+		int64_t		i;
+
+		for (i = 0; i < n; i++)
+		{
+			bool		pos = (y[i] == k);
+			bool		pred = (yhat[i] == k);
+
+			if (pos && pred)
+				tp++;
+			else if (pred)
+				fp++;
+			else if (pos)
+				fn++;
+		}
+		if (tp + fp + fn == 0)
+			continue;			/* class absent from y and yhat */
+		sum += f1_counts(tp, fp, fn);
+		classes++;
+	}
+	return classes ? sum / classes : 0.0;
+}
+
 bool
 acq_tpr_gap(const double *y, const double *yhat, const double *a,
 			int64_t n, double *gap)

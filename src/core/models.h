@@ -113,6 +113,18 @@ double		acq_accuracy_int(const int *y, const int *yhat, int64_t n);
 /* F1 of the positive class 1, in [0,1]; 0 when there are no true positives */
 double		acq_f1(const double *y, const double *yhat, int64_t n);
 /*
+ * F1 of class cls among int class labels (the other classes are negative),
+ * as f1_score(y, yhat, labels=[cls], average=None); 0 without true
+ * positives.
+ */
+double		acq_f1_class(const int *y, const int *yhat, int64_t n, int cls);
+/*
+ * Macro F1 over the classes 0..K-1 that occur in y or yhat, as
+ * f1_score(y, yhat, average='macro'); labels outside 0..K-1 belong to no
+ * class.  NaN for n <= 0 or K < 1.
+ */
+double		acq_f1_macro(const int *y, const int *yhat, int64_t n, int K);
+/*
  * True-positive-rate gap: P(yhat=1 | a=0, y=1) - P(yhat=1 | a=1, y=1), in
  * [-1,1] (a=1 privileged, a=0 protected, NaN ignored).  Returns false (and
  * *gap = 0) when either group has no positive rows.
