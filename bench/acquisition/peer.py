@@ -349,9 +349,11 @@ def acquire(a):
             fh.writelines("%d\n" % i for i in bought)
     pred = ds.predicate_of()[np.searchsorted(ds.ids, np.array(bought, dtype=np.int64))]
     counts = np.bincount(pred, minlength=ds.n_predicates)
+    for_sale = [p for p in range(ds.n_predicates) if seller.predicate_size(p) > 0]
     return {"dataset": a.dataset, "strategy": a.strategy, "seed": a.seed, "budget": a.budget,
             "batch": a.batch, "bought": len(bought), "distinct": len(set(bought)),
             "queries": seller.queries, "counts": counts.tolist(),
+            "counts_for_sale": [int(counts[p]) for p in for_sale],
             "seconds": seconds, "setup_seconds": t_setup}
 
 

@@ -71,14 +71,15 @@ args_for() {
 	fi
 }
 
-# acquire CONSUMER PROVIDER TARGET DATASET STRATEGY BUDGET SEED -> "plan_id seconds bought rounds"
+# acquire CONSUMER PROVIDER TARGET DATASET STRATEGY BUDGET SEED -> "plan_id seconds bought rounds counts"
+# (counts: records bought per predicate, colon-separated)
 # (wall time of the SQL call measured in the server: reading the tables, every round, writing the target)
 acquire() {
 	local consumer=$1 provider=$2 target=$3 ds=$4 strategy=$5 budget=$6 seed=$7
 	acq_psql -c "DROP TABLE IF EXISTS $target"
 	sql_notice "DO \$\$ DECLARE t0 timestamptz := clock_timestamp(); r record; BEGIN
 		SELECT * INTO r FROM acq.acquire('$consumer', '$provider', '$target', $(args_for "$ds" "$strategy" "$budget" "$seed"));
-		RAISE WARNING 'OUT % % % %', r.plan_id, extract(epoch FROM clock_timestamp() - t0), r.bought, r.rounds; END \$\$"
+		RAISE WARNING 'OUT % % % % %', r.plan_id, extract(epoch FROM clock_timestamp() - t0), r.bought, r.rounds, array_to_string(r.counts, ':'); END \$\$"
 }
 
 metric_model() { if [ "$1" = fashion ]; then echo "model => 'softmax'"; else echo "model => 'knn', k => 5"; fi; }
@@ -132,7 +133,7 @@ for ds in fashion etopo; do
 	if [ $ds = fashion ]; then batch=100; else batch=30; fi
 	for strat in sps ea; do
 		res=$(acquire bench.${ds}_init bench.${ds}_pool bench.speed_$strat $ds $strat $SPEED_BUDGET 0)
-		read -r plan acq_t acq_bought acq_rounds <<<"$res"
+		read -r plan acq_t acq_bought acq_rounds acq_counts <<<"$res"
 		$PY $HERE/peer.py --dataset $ds --strategy $strat --seed 0 --budget $SPEED_BUDGET --batch $batch \
 			--ids "$W/peer_${ds}_$strat.ids" >"$W/peer_${ds}_$strat.json"
 		peer_t=$(json "$W/peer_${ds}_$strat.json" seconds)
@@ -153,6 +154,7 @@ for ds in fashion etopo; do
 			$ds $strat $SPEED_BUDGET $batch "$acq_t" "$acq_setup" "$acq_rounds" "$peer_t" "$peer_q" "$ratio" \
 			"$([ $ds = fashion ] && echo accuracy || echo R2)" "$acq_m" "$peer_m")")
 		say "${SPEED_LINES[-1]}"
+		say "        bought per predicate: acq $acq_counts; peer $($PY -c "import json,sys; print(':'.join(map(str, json.load(open(sys.argv[1]))['counts_for_sale'])))" "$W/peer_${ds}_$strat.json")"
 		acq_psql -c "DROP TABLE IF EXISTS bench.speed_$strat, bench.peer_ids, bench.peer_bought"
 	done
 done
@@ -171,7 +173,7 @@ declare -A PERQ
 for strat in random uniform; do
 	for size in 100k 1m; do
 		res=$(acquire bench.flat_init bench.flat_$size bench.flat_target etopo $strat $((FLAT_ROUNDS * 30)) 0)
-		read -r plan acq_t _ acq_rounds <<<"$res"
+		read -r plan acq_t _ acq_rounds _ <<<"$res"
 		perq=$(sqlv "SELECT avg(d) FROM (SELECT extract(epoch FROM at - lag(at) OVER (ORDER BY round)) AS d
 		                                 FROM acq.acquisition_rounds WHERE plan_id = $plan) x WHERE d IS NOT NULL")
 		PERQ[$strat,$size]=$perq

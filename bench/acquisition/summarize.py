@@ -21,7 +21,7 @@ from collections import defaultdict
 STRATS = ["sps", "ea", "uniform", "random"]
 METRIC = {"fashion": "test accuracy (softmax regression)", "etopo": "test R² (k-NN regressor, k = 5)"}
 TITLE = {"fashion": "Fashion-MNIST-HOG, 10 label predicates, D_init 12,000 records (power-law skew)",
-         "etopo": "ETOPO5 North America, 4×4 lon/lat grid predicates, D_init ~1% (power-law skew)"}
+         "etopo": "ETOPO5 North America, 4×4 lon/lat grid predicates (15 non-empty cells), D_init ~1% (power-law skew)"}
 
 
 def mean_sd(v):
