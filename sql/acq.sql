@@ -134,7 +134,7 @@ END $$;
 
 CREATE TABLE acq.jobs (
     id               bigserial PRIMARY KEY,
-    kind             text NOT NULL CHECK (kind IN ('select_sources', 'acquire')),
+    kind             text NOT NULL CHECK (kind IN ('select_sources', 'acquire', 'rank_owners')),
     owner            regrole NOT NULL DEFAULT pg_catalog.quote_ident(current_user)::pg_catalog.regrole,
     params           jsonb NOT NULL,
     status           text NOT NULL DEFAULT 'queued'
@@ -669,3 +669,200 @@ AS 'MODULE_PATHNAME', 'acq_create_acquisition_plan'
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp
 SET jit = off;      -- acq's queries are simple scans: compiling them only costs
+
+-- ---------------------------------------------------------------------------
+-- Mycroft (docs/mycroft.md): a model trainer's hard examples, the k rows of
+-- each data owner most useful for them, and the owners ranked by those rows.
+-- ---------------------------------------------------------------------------
+
+CREATE TYPE acq.hard_example AS (
+    id          bigint,     -- the test row's id
+    features    float8[],
+    label       float8,     -- its true label
+    predicted   float8,     -- what the model said
+    shared      boolean     -- sent to the owners (true) or held back to judge them
+);
+COMMENT ON TYPE acq.hard_example IS 'a row of acq.hard_examples';
+
+CREATE TYPE acq.owner_row AS (
+    rank        int,        -- 1 = the most useful
+    id          bigint,     -- the owner's row
+    score       float8,     -- feature: distance to the nearest hard row; binning: binned distance
+    weight      float8      -- omp, combined: the row's weight in the gradient match
+);
+COMMENT ON TYPE acq.owner_row IS 'a row of acq.mycroft_select';
+
+CREATE FUNCTION acq.hard_examples(
+    train           regclass,
+    test            regclass,
+    features        name,
+    label           name,
+    model           text    DEFAULT 'tree',     -- 'tree' | 'softmax' | 'knn'
+    id              name    DEFAULT 'id',
+    labels          float8[] DEFAULT NULL,      -- only test rows with these true labels
+    share           float8  DEFAULT 0.5,        -- share of the misses sent to the owners
+    max_depth       int     DEFAULT 0,          -- tree: 0 = unlimited
+    min_samples_leaf int    DEFAULT 1,          -- tree
+    criterion       text    DEFAULT 'gini',     -- tree: 'gini' | 'entropy'
+    k               int     DEFAULT 5,          -- knn
+    c               float8  DEFAULT 1.0,        -- softmax
+    seed            bigint  DEFAULT 0)
+RETURNS SETOF acq.hard_example
+AS 'MODULE_PATHNAME', 'acq_hard_examples'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET jit = off;
+COMMENT ON FUNCTION acq.hard_examples IS
+'the test rows the model trained on train gets wrong, each shared with the owners or held back to judge them (seeded)';
+
+CREATE FUNCTION acq.mycroft_select(
+    owner           regclass,
+    hard            regclass,
+    id              name,
+    features        name,
+    label           name,
+    k               int,
+    method          text    DEFAULT 'feature',  -- 'feature' | 'binning' | 'omp' | 'combined' | 'random'
+    same_label      boolean DEFAULT false,      -- compare only with hard rows of the same label
+    sample_rate     float8  DEFAULT 0.1,        -- binning: share of the owner sampled to fit the bins
+    min_bins        int     DEFAULT 6,          -- binning: non-empty bins a feature must reach
+    bin_candidates  int[]   DEFAULT '{5,10,20,50,100,200}',  -- binning: bin counts tried, ascending
+    bin_features    int[]   DEFAULT NULL,       -- binning: 1-based features (NULL: all)
+    lambda          float8  DEFAULT 0,          -- omp: ridge on the weights
+    tol             float8  DEFAULT 0,          -- omp: stop once the residual norm <= tol
+    lambda2         float8  DEFAULT 1.0,        -- combined: weight of the feature-distance term
+    gradients       name    DEFAULT NULL,       -- omp: a float8[] column of per-row gradients
+    c               float8  DEFAULT 1.0,        -- omp: the owner's softmax regression's C
+    seed            bigint  DEFAULT 0,
+    hard_features   name    DEFAULT NULL,       -- hard's columns, if named otherwise
+    hard_label      name    DEFAULT NULL)
+RETURNS SETOF acq.owner_row
+AS 'MODULE_PATHNAME', 'acq_mycroft_select'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET jit = off;
+COMMENT ON FUNCTION acq.mycroft_select IS
+'a data owner''s k rows most useful for the hard examples (run where the owner''s data is)';
+
+CREATE FUNCTION acq.rank_owners(
+    trainer         regclass,
+    hard            regclass,
+    held_out        regclass,
+    owners          regclass[],
+    features        name,
+    label           name,
+    k               int     DEFAULT 10,
+    method          text    DEFAULT 'feature',
+    same_label      boolean DEFAULT false,
+    sample_rate     float8  DEFAULT 0.1,
+    min_bins        int     DEFAULT 6,
+    bin_candidates  int[]   DEFAULT '{5,10,20,50,100,200}',
+    bin_features    int[]   DEFAULT NULL,
+    lambda          float8  DEFAULT 0,
+    tol             float8  DEFAULT 0,
+    lambda2         float8  DEFAULT 1.0,
+    gradients       name    DEFAULT NULL,
+    c               float8  DEFAULT 1.0,
+    model           text    DEFAULT 'tree',
+    test            regclass DEFAULT NULL,
+    id              name    DEFAULT 'id',
+    positive        float8  DEFAULT NULL,       -- F1 of this label (NULL: macro F1 over the labels present)
+    max_depth       int     DEFAULT 0,
+    min_samples_leaf int    DEFAULT 1,
+    criterion       text    DEFAULT 'gini',
+    knn_k           int     DEFAULT 5,
+    model_c         float8  DEFAULT 1.0,
+    seed            bigint  DEFAULT 0)
+RETURNS TABLE (rank int, owner regclass, shared int, accuracy_hard float8, f1_hard float8,
+               accuracy_test float8, f1_test float8, missing_labels float8[])
+AS 'MODULE_PATHNAME', 'acq_rank_owners'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET jit = off;
+COMMENT ON FUNCTION acq.rank_owners IS
+'rank data owners by how much their k rows improve the trainer''s model on held-back hard examples';
+
+-- owner rankings as background jobs (docs/jobs.md)
+CREATE TABLE acq.owner_rankings (
+    job_id          bigint NOT NULL REFERENCES acq.jobs (id) ON DELETE CASCADE,
+    owner           regrole NOT NULL DEFAULT pg_catalog.quote_ident(current_user)::pg_catalog.regrole,
+    rank            int NOT NULL,
+    data_owner      regclass NOT NULL,
+    shared          int NOT NULL,
+    accuracy_hard   float8,
+    f1_hard         float8,
+    accuracy_test   float8,
+    f1_test         float8,
+    missing_labels  float8[],
+    PRIMARY KEY (job_id, rank)
+);
+COMMENT ON TABLE acq.owner_rankings IS 'the ranking an acq.submit_rank_owners job computed';
+ALTER TABLE acq.owner_rankings ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_owner_rankings ON acq.owner_rankings
+    USING (pg_catalog.pg_has_role(current_user, owner, 'MEMBER')
+           OR pg_catalog.pg_has_role(current_user, 'acq_admin', 'MEMBER'));
+GRANT SELECT, DELETE ON acq.owner_rankings TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('acq.owner_rankings', '');
+
+CREATE FUNCTION acq._check_rank_owners(
+    trainer regclass, hard regclass, held_out regclass, owners regclass[], features name, label name,
+    k int, method text, same_label boolean, sample_rate float8, min_bins int, bin_candidates int[],
+    bin_features int[], lambda float8, tol float8, lambda2 float8, gradients name, c float8,
+    model text, test regclass, id name, positive float8, max_depth int, min_samples_leaf int,
+    criterion text, knn_k int, model_c float8, seed bigint)
+RETURNS void
+AS 'MODULE_PATHNAME', 'acq_check_rank_owners'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION acq.submit_rank_owners(
+    trainer         regclass,
+    hard            regclass,
+    held_out        regclass,
+    owners          regclass[],
+    features        name,
+    label           name,
+    k               int     DEFAULT 10,
+    method          text    DEFAULT 'feature',
+    same_label      boolean DEFAULT false,
+    sample_rate     float8  DEFAULT 0.1,
+    min_bins        int     DEFAULT 6,
+    bin_candidates  int[]   DEFAULT '{5,10,20,50,100,200}',
+    bin_features    int[]   DEFAULT NULL,
+    lambda          float8  DEFAULT 0,
+    tol             float8  DEFAULT 0,
+    lambda2         float8  DEFAULT 1.0,
+    gradients       name    DEFAULT NULL,
+    c               float8  DEFAULT 1.0,
+    model           text    DEFAULT 'tree',
+    test            regclass DEFAULT NULL,
+    id              name    DEFAULT 'id',
+    positive        float8  DEFAULT NULL,
+    max_depth       int     DEFAULT 0,
+    min_samples_leaf int    DEFAULT 1,
+    criterion       text    DEFAULT 'gini',
+    knn_k           int     DEFAULT 5,
+    model_c         float8  DEFAULT 1.0,
+    seed            bigint  DEFAULT 0)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM acq._check_rank_owners(trainer, hard, held_out, owners, features, label, k, method,
+        same_label, sample_rate, min_bins, bin_candidates, bin_features, lambda, tol, lambda2,
+        gradients, c, model, test, id, positive, max_depth, min_samples_leaf, criterion, knn_k,
+        model_c, seed);
+    RETURN acq._enqueue('rank_owners', jsonb_build_object(
+        'trainer', trainer::oid, 'hard', hard::oid, 'held_out', held_out::oid,
+        'owners', (SELECT jsonb_agg(o::oid ORDER BY i) FROM unnest(owners) WITH ORDINALITY u(o, i)),
+        'owner_names', (SELECT jsonb_agg(o::text ORDER BY i) FROM unnest(owners) WITH ORDINALITY u(o, i)),
+        'features', features, 'label', label, 'k', k, 'method', method, 'same_label', same_label,
+        'sample_rate', sample_rate, 'min_bins', min_bins, 'bin_candidates', bin_candidates,
+        'bin_features', bin_features, 'lambda', lambda, 'tol', tol, 'lambda2', lambda2,
+        'gradients', gradients, 'c', c, 'model', model, 'test', test::oid, 'id', id,
+        'positive', positive, 'max_depth', max_depth, 'min_samples_leaf', min_samples_leaf,
+        'criterion', criterion, 'knn_k', knn_k, 'model_c', model_c, 'seed', seed));
+END $$;
+COMMENT ON FUNCTION acq.submit_rank_owners IS
+'acq.rank_owners as a background job: returns the job id; the ranking lands in acq.owner_rankings';

@@ -563,6 +563,106 @@ static const char *run_select_sql =
 "  alpha => ($1 OPERATOR(pg_catalog.->>) 'alpha')::pg_catalog.float8,"
 "  seed => ($1 OPERATOR(pg_catalog.->>) 'seed')::pg_catalog.int8) r";
 
+/* acq.rank_owners with the arguments stored in the job's params */
+static const char *run_rank_sql =
+"SELECT r.rank, r.owner, r.shared, r.accuracy_hard, r.f1_hard, r.accuracy_test, r.f1_test, r.missing_labels"
+" FROM acq.rank_owners("
+"  trainer => ($1 OPERATOR(pg_catalog.->>) 'trainer')::pg_catalog.oid::pg_catalog.regclass,"
+"  hard => ($1 OPERATOR(pg_catalog.->>) 'hard')::pg_catalog.oid::pg_catalog.regclass,"
+"  held_out => ($1 OPERATOR(pg_catalog.->>) 'held_out')::pg_catalog.oid::pg_catalog.regclass,"
+"  owners => (SELECT pg_catalog.array_agg(e::pg_catalog.oid::pg_catalog.regclass ORDER BY i)"
+"             FROM pg_catalog.jsonb_array_elements_text($1 OPERATOR(pg_catalog.->) 'owners')"
+"                  WITH ORDINALITY AS u(e, i)),"
+"  features => ($1 OPERATOR(pg_catalog.->>) 'features')::pg_catalog.name,"
+"  label => ($1 OPERATOR(pg_catalog.->>) 'label')::pg_catalog.name,"
+"  k => ($1 OPERATOR(pg_catalog.->>) 'k')::pg_catalog.int4,"
+"  method => $1 OPERATOR(pg_catalog.->>) 'method',"
+"  same_label => ($1 OPERATOR(pg_catalog.->>) 'same_label')::pg_catalog.bool,"
+"  sample_rate => ($1 OPERATOR(pg_catalog.->>) 'sample_rate')::pg_catalog.float8,"
+"  min_bins => ($1 OPERATOR(pg_catalog.->>) 'min_bins')::pg_catalog.int4,"
+"  bin_candidates => (SELECT pg_catalog.array_agg(e::pg_catalog.int4 ORDER BY i)"
+"             FROM pg_catalog.jsonb_array_elements_text($1 OPERATOR(pg_catalog.->) 'bin_candidates')"
+"                  WITH ORDINALITY AS u(e, i)),"
+"  bin_features => (SELECT pg_catalog.array_agg(e::pg_catalog.int4 ORDER BY i)"
+"             FROM pg_catalog.jsonb_array_elements_text(NULLIF($1 OPERATOR(pg_catalog.->) 'bin_features', 'null'))"
+"                  WITH ORDINALITY AS u(e, i)),"
+"  lambda => ($1 OPERATOR(pg_catalog.->>) 'lambda')::pg_catalog.float8,"
+"  tol => ($1 OPERATOR(pg_catalog.->>) 'tol')::pg_catalog.float8,"
+"  lambda2 => ($1 OPERATOR(pg_catalog.->>) 'lambda2')::pg_catalog.float8,"
+"  gradients => ($1 OPERATOR(pg_catalog.->>) 'gradients')::pg_catalog.name,"
+"  c => ($1 OPERATOR(pg_catalog.->>) 'c')::pg_catalog.float8,"
+"  model => $1 OPERATOR(pg_catalog.->>) 'model',"
+"  test => ($1 OPERATOR(pg_catalog.->>) 'test')::pg_catalog.oid::pg_catalog.regclass,"
+"  id => ($1 OPERATOR(pg_catalog.->>) 'id')::pg_catalog.name,"
+"  positive => ($1 OPERATOR(pg_catalog.->>) 'positive')::pg_catalog.float8,"
+"  max_depth => ($1 OPERATOR(pg_catalog.->>) 'max_depth')::pg_catalog.int4,"
+"  min_samples_leaf => ($1 OPERATOR(pg_catalog.->>) 'min_samples_leaf')::pg_catalog.int4,"
+"  criterion => $1 OPERATOR(pg_catalog.->>) 'criterion',"
+"  knn_k => ($1 OPERATOR(pg_catalog.->>) 'knn_k')::pg_catalog.int4,"
+"  model_c => ($1 OPERATOR(pg_catalog.->>) 'model_c')::pg_catalog.float8,"
+"  seed => ($1 OPERATOR(pg_catalog.->>) 'seed')::pg_catalog.int8) r";
+
+/*
+ * An owner ranking, as the job's owner; in the same transaction, its rows
+ * and the job's success: all of it commits, or none of it.
+ */
+static void
+run_rank_job(const JobWorkerArgs *wargs, const char *params)
+{
+	Datum		a[1];
+	Oid			t[1] = {JSONBOID};
+	SPITupleTable *res;
+	uint64		n;
+	SPIPlanPtr	ins;
+	Oid			types[10] = {INT8OID, OIDOID, INT4OID, OIDOID, INT4OID, FLOAT8OID, FLOAT8OID,
+	FLOAT8OID, FLOAT8OID, FLOAT8ARRAYOID};
+	Elevation	e;
+
+	acq_worker_begin();
+	a[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(params));
+	acq_spi_check(SPI_execute_with_args(run_rank_sql, 1, t, a, NULL, false, 0),
+				  SPI_OK_SELECT, "running the job");
+	res = SPI_tuptable;
+	n = SPI_processed;
+	acq_elevate(&e);
+	ins = SPI_prepare("INSERT INTO acq.owner_rankings (job_id, owner, rank, data_owner, shared,"
+					  " accuracy_hard, f1_hard, accuracy_test, f1_test, missing_labels)"
+					  " VALUES ($1, $2::pg_catalog.regrole, $3, $4::pg_catalog.regclass, $5, $6, $7, $8, $9, $10)",
+					  10, types);
+	if (ins == NULL)
+		elog(ERROR, "preparing the ranking insert failed: %s", SPI_result_code_string(SPI_result));
+	for (uint64 i = 0; i < n; i++)
+	{
+		Datum		v[10];
+		char		nulls[10];
+
+		v[0] = Int64GetDatum(wargs->job_id);
+		v[1] = ObjectIdGetDatum(wargs->role);
+		nulls[0] = nulls[1] = ' ';
+		for (int c = 1; c <= 8; c++)
+		{
+			bool		isnull;
+
+			v[c + 1] = SPI_getbinval(res->vals[i], res->tupdesc, c, &isnull);
+			nulls[c + 1] = isnull ? 'n' : ' ';
+		}
+		acq_spi_check(SPI_execute_plan(ins, v, nulls, false, 0), SPI_OK_INSERT, "writing the ranking");
+	}
+	a[0] = Int64GetDatum(wargs->job_id);
+	t[0] = INT8OID;
+	acq_spi_check(SPI_execute_with_args("UPDATE acq.jobs SET status = 'succeeded', progress = 1,"
+										" finished_at = pg_catalog.clock_timestamp(),"
+										" message = pg_catalog.format('%s owners ranked',"
+										"   (SELECT pg_catalog.count(*) FROM acq.owner_rankings r"
+										"     WHERE r.job_id OPERATOR(pg_catalog.=) $1))"
+										" WHERE id OPERATOR(pg_catalog.=) $1"
+										" AND status OPERATOR(pg_catalog.=) 'running'",
+										1, t, a, NULL, false, 0),
+				  SPI_OK_UPDATE, "marking the job succeeded");
+	acq_unelevate(&e);
+	acq_worker_commit();
+}
+
 /*
  * Run the job as its owner and, in the same transaction, write its plan and
  * subsets and mark it succeeded: either all of it commits, or none of it.
@@ -749,6 +849,8 @@ acq_job_worker_main(Datum main_arg)
 	{
 		if (strcmp(kind, "acquire") == 0)
 			acq_acquire_job(args.job_id, args.role, params);
+		else if (strcmp(kind, "rank_owners") == 0)
+			run_rank_job(&args, params);
 		else
 			run_job(&args, params, &job);
 	}
