@@ -728,7 +728,7 @@ CREATE FUNCTION acq.mycroft_select(
     min_bins        int     DEFAULT 6,          -- binning: non-empty bins a feature must reach
     bin_candidates  int[]   DEFAULT '{5,10,20,50,100,200}',  -- binning: bin counts tried, ascending
     bin_features    int[]   DEFAULT NULL,       -- binning: 1-based features (NULL: all)
-    lambda          float8  DEFAULT 0,          -- omp: ridge on the weights
+    lambda          float8  DEFAULT 0.5,        -- omp: ridge on the weights (the authors' GradMatch value)
     tol             float8  DEFAULT 0,          -- omp: stop once the residual norm <= tol
     lambda2         float8  DEFAULT 1.0,        -- combined: weight of the feature-distance term
     gradients       name    DEFAULT NULL,       -- omp: a float8[] column of per-row gradients
@@ -758,7 +758,7 @@ CREATE FUNCTION acq.rank_owners(
     min_bins        int     DEFAULT 6,
     bin_candidates  int[]   DEFAULT '{5,10,20,50,100,200}',
     bin_features    int[]   DEFAULT NULL,
-    lambda          float8  DEFAULT 0,
+    lambda          float8  DEFAULT 0.5,
     tol             float8  DEFAULT 0,
     lambda2         float8  DEFAULT 1.0,
     gradients       name    DEFAULT NULL,
@@ -829,7 +829,7 @@ CREATE FUNCTION acq.submit_rank_owners(
     min_bins        int     DEFAULT 6,
     bin_candidates  int[]   DEFAULT '{5,10,20,50,100,200}',
     bin_features    int[]   DEFAULT NULL,
-    lambda          float8  DEFAULT 0,
+    lambda          float8  DEFAULT 0.5,
     tol             float8  DEFAULT 0,
     lambda2         float8  DEFAULT 1.0,
     gradients       name    DEFAULT NULL,

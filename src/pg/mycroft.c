@@ -1230,6 +1230,7 @@ score_rows(const int *y, const int *pred, int64 n, int K, int positive)
 
 typedef struct OwnerScore
 {
+	int			index;			/* in the owners argument: breaks ties */
 	Oid			owner;
 	int64		shared;
 	Scores		hard;
@@ -1248,7 +1249,7 @@ cmp_owner_score(const void *a, const void *b)
 		return x->hard.f1 > y->hard.f1 ? -1 : 1;
 	if (x->hard.accuracy != y->hard.accuracy)
 		return x->hard.accuracy > y->hard.accuracy ? -1 : 1;
-	return 0;
+	return x->index - y->index;
 }
 
 /* the rows of a table with these ids */
@@ -1401,6 +1402,7 @@ acq_rank_owners(PG_FUNCTION_ARGS)
 					 errmsg("an owner cannot be the hard examples table")));
 		run_selection(&s, &res);
 		fetch_rows(&s.owner, res.id, res.n, &d, &shared[o]);
+		scores[o].index = o;
 		scores[o].owner = s.owner.rel;
 		scores[o].shared = shared[o].n;
 		scores[o].missing = res.missing;
