@@ -64,10 +64,10 @@ args_for() {
 	if [ "$ds" = fashion ]; then
 		echo "'features', 'label', $budget, strategy => '$strategy', predicates => 'label', task => 'classification', batch => 100, l => 0.01, delta => 0.001, tau => 1, allocation => 'linear', scale => false, seed => $seed"
 	else
-		# the 4x4 lon/lat grid, its one empty cell (open Pacific) left out: acq.acquire refuses a
-		# predicate that selects no record for sale, so the cells are given as SQL (same bounds as
-		# the peer's floor(4v)); see README.md
-		echo "'features', 'label', $budget, strategy => '$strategy', predicates => 'sql', predicate_sql => $ETOPO_CELLS, task => 'regression', batch => 30, l => 0.001, delta => 0.001, tau => 1, allocation => 'linear', scale => false, seed => $seed"
+		# the 4x4 lon/lat grid (the paper's RoadNet set-up); acq leaves its one empty cell (open
+		# Pacific) out, as the peer does; acq's cells span the data's lon/lat range, the peer's
+		# [0, 1] (the same up to the few rows at the extremes); see README.md
+		echo "'features', 'label', $budget, strategy => '$strategy', predicates => 'grid', grid_size => 4, task => 'regression', batch => 30, l => 0.001, delta => 0.001, tau => 1, allocation => 'linear', scale => false, seed => $seed"
 	fi
 }
 

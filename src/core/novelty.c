@@ -56,6 +56,39 @@ keep_smallest(double *a, int *n, int k, double v)
 	a[i] = v;
 }
 
+/* a workspace buffer of at least n bytes (kept, and reused, across calls) */
+static void *
+ws_get(AcqNoveltyWork *w, int slot, size_t n)
+{
+	if (w->cap[slot] < n)
+	{
+		size_t		cap = n + n / 2;
+
+		if (w->buf[slot])
+			acq_free(w->buf[slot]);
+		w->buf[slot] = acq_alloc(cap);
+		w->cap[slot] = cap;
+	}
+	return w->buf[slot];
+}
+
+void
+acq_novelty_work_free(AcqNoveltyWork *w)
+{
+	for (int i = 0; i < ACQ_NOVELTY_WORK_SLOTS; i++)
+	{
+		if (w->buf[i])
+			acq_free(w->buf[i]);
+		w->buf[i] = NULL;
+		w->cap[i] = 0;
+	}
+}
+
+enum
+{
+	WS_NNORM, WS_D, WS_HN, WS_HELDK, WS_NHELD, WS_DNN, WS_GTEST, WS_GTRAIN, WS_DSPLIT, WS_NEWD, WS_PERM
+};
+
 /*
  * For each of the nn new rows, the (up to) k smallest squared distances to
  * held rows, ascending, in heldk[i*k ..]; nheld[i] says how many (min(k,nh)).
@@ -65,16 +98,16 @@ keep_smallest(double *a, int *n, int k, double v)
  */
 static void
 nearest_held(const double *H, const double *hnorm, int64_t nh, const double *N, int64_t nn,
-			 int d, int k, double *heldk, int *nheld)
+			 int d, int k, double *heldk, int *nheld, AcqNoveltyWork *w)
 {
-	double	   *hn = NULL;
-	double	   *nnorm = acq_alloc_array(nn, sizeof(double));
+	double	   *nnorm = ws_get(w, WS_NNORM, sizeof(double) * nn);
 	int64_t		hb = nh < HELD_COLS ? nh : HELD_COLS;
-	double	   *D = acq_alloc_array((size_t) HELD_BLOCK * (size_t) hb, sizeof(double));
+	double	   *D = ws_get(w, WS_D, sizeof(double) * (size_t) HELD_BLOCK * (size_t) hb);
 
 	if (hnorm == NULL)
 	{
-		hn = acq_alloc_array(nh, sizeof(double));
+		double	   *hn = ws_get(w, WS_HN, sizeof(double) * nh);
+
 		acq_row_sqnorms(H, nh, d, hn);
 		hnorm = hn;
 	}
@@ -103,10 +136,6 @@ nearest_held(const double *H, const double *hnorm, int64_t nh, const double *N, 
 		}
 		acq_check_interrupts();
 	}
-	acq_free(D);
-	acq_free(nnorm);
-	if (hn)
-		acq_free(hn);
 }
 
 /*
@@ -147,6 +176,19 @@ double
 acq_novelty_normed(const double *H, const double *hnorm, int64_t nh, const double *N,
 				   int64_t nn, int d, const AcqNoveltyParams *p, AcqRng *rng)
 {
+	AcqNoveltyWork w;
+	double		u;
+
+	memset(&w, 0, sizeof(w));
+	u = acq_novelty_ws(H, hnorm, nh, N, nn, d, p, rng, &w);
+	acq_novelty_work_free(&w);
+	return u;
+}
+
+double
+acq_novelty_ws(const double *H, const double *hnorm, int64_t nh, const double *N,
+			   int64_t nn, int d, const AcqNoveltyParams *p, AcqRng *rng, AcqNoveltyWork *w)
+{
 	int			k = p->k;
 	int64_t		ntest,
 				ntrain;
@@ -169,24 +211,26 @@ acq_novelty_normed(const double *H, const double *hnorm, int64_t nh, const doubl
 		ntest = nn - 1;
 	ntrain = nn - ntest;
 
-	heldk = acq_alloc_array((size_t) nn * (size_t) k, sizeof(double));
-	nheld = acq_alloc_array(nn, sizeof(int));
+	heldk = ws_get(w, WS_HELDK, sizeof(double) * (size_t) nn * (size_t) k);
+	nheld = ws_get(w, WS_NHELD, sizeof(int) * nn);
 	if (nh > 0)
-		nearest_held(H, hnorm, nh, N, nn, d, k, heldk, nheld);
+		nearest_held(H, hnorm, nh, N, nn, d, k, heldk, nheld, w);
+	else
+		memset(nheld, 0, sizeof(int) * nn);
 
 	if (nn <= FULL_NN_MAX)
 	{
-		Dnn = acq_alloc_array((size_t) nn * (size_t) nn, sizeof(double));
+		Dnn = ws_get(w, WS_DNN, sizeof(double) * (size_t) nn * (size_t) nn);
 		acq_sqdist(N, nn, N, nn, d, NULL, NULL, Dnn);
 	}
 	else
 	{
-		gtest = acq_alloc_array((size_t) ntest * (size_t) d, sizeof(double));
-		gtrain = acq_alloc_array((size_t) ntrain * (size_t) d, sizeof(double));
-		Dsplit = acq_alloc_array((size_t) ntest * (size_t) ntrain, sizeof(double));
+		gtest = ws_get(w, WS_GTEST, sizeof(double) * (size_t) ntest * (size_t) d);
+		gtrain = ws_get(w, WS_GTRAIN, sizeof(double) * (size_t) ntrain * (size_t) d);
+		Dsplit = ws_get(w, WS_DSPLIT, sizeof(double) * (size_t) ntest * (size_t) ntrain);
 	}
-	newd = acq_alloc_array(k, sizeof(double));
-	perm = acq_alloc_array(nn, sizeof(int));
+	newd = ws_get(w, WS_NEWD, sizeof(double) * k);
+	perm = ws_get(w, WS_PERM, sizeof(int) * nn);
 
 	for (int s = 0; s < p->splits; s++)
 	{
@@ -237,17 +281,5 @@ acq_novelty_normed(const double *H, const double *hnorm, int64_t nh, const doubl
 		acq_check_interrupts();
 	}
 
-	acq_free(perm);
-	acq_free(newd);
-	if (Dnn)
-		acq_free(Dnn);
-	if (Dsplit)
-	{
-		acq_free(Dsplit);
-		acq_free(gtrain);
-		acq_free(gtest);
-	}
-	acq_free(nheld);
-	acq_free(heldk);
 	return total / (double) p->splits;
 }

@@ -34,6 +34,25 @@ void		acq_novelty_defaults(AcqNoveltyParams *p);
 double		acq_novelty(const double *H, int64_t nh, const double *N, int64_t nn, int d,
 						const AcqNoveltyParams *p, AcqRng *rng);
 
+/*
+ * Scratch memory kept across calls (a caller measuring novelty round after
+ * round saves allocating, and the kernel zeroing, megabytes each time).
+ * Zero-initialise; release with acq_novelty_work_free.
+ */
+#define ACQ_NOVELTY_WORK_SLOTS 11
+typedef struct AcqNoveltyWork
+{
+	void	   *buf[ACQ_NOVELTY_WORK_SLOTS];
+	size_t		cap[ACQ_NOVELTY_WORK_SLOTS];
+} AcqNoveltyWork;
+
+void		acq_novelty_work_free(AcqNoveltyWork *w);
+
+/* with a workspace (NULL not allowed) and the held rows' norms (NULL: computed) */
+double		acq_novelty_ws(const double *H, const double *hnorm, int64_t nh,
+						   const double *N, int64_t nn, int d,
+						   const AcqNoveltyParams *p, AcqRng *rng, AcqNoveltyWork *w);
+
 /* the same, given the held rows' squared norms (hnorm, nh of them; NULL: computed) */
 double		acq_novelty_normed(const double *H, const double *hnorm, int64_t nh,
 							   const double *N, int64_t nn, int d,

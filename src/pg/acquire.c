@@ -158,6 +158,7 @@ typedef struct Run
 	AcqRng		pick_rng;
 	AcqRng		strat_rng;
 	bool		wants_novelty;
+	AcqNoveltyWork novelty_work;	/* novelty's scratch, reused round after round */
 	SPIPlanPtr	buy_plan;		/* the per-round statements, prepared once */
 	SPIPlanPtr	log_plan;
 	SPIPlanPtr	count_plan;
@@ -1609,8 +1610,8 @@ measure(Run *run, int p, const Mat *batch)
 		/* EA: everything bought through P so far against what was held at the start */
 		for (int64 i = 0; i < batch->n; i++)
 			mat_push(&q->bought, batch->x + i * batch->d);
-		u = acq_novelty_normed(q->held.x, q->held.nrm, q->held.n, q->bought.x, q->bought.n,
-							   run->nd, &np, &run->strat_rng);
+		u = acq_novelty_ws(q->held.x, q->held.nrm, q->held.n, q->bought.x, q->bought.n,
+						   run->nd, &np, &run->strat_rng, &run->novelty_work);
 		return u;
 	}
 	else
@@ -1620,8 +1621,8 @@ measure(Run *run, int p, const Mat *batch)
 		 * included.  SPS keeps what it buys in P's held set itself (see
 		 * run_rounds), so that set is one contiguous matrix.
 		 */
-		u = acq_novelty_normed(q->held.x, q->held.nrm, q->held.n, batch->x, batch->n, run->nd,
-							   &np, &run->strat_rng);
+		u = acq_novelty_ws(q->held.x, q->held.nrm, q->held.n, batch->x, batch->n, run->nd,
+						   &np, &run->strat_rng, &run->novelty_work);
 		for (int64 i = 0; i < batch->n; i++)
 			mat_push(&q->held, batch->x + i * batch->d);
 		return u;
