@@ -188,3 +188,29 @@ RESET ROLE;
 REVOKE CREATE ON SCHEMA public FROM acq_buyer;
 REVOKE SELECT ON acq_cons FROM acq_buyer;
 DROP ROLE acq_buyer;
+
+-- a provider (and a Mycroft owner) behind postgres_fdw: the set-up scans it,
+-- each purchase fetches only the rows bought (id = ANY(...) runs remotely)
+CREATE EXTENSION postgres_fdw;
+DO $$
+BEGIN
+    EXECUTE format('CREATE SERVER acq_loopback FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host %L, port %L, dbname %L)',
+                   split_part(current_setting('unix_socket_directories'), ',', 1),
+                   current_setting('port'), current_database());
+END $$;
+CREATE USER MAPPING FOR CURRENT_USER SERVER acq_loopback;
+CREATE FOREIGN TABLE acq_prov_remote (id bigint, x float8[], y int)
+    SERVER acq_loopback OPTIONS (table_name 'acq_prov');
+SELECT bought, rounds, counts FROM acq.acquire('acq_cons', 'acq_prov_remote', 'acq_remote_bought', 'x', 'y', 200,
+                                               batch => 50, seed => 1);
+SELECT count(*) AS rows, count(DISTINCT id) AS distinct_ids,
+       count(*) FILTER (WHERE id IN (SELECT id FROM acq_prov)) AS from_the_provider
+FROM acq_remote_bought;
+-- the same seed over the local table buys the same records
+SELECT bought FROM acq.acquire('acq_cons', 'acq_prov', 'acq_local_bought', 'x', 'y', 200, batch => 50, seed => 1);
+SELECT count(*) AS differing FROM acq_remote_bought r FULL JOIN acq_local_bought l USING (id)
+WHERE r.id IS NULL OR l.id IS NULL;
+DROP FOREIGN TABLE acq_prov_remote;
+DROP USER MAPPING FOR CURRENT_USER SERVER acq_loopback;
+DROP SERVER acq_loopback;
+DROP EXTENSION postgres_fdw;
