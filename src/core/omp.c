@@ -54,6 +54,8 @@ struct OmpDict
 	double		(*dotv) (const OmpDict *d, int64_t j, const double *v);
 	/* v += a g_j */
 	void		(*axpy) (const OmpDict *d, double a, int64_t j, double *v);
+	/* col[i] = <g_i, g_j> for every i, or NULL: projections from r instead */
+	void		(*column) (const OmpDict *d, int64_t j, double *col);
 };
 
 /* explicit: one DGEMV per block of rows, proj = G r */
@@ -180,6 +182,36 @@ softmax_axpy(const OmpDict *d, double a, int64_t j, double *v)
 	}
 }
 
+/*
+ * col[i] = <g_i, g_j> = (e_i . e_j) (h_i . h_j + 1) for every i: one DGEMV
+ * over E and one over H, N (K + D) numbers read.  With these columns the
+ * projections follow without touching the dictionary again:
+ *     <g_i, r> = <g_i, b> - sum_{s in S} w_s <g_i, g_s>,
+ * N |S| operations where a projection from r costs N K D.
+ */
+static void
+softmax_column(const OmpDict *d, int64_t j, double *col)
+{
+	int64_t		start;
+
+	for (start = 0; start < d->N; start += OMP_BLOCK)
+	{
+		int			m = (int) ((d->N - start < OMP_BLOCK) ? d->N - start : OMP_BLOCK);
+		double	   *hh = d->scratch;
+		int			i;
+
+		cblas_dgemv(CblasRowMajor, CblasNoTrans, m, d->K, 1.0, d->E + start * d->K, d->K,
+					d->E + j * d->K, 1, 0.0, col + start, 1);
+		if (d->D > 0)
+			cblas_dgemv(CblasRowMajor, CblasNoTrans, m, d->D, 1.0, d->H + start * d->D, d->D,
+						d->H + j * d->D, 1, 0.0, hh, 1);
+		else
+			memset(hh, 0, sizeof(double) * m);
+		for (i = 0; i < m; i++)
+			col[start + i] *= hh[i] + 1.0;
+	}
+}
+
 /* ---- the penalty Psi ------------------------------------------------------ */
 
 typedef struct OmpPenalty
@@ -213,6 +245,8 @@ typedef struct OmpState
 	double	   *w;				/* L'^-1 z */
 	double	   *r;				/* residual b - G_S w */
 	double	   *proj;			/* <g_j, r>, N */
+	double	   *projb;			/* with columns: <g_j, b>, N */
+	double	   *C;				/* with columns: N x kmax, column s = <g_., g_S[s]> */
 	char	   *excluded;		/* selected or dependent, N */
 } OmpState;
 
@@ -313,6 +347,12 @@ omp_pursue(const OmpDict *dict, const double *b, const OmpPenalty *pen,
 	memcpy(st.r, b, sizeof(double) * dict->M);
 	rnorm = cblas_dnrm2(dict->M, b, 1);
 	out->stop = ACQ_OMP_STOP_K;
+	if (dict->column)
+	{
+		st.projb = (double *) acq_alloc_array((size_t) dict->N, sizeof(double));
+		st.C = (double *) acq_alloc_array((size_t) dict->N * (size_t) kmax, sizeof(double));
+		dict->project(dict, b, st.projb);
+	}
 
 	while (st.s < kmax)
 	{
@@ -325,7 +365,16 @@ omp_pursue(const OmpDict *dict, const double *b, const OmpPenalty *pen,
 		}
 		acq_check_interrupts();
 		out->iterations++;
-		dict->project(dict, st.r, st.proj);
+		if (st.C)
+		{
+			/* proj = <g, b> - C_S w_S */
+			memcpy(st.proj, st.projb, sizeof(double) * dict->N);
+			if (st.s > 0)
+				cblas_dgemv(CblasColMajor, CblasNoTrans, (int) dict->N, st.s, -1.0, st.C,
+							(int) dict->N, st.w, 1, 1.0, st.proj, 1);
+		}
+		else
+			dict->project(dict, st.r, st.proj);
 
 		/* the best candidate; a dependent one is passed over for good */
 		for (;;)
@@ -338,7 +387,11 @@ omp_pursue(const OmpDict *dict, const double *b, const OmpPenalty *pen,
 			}
 			st.excluded[j] = 1;
 			if (omp_extend(&st, dict, pen, p->lambda, b, j))
+			{
+				if (st.C)
+					dict->column(dict, j, st.C + (size_t) (st.s - 1) * (size_t) dict->N);
 				break;
+			}
 			out->skipped++;
 		}
 		if (j < 0)
@@ -354,6 +407,11 @@ omp_pursue(const OmpDict *dict, const double *b, const OmpPenalty *pen,
 	acq_free(st.L);
 	acq_free(st.proj);
 	acq_free(st.excluded);
+	if (st.C)
+	{
+		acq_free(st.C);
+		acq_free(st.projb);
+	}
 }
 
 /* ---- argument checks and entry points ----------------------------------- */
@@ -519,7 +577,10 @@ acq_omp_softmax(const double *E, const double *H, int64_t N, int K, int D,
 	dict.dot = softmax_dot;
 	dict.dotv = softmax_dotv;
 	dict.axpy = softmax_axpy;
-	dict.scratch = (double *) acq_alloc_array((size_t) OMP_BLOCK * K,
+	/* the atoms' inner-product columns, unless they would take over 512 MB */
+	if ((double) N * kmax * sizeof(double) <= 512.0 * 1024 * 1024)
+		dict.column = softmax_column;
+	dict.scratch = (double *) acq_alloc_array((size_t) OMP_BLOCK * (K > 1 ? K : 1),
 											  sizeof(double));
 
 	omp_result_init(out, kmax);
