@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # scripts/demo.sh -- install what is missing, build, start a throwaway
 # cluster, load real data (US flights 2001, Minneapolis police stops 2017,
-# Fashion-MNIST HOG, ETOPO5 relief; see data/README.md), choose sources and
-# buy records with acq.  The cluster is removed on exit, even on failure.
+# Fashion-MNIST HOG, ETOPO5 relief, Statlog Shuttle; see data/README.md),
+# choose sources, buy records and rank data owners with acq.  The cluster is
+# removed on exit, even on failure.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$ACQ_ROOT"
@@ -17,6 +18,7 @@ acq_log "loading the demo data"
 acq_psql -c 'CREATE EXTENSION acq'
 acq_psql -v datadir="$ACQ_ROOT/data" -f data/load.sql >/dev/null
 acq_psql -v datadir="$ACQ_ROOT/data" -f data/load_acquisition.sql >/dev/null
+acq_psql -v datadir="$ACQ_ROOT/data" -f data/load_mycroft.sql >/dev/null
 
 psql -X -v ON_ERROR_STOP=1 <<'SQL'
 \pset footer off
@@ -128,4 +130,30 @@ SELECT plan_id, status, bought, rounds, budget_left FROM acq.acquisitions WHERE 
 SELECT budget, n_train, round(r2::numeric, 4) AS r2
   FROM acq.acquisition_curve((SELECT plan_id FROM acq.acquisitions WHERE job_id = :job),
                              'acq_demo.relief_test', '{0,1000,3000}');
+
+\echo
+\echo '== Mycroft (docs/mycroft.md): a Space Shuttle sensor model trained on normal flights and a'
+\echo '   handful of failures; which of three data owners holds the data it lacks?'
+CREATE TEMP TABLE hard_all AS
+SELECT * FROM acq.hard_examples('acq_demo.shuttle_train', 'acq_demo.shuttle_test', 'features', 'label', seed => 1);
+\echo 'The test rows its decision tree gets wrong (label 0 = normal, 1-6 = failure states):'
+SELECT label, count(*) FILTER (WHERE shared) AS shared_with_owners,
+       count(*) FILTER (WHERE NOT shared) AS held_back
+  FROM hard_all GROUP BY 1 ORDER BY 1;
+CREATE TEMP TABLE hard AS SELECT id, features, label FROM hard_all WHERE shared;
+CREATE TEMP TABLE held AS SELECT id, features, label FROM hard_all WHERE NOT shared;
+\echo 'One owner, in its own database, picks its 5 rows nearest the hard examples:'
+SELECT s.rank, s.id, round(s.score::numeric, 2) AS distance, o.label
+  FROM acq.mycroft_select('acq_demo.owner_logs', 'hard', 'id', 'features', 'label', 5) s
+  JOIN acq_demo.owner_logs o USING (id) ORDER BY s.rank;
+SET client_min_messages = warning;   -- (each owner says which of D_hard's labels it lacks)
+\echo 'The trainer ranks the owners by what their 20 rows do to the held-back hard examples:'
+SELECT method, rank, owner, round(f1_hard::numeric, 3) AS f1_hard,
+       round(accuracy_hard::numeric, 3) AS accuracy_hard, round(f1_test::numeric, 3) AS f1_test
+  FROM unnest('{feature,binning,random}'::text[]) WITH ORDINALITY m(method, o),
+       LATERAL acq.rank_owners('acq_demo.shuttle_train', 'hard', 'held',
+                               '{acq_demo.owner_normal,acq_demo.owner_high,acq_demo.owner_logs}',
+                               'features', 'label', k => 20, method => method,
+                               test => 'acq_demo.shuttle_test')
+ ORDER BY o, rank;
 SQL
