@@ -48,9 +48,12 @@ fashion  data/fashion_mnist_hog.csv.gz (60,000 train + 10,000 test, 144 HOG
                           Test = the 10,000 test rows (seed-independent);
                           D_hard = the trainer's softmax misses among test
                           rows of labels 2, 4, 6.
-           useful_<s>.ids the fidelity owner: 1,000 rows of labels 2,4,6 and
-                          4,000 of the other labels, from the training rows
-                          not in D_MT
+           useful_<s>.ids the fidelity owner, heterogeneous as the paper's
+                          Dogs & Wolves owner (only a subset is useful): 1,000
+                          rows of labels 2,4,6 -- 200 that the trainer's model
+                          (below) gets wrong, 800 it gets right -- and 4,000
+                          rows of labels 1,3,5,7,8,9, from training rows not
+                          in D_MT
            do1..do5       Scenario 3's five owners of graded usefulness
                           (paper, Appendix F), from training rows not in D_MT
                           (disjoint, except DO-2 and DO-4, built from DO-1):
@@ -203,13 +206,15 @@ def fashion(out, seeds, check):
         write_ids(os.path.join(out, 'mt_%d.ids' % s), mt)
         hard_rows = rest[np.isin(y[rest], FA_HARD)]
         other_rows = rest[~np.isin(y[rest], FA_SHORT)]
-        # the fidelity owner
-        useful = np.concatenate([hard_rows[:1000], other_rows[:4000]])
+        model = softmax_fit(X[mt], y[mt])
+        wrong = model.predict(X[hard_rows]) != y[hard_rows]
+        # the fidelity owner: rows of labels 2,4,6, of which only 200 are rows the trainer's
+        # model gets wrong (D_hard's distribution), 800 it already gets right; 4,000 others
+        useful = np.concatenate([hard_rows[wrong][:200], hard_rows[~wrong][:800], other_rows[:4000]])
         write_ids(os.path.join(out, 'useful_%d.ids' % s), useful)
         # Scenario 3, from rows the fidelity owner does not hold
-        hard_rows, other_rows = hard_rows[1000:], other_rows[4000:]
-        model = softmax_fit(X[mt], y[mt])
-        missed = hard_rows[model.predict(X[hard_rows]) != y[hard_rows]]
+        missed = hard_rows[wrong][200:]
+        other_rows = other_rows[4000:]
         do1 = np.concatenate([missed[:3000], other_rows[:1000]])
         do4 = np.concatenate([missed[:40], other_rows[1000:1100]])
         do5 = other_rows[1100:5100]
