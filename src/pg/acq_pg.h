@@ -105,5 +105,8 @@ char	   *acq_arg_name(FunctionCallInfo fcinfo, int argno, const char *argname,
 						 bool required);
 Oid			acq_arg_regclass(FunctionCallInfo fcinfo, int argno, const char *argname);
 void		acq_arg_require(FunctionCallInfo fcinfo, int argno, const char *argname);
+double	   *acq_checked_vector(Datum d, bool isnull, int *len, const char *what,
+							   const char *table, const char *rowkind, int64 rowno,
+							   const char *hint);
 
 #endif							/* ACQ_PG_H */

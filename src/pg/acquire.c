@@ -784,37 +784,9 @@ row_features(Run *run, HeapTuple tup, TupleDesc desc, int col, const char *table
 {
 	bool		isnull;
 	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
-	ArrayType  *a;
-	int			n;
-	double	   *x;
 
-	if (isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("features are NULL in %s, id " INT64_FORMAT, table, id)));
-	a = DatumGetArrayTypeP(d);
-	if (ARR_NDIM(a) != 1 || array_contains_nulls(a))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("features in %s, id " INT64_FORMAT ", must be a one-dimensional array without NULLs",
-						table, id)));
-	n = ARR_DIMS(a)[0];
-	if (run->d < 0)
-		run->d = n;
-	if (n != run->d || n < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("features in %s, id " INT64_FORMAT ", have %d dimensions, expected %d",
-						table, id, n, run->d),
-				 errhint("Consumer, provider and target need feature arrays of one length.")));
-	x = (double *) ARR_DATA_PTR(a);
-	for (int j = 0; j < n; j++)
-		if (!isfinite(x[j]))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("features in %s, id " INT64_FORMAT ", contain NaN or Infinity (element %d)",
-							table, id, j + 1)));
-	return x;
+	return acq_checked_vector(d, isnull, &run->d, "features", table, "id", id,
+							  "Consumer, provider and target need feature arrays of one length.");
 }
 
 static double

@@ -3,7 +3,10 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "fmgr.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 
 #include "acq_pg.h"
@@ -48,4 +51,49 @@ acq_arg_regclass(FunctionCallInfo fcinfo, int argno, const char *argname)
 {
 	acq_arg_require(fcinfo, argno, argname);
 	return PG_GETARG_OID(argno);
+}
+
+/*
+ * A float8[] value read from a table, checked: not NULL, one-dimensional,
+ * without NULL elements, finite, and *len long (*len < 0: set by this, the
+ * first, row).  Errors name the table and the row ("id 17" or "row 3":
+ * rowkind and rowno); what is "features" or "gradients"; hint (may be NULL)
+ * says what must agree in length.  Returns the elements (in the datum's
+ * detoasted copy, or in place).
+ */
+double *
+acq_checked_vector(Datum d, bool isnull, int *len, const char *what, const char *table,
+				   const char *rowkind, int64 rowno, const char *hint)
+{
+	ArrayType  *a;
+	int			n;
+	double	   *x;
+
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s are NULL in %s, %s " INT64_FORMAT, what, table, rowkind, rowno)));
+	a = DatumGetArrayTypeP(d);
+	if (ARR_NDIM(a) != 1 || array_contains_nulls(a))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("%s in %s, %s " INT64_FORMAT ", must be a one-dimensional array without NULLs",
+						what, table, rowkind, rowno)));
+	n = ARR_DIMS(a)[0];
+	if (*len < 0)
+		*len = n;
+	if (n != *len || n < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s in %s, %s " INT64_FORMAT ", have %d dimensions, expected %d",
+						what, table, rowkind, rowno, n, *len),
+				 hint ? errhint("%s", hint) : 0));
+	x = (double *) ARR_DATA_PTR(a);
+	for (int j = 0; j < n; j++)
+		if (!isfinite(x[j]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("%s in %s, %s " INT64_FORMAT ", contain NaN or Infinity (element %d)",
+							what, table, rowkind, rowno, j + 1)));
+	return x;
 }

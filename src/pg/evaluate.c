@@ -93,37 +93,12 @@ read_rows(const char *sql, const char *table, Rows *r, int64 limit)
 			TupleDesc	desc = SPI_tuptable->tupdesc;
 			bool		isnull;
 			Datum		d = SPI_getbinval(tup, desc, 1, &isnull);
-			ArrayType  *a;
-			int			n;
 			double	   *x;
 			double		y;
 
 			rowno++;
-			if (isnull)
-				ereport(ERROR,
-						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("features are NULL in %s, row " INT64_FORMAT, table, rowno)));
-			a = DatumGetArrayTypeP(d);
-			if (ARR_NDIM(a) != 1 || array_contains_nulls(a))
-				ereport(ERROR,
-						(errcode(ERRCODE_DATA_EXCEPTION),
-						 errmsg("features in %s, row " INT64_FORMAT ", must be a one-dimensional array without NULLs",
-								table, rowno)));
-			n = ARR_DIMS(a)[0];
-			if (r->d < 0)
-				r->d = n;
-			if (n != r->d || n < 1)
-				ereport(ERROR,
-						(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-						 errmsg("features in %s, row " INT64_FORMAT ", have %d dimensions, expected %d",
-								table, rowno, n, r->d),
-						 errhint("Training and test rows need feature arrays of one length.")));
-			x = (double *) ARR_DATA_PTR(a);
-			for (int j = 0; j < n; j++)
-				if (!isfinite(x[j]))
-					ereport(ERROR,
-							(errcode(ERRCODE_DATA_EXCEPTION),
-							 errmsg("features in %s, row " INT64_FORMAT ", contain NaN or Infinity", table, rowno)));
+			x = acq_checked_vector(d, isnull, &r->d, "features", table, "row", rowno,
+								   "Training and test rows need feature arrays of one length.");
 			d = SPI_getbinval(tup, desc, 2, &isnull);
 			if (isnull)
 				ereport(ERROR,

@@ -81,41 +81,12 @@ rows_reserve(Rows *r, bool with_g)
 			palloc_extended(sizeof(double) * r->cap * r->m, MCXT_ALLOC_HUGE);
 }
 
-/* a float8[] value, checked: one-dimensional, no NULL, finite, of length *len (set if < 0) */
+/* a float8[] value, checked (acq_checked_vector), naming the row by id */
 static double *
 checked_vector(Datum d, bool isnull, int *len, const char *what, const char *table, int64 id)
 {
-	ArrayType  *a;
-	int			n;
-	double	   *x;
-
-	if (isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s are NULL in %s, id " INT64_FORMAT, what, table, id)));
-	a = DatumGetArrayTypeP(d);
-	if (ARR_NDIM(a) != 1 || array_contains_nulls(a))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("%s in %s, id " INT64_FORMAT ", must be a one-dimensional array without NULLs",
-						what, table, id)));
-	n = ARR_DIMS(a)[0];
-	if (*len < 0)
-		*len = n;
-	if (n != *len || n < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("%s in %s, id " INT64_FORMAT ", have %d dimensions, expected %d",
-						what, table, id, n, *len),
-				 errhint("The owner's and the hard rows' arrays must have one length.")));
-	x = (double *) ARR_DATA_PTR(a);
-	for (int j = 0; j < n; j++)
-		if (!isfinite(x[j]))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("%s in %s, id " INT64_FORMAT ", contain NaN or Infinity (element %d)",
-							what, table, id, j + 1)));
-	return x;
+	return acq_checked_vector(d, isnull, len, what, table, "id", id,
+							  "The owner's and the hard rows' arrays must have one length.");
 }
 
 typedef struct ReadSpec
