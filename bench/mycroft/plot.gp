@@ -6,7 +6,8 @@ set output out
 set title ttl font ',10'
 set xlabel 'budget k (rows each owner shares)'
 set ylabel ylab
-set key top left box opaque
+if (!exists('keypos')) keypos = 'top left'
+set key @keypos box opaque
 set grid
 set logscale x
 set xtics (5, 10, 20, 50, 100)

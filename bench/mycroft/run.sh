@@ -5,7 +5,7 @@
 # OpenBLAS (feature distances) and scikit-learn (OMP) measured in the same run.
 # Prints ratios, never timed assertions.  Not part of scripts/test.sh.
 #
-#   bench/mycroft/run.sh            # 10 seeds (~15 min on 2 cores)
+#   bench/mycroft/run.sh            # 10 seeds (~10 min on 2 cores)
 #   bench/mycroft/run.sh --quick    # 2 seeds
 #   bench/mycroft/run.sh --no-perf  # fidelity and ranking only
 #
@@ -189,8 +189,8 @@ for seed in "${SEEDS[@]}"; do
 done
 say "(section c: $(( $(date +%s) - T1 )) s)"
 $PY $HERE/summarize.py "$RES" | tee -a "$LOG" >"$RES/fidelity_summary.txt"
-gnuplot -e "dat='$RES/shuttle.dat'; out='$IMG/mycroft_shuttle.png'; ylab='F1 of the abnormal class on the held-back hard rows'; ttl='Statlog Shuttle: trainer = tree on normal rows + 12 abnormal; owners A, B, C; ${#SEEDS[@]} seeds x 3 owners, mean'; m2='binning'" $HERE/plot.gp
-gnuplot -e "dat='$RES/fashion.dat'; out='$IMG/mycroft_fashion.png'; ylab='accuracy on the held-back hard rows (Pullover, Coat, Shirt)'; ttl='Fashion-MNIST-HOG: trainer = softmax regression short of classes 0,2,4,6; one owner; ${#SEEDS[@]} seeds, mean'; m2='omp'" $HERE/plot.gp
+gnuplot -e "dat='$RES/shuttle.dat'; out='$IMG/mycroft_shuttle.png'; ylab='F1 of the abnormal class on the held-back hard rows'; ttl='Statlog Shuttle: trainer = tree on normal rows + 12 abnormal; owners A, B, C; ${#SEEDS[@]} seeds x 3 owners, mean ± sd'; m2='binning'; keypos='bottom right'" $HERE/plot.gp
+gnuplot -e "dat='$RES/fashion.dat'; out='$IMG/mycroft_fashion.png'; ylab='accuracy on the held-back hard rows (Pullover, Coat, Shirt)'; ttl='Fashion-MNIST-HOG: trainer = softmax regression short of classes 0,2,4,6; one owner; ${#SEEDS[@]} seeds, mean ± sd'; m2='omp'" $HERE/plot.gp
 
 # ---- d. performance ------------------------------------------------------------------------
 PERF_LINES=()
