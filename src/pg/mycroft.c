@@ -67,8 +67,17 @@ typedef struct Rows
 static void
 rows_reserve(Rows *r, bool with_g)
 {
-	if (r->n < r->cap)
+	if (r->n < r->cap && r->X != NULL && (!with_g || r->G != NULL))
 		return;
+	if (r->n < r->cap)
+	{
+		/* sized in advance (scan_rows counted): the arrays that wait for d and m */
+		if (r->X == NULL)
+			r->X = palloc_extended(sizeof(double) * r->cap * r->d, MCXT_ALLOC_HUGE);
+		if (with_g && r->G == NULL)
+			r->G = palloc_extended(sizeof(double) * r->cap * r->m, MCXT_ALLOC_HUGE);
+		return;
+	}
 	r->cap = r->cap ? r->cap * 2 : 1024;
 	r->id = r->id ? repalloc_huge(r->id, sizeof(int64) * r->cap) :
 		palloc_extended(sizeof(int64) * r->cap, MCXT_ALLOC_HUGE);
@@ -153,6 +162,7 @@ scan_rows(const ReadSpec *rs, Rows *all, ChunkFn fn, void *arg, int *d, int *m)
 	char	   *sql;
 	Portal		portal;
 	Rows		chunk = {0};
+	MemoryContext batchcxt;
 
 	check_columns(rs);
 	if (rs->gradients)
@@ -164,14 +174,34 @@ scan_rows(const ReadSpec *rs, Rows *all, ChunkFn fn, void *arg, int *d, int *m)
 		sql = psprintf("SELECT (%s)::pg_catalog.int8, (%s)::pg_catalog.float8[], (%s)::pg_catalog.float8 FROM %s",
 					   quote_identifier(rs->id), quote_identifier(rs->features),
 					   quote_identifier(rs->label), table);
+	if (all && all->cap == 0)
+	{
+		/*
+		 * Collecting every row: size the arrays once (a count does not
+		 * detoast), rather than doubling them through the scan.
+		 */
+		bool		isnull;
+		int64		n;
+
+		acq_spi_check(SPI_execute(psprintf("SELECT pg_catalog.count(*) FROM %s", table), true, 0),
+					  SPI_OK_SELECT, "counting rows");
+		n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		MemoryContextSwitchTo(mine);
+		all->cap = Max(n, 1);
+		all->id = palloc_extended(sizeof(int64) * all->cap, MCXT_ALLOC_HUGE);
+		all->y = palloc_extended(sizeof(double) * all->cap, MCXT_ALLOC_HUGE);
+		all->X = NULL;			/* sized at the first row, when d is known */
+	}
 	portal = SPI_cursor_open_with_args(NULL, sql, 0, NULL, NULL, NULL, false, 0);
 	MemoryContextSwitchTo(mine);
+	/* detoasted arrays live for one batch: a per-batch context, reset */
+	batchcxt = AllocSetContextCreate(mine, "acq rows batch", ALLOCSET_DEFAULT_SIZES);
 	for (;;)
 	{
 		Rows	   *into = all ? all : &chunk;
 
 		SPI_cursor_fetch(portal, true, FETCH_BATCH);
-		MemoryContextSwitchTo(mine);
+		MemoryContextSwitchTo(batchcxt);
 		if (SPI_processed == 0)
 			break;
 		if (!all)
@@ -209,23 +239,32 @@ scan_rows(const ReadSpec *rs, Rows *all, ChunkFn fn, void *arg, int *d, int *m)
 				v = SPI_getbinval(tup, desc, 4, &isnull);
 				g = checked_vector(v, isnull, m, "gradients", table, id);
 				into->m = *m;
+				MemoryContextSwitchTo(mine);
 				rows_reserve(into, true);
+				MemoryContextSwitchTo(batchcxt);
 				memcpy(into->G + into->n * into->m, g, sizeof(double) * into->m);
 			}
 			else
+			{
+				MemoryContextSwitchTo(mine);
 				rows_reserve(into, false);
+				MemoryContextSwitchTo(batchcxt);
+			}
 			into->id[into->n] = id;
 			memcpy(into->X + into->n * into->d, x, sizeof(double) * into->d);
 			into->y[into->n] = y;
 			into->n++;
 		}
 		SPI_freetuptable(SPI_tuptable);
+		MemoryContextSwitchTo(mine);
 		if (!all && chunk.n > 0)
 			fn(arg, &chunk);
+		MemoryContextReset(batchcxt);
 		CHECK_FOR_INTERRUPTS();
 	}
 	SPI_cursor_close(portal);
 	MemoryContextSwitchTo(mine);
+	MemoryContextDelete(batchcxt);
 }
 
 static int
