@@ -1652,13 +1652,19 @@ log_round(Run *run, int round, int p, int64 requested, int received, double util
 								" SELECT $1, $2, p.owner, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14"
 								" FROM acq.acquisition_plans p WHERE p.plan_id OPERATOR(pg_catalog.=) $1",
 								14, types);
-		run->count_plan = prepare(run, "UPDATE acq.acquisition_plans SET bought = bought OPERATOR(pg_catalog.+) $7,"
+		if (run->keep_plans)
+			run->count_plan = prepare(run, "UPDATE acq.acquisition_plans SET bought = bought OPERATOR(pg_catalog.+) $7,"
 								  " rounds = $2, budget_left = $12"
 								  " WHERE plan_id OPERATOR(pg_catalog.=) $1",
 								  12, types);
 	}
 	acq_spi_check(SPI_execute_plan(run->log_plan, v, n, false, 0), SPI_OK_INSERT, "logging the round");
-	acq_spi_check(SPI_execute_plan(run->count_plan, v, n, false, 0), SPI_OK_UPDATE, "updating the plan");
+	/*
+	 * A job's plan shows its progress round by round; acq.acquire's is one
+	 * transaction, so its counters are written once, by finish_plan.
+	 */
+	if (run->keep_plans)
+		acq_spi_check(SPI_execute_plan(run->count_plan, v, n, false, 0), SPI_OK_UPDATE, "updating the plan");
 	acq_unelevate(&e);
 	pfree(state);
 }
@@ -1666,17 +1672,21 @@ log_round(Run *run, int round, int p, int64 requested, int received, double util
 static void
 finish_plan(Run *run, const char *message)
 {
-	Oid			types[2] = {INT8OID, TEXTOID};
-	Datum		v[2];
+	Oid			types[5] = {INT8OID, TEXTOID, INT4OID, INT4OID, INT4OID};
+	Datum		v[5];
 	Elevation	e;
 
 	v[0] = Int64GetDatum(run->plan_id);
 	v[1] = CStringGetTextDatum(message);
+	v[2] = Int32GetDatum((int) (run->s.budget - run->planner->budget_left));
+	v[3] = Int32GetDatum((int) run->planner->rounds);
+	v[4] = Int32GetDatum((int) run->planner->budget_left);
 	acq_elevate(&e);
 	acq_spi_check(SPI_execute_with_args("UPDATE acq.acquisition_plans SET status = 'succeeded',"
-										" finished_at = pg_catalog.clock_timestamp(), message = $2"
+										" finished_at = pg_catalog.clock_timestamp(), message = $2,"
+										" bought = $3, rounds = $4, budget_left = $5"
 										" WHERE plan_id OPERATOR(pg_catalog.=) $1",
-										2, types, v, NULL, false, 0),
+										5, types, v, NULL, false, 0),
 				  SPI_OK_UPDATE, "finishing the plan");
 	acq_unelevate(&e);
 }
