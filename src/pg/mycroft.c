@@ -823,15 +823,21 @@ select_omp(SelSpec *s, Rows *owner, const Rows *hard, const double *hlabels_sort
 	if (s->owner.gradients)
 	{
 		int			m = owner->m;
-		double	   *G = palloc_extended(sizeof(double) * nc * m, MCXT_ALLOC_HUGE);
+		double	   *G;
 		double	   *b = palloc0(sizeof(double) * m);
 
 		if (hard->m != m)
 			ereport(ERROR,
 					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 					 errmsg("gradients have %d dimensions in the owner's table and %d in the hard rows", m, hard->m)));
-		for (int64 i = 0; i < nc; i++)
-			memcpy(G + i * m, owner->G + cand[i] * m, sizeof(double) * m);
+		if (nc == n)
+			G = owner->G;		/* every row is a candidate: no copy */
+		else
+		{
+			G = palloc_extended(sizeof(double) * nc * m, MCXT_ALLOC_HUGE);
+			for (int64 i = 0; i < nc; i++)
+				memcpy(G + i * m, owner->G + cand[i] * m, sizeof(double) * m);
+		}
 		for (int64 i = 0; i < hard->n; i++)
 			for (int j = 0; j < m; j++)
 				b[j] += hard->G[i * m + j] / hard->n;
