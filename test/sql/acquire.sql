@@ -76,6 +76,14 @@ SELECT bought, rounds, predicate_names FROM acq.acquire('acq_cons', 'acq_prov', 
 SELECT bought, predicate_names, counts FROM acq.acquire('acq_cons', 'acq_prov', 'acq_lab', 'x', 'y', 200,
                                                         labels => '{1,3}', batch => 20, seed => 1);
 
+-- a consumer that holds nothing yet (the paper's D_init = {}): everything is novel
+CREATE TABLE acq_nothing (id bigint, x float8[], y int);
+SELECT bought, rounds, counts FROM acq.acquire('acq_nothing', 'acq_prov', 'acq_from_nothing', 'x', 'y', 300,
+                                               batch => 50, seed => 1);
+SELECT bool_and(utility = 1) AS all_novel FROM acq.acquisition_rounds r
+JOIN acq.acquisition_plans p USING (plan_id)
+WHERE p.target = 'acq_from_nothing'::regclass AND r.stage = 'init';
+
 -- a target that exists is reused: what it holds counts as held, never bought again
 SELECT bought FROM acq.acquire('acq_cons', 'acq_prov', 'acq_sps', 'x', 'y', 300, batch => 50, seed => 3);
 SELECT count(*) AS rows, count(DISTINCT id) AS distinct_ids, count(DISTINCT plan_id) AS plans FROM acq_sps;
