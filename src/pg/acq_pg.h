@@ -6,6 +6,7 @@
 
 #include "postgres.h"
 
+#include "utils/array.h"
 #include "utils/timestamp.h"
 
 #include "acq_core.h"
@@ -105,6 +106,16 @@ char	   *acq_arg_name(FunctionCallInfo fcinfo, int argno, const char *argname,
 						 bool required);
 Oid			acq_arg_regclass(FunctionCallInfo fcinfo, int argno, const char *argname);
 void		acq_arg_require(FunctionCallInfo fcinfo, int argno, const char *argname);
+/* ---- shared helpers over values (values.c) ----------------------------- */
+int			acq_cmp_int64(const void *a, const void *b);
+int			acq_cmp_double(const void *a, const void *b);
+int			acq_distinct_values(const double *v, int64 n, double **out);
+void		acq_value_codes(const double *v, int64 n, const double *sorted, int K, int *codes);
+bool		acq_has_value(const double *sorted, int n, double v);
+double	   *acq_float8_array_arg(ArrayType *a, int *n, const char *argname);
+int		   *acq_int4_array_arg(ArrayType *a, int *n, const char *argname);
+char	  **acq_text_array_arg(ArrayType *a, int *n, const char *argname);
+
 double	   *acq_checked_vector(Datum d, bool isnull, int *len, const char *what,
 							   const char *table, const char *rowkind, int64 rowno,
 							   const char *hint);

@@ -222,28 +222,6 @@ kind_name(PredKind k)
 	return k == PRED_LABEL ? "label" : k == PRED_GRID ? "grid" : "sql";
 }
 
-static double *
-float8_array(ArrayType *a, int *n, const char *argname)
-{
-	Datum	   *d;
-	bool	   *nulls;
-	double	   *out;
-
-	if (ARR_NDIM(a) > 1)
-		param_error(psprintf("%s must be a one-dimensional array", argname), NULL);
-	deconstruct_array(a, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &d, &nulls, n);
-	out = palloc(sizeof(double) * (*n > 0 ? *n : 1));
-	for (int i = 0; i < *n; i++)
-	{
-		if (nulls[i])
-			param_error(psprintf("%s must not contain NULL", argname), NULL);
-		out[i] = DatumGetFloat8(d[i]);
-		if (!isfinite(out[i]))
-			param_error(psprintf("%s must not contain NaN or Infinity", argname), NULL);
-	}
-	return out;
-}
-
 /* the planner's state: NaN is a legitimate value there */
 static double *
 state_array(ArrayType *a, int *n)
@@ -256,46 +234,6 @@ state_array(ArrayType *a, int *n)
 	out = palloc(sizeof(double) * (*n > 0 ? *n : 1));
 	for (int i = 0; i < *n; i++)
 		out[i] = nulls[i] ? NAN : DatumGetFloat8(d[i]);
-	return out;
-}
-
-static int *
-int4_array(ArrayType *a, int *n, const char *argname)
-{
-	Datum	   *d;
-	bool	   *nulls;
-	int		   *out;
-
-	if (ARR_NDIM(a) > 1)
-		param_error(psprintf("%s must be a one-dimensional array", argname), NULL);
-	deconstruct_array(a, INT4OID, 4, true, TYPALIGN_INT, &d, &nulls, n);
-	out = palloc(sizeof(int) * (*n > 0 ? *n : 1));
-	for (int i = 0; i < *n; i++)
-	{
-		if (nulls[i])
-			param_error(psprintf("%s must not contain NULL", argname), NULL);
-		out[i] = DatumGetInt32(d[i]);
-	}
-	return out;
-}
-
-static char **
-text_array(ArrayType *a, int *n, const char *argname)
-{
-	Datum	   *d;
-	bool	   *nulls;
-	char	  **out;
-
-	if (ARR_NDIM(a) > 1)
-		param_error(psprintf("%s must be a one-dimensional array", argname), NULL);
-	deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &d, &nulls, n);
-	out = palloc(sizeof(char *) * (*n > 0 ? *n : 1));
-	for (int i = 0; i < *n; i++)
-	{
-		if (nulls[i])
-			param_error(psprintf("%s must not contain NULL", argname), NULL);
-		out[i] = TextDatumGetCString(d[i]);
-	}
 	return out;
 }
 
@@ -323,13 +261,13 @@ spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s)
 	s->id = acq_arg_name(fcinfo, 8, "id", true);
 	task = acq_arg_text(fcinfo, 9, "task", true);
 	if (!PG_ARGISNULL(10))
-		s->labels = float8_array(PG_GETARG_ARRAYTYPE_P(10), &s->nlabels, "labels");
+		s->labels = acq_float8_array_arg(PG_GETARG_ARRAYTYPE_P(10), &s->nlabels, "labels");
 	if (!PG_ARGISNULL(11))
-		s->grid_dims = int4_array(PG_GETARG_ARRAYTYPE_P(11), &s->ngrid, "grid_dims");
+		s->grid_dims = acq_int4_array_arg(PG_GETARG_ARRAYTYPE_P(11), &s->ngrid, "grid_dims");
 	acq_arg_require(fcinfo, 12, "grid_size");
 	s->grid_size = PG_GETARG_INT32(12);
 	if (!PG_ARGISNULL(13))
-		s->sql = text_array(PG_GETARG_ARRAYTYPE_P(13), &s->nsql, "predicate_sql");
+		s->sql = acq_text_array_arg(PG_GETARG_ARRAYTYPE_P(13), &s->nsql, "predicate_sql");
 	/* batch NULL: 100, or the budget if smaller */
 	s->batch = PG_ARGISNULL(14) ? Min(100, Max(s->budget, 1)) : PG_GETARG_INT32(14);
 	acq_arg_require(fcinfo, 15, "tau");
@@ -726,14 +664,14 @@ spec_from_plan(int64 plan_id, AcqSpec *s)
 	s->regression = strcmp(TXT(10), "regression") == 0;
 	d = COL(11);
 	if (!isnull)
-		s->labels = float8_array(DatumGetArrayTypeP(d), &s->nlabels, "labels");
+		s->labels = acq_float8_array_arg(DatumGetArrayTypeP(d), &s->nlabels, "labels");
 	d = COL(12);
 	if (!isnull)
-		s->grid_dims = int4_array(DatumGetArrayTypeP(d), &s->ngrid, "grid_dims");
+		s->grid_dims = acq_int4_array_arg(DatumGetArrayTypeP(d), &s->ngrid, "grid_dims");
 	s->grid_size = DatumGetInt32(COL(13));
 	d = COL(14);
 	if (!isnull)
-		s->sql = text_array(DatumGetArrayTypeP(d), &s->nsql, "predicate_sql");
+		s->sql = acq_text_array_arg(DatumGetArrayTypeP(d), &s->nsql, "predicate_sql");
 	s->batch = DatumGetInt32(COL(15));
 	s->tau = DatumGetInt32(COL(16));
 	s->l = DatumGetFloat8(COL(17));
@@ -940,19 +878,10 @@ read_held(Run *run, Oid rel, const char *table, bool is_target, HeldRows *h)
 	MemoryContextSwitchTo(mine);
 }
 
-static int
-cmp_int64(const void *a, const void *b)
-{
-	int64		x = *(const int64 *) a,
-				y = *(const int64 *) b;
-
-	return x < y ? -1 : x > y;
-}
-
 static bool
 is_held(Run *run, int64 id)
 {
-	return bsearch(&id, run->held_ids, run->nheld, sizeof(int64), cmp_int64) != NULL;
+	return bsearch(&id, run->held_ids, run->nheld, sizeof(int64), acq_cmp_int64) != NULL;
 }
 
 /* ---- set-up ----------------------------------------------------------------- */
@@ -1166,7 +1095,7 @@ scan_provider(Run *run, PoolScan *ps)
 		int64	   *ids = palloc_extended(sizeof(int64) * ps->n, MCXT_ALLOC_HUGE);
 
 		memcpy(ids, ps->id, sizeof(int64) * ps->n);
-		qsort(ids, ps->n, sizeof(int64), cmp_int64);
+		qsort(ids, ps->n, sizeof(int64), acq_cmp_int64);
 		for (int64 i = 1; i < ps->n; i++)
 			if (ids[i] == ids[i - 1])
 				ereport(ERROR,
@@ -1197,15 +1126,6 @@ grid_cell(Run *run, const double *coords)
 		mult *= run->s.grid_size;
 	}
 	return cell;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return x < y ? -1 : x > y;
 }
 
 static char *
@@ -1249,7 +1169,7 @@ build_predicates(Run *run, PoolScan *ps)
 				double	   *all = palloc_extended(sizeof(double) * (ps->n > 0 ? ps->n : 1), MCXT_ALLOC_HUGE);
 
 				memcpy(all, ps->label, sizeof(double) * ps->n);
-				qsort(all, ps->n, sizeof(double), cmp_double);
+				qsort(all, ps->n, sizeof(double), acq_cmp_double);
 				values = palloc(sizeof(double) * (ps->n > 0 ? ps->n : 1));
 				for (int64 i = 0; i < ps->n; i++)
 					if (i == 0 || all[i] != all[i - 1])
@@ -1263,7 +1183,7 @@ build_predicates(Run *run, PoolScan *ps)
 					}
 				pfree(all);
 			}
-			qsort(values, nvalues, sizeof(double), cmp_double);
+			qsort(values, nvalues, sizeof(double), acq_cmp_double);
 			for (int i = 1; i < nvalues; i++)
 				if (values[i] == values[i - 1])
 					param_error(psprintf("labels names %g twice", values[i]), NULL);
@@ -1274,7 +1194,7 @@ build_predicates(Run *run, PoolScan *ps)
 				run->preds[i].name = psprintf("%s = %s", s->label, format_label(values[i]));
 			for (int64 i = 0; i < ps->n; i++)
 			{
-				double	   *hit = bsearch(&ps->label[i], values, nvalues, sizeof(double), cmp_double);
+				double	   *hit = bsearch(&ps->label[i], values, nvalues, sizeof(double), acq_cmp_double);
 
 				run->pool_pred[i] = hit ? (int) (hit - values) : -1;
 			}
@@ -1418,7 +1338,7 @@ held_to_predicates(Run *run, const HeldRow *r, const int *round_pred, int nround
 		case PRED_LABEL:
 			{
 				double	   *hit = bsearch(&r->x[run->d], run->label_values, run->np,
-										  sizeof(double), cmp_double);
+										  sizeof(double), acq_cmp_double);
 
 				p = hit ? (int) (hit - run->label_values) : -1;
 			}
@@ -1807,7 +1727,7 @@ setup_run(Run *run)
 	for (int64 i = 0; i < held.n; i++)
 		run->held_ids[i] = held.rows[i].id;
 	run->nheld = held.n;
-	qsort(run->held_ids, run->nheld, sizeof(int64), cmp_int64);
+	qsort(run->held_ids, run->nheld, sizeof(int64), acq_cmp_int64);
 
 	/* the provider: what is for sale */
 	if (run->d < 0)

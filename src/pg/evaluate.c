@@ -147,39 +147,27 @@ read_table(Oid rel, const char *features, const char *label, Rows *r)
 			  name, r, -1);
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* classes: the distinct labels of train and test, mapped to 0..K-1 */
 static int
 class_codes(const Rows *train, const Rows *test, int *ytr, int *yte)
 {
 	int64		n = train->n + test->n;
 	double	   *all = palloc_extended(sizeof(double) * n, MCXT_ALLOC_HUGE);
-	int			K = 0;
+	double	   *classes;
+	int			K;
 
 	memcpy(all, train->y, sizeof(double) * train->n);
 	memcpy(all + train->n, test->y, sizeof(double) * test->n);
-	qsort(all, n, sizeof(double), cmp_double);
-	for (int64 i = 0; i < n; i++)
-		if (i == 0 || all[i] != all[i - 1])
-			all[K++] = all[i];
+	K = acq_distinct_values(all, n, &classes);
 	if (K > 10000)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("%d distinct labels is too many for a classifier", K),
 				 errhint("Use task => 'regression' for a numeric target.")));
-	for (int64 i = 0; i < train->n; i++)
-		ytr[i] = (int) ((double *) bsearch(&train->y[i], all, K, sizeof(double), cmp_double) - all);
-	for (int64 i = 0; i < test->n; i++)
-		yte[i] = (int) ((double *) bsearch(&test->y[i], all, K, sizeof(double), cmp_double) - all);
+	acq_value_codes(train->y, train->n, classes, K, ytr);
+	acq_value_codes(test->y, test->n, classes, K, yte);
 	pfree(all);
+	pfree(classes);
 	return K;
 }
 

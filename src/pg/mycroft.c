@@ -267,68 +267,16 @@ scan_rows(const ReadSpec *rs, Rows *all, ChunkFn fn, void *arg, int *d, int *m)
 	MemoryContextDelete(batchcxt);
 }
 
-static int
-cmp_int64(const void *a, const void *b)
-{
-	int64		x = *(const int64 *) a,
-				y = *(const int64 *) b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void
 check_unique_ids(int64 *ids, int64 n, const char *table)
 {
-	qsort(ids, n, sizeof(int64), cmp_int64);
+	qsort(ids, n, sizeof(int64), acq_cmp_int64);
 	for (int64 i = 1; i < n; i++)
 		if (ids[i] == ids[i - 1])
 			ereport(ERROR,
 					(errcode(ERRCODE_UNIQUE_VIOLATION),
 					 errmsg("id " INT64_FORMAT " appears more than once in %s", ids[i], table),
 					 errhint("The selection names rows by id: make it unique (a primary key).")));
-}
-
-/* distinct values, ascending; returns their number */
-static int
-distinct_values(const double *v, int64 n, double **out)
-{
-	double	   *s = palloc_extended(sizeof(double) * (n > 0 ? n : 1), MCXT_ALLOC_HUGE);
-	int			k = 0;
-
-	memcpy(s, v, sizeof(double) * n);
-	qsort(s, n, sizeof(double), cmp_double);
-	for (int64 i = 0; i < n; i++)
-		if (i == 0 || s[i] != s[i - 1])
-			s[k++] = s[i];
-	*out = s;
-	return k;
-}
-
-static bool
-has_value(const double *sorted, int n, double v)
-{
-	return bsearch(&v, sorted, n, sizeof(double), cmp_double) != NULL;
-}
-
-/* class codes of values against the sorted distinct classes; -1 if absent */
-static void
-class_codes(const double *v, int64 n, const double *classes, int K, int *codes)
-{
-	for (int64 i = 0; i < n; i++)
-	{
-		double	   *hit = bsearch(&v[i], classes, K, sizeof(double), cmp_double);
-
-		codes[i] = hit ? (int) (hit - classes) : -1;
-	}
 }
 
 static char *
@@ -476,7 +424,7 @@ acq_hard_examples(PG_FUNCTION_ARGS)
 		only = palloc(sizeof(double) * (nonly + 1));
 		for (int i = 0; i < nonly; i++)
 			only[i] = nulls[i] ? NAN : DatumGetFloat8(e[i]);
-		qsort(only, nonly, sizeof(double), cmp_double);
+		qsort(only, nonly, sizeof(double), acq_cmp_double);
 	}
 	share = PG_GETARG_FLOAT8(7);
 	if (!(share >= 0.0 && share <= 1.0))
@@ -506,19 +454,19 @@ acq_hard_examples(PG_FUNCTION_ARGS)
 	all = palloc_extended(sizeof(double) * (train.n + test.n), MCXT_ALLOC_HUGE);
 	memcpy(all, train.y, sizeof(double) * train.n);
 	memcpy(all + train.n, test.y, sizeof(double) * test.n);
-	K = distinct_values(all, train.n + test.n, &classes);
+	K = acq_distinct_values(all, train.n + test.n, &classes);
 	ytr = palloc_extended(sizeof(int) * train.n, MCXT_ALLOC_HUGE);
 	yte = palloc_extended(sizeof(int) * test.n, MCXT_ALLOC_HUGE);
 	pred = palloc_extended(sizeof(int) * test.n, MCXT_ALLOC_HUGE);
-	class_codes(train.y, train.n, classes, K, ytr);
-	class_codes(test.y, test.n, classes, K, yte);
+	acq_value_codes(train.y, train.n, classes, K, ytr);
+	acq_value_codes(test.y, test.n, classes, K, yte);
 	fit_model(&ms, train.X, ytr, train.n, d, K, seed, &clf);
 	acq_clf_predict(&clf, test.X, test.n, pred);
 	acq_clf_free(&clf);
 
 	miss = palloc_extended(sizeof(int64) * test.n, MCXT_ALLOC_HUGE);
 	for (int64 i = 0; i < test.n; i++)
-		if (pred[i] != yte[i] && (only == NULL || has_value(only, nonly, test.y[i])))
+		if (pred[i] != yte[i] && (only == NULL || acq_has_value(only, nonly, test.y[i])))
 			miss[nmiss++] = i;
 	if (nmiss == 0)
 		ereport(NOTICE,
@@ -756,7 +704,7 @@ reservoir_chunk(void *arg, const Rows *chunk)
 	c->nall += chunk->n;
 	for (int64 i = 0; i < chunk->n; i++)
 	{
-		if (!has_value(c->hard_labels, c->nlabels, chunk->y[i]))
+		if (!acq_has_value(c->hard_labels, c->nlabels, chunk->y[i]))
 			continue;
 		if (c->seen < c->k)
 			c->ids[c->seen] = chunk->id[i];
@@ -791,7 +739,7 @@ select_omp(SelSpec *s, Rows *owner, const Rows *hard, const double *hlabels_sort
 
 	/* candidates: every owner row, or those with D_hard's labels */
 	for (int64 i = 0; i < n; i++)
-		if (!s->same_label || has_value(hlabels_sorted, nhl, owner->y[i]))
+		if (!s->same_label || acq_has_value(hlabels_sorted, nhl, owner->y[i]))
 			cand[nc++] = i;
 	if (nc < s->k)
 		ereport(ERROR,
@@ -862,9 +810,9 @@ select_omp(SelSpec *s, Rows *owner, const Rows *hard, const double *hlabels_sort
 
 		memcpy(all, owner->y, sizeof(double) * n);
 		memcpy(all + n, hard->y, sizeof(double) * hard->n);
-		K = distinct_values(all, n + hard->n, &classes);
-		class_codes(owner->y, n, classes, K, yo);
-		class_codes(hard->y, hard->n, classes, K, yh);
+		K = acq_distinct_values(all, n + hard->n, &classes);
+		acq_value_codes(owner->y, n, classes, K, yo);
+		acq_value_codes(hard->y, hard->n, classes, K, yh);
 		st = acq_softmax_fit(owner->X, yo, n, d, K, s->c, 1000, 1e-4, &sm, errbuf, sizeof(errbuf));
 		if (st != ACQ_OK && st != ACQ_ERR_NO_CONVERGENCE && st != ACQ_ERR_SINGLE_CLASS)
 			ereport(ERROR,
@@ -936,7 +884,7 @@ run_selection(SelSpec *s, SelResult *res)
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("the hard examples table %s has no rows", acq_rel_display_name(s->hard.rel)),
 				 errhint("D_hard holds the rows the trainer's model gets wrong: acq.hard_examples.")));
-	nhl = distinct_values(hard.y, hard.n, &hl);
+	nhl = acq_distinct_values(hard.y, hard.n, &hl);
 	acq_pg_rng_init(&rng, &st, s->seed);
 
 	if (s->method == SEL_FEATURE || s->method == SEL_BINNING)
@@ -1083,10 +1031,10 @@ run_selection(SelSpec *s, SelResult *res)
 
 			ol[i] = DatumGetFloat8(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
 		}
-		qsort(ol, nol, sizeof(double), cmp_double);
+		qsort(ol, nol, sizeof(double), acq_cmp_double);
 		res->missing = palloc(sizeof(double) * (nhl + 1));
 		for (int i = 0; i < nhl; i++)
-			if (!has_value(ol, nol, hl[i]))
+			if (!acq_has_value(ol, nol, hl[i]))
 				res->missing[res->nmissing++] = hl[i];
 		if (res->nmissing > 0)
 			ereport(NOTICE,
@@ -1096,24 +1044,14 @@ run_selection(SelSpec *s, SelResult *res)
 	}
 }
 
+/* an int[] argument, each element less offset (1-based to 0-based) */
 static int *
-int_array_arg(FunctionCallInfo fcinfo, int argno, int *n, int offset)
+int_array_arg(FunctionCallInfo fcinfo, int argno, const char *argname, int *n, int offset)
 {
-	ArrayType  *a = PG_GETARG_ARRAYTYPE_P(argno);
-	Datum	   *e;
-	bool	   *nulls;
-	int		   *out;
+	int		   *out = acq_int4_array_arg(PG_GETARG_ARRAYTYPE_P(argno), n, argname);
 
-	deconstruct_array(a, INT4OID, 4, true, TYPALIGN_INT, &e, &nulls, n);
-	out = palloc(sizeof(int) * (*n + 1));
 	for (int i = 0; i < *n; i++)
-	{
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("array arguments must not contain NULL")));
-		out[i] = DatumGetInt32(e[i]) - offset;
-	}
+		out[i] -= offset;
 	return out;
 }
 
@@ -1135,13 +1073,13 @@ sel_args(FunctionCallInfo fcinfo, int first, SelSpec *s)
 	s->same_label = PG_GETARG_BOOL(first + 1);
 	s->sample_rate = PG_GETARG_FLOAT8(first + 2);
 	s->min_bins = PG_GETARG_INT32(first + 3);
-	s->candidates = int_array_arg(fcinfo, first + 4, &s->ncand, 0);
+	s->candidates = int_array_arg(fcinfo, first + 4, "bin_candidates", &s->ncand, 0);
 	if (s->ncand < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("bin_candidates must not be empty")));
 	if (!PG_ARGISNULL(first + 5))
-		s->bin_features = int_array_arg(fcinfo, first + 5, &s->nbin_features, 1);
+		s->bin_features = int_array_arg(fcinfo, first + 5, "bin_features", &s->nbin_features, 1);
 	s->lambda = PG_GETARG_FLOAT8(first + 6);
 	s->tol = PG_GETARG_FLOAT8(first + 7);
 	s->lambda2 = PG_GETARG_FLOAT8(first + 8);
@@ -1447,10 +1385,10 @@ acq_rank_owners(PG_FUNCTION_ARGS)
 			p += shared[o].n;
 		}
 	}
-	K = distinct_values(all, nall, &classes);
+	K = acq_distinct_values(all, nall, &classes);
 	if (has_positive)
 	{
-		double	   *hit = bsearch(&positive_value, classes, K, sizeof(double), cmp_double);
+		double	   *hit = bsearch(&positive_value, classes, K, sizeof(double), acq_cmp_double);
 
 		if (hit == NULL)
 			ereport(ERROR,
@@ -1459,11 +1397,11 @@ acq_rank_owners(PG_FUNCTION_ARGS)
 		positive = (int) (hit - classes);
 	}
 	yh = palloc_extended(sizeof(int) * held.n, MCXT_ALLOC_HUGE);
-	class_codes(held.y, held.n, classes, K, yh);
+	acq_value_codes(held.y, held.n, classes, K, yh);
 	if (has_test)
 	{
 		yt = palloc_extended(sizeof(int) * test.n, MCXT_ALLOC_HUGE);
-		class_codes(test.y, test.n, classes, K, yt);
+		acq_value_codes(test.y, test.n, classes, K, yt);
 	}
 	pred = palloc_extended(sizeof(int) * Max(held.n, test.n), MCXT_ALLOC_HUGE);
 
@@ -1480,7 +1418,7 @@ acq_rank_owners(PG_FUNCTION_ARGS)
 		memcpy(X + trainer.n * d, shared[o].X, sizeof(double) * shared[o].n * d);
 		memcpy(yv, trainer.y, sizeof(double) * trainer.n);
 		memcpy(yv + trainer.n, shared[o].y, sizeof(double) * shared[o].n);
-		class_codes(yv, n, classes, K, y);
+		acq_value_codes(yv, n, classes, K, y);
 		fit_model(&ms, X, y, n, d, K, seed, &clf);
 		acq_clf_predict(&clf, held.X, held.n, pred);
 		scores[o].hard = score_rows(yh, pred, held.n, K, positive);
