@@ -108,6 +108,8 @@ SELECT * FROM acq.mycroft_select('my_useful', 'my_hard', 'id', 'features', 'labe
 SELECT * FROM acq.mycroft_select('my_useful', 'my_hard', 'id', 'features', 'label', 5, method => 'omp', lambda => -1);
 SELECT * FROM acq.mycroft_select('my_useful', 'my_hard', 'id', 'features', 'label', 5, method => 'binning', min_bins => 1);
 SELECT * FROM acq.mycroft_select('my_useful', 'my_hard', 'id', 'features', 'label', 5, method => 'binning', bin_candidates => '{10,5}');
+SELECT * FROM acq.mycroft_select('my_useful', 'my_hard', 'id', 'features', 'label', 5, method => 'binning', bin_candidates => '{10,NULL}');
+SELECT * FROM acq.mycroft_select('my_useful', 'my_hard', 'id', 'features', 'label', 5, method => 'binning', bin_features => '{{1,2},{3,4}}');
 SELECT * FROM acq.mycroft_select('my_useful', 'my_hard', 'id', 'features', 'label', 5, method => 'binning', sample_rate => 0);
 SELECT * FROM acq.mycroft_select('my_useful', 'my_hard', 'id', 'features', 'label', 5, gradients => 'g');
 SELECT * FROM acq.mycroft_select('my_useful', 'my_useful', 'id', 'features', 'label', 5);
