@@ -105,6 +105,10 @@ typedef struct ReadSpec
 	const char *features;
 	const char *label;
 	const char *gradients;		/* NULL: none */
+	/* optional: note which of these sorted labels the scanned rows carry */
+	const double *want;
+	int			nwant;
+	bool	   *seen;			/* seen[j]: some row has label want[j] */
 } ReadSpec;
 
 static void
@@ -230,6 +234,13 @@ scan_rows(const ReadSpec *rs, Rows *all, ChunkFn fn, void *arg, int *d, int *m)
 						(errcode(ERRCODE_DATA_EXCEPTION),
 						 errmsg("label is NULL or not finite in %s, id " INT64_FORMAT, table, id)));
 			y = DatumGetFloat8(v);
+			if (rs->seen)
+			{
+				const double *hit = bsearch(&y, rs->want, rs->nwant, sizeof(double), acq_cmp_double);
+
+				if (hit)
+					rs->seen[hit - rs->want] = true;
+			}
 			into->d = *d;
 			into->m = m ? *m : 0;
 			if (rs->gradients)
@@ -885,6 +896,10 @@ run_selection(SelSpec *s, SelResult *res)
 				 errmsg("the hard examples table %s has no rows", acq_rel_display_name(s->hard.rel)),
 				 errhint("D_hard holds the rows the trainer's model gets wrong: acq.hard_examples.")));
 	nhl = acq_distinct_values(hard.y, hard.n, &hl);
+	/* every method scans all of the owner: it notes which of D_hard's labels it has */
+	s->owner.want = hl;
+	s->owner.nwant = nhl;
+	s->owner.seen = palloc0(sizeof(bool) * nhl);
 	acq_pg_rng_init(&rng, &st, s->seed);
 
 	if (s->method == SEL_FEATURE || s->method == SEL_BINNING)
@@ -962,10 +977,6 @@ run_selection(SelSpec *s, SelResult *res)
 			acq_hardset_free(c.hs);
 		if (c.bins)
 			acq_binning_free(c.bins);
-		/* the owner's labels, for the missing-label notice */
-		{
-			/* recomputed below from a second light scan only when needed */
-		}
 	}
 	else if (s->method == SEL_RANDOM)
 	{
@@ -1014,34 +1025,16 @@ run_selection(SelSpec *s, SelResult *res)
 	}
 
 	/* D_hard's labels the owner lacks: say so (the selection stands) */
-	{
-		char	   *sql = psprintf("SELECT DISTINCT (%s)::pg_catalog.float8 FROM %s",
-								   quote_identifier(s->owner.label), acq_rel_display_name(s->owner.rel));
-		double	   *ol;
-		int			nol;
-		MemoryContext mine = CurrentMemoryContext;
-
-		acq_spi_check(SPI_execute(sql, true, 0), SPI_OK_SELECT, "reading the owner's labels");
-		MemoryContextSwitchTo(mine);
-		nol = (int) SPI_processed;
-		ol = palloc(sizeof(double) * (nol + 1));
-		for (int i = 0; i < nol; i++)
-		{
-			bool		isnull;
-
-			ol[i] = DatumGetFloat8(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
-		}
-		qsort(ol, nol, sizeof(double), acq_cmp_double);
-		res->missing = palloc(sizeof(double) * (nhl + 1));
-		for (int i = 0; i < nhl; i++)
-			if (!acq_has_value(ol, nol, hl[i]))
-				res->missing[res->nmissing++] = hl[i];
-		if (res->nmissing > 0)
-			ereport(NOTICE,
-					(errmsg("owner %s has no rows with label%s %s of D_hard; it selected from what it has",
-							acq_rel_display_name(s->owner.rel), res->nmissing > 1 ? "s" : "",
-							format_labels(res->missing, res->nmissing))));
-	}
+	res->missing = palloc(sizeof(double) * (nhl + 1));
+	for (int i = 0; i < nhl; i++)
+		if (!s->owner.seen[i])
+			res->missing[res->nmissing++] = hl[i];
+	s->owner.seen = NULL;
+	if (res->nmissing > 0)
+		ereport(NOTICE,
+				(errmsg("owner %s has no rows with label%s %s of D_hard; it selected from what it has",
+						acq_rel_display_name(s->owner.rel), res->nmissing > 1 ? "s" : "",
+						format_labels(res->missing, res->nmissing))));
 }
 
 /* an int[] argument, each element less offset (1-based to 0-based) */
