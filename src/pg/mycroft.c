@@ -217,6 +217,8 @@ scan_rows(const ReadSpec *rs, Rows *all, ChunkFn fn, void *arg, int *d, int *m)
 			bool		isnull;
 			Datum		v = SPI_getbinval(tup, desc, 1, &isnull);
 			int64		id;
+			Datum		xv;
+			ArrayType  *xa;
 			double	   *x;
 			double		y;
 
@@ -227,7 +229,9 @@ scan_rows(const ReadSpec *rs, Rows *all, ChunkFn fn, void *arg, int *d, int *m)
 						 errhint("Every row needs an id: the selection names rows by it.")));
 			id = DatumGetInt64(v);
 			v = SPI_getbinval(tup, desc, 2, &isnull);
-			x = checked_vector(v, isnull, d, "features", table, id);
+			xv = v;
+			xa = isnull ? NULL : DatumGetArrayTypeP(v);
+			x = checked_vector(PointerGetDatum(xa), isnull, d, "features", table, id);
 			v = SPI_getbinval(tup, desc, 3, &isnull);
 			if (isnull || !isfinite(DatumGetFloat8(v)))
 				ereport(ERROR,
@@ -245,15 +249,20 @@ scan_rows(const ReadSpec *rs, Rows *all, ChunkFn fn, void *arg, int *d, int *m)
 			into->m = m ? *m : 0;
 			if (rs->gradients)
 			{
+				ArrayType  *ga;
 				double	   *g;
 
 				v = SPI_getbinval(tup, desc, 4, &isnull);
-				g = checked_vector(v, isnull, m, "gradients", table, id);
+				ga = isnull ? NULL : DatumGetArrayTypeP(v);
+				g = checked_vector(PointerGetDatum(ga), isnull, m, "gradients", table, id);
 				into->m = *m;
 				MemoryContextSwitchTo(mine);
 				rows_reserve(into, true);
 				MemoryContextSwitchTo(batchcxt);
 				memcpy(into->G + into->n * into->m, g, sizeof(double) * into->m);
+				/* free a detoasted copy at once: the next row's reuses its memory */
+				if ((Pointer) ga != DatumGetPointer(v))
+					pfree(ga);
 			}
 			else
 			{
@@ -263,6 +272,8 @@ scan_rows(const ReadSpec *rs, Rows *all, ChunkFn fn, void *arg, int *d, int *m)
 			}
 			into->id[into->n] = id;
 			memcpy(into->X + into->n * into->d, x, sizeof(double) * into->d);
+			if ((Pointer) xa != DatumGetPointer(xv))
+				pfree(xa);
 			into->y[into->n] = y;
 			into->n++;
 		}
