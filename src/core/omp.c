@@ -20,6 +20,7 @@
  */
 #include "omp.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,6 +41,13 @@ struct OmpDict
 	int			M;
 	/* explicit */
 	const double *G;
+	/* explicit, screened (NULL: not): a float copy of G, each row's norm */
+	float	   *G32;
+	double	   *gnorm;
+	float	   *r32;			/* M: the residual in float */
+	float	   *proj32;			/* OMP_BLOCK: a block's float projections */
+	double		screen_rel;		/* relative rounding bound (omp.h) */
+	double		screen_abs;		/* absolute slack for underflow */
 	/* softmax */
 	const double *E;
 	const double *H;
@@ -70,6 +78,30 @@ explicit_project(const OmpDict *d, const double *r, double *proj)
 
 		cblas_dgemv(CblasRowMajor, CblasNoTrans, m, d->M, 1.0,
 					d->G + start * d->M, d->M, r, 1, 0.0, proj + start, 1);
+	}
+}
+
+/*
+ * explicit, screened: proj = fl32(G32 r32), one SGEMV per block of rows --
+ * half the bytes of explicit_project.  The values are approximations; see
+ * omp_argmax_screened.
+ */
+static void
+screened_project(const OmpDict *d, const double *r, double *proj)
+{
+	int64_t		start;
+	int			i;
+
+	for (i = 0; i < d->M; i++)
+		d->r32[i] = (float) r[i];
+	for (start = 0; start < d->N; start += OMP_BLOCK)
+	{
+		int			m = (int) ((d->N - start < OMP_BLOCK) ? d->N - start : OMP_BLOCK);
+
+		cblas_sgemv(CblasRowMajor, CblasNoTrans, m, d->M, 1.0f,
+					d->G32 + start * d->M, d->M, d->r32, 1, 0.0f, d->proj32, 1);
+		for (i = 0; i < m; i++)
+			proj[start + i] = (double) d->proj32[i];
 	}
 }
 
@@ -272,6 +304,50 @@ omp_argmax(const OmpState *st, int64_t N)
 }
 
 /*
+ * The same choice as omp_argmax over exact projections, from the float
+ * projections in st->proj: every admissible j whose |proj_j| + e_j reaches
+ * the best lower bound max_k (|proj_k| - e_k), e_j = rel ||g_j|| ||r|| +
+ * abs, might be the argmax; those (usually one) are recomputed in double,
+ * and the exact value of the chosen one is left in st->proj[j].  Scanning
+ * in index order with a strict comparison keeps the lowest index on ties.
+ */
+static int64_t
+omp_argmax_screened(OmpState *st, const OmpDict *dict, double rnorm)
+{
+	double		rel = dict->screen_rel * rnorm;
+	double		lb = -INFINITY;
+	double		bestval = -1.0;
+	int64_t		best = -1;
+	int64_t		j;
+
+	for (j = 0; j < dict->N; j++)
+	{
+		double		low = fabs(st->proj[j]) - (rel * dict->gnorm[j] + dict->screen_abs);
+
+		if (!st->excluded[j] && low > lb)
+			lb = low;
+	}
+	if (lb == -INFINITY)
+		return -1;				/* nothing admissible */
+	for (j = 0; j < dict->N; j++)
+	{
+		double		exact;
+
+		if (st->excluded[j] ||
+			fabs(st->proj[j]) + (rel * dict->gnorm[j] + dict->screen_abs) < lb)
+			continue;
+		exact = explicit_dotv(dict, j, st->r);
+		if (fabs(exact) > bestval)
+		{
+			best = j;
+			bestval = fabs(exact);
+		}
+		st->proj[j] = exact;	/* exact from now on: its bound is loose */
+	}
+	return best;
+}
+
+/*
  * Try to add atom j: border L with the row [v', d].  Returns false (and
  * leaves the state alone) when j is dependent on the support.
  */
@@ -373,13 +449,16 @@ omp_pursue(const OmpDict *dict, const double *b, const OmpPenalty *pen,
 				cblas_dgemv(CblasColMajor, CblasNoTrans, (int) dict->N, st.s, -1.0, st.C,
 							(int) dict->N, st.w, 1, 1.0, st.proj, 1);
 		}
+		else if (dict->G32)
+			screened_project(dict, st.r, st.proj);
 		else
 			dict->project(dict, st.r, st.proj);
 
 		/* the best candidate; a dependent one is passed over for good */
 		for (;;)
 		{
-			j = omp_argmax(&st, dict->N);
+			j = dict->G32 ? omp_argmax_screened(&st, dict, rnorm) :
+				omp_argmax(&st, dict->N);
 			if (j < 0 || st.proj[j] == 0.0)
 			{
 				j = -1;
@@ -493,6 +572,47 @@ omp_result_init(AcqOmpResult *out, int kmax)
 											 sizeof(double));
 }
 
+/*
+ * The float copy of G for screening (omp.h), if asked for and safe: every
+ * |<g_j, r>| <= ||g_j|| ||b|| (the residual is never longer than b), so no
+ * float overflows while M ||g_j|| ||b|| stays below 1e36.
+ */
+static void
+screen_setup(OmpDict *d, const double *b, int screen, int kmax)
+{
+	double		u = ldexp(1.0, -24);
+	double		bnorm = cblas_dnrm2(d->M, b, 1);
+	double		gmax = 0.0;
+	int64_t		i;
+
+	if (screen < 0 || d->N == 0)
+		return;
+	if (screen == 0 &&
+		(kmax < 8 || (double) d->N * d->M < 1048576.0 ||
+		 (double) d->N * d->M * sizeof(float) > 2147483648.0))
+		return;
+	d->gnorm = (double *) acq_alloc_array((size_t) d->N, sizeof(double));
+	for (i = 0; i < d->N; i++)
+	{
+		d->gnorm[i] = cblas_dnrm2(d->M, d->G + i * d->M, 1);
+		gmax = fmax(gmax, d->gnorm[i]);
+	}
+	if (!(gmax * bnorm * d->M < 1e36) || !(bnorm < 1e36) || !(gmax < 1e36))
+	{
+		acq_free(d->gnorm);
+		d->gnorm = NULL;
+		return;
+	}
+	d->G32 = (float *) acq_alloc_array((size_t) d->N * (size_t) d->M, sizeof(float));
+	for (i = 0; i < d->N * d->M; i++)
+		d->G32[i] = (float) d->G[i];
+	d->r32 = (float *) acq_alloc_array((size_t) d->M, sizeof(float));
+	d->proj32 = (float *) acq_alloc_array(OMP_BLOCK, sizeof(float));
+	/* rounding (omp.h) with a 1% margin; underflow: M + 2 smallest normals */
+	d->screen_rel = 1.01 * ((d->M + 3) * u + 2.0 * d->M * ldexp(1.0, -53));
+	d->screen_abs = (d->M + 2) * (double) FLT_MIN * (1.0 + gmax + bnorm);
+}
+
 AcqStatus
 acq_omp_explicit(const double *G, int64_t N, int M, const double *b,
 				 const double *Psi, int n_psi,
@@ -529,9 +649,17 @@ acq_omp_explicit(const double *G, int64_t N, int M, const double *b,
 	dict.dot = explicit_dot;
 	dict.dotv = explicit_dotv;
 	dict.axpy = explicit_axpy;
+	screen_setup(&dict, b, p->screen, kmax);
 
 	omp_result_init(out, kmax);
 	omp_pursue(&dict, b, &pen, p, kmax, out);
+	if (dict.G32)
+	{
+		acq_free(dict.G32);
+		acq_free(dict.gnorm);
+		acq_free(dict.r32);
+		acq_free(dict.proj32);
+	}
 	return ACQ_OK;
 }
 

@@ -124,6 +124,7 @@ typedef struct AcqOmpParams
 	double		lambda;			/* lambda1 >= 0: ridge on w */
 	double		tol;			/* >= 0: stop once ||r|| <= tol */
 	double		lambda2;		/* >= 0: weight of ||Psi w||^2 */
+	int			screen;			/* explicit G: 0 auto, 1 always, -1 never (below) */
 } AcqOmpParams;
 
 typedef enum AcqOmpStop
@@ -145,6 +146,19 @@ typedef struct AcqOmpResult
 } AcqOmpResult;
 
 /*
+ * Screening (explicit G only).  Each step's pass over G is memory-bound,
+ * so a float copy of G halves it: the single-precision projections are
+ * computed for every candidate, and only the candidates whose projection
+ * could still be the largest -- those within a rigorous rounding bound,
+ *     |fl32(<g_j, r>) - <g_j, r>| <= ((M + 3) u + 2 M u64) ||g_j|| ||r||,
+ * u = 2^-24, of the best lower bound -- are recomputed in double.  The
+ * bound covers rounding G and r to float and any summation order, so the
+ * atom chosen is the one the double pass would choose (argmax |<g_j, r>|,
+ * lowest index on ties); usually one candidate is recomputed.  It costs a
+ * float copy of G (N M 4 bytes).  screen = 0 uses it when it pays (k >= 8,
+ * N M >= 2^20) and the copy stays under 2 GB; 1 whenever the values allow
+ * (no overflow in float); -1 never.
+ *
  * G: N x M row-major; b: M numbers; Psi: NULL, N x n_psi row-major, or N
  * numbers with n_psi = ACQ_OMP_PSI_DIAGONAL (see above).
  *

@@ -769,6 +769,7 @@ select_omp(SelSpec *s, Rows *owner, const Rows *hard, const double *hlabels_sort
 				 errmsg("k = " INT64_FORMAT " is more than the owner's " INT64_FORMAT " candidate rows",
 						s->k, nc)));
 	op.k = (int) s->k;
+	op.screen = 0;
 	op.lambda = s->lambda;
 	op.tol = s->tol;
 	op.lambda2 = s->method == SEL_COMBINED ? s->lambda2 : 0.0;

@@ -110,8 +110,8 @@ check_case(uint64_t seed, int N, int M, const AcqOmpParams *p,
 static void
 test_sklearn(void)
 {
-	AcqOmpParams pa = {OMP_A_K, 0.0, 0.0, 0.0};
-	AcqOmpParams pb = {OMP_B_K, 0.0, 0.0, 0.0};
+	AcqOmpParams pa = {OMP_A_K, 0.0, 0.0, 0.0, 0};
+	AcqOmpParams pb = {OMP_B_K, 0.0, 0.0, 0.0, 0};
 
 	check_case(OMP_A_SEED, OMP_A_N, OMP_A_M, &pa, NULL, 0,
 			   OMP_A_NSEL, OMP_A_IDX, OMP_A_W, OMP_A_RNORM);
@@ -123,7 +123,7 @@ test_sklearn(void)
 static void
 test_tol(void)
 {
-	AcqOmpParams p = {OMP_TOL_K, 0.0, sqrt(OMP_TOL_TOLSQ), 0.0};
+	AcqOmpParams p = {OMP_TOL_K, 0.0, sqrt(OMP_TOL_TOLSQ), 0.0, 0};
 	double	   *G;
 	double	   *b;
 	AcqOmpResult res;
@@ -147,7 +147,7 @@ test_tol(void)
 static void
 test_ridge(void)
 {
-	AcqOmpParams p = {OMP_RIDGE_K, OMP_RIDGE_LAMBDA, 0.0, 0.0};
+	AcqOmpParams p = {OMP_RIDGE_K, OMP_RIDGE_LAMBDA, 0.0, 0.0, 0};
 
 	check_case(OMP_RIDGE_SEED, OMP_RIDGE_N, OMP_RIDGE_M, &p, NULL, 0,
 			   OMP_RIDGE_NSEL, OMP_RIDGE_IDX, OMP_RIDGE_W, OMP_RIDGE_RNORM);
@@ -156,8 +156,8 @@ test_ridge(void)
 static void
 test_combined(void)
 {
-	AcqOmpParams pg = {OMP_PSI_K, OMP_PSI_LAMBDA, 0.0, OMP_PSI_LAMBDA2};
-	AcqOmpParams pd = {OMP_DIAG_K, OMP_DIAG_LAMBDA, 0.0, OMP_DIAG_LAMBDA2};
+	AcqOmpParams pg = {OMP_PSI_K, OMP_PSI_LAMBDA, 0.0, OMP_PSI_LAMBDA2, 0};
+	AcqOmpParams pd = {OMP_DIAG_K, OMP_DIAG_LAMBDA, 0.0, OMP_DIAG_LAMBDA2, 0};
 	double	   *Psi = make_unit(OMP_PSI_PSISEED, (int64_t) OMP_PSI_N * OMP_PSI_NPSI);
 	double	   *d = make_unit(OMP_DIAG_PSISEED, OMP_DIAG_N);
 
@@ -173,7 +173,7 @@ test_combined(void)
 static void
 test_combined_zero(void)
 {
-	AcqOmpParams p = {15, 0.2, 0.0, 0.0};
+	AcqOmpParams p = {15, 0.2, 0.0, 0.0, 0};
 	double	   *G;
 	double	   *b;
 	double	   *Psi = make_unit(99, 300 * 5);
@@ -294,8 +294,8 @@ test_softmax_vs_explicit(void)
 	double	   *Gh = malloc(sizeof(double) * nh * M);
 	double	   *b = malloc(sizeof(double) * M);
 	double	   *Psi = make_unit(5, N * 3);
-	AcqOmpParams ps[4] = {{30, 0.0, 0.0, 0.0}, {30, 0.05, 0.0, 0.0},
-	{30, 0.05, 0.0, 0.5}, {200, 0.0, 0.0, 0.0}};
+	AcqOmpParams ps[4] = {{30, 0.0, 0.0, 0.0, 0}, {30, 0.05, 0.0, 0.0, 0},
+	{30, 0.05, 0.0, 0.5, 0}, {200, 0.0, 0.0, 0.0, 0}};
 	int			i;
 	int			t;
 
@@ -353,7 +353,7 @@ test_softmax_bias_only(void)
 {
 	double		E[4 * 3] = {0.2, -0.5, 0.3, -0.9, 0.4, 0.5, 0.1, 0.1, -0.2, 0.3, 0.3, -0.6};
 	double		b[3] = {0.1, -0.3, 0.5};
-	AcqOmpParams p = {2, 0.0, 0.0, 0.0};
+	AcqOmpParams p = {2, 0.0, 0.0, 0.0, 0};
 	AcqOmpResult re;
 	AcqOmpResult rs;
 
@@ -377,7 +377,7 @@ test_dependent(void)
 {
 	double		G[4 * 3] = {1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1e-16};
 	double		b[3] = {1, 0, 1};
-	AcqOmpParams p = {3, 1e-14, 0.0, 0.0};
+	AcqOmpParams p = {3, 1e-14, 0.0, 0.0, 0};
 	AcqOmpResult r;
 
 	CHECK(acq_omp_explicit(G, 4, 3, b, NULL, 0, &p, &r, NULL, 0) == ACQ_OK);
@@ -415,7 +415,7 @@ test_ties(void)
 {
 	double		G[4 * 2] = {0, -1, 1, 0, 1, 0, 0, 1};
 	double		b[2] = {1, 1};
-	AcqOmpParams p = {4, 0.0, 0.0, 0.0};
+	AcqOmpParams p = {4, 0.0, 0.0, 0.0, 0};
 	AcqOmpResult r;
 
 	CHECK(acq_omp_explicit(G, 4, 2, b, NULL, 0, &p, &r, NULL, 0) == ACQ_OK);
@@ -426,13 +426,119 @@ test_ties(void)
 	acq_omp_result_free(&r);
 }
 
+/*
+ * Screening (omp.h): the float pass must choose exactly what the double
+ * pass chooses.  Random problems (plain, ridge, diagonal Psi), a near-tie
+ * below float resolution whose winner is the higher index, an exact tie
+ * (lowest index), and values that would overflow a float (screening must
+ * decline: no extra allocations).
+ */
+static int
+run_screen(const double *G, int64_t N, int M, const double *b, const double *Psi,
+		   AcqOmpParams p, int screen, AcqOmpResult *r)
+{
+	int			allocs;
+
+	p.screen = screen;
+	acq_set_hooks(&counting_hooks);
+	n_alloc = n_free = 0;
+	CHECK(acq_omp_explicit(G, N, M, b, Psi, Psi ? ACQ_OMP_PSI_DIAGONAL : 0, &p, r,
+						   NULL, 0) == ACQ_OK);
+	allocs = n_alloc;
+	acq_set_hooks(NULL);
+	return allocs;
+}
+
+static void
+check_same_pursuit(const double *G, int64_t N, int M, const double *b,
+				   const double *Psi, AcqOmpParams p, bool expect_screen)
+{
+	AcqOmpResult r0,
+				r1;
+	int			a0 = run_screen(G, N, M, b, Psi, p, -1, &r0);
+	int			a1 = run_screen(G, N, M, b, Psi, p, 1, &r1);
+	int			same = 0;
+	int			i;
+
+	/* screening allocates 4 blocks; declining, only the norms it checked */
+	CHECK(a1 == a0 + (expect_screen ? 4 : 1));
+	CHECK(r0.n == r1.n && r0.n > 0);
+	for (i = 0; i < r0.n && i < r1.n; i++)
+	{
+		same += (r0.index[i] == r1.index[i]);
+		CHECK_CLOSE(r1.weight[i], r0.weight[i], 1e-12);
+	}
+	CHECK(same == r0.n);
+	CHECK(r0.skipped == r1.skipped && r0.stop == r1.stop);
+	acq_omp_result_free(&r0);
+	acq_omp_result_free(&r1);
+}
+
+static void
+test_screen(void)
+{
+	const int	N = 3000,
+				M = 60;
+	double	   *G;
+	double	   *b;
+	double	   *psi = make_unit(99, N);
+	AcqOmpParams plain = {40, 0.0, 0.0, 0.0, 0};
+	AcqOmpParams ridge = {40, 0.3, 0.0, 0.0, 0};
+	AcqOmpParams comb = {40, 0.1, 0.0, 0.5, 0};
+	uint64_t	seed;
+	int			i,
+				j;
+
+	for (seed = 11; seed <= 13; seed++)
+	{
+		make_problem(seed, N, M, &G, &b);
+		check_same_pursuit(G, N, M, b, NULL, plain, true);
+		check_same_pursuit(G, N, M, b, NULL, ridge, true);
+		check_same_pursuit(G, N, M, b, psi, comb, true);
+		free(G);
+		free(b);
+	}
+
+	/* a near-tie: atom 7 = atom 3 (1 + 1e-9), b along atom 3: 7 wins */
+	make_problem(21, 50, 20, &G, &b);
+	for (j = 0; j < 20; j++)
+	{
+		G[7 * 20 + j] = G[3 * 20 + j] * (1.0 + 1e-9);
+		b[j] = G[3 * 20 + j] + 1e-3 * b[j];
+	}
+	{
+		AcqOmpResult r;
+		AcqOmpParams p = {5, 0.0, 0.0, 0.0, 0};
+
+		run_screen(G, 50, 20, b, NULL, p, 1, &r);
+		CHECK(r.n >= 1 && r.index[0] == 7);
+		acq_omp_result_free(&r);
+		check_same_pursuit(G, 50, 20, b, NULL, p, true);
+
+		/* an exact tie: the lowest index */
+		memcpy(G + 7 * 20, G + 3 * 20, sizeof(double) * 20);
+		run_screen(G, 50, 20, b, NULL, p, 1, &r);
+		CHECK(r.n >= 1 && r.index[0] == 3);
+		acq_omp_result_free(&r);
+		check_same_pursuit(G, 50, 20, b, NULL, p, true);
+
+		/* beyond float range: screening declines, the pursuit is unchanged */
+		for (i = 0; i < 50 * 20; i++)
+			G[i] *= 1e40;
+		check_same_pursuit(G, 50, 20, b, NULL, p, false);
+	}
+	free(G);
+	free(b);
+	free(psi);
+}
+
 static void
 test_arguments(void)
 {
 	double		G[2 * 2] = {1, 0, 0, 1};
 	double		b[2] = {1, 1};
 	double		bad[2] = {1, NAN};
-	AcqOmpParams p = {1, 0.0, 0.0, 0.0};
+	AcqOmpParams p = {1, 0.0, 0.0, 0.0, 0};
 	AcqOmpResult r;
 	char		err[128];
 
@@ -489,7 +595,7 @@ bench(void)
 	double	   *Hh = malloc(sizeof(double) * nh * D);
 	double	   *b = malloc(sizeof(double) * M);
 	double	   *G = malloc(sizeof(double) * N * M);
-	AcqOmpParams p = {100, 0.0, 0.0, 0.0};
+	AcqOmpParams p = {100, 0.0, 0.0, 0.0, 0};
 	AcqOmpResult re;
 	AcqOmpResult rs;
 	double		t0;
@@ -543,6 +649,7 @@ main(void)
 	RUN(test_softmax_bias_only);
 	RUN(test_dependent);
 	RUN(test_ties);
+	RUN(test_screen);
 	RUN(test_arguments);
 	RUN(bench);
 	return unit_summary("test_omp");
