@@ -8,6 +8,7 @@
 #   bench/mycroft/run.sh            # 10 seeds (~10 min on 2 cores)
 #   bench/mycroft/run.sh --quick    # 2 seeds
 #   bench/mycroft/run.sh --no-perf  # fidelity and ranking only
+#   bench/mycroft/run.sh --perf-only  # performance only (results/perf_summary.txt)
 #
 # Writes bench/mycroft/results/ (CSV, summary.txt, the run's log) and the
 # curves docs/img/mycroft_shuttle.png, docs/img/mycroft_fashion.png.
@@ -15,12 +16,13 @@ set -euo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
 cd "$ACQ_ROOT"
 
-QUICK=0 PERF=1
+QUICK=0 PERF=1 FIDELITY=1
 for a in "$@"; do
 	case $a in
 		--quick) QUICK=1 ;;
 		--no-perf) PERF=0 ;;
-		*) echo "usage: $0 [--quick] [--no-perf]" >&2; exit 2 ;;
+		--perf-only) FIDELITY=0 ;;
+		*) echo "usage: $0 [--quick] [--no-perf | --perf-only]" >&2; exit 2 ;;
 	esac
 done
 if [ $QUICK = 1 ]; then SEEDS=(0 1); else SEEDS=(0 1 2 3 4 5 6 7 8 9); fi
@@ -42,7 +44,7 @@ trap 'acq_stop_cluster; rm -rf "$W"' EXIT
 acq_start_cluster "$PORT" "shared_buffers = 1GB" "work_mem = 64MB" "max_wal_size = 8GB"
 acq_psql -c 'CREATE EXTENSION acq' -c 'CREATE SCHEMA bench'
 mkdir -p "$RES" "$IMG"
-LOG=$RES/run_log.txt
+LOG=$RES/$([ $FIDELITY = 1 ] && echo run_log.txt || echo perf_run_log.txt)
 : >"$LOG"
 say() { printf '%s\n' "$*" | tee -a "$LOG"; }
 sqlv() { psql -X -At -F, -v ON_ERROR_STOP=1 -c "$1"; }
@@ -94,6 +96,7 @@ say "scikit-learn $($PY -c 'import sklearn; print(sklearn.__version__)'), numpy 
 say ""
 T0=$(date +%s)
 SEEDS_CSV=$(IFS=,; echo "${SEEDS[*]}")
+if [ $FIDELITY = 1 ]; then
 acq_log "preparing data"
 $PY $HERE/prepare.py shuttle --out "$W/shuttle" --seeds "$SEEDS_CSV"
 $PY $HERE/prepare.py fashion --out "$W/fashion" --seeds "$SEEDS_CSV" --check 2 2>>"$LOG"
@@ -192,6 +195,8 @@ $PY $HERE/summarize.py "$RES" | tee -a "$LOG" >"$RES/fidelity_summary.txt"
 gnuplot -e "dat='$RES/shuttle.dat'; out='$IMG/mycroft_shuttle.png'; ylab='F1 of the abnormal class on the held-back hard rows'; ttl='Statlog Shuttle: trainer = tree on normal rows + 12 abnormal; owners A, B, C; ${#SEEDS[@]} seeds x 3 owners, mean ± sd'; m2='binning'; keypos='bottom right'" $HERE/plot.gp
 gnuplot -e "dat='$RES/fashion.dat'; out='$IMG/mycroft_fashion.png'; ylab='accuracy on the held-back hard rows (Pullover, Coat, Shirt)'; ttl='Fashion-MNIST-HOG: trainer = softmax regression short of classes 0,2,4,6; one owner; ${#SEEDS[@]} seeds, mean ± sd'; m2='omp'" $HERE/plot.gp
 
+fi  # FIDELITY
+
 # ---- d. performance ------------------------------------------------------------------------
 PERF_LINES=()
 if [ $PERF = 1 ]; then
@@ -234,7 +239,7 @@ if [ $PERF = 1 ]; then
 	agree=$(cut -f1 "$W/peer_omp.tsv" | sort | comm -12 - "$W/acq_omp.ids" | wc -l)
 	echo "omp_gradients_100k_x_1k,$o1,$o2,$po,$(py '"%.3f" % (a[0]/a[1])' "$o2" "$po"),$(py '"%.3f" % (a[1]/a[0])' "$o2" "$po"),$agree/100" >>"$RES/perf.csv"
 	echo "omp_gradients_k1,,$o_read,,,," >>"$RES/perf.csv"
-	PERF_LINES+=("$(printf "omp      100k x 1k supplied gradients, k=100, lambda=0: acq %.2f s (first %.2f; k=1, i.e. reading and checking the table, %.2f) | scikit-learn orthogonal_mp %.2f s | sklearn/acq = %.2f (target >= 3) | same 100 rows: %s" "$o2" "$o1" "$o_read" "$po" "$(py 'a[1]/a[0]' "$o2" "$po")" "$agree/100")")
+	PERF_LINES+=("$(printf "omp      100k x 1k supplied gradients, k=100, lambda=0: acq %.2f s (first %.2f; k=1, i.e. reading and checking the table, %.2f) | scikit-learn orthogonal_mp %.2f s | sklearn/acq = %.2f (target >= 3); pursuit alone (k=100 minus k=1) %.2f s, sklearn/acq = %.2f | same 100 rows: %s" "$o2" "$o1" "$o_read" "$po" "$(py 'a[1]/a[0]' "$o2" "$po")" "$(py 'a[0]-a[1]' "$o2" "$o_read")" "$(py 'a[2]/(a[0]-a[1])' "$o2" "$o_read" "$po")" "$agree/100")")
 	say "${PERF_LINES[-1]}"
 
 	# omp with acq's own softmax gradients: 100k x 99 features, 10 classes -> 10 x 100 = 1k dims
@@ -248,6 +253,13 @@ if [ $PERF = 1 ]; then
 fi
 
 # ---- summary -------------------------------------------------------------------------------
+if [ $FIDELITY = 0 ]; then
+	{
+		echo "==================== Mycroft benchmark, performance only ($(date -u +%F), $(( $(date +%s) - T0 )) s) ===================="
+		printf '  %s\n' "${PERF_LINES[@]}"
+	} | tee "$RES/perf_summary.txt"
+	exit 0
+fi
 {
 	echo "==================== Mycroft benchmark summary ($(date -u +%F), ${#SEEDS[@]} seeds, $(( $(date +%s) - T0 )) s) ===================="
 	cat "$RES/fidelity_summary.txt"
