@@ -38,6 +38,8 @@ struct AcqEvaluator
 
 	/* classification scratch */
 	AcqBlock   *blocks;			/* m */
+	double	  **src_xcol;		/* classification: each source's X column-major */
+	const double **xcol;		/* m: the column-major X of blocks[] */
 	double	   *coef;			/* p + 1: the last model fitted */
 	bool		warm;			/* coef is a converged logistic fit */
 	bool		warm_hess;		/* hess_last is that fit's Hessian */
@@ -450,6 +452,26 @@ acq_eval_create(int m, int p, const AcqBlock *sources,
 
 		ev->blocks = acq_alloc_array(m, sizeof(AcqBlock));
 		ev->coef = acq_alloc_array(d, sizeof(double));
+
+		/*
+		 * A column-major copy of each source for the fits' matrix-vector
+		 * products (AcqLogregParams.xcol); the same numbers again.
+		 */
+		ev->xcol = acq_alloc_array(m, sizeof(double *));
+		ev->src_xcol = acq_alloc_array(m, sizeof(double *));
+		for (s = 0; s < m && p > 0; s++)
+		{
+			int64_t		n = sources[s].n;
+			int64_t		i;
+			int			j;
+
+			if (n <= 0 || n > 0x7fffffff)
+				continue;
+			ev->src_xcol[s] = acq_alloc_array((size_t) n * p, sizeof(double));
+			for (i = 0; i < n; i++)
+				for (j = 0; j < p; j++)
+					ev->src_xcol[s][(int64_t) j * n + i] = sources[s].X[i * p + j];
+		}
 		/*
 		 * Keep each trained subset's Hessian beside its coefficients (warm
 		 * starts, above) while that stays small: d <= 48 is at most 18 KB a
@@ -542,12 +564,17 @@ compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
 		double		acc;
 		bool		have_hess = false;
 
+		bool		have_xcol = p > 0;
+
 		for (i = 0; i < ev->m; i++)
 			if (acq_set_has(s, i))
 			{
+				ev->xcol[nb] = ev->src_xcol[i];
+				have_xcol = have_xcol && (ev->src_xcol[i] != NULL || ev->src[i].n == 0);
 				ev->blocks[nb++] = ev->src[i];
 				nrows += ev->src[i].n;
 			}
+		ev->cfg.logreg.xcol = have_xcol ? ev->xcol : NULL;
 		/*
 		 * Warm-start Newton from the nearest trained neighbour, else from
 		 * the last model: the search methods train neighbouring subsets one
@@ -721,6 +748,13 @@ acq_eval_free(AcqEvaluator *ev)
 	}
 	acq_linstats_free(ev->val_stats);
 	acq_linstats_free(ev->sum_stats);
+	if (ev->src_xcol)
+	{
+		for (s = 0; s < ev->m; s++)
+			acq_free(ev->src_xcol[s]);
+		acq_free(ev->src_xcol);
+	}
+	acq_free(ev->xcol);
 	acq_free(ev->blocks);
 	acq_free(ev->coef);
 	acq_free(ev->yhat);

@@ -61,6 +61,7 @@ typedef struct LogregWork
 	double	   *eh;				/* n: exp(-|z|/2) at the last evaluated point */
 	double	   *S;				/* LOGREG_CHUNK x d: weighted rows */
 	const AcqVecOps *vec;		/* vectorised element-wise loops */
+	const double *const *xcol;	/* NULL, or per block X column-major */
 } LogregWork;
 
 void
@@ -72,6 +73,7 @@ acq_logreg_default_params(AcqLogregParams *prm)
 	prm->warm_start = false;
 	prm->hess_init = NULL;
 	prm->hess_out = NULL;
+	prm->xcol = NULL;
 }
 
 /*
@@ -136,7 +138,10 @@ logreg_gradient(LogregWork *w, const double *theta, double *g)
 			g[p] += w->vec->logistic_residuals(w->z + off + start,
 											   w->eh + off + start,
 											   blk->y + start, C, r, m);
-			if (p > 0)
+			if (p > 0 && w->xcol)
+				cblas_dgemv(CblasColMajor, CblasTrans, m, p, 1.0,
+							w->xcol[bi] + start, (int) blk->n, r, 1, 1.0, g, 1);
+			else if (p > 0)
 				cblas_dgemv(CblasRowMajor, CblasTrans, m, p, 1.0,
 							blk->X + start * p, p, r, 1, 1.0, g, 1);
 		}
@@ -235,7 +240,11 @@ logreg_dir_margins(LogregWork *w, const double *dir)
 			int			m = (int) ((blk->n - start < LOGREG_CHUNK) ?
 								   blk->n - start : LOGREG_CHUNK);
 
-			if (p > 0)
+			if (p > 0 && w->xcol)
+				cblas_dgemv(CblasColMajor, CblasNoTrans, m, p, 1.0,
+							w->xcol[bi] + start, (int) blk->n, dir, 1, 0.0,
+							w->zd + off + start, 1);
+			else if (p > 0)
 				cblas_dgemv(CblasRowMajor, CblasNoTrans, m, p, 1.0,
 							blk->X + start * p, p, dir, 1, 0.0,
 							w->zd + off + start, 1);
@@ -385,6 +394,10 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 	w.n = n;
 	w.C = prm->C;
 	w.vec = acq_vec_ops();
+	w.xcol = prm->xcol;
+	for (bi = 0; w.xcol && bi < nblocks; bi++)
+		if (blocks[bi].n > 0x7fffffff || (blocks[bi].n > 0 && w.xcol[bi] == NULL))
+			w.xcol = NULL;		/* lda must fit an int; every block needs one */
 	w.z = mem;
 	w.zd = w.z + n;
 	w.eh = w.zd + n;
