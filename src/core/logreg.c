@@ -525,7 +525,7 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 		 * steps at a fraction of the cost, and the line search below keeps
 		 * every step a descent step either way.
 		 */
-		if (!have_factor || gmax > 0.25 * gmax_prev)
+		if (!have_factor || gmax > 0.5 * gmax_prev)
 		{
 			logreg_hessian(&w, H);
 			if (!logreg_factor(H, d, L))
