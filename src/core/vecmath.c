@@ -26,6 +26,23 @@ double		VEC(acq_vec_logistic_loss) (const double *z, const double *zd, double t,
 double		VEC(acq_vec_logistic_residuals) (const double *z, const double *eh,
 											 const double *y, double C,
 											 double *r, int64_t n);
+void		VEC(acq_vec_logistic_step) (const double *z, const double *zd, double *z2,
+										double *eh, int64_t n);
+
+void
+VEC(acq_vec_logistic_step) (const double *z, const double *zd, double *z2,
+							double *eh, int64_t n)
+{
+	int64_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		double		zi = z[i] + zd[i];
+
+		z2[i] = zi;
+		eh[i] = exp(-0.5 * fabs(zi));
+	}
+}
 
 double
 VEC(acq_vec_logistic_loss) (const double *z, const double *zd, double t,
@@ -98,11 +115,13 @@ double		acq_vec_logistic_loss_avx2(const double *z, const double *zd, double t,
 double		acq_vec_logistic_residuals_avx2(const double *z, const double *eh,
 											const double *y, double C,
 											double *r, int64_t n);
+void		acq_vec_logistic_step_avx2(const double *z, const double *zd, double *z2,
+									   double *eh, int64_t n);
 
 static const AcqVecOps base_ops = {acq_vec_logistic_loss_base,
-acq_vec_logistic_residuals_base};
+	acq_vec_logistic_residuals_base, acq_vec_logistic_step_base};
 static const AcqVecOps avx2_ops = {acq_vec_logistic_loss_avx2,
-acq_vec_logistic_residuals_avx2};
+	acq_vec_logistic_residuals_avx2, acq_vec_logistic_step_avx2};
 
 const AcqVecOps *
 acq_vec_ops(void)

@@ -22,6 +22,9 @@ typedef struct AcqVecOps
 	double		(*logistic_residuals) (const double *z, const double *eh,
 									   const double *y, double C, double *r,
 									   int64_t n);
+	/* z2[i] = z[i] + zd[i], eh[i] = exp(-|z2[i]| / 2): a step without its loss */
+	void		(*logistic_step) (const double *z, const double *zd, double *z2,
+								  double *eh, int64_t n);
 } AcqVecOps;
 
 /* the fastest variant this CPU runs (AVX2+FMA or baseline x86-64) */
