@@ -457,6 +457,14 @@ acq_eval_create(int m, int p, const AcqBlock *sources,
 		 * A column-major copy of each source for the fits' matrix-vector
 		 * products (AcqLogregParams.xcol); the same numbers again.
 		 */
+		{
+			int64_t		total = 0;
+
+			for (s = 0; s < m; s++)
+				total += sources[s].n > 0 ? sources[s].n : 0;
+			ev->cfg.logreg.work_len = acq_logreg_work_size(total, p);
+			ev->cfg.logreg.work = acq_alloc_array(ev->cfg.logreg.work_len, sizeof(double));
+		}
 		ev->xcol = acq_alloc_array(m, sizeof(double *));
 		ev->src_xcol = acq_alloc_array(m, sizeof(double *));
 		for (s = 0; s < m && p > 0; s++)
@@ -755,6 +763,7 @@ acq_eval_free(AcqEvaluator *ev)
 		acq_free(ev->src_xcol);
 	}
 	acq_free(ev->xcol);
+	acq_free(ev->cfg.logreg.work);
 	acq_free(ev->blocks);
 	acq_free(ev->coef);
 	acq_free(ev->yhat);

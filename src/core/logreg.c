@@ -74,6 +74,8 @@ acq_logreg_default_params(AcqLogregParams *prm)
 	prm->hess_init = NULL;
 	prm->hess_out = NULL;
 	prm->xcol = NULL;
+	prm->work = NULL;
+	prm->work_len = 0;
 }
 
 /*
@@ -388,10 +390,15 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 	if (chunk > LOGREG_CHUNK)
 		chunk = LOGREG_CHUNK;
 
-	/* one allocation: z, zd, eh (n each), S (chunk x d), g, dir, H, L */
-	mem = (double *) acq_alloc_array((size_t) (4 * n + chunk * d) +
-									 7 * (size_t) d + 2 * (size_t) d * d,
-									 sizeof(double));
+	/*
+	 * One block of scratch: z, zd, eh, z2 (n each), S (chunk x d), g, dir,
+	 * H, L and seven more d-vectors -- the caller's (prm->work), if it is
+	 * large enough: every entry is written before it is read.
+	 */
+	if (prm->work != NULL && prm->work_len >= acq_logreg_work_size(n, p))
+		mem = prm->work;
+	else
+		mem = (double *) acq_alloc_array(acq_logreg_work_size(n, p), sizeof(double));
 	w.blocks = blocks;
 	w.nblocks = nblocks;
 	w.p = p;
@@ -447,7 +454,9 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 		for (i = 0; i < n; i++)
 			w.z[i] = coef[p];
 	}
-	f = logreg_objective(&w, coef, dir, 0.0);	/* dir unused at t = 0 */
+	/* at t = 0 dir and zd are unused, but zd must be finite (0 * zd) */
+	memset(w.zd, 0, sizeof(double) * n);
+	f = logreg_objective(&w, coef, dir, 0.0);
 
 	/*
 	 * Stop when the gradient of the objective divided by C n, i.e. of the
@@ -647,8 +656,18 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 
 	if (prm->hess_out != NULL && (have_factor || iter > 0))
 		memcpy(prm->hess_out, H, sizeof(double) * d * d);
-	acq_free(mem);
+	if (mem != prm->work)
+		acq_free(mem);
 	return status;
+}
+
+size_t
+acq_logreg_work_size(int64_t n, int p)
+{
+	size_t		d = (size_t) p + 1;
+	size_t		chunk = (n < LOGREG_CHUNK) ? (size_t) (n > 0 ? n : 1) : LOGREG_CHUNK;
+
+	return 4 * (size_t) n + chunk * d + 7 * d + 2 * d * d;
 }
 
 void

@@ -38,7 +38,14 @@ typedef struct AcqLogregParams
 								 * column-major (n x p, leading dimension n):
 								 * the fit's matrix-vector products run ~1.5x
 								 * faster on p of a few dozen */
+	double	   *work;			/* optional scratch of work_len doubles: with
+								 * work_len >= acq_logreg_work_size(n, p) the
+								 * fit allocates nothing (saves zeroing it) */
+	size_t		work_len;
 } AcqLogregParams;
+
+/* doubles of scratch a fit on n rows of p features uses */
+size_t		acq_logreg_work_size(int64_t n, int p);
 
 void		acq_logreg_default_params(AcqLogregParams *prm);
 AcqStatus	acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,

@@ -456,6 +456,36 @@ test_column_major(void)
 	free(xc[1]);
 }
 
+/* a caller's scratch (AcqLogregParams.work): same fit, nothing allocated */
+static void
+test_work_buffer(void)
+{
+	AcqBlock	blk = {LR_B_X, LR_B_Y, NULL, LR_B_N1};
+	AcqLogregParams prm = params_c(LR_B_C);
+	size_t		len = acq_logreg_work_size(LR_B_N1, LR_B_P);
+	double	   *work = malloc(sizeof(double) * len);
+	double		c0[LR_B_D],
+				c1[LR_B_D];
+	int			j;
+
+	CHECK(acq_logreg_fit(&blk, 1, LR_B_P, &prm, c0, NULL) == ACQ_OK);
+	for (size_t i = 0; i < len; i++)
+		work[i] = NAN;			/* nothing may be read before it is written */
+	prm.work = work;
+	prm.work_len = len;
+	acq_set_hooks(&counting_hooks);
+	n_alloc = n_free = 0;
+	CHECK(acq_logreg_fit(&blk, 1, LR_B_P, &prm, c1, NULL) == ACQ_OK);
+	CHECK(n_alloc == 0);
+	prm.work_len = len - 1;		/* too small: allocates its own */
+	CHECK(acq_logreg_fit(&blk, 1, LR_B_P, &prm, c1, NULL) == ACQ_OK);
+	CHECK(n_alloc == 1 && n_free == 1);
+	acq_set_hooks(NULL);
+	for (j = 0; j < LR_B_D; j++)
+		CHECK_CLOSE(c1[j], c0[j], 1e-12);
+	free(work);
+}
+
 static void
 test_source_terms_and_warm_hessian(void)
 {
@@ -552,6 +582,7 @@ main(void)
 	RUN(test_max_iter);
 	RUN(test_source_terms_and_warm_hessian);
 	RUN(test_column_major);
+	RUN(test_work_buffer);
 	RUN(test_large_chunks);
 	RUN(test_timing);
 	return unit_summary("test_logreg");
