@@ -454,8 +454,8 @@ acq_eval_create(int m, int p, const AcqBlock *sources,
 		ev->coef = acq_alloc_array(d, sizeof(double));
 
 		/*
-		 * A column-major copy of each source for the fits' matrix-vector
-		 * products (AcqLogregParams.xcol); the same numbers again.
+		 * A column-major copy of each source, with a column of ones, for
+		 * the fits' matrix-vector products (AcqLogregParams.xcol).
 		 */
 		{
 			int64_t		total = 0;
@@ -475,10 +475,13 @@ acq_eval_create(int m, int p, const AcqBlock *sources,
 
 			if (n <= 0 || n > 0x7fffffff)
 				continue;
-			ev->src_xcol[s] = acq_alloc_array((size_t) n * p, sizeof(double));
+			ev->src_xcol[s] = acq_alloc_array((size_t) n * (p + 1), sizeof(double));
 			for (i = 0; i < n; i++)
+			{
 				for (j = 0; j < p; j++)
 					ev->src_xcol[s][(int64_t) j * n + i] = sources[s].X[i * p + j];
+				ev->src_xcol[s][(int64_t) p * n + i] = 1.0;
+			}
 		}
 		/*
 		 * Keep each trained subset's Hessian beside its coefficients (warm

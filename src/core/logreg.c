@@ -61,7 +61,7 @@ typedef struct LogregWork
 	double	   *eh;				/* n: exp(-|z|/2) at the last evaluated point */
 	double	   *S;				/* LOGREG_CHUNK x d: weighted rows */
 	const AcqVecOps *vec;		/* vectorised element-wise loops */
-	const double *const *xcol;	/* NULL, or per block X column-major */
+	const double *const *xcol;	/* NULL, or per block [X, 1] column-major */
 } LogregWork;
 
 void
@@ -137,13 +137,17 @@ logreg_gradient(LogregWork *w, const double *theta, double *g)
 								   blk->n - start : LOGREG_CHUNK);
 			double	   *r = w->zd + off + start;
 
-			g[p] += w->vec->logistic_residuals(w->z + off + start,
-											   w->eh + off + start,
-											   blk->y + start, C, r, m);
-			if (p > 0 && w->xcol)
-				cblas_dgemv(CblasColMajor, CblasTrans, m, p, 1.0,
+			double		rsum = w->vec->logistic_residuals(w->z + off + start,
+														  w->eh + off + start,
+														  blk->y + start, C, r, m);
+
+			/* with the column of ones, the intercept's entry comes from BLAS */
+			if (w->xcol)
+				cblas_dgemv(CblasColMajor, CblasTrans, m, p + 1, 1.0,
 							w->xcol[bi] + start, (int) blk->n, r, 1, 1.0, g, 1);
-			else if (p > 0)
+			else
+				g[p] += rsum;
+			if (p > 0 && !w->xcol)
 				cblas_dgemv(CblasRowMajor, CblasTrans, m, p, 1.0,
 							blk->X + start * p, p, r, 1, 1.0, g, 1);
 		}
@@ -242,8 +246,8 @@ logreg_dir_margins(LogregWork *w, const double *dir)
 			int			m = (int) ((blk->n - start < LOGREG_CHUNK) ?
 								   blk->n - start : LOGREG_CHUNK);
 
-			if (p > 0 && w->xcol)
-				cblas_dgemv(CblasColMajor, CblasNoTrans, m, p, 1.0,
+			if (w->xcol)		/* [X, 1] dir, the intercept included */
+				cblas_dgemv(CblasColMajor, CblasNoTrans, m, p + 1, 1.0,
 							w->xcol[bi] + start, (int) blk->n, dir, 1, 0.0,
 							w->zd + off + start, 1);
 			else if (p > 0)
@@ -253,8 +257,9 @@ logreg_dir_margins(LogregWork *w, const double *dir)
 			else
 				memset(w->zd + off + start, 0, sizeof(double) * m);
 		}
-		for (i = 0; i < blk->n; i++)
-			w->zd[off + i] += dir[p];
+		if (!w->xcol)
+			for (i = 0; i < blk->n; i++)
+				w->zd[off + i] += dir[p];
 		off += blk->n;
 	}
 }
@@ -675,11 +680,20 @@ acq_logreg_source_terms(const AcqBlock *blocks, int nblocks, int p, double C,
 						const double *coef, double sign, double *H, double *g)
 {
 	int			d = p + 1;
-	double	   *S = acq_alloc_array((size_t) LOGREG_CHUNK * (d + 2), sizeof(double));
-	double	   *z = S + (size_t) LOGREG_CHUNK * d;
-	double	   *r = z + LOGREG_CHUNK;
+	int64_t		chunk = 1;
+	double	   *S;
+	double	   *z;
+	double	   *r;
 	double		sqrtC = sqrt(C);
 	int			bi;
+
+	/* scratch for the largest block's rows, at most LOGREG_CHUNK */
+	for (bi = 0; bi < nblocks; bi++)
+		if (blocks[bi].n > chunk)
+			chunk = blocks[bi].n < LOGREG_CHUNK ? blocks[bi].n : LOGREG_CHUNK;
+	S = acq_alloc_array((size_t) chunk * (d + 2), sizeof(double));
+	z = S + (size_t) chunk * d;
+	r = z + chunk;
 
 	for (bi = 0; bi < nblocks; bi++)
 	{

@@ -34,10 +34,11 @@ typedef struct AcqLogregParams
 								 * row-major, upper triangle, penalty included) */
 	double	   *hess_out;		/* optional: receives the last Hessian the fit
 								 * built or was given (same layout) */
-	const double *const *xcol;	/* optional: per block, the same X
-								 * column-major (n x p, leading dimension n):
-								 * the fit's matrix-vector products run ~1.5x
-								 * faster on p of a few dozen */
+	const double *const *xcol;	/* optional: per block, [X, 1] column-major
+								 * (n x (p+1), leading dimension n, the last
+								 * column all ones): the fit's matrix-vector
+								 * products run ~1.5x faster on p of a few
+								 * dozen, and carry the intercept */
 	double	   *work;			/* optional scratch of work_len doubles: with
 								 * work_len >= acq_logreg_work_size(n, p) the
 								 * fit allocates nothing (saves zeroing it) */

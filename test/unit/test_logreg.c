@@ -436,10 +436,13 @@ test_column_major(void)
 
 	for (b = 0; b < 2; b++)
 	{
-		xc[b] = malloc(sizeof(double) * both[b].n * LR_B_P);
+		xc[b] = malloc(sizeof(double) * both[b].n * (LR_B_P + 1));
 		for (i = 0; i < both[b].n; i++)
+		{
 			for (j = 0; j < LR_B_P; j++)
 				xc[b][j * both[b].n + i] = both[b].X[i * LR_B_P + j];
+			xc[b][LR_B_P * both[b].n + i] = 1.0;
+		}
 		xcp[b] = xc[b];
 	}
 	CHECK(acq_logreg_fit(both, 2, LR_B_P, &prm, c0, &it0) == ACQ_OK);
