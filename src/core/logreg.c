@@ -459,9 +459,14 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 		for (i = 0; i < n; i++)
 			w.z[i] = coef[p];
 	}
-	/* at t = 0 dir and zd are unused, but zd must be finite (0 * zd) */
+	/*
+	 * eh at the start, for the first gradient.  The objective itself is
+	 * needed only by the line search, which computes it if it ever runs
+	 * (the first full step is usually accepted on the gradient alone).
+	 */
 	memset(w.zd, 0, sizeof(double) * n);
-	f = logreg_objective(&w, coef, dir, 0.0);
+	w.vec->logistic_step(w.z, w.zd, z2, w.eh, n);
+	f = NAN;
 
 	/*
 	 * Stop when the gradient of the objective divided by C n, i.e. of the
