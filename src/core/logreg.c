@@ -584,8 +584,8 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 		 * does far better, and this needs only the exp() the next gradient
 		 * needs anyway, not the loss (a log1p per row).  Steps that pass
 		 * shrink the gradient geometrically, so the fit still converges to
-		 * the unique optimum; the first step that fails falls back to the
-		 * line search below for the rest of the fit.
+		 * the unique optimum; a step that fails falls back to the line
+		 * search below, until the line search accepts a full step again.
 		 */
 		if (try_fast)
 		{
@@ -644,6 +644,8 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 			break;
 		if (t < 1.0)
 			have_factor = false;	/* far from the optimum: rebuild H */
+		else
+			try_fast = true;	/* a full step passed: try the cheap test again */
 
 		/* move: theta += t dir, z += t zd (eh already holds the new point) */
 		for (j = 0; j < d; j++)
