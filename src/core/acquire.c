@@ -563,6 +563,21 @@ acq_planner_wants_utility(const AcqPlanner *pl)
 	}
 }
 
+bool
+acq_planner_will_measure(const AcqPlanner *pl)
+{
+	/* the stages only move forward: INIT -> ESTIMATE -> ALLOCATE -> FILL, INIT -> SAMPLE */
+	switch (pl->stage)
+	{
+		case ACQ_STAGE_INIT:
+		case ACQ_STAGE_ESTIMATE:
+		case ACQ_STAGE_SAMPLE:
+			return true;
+		default:
+			return false;
+	}
+}
+
 void
 acq_planner_observe(AcqPlanner *pl, int64_t received, double utility)
 {

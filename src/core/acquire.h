@@ -110,6 +110,13 @@ bool		acq_planner_next(AcqPlanner *pl, AcqRng *rng, int *pred, int64_t *count);
 bool		acq_planner_wants_utility(const AcqPlanner *pl);
 
 /*
+ * May this query or a later one want a utility?  When not (EA's allocation
+ * stages, uniform, random), the host need not keep the records' novelty
+ * vectors: nothing will measure against them.
+ */
+bool		acq_planner_will_measure(const AcqPlanner *pl);
+
+/*
  * What the query returned: received <= requested records (the provider
  * charges only for those), and their utility (NaN when not measured).
  */

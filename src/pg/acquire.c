@@ -1436,7 +1436,7 @@ prepare(Run *run, const char *sql, int nargs, Oid *types)
  * them.  The provider charges only for what comes back.
  */
 static int
-buy(Run *run, const int64 *ids, int n, int round, Mat *got)
+buy(Run *run, const int64 *ids, int n, int round, Mat *got, bool vectors)
 {
 	Oid			types[3] = {INT8ARRAYOID, INT8OID, INT4OID};
 	Datum		v[3];
@@ -1477,8 +1477,11 @@ buy(Run *run, const int64 *ids, int n, int round, Mat *got)
 		int64		id = row_id(tup, desc, table);
 		double	   *x = row_features(run, tup, desc, 2, table, id);
 		double		y = row_label(tup, desc, 3, table, id);
-		double	   *vec = palloc(sizeof(double) * run->nd);
+		double	   *vec;
 
+		if (!vectors)
+			continue;			/* checked; nothing will measure against it */
+		vec = palloc(sizeof(double) * run->nd);
 		novelty_vector(run, x, y, vec);
 		mat_push(got, vec);
 	}
@@ -1890,6 +1893,7 @@ run_rounds(Run *run, const RoundHooks *hooks)
 		int64		want;
 		int			ndrawn,
 					received;
+		bool		keep;
 		double		utility = NAN;
 		Mat			got;
 		MemoryContext old;
@@ -1918,7 +1922,8 @@ run_rounds(Run *run, const RoundHooks *hooks)
 		}
 		memset(&got, 0, sizeof(got));
 		got.d = run->nd;
-		received = ndrawn > 0 ? buy(run, ids, ndrawn, round, &got) : 0;
+		keep = run->wants_novelty && acq_planner_will_measure(run->planner);
+		received = ndrawn > 0 ? buy(run, ids, ndrawn, round, &got, keep) : 0;
 		if (received < ndrawn)
 			ereport(WARNING,
 					(errmsg("the provider returned %d of %d records drawn for \"%s\"",
@@ -1927,7 +1932,7 @@ run_rounds(Run *run, const RoundHooks *hooks)
 		MemoryContextSwitchTo(run->cxt);
 		if (acq_planner_wants_utility(run->planner) && received > 0)
 			utility = measure(run, p, &got);
-		else if (run->wants_novelty)
+		else if (keep)
 			for (int64 i = 0; i < got.n; i++)
 				mat_push(run->s.strategy == ACQ_STRATEGY_SPS ? &run->preds[p].held : &run->preds[p].bought,
 						 got.x + i * got.d);

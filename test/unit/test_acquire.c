@@ -56,6 +56,7 @@ typedef struct Sim
 	int64_t		qcount[MAXQ];
 	int64_t		qrecv[MAXQ];
 	AcqStage	qstage[MAXQ];
+	bool		measuring_over; /* acq_planner_will_measure has said false */
 } Sim;
 
 static Sim *
@@ -121,6 +122,19 @@ sim_step(Sim *s, AcqPlanner *pl, AcqRng *rng)
 	s->qrecv[s->nq] = recv;
 	s->qstage[s->nq] = pl->stage;
 	s->nq++;
+
+	/*
+	 * will_measure: true whenever a utility is wanted, and once false it
+	 * stays false (the host then drops the records' novelty vectors)
+	 */
+	{
+		bool		will = acq_planner_will_measure(pl);
+
+		CHECK(will || !acq_planner_wants_utility(pl));
+		CHECK(!(s->measuring_over && will));
+		if (!will)
+			s->measuring_over = true;
+	}
 	if (acq_planner_wants_utility(pl))
 		u = sim_utility(s, p);
 	s->left[p] -= recv;
