@@ -119,5 +119,7 @@ char	  **acq_text_array_arg(ArrayType *a, int *n, const char *argname);
 double	   *acq_checked_vector(Datum d, bool isnull, int *len, const char *what,
 							   const char *table, const char *rowkind, int64 rowno,
 							   const char *hint);
+ArrayType  *acq_detoast_array(Datum d, bool isnull);
+void		acq_free_detoasted(Datum d, ArrayType *a);
 
 #endif							/* ACQ_PG_H */

@@ -716,6 +716,8 @@ mat_push(Mat *m, const double *v)
 	m->n++;
 }
 
+#define FEATURES_HINT "Consumer, provider and target need feature arrays of one length."
+
 /* a row's features, checked; NULL-free, finite, run->d long (set by the first row) */
 static double *
 row_features(Run *run, HeapTuple tup, TupleDesc desc, int col, const char *table, int64 id)
@@ -723,8 +725,7 @@ row_features(Run *run, HeapTuple tup, TupleDesc desc, int col, const char *table
 	bool		isnull;
 	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
 
-	return acq_checked_vector(d, isnull, &run->d, "features", table, "id", id,
-							  "Consumer, provider and target need feature arrays of one length.");
+	return acq_checked_vector(d, isnull, &run->d, "features", table, "id", id, FEATURES_HINT);
 }
 
 static double
@@ -861,15 +862,19 @@ read_held(Run *run, Oid rel, const char *table, bool is_target, HeldRows *h)
 			HeapTuple	tup = SPI_tuptable->vals[i];
 			TupleDesc	desc = SPI_tuptable->tupdesc;
 			int64		id = row_id(tup, desc, table);
-			double	   *x = row_features(run, tup, desc, 2, table, id);
+			bool		isnull;
+			Datum		xd = SPI_getbinval(tup, desc, 2, &isnull);
+			ArrayType  *xa = acq_detoast_array(xd, isnull);
+			double	   *x = acq_checked_vector(PointerGetDatum(xa), isnull, &run->d, "features",
+											   table, "id", id, FEATURES_HINT);
 			double		y = row_label(tup, desc, 3, table, id);
 			uint64		mask = run->s.kind == PRED_SQL ? row_sql_mask(run, tup, desc, 4) : 0;
 			int			plan_round = 0;
-			bool		isnull;
 
 			if (is_target)
 				plan_round = DatumGetInt32(SPI_getbinval(tup, desc, roundcol, &isnull));
 			held_push(run, h, id, x, y, mask, plan_round);
+			acq_free_detoasted(xd, xa);	/* held_push copied it */
 		}
 		SPI_freetuptable(SPI_tuptable);
 		CHECK_FOR_INTERRUPTS();

@@ -61,6 +61,26 @@ acq_arg_regclass(FunctionCallInfo fcinfo, int argno, const char *argname)
  * says what must agree in length.  Returns the elements (in the datum's
  * detoasted copy, or in place).
  */
+/*
+ * For readers that copy each row's elements: the array of datum d detoasted
+ * (NULL if isnull), to pass to acq_checked_vector as PointerGetDatum(a), and
+ * freed by acq_free_detoasted(d, a) once copied, so that reading a table of
+ * wide (toasted) arrays holds one row's copy at a time rather than all of
+ * them until the call ends.
+ */
+ArrayType *
+acq_detoast_array(Datum d, bool isnull)
+{
+	return isnull ? NULL : DatumGetArrayTypeP(d);
+}
+
+void
+acq_free_detoasted(Datum d, ArrayType *a)
+{
+	if (a != NULL && (Pointer) a != DatumGetPointer(d))
+		pfree(a);
+}
+
 double *
 acq_checked_vector(Datum d, bool isnull, int *len, const char *what, const char *table,
 				   const char *rowkind, int64 rowno, const char *hint)

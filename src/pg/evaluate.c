@@ -92,12 +92,14 @@ read_rows(const char *sql, const char *table, Rows *r, int64 limit)
 			HeapTuple	tup = SPI_tuptable->vals[i];
 			TupleDesc	desc = SPI_tuptable->tupdesc;
 			bool		isnull;
-			Datum		d = SPI_getbinval(tup, desc, 1, &isnull);
+			Datum		xd = SPI_getbinval(tup, desc, 1, &isnull);
+			ArrayType  *xa = acq_detoast_array(xd, isnull);
+			Datum		d;
 			double	   *x;
 			double		y;
 
 			rowno++;
-			x = acq_checked_vector(d, isnull, &r->d, "features", table, "row", rowno,
+			x = acq_checked_vector(PointerGetDatum(xa), isnull, &r->d, "features", table, "row", rowno,
 								   "Training and test rows need feature arrays of one length.");
 			d = SPI_getbinval(tup, desc, 2, &isnull);
 			if (isnull)
@@ -110,6 +112,7 @@ read_rows(const char *sql, const char *table, Rows *r, int64 limit)
 						(errcode(ERRCODE_DATA_EXCEPTION),
 						 errmsg("label is NaN or Infinity in %s, row " INT64_FORMAT, table, rowno)));
 			rows_push(r, x, y);
+			acq_free_detoasted(xd, xa);
 		}
 		SPI_freetuptable(SPI_tuptable);
 		CHECK_FOR_INTERRUPTS();

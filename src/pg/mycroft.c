@@ -230,7 +230,7 @@ scan_rows(const ReadSpec *rs, Rows *all, ChunkFn fn, void *arg, int *d, int *m)
 			id = DatumGetInt64(v);
 			v = SPI_getbinval(tup, desc, 2, &isnull);
 			xv = v;
-			xa = isnull ? NULL : DatumGetArrayTypeP(v);
+			xa = acq_detoast_array(v, isnull);
 			x = checked_vector(PointerGetDatum(xa), isnull, d, "features", table, id);
 			v = SPI_getbinval(tup, desc, 3, &isnull);
 			if (isnull || !isfinite(DatumGetFloat8(v)))
@@ -253,7 +253,7 @@ scan_rows(const ReadSpec *rs, Rows *all, ChunkFn fn, void *arg, int *d, int *m)
 				double	   *g;
 
 				v = SPI_getbinval(tup, desc, 4, &isnull);
-				ga = isnull ? NULL : DatumGetArrayTypeP(v);
+				ga = acq_detoast_array(v, isnull);
 				g = checked_vector(PointerGetDatum(ga), isnull, m, "gradients", table, id);
 				into->m = *m;
 				MemoryContextSwitchTo(mine);
@@ -261,8 +261,7 @@ scan_rows(const ReadSpec *rs, Rows *all, ChunkFn fn, void *arg, int *d, int *m)
 				MemoryContextSwitchTo(batchcxt);
 				memcpy(into->G + into->n * into->m, g, sizeof(double) * into->m);
 				/* free a detoasted copy at once: the next row's reuses its memory */
-				if ((Pointer) ga != DatumGetPointer(v))
-					pfree(ga);
+				acq_free_detoasted(v, ga);
 			}
 			else
 			{
@@ -272,8 +271,7 @@ scan_rows(const ReadSpec *rs, Rows *all, ChunkFn fn, void *arg, int *d, int *m)
 			}
 			into->id[into->n] = id;
 			memcpy(into->X + into->n * into->d, x, sizeof(double) * into->d);
-			if ((Pointer) xa != DatumGetPointer(xv))
-				pfree(xa);
+			acq_free_detoasted(xv, xa);
 			into->y[into->n] = y;
 			into->n++;
 		}
