@@ -17,15 +17,20 @@
  *
  * where Z = [X, 1] and s_i = sigma(z_i).  H is assembled chunk by chunk from
  * a scratch copy of the rows scaled by sqrt(C D_i) with cblas_dsyrk (BLAS
- * level 3), the Newton direction solves H dir = -g by Cholesky, and a
- * backtracking (Armijo) line search keeps every step a descent step.
+ * level 3), and the direction solves H dir = -g by Cholesky.  Between
+ * rebuilds H is improved by BFGS updates.  A full step is taken when it at
+ * least halves the gradient (that needs only the exp the next gradient needs
+ * anyway); otherwise a backtracking (Armijo) line search on f decides.  The
+ * stopping test is always the exact gradient's, so the optimum reached does
+ * not depend on these choices, only the number of steps.
  *
- * Per fit we keep three n-vectors (the margins z, the margins of the Newton
- * direction zd, and h = exp(-|z|/2)), so a line-search trial costs O(n)
- * scalar work and no BLAS call, and sigma(z) and the Hessian weights at the
- * accepted point come for free from the trial's h.  The weighted copy of
- * the rows is bounded by LOGREG_CHUNK rows whatever n is.  The blocks are
- * never copied.
+ * Per fit we keep four n-vectors (the margins z, the margins of the
+ * direction zd, h = exp(-|z|/2), and the margins of a trial point), so a
+ * line-search trial costs O(n) scalar work and no BLAS call, and sigma(z)
+ * and the Hessian weights at the accepted point come for free from the
+ * trial's h.  The weighted copy of the rows is bounded by LOGREG_CHUNK rows
+ * whatever n is.  The blocks are never copied; optional column-major copies
+ * of them (AcqLogregParams.xcol) serve the matrix-vector products.
  */
 #include "models.h"
 #include "vecmath.h"
@@ -547,12 +552,11 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 
 		/*
 		 * Newton with Hessian reuse: rebuild H (the costly O(n d^2) part)
-		 * only when the last step with the current factor did not shrink
-		 * the gradient at least fourfold, or was damped; otherwise take a
-		 * chord step with the factor of the last H.  Near the optimum H
-		 * changes little, so chord steps converge almost as fast as Newton
-		 * steps at a fraction of the cost, and the line search below keeps
-		 * every step a descent step either way.
+		 * only when the last step with the current factor did not at least
+		 * halve the gradient, or was damped; otherwise step with the
+		 * (BFGS-updated) factor of the last H.  Near the optimum H changes
+		 * little, so these steps converge almost as fast as Newton steps at
+		 * a fraction of the cost.
 		 */
 		if (!have_factor || gmax > 0.5 * gmax_prev)
 		{
