@@ -64,7 +64,8 @@ CREATE FUNCTION acq.select_sources(
     samples         int     DEFAULT 1000,
     c               float8  DEFAULT 1.0,
     alpha           float8  DEFAULT 0,
-    seed            bigint  DEFAULT 0)
+    seed            bigint  DEFAULT 0,
+    tol             float8  DEFAULT 1e-6)
 RETURNS acq.source_selection
 AS 'MODULE_PATHNAME', 'acq_select_sources'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
@@ -87,7 +88,8 @@ CREATE FUNCTION acq.subset_profits(
     cost_scale      float8  DEFAULT 0.01,
     cost_offset     float8  DEFAULT 0,
     c               float8  DEFAULT 1.0,
-    alpha           float8  DEFAULT 0)
+    alpha           float8  DEFAULT 0,
+    tol             float8  DEFAULT 1e-6)
 RETURNS SETOF acq.subset_profit
 AS 'MODULE_PATHNAME', 'acq_subset_profits'
 LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 32767
@@ -111,7 +113,8 @@ CREATE FUNCTION acq.subset_gain(
     cost_scale      float8  DEFAULT 0.01,
     cost_offset     float8  DEFAULT 0,
     c               float8  DEFAULT 1.0,
-    alpha           float8  DEFAULT 0)
+    alpha           float8  DEFAULT 0,
+    tol             float8  DEFAULT 1e-6)
 RETURNS acq.subset_score
 AS 'MODULE_PATHNAME', 'acq_subset_gain'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
@@ -212,7 +215,7 @@ CREATE FUNCTION acq._check_select_sources(
     method text, task text, source_column name, sensitive name, privileged text,
     lambda float8, costs jsonb, cost_exponent int, cost_scale float8, cost_offset float8,
     s_max int, k_max int, iterations int, rcl_size int, samples int,
-    c float8, alpha float8, seed bigint)
+    c float8, alpha float8, seed bigint, tol float8)
 RETURNS void
 AS 'MODULE_PATHNAME', 'acq_check_select_sources'
 LANGUAGE C VOLATILE
@@ -275,7 +278,8 @@ CREATE FUNCTION acq.submit_select_sources(
     samples         int     DEFAULT 1000,
     c               float8  DEFAULT 1.0,
     alpha           float8  DEFAULT 0,
-    seed            bigint  DEFAULT 0)
+    seed            bigint  DEFAULT 0,
+    tol             float8  DEFAULT 1e-6)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -283,7 +287,7 @@ AS $$
 BEGIN
     PERFORM acq._check_select_sources(sources, validation, features, label, method, task,
         source_column, sensitive, privileged, lambda, costs, cost_exponent, cost_scale,
-        cost_offset, s_max, k_max, iterations, rcl_size, samples, c, alpha, seed);
+        cost_offset, s_max, k_max, iterations, rcl_size, samples, c, alpha, seed, tol);
     RETURN acq._enqueue('select_sources', jsonb_build_object(
         'sources', sources::oid, 'sources_name', sources::text,
         'validation', validation::oid, 'validation_name', validation::text,
@@ -292,7 +296,7 @@ BEGIN
         'lambda', lambda, 'costs', costs, 'cost_exponent', cost_exponent,
         'cost_scale', cost_scale, 'cost_offset', cost_offset, 's_max', s_max,
         'k_max', k_max, 'iterations', iterations, 'rcl_size', rcl_size,
-        'samples', samples, 'c', c, 'alpha', alpha, 'seed', seed));
+        'samples', samples, 'c', c, 'alpha', alpha, 'seed', seed, 'tol', tol));
 END $$;
 COMMENT ON FUNCTION acq.submit_select_sources IS
 'acq.select_sources as a background job: returns the job id (see acq.job_status, acq.job_wait, acq.job_result)';

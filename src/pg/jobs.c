@@ -561,7 +561,8 @@ static const char *run_select_sql =
 "  samples => ($1 OPERATOR(pg_catalog.->>) 'samples')::pg_catalog.int4,"
 "  c => ($1 OPERATOR(pg_catalog.->>) 'c')::pg_catalog.float8,"
 "  alpha => ($1 OPERATOR(pg_catalog.->>) 'alpha')::pg_catalog.float8,"
-"  seed => ($1 OPERATOR(pg_catalog.->>) 'seed')::pg_catalog.int8) r";
+"  seed => ($1 OPERATOR(pg_catalog.->>) 'seed')::pg_catalog.int8,"
+"  tol => ($1 OPERATOR(pg_catalog.->>) 'tol')::pg_catalog.float8) r";
 
 /* acq.rank_owners with the arguments stored in the job's params */
 static const char *run_rank_sql =

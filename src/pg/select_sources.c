@@ -42,6 +42,7 @@ typedef struct ProblemArgs
 	int			cost_offset;
 	int			c;
 	int			alpha;
+	int			tol;
 } ProblemArgs;
 
 typedef struct Problem
@@ -189,6 +190,12 @@ parse_problem(FunctionCallInfo fcinfo, const ProblemArgs *ix, Problem *pr)
 				 errhint("c is logistic regression's inverse regularisation strength, as scikit-learn's C.")));
 	pr->cfg.alpha = arg_float8(fcinfo, ix->alpha, "alpha", 0.0);
 	check_nonneg(pr->cfg.alpha, "alpha");
+	pr->cfg.logreg.tol = arg_float8(fcinfo, ix->tol, "tol", pr->cfg.logreg.tol);
+	if (!(pr->cfg.logreg.tol > 0.0) || !(pr->cfg.logreg.tol < 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tol must be in (0, 1), not %g", pr->cfg.logreg.tol),
+				 errhint("tol is where the logistic fit stops: the largest entry of the mean log-loss gradient; 1e-6 by default, scikit-learn's 1e-4.")));
 
 	/* cost model */
 	if (!PG_ARGISNULL(ix->costs))
@@ -435,7 +442,7 @@ find_method(const char *name)
 Datum
 acq_select_sources(PG_FUNCTION_ARGS)
 {
-	static const ProblemArgs ix = {5, 6, 7, 8, 9, 10, 11, 12, 13, 19, 20};
+	static const ProblemArgs ix = {5, 6, 7, 8, 9, 10, 11, 12, 13, 19, 20, 22};
 	MemoryContext caller = CurrentMemoryContext;
 	MemoryContext work;
 	Problem		pr;
@@ -510,7 +517,7 @@ acq_select_sources(PG_FUNCTION_ARGS)
 Datum
 acq_subset_profits(PG_FUNCTION_ARGS)
 {
-	static const ProblemArgs ix = {4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
+	static const ProblemArgs ix = {4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MemoryContext caller = CurrentMemoryContext;
 	MemoryContext work;
@@ -565,7 +572,7 @@ acq_subset_profits(PG_FUNCTION_ARGS)
 Datum
 acq_subset_gain(PG_FUNCTION_ARGS)
 {
-	static const ProblemArgs ix = {5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+	static const ProblemArgs ix = {5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 	MemoryContext caller = CurrentMemoryContext;
 	MemoryContext work;
 	Problem		pr;
@@ -658,7 +665,7 @@ acq_subset_gain(PG_FUNCTION_ARGS)
 Datum
 acq_check_select_sources(PG_FUNCTION_ARGS)
 {
-	static const ProblemArgs ix = {5, 6, 7, 8, 9, 10, 11, 12, 13, 19, 20};
+	static const ProblemArgs ix = {5, 6, 7, 8, 9, 10, 11, 12, 13, 19, 20, 22};
 	MemoryContext caller = CurrentMemoryContext;
 	MemoryContext work;
 	Problem		pr;

@@ -182,6 +182,13 @@ SELECT * FROM acq.select_sources('e_good', 'e_val', 'x', 'y', source_column => '
                                  c => 'Infinity');
 SELECT * FROM acq.select_sources('e_good', 'e_val', 'x', 't', source_column => 'source',
                                  task => 'regression', alpha => -0.5);
+-- the logistic fit's tolerance must be in (0, 1), in every entry point
+SELECT * FROM acq.select_sources('e_good', 'e_val', 'x', 'y', source_column => 'source',
+                                 tol => 0);
+SELECT count(*) FROM acq.subset_profits('e_good', 'e_val', 'x', 'y', source_column => 'source',
+                                        tol => 1.5);
+SELECT * FROM acq.submit_select_sources('e_good', 'e_val', 'x', 'y', source_column => 'source',
+                                        tol => 'NaN');
 
 -- exhaustive search and subset_profits are limited by acq.max_exhaustive_sources
 CREATE TABLE e_six (source text, x float8[], y int);
