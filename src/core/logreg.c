@@ -335,6 +335,7 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 	double	   *z2;				/* its margins */
 	bool		have_g = false; /* g already holds the current gradient */
 	bool		try_fast = true;
+	double		gbest = INFINITY;	/* the smallest gradient seen at an iterate */
 	double		f;
 	double		gtol;
 	AcqStatus	status = ACQ_ERR_NO_CONVERGENCE;
@@ -511,6 +512,7 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 			status = ACQ_OK;
 			break;
 		}
+		gbest = fmin(gbest, gmax);
 		if (iter >= prm->max_iter)
 			break;
 
@@ -584,12 +586,16 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 
 		/*
 		 * Fast acceptance: take the full step if it at least halves the
-		 * largest gradient entry.  Near the optimum a (quasi-)Newton step
-		 * does far better, and this needs only the exp() the next gradient
-		 * needs anyway, not the loss (a log1p per row).  Steps that pass
-		 * shrink the gradient geometrically, so the fit still converges to
-		 * the unique optimum; a step that fails falls back to the line
-		 * search below, until the line search accepts a full step again.
+		 * largest gradient entry -- relative to the smallest seen at any
+		 * iterate so far.  Near the optimum a (quasi-)Newton step does far
+		 * better, and this needs only the exp() the next gradient needs
+		 * anyway, not the loss (a log1p per row).  Each step that passes
+		 * halves the best gradient, so there are at most log2(g0 / tol) of
+		 * them, and in between the line search below decreases f: the fit
+		 * converges to the unique optimum, and cannot cycle between a
+		 * line-search step that raises the gradient and a fast step that
+		 * raises f.  After a fast step fails, the line search decides until
+		 * it accepts a full step again.
 		 */
 		if (try_fast)
 		{
@@ -603,7 +609,7 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 			logreg_gradient(&w, cnew, gnew);	/* overwrites w.zd */
 			for (j = 0; j < d; j++)
 				gmax_new = isfinite(gnew[j]) ? fmax(gmax_new, fabs(gnew[j])) : INFINITY;
-			if (gmax_new <= 0.5 * gmax)
+			if (gmax_new <= 0.5 * gbest)
 			{
 				/* accepted: z2 becomes the margins, gnew the gradient */
 				z2 = zcur;
