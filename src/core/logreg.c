@@ -771,6 +771,24 @@ acq_logreg_newton_step(const double *H, const double *g, int p, double *coef)
 	for (j = 0; ok && j < d; j++)
 		ok = isfinite(dir[j]);
 	if (ok)
+	{
+		/*
+		 * A step far longer than the point itself comes from an
+		 * ill-conditioned Hessian, not from the flipped source: the fit
+		 * then starts from coef as it is rather than from a point it may
+		 * not recover from.
+		 */
+		double		cn = 0.0,
+					dn = 0.0;
+
+		for (j = 0; j < d; j++)
+		{
+			cn += coef[j] * coef[j];
+			dn += dir[j] * dir[j];
+		}
+		ok = dn <= 100.0 * (cn + 1.0);
+	}
+	if (ok)
 		for (j = 0; j < d; j++)
 			coef[j] += dir[j];
 	acq_free(L);

@@ -64,7 +64,12 @@ AcqStatus	acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 void		acq_logreg_source_terms(const AcqBlock *blocks, int nblocks, int p,
 									double C, const double *coef, double sign,
 									double *H, double *g);
-/* coef -= H^{-1} g (H as above, penalty included); false if H is singular */
+/*
+ * coef -= H^{-1} g (H as above, penalty included); false, leaving coef
+ * alone, if H is singular or the step is more than ten times longer than
+ * (coef, 1) -- the mark of an ill-conditioned H, from which the fit would
+ * start far off
+ */
 bool		acq_logreg_newton_step(const double *H, const double *g, int p,
 								   double *coef);
 

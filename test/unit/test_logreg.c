@@ -489,6 +489,25 @@ test_work_buffer(void)
 	free(work);
 }
 
+/* a Newton step from a near-singular H is refused, and coef left alone */
+static void
+test_newton_step_guard(void)
+{
+	/* p = 1: H = [[1, 1], [1, 1 + 1e-9]] (upper triangle used), g = (1, 0) */
+	double		H[4] = {1.0, 1.0, 0.0, 1.0 + 1e-9};
+	double		g[2] = {1.0, 0.0};
+	double		coef[2] = {0.5, -0.25};
+	double		Hok[4] = {2.0, 0.0, 0.0, 4.0};
+	double		gok[2] = {1.0, 2.0};
+
+	CHECK(!acq_logreg_newton_step(H, g, 1, coef));
+	CHECK(coef[0] == 0.5 && coef[1] == -0.25);
+	/* a well-conditioned H: the step is taken, coef - H^-1 g */
+	CHECK(acq_logreg_newton_step(Hok, gok, 1, coef));
+	CHECK_CLOSE(coef[0], 0.0, 1e-15);
+	CHECK_CLOSE(coef[1], -0.75, 1e-15);
+}
+
 static void
 test_source_terms_and_warm_hessian(void)
 {
@@ -586,6 +605,7 @@ main(void)
 	RUN(test_source_terms_and_warm_hessian);
 	RUN(test_column_major);
 	RUN(test_work_buffer);
+	RUN(test_newton_step_guard);
 	RUN(test_large_chunks);
 	RUN(test_timing);
 	return unit_summary("test_logreg");
