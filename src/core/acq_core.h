@@ -46,6 +46,9 @@ void	   *acq_alloc_array(size_t n, size_t size);	/* overflow-checked */
 void		acq_free(void *ptr);
 void		acq_check_interrupts(void);
 
+/* copy msg into the caller's error buffer, if it gave one (errbuf may be NULL) */
+void		acq_set_error(char *errbuf, size_t errlen, const char *msg);
+
 /*
  * For code that runs inside a library that allocates with malloc (liblbfgs):
  * ask whether an interrupt is pending, stop the library cleanly, and only

@@ -495,13 +495,6 @@ omp_pursue(const OmpDict *dict, const double *b, const OmpPenalty *pen,
 
 /* ---- argument checks and entry points ----------------------------------- */
 
-static void
-omp_error(char *errbuf, size_t errlen, const char *msg)
-{
-	if (errbuf != NULL && errlen > 0)
-		snprintf(errbuf, errlen, "%s", msg);
-}
-
 static bool
 all_finite(const double *x, int64_t n)
 {
@@ -529,18 +522,18 @@ omp_check(int64_t N, int M, const double *b, const double *Psi, int n_psi,
 		!(p->lambda2 >= 0.0) || !isfinite(p->lambda2) ||
 		!(p->tol >= 0.0) || !isfinite(p->tol))
 	{
-		omp_error(errbuf, errlen, "omp: invalid argument");
+		acq_set_error(errbuf, errlen, "omp: invalid argument");
 		return ACQ_ERR_ARGUMENT;
 	}
 	if (p->lambda2 > 0.0 &&
 		(Psi == NULL || !(n_psi >= 1 || n_psi == ACQ_OMP_PSI_DIAGONAL)))
 	{
-		omp_error(errbuf, errlen, "omp: lambda2 > 0 needs a distance matrix Psi");
+		acq_set_error(errbuf, errlen, "omp: lambda2 > 0 needs a distance matrix Psi");
 		return ACQ_ERR_ARGUMENT;
 	}
 	if (N == 0)
 	{
-		omp_error(errbuf, errlen, "omp: no candidates");
+		acq_set_error(errbuf, errlen, "omp: no candidates");
 		return ACQ_ERR_EMPTY;
 	}
 	pen->Psi = (p->lambda2 > 0.0) ? Psi : NULL;
@@ -550,7 +543,7 @@ omp_check(int64_t N, int M, const double *b, const double *Psi, int n_psi,
 		(pen->Psi != NULL &&
 		 !all_finite(Psi, (n_psi == ACQ_OMP_PSI_DIAGONAL) ? N : N * n_psi)))
 	{
-		omp_error(errbuf, errlen, "omp: a target or distance value is not finite");
+		acq_set_error(errbuf, errlen, "omp: a target or distance value is not finite");
 		return ACQ_ERR_ARGUMENT;
 	}
 
@@ -629,7 +622,7 @@ acq_omp_explicit(const double *G, int64_t N, int M, const double *b,
 	memset(out, 0, sizeof(*out));
 	if (G == NULL && N > 0)
 	{
-		omp_error(errbuf, errlen, "omp: invalid argument");
+		acq_set_error(errbuf, errlen, "omp: invalid argument");
 		return ACQ_ERR_ARGUMENT;
 	}
 	st = omp_check(N, M, b, Psi, n_psi, p, &pen, &kmax, errbuf, errlen);
@@ -637,7 +630,7 @@ acq_omp_explicit(const double *G, int64_t N, int M, const double *b,
 		return st;
 	if (!all_finite(G, N * M))
 	{
-		omp_error(errbuf, errlen, "omp: a gradient value is not finite");
+		acq_set_error(errbuf, errlen, "omp: a gradient value is not finite");
 		return ACQ_ERR_ARGUMENT;
 	}
 
@@ -682,7 +675,7 @@ acq_omp_softmax(const double *E, const double *H, int64_t N, int K, int D,
 	if (K < 1 || D < 0 || M > 0x7fffffff || (N > 0 && E == NULL) ||
 		(N > 0 && D > 0 && H == NULL))
 	{
-		omp_error(errbuf, errlen, "omp: invalid argument");
+		acq_set_error(errbuf, errlen, "omp: invalid argument");
 		return ACQ_ERR_ARGUMENT;
 	}
 	st = omp_check(N, (int) M, b, Psi, n_psi, p, &pen, &kmax, errbuf, errlen);
@@ -690,7 +683,7 @@ acq_omp_softmax(const double *E, const double *H, int64_t N, int K, int D,
 		return st;
 	if (!all_finite(E, N * K) || (D > 0 && !all_finite(H, N * D)))
 	{
-		omp_error(errbuf, errlen, "omp: a gradient factor is not finite");
+		acq_set_error(errbuf, errlen, "omp: a gradient factor is not finite");
 		return ACQ_ERR_ARGUMENT;
 	}
 

@@ -89,13 +89,6 @@ typedef struct SoftmaxWork
 	int			iterations;		/* completed, over all L-BFGS runs */
 } SoftmaxWork;
 
-static void
-softmax_error(char *errbuf, size_t errlen, const char *msg)
-{
-	if (errbuf != NULL && errlen > 0)
-		snprintf(errbuf, errlen, "%s", msg);
-}
-
 static double
 max_abs(const double *v, int n)
 {
@@ -330,7 +323,7 @@ softmax_classes(const double *X, const int *y, int64_t n, int d, int K,
 		if (y[i] < 0 || y[i] >= K)
 		{
 			acq_free(count);
-			softmax_error(errbuf, errlen, "softmax: a label is outside 0..K-1");
+			acq_set_error(errbuf, errlen, "softmax: a label is outside 0..K-1");
 			return -1;
 		}
 		count[y[i]]++;
@@ -339,7 +332,7 @@ softmax_classes(const double *X, const int *y, int64_t n, int d, int K,
 		if (!isfinite(X[i]))
 		{
 			acq_free(count);
-			softmax_error(errbuf, errlen, "softmax: a feature value is not finite");
+			acq_set_error(errbuf, errlen, "softmax: a feature value is not finite");
 			return -1;
 		}
 	for (k = 0; k < K; k++)
@@ -497,12 +490,12 @@ acq_softmax_fit(const double *X, const int *y, int64_t n, int d, int K,
 		!(tol >= 0.0) || (n > 0 && (y == NULL || (d > 0 && X == NULL))) ||
 		(double) (d + 1) * K > (double) (1 << 30))
 	{
-		softmax_error(errbuf, errlen, "softmax: invalid argument");
+		acq_set_error(errbuf, errlen, "softmax: invalid argument");
 		return ACQ_ERR_ARGUMENT;
 	}
 	if (n == 0)
 	{
-		softmax_error(errbuf, errlen, "softmax: no training rows");
+		acq_set_error(errbuf, errlen, "softmax: no training rows");
 		return ACQ_ERR_EMPTY;
 	}
 
@@ -531,7 +524,7 @@ acq_softmax_fit(const double *X, const int *y, int64_t n, int d, int K,
 		softmax_store(out, theta, cls, Kp);
 		acq_free(theta);
 		acq_free(cls);
-		softmax_error(errbuf, errlen, "softmax: the training rows hold a single class");
+		acq_set_error(errbuf, errlen, "softmax: the training rows hold a single class");
 		return ACQ_ERR_SINGLE_CLASS;
 	}
 
@@ -564,7 +557,7 @@ acq_softmax_fit(const double *X, const int *y, int64_t n, int d, int K,
 	if (!isfinite(f) || isinf(gmax))
 	{
 		status = ACQ_ERR_ARGUMENT;
-		softmax_error(errbuf, errlen, "softmax: the objective is not finite");
+		acq_set_error(errbuf, errlen, "softmax: the objective is not finite");
 	}
 	else if (out->converged)
 		status = ACQ_OK;

@@ -633,8 +633,7 @@ grow_node(TreeBuild *b, AcqTree *t)
 static AcqStatus
 fail(AcqStatus st, char *errbuf, size_t errlen, const char *msg)
 {
-	if (errbuf && errlen > 0)
-		snprintf(errbuf, errlen, "%s", msg);
+	acq_set_error(errbuf, errlen, msg);
 	return st;
 }
 

@@ -640,17 +640,18 @@ typedef struct StreamCtx
 	bool		sampling;
 } StreamCtx;
 
+/* append a chunk's ids to a growing array (*ids, *n of *cap) */
 static void
-remember_ids(StreamCtx *c, const Rows *chunk)
+append_ids(int64 **ids, int64 *n, int64 *cap, const Rows *chunk)
 {
-	if (c->nids + chunk->n > c->cap)
+	if (*n + chunk->n > *cap)
 	{
-		c->cap = Max(c->cap * 2, c->nids + chunk->n);
-		c->ids = c->ids ? repalloc_huge(c->ids, sizeof(int64) * c->cap) :
-			palloc_extended(sizeof(int64) * c->cap, MCXT_ALLOC_HUGE);
+		*cap = Max(*cap * 2, *n + chunk->n);
+		*ids = *ids ? repalloc_huge(*ids, sizeof(int64) * *cap) :
+			palloc_extended(sizeof(int64) * *cap, MCXT_ALLOC_HUGE);
 	}
-	memcpy(c->ids + c->nids, chunk->id, sizeof(int64) * chunk->n);
-	c->nids += chunk->n;
+	memcpy(*ids + *n, chunk->id, sizeof(int64) * chunk->n);
+	*n += chunk->n;
 }
 
 static void
@@ -675,7 +676,7 @@ stream_chunk(void *arg, const Rows *chunk)
 		c->sample.n += acq_sample_rows(c->rng, c->s->sample_rate, chunk->X, chunk->n, chunk->d, dst);
 		return;
 	}
-	remember_ids(c, chunk);
+	append_ids(&c->ids, &c->nids, &c->cap, chunk);
 	if (c->dist == NULL)
 		c->dist = palloc(sizeof(double) * FETCH_BATCH);
 	if (c->bins)
@@ -714,14 +715,7 @@ reservoir_chunk(void *arg, const Rows *chunk)
 {
 	ReservoirCtx *c = (ReservoirCtx *) arg;
 
-	if (c->nall + chunk->n > c->cap)
-	{
-		c->cap = Max(c->cap * 2, c->nall + chunk->n);
-		c->all = c->all ? repalloc_huge(c->all, sizeof(int64) * c->cap) :
-			palloc_extended(sizeof(int64) * c->cap, MCXT_ALLOC_HUGE);
-	}
-	memcpy(c->all + c->nall, chunk->id, sizeof(int64) * chunk->n);
-	c->nall += chunk->n;
+	append_ids(&c->all, &c->nall, &c->cap, chunk);
 	for (int64 i = 0; i < chunk->n; i++)
 	{
 		if (!acq_has_value(c->hard_labels, c->nlabels, chunk->y[i]))
