@@ -185,15 +185,16 @@ acq_novelty_normed(const double *H, const double *hnorm, int64_t nh, const doubl
 	return u;
 }
 
-double
-acq_novelty_ws(const double *H, const double *hnorm, int64_t nh, const double *N,
-			   int64_t nn, int d, const AcqNoveltyParams *p, AcqRng *rng, AcqNoveltyWork *w)
+/*
+ * The splits, given each new row's k nearest held distances (heldk, nheld).
+ */
+static double
+novelty_splits(const double *heldk, const int *nheld, const double *N, int64_t nn, int d,
+			   const AcqNoveltyParams *p, AcqRng *rng, AcqNoveltyWork *w)
 {
 	int			k = p->k;
 	int64_t		ntest,
 				ntrain;
-	double	   *heldk;
-	int		   *nheld;
 	double	   *Dnn = NULL;
 	double	   *newd;
 	int		   *perm;
@@ -202,21 +203,12 @@ acq_novelty_ws(const double *H, const double *hnorm, int64_t nh, const double *N
 			   *Dsplit = NULL;
 	double		total = 0.0;
 
-	if (nn < p->min_new || nn < 2)
-		return 0.0;
 	ntest = (int64_t) ceil(p->test_fraction * (double) nn - 1e-12);
 	if (ntest < 1)
 		ntest = 1;
 	if (ntest >= nn)
 		ntest = nn - 1;
 	ntrain = nn - ntest;
-
-	heldk = ws_get(w, WS_HELDK, sizeof(double) * (size_t) nn * (size_t) k);
-	nheld = ws_get(w, WS_NHELD, sizeof(int) * nn);
-	if (nh > 0)
-		nearest_held(H, hnorm, nh, N, nn, d, k, heldk, nheld, w);
-	else
-		memset(nheld, 0, sizeof(int) * nn);
 
 	if (nn <= FULL_NN_MAX)
 	{
@@ -282,4 +274,77 @@ acq_novelty_ws(const double *H, const double *hnorm, int64_t nh, const double *N
 	}
 
 	return total / (double) p->splits;
+}
+
+double
+acq_novelty_ws(const double *H, const double *hnorm, int64_t nh, const double *N,
+			   int64_t nn, int d, const AcqNoveltyParams *p, AcqRng *rng, AcqNoveltyWork *w)
+{
+	int			k = p->k;
+	double	   *heldk;
+	int		   *nheld;
+
+	if (nn < p->min_new || nn < 2)
+		return 0.0;
+	heldk = ws_get(w, WS_HELDK, sizeof(double) * (size_t) nn * (size_t) k);
+	nheld = ws_get(w, WS_NHELD, sizeof(int) * nn);
+	if (nh > 0)
+		nearest_held(H, hnorm, nh, N, nn, d, k, heldk, nheld, w);
+	else
+		memset(nheld, 0, sizeof(int) * nn);
+	return novelty_splits(heldk, nheld, N, nn, d, p, rng, w);
+}
+
+void
+acq_novelty_cache_free(AcqNoveltyCache *c)
+{
+	if (c->heldk)
+		acq_free(c->heldk);
+	if (c->nheld)
+		acq_free(c->nheld);
+	memset(c, 0, sizeof(*c));
+}
+
+double
+acq_novelty_cached(const double *H, const double *hnorm, int64_t nh, const double *N,
+				   int64_t nn, int d, const AcqNoveltyParams *p, AcqRng *rng,
+				   AcqNoveltyWork *w, AcqNoveltyCache *c)
+{
+	int			k = p->k;
+
+	if (c->n > nn || (c->n > 0 && c->k != k))
+		acq_novelty_cache_free(c);	/* not the rows it was filled for: start again */
+	if (nn > c->cap)
+	{
+		int64_t		cap = nn + nn / 2 + 16;
+		double	   *heldk = acq_alloc(sizeof(double) * (size_t) cap * (size_t) k);
+		int		   *nheld = acq_alloc(sizeof(int) * (size_t) cap);
+
+		if (c->n > 0)
+		{
+			memcpy(heldk, c->heldk, sizeof(double) * (size_t) c->n * (size_t) k);
+			memcpy(nheld, c->nheld, sizeof(int) * (size_t) c->n);
+		}
+		if (c->heldk)
+			acq_free(c->heldk);
+		if (c->nheld)
+			acq_free(c->nheld);
+		c->heldk = heldk;
+		c->nheld = nheld;
+		c->cap = cap;
+	}
+	c->k = k;
+	/* only the rows added since the last call meet the held set */
+	if (nn > c->n)
+	{
+		if (nh > 0)
+			nearest_held(H, hnorm, nh, N + c->n * d, nn - c->n, d, k, c->heldk + c->n * k,
+						 c->nheld + c->n, w);
+		else
+			memset(c->nheld + c->n, 0, sizeof(int) * (size_t) (nn - c->n));
+		c->n = nn;
+	}
+	if (nn < p->min_new || nn < 2)
+		return 0.0;
+	return novelty_splits(c->heldk, c->nheld, N, nn, d, p, rng, w);
 }

@@ -53,6 +53,32 @@ double		acq_novelty_ws(const double *H, const double *hnorm, int64_t nh,
 						   const double *N, int64_t nn, int d,
 						   const AcqNoveltyParams *p, AcqRng *rng, AcqNoveltyWork *w);
 
+/*
+ * Novelty of a growing set of new rows against a fixed held set, as EA
+ * measures it (everything bought through P so far against what was held at
+ * the start): each new row's nearest held distances are kept in c, so a call
+ * computes them only for the rows appended since the last call -- the
+ * DGEMM against H is paid once per row, not once per measurement.  The
+ * result, and the draws from rng, are acq_novelty_ws's.  The caller
+ * guarantees that H and N's first c->n rows have not changed since c was
+ * filled (a call with fewer rows, or another k, starts c afresh).
+ * Zero-initialise c; release with acq_novelty_cache_free.
+ */
+typedef struct AcqNoveltyCache
+{
+	double	   *heldk;			/* k nearest held distances per row */
+	int		   *nheld;
+	int64_t		n;				/* rows cached */
+	int64_t		cap;
+	int			k;
+} AcqNoveltyCache;
+
+double		acq_novelty_cached(const double *H, const double *hnorm, int64_t nh,
+							   const double *N, int64_t nn, int d,
+							   const AcqNoveltyParams *p, AcqRng *rng,
+							   AcqNoveltyWork *w, AcqNoveltyCache *c);
+void		acq_novelty_cache_free(AcqNoveltyCache *c);
+
 /* the same, given the held rows' squared norms (hnorm, nh of them; NULL: computed) */
 double		acq_novelty_normed(const double *H, const double *hnorm, int64_t nh,
 							   const double *N, int64_t nn, int d,

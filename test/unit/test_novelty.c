@@ -472,6 +472,89 @@ test_hooks(void)
 	free(H);
 }
 
+/*
+ * The cache of nearest held distances (EA's use): a growing set of new rows
+ * measured call after call against one held set gives, at every call, the
+ * value and the generator state of an uncached call on the same rows -- in
+ * the kept-whole and the per-split (> 2048 rows) paths, for k = 1 and 3, from
+ * 4 rows (below min_new: 0, but cached) on; and a cache handed fewer rows or
+ * another k starts again.
+ */
+static void
+test_cache(void)
+{
+	static const int ks[] = {1, 3};
+	AcqSplitMix data_sm = {77};
+	AcqRng		data = {acq_splitmix_next, &data_sm};
+	const int	d = 5;
+	const int64_t nh = 400;
+	const int64_t steps[] = {4, 9, 60, 61, 300, 2100, 2300};
+	double	   *H = gauss_rows(&data, nh, d, 0.0, 1.0);
+	double	   *N = gauss_rows(&data, 2300, d, 0.3, 1.0);
+
+	for (int a = 0; a < 2; a++)
+	{
+		AcqNoveltyParams p;
+		AcqNoveltyWork w1,
+					w2;
+		AcqNoveltyCache c;
+		AcqSplitMix s1 = {5 + a};
+		AcqSplitMix s2 = {5 + a};
+		AcqRng		r1 = {acq_splitmix_next, &s1};
+		AcqRng		r2 = {acq_splitmix_next, &s2};
+		int			interior = 0;
+
+		memset(&w1, 0, sizeof(w1));
+		memset(&w2, 0, sizeof(w2));
+		memset(&c, 0, sizeof(c));
+		acq_novelty_defaults(&p);
+		p.k = ks[a];
+		p.splits = 7;
+		for (int i = 0; i < 7; i++)
+		{
+			double		got = acq_novelty_cached(H, NULL, nh, N, steps[i], d, &p, &r1, &w1, &c);
+			double		want = acq_novelty_ws(H, NULL, nh, N, steps[i], d, &p, &r2, &w2);
+
+			CHECK(got == want);
+			CHECK(s1.s == s2.s);
+			CHECK(c.n == steps[i]);
+			if (got > 0.0 && got < 1.0)
+				interior++;
+		}
+		CHECK(interior >= 4);
+
+		/* fewer rows than cached: a fresh cache (here, other rows) */
+		{
+			double		got = acq_novelty_cached(H, NULL, nh, N + 1000 * d, 50, d, &p, &r1, &w1, &c);
+			double		want = acq_novelty_ws(H, NULL, nh, N + 1000 * d, 50, d, &p, &r2, &w2);
+
+			CHECK(got == want && s1.s == s2.s && c.n == 50);
+		}
+		/* another k: a fresh cache too */
+		p.k = ks[a] + 1;
+		{
+			double		got = acq_novelty_cached(H, NULL, nh, N + 1000 * d, 80, d, &p, &r1, &w1, &c);
+			double		want = acq_novelty_ws(H, NULL, nh, N + 1000 * d, 80, d, &p, &r2, &w2);
+
+			CHECK(got == want && s1.s == s2.s && c.k == p.k);
+		}
+		/* no held rows: every new row is novel */
+		{
+			AcqNoveltyCache c0;
+
+			memset(&c0, 0, sizeof(c0));
+			CHECK(acq_novelty_cached(NULL, NULL, 0, N, 20, d, &p, &r1, &w1, &c0) == 1.0);
+			acq_novelty_cache_free(&c0);
+		}
+		acq_novelty_cache_free(&c);
+		CHECK(c.heldk == NULL && c.n == 0);
+		acq_novelty_work_free(&w1);
+		acq_novelty_work_free(&w2);
+	}
+	free(N);
+	free(H);
+}
+
 int
 main(void)
 {
@@ -484,5 +567,6 @@ main(void)
 	RUN(test_shifted_cluster);
 	RUN(test_determinism);
 	RUN(test_hooks);
+	RUN(test_cache);
 	return unit_summary("test_novelty");
 }
