@@ -6,6 +6,8 @@
 
 #include "postgres.h"
 
+#include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "utils/array.h"
 #include "utils/timestamp.h"
 
@@ -85,6 +87,18 @@ typedef struct Elevation
 void		acq_elevate(Elevation *e);
 void		acq_unelevate(Elevation *e);
 void		acq_spi_check(int ret, int expected, const char *what);
+
+/*
+ * Run a statement through SPI, handing each result row to fn as it is
+ * produced (stream.c), not copied into SPI_tuptable.  fn runs in the
+ * caller's memory context; rowcxt is scratch, reset after each row.
+ * expected is the SPI_OK_* code; returns the number of rows processed.
+ */
+typedef void (*AcqRowFn) (TupleTableSlot *slot, MemoryContext rowcxt, void *arg);
+uint64		acq_spi_stream(const char *sql, bool read_only, int expected, const char *what,
+						   AcqRowFn fn, void *arg);
+uint64		acq_spi_stream_plan(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_only,
+								int expected, const char *what, AcqRowFn fn, void *arg);
 /* a background worker's own transaction, with SPI and a snapshot */
 void		acq_worker_begin(void);
 void		acq_worker_commit(void);

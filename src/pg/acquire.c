@@ -31,6 +31,7 @@
  */
 #include "postgres.h"
 
+
 #include <math.h>
 
 #include "access/htup_details.h"
@@ -116,6 +117,7 @@ typedef struct Mat
 	double	   *nrm;			/* squared norms of the rows */
 	int64		n;
 	int64		cap;
+	int64		want;			/* rows counted before a reserve (set-up) */
 	int			d;
 } Mat;
 
@@ -128,6 +130,7 @@ typedef struct Pred
 	int64		available;		/* for sale: not drawn and not taken through another predicate */
 	Mat			held;			/* novelty vectors held for P (SPS: and bought through P) */
 	Mat			bought;			/* EA: novelty vectors bought through P by this plan */
+	AcqNoveltyCache bought_near;	/* EA: each bought row's nearest held distances */
 } Pred;
 
 /* a running acquisition */
@@ -160,6 +163,7 @@ typedef struct Run
 	bool		wants_novelty;
 	AcqNoveltyWork novelty_work;	/* novelty's scratch, reused round after round */
 	SPIPlanPtr	buy_plan;		/* the per-round statements, prepared once */
+	SPIPlanPtr	null_plan;		/* which bought row had a NULL (buy) */
 	SPIPlanPtr	log_plan;
 	SPIPlanPtr	count_plan;
 	bool		keep_plans;		/* a worker's run outlives SPI connections: keep them */
@@ -692,25 +696,30 @@ spec_from_plan(int64 plan_id, AcqSpec *s)
 
 /* ---- reading rows ----------------------------------------------------------- */
 
+/* room for at least cap rows */
+static void
+mat_reserve(Mat *m, int64 cap)
+{
+	if (cap <= m->cap)
+		return;
+	if (m->x == NULL)
+	{
+		m->x = palloc_extended(sizeof(double) * cap * m->d, MCXT_ALLOC_HUGE);
+		m->nrm = palloc_extended(sizeof(double) * cap, MCXT_ALLOC_HUGE);
+	}
+	else
+	{
+		m->x = repalloc_huge(m->x, sizeof(double) * cap * m->d);
+		m->nrm = repalloc_huge(m->nrm, sizeof(double) * cap);
+	}
+	m->cap = cap;
+}
+
 static void
 mat_push(Mat *m, const double *v)
 {
 	if (m->n == m->cap)
-	{
-		int64		cap = m->cap ? m->cap * 2 : 64;
-
-		if (m->x == NULL)
-		{
-			m->x = palloc_extended(sizeof(double) * cap * m->d, MCXT_ALLOC_HUGE);
-			m->nrm = palloc_extended(sizeof(double) * cap, MCXT_ALLOC_HUGE);
-		}
-		else
-		{
-			m->x = repalloc_huge(m->x, sizeof(double) * cap * m->d);
-			m->nrm = repalloc_huge(m->nrm, sizeof(double) * cap);
-		}
-		m->cap = cap;
-	}
+		mat_reserve(m, m->cap ? m->cap * 2 : 64);
 	memcpy(m->x + m->n * m->d, v, sizeof(double) * m->d);
 	acq_row_sqnorms(v, 1, m->d, &m->nrm[m->n]);
 	m->n++;
@@ -718,21 +727,39 @@ mat_push(Mat *m, const double *v)
 
 #define FEATURES_HINT "Consumer, provider and target need feature arrays of one length."
 
-/* a row's features, checked; NULL-free, finite, run->d long (set by the first row) */
+/*
+ * Rows are read from the executor's slot as they are produced (stream.c):
+ * column i of a row is slot->tts_values[i - 1].
+ */
+static inline Datum
+slot_col(TupleTableSlot *slot, int col, bool *isnull)
+{
+	*isnull = slot->tts_isnull[col - 1];
+	return slot->tts_values[col - 1];
+}
+
+/*
+ * A row's features, checked; NULL-free, finite, run->d long (set by the
+ * first row).  Points into the row's array, detoasted in rowcxt if need be.
+ */
 static double *
-row_features(Run *run, HeapTuple tup, TupleDesc desc, int col, const char *table, int64 id)
+row_features(Run *run, TupleTableSlot *slot, MemoryContext rowcxt, int col, const char *table,
+			 int64 id)
 {
 	bool		isnull;
-	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+	Datum		d = slot_col(slot, col, &isnull);
+	MemoryContext old = MemoryContextSwitchTo(rowcxt);
+	double	   *x = acq_checked_vector(d, isnull, &run->d, "features", table, "id", id, FEATURES_HINT);
 
-	return acq_checked_vector(d, isnull, &run->d, "features", table, "id", id, FEATURES_HINT);
+	MemoryContextSwitchTo(old);
+	return x;
 }
 
 static double
-row_label(HeapTuple tup, TupleDesc desc, int col, const char *table, int64 id)
+row_label(TupleTableSlot *slot, int col, const char *table, int64 id)
 {
 	bool		isnull;
-	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+	Datum		d = slot_col(slot, col, &isnull);
 	double		y;
 
 	if (isnull)
@@ -748,10 +775,10 @@ row_label(HeapTuple tup, TupleDesc desc, int col, const char *table, int64 id)
 }
 
 static int64
-row_id(HeapTuple tup, TupleDesc desc, const char *table)
+row_id(TupleTableSlot *slot, const char *table)
 {
 	bool		isnull;
-	Datum		d = SPI_getbinval(tup, desc, 1, &isnull);
+	Datum		d = slot_col(slot, 1, &isnull);
 
 	if (isnull)
 		ereport(ERROR,
@@ -787,19 +814,21 @@ read_sql(Run *run, Oid rel, const char *extra)
 }
 
 static uint64
-row_sql_mask(Run *run, HeapTuple tup, TupleDesc desc, int col)
+row_sql_mask(Run *run, TupleTableSlot *slot, MemoryContext rowcxt, int col)
 {
 	bool		isnull;
-	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+	Datum		d = slot_col(slot, col, &isnull);
 	Datum	   *e;
 	bool	   *nulls;
 	int			n;
 	uint64		mask = 0;
+	MemoryContext old = MemoryContextSwitchTo(rowcxt);
 
 	deconstruct_array(DatumGetArrayTypeP(d), BOOLOID, 1, true, TYPALIGN_CHAR, &e, &nulls, &n);
 	for (int i = 0; i < n; i++)
 		if (!nulls[i] && DatumGetBool(e[i]))
 			mask |= UINT64CONST(1) << i;
+	MemoryContextSwitchTo(old);
 	return mask;
 }
 
@@ -839,48 +868,48 @@ held_push(Run *run, HeldRows *h, int64 id, const double *x, double y, uint64 mas
 	r->plan_round = plan_round;
 }
 
+/* reading the consumer's (or the target's) rows */
+typedef struct HeldScan
+{
+	Run		   *run;
+	HeldRows   *h;
+	const char *table;
+	bool		is_target;
+	int			roundcol;
+} HeldScan;
+
+static void
+held_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
+{
+	HeldScan   *hs = arg;
+	Run		   *run = hs->run;
+	int64		id = row_id(slot, hs->table);
+	double	   *x = row_features(run, slot, rowcxt, 2, hs->table, id);
+	double		y = row_label(slot, 3, hs->table, id);
+	uint64		mask = run->s.kind == PRED_SQL ? row_sql_mask(run, slot, rowcxt, 4) : 0;
+	int			plan_round = 0;
+	bool		isnull;
+
+	if (hs->is_target)
+		plan_round = DatumGetInt32(slot_col(slot, hs->roundcol, &isnull));
+	held_push(run, hs->h, id, x, y, mask, plan_round);
+	CHECK_FOR_INTERRUPTS();
+}
+
 static void
 read_held(Run *run, Oid rel, const char *table, bool is_target, HeldRows *h)
 {
 	char	   *sql = read_sql(run, rel, is_target ?
 							   psprintf("CASE WHEN plan_id OPERATOR(pg_catalog.=) " INT64_FORMAT
 										" THEN round ELSE 0 END", run->plan_id) : NULL);
-	MemoryContext mine = CurrentMemoryContext;
-	Portal		portal = SPI_cursor_open_with_args(NULL, sql, 0, NULL, NULL, NULL, false, 0);
-	int			roundcol = run->s.kind == PRED_SQL ? 5 : 4;
+	HeldScan	hs;
 
-	/* SPI calls leave SPI's context current: come back after each */
-	MemoryContextSwitchTo(mine);
-	for (;;)
-	{
-		SPI_cursor_fetch(portal, true, FETCH_BATCH);
-		MemoryContextSwitchTo(mine);
-		if (SPI_processed == 0)
-			break;
-		for (uint64 i = 0; i < SPI_processed; i++)
-		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			int64		id = row_id(tup, desc, table);
-			bool		isnull;
-			Datum		xd = SPI_getbinval(tup, desc, 2, &isnull);
-			ArrayType  *xa = acq_detoast_array(xd, isnull);
-			double	   *x = acq_checked_vector(PointerGetDatum(xa), isnull, &run->d, "features",
-											   table, "id", id, FEATURES_HINT);
-			double		y = row_label(tup, desc, 3, table, id);
-			uint64		mask = run->s.kind == PRED_SQL ? row_sql_mask(run, tup, desc, 4) : 0;
-			int			plan_round = 0;
-
-			if (is_target)
-				plan_round = DatumGetInt32(SPI_getbinval(tup, desc, roundcol, &isnull));
-			held_push(run, h, id, x, y, mask, plan_round);
-			acq_free_detoasted(xd, xa);	/* held_push copied it */
-		}
-		SPI_freetuptable(SPI_tuptable);
-		CHECK_FOR_INTERRUPTS();
-	}
-	SPI_cursor_close(portal);
-	MemoryContextSwitchTo(mine);
+	hs.run = run;
+	hs.h = h;
+	hs.table = table;
+	hs.is_target = is_target;
+	hs.roundcol = run->s.kind == PRED_SQL ? 5 : 4;
+	acq_spi_stream(sql, false, SPI_OK_SELECT, "reading held records", held_row, &hs);
 }
 
 static bool
@@ -1031,15 +1060,52 @@ id_is_unique(Oid rel, const char *col)
  * coordinates, the SQL predicates' values) -- not the feature arrays, which
  * are read and checked only for the records bought.
  */
+typedef struct ProviderScan
+{
+	Run		   *run;
+	PoolScan   *ps;
+	const char *table;
+	int			ng;
+} ProviderScan;
+
+static void
+provider_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
+{
+	ProviderScan *sc = arg;
+	Run		   *run = sc->run;
+	int64		id = row_id(slot, sc->table);
+	double		y = row_label(slot, 2, sc->table, id);
+	uint64		mask = 0;
+	double		coords[64];
+
+	for (int g = 0; g < sc->ng; g++)
+	{
+		bool		isnull;
+		Datum		v = slot_col(slot, 3 + g, &isnull);
+
+		coords[g] = isnull ? NAN : DatumGetFloat8(v);
+		if (!isfinite(coords[g]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("features in %s, id " INT64_FORMAT ", have no finite value in grid dimension %d",
+							sc->table, id, run->s.grid_dims[g])));
+		run->glo[g] = fmin(run->glo[g], coords[g]);
+		run->ghi[g] = fmax(run->ghi[g], coords[g]);
+	}
+	if (run->s.kind == PRED_SQL)
+		mask = row_sql_mask(run, slot, rowcxt, 3);
+	if (!is_held(run, id))
+		pool_push(run, sc->ps, id, coords, y, mask);
+	CHECK_FOR_INTERRUPTS();
+}
+
 static void
 scan_provider(Run *run, PoolScan *ps)
 {
-	MemoryContext mine = CurrentMemoryContext;
 	StringInfoData q;
-	Portal		portal;
 	char	   *table = run->q_provider;
 	int			ng = run->s.kind == PRED_GRID ? run->s.ngrid : 0;
-	double		coords[64];
+	ProviderScan sc;
 
 	initStringInfo(&q);
 	appendStringInfo(&q, "SELECT (%s)::pg_catalog.int8, (%s)::pg_catalog.float8", run->q_id, run->q_label);
@@ -1053,47 +1119,11 @@ scan_provider(Run *run, PoolScan *ps)
 		appendStringInfoString(&q, "]");
 	}
 	appendStringInfo(&q, " FROM %s", table);
-	portal = SPI_cursor_open_with_args(NULL, q.data, 0, NULL, NULL, NULL, false, 0);
-	MemoryContextSwitchTo(mine);
-	for (;;)
-	{
-		SPI_cursor_fetch(portal, true, FETCH_BATCH);
-		MemoryContextSwitchTo(mine);
-		if (SPI_processed == 0)
-			break;
-		for (uint64 i = 0; i < SPI_processed; i++)
-		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			int64		id = row_id(tup, desc, table);
-			double		y = row_label(tup, desc, 2, table, id);
-			uint64		mask = 0;
-
-			for (int g = 0; g < ng; g++)
-			{
-				bool		isnull;
-				Datum		v = SPI_getbinval(tup, desc, 3 + g, &isnull);
-
-				coords[g] = isnull ? NAN : DatumGetFloat8(v);
-				if (!isfinite(coords[g]))
-					ereport(ERROR,
-							(errcode(ERRCODE_DATA_EXCEPTION),
-							 errmsg("features in %s, id " INT64_FORMAT ", have no finite value in grid dimension %d",
-									table, id, run->s.grid_dims[g])));
-				run->glo[g] = fmin(run->glo[g], coords[g]);
-				run->ghi[g] = fmax(run->ghi[g], coords[g]);
-			}
-			if (run->s.kind == PRED_SQL)
-				mask = row_sql_mask(run, tup, desc, 3);
-			if (is_held(run, id))
-				continue;
-			pool_push(run, ps, id, coords, y, mask);
-		}
-		SPI_freetuptable(SPI_tuptable);
-		CHECK_FOR_INTERRUPTS();
-	}
-	SPI_cursor_close(portal);
-	MemoryContextSwitchTo(mine);
+	sc.run = run;
+	sc.ps = ps;
+	sc.table = table;
+	sc.ng = ng;
+	acq_spi_stream(q.data, false, SPI_OK_SELECT, "reading the provider", provider_row, &sc);
 	if (ps->n > 1 && !id_is_unique(run->s.provider, run->s.id))
 	{
 		/* a duplicate id would be sold twice (a unique index rules it out) */
@@ -1317,14 +1347,29 @@ novelty_vector(Run *run, const double *x, double y, double *out)
 		}
 }
 
-/* which predicate holds a consumer/target row (label/grid), or the mask bits (sql) */
-static void
-held_to_predicates(Run *run, const HeldRow *r, const int *round_pred, int nround)
+/* count a row for m (reserve pass), or push it */
+static inline void
+mat_take(Mat *m, const double *v, bool count)
 {
-	double	   *v = palloc(sizeof(double) * run->nd);
+	if (count)
+		m->want++;
+	else
+		mat_push(m, v);
+}
+
+/*
+ * Which predicate holds a consumer/target row (label/grid), or the mask bits
+ * (sql).  Called twice per row: to count (count, v unused), so that every
+ * set is allocated once at its size, then to copy.
+ */
+static void
+held_to_predicates(Run *run, const HeldRow *r, const int *round_pred, int nround, double *v,
+				   bool count)
+{
 	int			p = -1;
 
-	novelty_vector(run, r->x, r->x[run->d], v);
+	if (!count)
+		novelty_vector(run, r->x, r->x[run->d], v);
 	if (r->plan_round > 0)
 	{
 		/* bought by this plan: it counts for the predicate it was bought through */
@@ -1333,9 +1378,8 @@ held_to_predicates(Run *run, const HeldRow *r, const int *round_pred, int nround
 			Pred	   *q = &run->preds[round_pred[r->plan_round - 1]];
 
 			/* SPS holds what it bought with the rest; EA keeps it apart */
-			mat_push(run->s.strategy == ACQ_STRATEGY_SPS ? &q->held : &q->bought, v);
+			mat_take(run->s.strategy == ACQ_STRATEGY_SPS ? &q->held : &q->bought, v, count);
 		}
-		pfree(v);
 		return;
 	}
 	switch (run->s.kind)
@@ -1348,7 +1392,7 @@ held_to_predicates(Run *run, const HeldRow *r, const int *round_pred, int nround
 				p = hit ? (int) (hit - run->label_values) : -1;
 			}
 			if (p >= 0)
-				mat_push(&run->preds[p].held, v);
+				mat_take(&run->preds[p].held, v, count);
 			break;
 		case PRED_GRID:
 			{
@@ -1356,16 +1400,15 @@ held_to_predicates(Run *run, const HeldRow *r, const int *round_pred, int nround
 
 				for (int g = 0; g < run->s.ngrid; g++)
 					coords[g] = r->x[run->s.grid_dims[g] - 1];
-				mat_push(&run->preds[grid_cell(run, coords)].held, v);
+				mat_take(&run->preds[grid_cell(run, coords)].held, v, count);
 			}
 			break;
 		case PRED_SQL:
 			for (int i = 0; i < run->np; i++)
 				if (r->mask & (UINT64CONST(1) << i))
-					mat_push(&run->preds[i].held, v);
+					mat_take(&run->preds[i].held, v, count);
 			break;
 	}
-	pfree(v);
 }
 
 /* ---- rounds ----------------------------------------------------------------- */
@@ -1436,61 +1479,102 @@ prepare(Run *run, const char *sql, int nargs, Oid *types)
 	return plan;
 }
 
+/* the rows a purchase returns */
+typedef struct BuyScan
+{
+	Run		   *run;
+	Mat		   *got;
+	bool		vectors;
+	const char *table;
+	double	   *vec;
+} BuyScan;
+
+static void
+bought_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
+{
+	BuyScan    *b = arg;
+	Run		   *run = b->run;
+	int64		id = row_id(slot, b->table);
+	double	   *x = row_features(run, slot, rowcxt, 2, b->table, id);
+	double		y = row_label(slot, 3, b->table, id);
+
+	if (b->vectors)
+	{
+		novelty_vector(run, x, y, b->vec);
+		mat_push(b->got, b->vec);
+	}
+	/* else: checked; nothing will measure against it */
+}
+
 /*
- * Buy: insert the provider's rows with these ids into the target, returning
- * them.  The provider charges only for what comes back.
+ * Buy: insert the provider's rows with these ids into the target, getting
+ * them back as inserted (RETURNING, streamed: no copy of the rows is kept
+ * but the novelty vectors, and those only if vectors).  The provider charges
+ * only for what comes back.  Features and labels are checked as they come;
+ * a row the target cannot take (NULL features or label) is left out of the
+ * insert, and if any id is missing from what came back, one more query
+ * tells a NULL (an error naming the row) from a row that vanished.
  */
 static int
 buy(Run *run, const int64 *ids, int n, int round, Mat *got, bool vectors)
 {
 	Oid			types[3] = {INT8ARRAYOID, INT8OID, INT4OID};
 	Datum		v[3];
-	char	   *sql;
 	char	   *table = acq_rel_display_name(run->s.provider);
 	int			received;
+	BuyScan		b;
 
 	v[0] = PointerGetDatum(int8_array(ids, n));
 	v[1] = Int64GetDatum(run->plan_id);
 	v[2] = Int32GetDatum(round);
 	if (run->buy_plan == NULL)
-	{
-		/*
-		 * One statement: fetch the rows by id, insert them, and return
-		 * every row fetched, so that a row the target cannot take (NULL
-		 * features) is named by the checks below rather than by a
-		 * constraint violation.
-		 */
-		sql = psprintf("WITH got AS MATERIALIZED ("
-					   "  SELECT p.%s AS acq_id, p.%s AS acq_x, p.%s AS acq_y FROM %s p"
-					   "  WHERE p.%s OPERATOR(pg_catalog.=) ANY ($1)),"
-					   " ins AS (INSERT INTO %s (%s, %s, %s, plan_id, round)"
-					   "  SELECT acq_id, acq_x, acq_y, $2, $3 FROM got"
-					   "  WHERE acq_x IS NOT NULL AND acq_y IS NOT NULL AND acq_id IS NOT NULL)"
-					   " SELECT acq_id::pg_catalog.int8, acq_x::pg_catalog.float8[], acq_y::pg_catalog.float8 FROM got",
-					   run->q_id, run->q_features, run->q_label, run->q_provider, run->q_id,
-					   run->q_target, run->q_id, run->q_features, run->q_label);
-		run->buy_plan = prepare(run, sql, 3, types);
-	}
-	acq_spi_check(SPI_execute_plan(run->buy_plan, v, NULL, false, 0),
-				  SPI_OK_SELECT, "buying records");
-	received = (int) SPI_processed;
+		run->buy_plan = prepare(run, psprintf("INSERT INTO %s (%s, %s, %s, plan_id, round)"
+											  " SELECT p.%s, p.%s, p.%s, $2, $3 FROM %s p"
+											  " WHERE p.%s OPERATOR(pg_catalog.=) ANY ($1)"
+											  " AND p.%s IS NOT NULL AND p.%s IS NOT NULL"
+											  " RETURNING (%s)::pg_catalog.int8, (%s)::pg_catalog.float8[],"
+											  " (%s)::pg_catalog.float8",
+											  run->q_target, run->q_id, run->q_features, run->q_label,
+											  run->q_id, run->q_features, run->q_label, run->q_provider,
+											  run->q_id, run->q_features, run->q_label,
+											  run->q_id, run->q_features, run->q_label),
+								3, types);
 	got->n = 0;
-	for (int i = 0; i < received; i++)
+	b.run = run;
+	b.got = got;
+	b.vectors = vectors;
+	b.table = table;
+	b.vec = palloc(sizeof(double) * (run->nd > 0 ? run->nd : 1));
+	received = (int) acq_spi_stream_plan(run->buy_plan, v, NULL, false, SPI_OK_INSERT_RETURNING,
+										 "buying records", bought_row, &b);
+	pfree(b.vec);
+	if (received < n)
 	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		int64		id = row_id(tup, desc, table);
-		double	   *x = row_features(run, tup, desc, 2, table, id);
-		double		y = row_label(tup, desc, 3, table, id);
-		double	   *vec;
+		/* a NULL left a row out, or rows vanished since the set-up (not charged) */
+		if (run->null_plan == NULL)
+			run->null_plan = prepare(run, psprintf("SELECT (p.%s)::pg_catalog.int8, p.%s IS NULL FROM %s p"
+												   " WHERE p.%s OPERATOR(pg_catalog.=) ANY ($1)"
+												   " AND (p.%s IS NULL OR p.%s IS NULL) ORDER BY 1 LIMIT 1",
+												   run->q_id, run->q_features, run->q_provider, run->q_id,
+												   run->q_features, run->q_label),
+									 1, types);
+		acq_spi_check(SPI_execute_plan(run->null_plan, v, NULL, true, 1), SPI_OK_SELECT,
+					  "checking the records bought");
+		if (SPI_processed > 0)
+		{
+			bool		isnull;
+			int64		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 
-		if (!vectors)
-			continue;			/* checked; nothing will measure against it */
-		vec = palloc(sizeof(double) * run->nd);
-		novelty_vector(run, x, y, vec);
-		mat_push(got, vec);
+			if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)))
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("features are NULL in %s, id " INT64_FORMAT, table, id)));
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("label is NULL in %s, id " INT64_FORMAT, table, id)));
+		}
+		SPI_freetuptable(SPI_tuptable);
 	}
-	SPI_freetuptable(SPI_tuptable);
 	return received;
 }
 
@@ -1507,11 +1591,15 @@ measure(Run *run, int p, const Mat *batch)
 	np.splits = run->s.novelty_splits;
 	if (run->s.strategy == ACQ_STRATEGY_EA)
 	{
-		/* EA: everything bought through P so far against what was held at the start */
+		/*
+		 * EA: everything bought through P so far against what was held at
+		 * the start.  P's held set does not change and its bought rows are
+		 * only appended, so each row meets the held set once (the cache).
+		 */
 		for (int64 i = 0; i < batch->n; i++)
 			mat_push(&q->bought, batch->x + i * batch->d);
-		u = acq_novelty_ws(q->held.x, q->held.nrm, q->held.n, q->bought.x, q->bought.n,
-						   run->nd, &np, &run->strat_rng, &run->novelty_work);
+		u = acq_novelty_cached(q->held.x, q->held.nrm, q->held.n, q->bought.x, q->bought.n,
+							   run->nd, &np, &run->strat_rng, &run->novelty_work, &q->bought_near);
 		return u;
 	}
 	else
@@ -1817,8 +1905,20 @@ setup_run(Run *run)
 		run->preds[p].bought.d = run->nd;
 	}
 	if (run->wants_novelty)
+	{
+		double	   *v = palloc(sizeof(double) * run->nd);
+
 		for (int64 i = 0; i < held.n; i++)
-			held_to_predicates(run, &held.rows[i], round_pred, nround);
+			held_to_predicates(run, &held.rows[i], round_pred, nround, v, true);
+		for (int p = 0; p < run->np; p++)
+		{
+			mat_reserve(&run->preds[p].held, run->preds[p].held.want);
+			mat_reserve(&run->preds[p].bought, run->preds[p].bought.want);
+		}
+		for (int64 i = 0; i < held.n; i++)
+			held_to_predicates(run, &held.rows[i], round_pred, nround, v, false);
+		pfree(v);
+	}
 
 	/* the planner, fresh or restored */
 	memset(&pp, 0, sizeof(pp));
@@ -2153,6 +2253,8 @@ acq_acquire_job(int64 job_id, Oid role, const char *params)
 	acq_worker_commit();
 	if (run->buy_plan)
 		SPI_freeplan(run->buy_plan);
+	if (run->null_plan)
+		SPI_freeplan(run->null_plan);
 	if (run->log_plan)
 		SPI_freeplan(run->log_plan);
 	if (run->count_plan)

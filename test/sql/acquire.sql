@@ -163,6 +163,10 @@ UPDATE acq_prov_bad SET x = ARRAY[1, 'NaN'::float8] WHERE id = 17;
 SELECT * FROM acq.acquire('acq_cons', 'acq_prov_bad', 'acq_x', 'x', 'y', 50, batch => 50, strategy => 'random');
 UPDATE acq_prov_bad SET x = NULL WHERE id = 17;
 SELECT * FROM acq.acquire('acq_cons', 'acq_prov_bad', 'acq_x', 'x', 'y', 50, batch => 50, strategy => 'random');
+-- a NULL label is found when the provider is read, before anything is bought
+UPDATE acq_prov_bad SET x = ARRAY[1, 2], y = NULL WHERE id = 17;
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov_bad', 'acq_x', 'x', 'y', 50, batch => 50, strategy => 'random');
+UPDATE acq_prov_bad SET y = 1 WHERE id = 17;
 UPDATE acq_prov_bad SET x = ARRAY[1, 2], id = 18 WHERE id = 17;
 SELECT * FROM acq.acquire('acq_cons', 'acq_prov_bad', 'acq_x', 'x', 'y', 10);
 UPDATE acq_prov_bad SET id = NULL WHERE id = 18 AND y = 1;

@@ -1,0 +1,132 @@
+/*
+ * stream.c -- run a statement through SPI and hand each result row to a
+ * callback as the executor produces it.
+ *
+ * SPI_execute and SPI_cursor_fetch copy every row into an SPI tuple table
+ * (a fresh heap tuple per row, in memory that is freed only with the table):
+ * for rows with wide float8[] columns that copy, and the page faults of the
+ * memory it needs, cost more than reading the rows.  A DestReceiver of our
+ * own (SPI_execute_extended / SPI_execute_plan_extended, PostgreSQL 14+)
+ * sees each row in the executor's slot instead; the callback reads the
+ * datums it needs and copies what it keeps.  Nothing is kept by SPI.
+ */
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "nodes/params.h"
+#include "tcop/dest.h"
+#include "utils/memutils.h"
+
+#include "acq_pg.h"
+
+typedef struct StreamReceiver
+{
+	DestReceiver pub;
+	AcqRowFn	fn;
+	void	   *arg;
+	MemoryContext cxt;			/* the callback runs here */
+	MemoryContext rowcxt;		/* reset after each row */
+} StreamReceiver;
+
+static bool
+stream_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	StreamReceiver *r = (StreamReceiver *) self;
+	MemoryContext old;
+
+	slot_getallattrs(slot);
+	/* the callback's own allocations go to cxt; it may use rowcxt for scratch */
+	old = MemoryContextSwitchTo(r->cxt);
+	r->fn(slot, r->rowcxt, r->arg);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(r->rowcxt);
+	return true;
+}
+
+static void
+stream_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+}
+
+static void
+stream_shutdown(DestReceiver *self)
+{
+}
+
+static void
+stream_destroy(DestReceiver *self)
+{
+}
+
+static uint64
+stream_run(SPIPlanPtr plan, const char *sql, Datum *values, const char *nulls,
+		   bool read_only, int expected, const char *what, AcqRowFn fn, void *arg)
+{
+	StreamReceiver r;
+	SPIExecuteOptions opts;
+	MemoryContext cxt = CurrentMemoryContext;
+	int			ret;
+
+	memset(&r, 0, sizeof(r));
+	r.pub.receiveSlot = stream_receive;
+	r.pub.rStartup = stream_startup;
+	r.pub.rShutdown = stream_shutdown;
+	r.pub.rDestroy = stream_destroy;
+	/*
+	 * Not DestNone (SPI would report a SELECT as SPI_OK_UTILITY) nor DestSPI
+	 * (SPI would look for its tuple table): plpgsql's RETURN QUERY streams
+	 * into a tuplestore receiver the same way.
+	 */
+	r.pub.mydest = DestTuplestore;
+	r.fn = fn;
+	r.arg = arg;
+	r.cxt = cxt;
+	r.rowcxt = AllocSetContextCreate(cxt, "acq streamed row", ALLOCSET_SMALL_SIZES);
+
+	memset(&opts, 0, sizeof(opts));
+	opts.read_only = read_only;
+	opts.dest = (DestReceiver *) &r;
+	if (plan != NULL)
+	{
+		int			nargs = SPI_getargcount(plan);
+
+		if (nargs > 0)
+		{
+			ParamListInfo params = makeParamList(nargs);
+
+			for (int i = 0; i < nargs; i++)
+			{
+				ParamExternData *p = &params->params[i];
+
+				p->value = values[i];
+				p->isnull = nulls != NULL && nulls[i] == 'n';
+				p->pflags = PARAM_FLAG_CONST;
+				p->ptype = SPI_getargtypeid(plan, i);
+			}
+			opts.params = params;
+		}
+		ret = SPI_execute_plan_extended(plan, &opts);
+	}
+	else
+		ret = SPI_execute_extended(sql, &opts);
+	/* SPI leaves its own context current */
+	MemoryContextSwitchTo(cxt);
+	acq_spi_check(ret, expected, what);
+	MemoryContextDelete(r.rowcxt);
+	return SPI_processed;
+}
+
+uint64
+acq_spi_stream(const char *sql, bool read_only, int expected, const char *what,
+			   AcqRowFn fn, void *arg)
+{
+	return stream_run(NULL, sql, NULL, NULL, read_only, expected, what, fn, arg);
+}
+
+uint64
+acq_spi_stream_plan(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_only,
+					int expected, const char *what, AcqRowFn fn, void *arg)
+{
+	return stream_run(plan, NULL, values, nulls, read_only, expected, what, fn, arg);
+}
