@@ -39,7 +39,7 @@ double		acq_novelty(const double *H, int64_t nh, const double *N, int64_t nn, in
  * round saves allocating, and the kernel zeroing, megabytes each time).
  * Zero-initialise; release with acq_novelty_work_free.
  */
-#define ACQ_NOVELTY_WORK_SLOTS 11
+#define ACQ_NOVELTY_WORK_SLOTS 14
 typedef struct AcqNoveltyWork
 {
 	void	   *buf[ACQ_NOVELTY_WORK_SLOTS];
