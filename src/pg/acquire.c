@@ -969,18 +969,24 @@ check_grid_dims(Run *run)
 static void
 extend_ranges(Run *run, const double *x, double y)
 {
+	/* values are finite (checked): plain comparisons, which vectorise */
+	double	   *lo = run->lo,
+			   *hi = run->hi;
+
 	for (int j = 0; j < run->d; j++)
 	{
-		run->lo[j] = fmin(run->lo[j], x[j]);
-		run->hi[j] = fmax(run->hi[j], x[j]);
+		lo[j] = x[j] < lo[j] ? x[j] : lo[j];
+		hi[j] = x[j] > hi[j] ? x[j] : hi[j];
 	}
-	run->lo[run->d] = fmin(run->lo[run->d], y);
-	run->hi[run->d] = fmax(run->hi[run->d], y);
+	lo[run->d] = y < lo[run->d] ? y : lo[run->d];
+	hi[run->d] = y > hi[run->d] ? y : hi[run->d];
 	if (run->glo)
 		for (int g = 0; g < run->s.ngrid; g++)
 		{
-			run->glo[g] = fmin(run->glo[g], x[run->s.grid_dims[g] - 1]);
-			run->ghi[g] = fmax(run->ghi[g], x[run->s.grid_dims[g] - 1]);
+			double		v = x[run->s.grid_dims[g] - 1];
+
+			run->glo[g] = v < run->glo[g] ? v : run->glo[g];
+			run->ghi[g] = v > run->ghi[g] ? v : run->ghi[g];
 		}
 }
 
