@@ -64,6 +64,9 @@ struct AcqEvaluator
 	int			model_size;		/* p+1 coefficients, then (p+1)^2 Hessian if kept */
 	double	   *hess0;			/* (p+1)^2: Hessian handed to the next fit */
 	double	   *hess_last;		/* (p+1)^2: Hessian of the last fit */
+	double	   *init_step;		/* p + 1: the neighbour's Newton step */
+	double	   *init_grad;		/* p + 1: s's gradient before it */
+	bool		have_init_step;
 	int32_t    *slots;			/* -1 empty, else entry index */
 	uint32_t	nslots;			/* power of two */
 
@@ -190,7 +193,12 @@ newton_from_neighbour(AcqEvaluator *ev, const AcqSet *s, int j)
 	memset(g, 0, sizeof(double) * d);
 	acq_logreg_source_terms(&ev->src[j], 1, ev->p, ev->cfg.logreg.C,
 							ev->coef, sign, ev->hess0, g);
-	(void) acq_logreg_newton_step(ev->hess0, g, ev->p, ev->coef);
+	memcpy(ev->init_step, ev->coef, sizeof(double) * d);
+	ev->have_init_step = acq_logreg_newton_step(ev->hess0, g, ev->p, ev->coef);
+	/* the step taken, and s's gradient before it, for the fit's first BFGS update */
+	for (int k = 0; k < d; k++)
+		ev->init_step[k] = ev->coef[k] - ev->init_step[k];
+	memcpy(ev->init_grad, g, sizeof(double) * d);
 }
 
 /*
@@ -494,6 +502,8 @@ acq_eval_create(int m, int p, const AcqBlock *sources,
 			ev->model_size = d + d * d;
 			ev->hess0 = acq_alloc_array((size_t) d * (d + 1), sizeof(double));
 			ev->hess_last = acq_alloc_array((size_t) d * d, sizeof(double));
+			ev->init_step = acq_alloc_array((size_t) 2 * d, sizeof(double));
+			ev->init_grad = ev->init_step + d;
 		}
 		ev->yhat = acq_alloc_array(validation->n, sizeof(double));
 	}
@@ -591,9 +601,12 @@ compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
 		 * the last model: the search methods train neighbouring subsets one
 		 * after another.  The optimum does not depend on the start.
 		 */
+		ev->have_init_step = false;
 		ev->cfg.logreg.warm_start =
 			warm_start_from_neighbour(ev, s, nrows, &have_hess) || ev->warm;
 		ev->cfg.logreg.hess_init = have_hess ? ev->hess0 : NULL;
+		ev->cfg.logreg.init_step = (ev->cfg.logreg.hess_init && ev->have_init_step) ? ev->init_step : NULL;
+		ev->cfg.logreg.init_grad = ev->init_grad;
 		ev->cfg.logreg.hess_out = ev->hess_last;
 		if (ev->hess_last)
 			ev->hess_last[0] = NAN;
@@ -780,6 +793,7 @@ acq_eval_free(AcqEvaluator *ev)
 	acq_free(ev->coef_chunks);
 	acq_free(ev->hess0);
 	acq_free(ev->hess_last);
+	acq_free(ev->init_step);
 	acq_free(ev->chunks);
 	acq_free(ev->slots);
 	acq_free(ev);

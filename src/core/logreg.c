@@ -78,6 +78,8 @@ acq_logreg_default_params(AcqLogregParams *prm)
 	prm->warm_start = false;
 	prm->hess_init = NULL;
 	prm->hess_out = NULL;
+	prm->init_step = NULL;
+	prm->init_grad = NULL;
 	prm->xcol = NULL;
 	prm->work = NULL;
 	prm->work_len = 0;
@@ -311,6 +313,40 @@ logreg_solve(const double *L, const double *g, int d, double *dir)
 	return LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'L', d, 1, L, d, dir, d) == 0;
 }
 
+/*
+ * The BFGS update of H (row-major, upper triangle) from the last step s and
+ * the change of gradient y = g - g_prev (g_prev is overwritten by y):
+ * H += y y'/(y's) - (H s)(H s)'/(s'H s).  y's > 0 for this strictly convex
+ * objective; where it is not (rounding) H is left alone and false returned.
+ */
+static bool
+bfgs_update(double *H, int d, const double *g, double *g_prev, const double *step, double *Hs)
+{
+	double		ys = 0.0,
+				sHs = 0.0;
+	int			a,
+				c;
+
+	for (a = 0; a < d; a++)
+		g_prev[a] = g[a] - g_prev[a];	/* y */
+	for (a = 0; a < d; a++)
+	{
+		double		acc = 0.0;
+
+		for (c = 0; c < d; c++)
+			acc += H[(a <= c) ? a * d + c : c * d + a] * step[c];
+		Hs[a] = acc;
+		ys += g_prev[a] * step[a];
+		sHs += step[a] * acc;
+	}
+	if (!(ys > 1e-12 * sHs && sHs > 0.0))
+		return false;
+	for (a = 0; a < d; a++)
+		for (c = a; c < d; c++)
+			H[a * d + c] += g_prev[a] * g_prev[c] / ys - Hs[a] * Hs[c] / sHs;
+	return true;
+}
+
 AcqStatus
 acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 			   const AcqLogregParams *prm, double *coef, int *iterations)
@@ -455,6 +491,16 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 		{
 			memcpy(H, prm->hess_init, sizeof(double) * d * d);
 			have_factor = logreg_factor(H, d, L);
+			/*
+			 * The step that led here and the gradient before it: the first
+			 * iteration improves H along that step (BFGS) before using it.
+			 */
+			if (have_factor && prm->init_step != NULL && prm->init_grad != NULL)
+			{
+				memcpy(step, prm->init_step, sizeof(double) * d);
+				memcpy(g_prev, prm->init_grad, sizeof(double) * d);
+				have_step = true;
+			}
 		}
 	}
 	else
@@ -509,6 +555,12 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 		}
 		if (gmax <= gtol)
 		{
+			/*
+			 * The Hessian handed out (a neighbouring fit's first step) is
+			 * better for the last step's update too.
+			 */
+			if (prm->hess_out != NULL && have_factor && have_step)
+				(void) bfgs_update(H, d, g, g_prev, step, Hs);
 			status = ACQ_OK;
 			break;
 		}
@@ -524,33 +576,8 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 		 * of the chord steps' linear rate.  y's > 0 for this strictly
 		 * convex objective; a step where it is not (rounding) is skipped.
 		 */
-		if (have_factor && have_step)
-		{
-			double		ys = 0.0,
-						sHs = 0.0;
-			int			a,
-						c;
-
-			for (j = 0; j < d; j++)
-				g_prev[j] = g[j] - g_prev[j];	/* y */
-			for (a = 0; a < d; a++)
-			{
-				double		acc = 0.0;
-
-				for (c = 0; c < d; c++)
-					acc += H[(a <= c) ? a * d + c : c * d + a] * step[c];
-				Hs[a] = acc;
-				ys += g_prev[a] * step[a];
-				sHs += step[a] * acc;
-			}
-			if (ys > 1e-12 * sHs && sHs > 0.0)
-			{
-				for (a = 0; a < d; a++)
-					for (c = a; c < d; c++)
-						H[a * d + c] += g_prev[a] * g_prev[c] / ys - Hs[a] * Hs[c] / sHs;
-				have_factor = logreg_factor(H, d, L);
-			}
-		}
+		if (have_factor && have_step && bfgs_update(H, d, g, g_prev, step, Hs))
+			have_factor = logreg_factor(H, d, L);
 
 		/*
 		 * Newton with Hessian reuse: rebuild H (the costly O(n d^2) part)

@@ -32,6 +32,10 @@ typedef struct AcqLogregParams
 	const double *hess_init;	/* optional, with warm_start: an approximation
 								 * of the Hessian at the start (d x d, d = p+1,
 								 * row-major, upper triangle, penalty included) */
+	const double *init_step;	/* optional, with hess_init: the step s that led
+								 * to coef, and the gradient at coef - s */
+	const double *init_grad;	/* (init_grad): hess_init is BFGS-updated with
+								 * them before the first step */
 	double	   *hess_out;		/* optional: receives the last Hessian the fit
 								 * built or was given (same layout) */
 	const double *const *xcol;	/* optional: per block, [X, 1] column-major
