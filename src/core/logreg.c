@@ -220,9 +220,20 @@ logreg_hessian(LogregWork *w, double *H)
 
 			/*
 			 * D = s (1 - s) = e / (1 + e)^2 with e = exp(-|z|) = h^2, so the
-			 * row weight sqrt(C D) is sqrt(C) h / (1 + e).  The weights go
-			 * in the last column of S until hessian_chunk scales the rows.
+			 * row weight sqrt(C D) is sqrt(C) h / (1 + e).
 			 */
+			if (d <= ACQ_VEC_GRAM_MAXD)
+			{
+				/* the vectorised kernel (vecmath.c), on the column-major copy if any */
+				for (k = 0; k < m; k++)
+					w->S[k] = sqrtC * eh[k] / (1.0 + eh[k] * eh[k]);
+				if (w->xcol)
+					w->vec->weighted_gram(w->xcol[bi] + start, blk->n, 1, m, d, 0, w->S, 1.0, H);
+				else
+					w->vec->weighted_gram(blk->X + start * p, p, 0, m, d, 1, w->S, 1.0, H);
+				continue;
+			}
+			/* the weights go in the last column of S until hessian_chunk scales the rows */
 			for (k = 0; k < m; k++)
 				w->S[(int64_t) k * d + p] = sqrtC * eh[k] / (1.0 + eh[k] * eh[k]);
 			hessian_chunk(blk->X + start * p, m, p, 1.0, w->S, H);
@@ -770,7 +781,13 @@ acq_logreg_source_terms(const AcqBlock *blocks, int nblocks, int p, double C,
 				S[(int64_t) k * d + p] = sqrtC * h / (1.0 + e);
 				r[k] = sign * C * (((zk >= 0.0) ? 1.0 : e) / (1.0 + e) - y[k]);
 			}
-			if (H != NULL)
+			if (H != NULL && d <= ACQ_VEC_GRAM_MAXD)
+			{
+				for (k = 0; k < m; k++)
+					z[k] = S[(int64_t) k * d + p];	/* the weights, z no longer needed */
+				acq_vec_ops()->weighted_gram(X, p, 0, m, d, 1, z, sign, H);
+			}
+			else if (H != NULL)
 				hessian_chunk(X, m, p, sign, S, H);
 			if (g != NULL)
 			{

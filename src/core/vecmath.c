@@ -28,6 +28,9 @@ double		VEC(acq_vec_logistic_residuals) (const double *z, const double *eh,
 											 double *r, int64_t n);
 void		VEC(acq_vec_logistic_step) (const double *z, const double *zd, double *z2,
 										double *eh, int64_t n);
+void		VEC(acq_vec_weighted_gram) (const double *X, int64_t ld, int colmajor, int64_t m,
+										int d, int ones_last, const double *sw, double sign,
+										double *H);
 
 void
 VEC(acq_vec_logistic_step) (const double *z, const double *zd, double *z2,
@@ -109,6 +112,107 @@ VEC(acq_vec_logistic_residuals) (const double *z, const double *eh,
 	return sum;
 }
 
+
+/*
+ * H (d x d, row-major, upper triangle) += sign * sum_{i < m} (sw_i z_i)(sw_i z_i)^T
+ * where z_i is row i of X: column-major (column a at X + a ld) or row-major
+ * (row i at X + i ld); with ones_last, z_i's last entry is 1 and X holds
+ * only the first d - 1 columns.  The Hessian of the logistic fit.
+ *
+ * BLAS's dsyrk is slow for this shape (d of a few dozen, thousands of
+ * rows: it packs for large outputs), so: per block of GRAM_ROWS rows, the
+ * scaled rows go column by column into a small buffer T, and 3 x 4 tiles of
+ * H are accumulated over the block with 4-wide vectors (twelve running sums
+ * in registers).  d <= ACQ_VEC_GRAM_MAXD.
+ */
+#define GRAM_ROWS 128
+typedef double gram_v4 __attribute__((vector_size(32)));
+
+void
+VEC(acq_vec_weighted_gram) (const double *X, int64_t ld, int colmajor, int64_t m, int d,
+							int ones_last, const double *sw, double sign, double *H)
+{
+	double		T[(ACQ_VEC_GRAM_MAXD + 4) * GRAM_ROWS] __attribute__((aligned(32)));
+	int			dp = (d + 3) & ~3;	/* tiles of 4 columns: pad with zeros */
+	int			nx = ones_last ? d - 1 : d;
+
+	for (int64_t s = 0; s < m; s += GRAM_ROWS)
+	{
+		int			rows = (int) (m - s < GRAM_ROWS ? m - s : GRAM_ROWS);
+		int			rp = (rows + 3) & ~3;
+
+		for (int a = 0; a < dp; a++)
+		{
+			double	   *t = T + a * GRAM_ROWS;
+			int			i;
+
+			if (a < nx && colmajor)
+			{
+				const double *x = X + a * ld + s;
+
+				for (i = 0; i < rows; i++)
+					t[i] = sw[s + i] * x[i];
+			}
+			else if (a < nx)
+			{
+				const double *x = X + s * ld + a;
+
+				for (i = 0; i < rows; i++)
+					t[i] = sw[s + i] * x[i * ld];
+			}
+			else if (a < d)
+				for (i = 0; i < rows; i++)
+					t[i] = sw[s + i];
+			else
+				for (i = 0; i < rows; i++)
+					t[i] = 0.0;
+			for (i = rows; i < rp; i++)
+				t[i] = 0.0;
+		}
+		for (int a0 = 0; a0 < d; a0 += 3)
+		{
+			const double *ta0 = T + a0 * GRAM_ROWS;
+			const double *ta1 = T + (a0 + 1 < dp ? a0 + 1 : a0) * GRAM_ROWS;
+			const double *ta2 = T + (a0 + 2 < dp ? a0 + 2 : a0) * GRAM_ROWS;
+
+			for (int b0 = (a0 / 4) * 4; b0 < d; b0 += 4)
+			{
+				const double *tb = T + b0 * GRAM_ROWS;
+				gram_v4		acc[3][4];
+
+				for (int u = 0; u < 3; u++)
+					for (int v = 0; v < 4; v++)
+						acc[u][v] = (gram_v4) {0.0, 0.0, 0.0, 0.0};
+				for (int i = 0; i < rp; i += 4)
+				{
+					gram_v4		xa0 = *(const gram_v4 *) (ta0 + i);
+					gram_v4		xa1 = *(const gram_v4 *) (ta1 + i);
+					gram_v4		xa2 = *(const gram_v4 *) (ta2 + i);
+
+					for (int v = 0; v < 4; v++)
+					{
+						gram_v4		xb = *(const gram_v4 *) (tb + v * GRAM_ROWS + i);
+
+						acc[0][v] += xa0 * xb;
+						acc[1][v] += xa1 * xb;
+						acc[2][v] += xa2 * xb;
+					}
+				}
+				for (int u = 0; u < 3; u++)
+					for (int v = 0; v < 4; v++)
+					{
+						int			a = a0 + u,
+									b = b0 + v;
+
+						if (a < d && b < d && b >= a)
+							H[a * d + b] += sign * (acc[u][v][0] + acc[u][v][1] +
+													acc[u][v][2] + acc[u][v][3]);
+					}
+			}
+		}
+	}
+}
+
 #ifndef ACQ_VEC_AVX2
 double		acq_vec_logistic_loss_avx2(const double *z, const double *zd, double t,
 									   const double *y, double *eh, int64_t n);
@@ -117,11 +221,16 @@ double		acq_vec_logistic_residuals_avx2(const double *z, const double *eh,
 											double *r, int64_t n);
 void		acq_vec_logistic_step_avx2(const double *z, const double *zd, double *z2,
 									   double *eh, int64_t n);
+void		acq_vec_weighted_gram_avx2(const double *X, int64_t ld, int colmajor, int64_t m,
+									   int d, int ones_last, const double *sw, double sign,
+									   double *H);
 
 static const AcqVecOps base_ops = {acq_vec_logistic_loss_base,
-	acq_vec_logistic_residuals_base, acq_vec_logistic_step_base};
+	acq_vec_logistic_residuals_base, acq_vec_logistic_step_base,
+acq_vec_weighted_gram_base};
 static const AcqVecOps avx2_ops = {acq_vec_logistic_loss_avx2,
-	acq_vec_logistic_residuals_avx2, acq_vec_logistic_step_avx2};
+	acq_vec_logistic_residuals_avx2, acq_vec_logistic_step_avx2,
+acq_vec_weighted_gram_avx2};
 
 const AcqVecOps *
 acq_vec_ops(void)

@@ -25,7 +25,19 @@ typedef struct AcqVecOps
 	/* z2[i] = z[i] + zd[i], eh[i] = exp(-|z2[i]| / 2): a step without its loss */
 	void		(*logistic_step) (const double *z, const double *zd, double *z2,
 								  double *eh, int64_t n);
+
+	/*
+	 * H (d x d, row-major, upper triangle) += sign * sum_{i < m} sw_i^2 z_i z_i^T,
+	 * z_i row i of X: column-major (colmajor, column a at X + a ld) or
+	 * row-major (row i at X + i ld); with ones_last z_i ends with a 1 that X
+	 * does not hold.  d <= ACQ_VEC_GRAM_MAXD.  The logistic Hessian.
+	 */
+	void		(*weighted_gram) (const double *X, int64_t ld, int colmajor, int64_t m,
+								  int d, int ones_last, const double *sw, double sign,
+								  double *H);
 } AcqVecOps;
+
+#define ACQ_VEC_GRAM_MAXD 64
 
 /* the fastest variant this CPU runs (AVX2+FMA or baseline x86-64) */
 const AcqVecOps *acq_vec_ops(void);

@@ -623,6 +623,90 @@ test_source_terms_and_warm_hessian(void)
 		CHECK_CLOSE(gsum[j], 0.0, 1e-12);
 }
 
+/*
+ * The Hessian kernel (vecmath.c: acq_vec_weighted_gram, both builds) against
+ * a plain triple loop: column- and row-major rows, with and without the
+ * implicit column of ones, both signs, d and m around its block and tile
+ * sizes; only the upper triangle is written.
+ */
+void		acq_vec_weighted_gram_base(const double *X, int64_t ld, int colmajor, int64_t m,
+									   int d, int ones_last, const double *sw, double sign,
+									   double *H);
+void		acq_vec_weighted_gram_avx2(const double *X, int64_t ld, int colmajor, int64_t m,
+									   int d, int ones_last, const double *sw, double sign,
+									   double *H);
+
+static void
+test_weighted_gram(void)
+{
+	static const int ds[] = {1, 2, 3, 4, 5, 17, 18, 33, 64};
+	static const int64_t ms[] = {1, 3, 4, 127, 128, 129, 1000};
+	bool		avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+	uint64_t	seed = 12345;
+
+	for (int a = 0; a < 9; a++)
+		for (int b = 0; b < 7; b++)
+			for (int layout = 0; layout < 4; layout++)
+			{
+				int			d = ds[a];
+				int64_t		m = ms[b];
+				int			colmajor = layout & 1;
+				int			ones = (layout >> 1) & 1;
+				int			nx = ones ? d - 1 : d;
+				int64_t		ld = colmajor ? m + 3 : nx + 2;	/* padded leading dimensions */
+				double	   *X = calloc((size_t) (colmajor ? ld * (nx > 0 ? nx : 1) : m * ld) + 1, sizeof(double));
+				double	   *sw = malloc(sizeof(double) * m);
+				double	   *ref = calloc((size_t) d * d, sizeof(double));
+				double	   *got = malloc(sizeof(double) * d * d);
+				double		sign = (b & 1) ? -1.0 : 1.0;
+				double		scale = 0.0;
+
+				for (int64_t i = 0; i < m; i++)
+				{
+					seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+					sw[i] = (double) (seed >> 11) / 9007199254740992.0;
+					for (int c = 0; c < nx; c++)
+					{
+						seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+						X[colmajor ? c * ld + i : i * ld + c] = (double) (seed >> 11) / 4503599627370496.0 - 1.0;
+					}
+				}
+				for (int64_t i = 0; i < m; i++)
+					for (int r = 0; r < d; r++)
+						for (int c = r; c < d; c++)
+						{
+							double		xr = r < nx ? X[colmajor ? r * ld + i : i * ld + r] : 1.0;
+							double		xc = c < nx ? X[colmajor ? c * ld + i : i * ld + c] : 1.0;
+
+							ref[r * d + c] += sign * sw[i] * sw[i] * xr * xc;
+						}
+				for (int k = 0; k < d * d; k++)
+					scale = fmax(scale, fabs(ref[k]));
+				for (int variant = 0; variant < (avx2 ? 2 : 1); variant++)
+				{
+					for (int k = 0; k < d * d; k++)
+						got[k] = 7.0;	/* the lower triangle stays as it was */
+					for (int r = 0; r < d; r++)
+						for (int c = r; c < d; c++)
+							got[r * d + c] = 0.0;
+					(variant ? acq_vec_weighted_gram_avx2 : acq_vec_weighted_gram_base)
+						(X, ld, colmajor, m, d, ones, sw, sign, got);
+					for (int r = 0; r < d; r++)
+						for (int c = 0; c < d; c++)
+						{
+							if (c < r)
+								CHECK(got[r * d + c] == 7.0);
+							else
+								CHECK_CLOSE(got[r * d + c], ref[r * d + c], 1e-12 * fmax(1.0, scale));
+						}
+				}
+				free(got);
+				free(ref);
+				free(sw);
+				free(X);
+			}
+}
+
 int
 main(void)
 {
@@ -640,6 +724,7 @@ main(void)
 	RUN(test_work_buffer);
 	RUN(test_newton_step_guard);
 	RUN(test_large_chunks);
+	RUN(test_weighted_gram);
 	RUN(test_timing);
 	return unit_summary("test_logreg");
 }
