@@ -51,3 +51,31 @@ SELECT p.oid::regprocedure AS security_definer
 FROM pg_proc p
 WHERE p.pronamespace = 'acq'::regnamespace AND p.prosecdef
 ORDER BY 1;
+
+-- the owner's selection parameters (mycroft_select's, from method on) are
+-- rank_owners' too, with the same types and defaults: the trainer asks each
+-- owner for the selection mycroft_select makes.  (hard_features and
+-- hard_label are mycroft_select's alone: rank_owners names one set of
+-- columns for its trainer, hard and owner tables.)
+WITH args AS (
+    SELECT p.oid::regproc AS f, u.n, u.t, u.o,
+           pg_get_function_arg_default(p.oid, u.o::int) AS d
+    FROM pg_proc p
+    CROSS JOIN LATERAL unnest(p.proargnames,
+                              coalesce(p.proallargtypes, p.proargtypes::oid[]),
+                              coalesce(p.proargmodes, array_fill('i'::"char", ARRAY[p.pronargs])))
+         WITH ORDINALITY AS u(n, t, m, o)
+    WHERE p.oid IN ('acq.mycroft_select'::regproc, 'acq.rank_owners'::regproc)
+      AND u.m IN ('i', 'b', 'v'))
+SELECT s.n AS selection_parameter, format_type(s.t, NULL) AS in_mycroft_select,
+       format_type(r.t, NULL) AS in_rank_owners, s.d AS default_in_mycroft_select,
+       r.d AS default_in_rank_owners
+FROM args s LEFT JOIN args r ON r.n = s.n AND r.f = 'acq.rank_owners'::regproc
+WHERE s.f = 'acq.mycroft_select'::regproc AND s.d IS NOT NULL
+  AND s.n NOT IN ('hard_features', 'hard_label')
+  AND (r.n IS NULL OR r.t <> s.t OR r.d IS DISTINCT FROM s.d)
+ORDER BY s.o;
+SELECT count(*) AS selection_parameters_compared
+FROM pg_proc p, unnest(p.proargnames) WITH ORDINALITY AS u(n, o)
+WHERE p.oid = 'acq.mycroft_select'::regproc
+  AND pg_get_function_arg_default(p.oid, u.o::int) IS NOT NULL;
