@@ -67,7 +67,6 @@
 PG_FUNCTION_INFO_V1(acq_acquire);
 PG_FUNCTION_INFO_V1(acq_check_acquire);
 
-#define FETCH_BATCH 10000
 #define MAX_SQL_PREDICATES 64
 #define MAX_PREDICATES 4096
 
@@ -1061,11 +1060,6 @@ id_is_unique(Oid rel, const char *col)
 	return unique;
 }
 
-/*
- * The provider at set-up: ids, labels and what the predicates need (grid
- * coordinates, the SQL predicates' values) -- not the feature arrays, which
- * are read and checked only for the records bought.
- */
 typedef struct ProviderScan
 {
 	Run		   *run;
@@ -1105,6 +1099,11 @@ provider_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
 	CHECK_FOR_INTERRUPTS();
 }
 
+/*
+ * The provider at set-up: ids, labels and what the predicates need (grid
+ * coordinates, the SQL predicates' values) -- not the feature arrays, which
+ * are read and checked only for the records bought.
+ */
 static void
 scan_provider(Run *run, PoolScan *ps)
 {
