@@ -19,6 +19,7 @@
  * support's; a d^2 at rounding level means the atom is dependent.
  */
 #include "omp.h"
+#include "vecmath.h"
 
 #include <float.h>
 #include <math.h>
@@ -41,13 +42,17 @@ struct OmpDict
 	int			M;
 	/* explicit */
 	const double *G;
-	/* explicit, screened (NULL: not): a float copy of G, each row's norm */
-	float	   *G32;
-	double	   *gnorm;
+	/*
+	 * explicit, screened (Q8 NULL: not): G quantised to int8 per row,
+	 * g_j ~ qscale_j q_j, and each row's bound coefficient (omp.h)
+	 */
+	int8_t	   *Q8;
+	double	   *qscale;
+	double	   *qcoef;			/* |approx - <g_j, r>| <= qcoef_j ||r|| + screen_abs */
 	float	   *r32;			/* M: the residual in float */
 	float	   *proj32;			/* OMP_BLOCK: a block's float projections */
-	double		screen_rel;		/* relative rounding bound (omp.h) */
 	double		screen_abs;		/* absolute slack for underflow */
+	const AcqVecOps *vec;
 	/* softmax */
 	const double *E;
 	const double *H;
@@ -82,9 +87,9 @@ explicit_project(const OmpDict *d, const double *r, double *proj)
 }
 
 /*
- * explicit, screened: proj = fl32(G32 r32), one SGEMV per block of rows --
- * half the bytes of explicit_project.  The values are approximations; see
- * omp_argmax_screened.
+ * explicit, screened: proj_j = qscale_j fl32(q_j . r32), one pass over the
+ * int8 rows -- an eighth of the bytes of explicit_project.  The values are
+ * approximations; see omp_argmax_screened.
  */
 static void
 screened_project(const OmpDict *d, const double *r, double *proj)
@@ -98,10 +103,9 @@ screened_project(const OmpDict *d, const double *r, double *proj)
 	{
 		int			m = (int) ((d->N - start < OMP_BLOCK) ? d->N - start : OMP_BLOCK);
 
-		cblas_sgemv(CblasRowMajor, CblasNoTrans, m, d->M, 1.0f,
-					d->G32 + start * d->M, d->M, d->r32, 1, 0.0f, d->proj32, 1);
+		d->vec->int8_rows_dot(d->Q8 + start * d->M, m, d->M, d->r32, d->proj32);
 		for (i = 0; i < m; i++)
-			proj[start + i] = (double) d->proj32[i];
+			proj[start + i] = d->qscale[start + i] * (double) d->proj32[i];
 	}
 }
 
@@ -304,17 +308,16 @@ omp_argmax(const OmpState *st, int64_t N)
 }
 
 /*
- * The same choice as omp_argmax over exact projections, from the float
+ * The same choice as omp_argmax over exact projections, from the screened
  * projections in st->proj: every admissible j whose |proj_j| + e_j reaches
- * the best lower bound max_k (|proj_k| - e_k), e_j = rel ||g_j|| ||r|| +
- * abs, might be the argmax; those (usually one) are recomputed in double,
- * and the exact value of the chosen one is left in st->proj[j].  Scanning
- * in index order with a strict comparison keeps the lowest index on ties.
+ * the best lower bound max_k (|proj_k| - e_k), e_j = qcoef_j ||r|| + abs,
+ * might be the argmax; those (usually a few) are recomputed in double, and
+ * the exact value of each is left in st->proj[j].  Scanning in index order
+ * with a strict comparison keeps the lowest index on ties.
  */
 static int64_t
 omp_argmax_screened(OmpState *st, const OmpDict *dict, double rnorm)
 {
-	double		rel = dict->screen_rel * rnorm;
 	double		lb = -INFINITY;
 	double		bestval = -1.0;
 	int64_t		best = -1;
@@ -322,7 +325,7 @@ omp_argmax_screened(OmpState *st, const OmpDict *dict, double rnorm)
 
 	for (j = 0; j < dict->N; j++)
 	{
-		double		low = fabs(st->proj[j]) - (rel * dict->gnorm[j] + dict->screen_abs);
+		double		low = fabs(st->proj[j]) - (rnorm * dict->qcoef[j] + dict->screen_abs);
 
 		if (!st->excluded[j] && low > lb)
 			lb = low;
@@ -334,7 +337,7 @@ omp_argmax_screened(OmpState *st, const OmpDict *dict, double rnorm)
 		double		exact;
 
 		if (st->excluded[j] ||
-			fabs(st->proj[j]) + (rel * dict->gnorm[j] + dict->screen_abs) < lb)
+			fabs(st->proj[j]) + (rnorm * dict->qcoef[j] + dict->screen_abs) < lb)
 			continue;
 		exact = explicit_dotv(dict, j, st->r);
 		if (fabs(exact) > bestval)
@@ -449,7 +452,7 @@ omp_pursue(const OmpDict *dict, const double *b, const OmpPenalty *pen,
 				cblas_dgemv(CblasColMajor, CblasNoTrans, (int) dict->N, st.s, -1.0, st.C,
 							(int) dict->N, st.w, 1, 1.0, st.proj, 1);
 		}
-		else if (dict->G32)
+		else if (dict->Q8)
 			screened_project(dict, st.r, st.proj);
 		else
 			dict->project(dict, st.r, st.proj);
@@ -457,7 +460,7 @@ omp_pursue(const OmpDict *dict, const double *b, const OmpPenalty *pen,
 		/* the best candidate; a dependent one is passed over for good */
 		for (;;)
 		{
-			j = dict->G32 ? omp_argmax_screened(&st, dict, rnorm) :
+			j = dict->Q8 ? omp_argmax_screened(&st, dict, rnorm) :
 				omp_argmax(&st, dict->N);
 			if (j < 0 || st.proj[j] == 0.0)
 			{
@@ -566,9 +569,17 @@ omp_result_init(AcqOmpResult *out, int kmax)
 }
 
 /*
- * The float copy of G for screening (omp.h), if asked for and safe: every
+ * The int8 copy of G for screening (omp.h), if asked for and safe.  Row j
+ * is q_j = round(g_j / s_j), s_j = max_i |g_ji| / 127, and
+ *     |s_j fl32(q_j . fl32(r)) - <g_j, r>|
+ *         <= ||g_j - s_j q_j|| ||r||              (the quantisation)
+ *          + (M + 3) u s_j ||q_j|| ||r||          (float rounding, u = 2^-24)
+ * (Cauchy-Schwarz; rounding r to float, each product and any order of
+ * summation are in the second term), plus 4 M 2^-53 ||g_j|| ||r|| for the
+ * double arithmetic of the first norm, all with a 1% margin: that is
+ * qcoef_j.  Underflow in float adds at most screen_abs.  Every
  * |<g_j, r>| <= ||g_j|| ||b|| (the residual is never longer than b), so no
- * float overflows while M ||g_j|| ||b|| stays below 1e36.
+ * float overflows while 127 M ||b|| and M ||g_j|| ||b|| stay below 1e36.
  */
 static void
 screen_setup(OmpDict *d, const double *b, int screen, int kmax)
@@ -576,34 +587,84 @@ screen_setup(OmpDict *d, const double *b, int screen, int kmax)
 	double		u = ldexp(1.0, -24);
 	double		bnorm = cblas_dnrm2(d->M, b, 1);
 	double		gmax = 0.0;
+	double		smax = 0.0;
 	int64_t		i;
 
 	if (screen < 0 || d->N == 0)
 		return;
 	if (screen == 0 &&
 		(kmax < 8 || (double) d->N * d->M < 1048576.0 ||
-		 (double) d->N * d->M * sizeof(float) > 2147483648.0))
+		 (double) d->N * d->M > 2147483648.0))
 		return;
-	d->gnorm = (double *) acq_alloc_array((size_t) d->N, sizeof(double));
+	if (!(bnorm < 1e36) || !(127.0 * d->M * bnorm < 1e36))
+		return;
+	d->Q8 = (int8_t *) acq_alloc_array((size_t) d->N * (size_t) d->M, sizeof(int8_t));
+	d->qscale = (double *) acq_alloc_array((size_t) d->N, sizeof(double));
+	d->qcoef = (double *) acq_alloc_array((size_t) d->N, sizeof(double));
 	for (i = 0; i < d->N; i++)
 	{
-		d->gnorm[i] = cblas_dnrm2(d->M, d->G + i * d->M, 1);
-		gmax = fmax(gmax, d->gnorm[i]);
+		const double *g = d->G + i * d->M;
+		int8_t	   *q = d->Q8 + i * d->M;
+		double		amax = 0.0,
+					gg = 0.0,
+					ee = 0.0,
+					qq = 0.0,
+					sc;
+		int			k;
+
+		for (k = 0; k < d->M; k++)
+		{
+			double		a = fabs(g[k]);
+
+			amax = a > amax ? a : amax;
+		}
+		sc = amax / 127.0;
+		if (sc > 0.0)
+		{
+			double		inv = 127.0 / amax;
+
+			/*
+			 * any rounding will do (the error is measured from the q
+			 * chosen); truncating x +- 1/2 is a single conversion
+			 */
+			for (k = 0; k < d->M; k++)
+			{
+				double		x = g[k] * inv;
+				int			qi = (int) (x + (x >= 0.0 ? 0.5 : -0.5));
+				double		qk,
+							e;
+
+				qi = qi > 127 ? 127 : (qi < -127 ? -127 : qi);
+				qk = (double) qi;
+				q[k] = (int8_t) qi;
+				e = g[k] - sc * qk;
+				ee += e * e;
+				qq += qk * qk;
+				gg += g[k] * g[k];
+			}
+		}
+		d->qscale[i] = sc;
+		d->qcoef[i] = 1.01 * (sqrt(ee) + (d->M + 3) * u * sc * sqrt(qq) +
+							  4.0 * d->M * ldexp(1.0, -53) * sqrt(gg));
+		gmax = sqrt(gg) > gmax ? sqrt(gg) : gmax;
+		smax = sc > smax ? sc : smax;
+		if ((i & 1023) == 0)
+			acq_check_interrupts();
 	}
-	if (!(gmax * bnorm * d->M < 1e36) || !(bnorm < 1e36) || !(gmax < 1e36))
+	if (!(gmax * bnorm * d->M < 1e36) || !(gmax < 1e36))
 	{
-		acq_free(d->gnorm);
-		d->gnorm = NULL;
+		acq_free(d->Q8);
+		acq_free(d->qscale);
+		acq_free(d->qcoef);
+		d->Q8 = NULL;
+		d->qscale = d->qcoef = NULL;
 		return;
 	}
-	d->G32 = (float *) acq_alloc_array((size_t) d->N * (size_t) d->M, sizeof(float));
-	for (i = 0; i < d->N * d->M; i++)
-		d->G32[i] = (float) d->G[i];
 	d->r32 = (float *) acq_alloc_array((size_t) d->M, sizeof(float));
 	d->proj32 = (float *) acq_alloc_array(OMP_BLOCK, sizeof(float));
-	/* rounding (omp.h) with a 1% margin; underflow: M + 2 smallest normals */
-	d->screen_rel = 1.01 * ((d->M + 3) * u + 2.0 * d->M * ldexp(1.0, -53));
-	d->screen_abs = (d->M + 2) * (double) FLT_MIN * (1.0 + gmax + bnorm);
+	d->vec = acq_vec_ops();
+	/* underflow: each of M + 2 float operations, and r's rounding, off by FLT_MIN */
+	d->screen_abs = (d->M + 2) * (double) FLT_MIN * (1.0 + gmax + bnorm) * (1.0 + 128.0 * smax);
 }
 
 AcqStatus
@@ -646,10 +707,11 @@ acq_omp_explicit(const double *G, int64_t N, int M, const double *b,
 
 	omp_result_init(out, kmax);
 	omp_pursue(&dict, b, &pen, p, kmax, out);
-	if (dict.G32)
+	if (dict.Q8)
 	{
-		acq_free(dict.G32);
-		acq_free(dict.gnorm);
+		acq_free(dict.Q8);
+		acq_free(dict.qscale);
+		acq_free(dict.qcoef);
 		acq_free(dict.r32);
 		acq_free(dict.proj32);
 	}

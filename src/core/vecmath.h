@@ -35,6 +35,13 @@ typedef struct AcqVecOps
 	void		(*weighted_gram) (const double *X, int64_t ld, int colmajor, int64_t m,
 								  int d, int ones_last, const double *sw, double sign,
 								  double *H);
+
+	/*
+	 * out[i] = sum_k Q[i m + k] r[k] for i < n, in float, in any order of
+	 * summation: the int8 rows of an OMP dictionary's screen (omp.c).
+	 */
+	void		(*int8_rows_dot) (const int8_t *Q, int64_t n, int m, const float *r,
+								  float *out);
 } AcqVecOps;
 
 #define ACQ_VEC_GRAM_MAXD 64
