@@ -580,9 +580,11 @@ omp_result_init(AcqOmpResult *out, int kmax)
  * qcoef_j.  Underflow in float adds at most screen_abs.  Every
  * |<g_j, r>| <= ||g_j|| ||b|| (the residual is never longer than b), so no
  * float overflows while 127 M ||b|| and M ||g_j|| ||b|| stay below 1e36.
+ * Quantising reads every value: a value that is not finite sets
+ * *nonfinite (and no screen), so the caller need not scan G again.
  */
 static void
-screen_setup(OmpDict *d, const double *b, int screen, int kmax)
+screen_setup(OmpDict *d, const double *b, int screen, int kmax, bool *nonfinite)
 {
 	double		u = ldexp(1.0, -24);
 	double		bnorm = cblas_dnrm2(d->M, b, 1);
@@ -601,57 +603,28 @@ screen_setup(OmpDict *d, const double *b, int screen, int kmax)
 	d->Q8 = (int8_t *) acq_alloc_array((size_t) d->N * (size_t) d->M, sizeof(int8_t));
 	d->qscale = (double *) acq_alloc_array((size_t) d->N, sizeof(double));
 	d->qcoef = (double *) acq_alloc_array((size_t) d->N, sizeof(double));
+	d->vec = acq_vec_ops();
 	for (i = 0; i < d->N; i++)
 	{
-		const double *g = d->G + i * d->M;
-		int8_t	   *q = d->Q8 + i * d->M;
-		double		amax = 0.0,
-					gg = 0.0,
-					ee = 0.0,
-					qq = 0.0,
-					sc;
-		int			k;
+		double		sc,
+					sums[3],
+					gn;
 
-		for (k = 0; k < d->M; k++)
+		if (!d->vec->quantize_row(d->G + i * d->M, d->M, d->Q8 + i * d->M, &sc, sums))
 		{
-			double		a = fabs(g[k]);
-
-			amax = a > amax ? a : amax;
+			*nonfinite = true;	/* the caller reports it */
+			break;
 		}
-		sc = amax / 127.0;
-		if (sc > 0.0)
-		{
-			double		inv = 127.0 / amax;
-
-			/*
-			 * any rounding will do (the error is measured from the q
-			 * chosen); truncating x +- 1/2 is a single conversion
-			 */
-			for (k = 0; k < d->M; k++)
-			{
-				double		x = g[k] * inv;
-				int			qi = (int) (x + (x >= 0.0 ? 0.5 : -0.5));
-				double		qk,
-							e;
-
-				qi = qi > 127 ? 127 : (qi < -127 ? -127 : qi);
-				qk = (double) qi;
-				q[k] = (int8_t) qi;
-				e = g[k] - sc * qk;
-				ee += e * e;
-				qq += qk * qk;
-				gg += g[k] * g[k];
-			}
-		}
+		gn = sqrt(sums[2]);
 		d->qscale[i] = sc;
-		d->qcoef[i] = 1.01 * (sqrt(ee) + (d->M + 3) * u * sc * sqrt(qq) +
-							  4.0 * d->M * ldexp(1.0, -53) * sqrt(gg));
-		gmax = sqrt(gg) > gmax ? sqrt(gg) : gmax;
+		d->qcoef[i] = 1.01 * (sqrt(sums[0]) + (d->M + 3) * u * sc * sqrt(sums[1]) +
+							  4.0 * d->M * ldexp(1.0, -53) * gn);
+		gmax = gn > gmax ? gn : gmax;
 		smax = sc > smax ? sc : smax;
 		if ((i & 1023) == 0)
 			acq_check_interrupts();
 	}
-	if (!(gmax * bnorm * d->M < 1e36) || !(gmax < 1e36))
+	if (*nonfinite || !(gmax * bnorm * d->M < 1e36) || !(gmax < 1e36))
 	{
 		acq_free(d->Q8);
 		acq_free(d->qscale);
@@ -662,7 +635,6 @@ screen_setup(OmpDict *d, const double *b, int screen, int kmax)
 	}
 	d->r32 = (float *) acq_alloc_array((size_t) d->M, sizeof(float));
 	d->proj32 = (float *) acq_alloc_array(OMP_BLOCK, sizeof(float));
-	d->vec = acq_vec_ops();
 	/* underflow: each of M + 2 float operations, and r's rounding, off by FLT_MIN */
 	d->screen_abs = (d->M + 2) * (double) FLT_MIN * (1.0 + gmax + bnorm) * (1.0 + 128.0 * smax);
 }
@@ -677,6 +649,7 @@ acq_omp_explicit(const double *G, int64_t N, int M, const double *b,
 	OmpPenalty	pen;
 	int			kmax;
 	AcqStatus	st;
+	bool		nonfinite = false;
 
 	if (out == NULL)
 		return ACQ_ERR_ARGUMENT;
@@ -689,12 +662,6 @@ acq_omp_explicit(const double *G, int64_t N, int M, const double *b,
 	st = omp_check(N, M, b, Psi, n_psi, p, &pen, &kmax, errbuf, errlen);
 	if (st != ACQ_OK)
 		return st;
-	if (!all_finite(G, N * M))
-	{
-		acq_set_error(errbuf, errlen, "omp: a gradient value is not finite");
-		return ACQ_ERR_ARGUMENT;
-	}
-
 	memset(&dict, 0, sizeof(dict));
 	dict.N = N;
 	dict.M = M;
@@ -703,7 +670,13 @@ acq_omp_explicit(const double *G, int64_t N, int M, const double *b,
 	dict.dot = explicit_dot;
 	dict.dotv = explicit_dotv;
 	dict.axpy = explicit_axpy;
-	screen_setup(&dict, b, p->screen, kmax);
+	/* the screen's quantising pass checks the values; without a screen, a pass of its own */
+	screen_setup(&dict, b, p->screen, kmax, &nonfinite);
+	if (nonfinite || (dict.Q8 == NULL && !all_finite(G, N * M)))
+	{
+		acq_set_error(errbuf, errlen, "omp: a gradient value is not finite");
+		return ACQ_ERR_ARGUMENT;
+	}
 
 	omp_result_init(out, kmax);
 	omp_pursue(&dict, b, &pen, p, kmax, out);

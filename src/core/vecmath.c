@@ -12,6 +12,7 @@
  */
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "vecmath.h"
 
@@ -33,6 +34,67 @@ void		VEC(acq_vec_weighted_gram) (const double *X, int64_t ld, int colmajor, int
 										double *H);
 void		VEC(acq_vec_int8_rows_dot) (const int8_t *Q, int64_t n, int m, const float *r,
 										float *out);
+int			VEC(acq_vec_quantize_row) (const double *g, int m, int8_t *q, double *scale,
+									   double *sums);
+
+/*
+ * The int8 screen's rows (omp.c).  -ffast-math may reorder the sums and
+ * fuse g - s q into one rounding: the caller's bound takes the error sum
+ * with a margin, and it is measured from the q actually chosen, whatever
+ * the rounding.  Finiteness is tested on the bits (fast-math assumes it).
+ */
+int
+VEC(acq_vec_quantize_row) (const double *g, int m, int8_t *q, double *scale, double *sums)
+{
+	double		amax = 0.0,
+				sc,
+				inv,
+				ee = 0.0,
+				qq = 0.0,
+				gg = 0.0;
+	uint64_t	bad = 0;
+
+	for (int k = 0; k < m; k++)
+	{
+		uint64_t	bits;
+		double		a = fabs(g[k]);
+
+		memcpy(&bits, &g[k], sizeof(bits));
+		bad |= ((bits >> 52) & 0x7ff) == 0x7ff;
+		amax = a > amax ? a : amax;
+	}
+	if (bad)
+		return 0;
+	sc = amax / 127.0;
+	*scale = sc;
+	if (!(sc > 0.0))
+	{
+		memset(q, 0, (size_t) m);
+		sums[0] = sums[1] = sums[2] = 0.0;
+		*scale = 0.0;
+		return 1;
+	}
+	inv = 127.0 / amax;
+	for (int k = 0; k < m; k++)
+	{
+		double		x = g[k] * inv;
+		int			qi = (int) (x + (x >= 0.0 ? 0.5 : -0.5));
+		double		qk,
+					e;
+
+		qi = qi > 127 ? 127 : (qi < -127 ? -127 : qi);
+		q[k] = (int8_t) qi;
+		qk = (double) qi;
+		e = g[k] - sc * qk;
+		ee += e * e;
+		qq += qk * qk;
+		gg += g[k] * g[k];
+	}
+	sums[0] = ee;
+	sums[1] = qq;
+	sums[2] = gg;
+	return 1;
+}
 
 /*
  * One float dot product per int8 row.  -ffast-math lets GCC vectorise the
@@ -249,13 +311,15 @@ void		acq_vec_weighted_gram_avx2(const double *X, int64_t ld, int colmajor, int6
 									   double *H);
 void		acq_vec_int8_rows_dot_avx2(const int8_t *Q, int64_t n, int m, const float *r,
 									   float *out);
+int			acq_vec_quantize_row_avx2(const double *g, int m, int8_t *q, double *scale,
+									  double *sums);
 
 static const AcqVecOps base_ops = {acq_vec_logistic_loss_base,
 	acq_vec_logistic_residuals_base, acq_vec_logistic_step_base,
-acq_vec_weighted_gram_base, acq_vec_int8_rows_dot_base};
+acq_vec_weighted_gram_base, acq_vec_int8_rows_dot_base, acq_vec_quantize_row_base};
 static const AcqVecOps avx2_ops = {acq_vec_logistic_loss_avx2,
 	acq_vec_logistic_residuals_avx2, acq_vec_logistic_step_avx2,
-acq_vec_weighted_gram_avx2, acq_vec_int8_rows_dot_avx2};
+acq_vec_weighted_gram_avx2, acq_vec_int8_rows_dot_avx2, acq_vec_quantize_row_avx2};
 
 const AcqVecOps *
 acq_vec_ops(void)

@@ -42,6 +42,14 @@ typedef struct AcqVecOps
 	 */
 	void		(*int8_rows_dot) (const int8_t *Q, int64_t n, int m, const float *r,
 								  float *out);
+
+	/*
+	 * Quantise g (m numbers) to q = round(g / s), s = max |g| / 127 (0 for a
+	 * zero row); *scale = s, sums = { sum (g - s q)^2, sum q^2, sum g^2 }.
+	 * Returns false if a value is not finite (then the rest is undefined).
+	 */
+	int			(*quantize_row) (const double *g, int m, int8_t *q, double *scale,
+								 double *sums);
 } AcqVecOps;
 
 #define ACQ_VEC_GRAM_MAXD 64

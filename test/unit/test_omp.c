@@ -532,6 +532,26 @@ test_screen(void)
 		acq_omp_result_free(&r);
 		check_same_pursuit(G, 50, 20, b, NULL, p, true);
 
+		/* a value that is not finite: found by the screen's quantising pass, nothing leaks */
+		{
+			double		keep = G[13 * 20 + 5];
+			double		badv[2] = {NAN, -INFINITY};
+			AcqOmpParams ps = p;
+
+			ps.screen = 1;
+			for (i = 0; i < 2; i++)
+			{
+				G[13 * 20 + 5] = badv[i];
+				acq_set_hooks(&counting_hooks);
+				n_alloc = n_free = 0;
+				CHECK(acq_omp_explicit(G, 50, 20, b, NULL, 0, &ps, &r, NULL, 0) == ACQ_ERR_ARGUMENT);
+				CHECK(n_alloc == n_free);
+				acq_set_hooks(NULL);
+				acq_omp_result_free(&r);
+			}
+			G[13 * 20 + 5] = keep;
+		}
+
 		/* beyond float range: screening declines, the pursuit is unchanged */
 		for (i = 0; i < 50 * 20; i++)
 			G[i] *= 1e40;
