@@ -150,23 +150,89 @@ check_columns(const ReadSpec *rs)
 	}
 }
 
-/*
- * Stream a table's rows (id, features, label[, gradients]) in chunks of up to
- * FETCH_BATCH through callback, or collect them all into *all.  Rows are
- * checked; ids must be unique and not NULL (the check needs all ids: done by
- * the caller for streamed tables, through a sorted copy).
- */
+/* what scan_rows hands a chunk of rows to */
 typedef void (*ChunkFn) (void *arg, const Rows *chunk);
 
+/* a scan in progress: rows arrive one by one from the executor (stream.c) */
+typedef struct RowScan
+{
+	const ReadSpec *rs;
+	Rows	   *all;			/* collecting every row, or NULL: chunks to fn */
+	Rows		chunk;
+	ChunkFn		fn;
+	void	   *arg;
+	int		   *d;
+	int		   *m;
+	const char *table;
+} RowScan;
+
+static void
+scan_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
+{
+	RowScan  *ss = (RowScan *) arg;
+	const ReadSpec *rs = ss->rs;
+	Rows	   *into = ss->all ? ss->all : &ss->chunk;
+	MemoryContext mine = CurrentMemoryContext;
+	int64		id;
+	double	   *x;
+	double	   *g = NULL;
+	double		y;
+
+	if (slot->tts_isnull[0])
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("a row of %s has a NULL id", ss->table),
+				 errhint("Every row needs an id: the selection names rows by it.")));
+	id = DatumGetInt64(slot->tts_values[0]);
+	/* arrays are detoasted, if they must be, in the row's scratch context */
+	MemoryContextSwitchTo(rowcxt);
+	x = checked_vector(slot->tts_values[1], slot->tts_isnull[1], ss->d, "features", ss->table, id);
+	if (rs->gradients)
+		g = checked_vector(slot->tts_values[3], slot->tts_isnull[3], ss->m, "gradients", ss->table, id);
+	MemoryContextSwitchTo(mine);
+	if (slot->tts_isnull[2] || !isfinite(DatumGetFloat8(slot->tts_values[2])))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("label is NULL or not finite in %s, id " INT64_FORMAT, ss->table, id)));
+	y = DatumGetFloat8(slot->tts_values[2]);
+	if (rs->seen)
+	{
+		const double *hit = bsearch(&y, rs->want, rs->nwant, sizeof(double), acq_cmp_double);
+
+		if (hit)
+			rs->seen[hit - rs->want] = true;
+	}
+	into->d = *ss->d;
+	into->m = ss->m ? *ss->m : 0;
+	rows_reserve(into, g != NULL);
+	if (g)
+		memcpy(into->G + into->n * into->m, g, sizeof(double) * into->m);
+	into->id[into->n] = id;
+	memcpy(into->X + into->n * into->d, x, sizeof(double) * into->d);
+	into->y[into->n] = y;
+	into->n++;
+	if (!ss->all && ss->chunk.n == FETCH_BATCH)
+	{
+		ss->fn(ss->arg, &ss->chunk);
+		ss->chunk.n = 0;
+	}
+	CHECK_FOR_INTERRUPTS();
+}
+
+/*
+ * Stream a table's rows (id, features, label[, gradients]) in chunks of up to
+ * FETCH_BATCH through fn, or collect them all into *all.  Rows are checked;
+ * ids must be unique and not NULL (the check needs all ids: done by the
+ * caller for streamed tables, through a sorted copy).  Rows come straight
+ * from the executor (stream.c): no copy of them is kept but ours.
+ */
 static void
 scan_rows(const ReadSpec *rs, Rows *all, ChunkFn fn, void *arg, int *d, int *m)
 {
 	MemoryContext mine = CurrentMemoryContext;
 	char	   *table = acq_rel_display_name(rs->rel);
 	char	   *sql;
-	Portal		portal;
-	Rows		chunk = {0};
-	MemoryContext batchcxt;
+	RowScan	ss;
 
 	check_columns(rs);
 	if (rs->gradients)
@@ -196,95 +262,17 @@ scan_rows(const ReadSpec *rs, Rows *all, ChunkFn fn, void *arg, int *d, int *m)
 		all->y = palloc_extended(sizeof(double) * all->cap, MCXT_ALLOC_HUGE);
 		all->X = NULL;			/* sized at the first row, when d is known */
 	}
-	portal = SPI_cursor_open_with_args(NULL, sql, 0, NULL, NULL, NULL, false, 0);
-	MemoryContextSwitchTo(mine);
-	/* detoasted arrays live for one batch: a per-batch context, reset */
-	batchcxt = AllocSetContextCreate(mine, "acq rows batch", ALLOCSET_DEFAULT_SIZES);
-	for (;;)
-	{
-		Rows	   *into = all ? all : &chunk;
-
-		SPI_cursor_fetch(portal, true, FETCH_BATCH);
-		MemoryContextSwitchTo(batchcxt);
-		if (SPI_processed == 0)
-			break;
-		if (!all)
-			chunk.n = 0;
-		for (uint64 i = 0; i < SPI_processed; i++)
-		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			bool		isnull;
-			Datum		v = SPI_getbinval(tup, desc, 1, &isnull);
-			int64		id;
-			Datum		xv;
-			ArrayType  *xa;
-			double	   *x;
-			double		y;
-
-			if (isnull)
-				ereport(ERROR,
-						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("a row of %s has a NULL id", table),
-						 errhint("Every row needs an id: the selection names rows by it.")));
-			id = DatumGetInt64(v);
-			v = SPI_getbinval(tup, desc, 2, &isnull);
-			xv = v;
-			xa = acq_detoast_array(v, isnull);
-			x = checked_vector(PointerGetDatum(xa), isnull, d, "features", table, id);
-			v = SPI_getbinval(tup, desc, 3, &isnull);
-			if (isnull || !isfinite(DatumGetFloat8(v)))
-				ereport(ERROR,
-						(errcode(ERRCODE_DATA_EXCEPTION),
-						 errmsg("label is NULL or not finite in %s, id " INT64_FORMAT, table, id)));
-			y = DatumGetFloat8(v);
-			if (rs->seen)
-			{
-				const double *hit = bsearch(&y, rs->want, rs->nwant, sizeof(double), acq_cmp_double);
-
-				if (hit)
-					rs->seen[hit - rs->want] = true;
-			}
-			into->d = *d;
-			into->m = m ? *m : 0;
-			if (rs->gradients)
-			{
-				ArrayType  *ga;
-				double	   *g;
-
-				v = SPI_getbinval(tup, desc, 4, &isnull);
-				ga = acq_detoast_array(v, isnull);
-				g = checked_vector(PointerGetDatum(ga), isnull, m, "gradients", table, id);
-				into->m = *m;
-				MemoryContextSwitchTo(mine);
-				rows_reserve(into, true);
-				MemoryContextSwitchTo(batchcxt);
-				memcpy(into->G + into->n * into->m, g, sizeof(double) * into->m);
-				/* free a detoasted copy at once: the next row's reuses its memory */
-				acq_free_detoasted(v, ga);
-			}
-			else
-			{
-				MemoryContextSwitchTo(mine);
-				rows_reserve(into, false);
-				MemoryContextSwitchTo(batchcxt);
-			}
-			into->id[into->n] = id;
-			memcpy(into->X + into->n * into->d, x, sizeof(double) * into->d);
-			acq_free_detoasted(xv, xa);
-			into->y[into->n] = y;
-			into->n++;
-		}
-		SPI_freetuptable(SPI_tuptable);
-		MemoryContextSwitchTo(mine);
-		if (!all && chunk.n > 0)
-			fn(arg, &chunk);
-		MemoryContextReset(batchcxt);
-		CHECK_FOR_INTERRUPTS();
-	}
-	SPI_cursor_close(portal);
-	MemoryContextSwitchTo(mine);
-	MemoryContextDelete(batchcxt);
+	memset(&ss, 0, sizeof(ss));
+	ss.rs = rs;
+	ss.all = all;
+	ss.fn = fn;
+	ss.arg = arg;
+	ss.d = d;
+	ss.m = m;
+	ss.table = table;
+	acq_spi_stream(sql, false, SPI_OK_SELECT, "reading rows", scan_row, &ss);
+	if (!all && ss.chunk.n > 0)
+		fn(arg, &ss.chunk);
 }
 
 static void
