@@ -10,6 +10,7 @@
 #   bench/acquisition/run.sh --speed    # sections a and b only (the summary keeps the last
 #                                       # full run's fidelity results)
 #   PEER_REPEAT=5 bench/acquisition/run.sh --speed   # the peer's speed runs (median; default 3)
+#   ACQ_REPEAT=5 bench/acquisition/run.sh --speed    # acq's timed calls after a first (median; default 3)
 #
 # Writes bench/acquisition/results/ (CSV, markdown, the run's log) and the
 # curves docs/img/acquisition_fashion.png, docs/img/acquisition_etopo.png.
@@ -88,21 +89,29 @@ acquire() {
 		RAISE WARNING 'OUT % % % % %', r.plan_id, extract(epoch FROM clock_timestamp() - t0), r.bought, r.rounds, array_to_string(r.counts, ':'); END \$\$"
 }
 
-# the same, twice in one session: the first call (into TARGET_first, then dropped) pays the
-# session's one-off costs -- loading the library, filling catalog caches, first-touch memory --
-# and the second, timed, is the steady state, as the peer's time leaves out its interpreter's
-# start and imports.  Prints "plan_id seconds bought rounds counts first_call_seconds".
+# the same in one session: a first call (into TARGET_first, then dropped) pays the session's
+# one-off costs -- loading the library, filling catalog caches, first-touch memory -- and
+# ACQ_REPEAT (default 3) more calls, each into a fresh TARGET, are timed; their median is the
+# steady state, as the peer's time leaves out its interpreter's start and imports.  Every call
+# makes the same plan (same seed).  Prints "plan_id median_seconds bought rounds counts
+# first_call_seconds" (plan_id: the last call's).
 acquire_twice() {
 	local consumer=$1 provider=$2 target=$3 ds=$4 strategy=$5 budget=$6 seed=$7
 	acq_psql -c "DROP TABLE IF EXISTS $target, ${target}_first"
-	sql_notice "DO \$\$ DECLARE t0 timestamptz; t1 float8; r record; BEGIN
+	sql_notice "DO \$\$ DECLARE t0 timestamptz; t1 float8; ts float8[] := '{}'; r record; BEGIN
 		t0 := clock_timestamp();
 		PERFORM acq.acquire('$consumer', '$provider', '${target}_first', $(args_for "$ds" "$strategy" "$budget" "$seed"));
 		t1 := extract(epoch FROM clock_timestamp() - t0);
 		DROP TABLE ${target}_first;
-		t0 := clock_timestamp();
-		SELECT * INTO r FROM acq.acquire('$consumer', '$provider', '$target', $(args_for "$ds" "$strategy" "$budget" "$seed"));
-		RAISE WARNING 'OUT % % % % % %', r.plan_id, extract(epoch FROM clock_timestamp() - t0), r.bought, r.rounds, array_to_string(r.counts, ':'), t1; END \$\$"
+		FOR i IN 1..${ACQ_REPEAT:-3} LOOP
+			DROP TABLE IF EXISTS $target;
+			t0 := clock_timestamp();
+			SELECT * INTO r FROM acq.acquire('$consumer', '$provider', '$target', $(args_for "$ds" "$strategy" "$budget" "$seed"));
+			ts := ts || extract(epoch FROM clock_timestamp() - t0)::float8;
+		END LOOP;
+		RAISE WARNING 'OUT % % % % % %', r.plan_id,
+			(SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY t) FROM unnest(ts) t),
+			r.bought, r.rounds, array_to_string(r.counts, ':'), t1; END \$\$"
 }
 
 metric_model() { if [ "$1" = fashion ]; then echo "model => 'softmax'"; else echo "model => 'knn', k => 5"; fi; }
@@ -148,7 +157,7 @@ load_table bench.etopo_rows "$W/etopo/rows.tsv" float8
 load_table bench.etopo_test "$W/etopo/test.tsv" float8
 
 # ---- a. speed: acq against the peer at B = 10k, same batch --------------------------
-say "== a. speed: one acquisition of B = $SPEED_BUDGET, acq (SQL call, server-side wall time, the second in its session) vs peer (Python acquisition loop, data already in memory)"
+say "== a. speed: one acquisition of B = $SPEED_BUDGET, acq (SQL call, server-side wall time, median of ${ACQ_REPEAT:-3} calls after a first in the session) vs peer (Python acquisition loop, data already in memory)"
 echo "dataset,strategy,budget,batch,acq_seconds,acq_setup_seconds,acq_rounds,peer_seconds,peer_setup_seconds,peer_queries,ratio,acq_metric,peer_metric,acq_first_call_seconds" >"$RES/speed.csv"
 SPEED_LINES=()
 for ds in fashion etopo; do
