@@ -778,17 +778,18 @@ acq_logreg_source_terms(const AcqBlock *blocks, int nblocks, int p, double C,
 				double		h = exp(-0.5 * fabs(zk));
 				double		e = h * h;
 
-				S[(int64_t) k * d + p] = sqrtC * h / (1.0 + e);
+				z[k] = sqrtC * h / (1.0 + e);	/* the row weight; the margin is used up */
 				r[k] = sign * C * (((zk >= 0.0) ? 1.0 : e) / (1.0 + e) - y[k]);
 			}
 			if (H != NULL && d <= ACQ_VEC_GRAM_MAXD)
-			{
-				for (k = 0; k < m; k++)
-					z[k] = S[(int64_t) k * d + p];	/* the weights, z no longer needed */
 				acq_vec_ops()->weighted_gram(X, p, 0, m, d, 1, z, sign, H);
-			}
 			else if (H != NULL)
+			{
+				/* hessian_chunk takes the weights in S's last column */
+				for (k = 0; k < m; k++)
+					S[(int64_t) k * d + p] = z[k];
 				hessian_chunk(X, m, p, sign, S, H);
+			}
 			if (g != NULL)
 			{
 				if (p > 0)

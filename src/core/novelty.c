@@ -370,10 +370,8 @@ acq_novelty_ws(const double *H, const double *hnorm, int64_t nh, const double *N
 void
 acq_novelty_cache_free(AcqNoveltyCache *c)
 {
-	if (c->heldk)
-		acq_free(c->heldk);
-	if (c->nheld)
-		acq_free(c->nheld);
+	acq_free(c->heldk);
+	acq_free(c->nheld);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -397,10 +395,8 @@ acq_novelty_cached(const double *H, const double *hnorm, int64_t nh, const doubl
 			memcpy(heldk, c->heldk, sizeof(double) * (size_t) c->n * (size_t) k);
 			memcpy(nheld, c->nheld, sizeof(int) * (size_t) c->n);
 		}
-		if (c->heldk)
-			acq_free(c->heldk);
-		if (c->nheld)
-			acq_free(c->nheld);
+		acq_free(c->heldk);	/* NULL-safe */
+		acq_free(c->nheld);
 		c->heldk = heldk;
 		c->nheld = nheld;
 		c->cap = cap;
