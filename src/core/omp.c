@@ -34,25 +34,53 @@
 
 /* ---- the dictionary ----------------------------------------------------- */
 
+/* the screen's int8 copy of the rows (omp.h) */
+struct AcqOmpQuant
+{
+	int64_t		N;				/* rows added */
+	int64_t		cap;
+	int			M;
+	int8_t	   *Q8;				/* cap x M: q_j = round(g_j / s_j) */
+	double	   *qscale;			/* s_j = max |g_j| / 127 */
+	double	   *qerr;			/* ||g_j - s_j q_j||, with margins (screen_bound) */
+	double	   *qnorm;			/* s_j ||q_j|| */
+	double		gmax;			/* max ||g_j|| */
+	const AcqVecOps *vec;
+};
+
+/* rows fetched on demand (acq_omp_quantized): row j at cache + slot[j] M */
+typedef struct OmpRows
+{
+	AcqOmpFetch fetch;
+	void	   *arg;
+	int64_t    *slot;			/* N, -1: not fetched */
+	double	   *cache;
+	int64_t		n;
+	int64_t		cap;
+	int64_t    *want;			/* N: scratch, the rows a fetch asks for */
+} OmpRows;
+
+/* a screened step's state: the residual in int16 and its bound terms */
+typedef struct OmpScreen
+{
+	int16_t    *r16;			/* M: q_r = round(r / s_r) */
+	int64_t    *dots;			/* OMP_BLOCK: q_j . q_r */
+	double		rterm;			/* ||r - s_r q_r|| + rounding, with margins */
+	double		abs;			/* absolute slack for underflow */
+} OmpScreen;
+
 typedef struct OmpDict OmpDict;
 
 struct OmpDict
 {
 	int64_t		N;
 	int			M;
-	/* explicit */
+	/* explicit: the rows in memory (G), or fetched (rows) */
 	const double *G;
-	/*
-	 * explicit, screened (Q8 NULL: not): G quantised to int8 per row,
-	 * g_j ~ qscale_j q_j, and each row's bound coefficient (omp.h)
-	 */
-	int8_t	   *Q8;
-	double	   *qscale;
-	double	   *qcoef;			/* |approx - <g_j, r>| <= qcoef_j ||r|| + screen_abs */
-	float	   *r32;			/* M: the residual in float */
-	float	   *proj32;			/* OMP_BLOCK: a block's float projections */
-	double		screen_abs;		/* absolute slack for underflow */
-	const AcqVecOps *vec;
+	OmpRows    *rows;
+	/* explicit, screened (quant NULL: not) */
+	const AcqOmpQuant *quant;
+	OmpScreen  *scr;
 	/* softmax */
 	const double *E;
 	const double *H;
@@ -71,7 +99,16 @@ struct OmpDict
 	void		(*column) (const OmpDict *d, int64_t j, double *col);
 };
 
-/* explicit: one DGEMV per block of rows, proj = G r */
+/* row j of an explicit dictionary (fetched rows: after rows_need) */
+static inline const double *
+explicit_row(const OmpDict *d, int64_t j)
+{
+	if (d->G)
+		return d->G + j * d->M;
+	return d->rows->cache + d->rows->slot[j] * d->M;
+}
+
+/* explicit: one DGEMV per block of rows, proj = G r (rows in memory) */
 static void
 explicit_project(const OmpDict *d, const double *r, double *proj)
 {
@@ -87,44 +124,135 @@ explicit_project(const OmpDict *d, const double *r, double *proj)
 }
 
 /*
- * explicit, screened: proj_j = qscale_j fl32(q_j . r32), one pass over the
- * int8 rows -- an eighth of the bytes of explicit_project.  The values are
- * approximations; see omp_argmax_screened.
+ * explicit, screened: r is quantised to int16, q_r = round(r / s_r) with
+ * s_r = max |r| / 32767, and proj_j = s_j s_r (q_j . q_r), the dot
+ * product exact in integers: one pass over the int8 rows, an eighth of the
+ * bytes of explicit_project.  The values are approximations; see
+ * omp_argmax_screened and screen_bound.  Returns false, leaving proj alone,
+ * when r is too small to scale (max |r| < 1e-300): the caller then needs
+ * the exact pass.
  */
-static void
-screened_project(const OmpDict *d, const double *r, double *proj)
+static bool
+screened_project(const OmpDict *d, const double *r, double rnorm, double *proj)
 {
+	const AcqOmpQuant *q = d->quant;
+	OmpScreen  *scr = d->scr;
+	double		amax = 0.0,
+				sr,
+				inv,
+				ee = 0.0,
+				qq = 0.0;
 	int64_t		start;
 	int			i;
 
 	for (i = 0; i < d->M; i++)
-		d->r32[i] = (float) r[i];
+		amax = fabs(r[i]) > amax ? fabs(r[i]) : amax;
+	if (!(amax >= 1e-300))
+		return false;
+	sr = amax / 32767.0;
+	inv = 32767.0 / amax;
+	for (i = 0; i < d->M; i++)
+	{
+		double		x = r[i] * inv;
+		int			qi = (int) (x + (x >= 0.0 ? 0.5 : -0.5));
+		double		e;
+
+		qi = qi > 32767 ? 32767 : (qi < -32767 ? -32767 : qi);
+		scr->r16[i] = (int16_t) qi;
+		e = r[i] - sr * (double) qi;
+		ee += e * e;
+		qq += (double) qi * (double) qi;
+	}
+
+	/*
+	 * ||r - s_r q_r||: a 1% margin for the rounding of its computation, plus
+	 * 4 u ||r|| for that of each s_r q_ri and 2 sqrt(M DBL_MIN) for squares
+	 * lost to underflow; then 2 u s_r ||q_r|| for rounding s_j s_r D_j
+	 */
+	scr->rterm = 1.01 * sqrt(ee) + 4.0 * ldexp(1.0, -53) * rnorm +
+		2.0 * sqrt(d->M * DBL_MIN) + 2.0 * ldexp(1.0, -53) * sr * sqrt(qq);
 	for (start = 0; start < d->N; start += OMP_BLOCK)
 	{
 		int			m = (int) ((d->N - start < OMP_BLOCK) ? d->N - start : OMP_BLOCK);
 
-		d->vec->int8_rows_dot(d->Q8 + start * d->M, m, d->M, d->r32, d->proj32);
+		q->vec->int8_rows_dot(q->Q8 + start * d->M, m, d->M, scr->r16, scr->dots);
 		for (i = 0; i < m; i++)
-			proj[start + i] = d->qscale[start + i] * (double) d->proj32[i];
+			proj[start + i] = (q->qscale[start + i] * sr) * (double) scr->dots[i];
 	}
+	return true;
+}
+
+/*
+ * The screened projection's error bound for row j (omp.h):
+ *     <g_j, r> - s_j s_r q_j.q_r = <g_j - s_j q_j, r> + s_j <q_j, r - s_r q_r>,
+ * so |error| <= ||g_j - s_j q_j|| ||r|| + s_j ||q_j|| ||r - s_r q_r||
+ * (Cauchy-Schwarz), plus the rounding of the double products and of the
+ * exact recomputation, which both terms carry (qerr, rterm), a 1% margin,
+ * and the absolute slack for underflow.
+ */
+static inline double
+screen_bound(const OmpDict *d, int64_t j, double rnorm)
+{
+	return 1.01 * (d->quant->qerr[j] * rnorm + d->quant->qnorm[j] * d->scr->rterm) +
+		d->scr->abs;
 }
 
 static double
 explicit_dot(const OmpDict *d, int64_t i, int64_t j)
 {
-	return cblas_ddot(d->M, d->G + i * d->M, 1, d->G + j * d->M, 1);
+	return cblas_ddot(d->M, explicit_row(d, i), 1, explicit_row(d, j), 1);
 }
 
 static double
 explicit_dotv(const OmpDict *d, int64_t j, const double *v)
 {
-	return cblas_ddot(d->M, d->G + j * d->M, 1, v, 1);
+	return cblas_ddot(d->M, explicit_row(d, j), 1, v, 1);
 }
 
 static void
 explicit_axpy(const OmpDict *d, double a, int64_t j, double *v)
 {
-	cblas_daxpy(d->M, a, d->G + j * d->M, 1, v, 1);
+	cblas_daxpy(d->M, a, explicit_row(d, j), 1, v, 1);
+}
+
+/*
+ * Fetched rows: make rows idx[0..n-1] (ascending) available, asking the
+ * caller's fetch for those not fetched yet, in one call.  Every fetched row
+ * is kept: the support's rows are needed at every step, and a candidate
+ * that came close once tends to again.  False if the fetch failed.
+ */
+static bool
+rows_need(const OmpDict *d, const int64_t *idx, int64_t n)
+{
+	OmpRows    *rw = d->rows;
+	int64_t		nw = 0;
+	int64_t		i;
+
+	for (i = 0; i < n; i++)
+		if (rw->slot[idx[i]] < 0)
+			rw->want[nw++] = idx[i];
+	if (nw == 0)
+		return true;
+	if (rw->n + nw > rw->cap)
+	{
+		int64_t		cap = rw->cap ? rw->cap : 64;
+		double	   *c;
+
+		while (cap < rw->n + nw)
+			cap *= 2;
+		c = (double *) acq_alloc_array((size_t) cap * (size_t) d->M, sizeof(double));
+		if (rw->n > 0)
+			memcpy(c, rw->cache, sizeof(double) * (size_t) rw->n * (size_t) d->M);
+		acq_free(rw->cache);
+		rw->cache = c;
+		rw->cap = cap;
+	}
+	if (rw->fetch(rw->arg, rw->want, nw, rw->cache + rw->n * d->M) != 0)
+		return false;
+	for (i = 0; i < nw; i++)
+		rw->slot[rw->want[i]] = rw->n + i;
+	rw->n += nw;
+	return true;
 }
 
 /*
@@ -284,6 +412,7 @@ typedef struct OmpState
 	double	   *projb;			/* with columns: <g_j, b>, N */
 	double	   *C;				/* with columns: N x kmax, column s = <g_., g_S[s]> */
 	char	   *excluded;		/* selected or dependent, N */
+	int64_t    *cand;			/* screened: N, the candidates a step recomputes */
 } OmpState;
 
 /* the best admissible candidate: argmax |proj|, lowest index; -1 if none */
@@ -310,10 +439,12 @@ omp_argmax(const OmpState *st, int64_t N)
 /*
  * The same choice as omp_argmax over exact projections, from the screened
  * projections in st->proj: every admissible j whose |proj_j| + e_j reaches
- * the best lower bound max_k (|proj_k| - e_k), e_j = qcoef_j ||r|| + abs,
- * might be the argmax; those (usually a few) are recomputed in double, and
- * the exact value of each is left in st->proj[j].  Scanning in index order
- * with a strict comparison keeps the lowest index on ties.
+ * the best lower bound max_k (|proj_k| - e_k), e_j = screen_bound(j),
+ * might be the argmax; those (usually a few) are recomputed in double --
+ * fetching their rows first, if the rows are not in memory -- and the
+ * exact value of each is left in st->proj[j].  Scanning in index order
+ * with a strict comparison keeps the lowest index on ties.  Returns -1 if
+ * nothing is admissible, -2 if a fetch failed.
  */
 static int64_t
 omp_argmax_screened(OmpState *st, const OmpDict *dict, double rnorm)
@@ -321,11 +452,12 @@ omp_argmax_screened(OmpState *st, const OmpDict *dict, double rnorm)
 	double		lb = -INFINITY;
 	double		bestval = -1.0;
 	int64_t		best = -1;
+	int64_t		nc = 0;
 	int64_t		j;
 
 	for (j = 0; j < dict->N; j++)
 	{
-		double		low = fabs(st->proj[j]) - (rnorm * dict->qcoef[j] + dict->screen_abs);
+		double		low = fabs(st->proj[j]) - screen_bound(dict, j, rnorm);
 
 		if (!st->excluded[j] && low > lb)
 			lb = low;
@@ -333,19 +465,21 @@ omp_argmax_screened(OmpState *st, const OmpDict *dict, double rnorm)
 	if (lb == -INFINITY)
 		return -1;				/* nothing admissible */
 	for (j = 0; j < dict->N; j++)
+		if (!st->excluded[j] && fabs(st->proj[j]) + screen_bound(dict, j, rnorm) >= lb)
+			st->cand[nc++] = j;
+	if (dict->rows && !rows_need(dict, st->cand, nc))
+		return -2;
+	for (j = 0; j < nc; j++)
 	{
-		double		exact;
+		int64_t		c = st->cand[j];
+		double		exact = explicit_dotv(dict, c, st->r);
 
-		if (st->excluded[j] ||
-			fabs(st->proj[j]) + (rnorm * dict->qcoef[j] + dict->screen_abs) < lb)
-			continue;
-		exact = explicit_dotv(dict, j, st->r);
 		if (fabs(exact) > bestval)
 		{
-			best = j;
+			best = c;
 			bestval = fabs(exact);
 		}
-		st->proj[j] = exact;	/* exact from now on: its bound is loose */
+		st->proj[c] = exact;	/* exact from now on: its bound is loose */
 	}
 	return best;
 }
@@ -403,14 +537,18 @@ omp_solve_residual(OmpState *st, const OmpDict *dict, const double *b)
 
 /*
  * Algorithm 3.  out->index / out->weight are allocated by the caller with
- * room for kmax.
+ * room for kmax.  Returns ACQ_OK; with fetched rows, ACQ_ERR_TOO_LARGE if a
+ * step cannot be screened (a residual below 1e-300: the rows must be in
+ * memory for the exact pass) or ACQ_ERR_ARGUMENT if a fetch failed, the
+ * selection so far in out.
  */
-static void
+static AcqStatus
 omp_pursue(const OmpDict *dict, const double *b, const OmpPenalty *pen,
 		   const AcqOmpParams *p, int kmax, AcqOmpResult *out)
 {
 	OmpState	st;
 	double		rnorm;
+	AcqStatus	status = ACQ_OK;
 
 	memset(&st, 0, sizeof(st));
 	st.kmax = kmax;
@@ -422,6 +560,8 @@ omp_pursue(const OmpDict *dict, const double *b, const OmpPenalty *pen,
 	st.r = st.z + kmax;
 	st.proj = (double *) acq_alloc_array((size_t) dict->N, sizeof(double));
 	st.excluded = (char *) acq_alloc((size_t) dict->N);
+	if (dict->quant)
+		st.cand = (int64_t *) acq_alloc_array((size_t) dict->N, sizeof(int64_t));
 
 	memcpy(st.r, b, sizeof(double) * dict->M);
 	rnorm = cblas_dnrm2(dict->M, b, 1);
@@ -436,6 +576,7 @@ omp_pursue(const OmpDict *dict, const double *b, const OmpPenalty *pen,
 	while (st.s < kmax)
 	{
 		int64_t		j;
+		bool		screened = false;
 
 		if (!(rnorm > p->tol))
 		{
@@ -452,16 +593,23 @@ omp_pursue(const OmpDict *dict, const double *b, const OmpPenalty *pen,
 				cblas_dgemv(CblasColMajor, CblasNoTrans, (int) dict->N, st.s, -1.0, st.C,
 							(int) dict->N, st.w, 1, 1.0, st.proj, 1);
 		}
-		else if (dict->Q8)
-			screened_project(dict, st.r, st.proj);
-		else
+		else if (dict->quant && screened_project(dict, st.r, rnorm, st.proj))
+			screened = true;
+		else if (dict->G || !dict->rows)
 			dict->project(dict, st.r, st.proj);
+		else
+		{
+			status = ACQ_ERR_TOO_LARGE;
+			break;
+		}
 
 		/* the best candidate; a dependent one is passed over for good */
 		for (;;)
 		{
-			j = dict->Q8 ? omp_argmax_screened(&st, dict, rnorm) :
+			j = screened ? omp_argmax_screened(&st, dict, rnorm) :
 				omp_argmax(&st, dict->N);
+			if (j == -2)
+				break;
 			if (j < 0 || st.proj[j] == 0.0)
 			{
 				j = -1;
@@ -476,6 +624,11 @@ omp_pursue(const OmpDict *dict, const double *b, const OmpPenalty *pen,
 			}
 			out->skipped++;
 		}
+		if (j == -2)
+		{
+			status = ACQ_ERR_ARGUMENT;
+			break;
+		}
 		if (j < 0)
 		{
 			out->stop = ACQ_OMP_STOP_EXHAUSTED;
@@ -489,11 +642,13 @@ omp_pursue(const OmpDict *dict, const double *b, const OmpPenalty *pen,
 	acq_free(st.L);
 	acq_free(st.proj);
 	acq_free(st.excluded);
+	acq_free(st.cand);
 	if (st.C)
 	{
 		acq_free(st.C);
 		acq_free(st.projb);
 	}
+	return status;
 }
 
 /* ---- argument checks and entry points ----------------------------------- */
@@ -568,75 +723,117 @@ omp_result_init(AcqOmpResult *out, int kmax)
 											 sizeof(double));
 }
 
-/*
- * The int8 copy of G for screening (omp.h), if asked for and safe.  Row j
- * is q_j = round(g_j / s_j), s_j = max_i |g_ji| / 127, and
- *     |s_j fl32(q_j . fl32(r)) - <g_j, r>|
- *         <= ||g_j - s_j q_j|| ||r||              (the quantisation)
- *          + (M + 3) u s_j ||q_j|| ||r||          (float rounding, u = 2^-24)
- * (Cauchy-Schwarz; rounding r to float, each product and any order of
- * summation are in the second term), plus 4 M 2^-53 ||g_j|| ||r|| for the
- * double arithmetic of the first norm, all with a 1% margin: that is
- * qcoef_j.  Underflow in float adds at most screen_abs.  Every
- * |<g_j, r>| <= ||g_j|| ||b|| (the residual is never longer than b), so no
- * float overflows while 127 M ||b|| and M ||g_j|| ||b|| stay below 1e36.
- * Quantising reads every value: a value that is not finite sets
- * *nonfinite (and no screen), so the caller need not scan G again.
- */
-static void
-screen_setup(OmpDict *d, const double *b, int screen, int kmax, bool *nonfinite)
+/* ---- the screen's int8 rows ----------------------------------------------- */
+
+AcqOmpQuant *
+acq_omp_quant_create(int64_t cap, int M)
 {
-	double		u = ldexp(1.0, -24);
-	double		bnorm = cblas_dnrm2(d->M, b, 1);
-	double		gmax = 0.0;
-	double		smax = 0.0;
-	int64_t		i;
+	AcqOmpQuant *q;
 
-	if (screen < 0 || d->N == 0)
-		return;
-	if (screen == 0 &&
-		(kmax < 8 || (double) d->N * d->M < 1048576.0 ||
-		 (double) d->N * d->M > 2147483648.0))
-		return;
-	if (!(bnorm < 1e36) || !(127.0 * d->M * bnorm < 1e36))
-		return;
-	d->Q8 = (int8_t *) acq_alloc_array((size_t) d->N * (size_t) d->M, sizeof(int8_t));
-	d->qscale = (double *) acq_alloc_array((size_t) d->N, sizeof(double));
-	d->qcoef = (double *) acq_alloc_array((size_t) d->N, sizeof(double));
-	d->vec = acq_vec_ops();
-	for (i = 0; i < d->N; i++)
-	{
-		double		sc,
-					sums[3],
-					gn;
+	if (cap < 1 || M < 1)
+		return NULL;
+	q = (AcqOmpQuant *) acq_alloc(sizeof(AcqOmpQuant));
+	q->cap = cap;
+	q->M = M;
+	q->Q8 = (int8_t *) acq_alloc_array((size_t) cap * (size_t) M, sizeof(int8_t));
+	q->qscale = (double *) acq_alloc_array((size_t) cap, sizeof(double));
+	q->qerr = (double *) acq_alloc_array((size_t) cap, sizeof(double));
+	q->qnorm = (double *) acq_alloc_array((size_t) cap, sizeof(double));
+	q->vec = acq_vec_ops();
+	return q;
+}
 
-		if (!d->vec->quantize_row(d->G + i * d->M, d->M, d->Q8 + i * d->M, &sc, sums))
-		{
-			*nonfinite = true;	/* the caller reports it */
-			break;
-		}
-		gn = sqrt(sums[2]);
-		d->qscale[i] = sc;
-		d->qcoef[i] = 1.01 * (sqrt(sums[0]) + (d->M + 3) * u * sc * sqrt(sums[1]) +
-							  4.0 * d->M * ldexp(1.0, -53) * gn);
-		gmax = gn > gmax ? gn : gmax;
-		smax = sc > smax ? sc : smax;
-		if ((i & 1023) == 0)
-			acq_check_interrupts();
-	}
-	if (*nonfinite || !(gmax * bnorm * d->M < 1e36) || !(gmax < 1e36))
-	{
-		acq_free(d->Q8);
-		acq_free(d->qscale);
-		acq_free(d->qcoef);
-		d->Q8 = NULL;
-		d->qscale = d->qcoef = NULL;
+/*
+ * Row N is q = round(g / s), s = max_i |g_i| / 127.  qerr holds
+ * ||g - s q|| (as computed) + 4 M u ||g|| for the rounding of that norm
+ * and of the exact recomputation <g, r> in double + 2 sqrt(M DBL_MIN) for
+ * squares lost to underflow; qnorm s ||q||.  The quantising pass reads
+ * every value: the check for finite values comes with it.
+ */
+int
+acq_omp_quant_add(AcqOmpQuant *q, const double *g)
+{
+	double		sc,
+				sums[3],
+				gn;
+	int64_t		i = q->N;
+
+	if (i >= q->cap)
+		return 0;
+	if (!q->vec->quantize_row(g, q->M, q->Q8 + i * q->M, &sc, sums))
+		return 0;
+	gn = sqrt(sums[2]);
+	q->qscale[i] = sc;
+	q->qerr[i] = sqrt(sums[0]) + 4.0 * q->M * ldexp(1.0, -53) * gn +
+		2.0 * sqrt(q->M * DBL_MIN);
+	q->qnorm[i] = sc * sqrt(sums[1]);
+	q->gmax = gn > q->gmax ? gn : q->gmax;
+	q->N = i + 1;
+	return 1;
+}
+
+int64_t
+acq_omp_quant_rows(const AcqOmpQuant *q)
+{
+	return q ? q->N : 0;
+}
+
+void
+acq_omp_quant_free(AcqOmpQuant *q)
+{
+	if (q == NULL)
 		return;
-	}
-	d->r32 = (float *) acq_alloc_array((size_t) d->M, sizeof(float));
-	d->proj32 = (float *) acq_alloc_array(OMP_BLOCK, sizeof(float));
-	/* underflow: each of M + 2 float operations, and r's rounding, off by FLT_MIN */
-	d->screen_abs = (d->M + 2) * (double) FLT_MIN * (1.0 + gmax + bnorm) * (1.0 + 128.0 * smax);
+	acq_free(q->Q8);
+	acq_free(q->qscale);
+	acq_free(q->qerr);
+	acq_free(q->qnorm);
+	acq_free(q);
+}
+
+/*
+ * Whether the screen's arithmetic stays in range for target b: every
+ * |<g_j, r>| <= ||g_j|| ||b|| (the residual is never longer than b), and
+ * the norms and products stay far from overflow while M ||g_j|| ||b|| <
+ * 1e300.
+ */
+static bool
+screen_in_range(const AcqOmpQuant *q, const double *b)
+{
+	double		bnorm = cblas_dnrm2(q->M, b, 1);
+
+	return bnorm < 1e300 && q->gmax < 1e300 && q->gmax * bnorm * q->M < 1e300;
+}
+
+static void
+screen_init(OmpDict *d, OmpScreen *scr, const AcqOmpQuant *q)
+{
+	memset(scr, 0, sizeof(*scr));
+	scr->r16 = (int16_t *) acq_alloc_array((size_t) d->M, sizeof(int16_t));
+	scr->dots = (int64_t *) acq_alloc_array(OMP_BLOCK, sizeof(int64_t));
+	/* underflow in s_j s_r and its product with D_j (|D_j| <= 127 * 32767 M) */
+	scr->abs = ldexp(1.0, -1074) * (2.0 + 4161409.0 * d->M);
+	d->quant = q;
+	d->scr = scr;
+}
+
+static void
+screen_done(OmpScreen *scr)
+{
+	acq_free(scr->r16);
+	acq_free(scr->dots);
+}
+
+static void
+explicit_dict(OmpDict *d, const double *G, int64_t N, int M)
+{
+	memset(d, 0, sizeof(*d));
+	d->N = N;
+	d->M = M;
+	d->G = G;
+	d->project = explicit_project;
+	d->dot = explicit_dot;
+	d->dotv = explicit_dotv;
+	d->axpy = explicit_axpy;
 }
 
 AcqStatus
@@ -647,6 +844,8 @@ acq_omp_explicit(const double *G, int64_t N, int M, const double *b,
 {
 	OmpDict		dict;
 	OmpPenalty	pen;
+	OmpScreen	scr;
+	AcqOmpQuant *q = NULL;
 	int			kmax;
 	AcqStatus	st;
 	bool		nonfinite = false;
@@ -662,33 +861,102 @@ acq_omp_explicit(const double *G, int64_t N, int M, const double *b,
 	st = omp_check(N, M, b, Psi, n_psi, p, &pen, &kmax, errbuf, errlen);
 	if (st != ACQ_OK)
 		return st;
-	memset(&dict, 0, sizeof(dict));
-	dict.N = N;
-	dict.M = M;
-	dict.G = G;
-	dict.project = explicit_project;
-	dict.dot = explicit_dot;
-	dict.dotv = explicit_dotv;
-	dict.axpy = explicit_axpy;
-	/* the screen's quantising pass checks the values; without a screen, a pass of its own */
-	screen_setup(&dict, b, p->screen, kmax, &nonfinite);
-	if (nonfinite || (dict.Q8 == NULL && !all_finite(G, N * M)))
+	explicit_dict(&dict, G, N, M);
+
+	/*
+	 * The screen (omp.h) when asked for, or by default when it pays (k >= 8,
+	 * N M >= 2^20) and its copy stays under 2 GB.  Its quantising pass
+	 * checks the values; without a screen, a pass of its own.
+	 */
+	if (p->screen > 0 ||
+		(p->screen == 0 && kmax >= 8 && (double) N * M >= 1048576.0 &&
+		 (double) N * M <= 2147483648.0))
+	{
+		int64_t		i;
+
+		q = acq_omp_quant_create(N, M);
+		for (i = 0; i < N && !nonfinite; i++)
+		{
+			nonfinite = !acq_omp_quant_add(q, G + i * M);
+			if ((i & 1023) == 0)
+				acq_check_interrupts();
+		}
+		if (nonfinite || !screen_in_range(q, b))
+		{
+			acq_omp_quant_free(q);
+			q = NULL;
+		}
+	}
+	if (nonfinite || (q == NULL && !all_finite(G, N * M)))
 	{
 		acq_set_error(errbuf, errlen, "omp: a gradient value is not finite");
 		return ACQ_ERR_ARGUMENT;
 	}
+	if (q)
+		screen_init(&dict, &scr, q);
 
 	omp_result_init(out, kmax);
-	omp_pursue(&dict, b, &pen, p, kmax, out);
-	if (dict.Q8)
+	(void) omp_pursue(&dict, b, &pen, p, kmax, out);	/* rows in memory: cannot fail */
+	if (q)
 	{
-		acq_free(dict.Q8);
-		acq_free(dict.qscale);
-		acq_free(dict.qcoef);
-		acq_free(dict.r32);
-		acq_free(dict.proj32);
+		screen_done(&scr);
+		acq_omp_quant_free(q);
 	}
 	return ACQ_OK;
+}
+
+AcqStatus
+acq_omp_quantized(const AcqOmpQuant *q, AcqOmpFetch fetch, void *arg,
+				  const double *b, const double *Psi, int n_psi,
+				  const AcqOmpParams *p, AcqOmpResult *out,
+				  char *errbuf, size_t errlen)
+{
+	OmpDict		dict;
+	OmpPenalty	pen;
+	OmpScreen	scr;
+	OmpRows		rows;
+	int			kmax;
+	int64_t		i;
+	AcqStatus	st;
+
+	if (out == NULL)
+		return ACQ_ERR_ARGUMENT;
+	memset(out, 0, sizeof(*out));
+	if (q == NULL || fetch == NULL)
+	{
+		acq_set_error(errbuf, errlen, "omp: invalid argument");
+		return ACQ_ERR_ARGUMENT;
+	}
+	st = omp_check(q->N, q->M, b, Psi, n_psi, p, &pen, &kmax, errbuf, errlen);
+	if (st != ACQ_OK)
+		return st;
+	if (!screen_in_range(q, b))
+	{
+		acq_set_error(errbuf, errlen, "omp: values too large to screen");
+		return ACQ_ERR_TOO_LARGE;
+	}
+	explicit_dict(&dict, NULL, q->N, q->M);
+	memset(&rows, 0, sizeof(rows));
+	rows.fetch = fetch;
+	rows.arg = arg;
+	rows.slot = (int64_t *) acq_alloc_array((size_t) q->N, sizeof(int64_t));
+	rows.want = (int64_t *) acq_alloc_array((size_t) q->N, sizeof(int64_t));
+	for (i = 0; i < q->N; i++)
+		rows.slot[i] = -1;
+	dict.rows = &rows;
+	screen_init(&dict, &scr, q);
+
+	omp_result_init(out, kmax);
+	st = omp_pursue(&dict, b, &pen, p, kmax, out);
+	if (st == ACQ_ERR_TOO_LARGE)
+		acq_set_error(errbuf, errlen, "omp: a residual too small to screen");
+	else if (st != ACQ_OK)
+		acq_set_error(errbuf, errlen, "omp: fetching rows failed");
+	screen_done(&scr);
+	acq_free(rows.slot);
+	acq_free(rows.want);
+	acq_free(rows.cache);
+	return st;
 }
 
 AcqStatus
@@ -740,7 +1008,7 @@ acq_omp_softmax(const double *E, const double *H, int64_t N, int K, int D,
 											  sizeof(double));
 
 	omp_result_init(out, kmax);
-	omp_pursue(&dict, b, &pen, p, kmax, out);
+	(void) omp_pursue(&dict, b, &pen, p, kmax, out);	/* in memory: cannot fail */
 	acq_free(dict.scratch);
 	return ACQ_OK;
 }

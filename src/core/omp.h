@@ -148,20 +148,21 @@ typedef struct AcqOmpResult
 /*
  * Screening (explicit G only).  Each step's pass over G is memory-bound,
  * so an int8 copy of G cuts it to an eighth of the bytes: row j is
- * q_j = round(g_j / s_j) with s_j = max_i |g_ji| / 127, and the screened
- * projection s_j fl32(q_j . fl32(r)) is computed for every candidate in one
+ * q_j = round(g_j / s_j) with s_j = max_i |g_ji| / 127.  Each step rounds
+ * the residual likewise to int16, q_r = round(r / s_r), s_r = max |r| /
+ * 32767, and the screened projection s_j s_r (q_j . q_r) -- the dot
+ * product exact in integers -- is computed for every candidate in one
  * vectorised pass (vecmath.c).  Only the candidates whose projection could
  * still be the largest -- those within a rigorous bound,
- *     |screened - <g_j, r>| <= (||g_j - s_j q_j|| + (M + 3) u s_j ||q_j||
- *                               + 4 M u64 ||g_j||) ||r|| (x 1.01),
- * u = 2^-24, u64 = 2^-53, of the best lower bound -- are recomputed in
- * double.  The bound covers the quantisation, rounding r to float and any
- * summation order, so the atom chosen is the one the double pass would
- * choose (argmax |<g_j, r>|, lowest index on ties); on Gaussian rows a
- * handful of candidates is recomputed a step.  It costs an int8 copy of G
- * (N M bytes) and a quantising pass.  screen = 0 uses it when it pays
- * (k >= 8, N M >= 2^20) and the copy stays under 2 GB; 1 whenever the
- * values allow (no overflow in float); -1 never.
+ *     |screened - <g_j, r>| <= ||g_j - s_j q_j|| ||r|| + s_j ||q_j|| ||r - s_r q_r||
+ * plus the rounding of the double arithmetic and of the exact recomputation
+ * (4 M u ||g_j|| ||r||, u = 2^-53), underflow, and a 1% margin -- of the
+ * best lower bound are recomputed in double.  So the atom chosen is the one
+ * the double pass would choose (argmax |<g_j, r>|, lowest index on ties);
+ * on Gaussian rows a handful of candidates is recomputed a step.  It costs
+ * an int8 copy of G (N M bytes) and a quantising pass.  screen = 0 uses it
+ * when it pays (k >= 8, N M >= 2^20) and the copy stays under 2 GB; 1
+ * whenever the values allow (M ||g_j|| ||b|| < 1e300); -1 never.
  *
  * G: N x M row-major; b: M numbers; Psi: NULL, N x n_psi row-major, or N
  * numbers with n_psi = ACQ_OMP_PSI_DIAGONAL (see above).
@@ -177,6 +178,41 @@ AcqStatus	acq_omp_explicit(const double *G, int64_t N, int M, const double *b,
 							 const double *Psi, int n_psi,
 							 const AcqOmpParams *p, AcqOmpResult *out,
 							 char *errbuf, size_t errlen);
+
+/*
+ * The screened pursuit without G in memory.  A caller that reads the rows
+ * from elsewhere (a table) quantises each as it arrives into an
+ * AcqOmpQuant -- N M bytes instead of 8 N M -- and hands the pursuit a
+ * fetch function for the exact rows it needs: the few candidates a step
+ * recomputes and the support (each row is fetched once and kept).
+ *
+ * acq_omp_quant_create: room for cap rows of M numbers (NULL if cap < 1 or
+ * M < 1).  acq_omp_quant_add: quantise g as the next row; 0 if a value is
+ * not finite (or the quant is full): the row is not added.
+ *
+ * fetch(arg, index, n, rows) fills rows (n x M, row-major) with the rows
+ * of those indexes (ascending, in the order they were added), exactly as
+ * they were added, and returns 0; anything else fails the pursuit with
+ * ACQ_ERR_ARGUMENT (a host may also leave by longjmp, as PostgreSQL's
+ * ereport does: everything is allocated with acq_alloc).
+ *
+ * acq_omp_quantized: acq_omp_explicit with screen = 1 over the rows added
+ * (same selection, same weights).  ACQ_ERR_TOO_LARGE when the values are
+ * out of the screen's range (see above) or a step's residual falls below
+ * 1e-300: the caller must then run acq_omp_explicit with the rows in
+ * memory (in that case out holds the selection so far; free it).
+ */
+typedef struct AcqOmpQuant AcqOmpQuant;
+typedef int (*AcqOmpFetch) (void *arg, const int64_t *index, int64_t n, double *rows);
+
+AcqOmpQuant *acq_omp_quant_create(int64_t cap, int M);
+int			acq_omp_quant_add(AcqOmpQuant *q, const double *g);
+int64_t		acq_omp_quant_rows(const AcqOmpQuant *q);
+void		acq_omp_quant_free(AcqOmpQuant *q);
+AcqStatus	acq_omp_quantized(const AcqOmpQuant *q, AcqOmpFetch fetch, void *arg,
+							  const double *b, const double *Psi, int n_psi,
+							  const AcqOmpParams *p, AcqOmpResult *out,
+							  char *errbuf, size_t errlen);
 
 /*
  * The softmax last-layer dictionary: E is N x K (e_j = p_j - onehot(y_j)),

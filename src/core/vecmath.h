@@ -37,11 +37,13 @@ typedef struct AcqVecOps
 								  double *H);
 
 	/*
-	 * out[i] = sum_k Q[i m + k] r[k] for i < n, in float, in any order of
-	 * summation: the int8 rows of an OMP dictionary's screen (omp.c).
+	 * out[i] = sum_k Q[i m + k] r[k] for i < n, exactly, in integers: the
+	 * int8 rows of an OMP dictionary's screen against the residual
+	 * quantised to int16 (omp.c).  |Q| <= 127 and |r| <= 32767 (so blocks
+	 * of 512 products fit an int32, and every sum fits an int64).
 	 */
-	void		(*int8_rows_dot) (const int8_t *Q, int64_t n, int m, const float *r,
-								  float *out);
+	void		(*int8_rows_dot) (const int8_t *Q, int64_t n, int m, const int16_t *r,
+								  int64_t *out);
 
 	/*
 	 * Quantise g (m numbers) to q = round(g / s), s = max |g| / 127 (0 for a

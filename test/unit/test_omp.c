@@ -450,23 +450,87 @@ run_screen(const double *G, int64_t N, int M, const double *b, const double *Psi
 	return allocs;
 }
 
+/* acq_omp_quantized's fetch over rows in memory, checking what is asked */
+typedef struct FetchG
+{
+	const double *G;
+	int64_t		N;
+	int			M;
+	char	   *seen;			/* each row is fetched at most once */
+	int64_t		rows;			/* rows fetched */
+	int			calls;
+	int			bad;			/* an index out of order, range, or fetched twice */
+	int			fail_at;		/* > 0: fail that call */
+} FetchG;
+
+static int
+fetch_g(void *arg, const int64_t *index, int64_t n, double *rows)
+{
+	FetchG	   *f = (FetchG *) arg;
+	int64_t		i;
+
+	f->calls++;
+	if (f->fail_at > 0 && f->calls == f->fail_at)
+		return 1;
+	for (i = 0; i < n; i++)
+	{
+		if (index[i] < 0 || index[i] >= f->N || f->seen[index[i]] ||
+			(i > 0 && index[i] <= index[i - 1]))
+		{
+			f->bad++;
+			continue;
+		}
+		f->seen[index[i]] = 1;
+		memcpy(rows + i * f->M, f->G + index[i] * f->M, sizeof(double) * f->M);
+	}
+	f->rows += n;
+	return 0;
+}
+
+/* the rows quantised one by one, then the pursuit with fetched rows */
+static AcqStatus
+run_quantized(const double *G, int64_t N, int M, const double *b, const double *Psi,
+			  AcqOmpParams p, AcqOmpResult *r, FetchG *f)
+{
+	AcqOmpQuant *q = acq_omp_quant_create(N, M);
+	AcqStatus	st;
+	int64_t		i;
+
+	memset(f, 0, sizeof(*f));
+	f->G = G;
+	f->N = N;
+	f->M = M;
+	f->seen = calloc(N, 1);
+	for (i = 0; i < N; i++)
+		CHECK(acq_omp_quant_add(q, G + i * M) == 1);
+	CHECK(acq_omp_quant_rows(q) == N);
+	st = acq_omp_quantized(q, fetch_g, f, b, Psi, Psi ? ACQ_OMP_PSI_DIAGONAL : 0, &p, r,
+						   NULL, 0);
+	acq_omp_quant_free(q);
+	free(f->seen);
+	return st;
+}
+
 static void
 check_same_pursuit(const double *G, int64_t N, int M, const double *b,
 				   const double *Psi, AcqOmpParams p, bool expect_screen)
 {
 	AcqOmpResult r0,
-				r1;
+				r1,
+				r2;
+	FetchG		f;
 	int			a0 = run_screen(G, N, M, b, Psi, p, -1, &r0);
 	int			a1 = run_screen(G, N, M, b, Psi, p, 1, &r1);
 	int			same = 0;
 	int			i;
+	AcqStatus	st;
 
 	/*
-	 * screening allocates 5 blocks (int8 rows, scales, bounds, r and a
-	 * block's projections in float); declining after quantising (a float
-	 * would overflow), the first 3
+	 * screening allocates 8 blocks (the int8 rows: a header and 4 arrays;
+	 * the residual in int16, a block's dot products, the candidate list);
+	 * declining after quantising (out of range), the first 5
 	 */
-	CHECK(a1 == a0 + (expect_screen ? 5 : 3));
+	CHECK(a1 == a0 + (expect_screen ? 8 : 5));
 	CHECK(r0.n == r1.n && r0.n > 0);
 	for (i = 0; i < r0.n && i < r1.n; i++)
 	{
@@ -475,8 +539,35 @@ check_same_pursuit(const double *G, int64_t N, int M, const double *b,
 	}
 	CHECK(same == r0.n);
 	CHECK(r0.skipped == r1.skipped && r0.stop == r1.stop);
+
+	/* the same pursuit from quantised rows and fetches; nothing leaks */
+	acq_set_hooks(&counting_hooks);
+	n_alloc = n_free = 0;
+	st = run_quantized(G, N, M, b, Psi, p, &r2, &f);
+	acq_omp_result_free(&r2);
+	CHECK(n_alloc == n_free);
+	acq_set_hooks(NULL);
+	st = run_quantized(G, N, M, b, Psi, p, &r2, &f);
+	if (expect_screen)
+	{
+		CHECK(st == ACQ_OK);
+		CHECK(r2.n == r0.n && f.bad == 0);
+		for (i = 0, same = 0; i < r0.n && i < r2.n; i++)
+		{
+			same += (r0.index[i] == r2.index[i]);
+			CHECK_CLOSE(r2.weight[i], r0.weight[i], 1e-12);
+		}
+		CHECK(same == r0.n);
+		CHECK(r0.skipped == r2.skipped && r0.stop == r2.stop);
+		CHECK_CLOSE(r2.residual_norm, r0.residual_norm, 1e-9 * (1.0 + r0.residual_norm));
+		/* at least the support, at most one call a step */
+		CHECK(f.rows >= r2.n && f.calls <= r2.iterations + r2.skipped);
+	}
+	else
+		CHECK(st == ACQ_ERR_TOO_LARGE && f.calls == 0);
 	acq_omp_result_free(&r0);
 	acq_omp_result_free(&r1);
+	acq_omp_result_free(&r2);
 }
 
 static void
@@ -486,6 +577,8 @@ test_screen(void)
 				M = 60;
 	double	   *G;
 	double	   *b;
+	double	   *G2;
+	double	   *b2;
 	double	   *psi = make_unit(99, N);
 	AcqOmpParams plain = {40, 0.0, 0.0, 0.0, 0};
 	AcqOmpParams ridge = {40, 0.3, 0.0, 0.0, 0};
@@ -552,9 +645,51 @@ test_screen(void)
 			G[13 * 20 + 5] = keep;
 		}
 
-		/* beyond float range: screening declines, the pursuit is unchanged */
+		/* a failed fetch fails the pursuit, nothing leaks */
+		{
+			FetchG		f;
+
+			make_problem(31, 3000, 60, &G2, &b2);
+			acq_set_hooks(&counting_hooks);
+			n_alloc = n_free = 0;
+			f.fail_at = 3;
+			{
+				AcqOmpQuant *q = acq_omp_quant_create(3000, 60);
+				AcqOmpParams pq = {40, 0.0, 0.0, 0.0, 0};
+
+				memset(&f, 0, sizeof(f));
+				f.G = G2;
+				f.N = 3000;
+				f.M = 60;
+				f.seen = calloc(3000, 1);
+				f.fail_at = 3;
+				for (i = 0; i < 3000; i++)
+					acq_omp_quant_add(q, G2 + (int64_t) i * 60);
+				CHECK(acq_omp_quantized(q, fetch_g, &f, b2, NULL, 0, &pq, &r, NULL, 0) == ACQ_ERR_ARGUMENT);
+				CHECK(r.n == 2 && f.calls == 3);
+				acq_omp_result_free(&r);
+				/* a value that is not finite is not added */
+				G2[5] = NAN;
+				CHECK(acq_omp_quant_add(q, G2) == 0);
+				CHECK(acq_omp_quant_rows(q) == 3000);
+				acq_omp_quant_free(q);
+				free(f.seen);
+			}
+			CHECK(n_alloc == n_free);
+			acq_set_hooks(NULL);
+			free(G2);
+			free(b2);
+		}
+
+		/*
+		 * beyond the screen's range (M ||g|| ||b|| >= 1e300): in memory the
+		 * screen declines and the pursuit is unchanged; quantised, the
+		 * caller is told to use the rows in memory
+		 */
 		for (i = 0; i < 50 * 20; i++)
-			G[i] *= 1e40;
+			G[i] *= 1e150;
+		for (i = 0; i < 20; i++)
+			b[i] *= 1e150;
 		check_same_pursuit(G, 50, 20, b, NULL, p, false);
 	}
 	free(G);
