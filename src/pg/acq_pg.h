@@ -133,6 +133,11 @@ char	  **acq_text_array_arg(ArrayType *a, int *n, const char *argname);
 double	   *acq_checked_vector(Datum d, bool isnull, int *len, const char *what,
 							   const char *table, const char *rowkind, int64 rowno,
 							   const char *hint);
+double	   *acq_checked_array(Datum d, bool isnull, int *len, const char *what,
+							  const char *table, const char *rowkind, int64 rowno,
+							  const char *hint);
+void		acq_check_finite(const double *x, int n, const char *what, const char *table,
+							 const char *rowkind, int64 rowno);
 ArrayType  *acq_detoast_array(Datum d, bool isnull);
 void		acq_free_detoasted(Datum d, ArrayType *a);
 

@@ -85,6 +85,30 @@ double *
 acq_checked_vector(Datum d, bool isnull, int *len, const char *what, const char *table,
 				   const char *rowkind, int64 rowno, const char *hint)
 {
+	double	   *x = acq_checked_array(d, isnull, len, what, table, rowkind, rowno, hint);
+
+	acq_check_finite(x, *len, what, table, rowkind, rowno);
+	return x;
+}
+
+/* an error naming the first element of x[0..n-1] that is NaN or infinite, if any */
+void
+acq_check_finite(const double *x, int n, const char *what, const char *table,
+				 const char *rowkind, int64 rowno)
+{
+	for (int j = 0; j < n; j++)
+		if (!isfinite(x[j]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("%s in %s, %s " INT64_FORMAT ", contain NaN or Infinity (element %d)",
+							what, table, rowkind, rowno, j + 1)));
+}
+
+/* acq_checked_vector without the check of the values (the caller makes it) */
+double *
+acq_checked_array(Datum d, bool isnull, int *len, const char *what, const char *table,
+				  const char *rowkind, int64 rowno, const char *hint)
+{
 	ArrayType  *a;
 	int			n;
 	double	   *x;
@@ -109,11 +133,5 @@ acq_checked_vector(Datum d, bool isnull, int *len, const char *what, const char 
 						what, table, rowkind, rowno, n, *len),
 				 hint ? errhint("%s", hint) : 0));
 	x = (double *) ARR_DATA_PTR(a);
-	for (int j = 0; j < n; j++)
-		if (!isfinite(x[j]))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("%s in %s, %s " INT64_FORMAT ", contain NaN or Infinity (element %d)",
-							what, table, rowkind, rowno, j + 1)));
 	return x;
 }

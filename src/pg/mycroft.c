@@ -35,6 +35,9 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "access/xact.h"
+#include "catalog/pg_class.h"
 
 #include "acq_pg.h"
 #include "classifier.h"
@@ -109,6 +112,9 @@ typedef struct ReadSpec
 	const double *want;
 	int			nwant;
 	bool	   *seen;			/* seen[j]: some row has label want[j] */
+	/* streamed OMP (select_omp_streamed): rows also carry their ctid */
+	bool		with_ctid;
+	bool		read_only;		/* SPI read_only: the caller's active snapshot */
 } ReadSpec;
 
 static void
@@ -164,7 +170,11 @@ typedef struct RowScan
 	int		   *d;
 	int		   *m;
 	const char *table;
+	struct OmpStream *os;		/* non-NULL: gradients go to os, not into G */
 } RowScan;
+
+static void omp_stream_row(struct OmpStream *os, const double *g, int m, ItemPointer tid,
+						   int64 row, double y, int64 id, const char *table);
 
 static void
 scan_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
@@ -187,7 +197,10 @@ scan_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
 	/* arrays are detoasted, if they must be, in the row's scratch context */
 	MemoryContextSwitchTo(rowcxt);
 	x = checked_vector(slot->tts_values[1], slot->tts_isnull[1], ss->d, "features", ss->table, id);
-	if (rs->gradients)
+	if (rs->gradients && ss->os)
+		g = acq_checked_array(slot->tts_values[3], slot->tts_isnull[3], ss->m, "gradients",
+							  ss->table, "id", id, "The owner's and the hard rows' arrays must have one length.");
+	else if (rs->gradients)
 		g = checked_vector(slot->tts_values[3], slot->tts_isnull[3], ss->m, "gradients", ss->table, id);
 	MemoryContextSwitchTo(mine);
 	if (slot->tts_isnull[2] || !isfinite(DatumGetFloat8(slot->tts_values[2])))
@@ -204,8 +217,11 @@ scan_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
 	}
 	into->d = *ss->d;
 	into->m = ss->m ? *ss->m : 0;
-	rows_reserve(into, g != NULL);
-	if (g)
+	rows_reserve(into, g != NULL && ss->os == NULL);
+	if (g && ss->os)
+		omp_stream_row(ss->os, g, into->m, (ItemPointer) DatumGetPointer(slot->tts_values[4]),
+					   into->n, y, id, ss->table);
+	else if (g)
 		memcpy(into->G + into->n * into->m, g, sizeof(double) * into->m);
 	into->id[into->n] = id;
 	memcpy(into->X + into->n * into->d, x, sizeof(double) * into->d);
@@ -227,7 +243,18 @@ scan_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
  * from the executor (stream.c): no copy of them is kept but ours.
  */
 static void
+scan_rows_os(const ReadSpec *rs, Rows *all, ChunkFn fn, void *arg, int *d, int *m,
+			 struct OmpStream *os);
+
+static void
 scan_rows(const ReadSpec *rs, Rows *all, ChunkFn fn, void *arg, int *d, int *m)
+{
+	scan_rows_os(rs, all, fn, arg, d, m, NULL);
+}
+
+static void
+scan_rows_os(const ReadSpec *rs, Rows *all, ChunkFn fn, void *arg, int *d, int *m,
+			 struct OmpStream *os)
 {
 	MemoryContext mine = CurrentMemoryContext;
 	char	   *table = acq_rel_display_name(rs->rel);
@@ -237,9 +264,10 @@ scan_rows(const ReadSpec *rs, Rows *all, ChunkFn fn, void *arg, int *d, int *m)
 	check_columns(rs);
 	if (rs->gradients)
 		sql = psprintf("SELECT (%s)::pg_catalog.int8, (%s)::pg_catalog.float8[], (%s)::pg_catalog.float8,"
-					   " (%s)::pg_catalog.float8[] FROM %s",
+					   " (%s)::pg_catalog.float8[]%s FROM %s",
 					   quote_identifier(rs->id), quote_identifier(rs->features),
-					   quote_identifier(rs->label), quote_identifier(rs->gradients), table);
+					   quote_identifier(rs->label), quote_identifier(rs->gradients),
+					   rs->with_ctid ? ", ctid" : "", table);
 	else
 		sql = psprintf("SELECT (%s)::pg_catalog.int8, (%s)::pg_catalog.float8[], (%s)::pg_catalog.float8 FROM %s",
 					   quote_identifier(rs->id), quote_identifier(rs->features),
@@ -253,7 +281,8 @@ scan_rows(const ReadSpec *rs, Rows *all, ChunkFn fn, void *arg, int *d, int *m)
 		bool		isnull;
 		int64		n;
 
-		acq_spi_check(SPI_execute(psprintf("SELECT pg_catalog.count(*) FROM %s", table), true, 0),
+		acq_spi_check(SPI_execute(psprintf("SELECT pg_catalog.count(*) FROM %s", table),
+								  rs->read_only, 0),
 					  SPI_OK_SELECT, "counting rows");
 		n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 		MemoryContextSwitchTo(mine);
@@ -270,7 +299,8 @@ scan_rows(const ReadSpec *rs, Rows *all, ChunkFn fn, void *arg, int *d, int *m)
 	ss.d = d;
 	ss.m = m;
 	ss.table = table;
-	acq_spi_stream(sql, false, SPI_OK_SELECT, "reading rows", scan_row, &ss);
+	ss.os = os;
+	acq_spi_stream(sql, rs->read_only, SPI_OK_SELECT, "reading rows", scan_row, &ss);
 	if (!all && ss.chunk.n > 0)
 		fn(arg, &ss.chunk);
 }
@@ -721,6 +751,96 @@ reservoir_chunk(void *arg, const Rows *chunk)
 	}
 }
 
+/* ---- omp / combined ---------------------------------------------------- */
+
+static void
+omp_params(const SelSpec *s, AcqOmpParams *op)
+{
+	op->k = (int) s->k;
+	op->screen = 0;
+	op->lambda = s->lambda;
+	op->tol = s->tol;
+	op->lambda2 = s->method == SEL_COMBINED ? s->lambda2 : 0.0;
+}
+
+static void
+omp_check_candidates(const SelSpec *s, int64 nc)
+{
+	if (nc < s->k)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k = " INT64_FORMAT " is more than the owner's " INT64_FORMAT " candidate rows",
+						s->k, nc)));
+}
+
+/* combined: Psi, each candidate's distance to its nearest hard row (diagonal form) */
+static double *
+omp_psi(const SelSpec *s, const Rows *owner, const Rows *hard, const int64 *cand, int64 nc)
+{
+	AcqHardSet *hs;
+	double	   *X,
+			   *y,
+			   *psi;
+
+	if (s->method != SEL_COMBINED)
+		return NULL;
+	hs = acq_hardset_create(hard->X, s->same_label ? hard->y : NULL, hard->n, hard->d);
+	X = palloc_extended(sizeof(double) * nc * owner->d, MCXT_ALLOC_HUGE);
+	y = palloc_extended(sizeof(double) * nc, MCXT_ALLOC_HUGE);
+	psi = palloc_extended(sizeof(double) * nc, MCXT_ALLOC_HUGE);
+	for (int64 i = 0; i < nc; i++)
+	{
+		memcpy(X + i * owner->d, owner->X + cand[i] * owner->d, sizeof(double) * owner->d);
+		y[i] = owner->y[cand[i]];
+	}
+	acq_hardset_min_dist(hs, X, s->same_label ? y : NULL, nc, psi);
+	for (int64 i = 0; i < nc; i++)
+		psi[i] = isfinite(psi[i]) ? sqrt(psi[i]) : 1e30;
+	acq_hardset_free(hs);
+	pfree(X);
+	pfree(y);
+	return psi;
+}
+
+/* the target: the hard rows' mean gradient */
+static double *
+omp_gradient_target(const Rows *hard, int m)
+{
+	double	   *b = palloc0(sizeof(double) * m);
+
+	if (hard->m != m)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("gradients have %d dimensions in the owner's table and %d in the hard rows", m, hard->m)));
+	for (int64 i = 0; i < hard->n; i++)
+		for (int j = 0; j < m; j++)
+			b[j] += hard->G[i * m + j] / hard->n;
+	return b;
+}
+
+/* the pursuit's atoms (candidate indexes) as owner ids */
+static void
+omp_result(const SelSpec *s, SelResult *res, AcqOmpResult *or, const int64 *cand,
+		   const int64 *ids, const double *psi)
+{
+	res->n = or->n;
+	res->id = palloc(sizeof(int64) * (or->n + 1));
+	res->score = palloc(sizeof(double) * (or->n + 1));
+	res->weight = palloc(sizeof(double) * (or->n + 1));
+	for (int i = 0; i < or->n; i++)
+	{
+		res->id[i] = ids[cand[or->index[i]]];
+		res->score[i] = psi ? psi[or->index[i]] : NAN;
+		res->weight[i] = or->weight[i];
+	}
+	if (or->n < s->k)
+		ereport(NOTICE,
+				(errmsg("gradient matching stopped after %d of " INT64_FORMAT " rows", or->n, s->k),
+				 errdetail(or->stop == ACQ_OMP_STOP_TOL ? "The residual fell below tol." :
+						   "No remaining row lowers the matching error.")));
+	acq_omp_result_free(or);
+}
+
 /*
  * omp/combined: the owner's rows in memory; atoms are last-layer gradients
  * of a softmax regression trained here on the owner's rows (or the given
@@ -737,50 +857,21 @@ select_omp(SelSpec *s, Rows *owner, const Rows *hard, const double *hlabels_sort
 	AcqOmpResult or;
 	AcqStatus	st;
 	char		errbuf[256];
-	double	   *psi = NULL;
+	double	   *psi;
 
 	/* candidates: every owner row, or those with D_hard's labels */
 	for (int64 i = 0; i < n; i++)
 		if (!s->same_label || acq_has_value(hlabels_sorted, nhl, owner->y[i]))
 			cand[nc++] = i;
-	if (nc < s->k)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k = " INT64_FORMAT " is more than the owner's " INT64_FORMAT " candidate rows",
-						s->k, nc)));
-	op.k = (int) s->k;
-	op.screen = 0;
-	op.lambda = s->lambda;
-	op.tol = s->tol;
-	op.lambda2 = s->method == SEL_COMBINED ? s->lambda2 : 0.0;
-	if (s->method == SEL_COMBINED)
-	{
-		/* Psi: each candidate's distance to its nearest hard row (diagonal form) */
-		AcqHardSet *hs = acq_hardset_create(hard->X, s->same_label ? hard->y : NULL, hard->n, hard->d);
-		double	   *X = palloc_extended(sizeof(double) * nc * owner->d, MCXT_ALLOC_HUGE);
-		double	   *y = palloc_extended(sizeof(double) * nc, MCXT_ALLOC_HUGE);
-
-		psi = palloc_extended(sizeof(double) * nc, MCXT_ALLOC_HUGE);
-		for (int64 i = 0; i < nc; i++)
-		{
-			memcpy(X + i * owner->d, owner->X + cand[i] * owner->d, sizeof(double) * owner->d);
-			y[i] = owner->y[cand[i]];
-		}
-		acq_hardset_min_dist(hs, X, s->same_label ? y : NULL, nc, psi);
-		for (int64 i = 0; i < nc; i++)
-			psi[i] = isfinite(psi[i]) ? sqrt(psi[i]) : 1e30;
-		acq_hardset_free(hs);
-	}
+	omp_check_candidates(s, nc);
+	omp_params(s, &op);
+	psi = omp_psi(s, owner, hard, cand, nc);
 	if (s->owner.gradients)
 	{
 		int			m = owner->m;
 		double	   *G;
-		double	   *b = palloc0(sizeof(double) * m);
+		double	   *b = omp_gradient_target(hard, m);
 
-		if (hard->m != m)
-			ereport(ERROR,
-					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-					 errmsg("gradients have %d dimensions in the owner's table and %d in the hard rows", m, hard->m)));
 		if (nc == n)
 			G = owner->G;		/* every row is a candidate: no copy */
 		else
@@ -789,9 +880,6 @@ select_omp(SelSpec *s, Rows *owner, const Rows *hard, const double *hlabels_sort
 			for (int64 i = 0; i < nc; i++)
 				memcpy(G + i * m, owner->G + cand[i] * m, sizeof(double) * m);
 		}
-		for (int64 i = 0; i < hard->n; i++)
-			for (int j = 0; j < m; j++)
-				b[j] += hard->G[i * m + j] / hard->n;
 		st = acq_omp_explicit(G, nc, m, b, psi, psi ? ACQ_OMP_PSI_DIAGONAL : 0, &op, &or,
 							  errbuf, sizeof(errbuf));
 	}
@@ -844,24 +932,264 @@ select_omp(SelSpec *s, Rows *owner, const Rows *hard, const double *hlabels_sort
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("gradient matching failed: %s", errbuf)));
-	res->n = or.n;
-	res->id = palloc(sizeof(int64) * (or.n + 1));
-	res->score = palloc(sizeof(double) * (or.n + 1));
-	res->weight = palloc(sizeof(double) * (or.n + 1));
-	for (int i = 0; i < or.n; i++)
-	{
-		int64		r = cand[or.index[i]];
+	omp_result(s, res, &or, cand, owner->id, psi);
+}
 
-		res->id[i] = owner->id[r];
-		res->score[i] = psi ? psi[or.index[i]] : NAN;
-		res->weight[i] = or.weight[i];
+/*
+ * omp on a gradient column, streamed.  The in-memory path above holds the
+ * owner's gradients twice over (8 N M bytes, then the screen's int8 copy);
+ * here each row is quantised as the scan hands it over (omp.h,
+ * acq_omp_quantized) and only the int8 copy is kept.  The exact rows the
+ * pursuit asks for -- a few candidates a step, and the support -- are
+ * fetched back by ctid (a TID scan) under the snapshot the scan read, so
+ * they are the very rows quantised.
+ */
+typedef struct OmpStream
+{
+	AcqOmpQuant *quant;
+	const double *want;			/* D_hard's labels (sorted), or NULL: every row */
+	int			nwant;
+	int64	   *cand;			/* candidate -> owner row */
+	ItemPointerData *tid;		/* candidate -> its tuple */
+	int64		nc;
+} OmpStream;
+
+static void
+omp_stream_row(OmpStream *os, const double *g, int m, ItemPointer tid, int64 row, double y,
+			   int64 id, const char *table)
+{
+	if (os->want && !acq_has_value(os->want, os->nwant, y))
+		return;
+	if (!acq_omp_quant_add(os->quant, g))
+	{
+		acq_check_finite(g, m, "gradients", table, "id", id);	/* names the element */
+		elog(ERROR, "quantising a row of %s failed", table);
 	}
-	if (or.n < s->k)
-		ereport(NOTICE,
-				(errmsg("gradient matching stopped after %d of " INT64_FORMAT " rows", or.n, s->k),
-				 errdetail(or.stop == ACQ_OMP_STOP_TOL ? "The residual fell below tol." :
-						   "No remaining row lowers the matching error.")));
-	acq_omp_result_free(&or);
+	os->cand[os->nc] = row;
+	os->tid[os->nc] = *tid;
+	os->nc++;
+}
+
+typedef struct OmpFetch
+{
+	SPIPlanPtr	plan;
+	const OmpStream *os;
+	const int64 *ids;			/* owner row -> id */
+	int			m;
+	const char *table;
+	/* one call */
+	int64		n;
+	int64	   *order;			/* positions 0..n-1 sorted by tid */
+	const int64_t *index;
+	double	   *rows;
+	bool	   *got;
+	int64		fetched;		/* rows fetched, for DEBUG1 */
+	int			calls;
+} OmpFetch;
+
+static OmpFetch *fetch_sort_ctx;
+
+static int
+cmp_fetch_pos(const void *a, const void *b)
+{
+	const OmpFetch *f = fetch_sort_ctx;
+
+	return ItemPointerCompare(&f->os->tid[f->index[*(const int64 *) a]],
+							  &f->os->tid[f->index[*(const int64 *) b]]);
+}
+
+static void
+fetch_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
+{
+	OmpFetch   *f = (OmpFetch *) arg;
+	ItemPointer tid = (ItemPointer) DatumGetPointer(slot->tts_values[0]);
+	int64		lo = 0,
+				hi = f->n - 1,
+				pos = -1;
+	int			m = f->m;
+	double	   *g;
+	MemoryContext mine = CurrentMemoryContext;
+
+	while (lo <= hi)
+	{
+		int64		mid = (lo + hi) / 2;
+		int			c = ItemPointerCompare(tid, &f->os->tid[f->index[f->order[mid]]]);
+
+		if (c == 0)
+		{
+			pos = f->order[mid];
+			break;
+		}
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	if (pos < 0 || f->got[pos] || slot->tts_isnull[1] ||
+		DatumGetInt64(slot->tts_values[1]) != f->ids[f->os->cand[f->index[pos]]])
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("a row of %s changed while acq was selecting from it", f->table)));
+	MemoryContextSwitchTo(rowcxt);
+	g = acq_checked_array(slot->tts_values[2], slot->tts_isnull[2], &m, "gradients", f->table,
+						  "id", DatumGetInt64(slot->tts_values[1]), NULL);
+	MemoryContextSwitchTo(mine);
+	memcpy(f->rows + pos * f->m, g, sizeof(double) * f->m);
+	f->got[pos] = true;
+}
+
+static int
+omp_fetch(void *arg, const int64_t *index, int64_t n, double *rows)
+{
+	OmpFetch   *f = (OmpFetch *) arg;
+	Datum	   *tids = palloc(sizeof(Datum) * n);
+	Datum		param;
+
+	f->n = n;
+	f->fetched += n;
+	f->calls++;
+	f->index = index;
+	f->rows = rows;
+	f->order = palloc(sizeof(int64) * n);
+	f->got = palloc0(sizeof(bool) * n);
+	for (int64 i = 0; i < n; i++)
+	{
+		f->order[i] = i;
+		tids[i] = PointerGetDatum(&f->os->tid[index[i]]);
+	}
+	fetch_sort_ctx = f;
+	qsort(f->order, n, sizeof(int64), cmp_fetch_pos);
+	param = PointerGetDatum(construct_array(tids, (int) n, TIDOID, sizeof(ItemPointerData),
+											false, TYPALIGN_SHORT));
+	acq_spi_stream_plan(f->plan, &param, NULL, true, SPI_OK_SELECT, "fetching rows", fetch_row, f);
+	for (int64 i = 0; i < n; i++)
+		if (!f->got[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("a row of %s changed while acq was selecting from it", f->table)));
+	pfree(f->order);
+	pfree(f->got);
+	pfree(DatumGetPointer(param));
+	pfree(tids);
+	return 0;
+}
+
+/*
+ * Whether omp over the owner's gradient column runs streamed: a plain
+ * table (ctid names a row), the screen in use (k >= 8, N M >= 2^20, the
+ * int8 copy under 2 GB, as acq_omp_explicit decides), N from a count.
+ */
+static bool
+omp_streamable(const SelSpec *s, const Rows *hard, int64 *nrows)
+{
+	char		kind = get_rel_relkind(s->owner.rel);
+	bool		isnull;
+	int64		n;
+	double		nm;
+
+	if (!s->owner.gradients || (kind != RELKIND_RELATION && kind != RELKIND_MATVIEW) ||
+		s->k < 8 || hard->m < 1)
+		return false;
+	acq_spi_check(SPI_execute(psprintf("SELECT pg_catalog.count(*) FROM %s",
+									   acq_rel_display_name(s->owner.rel)), true, 0),
+				  SPI_OK_SELECT, "counting rows");
+	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	nm = (double) n * hard->m;
+	*nrows = n;
+	return nm >= 1048576.0 && nm <= 2147483648.0;
+}
+
+/*
+ * Returns false, having selected nothing, when the values are out of the
+ * screen's range: the caller then runs the in-memory path.
+ */
+static bool
+select_omp_streamed(SelSpec *s, const Rows *hard, const double *hl, int nhl, int64 nrows,
+					SelResult *res)
+{
+	MemoryContext mine = CurrentMemoryContext;
+	Rows		owner = {0};
+	OmpStream	os = {0};
+	OmpFetch	f = {0};
+	int			d = -1,
+				m = hard->m;
+	int64	   *ids;
+	AcqOmpParams op;
+	AcqOmpResult or;
+	AcqStatus	st;
+	char		errbuf[256];
+	double	   *psi,
+			   *b;
+	Oid			argtype = TIDARRAYOID;
+	bool		selected;
+
+	b = omp_gradient_target(hard, m);
+	os.quant = acq_omp_quant_create(Max(nrows, 1), m);
+	os.want = s->same_label ? hl : NULL;
+	os.nwant = nhl;
+	os.cand = palloc_extended(sizeof(int64) * Max(nrows, 1), MCXT_ALLOC_HUGE);
+	os.tid = palloc_extended(sizeof(ItemPointerData) * Max(nrows, 1), MCXT_ALLOC_HUGE);
+
+	/* one snapshot for the scan and every fetch */
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	s->owner.with_ctid = true;
+	s->owner.read_only = true;
+	owner.cap = Max(nrows, 1);
+	owner.id = palloc_extended(sizeof(int64) * owner.cap, MCXT_ALLOC_HUGE);
+	owner.y = palloc_extended(sizeof(double) * owner.cap, MCXT_ALLOC_HUGE);
+	scan_rows_os(&s->owner, &owner, NULL, NULL, &d, &m, &os);
+	s->owner.with_ctid = false;
+	s->owner.read_only = false;
+	if (m != hard->m)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("gradients have %d dimensions in the owner's table and %d in the hard rows", m, hard->m)));
+
+	res->owner_rows = owner.n;
+	ids = palloc_extended(sizeof(int64) * (owner.n + 1), MCXT_ALLOC_HUGE);
+	memcpy(ids, owner.id, sizeof(int64) * owner.n);
+	if (owner.n > 0)
+		check_unique_ids(ids, owner.n, acq_rel_display_name(s->owner.rel));
+	pfree(ids);
+	if (s->k > owner.n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k = " INT64_FORMAT " is more than the owner's " INT64_FORMAT " rows", s->k, owner.n)));
+	omp_check_candidates(s, os.nc);
+	omp_params(s, &op);
+	psi = omp_psi(s, &owner, hard, os.cand, os.nc);
+
+	f.os = &os;
+	f.ids = owner.id;
+	f.m = m;
+	f.table = acq_rel_display_name(s->owner.rel);
+	f.plan = SPI_prepare(psprintf("SELECT ctid, (%s)::pg_catalog.int8, (%s)::pg_catalog.float8[] FROM %s"
+								  " WHERE ctid = ANY ($1)",
+								  quote_identifier(s->owner.id), quote_identifier(s->owner.gradients),
+								  f.table), 1, &argtype);
+	if (f.plan == NULL)
+		elog(ERROR, "preparing the row fetch failed: %s", SPI_result_code_string(SPI_result));
+	MemoryContextSwitchTo(mine);
+	st = acq_omp_quantized(os.quant, omp_fetch, &f, b, psi, psi ? ACQ_OMP_PSI_DIAGONAL : 0,
+						   &op, &or, errbuf, sizeof(errbuf));
+	PopActiveSnapshot();
+	ereport(DEBUG1,
+			(errmsg_internal("omp streamed over %s: " INT64_FORMAT " candidates quantised, "
+							 INT64_FORMAT " rows fetched in %d queries",
+							 f.table, os.nc, f.fetched, f.calls)));
+	acq_omp_quant_free(os.quant);
+	selected = (st == ACQ_OK);
+	if (st == ACQ_ERR_TOO_LARGE)
+		acq_omp_result_free(&or);
+	else if (st != ACQ_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("gradient matching failed: %s", errbuf)));
+	else
+		omp_result(s, res, &or, os.cand, owner.id, psi);
+	SPI_freeplan(f.plan);
+	return selected;
 }
 
 /*
@@ -1002,7 +1330,11 @@ run_selection(SelSpec *s, SelResult *res)
 	{
 		Rows		owner = {0};
 		int64	   *ids;
+		int64		nrows;
 
+		if (omp_streamable(s, &hard, &nrows) &&
+			select_omp_streamed(s, &hard, hl, nhl, nrows, res))
+			goto selected;
 		scan_rows(&s->owner, &owner, NULL, NULL, &d, s->owner.gradients ? &m : NULL);
 		res->owner_rows = owner.n;
 		ids = palloc_extended(sizeof(int64) * (owner.n + 1), MCXT_ALLOC_HUGE);
@@ -1015,6 +1347,7 @@ run_selection(SelSpec *s, SelResult *res)
 					 errmsg("k = " INT64_FORMAT " is more than the owner's " INT64_FORMAT " rows", s->k, owner.n)));
 		select_omp(s, &owner, &hard, hl, nhl, res);
 	}
+selected:
 
 	/* D_hard's labels the owner lacks: say so (the selection stands) */
 	res->missing = palloc(sizeof(double) * (nhl + 1));

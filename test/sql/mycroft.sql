@@ -80,6 +80,28 @@ SELECT count(*) AS k, bool_and(weight IS NOT NULL) AS weighted
 FROM acq.mycroft_select('my_useful_g', 'my_hard_g', 'id', 'features', 'label', 3, method => 'omp', gradients => 'g');
 SELECT count(*) AS k
 FROM acq.mycroft_select('my_useful', 'my_hard', 'id', 'features', 'label', 10, method => 'omp', lambda => 0);
+-- omp over a wide gradient column (N M >= 2^20, k >= 8): the owner's rows
+-- are quantised as they are read and the exact rows the pursuit needs are
+-- fetched back by ctid (DEBUG1 says so); through a view the rows are held
+-- in memory instead.  Both select the same rows with the same weights.
+CREATE TABLE my_wide_g AS
+SELECT i AS id, ARRAY[sin(i), cos(i)] AS features, i % 3 AS label,
+       ARRAY(SELECT sin(i * 0.37 + j * 1.91) + 0.1 * cos(i * j * 0.013) FROM generate_series(1, 1100) j) AS g
+FROM generate_series(1, 1000) i;
+CREATE VIEW my_wide_v AS SELECT * FROM my_wide_g;
+CREATE TABLE my_wide_hard AS SELECT id + 100000 AS id, features, label, g FROM my_wide_g WHERE id % 97 = 0;
+CREATE FUNCTION my_omp_rows(owner regclass, method text, same boolean) RETURNS text[] LANGUAGE sql AS $$
+  SELECT array_agg(id || ':' || round(weight::numeric, 8) ORDER BY id)
+  FROM acq.mycroft_select(owner, 'my_wide_hard', 'id', 'features', 'label', 12, method => method,
+                          gradients => 'g', lambda => 0.01, same_label => same) $$;
+SET client_min_messages = debug1;
+SELECT cardinality(my_omp_rows('my_wide_g', 'omp', false)) AS k;
+RESET client_min_messages;
+SELECT method, same, my_omp_rows('my_wide_g', method, same) = my_omp_rows('my_wide_v', method, same) AS same_rows
+FROM unnest('{omp,combined}'::text[]) method, unnest('{false,true}'::boolean[]) same ORDER BY 1, 2;
+-- a value that is not finite is found while quantising, and named
+UPDATE my_wide_g SET g[3] = 'NaN' WHERE id = 5;
+SELECT my_omp_rows('my_wide_g', 'omp', false);
 -- hard rows named by other columns
 CREATE TABLE my_hard_renamed AS SELECT id, features AS x, label AS y FROM my_hard;
 SELECT count(*) FROM acq.mycroft_select('my_useful', 'my_hard_renamed', 'id', 'features', 'label', 5,
