@@ -249,14 +249,16 @@ if [ $PERF = 1 ]; then
 	# omp on supplied gradients: 100k candidates x 1k dims, k = 100, lambda = 0 (scikit-learn's problem)
 	Q="SELECT count(*) INTO n FROM acq.mycroft_select('bench.o_owner', 'bench.o_hard', 'id', 'features', 'label', 100, method => 'omp', gradients => 'gradients', lambda => 0)"
 	read -r o1 o2 <<<"$(twice "$Q")"
-	Q1="SELECT count(*) INTO n FROM acq.mycroft_select('bench.o_owner', 'bench.o_hard', 'id', 'features', 'label', 1, method => 'omp', gradients => 'gradients', lambda => 0)"
+	# k = 8, the smallest k that takes the streamed path (docs/mycroft.md): reading and quantising the
+	# table, and 8 steps
+	Q1="SELECT count(*) INTO n FROM acq.mycroft_select('bench.o_owner', 'bench.o_hard', 'id', 'features', 'label', 8, method => 'omp', gradients => 'gradients', lambda => 0)"
 	o_read=$(timed "$Q1")
 	sqlv "SELECT id FROM acq.mycroft_select('bench.o_owner', 'bench.o_hard', 'id', 'features', 'label', 100, method => 'omp', gradients => 'gradients', lambda => 0)" | sort >"$W/acq_omp.ids"
 	peer_median po omp --ids "$W/peer_omp.tsv"
 	agree=$(cut -f1 "$W/peer_omp.tsv" | sort | comm -12 - "$W/acq_omp.ids" | wc -l)
 	echo "omp_gradients_100k_x_1k,$o1,$o2,$po,$(py '"%.3f" % (a[0]/a[1])' "$o2" "$po"),$(py '"%.3f" % (a[1]/a[0])' "$o2" "$po"),$agree/100" >>"$RES/perf.csv"
-	echo "omp_gradients_k1,,$o_read,,,," >>"$RES/perf.csv"
-	PERF_LINES+=("$(printf "omp      100k x 1k supplied gradients, k=100, lambda=0: acq %.2f s (first %.2f; k=1, i.e. reading and checking the table, %.2f) | scikit-learn orthogonal_mp %.2f s | sklearn/acq = %.2f (target >= 3); pursuit alone (k=100 minus k=1) %.2f s, sklearn/acq = %.2f | same 100 rows: %s" "$o2" "$o1" "$o_read" "$po" "$(py 'a[1]/a[0]' "$o2" "$po")" "$(py 'a[0]-a[1]' "$o2" "$o_read")" "$(py 'a[2]/(a[0]-a[1])' "$o2" "$o_read" "$po")" "$agree/100")")
+	echo "omp_gradients_k8,,$o_read,,,," >>"$RES/perf.csv"
+	PERF_LINES+=("$(printf "omp      100k x 1k supplied gradients, k=100, lambda=0: acq %.2f s (first %.2f; k=8, i.e. reading and quantising the table and 8 steps, %.2f) | scikit-learn orthogonal_mp %.2f s | sklearn/acq = %.2f (target >= 3); the other 92 steps (k=100 minus k=8) %.2f s | same 100 rows: %s" "$o2" "$o1" "$o_read" "$po" "$(py 'a[1]/a[0]' "$o2" "$po")" "$(py 'a[0]-a[1]' "$o2" "$o_read")" "$agree/100")")
 	say "${PERF_LINES[-1]}"
 
 	# omp with acq's own softmax gradients: 100k x 99 features, 10 classes -> 10 x 100 = 1k dims
