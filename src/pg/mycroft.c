@@ -38,6 +38,7 @@
 #include "utils/snapmgr.h"
 #include "access/xact.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
 
 #include "acq_pg.h"
 #include "classifier.h"
@@ -952,6 +953,7 @@ typedef struct OmpStream
 	int64	   *cand;			/* candidate -> owner row */
 	ItemPointerData *tid;		/* candidate -> its tuple */
 	int64		nc;
+	int64		cap;			/* rows counted */
 } OmpStream;
 
 static void
@@ -960,6 +962,8 @@ omp_stream_row(OmpStream *os, const double *g, int m, ItemPointer tid, int64 row
 {
 	if (os->want && !acq_has_value(os->want, os->nwant, y))
 		return;
+	if (acq_omp_quant_rows(os->quant) >= os->cap)
+		elog(ERROR, "%s has more rows than counted under the same snapshot", table);
 	if (!acq_omp_quant_add(os->quant, g))
 	{
 		acq_check_finite(g, m, "gradients", table, "id", id);	/* names the element */
@@ -1075,27 +1079,26 @@ omp_fetch(void *arg, const int64_t *index, int64_t n, double *rows)
 }
 
 /*
- * Whether omp over the owner's gradient column runs streamed: a plain
- * table (ctid names a row), the screen in use (k >= 8, N M >= 2^20, the
- * int8 copy under 2 GB, as acq_omp_explicit decides), N from a count.
+ * Whether omp over the owner's gradient column can run streamed: a plain
+ * table without inheritance children (ctid names one row of it), and k
+ * large enough for the screen.  The size test needs the row count, taken
+ * under the scan's snapshot (select_omp_streamed).
  */
 static bool
-omp_streamable(const SelSpec *s, const Rows *hard, int64 *nrows)
+omp_streamable(const SelSpec *s, const Rows *hard)
 {
 	char		kind = get_rel_relkind(s->owner.rel);
-	bool		isnull;
-	int64		n;
-	double		nm;
 
-	if (!s->owner.gradients || (kind != RELKIND_RELATION && kind != RELKIND_MATVIEW) ||
-		s->k < 8 || hard->m < 1)
-		return false;
-	acq_spi_check(SPI_execute(psprintf("SELECT pg_catalog.count(*) FROM %s",
-									   acq_rel_display_name(s->owner.rel)), true, 0),
-				  SPI_OK_SELECT, "counting rows");
-	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	nm = (double) n * hard->m;
-	*nrows = n;
+	return s->owner.gradients && (kind == RELKIND_RELATION || kind == RELKIND_MATVIEW) &&
+		!has_subclass(s->owner.rel) && s->k >= 8 && hard->m >= 1;
+}
+
+/* the screen pays and its copy stays under 2 GB (as acq_omp_explicit decides) */
+static bool
+omp_stream_size_ok(int64 n, int m)
+{
+	double		nm = (double) n * m;
+
 	return nm >= 1048576.0 && nm <= 2147483648.0;
 }
 
@@ -1104,8 +1107,7 @@ omp_streamable(const SelSpec *s, const Rows *hard, int64 *nrows)
  * screen's range: the caller then runs the in-memory path.
  */
 static bool
-select_omp_streamed(SelSpec *s, const Rows *hard, const double *hl, int nhl, int64 nrows,
-					SelResult *res)
+select_omp_streamed(SelSpec *s, const Rows *hard, const double *hl, int nhl, SelResult *res)
 {
 	MemoryContext mine = CurrentMemoryContext;
 	Rows		owner = {0};
@@ -1122,17 +1124,30 @@ select_omp_streamed(SelSpec *s, const Rows *hard, const double *hl, int nhl, int
 			   *b;
 	Oid			argtype = TIDARRAYOID;
 	bool		selected;
+	bool		isnull;
+	int64		nrows;
 
+	/* one snapshot for the count, the scan and every fetch */
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	acq_spi_check(SPI_execute(psprintf("SELECT pg_catalog.count(*) FROM %s",
+									   acq_rel_display_name(s->owner.rel)), true, 0),
+				  SPI_OK_SELECT, "counting rows");
+	nrows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	MemoryContextSwitchTo(mine);
+	if (!omp_stream_size_ok(nrows, hard->m))
+	{
+		PopActiveSnapshot();
+		return false;
+	}
 	b = omp_gradient_target(hard, m);
-	os.quant = acq_omp_quant_create(Max(nrows, 1), m);
+	os.cap = Max(nrows, 1);
+	os.quant = acq_omp_quant_create(os.cap, m);
 	os.want = s->same_label ? hl : NULL;
 	os.nwant = nhl;
 	os.cand = palloc_extended(sizeof(int64) * Max(nrows, 1), MCXT_ALLOC_HUGE);
 	os.tid = palloc_extended(sizeof(ItemPointerData) * Max(nrows, 1), MCXT_ALLOC_HUGE);
 
-	/* one snapshot for the scan and every fetch */
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
 	s->owner.with_ctid = true;
 	s->owner.read_only = true;
 	owner.cap = Max(nrows, 1);
@@ -1330,10 +1345,7 @@ run_selection(SelSpec *s, SelResult *res)
 	{
 		Rows		owner = {0};
 		int64	   *ids;
-		int64		nrows;
-
-		if (omp_streamable(s, &hard, &nrows) &&
-			select_omp_streamed(s, &hard, hl, nhl, nrows, res))
+		if (omp_streamable(s, &hard) && select_omp_streamed(s, &hard, hl, nhl, res))
 			goto selected;
 		scan_rows(&s->owner, &owner, NULL, NULL, &d, s->owner.gradients ? &m : NULL);
 		res->owner_rows = owner.n;

@@ -99,6 +99,12 @@ SELECT cardinality(my_omp_rows('my_wide_g', 'omp', false)) AS k;
 RESET client_min_messages;
 SELECT method, same, my_omp_rows('my_wide_g', method, same) = my_omp_rows('my_wide_v', method, same) AS same_rows
 FROM unnest('{omp,combined}'::text[]) method, unnest('{false,true}'::boolean[]) same ORDER BY 1, 2;
+-- a table with inheritance children (ctid does not name one row there): held in memory
+CREATE TABLE my_wide_parent (LIKE my_wide_g);
+CREATE TABLE my_wide_child () INHERITS (my_wide_parent);
+INSERT INTO my_wide_parent SELECT * FROM my_wide_g WHERE id > 500;
+INSERT INTO my_wide_child SELECT * FROM my_wide_g WHERE id <= 500;
+SELECT my_omp_rows('my_wide_parent', 'omp', false) = my_omp_rows('my_wide_v', 'omp', false) AS same_rows;
 -- a value that is not finite is found while quantising, and named
 UPDATE my_wide_g SET g[3] = 'NaN' WHERE id = 5;
 SELECT my_omp_rows('my_wide_g', 'omp', false);
