@@ -1190,9 +1190,9 @@ select_omp_streamed(SelSpec *s, const Rows *hard, const double *hl, int nhl, Sel
 						   &op, &or, errbuf, sizeof(errbuf));
 	PopActiveSnapshot();
 	ereport(DEBUG1,
-			(errmsg_internal("omp streamed over %s: " INT64_FORMAT " candidates quantised, "
-							 INT64_FORMAT " rows fetched in %d queries",
-							 f.table, os.nc, f.fetched, f.calls)));
+			(errmsg_internal("omp streamed over %s: " INT64_FORMAT " candidates quantised",
+							 f.table, os.nc),
+			 errdetail_internal(INT64_FORMAT " rows fetched in %d queries", f.fetched, f.calls)));
 	acq_omp_quant_free(os.quant);
 	selected = (st == ACQ_OK);
 	if (st == ACQ_ERR_TOO_LARGE)

@@ -94,9 +94,12 @@ CREATE FUNCTION my_omp_rows(owner regclass, method text, same boolean) RETURNS t
   SELECT array_agg(id || ':' || round(weight::numeric, 8) ORDER BY id)
   FROM acq.mycroft_select(owner, 'my_wide_hard', 'id', 'features', 'label', 12, method => method,
                           gradients => 'g', lambda => 0.01, same_label => same) $$;
+-- (terse: the detail, how many rows were fetched, depends on the CPU's rounding)
+\set VERBOSITY terse
 SET client_min_messages = debug1;
 SELECT cardinality(my_omp_rows('my_wide_g', 'omp', false)) AS k;
 RESET client_min_messages;
+\set VERBOSITY default
 SELECT method, same, my_omp_rows('my_wide_g', method, same) = my_omp_rows('my_wide_v', method, same) AS same_rows
 FROM unnest('{omp,combined}'::text[]) method, unnest('{false,true}'::boolean[]) same ORDER BY 1, 2;
 -- a table with inheritance children (ctid does not name one row there): held in memory
