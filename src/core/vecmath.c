@@ -36,6 +36,39 @@ void		VEC(acq_vec_int8_rows_dot) (const int8_t *Q, int64_t n, int m, const int16
 										int64_t *out);
 int			VEC(acq_vec_quantize_row) (const double *g, int m, int8_t *q, double *scale,
 									   double *sums);
+int			VEC(acq_vec_all_finite) (const double *x, int64_t n);
+void		VEC(acq_vec_minmax_update) (const double *x, int n, double *lo, double *hi);
+
+/*
+ * The bits of a double are NaN or infinite iff its exponent is all ones;
+ * -ffast-math's assumption that values are finite does not touch integer
+ * arithmetic, so this is safe where isfinite() would not be.
+ */
+int
+VEC(acq_vec_all_finite) (const double *x, int64_t n)
+{
+	uint64_t	bad = 0;
+
+	for (int64_t i = 0; i < n; i++)
+	{
+		uint64_t	bits;
+
+		memcpy(&bits, &x[i], sizeof(bits));
+		bad |= (~bits & UINT64_C(0x7ff0000000000000)) == 0;
+	}
+	return bad == 0;
+}
+
+void
+VEC(acq_vec_minmax_update) (const double *restrict x, int n, double *restrict lo,
+							double *restrict hi)
+{
+	for (int j = 0; j < n; j++)
+	{
+		lo[j] = x[j] < lo[j] ? x[j] : lo[j];
+		hi[j] = x[j] > hi[j] ? x[j] : hi[j];
+	}
+}
 
 /*
  * The int8 screen's rows (omp.c).  -ffast-math may reorder the sums and
@@ -323,13 +356,17 @@ void		acq_vec_int8_rows_dot_avx2(const int8_t *Q, int64_t n, int m, const int16_
 									   int64_t *out);
 int			acq_vec_quantize_row_avx2(const double *g, int m, int8_t *q, double *scale,
 									  double *sums);
+int			acq_vec_all_finite_avx2(const double *x, int64_t n);
+void		acq_vec_minmax_update_avx2(const double *x, int n, double *lo, double *hi);
 
 static const AcqVecOps base_ops = {acq_vec_logistic_loss_base,
 	acq_vec_logistic_residuals_base, acq_vec_logistic_step_base,
-acq_vec_weighted_gram_base, acq_vec_int8_rows_dot_base, acq_vec_quantize_row_base};
+acq_vec_weighted_gram_base, acq_vec_int8_rows_dot_base, acq_vec_quantize_row_base,
+acq_vec_all_finite_base, acq_vec_minmax_update_base};
 static const AcqVecOps avx2_ops = {acq_vec_logistic_loss_avx2,
 	acq_vec_logistic_residuals_avx2, acq_vec_logistic_step_avx2,
-acq_vec_weighted_gram_avx2, acq_vec_int8_rows_dot_avx2, acq_vec_quantize_row_avx2};
+acq_vec_weighted_gram_avx2, acq_vec_int8_rows_dot_avx2, acq_vec_quantize_row_avx2,
+acq_vec_all_finite_avx2, acq_vec_minmax_update_avx2};
 
 const AcqVecOps *
 acq_vec_ops(void)

@@ -52,6 +52,12 @@ typedef struct AcqVecOps
 	 */
 	int			(*quantize_row) (const double *g, int m, int8_t *q, double *scale,
 								 double *sums);
+
+	/* whether every x[i], i < n, is finite (tested on the bits: NaN and infinities) */
+	int			(*all_finite) (const double *x, int64_t n);
+
+	/* lo[j] = min(lo[j], x[j]), hi[j] = max(hi[j], x[j]) for j < n; x finite */
+	void		(*minmax_update) (const double *x, int n, double *lo, double *hi);
 } AcqVecOps;
 
 #define ACQ_VEC_GRAM_MAXD 64

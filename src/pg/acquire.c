@@ -60,6 +60,7 @@
 #include "utils/varlena.h"
 
 #include "acq_pg.h"
+#include "vecmath.h"
 #include "acquire.h"
 #include "distance.h"
 #include "novelty.h"
@@ -968,15 +969,11 @@ check_grid_dims(Run *run)
 static void
 extend_ranges(Run *run, const double *x, double y)
 {
-	/* values are finite (checked): plain comparisons, which vectorise */
+	/* values are finite (checked): plain comparisons, vectorised (vecmath.c) */
 	double	   *lo = run->lo,
 			   *hi = run->hi;
 
-	for (int j = 0; j < run->d; j++)
-	{
-		lo[j] = x[j] < lo[j] ? x[j] : lo[j];
-		hi[j] = x[j] > hi[j] ? x[j] : hi[j];
-	}
+	acq_vec_ops()->minmax_update(x, run->d, lo, hi);
 	lo[run->d] = y < lo[run->d] ? y : lo[run->d];
 	hi[run->d] = y > hi[run->d] ? y : hi[run->d];
 	if (run->glo)

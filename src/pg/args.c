@@ -10,6 +10,7 @@
 #include "utils/builtins.h"
 
 #include "acq_pg.h"
+#include "vecmath.h"
 
 void
 acq_arg_require(FunctionCallInfo fcinfo, int argno, const char *argname)
@@ -96,6 +97,8 @@ void
 acq_check_finite(const double *x, int n, const char *what, const char *table,
 				 const char *rowkind, int64 rowno)
 {
+	if (acq_vec_ops()->all_finite(x, n))
+		return;
 	for (int j = 0; j < n; j++)
 		if (!isfinite(x[j]))
 			ereport(ERROR,

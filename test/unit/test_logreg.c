@@ -6,6 +6,7 @@
 #include "models.h"
 #include "unit.h"
 
+#include <float.h>
 #include <string.h>
 #include <time.h>
 
@@ -707,6 +708,63 @@ test_weighted_gram(void)
 			}
 }
 
+/*
+ * vecmath.c's all_finite and minmax_update (both builds): every non-finite
+ * value (NaN of either sign, +-Inf) at every position of short and long
+ * vectors is found; subnormals, zeros and DBL_MAX are finite; the ranges
+ * match a plain loop.
+ */
+int			acq_vec_all_finite_base(const double *x, int64_t n);
+int			acq_vec_all_finite_avx2(const double *x, int64_t n);
+void		acq_vec_minmax_update_base(const double *x, int n, double *lo, double *hi);
+void		acq_vec_minmax_update_avx2(const double *x, int n, double *lo, double *hi);
+
+static void
+test_finite_and_ranges(void)
+{
+	bool		avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+	const double bad[4] = {NAN, -NAN, INFINITY, -INFINITY};
+	double		x[37];
+
+	for (int variant = 0; variant < (avx2 ? 2 : 1); variant++)
+	{
+		int			(*fin) (const double *, int64_t) =
+			variant ? acq_vec_all_finite_avx2 : acq_vec_all_finite_base;
+		void		(*mm) (const double *, int, double *, double *) =
+			variant ? acq_vec_minmax_update_avx2 : acq_vec_minmax_update_base;
+
+		for (int n = 0; n <= 37; n++)
+		{
+			double		lo[37],
+						hi[37];
+
+			for (int i = 0; i < n; i++)
+				x[i] = (i % 3 == 0) ? 5e-324 * i : (i % 3 == 1 ? -1.5 * i : DBL_MAX);
+			CHECK(fin(x, n) == 1);
+			for (int i = 0; i < n; i++)
+				for (int b = 0; b < 4; b++)
+				{
+					double		keep = x[i];
+
+					x[i] = bad[b];
+					CHECK(fin(x, n) == 0);
+					x[i] = keep;
+				}
+			for (int i = 0; i < n; i++)
+			{
+				lo[i] = 0.25 * i - 3.0;
+				hi[i] = 0.5 * i - 4.0;
+			}
+			mm(x, n, lo, hi);
+			for (int i = 0; i < n; i++)
+			{
+				CHECK(lo[i] == fmin(0.25 * i - 3.0, x[i]));
+				CHECK(hi[i] == fmax(0.5 * i - 4.0, x[i]));
+			}
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -725,6 +783,7 @@ main(void)
 	RUN(test_newton_step_guard);
 	RUN(test_large_chunks);
 	RUN(test_weighted_gram);
+	RUN(test_finite_and_ranges);
 	RUN(test_timing);
 	return unit_summary("test_logreg");
 }
