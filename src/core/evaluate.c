@@ -15,6 +15,7 @@
  * from their sums.
  */
 #include "select.h"
+#include "vecmath.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -45,6 +46,7 @@ struct AcqEvaluator
 	bool		warm_hess;		/* hess_last is that fit's Hessian */
 	AcqSet		last_set;		/* the subset of that fit */
 	double	   *yhat;			/* val.n */
+	double	   *val_xcol;		/* classification: [val.X, 1] column-major, or NULL */
 
 	/* regression */
 	AcqLinStats **src_stats;	/* m */
@@ -491,6 +493,19 @@ acq_eval_create(int m, int p, const AcqBlock *sources,
 				ev->src_xcol[s][(int64_t) p * n + i] = 1.0;
 			}
 		}
+		/* the validation rows likewise, for the predictions (vecmath's kernel) */
+		if (validation->n > 0 && validation->n <= 0x7fffffff)
+		{
+			int64_t		nv = validation->n;
+
+			ev->val_xcol = acq_alloc_array((size_t) nv * (p + 1), sizeof(double));
+			for (int64_t i = 0; i < nv; i++)
+			{
+				for (int j = 0; j < p; j++)
+					ev->val_xcol[(int64_t) j * nv + i] = validation->X[i * p + j];
+				ev->val_xcol[(int64_t) p * nv + i] = 1.0;
+			}
+		}
 		/*
 		 * Keep each trained subset's Hessian beside its coefficients (warm
 		 * starts, above) while that stays small: d <= 48 is at most 18 KB a
@@ -619,17 +634,19 @@ compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
 			ev->single_class_models++;
 		else if (st != ACQ_OK)
 			ev->unconverged_models++;
-		acq_logreg_predict(ev->val.X, ev->val.n, p, ev->coef, ev->yhat);
-		acc = acq_accuracy(ev->val.y, ev->yhat, ev->val.n);
-		out->accuracy = acc;
-		out->f1 = acq_f1(ev->val.y, ev->yhat, ev->val.n);
-		if (ev->val.a)
+		if (ev->val_xcol)
 		{
-			double		gap;
-
-			if (acq_tpr_gap(ev->val.y, ev->yhat, ev->val.a, ev->val.n, &gap))
-				out->tpr_gap = gap;
+			/* margins through the column-major copy; class 1 iff positive */
+			acq_vec_ops()->cm_gemv_n(ev->val_xcol, ev->val.n, ev->val.n, p + 1,
+									 ev->coef, ev->yhat);
+			for (int64_t i = 0; i < ev->val.n; i++)
+				ev->yhat[i] = (ev->yhat[i] > 0.0) ? 1.0 : 0.0;
 		}
+		else
+			acq_logreg_predict(ev->val.X, ev->val.n, p, ev->coef, ev->yhat);
+		acq_classification_metrics(ev->val.y, ev->yhat, ev->val.a, ev->val.n,
+									&acc, &out->f1, &out->tpr_gap);
+		out->accuracy = acc;
 		switch (ev->cfg.task)
 		{
 			case ACQ_TASK_F1:
@@ -779,6 +796,7 @@ acq_eval_free(AcqEvaluator *ev)
 		acq_free(ev->src_xcol);
 	}
 	acq_free(ev->xcol);
+	acq_free(ev->val_xcol);
 	acq_free(ev->cfg.logreg.work);
 	acq_free(ev->blocks);
 	acq_free(ev->coef);

@@ -150,8 +150,7 @@ logreg_gradient(LogregWork *w, const double *theta, double *g)
 
 			/* with the column of ones, the intercept's entry comes from BLAS */
 			if (w->xcol)
-				cblas_dgemv(CblasColMajor, CblasTrans, m, p + 1, 1.0,
-							w->xcol[bi] + start, (int) blk->n, r, 1, 1.0, g, 1);
+				w->vec->cm_gemv_t(w->xcol[bi] + start, blk->n, m, p + 1, r, g);
 			else
 				g[p] += rsum;
 			if (p > 0 && !w->xcol)
@@ -163,6 +162,52 @@ logreg_gradient(LogregWork *w, const double *theta, double *g)
 	/* the penalty 0.5 ||w||^2 */
 	for (j = 0; j < p; j++)
 		g[j] += theta[j];
+}
+
+/* rows per step of logreg_trial's fused pass: [X, 1] of 64 rows stays in L1 */
+#define LOGREG_FUSE 64
+
+/*
+ * A full step's trial (w->xcol set): per 64 rows, the margins of dir
+ * (zd = [X, 1] dir), the margins at the trial point z2 = z + zd with
+ * eh = exp(-|z2| / 2), the residuals r (left in zd) and g += [X, 1]^T r --
+ * logreg_dir_margins, logistic_step and logreg_gradient fused, so that the
+ * rows are read from memory once, not twice, and the per-row vectors
+ * touched while they are in cache.  g is the gradient at theta + dir, with
+ * theta + dir in cnew.
+ */
+static void
+logreg_trial(LogregWork *w, const double *dir, double *z2, const double *cnew, double *g)
+{
+	int			p = w->p;
+	double		C = w->C;
+	int64_t		off = 0;
+	int			bi;
+	int			j;
+
+	memset(g, 0, sizeof(double) * w->d);
+	for (bi = 0; bi < w->nblocks; bi++)
+	{
+		const AcqBlock *blk = &w->blocks[bi];
+		int64_t		start;
+
+		for (start = 0; start < blk->n; start += LOGREG_FUSE)
+		{
+			int			m = (int) ((blk->n - start < LOGREG_FUSE) ?
+								   blk->n - start : LOGREG_FUSE);
+			int64_t		o = off + start;
+			const double *xc = w->xcol[bi] + start;
+
+			w->vec->cm_gemv_n(xc, blk->n, m, p + 1, dir, w->zd + o);
+			w->vec->logistic_step(w->z + o, w->zd + o, z2 + o, w->eh + o, m);
+			(void) w->vec->logistic_residuals(z2 + o, w->eh + o, blk->y + start, C,
+											  w->zd + o, m);
+			w->vec->cm_gemv_t(xc, blk->n, m, p + 1, w->zd + o, g);
+		}
+		off += blk->n;
+	}
+	for (j = 0; j < p; j++)
+		g[j] += cnew[j];
 }
 
 /*
@@ -265,9 +310,8 @@ logreg_dir_margins(LogregWork *w, const double *dir)
 								   blk->n - start : LOGREG_CHUNK);
 
 			if (w->xcol)		/* [X, 1] dir, the intercept included */
-				cblas_dgemv(CblasColMajor, CblasNoTrans, m, p + 1, 1.0,
-							w->xcol[bi] + start, (int) blk->n, dir, 1, 0.0,
-							w->zd + off + start, 1);
+				w->vec->cm_gemv_n(w->xcol[bi] + start, blk->n, m, p + 1, dir,
+								  w->zd + off + start);
 			else if (p > 0)
 				cblas_dgemv(CblasRowMajor, CblasNoTrans, m, p, 1.0,
 							blk->X + start * p, p, dir, 1, 0.0,
@@ -620,7 +664,9 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 		if (!(slope < 0.0))
 			break;				/* no descent direction left: stuck */
 
-		logreg_dir_margins(&w, dir);
+		/* the direction's margins (the fused trial computes its own) */
+		if (!(try_fast && w.xcol))
+			logreg_dir_margins(&w, dir);
 
 		/*
 		 * Fast acceptance: take the full step if it at least halves the
@@ -640,11 +686,17 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 			double	   *zcur = w.z;
 			double		gmax_new = 0.0;
 
-			w.vec->logistic_step(w.z, w.zd, z2, w.eh, n);
 			for (j = 0; j < d; j++)
 				cnew[j] = coef[j] + dir[j];
+			if (w.xcol)
+				logreg_trial(&w, dir, z2, cnew, gnew);	/* zd: residuals */
+			else
+			{
+				w.vec->logistic_step(w.z, w.zd, z2, w.eh, n);
+				w.z = z2;
+				logreg_gradient(&w, cnew, gnew);	/* overwrites w.zd */
+			}
 			w.z = z2;
-			logreg_gradient(&w, cnew, gnew);	/* overwrites w.zd */
 			for (j = 0; j < d; j++)
 				gmax_new = isfinite(gnew[j]) ? fmax(gmax_new, fabs(gnew[j])) : INFINITY;
 			if (gmax_new <= 0.5 * gbest)

@@ -169,6 +169,41 @@ acq_tpr_gap(const double *y, const double *yhat, const double *a,
 	return true;
 }
 
+void
+acq_classification_metrics(const double *y, const double *yhat, const double *a,
+						   int64_t n, double *accuracy, double *f1, double *gap)
+{
+	int64_t		hit = 0,
+				tp = 0,
+				fp = 0,
+				fn = 0;
+	int64_t		pos[2] = {0, 0},
+				phit[2] = {0, 0};
+	int64_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		bool		p1 = (y[i] == 1.0);
+		bool		h1 = (yhat[i] == 1.0);
+
+		hit += (y[i] == yhat[i]);
+		tp += p1 & h1;
+		fp += !p1 & h1;
+		fn += p1 & !h1;
+		if (a && p1 && (a[i] == 0.0 || a[i] == 1.0))
+		{
+			int			g = (a[i] == 1.0);
+
+			pos[g]++;
+			phit[g] += h1;
+		}
+	}
+	*accuracy = n > 0 ? (double) hit / (double) n : NAN;
+	*f1 = n > 0 ? f1_counts(tp, fp, fn) : NAN;
+	if (a && pos[0] > 0 && pos[1] > 0)
+		*gap = (double) phit[0] / (double) pos[0] - (double) phit[1] / (double) pos[1];
+}
+
 double
 acq_fairness_gain(double accuracy, double gap, double lambda)
 {

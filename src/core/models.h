@@ -152,6 +152,14 @@ double		acq_f1_macro(const int *y, const int *yhat, int64_t n, int K);
  */
 bool		acq_tpr_gap(const double *y, const double *yhat, const double *a,
 						int64_t n, double *gap);
+
+/*
+ * acq_accuracy, acq_f1 and (with a non-NULL a) acq_tpr_gap in one pass:
+ * *accuracy and *f1 always, *gap only when acq_tpr_gap would return true
+ * (left alone otherwise).
+ */
+void		acq_classification_metrics(const double *y, const double *yhat, const double *a,
+									   int64_t n, double *accuracy, double *f1, double *gap);
 /* the paper's fairness gain: 100*accuracy + lambda*gap (SourceSplice 5.1.3) */
 double		acq_fairness_gain(double accuracy, double gap, double lambda);
 double		acq_mse(const double *y, const double *yhat, int64_t n);

@@ -36,7 +36,114 @@ void		VEC(acq_vec_int8_rows_dot) (const int8_t *Q, int64_t n, int m, const int16
 										int64_t *out);
 int			VEC(acq_vec_quantize_row) (const double *g, int m, int8_t *q, double *scale,
 									   double *sums);
+void		VEC(acq_vec_cm_gemv_n) (const double *X, int64_t ld, int64_t m, int ncol,
+									const double *d, double *z);
+void		VEC(acq_vec_cm_gemv_t) (const double *X, int64_t ld, int64_t m, int ncol,
+									const double *r, double *g);
 int			VEC(acq_vec_all_finite) (const double *x, int64_t n);
+
+/*
+ * The column-major products.  OpenBLAS's DGEMV walks a narrow block four
+ * columns at a time, reading and writing the long vector once per group;
+ * here the long dimension is the outer loop and a block of rows stays in
+ * registers across every column: z for 8 rows at a time (two 4-wide
+ * accumulators, one load of each column), g for 8 columns at a time (eight
+ * accumulators, r loaded once per group).  Vector types are GCC's; the
+ * SSE2 build splits them in halves.
+ */
+typedef double v4d __attribute__((vector_size(32)));
+typedef double v4du __attribute__((vector_size(32), aligned(8)));
+
+void
+VEC(acq_vec_cm_gemv_n) (const double *X, int64_t ld, int64_t m, int ncol,
+						const double *d, double *z)
+{
+	int64_t		i = 0;
+
+	for (; i + 8 <= m; i += 8)
+	{
+		v4d			a0 = {0.0, 0.0, 0.0, 0.0},
+					a1 = {0.0, 0.0, 0.0, 0.0};
+
+		for (int j = 0; j < ncol; j++)
+		{
+			const double *c = X + j * ld + i;
+			v4d			dj = {d[j], d[j], d[j], d[j]};
+
+			a0 += *(const v4du *) c * dj;
+			a1 += *(const v4du *) (c + 4) * dj;
+		}
+		*(v4du *) (z + i) = a0;
+		*(v4du *) (z + i + 4) = a1;
+	}
+	for (; i < m; i++)
+	{
+		double		a = 0.0;
+
+		for (int j = 0; j < ncol; j++)
+			a += X[j * ld + i] * d[j];
+		z[i] = a;
+	}
+}
+
+void
+VEC(acq_vec_cm_gemv_t) (const double *X, int64_t ld, int64_t m, int ncol,
+						const double *r, double *g)
+{
+	int			j0 = 0;
+
+	for (; j0 + 8 <= ncol; j0 += 8)
+	{
+		v4d			a[8] = {{0}};
+		double		t[8] = {0};
+		int64_t		i = 0;
+
+		for (; i + 4 <= m; i += 4)
+		{
+			v4d			rv = *(const v4du *) (r + i);
+
+			for (int k = 0; k < 8; k++)
+				a[k] += *(const v4du *) (X + (j0 + k) * ld + i) * rv;
+		}
+		for (; i < m; i++)
+			for (int k = 0; k < 8; k++)
+				t[k] += X[(j0 + k) * ld + i] * r[i];
+		for (int k = 0; k < 8; k++)
+			g[j0 + k] += (a[k][0] + a[k][1]) + (a[k][2] + a[k][3]) + t[k];
+	}
+	for (; j0 + 4 <= ncol; j0 += 4)
+	{
+		v4d			a[4] = {{0}};
+		double		t[4] = {0};
+		int64_t		i = 0;
+
+		for (; i + 4 <= m; i += 4)
+		{
+			v4d			rv = *(const v4du *) (r + i);
+
+			for (int k = 0; k < 4; k++)
+				a[k] += *(const v4du *) (X + (j0 + k) * ld + i) * rv;
+		}
+		for (; i < m; i++)
+			for (int k = 0; k < 4; k++)
+				t[k] += X[(j0 + k) * ld + i] * r[i];
+		for (int k = 0; k < 4; k++)
+			g[j0 + k] += (a[k][0] + a[k][1]) + (a[k][2] + a[k][3]) + t[k];
+	}
+	for (; j0 < ncol; j0++)
+	{
+		v4d			a = {0.0, 0.0, 0.0, 0.0};
+		double		t = 0.0;
+		int64_t		i = 0;
+
+		for (; i + 4 <= m; i += 4)
+			a += *(const v4du *) (X + j0 * ld + i) * *(const v4du *) (r + i);
+		for (; i < m; i++)
+			t += X[j0 * ld + i] * r[i];
+		g[j0] += (a[0] + a[1]) + (a[2] + a[3]) + t;
+	}
+}
+
 void		VEC(acq_vec_minmax_update) (const double *x, int n, double *lo, double *hi);
 
 /*
@@ -356,16 +463,22 @@ void		acq_vec_int8_rows_dot_avx2(const int8_t *Q, int64_t n, int m, const int16_
 									   int64_t *out);
 int			acq_vec_quantize_row_avx2(const double *g, int m, int8_t *q, double *scale,
 									  double *sums);
+void		acq_vec_cm_gemv_n_avx2(const double *X, int64_t ld, int64_t m, int ncol,
+								   const double *d, double *z);
+void		acq_vec_cm_gemv_t_avx2(const double *X, int64_t ld, int64_t m, int ncol,
+								   const double *r, double *g);
 int			acq_vec_all_finite_avx2(const double *x, int64_t n);
 void		acq_vec_minmax_update_avx2(const double *x, int n, double *lo, double *hi);
 
 static const AcqVecOps base_ops = {acq_vec_logistic_loss_base,
 	acq_vec_logistic_residuals_base, acq_vec_logistic_step_base,
 acq_vec_weighted_gram_base, acq_vec_int8_rows_dot_base, acq_vec_quantize_row_base,
+acq_vec_cm_gemv_n_base, acq_vec_cm_gemv_t_base,
 acq_vec_all_finite_base, acq_vec_minmax_update_base};
 static const AcqVecOps avx2_ops = {acq_vec_logistic_loss_avx2,
 	acq_vec_logistic_residuals_avx2, acq_vec_logistic_step_avx2,
 acq_vec_weighted_gram_avx2, acq_vec_int8_rows_dot_avx2, acq_vec_quantize_row_avx2,
+acq_vec_cm_gemv_n_avx2, acq_vec_cm_gemv_t_avx2,
 acq_vec_all_finite_avx2, acq_vec_minmax_update_avx2};
 
 const AcqVecOps *

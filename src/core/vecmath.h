@@ -53,6 +53,18 @@ typedef struct AcqVecOps
 	int			(*quantize_row) (const double *g, int m, int8_t *q, double *scale,
 								 double *sums);
 
+	/*
+	 * Products with a column-major m x ncol block (column j at X + j ld),
+	 * the logistic fit's two passes a step: cm_gemv_n sets z[i] =
+	 * sum_j X[j ld + i] d[j] for i < m; cm_gemv_t adds sum_i X[j ld + i] r[i]
+	 * to g[j] for j < ncol.  What OpenBLAS's DGEMV computes, for the narrow
+	 * blocks it handles poorly (vecmath.c).
+	 */
+	void		(*cm_gemv_n) (const double *X, int64_t ld, int64_t m, int ncol,
+							  const double *d, double *z);
+	void		(*cm_gemv_t) (const double *X, int64_t ld, int64_t m, int ncol,
+							  const double *r, double *g);
+
 	/* whether every x[i], i < n, is finite (tested on the bits: NaN and infinities) */
 	int			(*all_finite) (const double *x, int64_t n);
 

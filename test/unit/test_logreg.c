@@ -765,6 +765,81 @@ test_finite_and_ranges(void)
 	}
 }
 
+/*
+ * vecmath.c's column-major products (both builds) against plain loops:
+ * every row count around the 8-row and 4-row blocks, column counts around
+ * the 8- and 4-column groups, a padded leading dimension; gemv_t adds to g.
+ */
+void		acq_vec_cm_gemv_n_base(const double *X, int64_t ld, int64_t m, int ncol,
+								   const double *d, double *z);
+void		acq_vec_cm_gemv_n_avx2(const double *X, int64_t ld, int64_t m, int ncol,
+								   const double *d, double *z);
+void		acq_vec_cm_gemv_t_base(const double *X, int64_t ld, int64_t m, int ncol,
+								   const double *r, double *g);
+void		acq_vec_cm_gemv_t_avx2(const double *X, int64_t ld, int64_t m, int ncol,
+								   const double *r, double *g);
+
+static void
+test_cm_gemv(void)
+{
+	bool		avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+	static const int ncols[] = {1, 3, 4, 5, 8, 9, 12, 13, 18, 33};
+	uint64_t	st = 777;
+
+	for (int a = 0; a < 10; a++)
+		for (int64_t m = 0; m <= 40; m += (m < 20 ? 1 : 7))
+		{
+			int			nc = ncols[a];
+			int64_t		ld = m + 5;
+			double	   *X = malloc(sizeof(double) * (ld * nc + 1));
+			double		d[33],
+						g0[33],
+						g[33],
+						gref[33];
+			double		z[41],
+						zref[41],
+						r[41];
+
+			for (int64_t i = 0; i < ld * nc; i++)
+			{
+				st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+				X[i] = (double) (st >> 11) / 4503599627370496.0 - 1.0;
+			}
+			for (int j = 0; j < nc; j++)
+			{
+				d[j] = 0.5 - 0.1 * j;
+				g0[j] = 0.25 * j;
+			}
+			for (int64_t i = 0; i < m; i++)
+				r[i] = 1.0 - 0.03 * i;
+			for (int64_t i = 0; i < m; i++)
+			{
+				zref[i] = 0.0;
+				for (int j = 0; j < nc; j++)
+					zref[i] += X[j * ld + i] * d[j];
+			}
+			for (int j = 0; j < nc; j++)
+			{
+				gref[j] = g0[j];
+				for (int64_t i = 0; i < m; i++)
+					gref[j] += X[j * ld + i] * r[i];
+			}
+			for (int variant = 0; variant < (avx2 ? 2 : 1); variant++)
+			{
+				for (int64_t i = 0; i < m; i++)
+					z[i] = NAN;
+				memcpy(g, g0, sizeof(double) * nc);
+				(variant ? acq_vec_cm_gemv_n_avx2 : acq_vec_cm_gemv_n_base) (X, ld, m, nc, d, z);
+				(variant ? acq_vec_cm_gemv_t_avx2 : acq_vec_cm_gemv_t_base) (X, ld, m, nc, r, g);
+				for (int64_t i = 0; i < m; i++)
+					CHECK_CLOSE(z[i], zref[i], 1e-12 * (1.0 + fabs(zref[i])) * nc);
+				for (int j = 0; j < nc; j++)
+					CHECK_CLOSE(g[j], gref[j], 1e-12 * (1.0 + fabs(gref[j])) * (m + 1));
+			}
+			free(X);
+		}
+}
+
 int
 main(void)
 {
@@ -784,6 +859,7 @@ main(void)
 	RUN(test_large_chunks);
 	RUN(test_weighted_gram);
 	RUN(test_finite_and_ranges);
+	RUN(test_cm_gemv);
 	RUN(test_timing);
 	return unit_summary("test_logreg");
 }

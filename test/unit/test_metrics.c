@@ -95,6 +95,49 @@ test_edge_cases(void)
 	CHECK(!acq_tpr_gap(y, y, a_priv, 0, &gap));
 }
 
+/* the one-pass metrics agree with acq_accuracy, acq_f1 and acq_tpr_gap */
+static void
+test_one_pass(void)
+{
+	uint64_t	st = 99;
+
+	for (int trial = 0; trial < 200; trial++)
+	{
+		int64_t		n = trial % 37;
+		double		y[40],
+					yh[40],
+					a[40];
+		double		acc,
+					f1,
+					gap = -7.0,
+					ref;
+		bool		have;
+
+		for (int64_t i = 0; i < n; i++)
+		{
+			st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+			y[i] = (double) ((st >> 33) & 1);
+			yh[i] = (double) ((st >> 34) & 1);
+			a[i] = ((st >> 35) & 3) == 3 ? NAN : (double) ((st >> 36) & 1);
+			if (trial % 5 == 0)
+				a[i] = 1.0;		/* one group only: no gap */
+		}
+		acq_classification_metrics(y, yh, trial % 2 ? a : NULL, n, &acc, &f1, &gap);
+		if (n == 0)
+			CHECK(isnan(acc) && isnan(f1));
+		else
+		{
+			CHECK(acc == acq_accuracy(y, yh, n));
+			CHECK(f1 == acq_f1(y, yh, n));
+		}
+		have = acq_tpr_gap(y, yh, a, n, &ref);
+		if (trial % 2 && have)
+			CHECK(gap == ref);
+		else
+			CHECK(gap == -7.0);
+	}
+}
+
 int
 main(void)
 {
@@ -102,5 +145,6 @@ main(void)
 	RUN(test_fixture_regression);
 	RUN(test_hand_classification);
 	RUN(test_edge_cases);
+	RUN(test_one_pass);
 	return unit_summary("test_metrics");
 }
