@@ -791,16 +791,21 @@ acq_logreg_source_terms(const AcqBlock *blocks, int nblocks, int p, double C,
 	double	   *S;
 	double	   *z;
 	double	   *r;
+	double	   *eh;
+	double	   *zero;
 	double		sqrtC = sqrt(C);
+	const AcqVecOps *vec = acq_vec_ops();
 	int			bi;
 
 	/* scratch for the largest block's rows, at most LOGREG_CHUNK */
 	for (bi = 0; bi < nblocks; bi++)
 		if (blocks[bi].n > chunk)
 			chunk = blocks[bi].n < LOGREG_CHUNK ? blocks[bi].n : LOGREG_CHUNK;
-	S = acq_alloc_array((size_t) chunk * (d + 2), sizeof(double));
+	S = acq_alloc_array((size_t) chunk * (d + 4), sizeof(double));	/* zeroed */
 	z = S + (size_t) chunk * d;
 	r = z + chunk;
+	eh = r + chunk;
+	zero = eh + chunk;			/* stays 0: logistic_step's direction */
 
 	for (bi = 0; bi < nblocks; bi++)
 	{
@@ -821,20 +826,20 @@ acq_logreg_source_terms(const AcqBlock *blocks, int nblocks, int p, double C,
 			else
 				memset(z, 0, sizeof(double) * m);
 			for (k = 0; k < m; k++)
-			{
-				/*
-				 * With h = exp(-|z|/2), e = h^2: sigma(z) = (z >= 0 ? 1 : e)
-				 * / (1 + e) and sqrt(C s (1 - s)) = sqrt(C) h / (1 + e).
-				 */
-				double		zk = z[k] + coef[p];
-				double		h = exp(-0.5 * fabs(zk));
-				double		e = h * h;
+				z[k] += coef[p];
 
-				z[k] = sqrtC * h / (1.0 + e);	/* the row weight; the margin is used up */
-				r[k] = sign * C * (((zk >= 0.0) ? 1.0 : e) / (1.0 + e) - y[k]);
-			}
+			/*
+			 * With h = exp(-|z|/2) (vectorised, into eh), e = h^2:
+			 * sigma(z) = (z >= 0 ? 1 : e) / (1 + e), so r = sign C (sigma -
+			 * y), and sqrt(C s (1 - s)) = sqrt(C) h / (1 + e), the row
+			 * weight, which replaces the margin.
+			 */
+			vec->logistic_step(z, zero, r, eh, m);
+			(void) vec->logistic_residuals(z, eh, y, sign * C, r, m);
+			for (k = 0; k < m; k++)
+				z[k] = sqrtC * eh[k] / (1.0 + eh[k] * eh[k]);
 			if (H != NULL && d <= ACQ_VEC_GRAM_MAXD)
-				acq_vec_ops()->weighted_gram(X, p, 0, m, d, 1, z, sign, H);
+				vec->weighted_gram(X, p, 0, m, d, 1, z, sign, H);
 			else if (H != NULL)
 			{
 				/* hessian_chunk takes the weights in S's last column */
