@@ -211,6 +211,45 @@ logreg_trial(LogregWork *w, const double *dir, double *z2, const double *cnew, d
 }
 
 /*
+ * A warm start (w->xcol set), fused like logreg_trial: per 64 rows, the
+ * margins z = [X, 1] coef, eh = exp(-|z| / 2), the residuals (left in zd)
+ * and g += [X, 1]^T r; g is the gradient at coef.
+ */
+static void
+logreg_start(LogregWork *w, const double *coef, double *g)
+{
+	static const double zero[LOGREG_FUSE];
+	int			p = w->p;
+	int64_t		off = 0;
+	int			bi;
+	int			j;
+
+	memset(g, 0, sizeof(double) * w->d);
+	for (bi = 0; bi < w->nblocks; bi++)
+	{
+		const AcqBlock *blk = &w->blocks[bi];
+		int64_t		start;
+
+		for (start = 0; start < blk->n; start += LOGREG_FUSE)
+		{
+			int			m = (int) ((blk->n - start < LOGREG_FUSE) ?
+								   blk->n - start : LOGREG_FUSE);
+			int64_t		o = off + start;
+			const double *xc = w->xcol[bi] + start;
+
+			w->vec->cm_gemv_n(xc, blk->n, m, p + 1, coef, w->z + o);
+			w->vec->logistic_step(w->z + o, zero, w->zd + o, w->eh + o, m);
+			(void) w->vec->logistic_residuals(w->z + o, w->eh + o, blk->y + start, w->C,
+											  w->zd + o, m);
+			w->vec->cm_gemv_t(xc, blk->n, m, p + 1, w->zd + o, g);
+		}
+		off += blk->n;
+	}
+	for (j = 0; j < p; j++)
+		g[j] += coef[j];
+}
+
+/*
  * H += sign * S^T S for m rows, S = diag(sw) [X, 1]: the Hessian share of a
  * chunk of rows.  On entry the row weights sw are in S's last column; the
  * rows of S are filled here (S is m x (p+1), row-major).
@@ -538,8 +577,17 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 		 * of rows): the margins are X w + b.  The optimum is unique, so
 		 * only the number of Newton steps depends on the start.
 		 */
-		logreg_dir_margins(&w, coef);
-		memcpy(w.z, w.zd, sizeof(double) * n);
+		if (w.xcol)
+		{
+			/* margins, eh and the first gradient in one pass */
+			logreg_start(&w, coef, g);
+			have_g = true;
+		}
+		else
+		{
+			logreg_dir_margins(&w, coef);
+			memcpy(w.z, w.zd, sizeof(double) * n);
+		}
 
 		/* a Hessian for the first step, saving a pass of O(n d^2) */
 		if (prm->hess_init != NULL)
@@ -571,8 +619,11 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 	 * needed only by the line search, which computes it if it ever runs
 	 * (the first full step is usually accepted on the gradient alone).
 	 */
-	memset(w.zd, 0, sizeof(double) * n);
-	w.vec->logistic_step(w.z, w.zd, z2, w.eh, n);
+	if (!have_g)
+	{
+		memset(w.zd, 0, sizeof(double) * n);
+		w.vec->logistic_step(w.z, w.zd, z2, w.eh, n);
+	}
 	f = NAN;
 
 	/*
