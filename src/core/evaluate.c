@@ -194,7 +194,8 @@ newton_from_neighbour(AcqEvaluator *ev, const AcqSet *s, int j)
 
 	memset(g, 0, sizeof(double) * d);
 	acq_logreg_source_terms(&ev->src[j], 1, ev->p, ev->cfg.logreg.C,
-							ev->coef, sign, ev->hess0, g);
+							ev->coef, sign, ev->hess0, g,
+							ev->src_xcol ? (const double *const *) &ev->src_xcol[j] : NULL);
 	memcpy(ev->init_step, ev->coef, sizeof(double) * d);
 	ev->have_init_step = acq_logreg_newton_step(ev->hess0, g, ev->p, ev->coef);
 	/* the step taken, and s's gradient before it, for the fit's first BFGS update */

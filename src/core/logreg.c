@@ -835,7 +835,8 @@ acq_logreg_work_size(int64_t n, int p)
 
 void
 acq_logreg_source_terms(const AcqBlock *blocks, int nblocks, int p, double C,
-						const double *coef, double sign, double *H, double *g)
+						const double *coef, double sign, double *H, double *g,
+						const double *const *xcol)
 {
 	int			d = p + 1;
 	int64_t		chunk = 1;
@@ -868,16 +869,23 @@ acq_logreg_source_terms(const AcqBlock *blocks, int nblocks, int p, double C,
 			int			m = (int) ((blk->n - start < LOGREG_CHUNK) ?
 								   blk->n - start : LOGREG_CHUNK);
 			const double *X = blk->X + start * p;
+			const double *xc = (xcol && xcol[bi] && blk->n <= 0x7fffffff) ?
+				xcol[bi] + start : NULL;
 			const double *y = blk->y + start;
 			int			k;
 
-			if (p > 0)
-				cblas_dgemv(CblasRowMajor, CblasNoTrans, m, p, 1.0, X, p,
-							coef, 1, 0.0, z, 1);
+			if (xc)				/* [X, 1] coef, the intercept included */
+				vec->cm_gemv_n(xc, blk->n, m, d, coef, z);
 			else
-				memset(z, 0, sizeof(double) * m);
-			for (k = 0; k < m; k++)
-				z[k] += coef[p];
+			{
+				if (p > 0)
+					cblas_dgemv(CblasRowMajor, CblasNoTrans, m, p, 1.0, X, p,
+								coef, 1, 0.0, z, 1);
+				else
+					memset(z, 0, sizeof(double) * m);
+				for (k = 0; k < m; k++)
+					z[k] += coef[p];
+			}
 
 			/*
 			 * With h = exp(-|z|/2) (vectorised, into eh), e = h^2:
@@ -889,7 +897,9 @@ acq_logreg_source_terms(const AcqBlock *blocks, int nblocks, int p, double C,
 			(void) vec->logistic_residuals(z, eh, y, sign * C, r, m);
 			for (k = 0; k < m; k++)
 				z[k] = sqrtC * eh[k] / (1.0 + eh[k] * eh[k]);
-			if (H != NULL && d <= ACQ_VEC_GRAM_MAXD)
+			if (H != NULL && xc && d <= ACQ_VEC_GRAM_MAXD)
+				vec->weighted_gram(xc, blk->n, 1, m, d, 0, z, sign, H);
+			else if (H != NULL && d <= ACQ_VEC_GRAM_MAXD)
 				vec->weighted_gram(X, p, 0, m, d, 1, z, sign, H);
 			else if (H != NULL)
 			{
@@ -898,7 +908,9 @@ acq_logreg_source_terms(const AcqBlock *blocks, int nblocks, int p, double C,
 					S[(int64_t) k * d + p] = z[k];
 				hessian_chunk(X, m, p, sign, S, H);
 			}
-			if (g != NULL)
+			if (g != NULL && xc)
+				vec->cm_gemv_t(xc, blk->n, m, d, r, g);	/* the intercept's entry too */
+			else if (g != NULL)
 			{
 				if (p > 0)
 					cblas_dgemv(CblasRowMajor, CblasTrans, m, p, 1.0, X, p,

@@ -63,11 +63,13 @@ AcqStatus	acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
  * over the rows of the blocks, with z_i = [x_i, 1], s_i = sigma(z_i . coef);
  * H or g may be NULL.  At the optimum of a set of rows, the Hessian and
  * gradient of that set with one source more (sign +1) or less (-1) cost a
- * pass over that source only.
+ * pass over that source only.  xcol (may be NULL, or hold NULLs) gives
+ * each block's [X, 1] column-major (ld = its rows), as
+ * AcqLogregParams.xcol: the products then run through vecmath's kernels.
  */
 void		acq_logreg_source_terms(const AcqBlock *blocks, int nblocks, int p,
 									double C, const double *coef, double sign,
-									double *H, double *g);
+									double *H, double *g, const double *const *xcol);
 /*
  * coef -= H^{-1} g (H as above, penalty included); false, leaving coef
  * alone, if H is singular or the step is more than ten times longer than

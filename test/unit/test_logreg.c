@@ -537,7 +537,7 @@ test_source_terms_and_warm_hessian(void)
 
 	/* the gradient from source_terms against central differences */
 	memset(g, 0, sizeof(g));
-	acq_logreg_source_terms(both, 2, LR_B_P, LR_B_C, coef1, 1.0, NULL, g);
+	acq_logreg_source_terms(both, 2, LR_B_P, LR_B_C, coef1, 1.0, NULL, g, NULL);
 	for (j = 0; j < LR_B_P; j++)
 		g[j] += coef1[j];		/* the penalty's gradient */
 	for (j = 0; j < LR_B_D; j++)
@@ -556,18 +556,42 @@ test_source_terms_and_warm_hessian(void)
 
 	/* one source's share: at source 1's optimum the union's gradient is source 2's */
 	memset(gsum, 0, sizeof(gsum));
-	acq_logreg_source_terms(&two, 1, LR_B_P, LR_B_C, coef1, 1.0, NULL, gsum);
+	acq_logreg_source_terms(&two, 1, LR_B_P, LR_B_C, coef1, 1.0, NULL, gsum, NULL);
 	for (j = 0; j < LR_B_D; j++)
 		CHECK_CLOSE(gsum[j], g[j], 1e-5 * fmax(1.0, fabs(g[j])));
 
 	/* Hessian of the union = source 1's + source 2's share; a Newton step shrinks the gradient */
 	memcpy(H, H1, sizeof(H));
 	memset(gsum, 0, sizeof(gsum));
-	acq_logreg_source_terms(&two, 1, LR_B_P, LR_B_C, coef1, 1.0, H, gsum);
+	acq_logreg_source_terms(&two, 1, LR_B_P, LR_B_C, coef1, 1.0, H, gsum, NULL);
+	/* the same share through a column-major [X, 1] copy (vecmath's kernels) */
+	{
+		double	   *xc = malloc(sizeof(double) * two.n * LR_B_D);
+		const double *xcs[1] = {xc};
+		double		Hx[LR_B_D * LR_B_D],
+					gx[LR_B_D];
+
+		for (int64_t i = 0; i < two.n; i++)
+		{
+			for (j = 0; j < LR_B_P; j++)
+				xc[(int64_t) j * two.n + i] = two.X[i * LR_B_P + j];
+			xc[(int64_t) LR_B_P * two.n + i] = 1.0;
+		}
+		memcpy(Hx, H1, sizeof(Hx));
+		memset(gx, 0, sizeof(gx));
+		acq_logreg_source_terms(&two, 1, LR_B_P, LR_B_C, coef1, 1.0, Hx, gx, xcs);
+		for (j = 0; j < LR_B_D; j++)
+			CHECK_CLOSE(gx[j], gsum[j], 1e-12 * fmax(1.0, fabs(gsum[j])));
+		for (j = 0; j < LR_B_D; j++)
+			for (int k = j; k < LR_B_D; k++)
+				CHECK_CLOSE(Hx[j * LR_B_D + k], H[j * LR_B_D + k],
+							1e-12 * fmax(1.0, fabs(H[j * LR_B_D + k])));
+		free(xc);
+	}
 	memcpy(coef, coef1, sizeof(coef));
 	CHECK(acq_logreg_newton_step(H, gsum, LR_B_P, coef));
 	memset(g, 0, sizeof(g));
-	acq_logreg_source_terms(both, 2, LR_B_P, LR_B_C, coef, 1.0, NULL, g);
+	acq_logreg_source_terms(both, 2, LR_B_P, LR_B_C, coef, 1.0, NULL, g, NULL);
 	for (j = 0; j < LR_B_D; j++)
 	{
 		double		gj = g[j] + (j < LR_B_P ? coef[j] : 0.0);
@@ -606,7 +630,7 @@ test_source_terms_and_warm_hessian(void)
 
 		/* a pair with no curvature (y = 0) is skipped: still the optimum */
 		memset(g, 0, sizeof(g));
-		acq_logreg_source_terms(both, 2, LR_B_P, LR_B_C, start, 1.0, NULL, g);
+		acq_logreg_source_terms(both, 2, LR_B_P, LR_B_C, start, 1.0, NULL, g, NULL);
 		for (j = 0; j < LR_B_D; j++)
 			junk[j] = g[j] + (j < LR_B_P ? start[j] : 0.0);
 		prm.init_grad = junk;
@@ -618,8 +642,8 @@ test_source_terms_and_warm_hessian(void)
 
 	/* removing a source: sign -1 takes source 2's share out again */
 	memset(gsum, 0, sizeof(gsum));
-	acq_logreg_source_terms(&two, 1, LR_B_P, LR_B_C, coef1, 1.0, H1, gsum);
-	acq_logreg_source_terms(&two, 1, LR_B_P, LR_B_C, coef1, -1.0, H1, gsum);
+	acq_logreg_source_terms(&two, 1, LR_B_P, LR_B_C, coef1, 1.0, H1, gsum, NULL);
+	acq_logreg_source_terms(&two, 1, LR_B_P, LR_B_C, coef1, -1.0, H1, gsum, NULL);
 	for (j = 0; j < LR_B_D; j++)
 		CHECK_CLOSE(gsum[j], 0.0, 1e-12);
 }
