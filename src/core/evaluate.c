@@ -367,6 +367,28 @@ label_variance(const double *y, int64_t n)
 	return ss / (double) n;
 }
 
+/*
+ * [X, 1] column-major (column j at X + j n, the last all ones), as the
+ * logistic fit's and vecmath's kernels read rows; NULL for n <= 0, or above
+ * an int's range.
+ */
+static double *
+colmajor_with_ones(const double *X, int64_t n, int p)
+{
+	double	   *c;
+
+	if (n <= 0 || n > 0x7fffffff)
+		return NULL;
+	c = acq_alloc_array((size_t) n * (p + 1), sizeof(double));
+	for (int64_t i = 0; i < n; i++)
+	{
+		for (int j = 0; j < p; j++)
+			c[(int64_t) j * n + i] = X[i * p + j];
+		c[(int64_t) p * n + i] = 1.0;
+	}
+	return c;
+}
+
 AcqEvaluator *
 acq_eval_create(int m, int p, const AcqBlock *sources,
 				const AcqBlock *validation, const AcqEvalConfig *cfg,
@@ -479,34 +501,9 @@ acq_eval_create(int m, int p, const AcqBlock *sources,
 		ev->xcol = acq_alloc_array(m, sizeof(double *));
 		ev->src_xcol = acq_alloc_array(m, sizeof(double *));
 		for (s = 0; s < m && p > 0; s++)
-		{
-			int64_t		n = sources[s].n;
-			int64_t		i;
-			int			j;
-
-			if (n <= 0 || n > 0x7fffffff)
-				continue;
-			ev->src_xcol[s] = acq_alloc_array((size_t) n * (p + 1), sizeof(double));
-			for (i = 0; i < n; i++)
-			{
-				for (j = 0; j < p; j++)
-					ev->src_xcol[s][(int64_t) j * n + i] = sources[s].X[i * p + j];
-				ev->src_xcol[s][(int64_t) p * n + i] = 1.0;
-			}
-		}
+			ev->src_xcol[s] = colmajor_with_ones(sources[s].X, sources[s].n, p);
 		/* the validation rows likewise, for the predictions (vecmath's kernel) */
-		if (validation->n > 0 && validation->n <= 0x7fffffff)
-		{
-			int64_t		nv = validation->n;
-
-			ev->val_xcol = acq_alloc_array((size_t) nv * (p + 1), sizeof(double));
-			for (int64_t i = 0; i < nv; i++)
-			{
-				for (int j = 0; j < p; j++)
-					ev->val_xcol[(int64_t) j * nv + i] = validation->X[i * p + j];
-				ev->val_xcol[(int64_t) p * nv + i] = 1.0;
-			}
-		}
+		ev->val_xcol = colmajor_with_ones(validation->X, validation->n, p);
 		/*
 		 * Keep each trained subset's Hessian beside its coefficients (warm
 		 * starts, above) while that stays small: d <= 48 is at most 18 KB a

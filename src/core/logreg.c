@@ -164,59 +164,22 @@ logreg_gradient(LogregWork *w, const double *theta, double *g)
 		g[j] += theta[j];
 }
 
-/* rows per step of logreg_trial's fused pass: [X, 1] of 64 rows stays in L1 */
+/* rows per step of logreg_fused's pass: [X, 1] of 64 rows stays in L1 */
 #define LOGREG_FUSE 64
 
 /*
- * A full step's trial (w->xcol set): per 64 rows, the margins of dir
- * (zd = [X, 1] dir), the margins at the trial point z2 = z + zd with
- * eh = exp(-|z2| / 2), the residuals r (left in zd) and g += [X, 1]^T r --
- * logreg_dir_margins, logistic_step and logreg_gradient fused, so that the
- * rows are read from memory once, not twice, and the per-row vectors
- * touched while they are in cache.  g is the gradient at theta + dir, with
- * theta + dir in cnew.
+ * One pass over the rows (w->xcol set), per 64 rows: the margins of dir,
+ * zd = [X, 1] dir; the margins zout = base + zd (base NULL: zout = zd) with
+ * eh = exp(-|zout| / 2); the residuals r (left in zd); and g = [X, 1]^T r
+ * + (theta, 0), the gradient at theta.  logreg_dir_margins, logistic_step
+ * and logreg_gradient fused, so that the rows are read from memory once,
+ * not twice, and the per-row vectors touched while in cache.  A full
+ * step's trial is (dir, w->z, z2, theta + dir); a warm start (coef, NULL,
+ * w->z, coef).
  */
 static void
-logreg_trial(LogregWork *w, const double *dir, double *z2, const double *cnew, double *g)
-{
-	int			p = w->p;
-	double		C = w->C;
-	int64_t		off = 0;
-	int			bi;
-	int			j;
-
-	memset(g, 0, sizeof(double) * w->d);
-	for (bi = 0; bi < w->nblocks; bi++)
-	{
-		const AcqBlock *blk = &w->blocks[bi];
-		int64_t		start;
-
-		for (start = 0; start < blk->n; start += LOGREG_FUSE)
-		{
-			int			m = (int) ((blk->n - start < LOGREG_FUSE) ?
-								   blk->n - start : LOGREG_FUSE);
-			int64_t		o = off + start;
-			const double *xc = w->xcol[bi] + start;
-
-			w->vec->cm_gemv_n(xc, blk->n, m, p + 1, dir, w->zd + o);
-			w->vec->logistic_step(w->z + o, w->zd + o, z2 + o, w->eh + o, m);
-			(void) w->vec->logistic_residuals(z2 + o, w->eh + o, blk->y + start, C,
-											  w->zd + o, m);
-			w->vec->cm_gemv_t(xc, blk->n, m, p + 1, w->zd + o, g);
-		}
-		off += blk->n;
-	}
-	for (j = 0; j < p; j++)
-		g[j] += cnew[j];
-}
-
-/*
- * A warm start (w->xcol set), fused like logreg_trial: per 64 rows, the
- * margins z = [X, 1] coef, eh = exp(-|z| / 2), the residuals (left in zd)
- * and g += [X, 1]^T r; g is the gradient at coef.
- */
-static void
-logreg_start(LogregWork *w, const double *coef, double *g)
+logreg_fused(LogregWork *w, const double *dir, const double *base, double *zout,
+			 const double *theta, double *g)
 {
 	static const double zero[LOGREG_FUSE];
 	int			p = w->p;
@@ -237,16 +200,16 @@ logreg_start(LogregWork *w, const double *coef, double *g)
 			int64_t		o = off + start;
 			const double *xc = w->xcol[bi] + start;
 
-			w->vec->cm_gemv_n(xc, blk->n, m, p + 1, coef, w->z + o);
-			w->vec->logistic_step(w->z + o, zero, w->zd + o, w->eh + o, m);
-			(void) w->vec->logistic_residuals(w->z + o, w->eh + o, blk->y + start, w->C,
+			w->vec->cm_gemv_n(xc, blk->n, m, p + 1, dir, w->zd + o);
+			w->vec->logistic_step(base ? base + o : zero, w->zd + o, zout + o, w->eh + o, m);
+			(void) w->vec->logistic_residuals(zout + o, w->eh + o, blk->y + start, w->C,
 											  w->zd + o, m);
 			w->vec->cm_gemv_t(xc, blk->n, m, p + 1, w->zd + o, g);
 		}
 		off += blk->n;
 	}
 	for (j = 0; j < p; j++)
-		g[j] += coef[j];
+		g[j] += theta[j];
 }
 
 /*
@@ -580,7 +543,7 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 		if (w.xcol)
 		{
 			/* margins, eh and the first gradient in one pass */
-			logreg_start(&w, coef, g);
+			logreg_fused(&w, coef, NULL, w.z, coef, g);
 			have_g = true;
 		}
 		else
@@ -715,7 +678,7 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 		if (!(slope < 0.0))
 			break;				/* no descent direction left: stuck */
 
-		/* the direction's margins (the fused trial computes its own) */
+		/* the direction's margins (the fused trial, logreg_fused, computes its own) */
 		if (!(try_fast && w.xcol))
 			logreg_dir_margins(&w, dir);
 
@@ -740,14 +703,12 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 			for (j = 0; j < d; j++)
 				cnew[j] = coef[j] + dir[j];
 			if (w.xcol)
-				logreg_trial(&w, dir, z2, cnew, gnew);	/* zd: residuals */
+				logreg_fused(&w, dir, w.z, z2, cnew, gnew);	/* zd: residuals */
 			else
-			{
 				w.vec->logistic_step(w.z, w.zd, z2, w.eh, n);
-				w.z = z2;
-				logreg_gradient(&w, cnew, gnew);	/* overwrites w.zd */
-			}
 			w.z = z2;
+			if (!w.xcol)
+				logreg_gradient(&w, cnew, gnew);	/* overwrites w.zd */
 			for (j = 0; j < d; j++)
 				gmax_new = isfinite(gnew[j]) ? fmax(gmax_new, fabs(gnew[j])) : INFINITY;
 			if (gmax_new <= 0.5 * gbest)

@@ -86,6 +86,33 @@ VEC(acq_vec_cm_gemv_n) (const double *X, int64_t ld, int64_t m, int ncol,
 	}
 }
 
+/*
+ * g[j0 + k] += sum_i X[(j0 + k) ld + i] r[i] for k < K (K <= 8): K
+ * accumulators, r loaded once per 4 rows.  Inlined with a constant K, so
+ * the accumulators stay in registers.
+ */
+static inline __attribute__((always_inline)) void
+cm_gemv_t_cols(const double *X, int64_t ld, int64_t m, int j0, int K, const double *r,
+			   double *g)
+{
+	v4d			a[8] = {{0}};
+	double		t[8] = {0};
+	int64_t		i = 0;
+
+	for (; i + 4 <= m; i += 4)
+	{
+		v4d			rv = *(const v4du *) (r + i);
+
+		for (int k = 0; k < K; k++)
+			a[k] += *(const v4du *) (X + (j0 + k) * ld + i) * rv;
+	}
+	for (; i < m; i++)
+		for (int k = 0; k < K; k++)
+			t[k] += X[(j0 + k) * ld + i] * r[i];
+	for (int k = 0; k < K; k++)
+		g[j0 + k] += (a[k][0] + a[k][1]) + (a[k][2] + a[k][3]) + t[k];
+}
+
 void
 VEC(acq_vec_cm_gemv_t) (const double *X, int64_t ld, int64_t m, int ncol,
 						const double *r, double *g)
@@ -93,55 +120,11 @@ VEC(acq_vec_cm_gemv_t) (const double *X, int64_t ld, int64_t m, int ncol,
 	int			j0 = 0;
 
 	for (; j0 + 8 <= ncol; j0 += 8)
-	{
-		v4d			a[8] = {{0}};
-		double		t[8] = {0};
-		int64_t		i = 0;
-
-		for (; i + 4 <= m; i += 4)
-		{
-			v4d			rv = *(const v4du *) (r + i);
-
-			for (int k = 0; k < 8; k++)
-				a[k] += *(const v4du *) (X + (j0 + k) * ld + i) * rv;
-		}
-		for (; i < m; i++)
-			for (int k = 0; k < 8; k++)
-				t[k] += X[(j0 + k) * ld + i] * r[i];
-		for (int k = 0; k < 8; k++)
-			g[j0 + k] += (a[k][0] + a[k][1]) + (a[k][2] + a[k][3]) + t[k];
-	}
+		cm_gemv_t_cols(X, ld, m, j0, 8, r, g);
 	for (; j0 + 4 <= ncol; j0 += 4)
-	{
-		v4d			a[4] = {{0}};
-		double		t[4] = {0};
-		int64_t		i = 0;
-
-		for (; i + 4 <= m; i += 4)
-		{
-			v4d			rv = *(const v4du *) (r + i);
-
-			for (int k = 0; k < 4; k++)
-				a[k] += *(const v4du *) (X + (j0 + k) * ld + i) * rv;
-		}
-		for (; i < m; i++)
-			for (int k = 0; k < 4; k++)
-				t[k] += X[(j0 + k) * ld + i] * r[i];
-		for (int k = 0; k < 4; k++)
-			g[j0 + k] += (a[k][0] + a[k][1]) + (a[k][2] + a[k][3]) + t[k];
-	}
+		cm_gemv_t_cols(X, ld, m, j0, 4, r, g);
 	for (; j0 < ncol; j0++)
-	{
-		v4d			a = {0.0, 0.0, 0.0, 0.0};
-		double		t = 0.0;
-		int64_t		i = 0;
-
-		for (; i + 4 <= m; i += 4)
-			a += *(const v4du *) (X + j0 * ld + i) * *(const v4du *) (r + i);
-		for (; i < m; i++)
-			t += X[j0 * ld + i] * r[i];
-		g[j0] += (a[0] + a[1]) + (a[2] + a[3]) + t;
-	}
+		cm_gemv_t_cols(X, ld, m, j0, 1, r, g);
 }
 
 void		VEC(acq_vec_minmax_update) (const double *x, int n, double *lo, double *hi);

@@ -754,6 +754,23 @@ reservoir_chunk(void *arg, const Rows *chunk)
 
 /* ---- omp / combined ---------------------------------------------------- */
 
+/* the owner's rows as read: ids unique, at least k of them; counted in res */
+static void
+check_owner_rows(const SelSpec *s, const Rows *owner, SelResult *res)
+{
+	int64	   *ids = palloc_extended(sizeof(int64) * (owner->n + 1), MCXT_ALLOC_HUGE);
+
+	res->owner_rows = owner->n;
+	memcpy(ids, owner->id, sizeof(int64) * owner->n);
+	if (owner->n > 0)
+		check_unique_ids(ids, owner->n, acq_rel_display_name(s->owner.rel));
+	pfree(ids);
+	if (s->k > owner->n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k = " INT64_FORMAT " is more than the owner's " INT64_FORMAT " rows", s->k, owner->n)));
+}
+
 static void
 omp_params(const SelSpec *s, AcqOmpParams *op)
 {
@@ -991,12 +1008,10 @@ typedef struct OmpFetch
 	int			calls;
 } OmpFetch;
 
-static OmpFetch *fetch_sort_ctx;
-
 static int
-cmp_fetch_pos(const void *a, const void *b)
+cmp_fetch_pos(const void *a, const void *b, void *arg)
 {
-	const OmpFetch *f = fetch_sort_ctx;
+	const OmpFetch *f = (const OmpFetch *) arg;
 
 	return ItemPointerCompare(&f->os->tid[f->index[*(const int64 *) a]],
 							  &f->os->tid[f->index[*(const int64 *) b]]);
@@ -1061,8 +1076,7 @@ omp_fetch(void *arg, const int64_t *index, int64_t n, double *rows)
 		f->order[i] = i;
 		tids[i] = PointerGetDatum(&f->os->tid[index[i]]);
 	}
-	fetch_sort_ctx = f;
-	qsort(f->order, n, sizeof(int64), cmp_fetch_pos);
+	qsort_arg(f->order, n, sizeof(int64), cmp_fetch_pos, f);
 	param = PointerGetDatum(construct_array(tids, (int) n, TIDOID, sizeof(ItemPointerData),
 											false, TYPALIGN_SHORT));
 	acq_spi_stream_plan(f->plan, &param, NULL, true, SPI_OK_SELECT, "fetching rows", fetch_row, f);
@@ -1115,7 +1129,6 @@ select_omp_streamed(SelSpec *s, const Rows *hard, const double *hl, int nhl, Sel
 	OmpFetch	f = {0};
 	int			d = -1,
 				m = hard->m;
-	int64	   *ids;
 	AcqOmpParams op;
 	AcqOmpResult or;
 	AcqStatus	st;
@@ -1161,16 +1174,7 @@ select_omp_streamed(SelSpec *s, const Rows *hard, const double *hl, int nhl, Sel
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("gradients have %d dimensions in the owner's table and %d in the hard rows", m, hard->m)));
 
-	res->owner_rows = owner.n;
-	ids = palloc_extended(sizeof(int64) * (owner.n + 1), MCXT_ALLOC_HUGE);
-	memcpy(ids, owner.id, sizeof(int64) * owner.n);
-	if (owner.n > 0)
-		check_unique_ids(ids, owner.n, acq_rel_display_name(s->owner.rel));
-	pfree(ids);
-	if (s->k > owner.n)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k = " INT64_FORMAT " is more than the owner's " INT64_FORMAT " rows", s->k, owner.n)));
+	check_owner_rows(s, &owner, res);
 	omp_check_candidates(s, os.nc);
 	omp_params(s, &op);
 	psi = omp_psi(s, &owner, hard, os.cand, os.nc);
@@ -1341,25 +1345,15 @@ run_selection(SelSpec *s, SelResult *res)
 					(errmsg("the owner has only " INT64_FORMAT " rows with D_hard's labels; " INT64_FORMAT " were asked",
 							c.seen, c.k)));
 	}
-	else
+	else if (!(omp_streamable(s, &hard) && select_omp_streamed(s, &hard, hl, nhl, res)))
 	{
+		/* omp/combined with the owner's rows in memory */
 		Rows		owner = {0};
-		int64	   *ids;
-		if (omp_streamable(s, &hard) && select_omp_streamed(s, &hard, hl, nhl, res))
-			goto selected;
+
 		scan_rows(&s->owner, &owner, NULL, NULL, &d, s->owner.gradients ? &m : NULL);
-		res->owner_rows = owner.n;
-		ids = palloc_extended(sizeof(int64) * (owner.n + 1), MCXT_ALLOC_HUGE);
-		memcpy(ids, owner.id, sizeof(int64) * owner.n);
-		if (owner.n > 0)
-			check_unique_ids(ids, owner.n, acq_rel_display_name(s->owner.rel));
-		if (s->k > owner.n)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("k = " INT64_FORMAT " is more than the owner's " INT64_FORMAT " rows", s->k, owner.n)));
+		check_owner_rows(s, &owner, res);
 		select_omp(s, &owner, &hard, hl, nhl, res);
 	}
-selected:
 
 	/* D_hard's labels the owner lacks: say so (the selection stands) */
 	res->missing = palloc(sizeof(double) * (nhl + 1));
