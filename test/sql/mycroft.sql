@@ -111,6 +111,11 @@ SELECT my_omp_rows('my_wide_parent', 'omp', false) = my_omp_rows('my_wide_v', 'o
 -- a value that is not finite is found while quantising, and named
 UPDATE my_wide_g SET g[3] = 'NaN' WHERE id = 5;
 SELECT my_omp_rows('my_wide_g', 'omp', false);
+-- a ragged or NULL gradient, likewise
+UPDATE my_wide_g SET g = g[1:1099] WHERE id = 5;
+SELECT my_omp_rows('my_wide_g', 'omp', false);
+UPDATE my_wide_g SET g = NULL WHERE id = 5;
+SELECT my_omp_rows('my_wide_g', 'omp', false);
 -- hard rows named by other columns
 CREATE TABLE my_hard_renamed AS SELECT id, features AS x, label AS y FROM my_hard;
 SELECT count(*) FROM acq.mycroft_select('my_useful', 'my_hard_renamed', 'id', 'features', 'label', 5,
