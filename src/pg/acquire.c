@@ -7,13 +7,15 @@
  *
  *   set-up   one read of the consumer, the target (records bought before)
  *            and the provider: checks every row, assigns provider rows to
- *            predicates and keeps, per predicate, the row numbers of what is
- *            for sale (the features of the pool are not kept);
+ *            predicates and keeps, in id order, per predicate, the row
+ *            numbers of what is for sale (the features of the pool are not
+ *            kept);
  *   rounds   the planner (src/core/acquire.c) names (P, I); I row numbers
  *            are drawn at random without replacement from P's pool (a
  *            partial Fisher-Yates shuffle: O(I) per query, whatever the pool
  *            size), bought by one INSERT ... SELECT ... WHERE id = ANY(...)
- *            RETURNING, which charges only for the rows that come back;
+ *            (or ctid = ANY(...), see tid_is_stable) RETURNING, which
+ *            charges only for the rows that come back;
  *            their novelty is measured when the planner wants it; the round
  *            and the planner's state are logged.
  *
@@ -38,8 +40,9 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am_d.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_class.h"
-#include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -150,6 +153,8 @@ typedef struct Run
 	double	   *label_values;	/* label predicates: the predicates' labels, sorted */
 	int64		npool;			/* provider rows for sale at set-up */
 	int64	   *pool_id;
+	ItemPointerData *pool_tid;	/* use_tid: where each row was at set-up */
+	bool		use_tid;		/* buy by ctid (see tid_is_stable) */
 	uint64	   *pool_mask;		/* sql predicates: which ones a row satisfies */
 	int		   *pool_pred;		/* label/grid: the row's predicate (-1 none) */
 	bool	   *taken;
@@ -163,6 +168,7 @@ typedef struct Run
 	bool		wants_novelty;
 	AcqNoveltyWork novelty_work;	/* novelty's scratch, reused round after round */
 	SPIPlanPtr	buy_plan;		/* the per-round statements, prepared once */
+	SPIPlanPtr	buy_tid_plan;
 	SPIPlanPtr	null_plan;		/* which bought row had a NULL (buy) */
 	SPIPlanPtr	log_plan;
 	SPIPlanPtr	count_plan;
@@ -924,6 +930,7 @@ is_held(Run *run, int64 id)
 typedef struct PoolScan
 {
 	int64	   *id;
+	ItemPointerData *tid;		/* use_tid only */
 	double	   *label;
 	double	   *grid;			/* ngrid coordinates per row */
 	uint64	   *mask;
@@ -932,7 +939,8 @@ typedef struct PoolScan
 } PoolScan;
 
 static void
-pool_push(Run *run, PoolScan *ps, int64 id, const double *coords, double y, uint64 mask)
+pool_push(Run *run, PoolScan *ps, int64 id, const double *coords, double y, uint64 mask,
+		  const ItemPointerData *tid)
 {
 	int			ng = run->s.kind == PRED_GRID ? run->s.ngrid : 0;
 
@@ -943,6 +951,8 @@ pool_push(Run *run, PoolScan *ps, int64 id, const double *coords, double y, uint
 		GROW(id, sizeof(int64));
 		GROW(label, sizeof(double));
 		GROW(mask, sizeof(uint64));
+		if (run->use_tid)
+			GROW(tid, sizeof(ItemPointerData));
 		if (ng)
 			GROW(grid, sizeof(double) * ng);
 #undef GROW
@@ -950,6 +960,8 @@ pool_push(Run *run, PoolScan *ps, int64 id, const double *coords, double y, uint
 	ps->id[ps->n] = id;
 	ps->label[ps->n] = y;
 	ps->mask[ps->n] = mask;
+	if (run->use_tid)
+		ps->tid[ps->n] = *tid;
 	for (int g = 0; g < ng; g++)
 		ps->grid[ps->n * ng + g] = coords[g];
 	ps->n++;
@@ -973,9 +985,13 @@ extend_ranges(Run *run, const double *x, double y)
 	double	   *lo = run->lo,
 			   *hi = run->hi;
 
-	acq_vec_ops()->minmax_update(x, run->d, lo, hi);
-	lo[run->d] = y < lo[run->d] ? y : lo[run->d];
-	hi[run->d] = y > hi[run->d] ? y : hi[run->d];
+	/* only scaling reads lo and hi */
+	if (run->s.scale)
+	{
+		acq_vec_ops()->minmax_update(x, run->d, lo, hi);
+		lo[run->d] = y < lo[run->d] ? y : lo[run->d];
+		hi[run->d] = y > hi[run->d] ? y : hi[run->d];
+	}
 	if (run->glo)
 		for (int g = 0; g < run->s.ngrid; g++)
 		{
@@ -1029,40 +1045,13 @@ provider_dimensions(Run *run)
 				 errmsg("features of %s are empty", run->q_provider)));
 }
 
-/* does a unique index (without predicate) cover exactly the id column? */
-static bool
-id_is_unique(Oid rel, const char *col)
-{
-	AttrNumber	att = get_attnum(rel, col);
-	Relation	r = table_open(rel, AccessShareLock);
-	List	   *idx = RelationGetIndexList(r);
-	ListCell   *lc;
-	bool		unique = false;
-
-	foreach(lc, idx)
-	{
-		HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
-		Form_pg_index ix;
-
-		if (!HeapTupleIsValid(tup))
-			continue;
-		ix = (Form_pg_index) GETSTRUCT(tup);
-		if (ix->indisunique && ix->indisvalid && ix->indnkeyatts == 1 &&
-			ix->indkey.values[0] == att && heap_attisnull(tup, Anum_pg_index_indpred, NULL))
-			unique = true;
-		ReleaseSysCache(tup);
-	}
-	list_free(idx);
-	table_close(r, AccessShareLock);
-	return unique;
-}
-
 typedef struct ProviderScan
 {
 	Run		   *run;
 	PoolScan   *ps;
 	const char *table;
 	int			ng;
+	int			tidcol;			/* use_tid: the ctid's column */
 } ProviderScan;
 
 static void
@@ -1092,8 +1081,106 @@ provider_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
 	if (run->s.kind == PRED_SQL)
 		mask = row_sql_mask(run, slot, rowcxt, 3);
 	if (!is_held(run, id))
-		pool_push(run, sc->ps, id, coords, y, mask);
+	{
+		ItemPointer tid = NULL;
+
+		if (run->use_tid)
+		{
+			bool		isnull;
+
+			tid = (ItemPointer) DatumGetPointer(slot_col(slot, sc->tidcol, &isnull));
+		}
+		pool_push(run, sc->ps, id, coords, y, mask, tid);
+	}
 	CHECK_FOR_INTERRUPTS();
+}
+
+/* a provider row at set-up: its id and where the scan met it */
+typedef struct PoolKey
+{
+	int64		id;
+	int64		row;
+} PoolKey;
+
+#define ST_SORT sort_pool_keys
+#define ST_ELEMENT_TYPE PoolKey
+#define ST_COMPARE(a, b) ((a)->id < (b)->id ? -1 : (a)->id > (b)->id ? 1 : 0)
+#define ST_CHECK_FOR_INTERRUPTS
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+#define PERMUTE(arr, width) \
+	do { \
+		void	   *tmp_ = palloc_extended(sizeof(*(arr)) * (width) * ps->n, MCXT_ALLOC_HUGE); \
+		for (int64 i_ = 0; i_ < ps->n; i_++) \
+			memcpy((char *) tmp_ + sizeof(*(arr)) * (width) * i_, \
+				   (arr) + (width) * keys[i_].row, sizeof(*(arr)) * (width)); \
+		pfree(arr); \
+		(arr) = tmp_; \
+	} while (0)
+
+/*
+ * The pool in id order, whatever order the scan met the rows in (another
+ * physical order, or a synchronised scan that starts mid-table): the seed's
+ * draws are positions in it, so the same seed buys the same records from the
+ * same data however it is stored.  A table loaded in id order is left as is.
+ */
+static void
+sort_pool(Run *run, PoolScan *ps)
+{
+	PoolKey    *keys;
+	int			ng = run->s.kind == PRED_GRID ? run->s.ngrid : 0;
+	bool		in_order = true;
+
+	for (int64 i = 1; i < ps->n && in_order; i++)
+		in_order = ps->id[i - 1] < ps->id[i];
+	if (in_order)
+		return;
+	keys = palloc_extended(sizeof(PoolKey) * ps->n, MCXT_ALLOC_HUGE);
+	for (int64 i = 0; i < ps->n; i++)
+	{
+		keys[i].id = ps->id[i];
+		keys[i].row = i;
+	}
+	sort_pool_keys(keys, ps->n);
+	for (int64 i = 0; i < ps->n; i++)
+		ps->id[i] = keys[i].id;
+	PERMUTE(ps->label, 1);
+	PERMUTE(ps->mask, 1);
+	if (ps->tid)
+		PERMUTE(ps->tid, 1);
+	if (ng)
+		PERMUTE(ps->grid, ng);
+	pfree(keys);
+}
+
+#undef PERMUTE
+
+/*
+ * Can a round find the provider's rows by the ctid the set-up saw?  Only if
+ * one transaction holds the set-up and every round (acq.acquire, not a job)
+ * and the provider is one heap (a table or materialised view without
+ * inheritance children: theirs would repeat ctids).  Then no row the set-up
+ * saw can be pruned and its line pointer reused before the end: the calling
+ * statement's snapshot, older than the set-up's, keeps it from VACUUM, and
+ * the lock taken at set-up keeps VACUUM FULL and CLUSTER out.  A row updated
+ * since moved away from its ctid: buy() looks for it by id instead.
+ */
+static bool
+tid_is_stable(Run *run)
+{
+	char		kind = get_rel_relkind(run->s.provider);
+	Relation	r;
+	bool		heap;
+
+	if (run->keep_plans || (kind != RELKIND_RELATION && kind != RELKIND_MATVIEW) ||
+		has_subclass(run->s.provider))
+		return false;
+	r = table_open(run->s.provider, AccessShareLock);
+	heap = r->rd_rel->relam == HEAP_TABLE_AM_OID;
+	table_close(r, AccessShareLock);
+	return heap;
 }
 
 /*
@@ -1120,27 +1207,23 @@ scan_provider(Run *run, PoolScan *ps)
 			appendStringInfo(&q, "%sCOALESCE((%s)::pg_catalog.bool, false)", i ? ", " : "", run->s.sql[i]);
 		appendStringInfoString(&q, "]");
 	}
+	sc.tidcol = 3 + ng + (run->s.kind == PRED_SQL ? 1 : 0);
+	if (run->use_tid)
+		appendStringInfoString(&q, ", ctid");
 	appendStringInfo(&q, " FROM %s", table);
 	sc.run = run;
 	sc.ps = ps;
 	sc.table = table;
 	sc.ng = ng;
 	acq_spi_stream(q.data, false, SPI_OK_SELECT, "reading the provider", provider_row, &sc);
-	if (ps->n > 1 && !id_is_unique(run->s.provider, run->s.id))
-	{
-		/* a duplicate id would be sold twice (a unique index rules it out) */
-		int64	   *ids = palloc_extended(sizeof(int64) * ps->n, MCXT_ALLOC_HUGE);
-
-		memcpy(ids, ps->id, sizeof(int64) * ps->n);
-		qsort(ids, ps->n, sizeof(int64), acq_cmp_int64);
-		for (int64 i = 1; i < ps->n; i++)
-			if (ids[i] == ids[i - 1])
-				ereport(ERROR,
-						(errcode(ERRCODE_UNIQUE_VIOLATION),
-						 errmsg("id " INT64_FORMAT " appears more than once in %s", ids[i], table),
-						 errhint("The provider's id must identify one record; add a primary key.")));
-		pfree(ids);
-	}
+	sort_pool(run, ps);
+	/* a duplicate id would be sold twice */
+	for (int64 i = 1; i < ps->n; i++)
+		if (ps->id[i] == ps->id[i - 1])
+			ereport(ERROR,
+					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					 errmsg("id " INT64_FORMAT " appears more than once in %s", ps->id[i], table),
+					 errhint("The provider's id must identify one record; add a primary key.")));
 }
 
 /* the grid cell of a point: dimension 1 varies fastest, as in the authors' code */
@@ -1174,6 +1257,30 @@ format_label(double v)
 }
 
 /* name the predicates and assign each pool row to its predicate */
+/*
+ * Where v is in the sorted values: its index, or -1 if absent; with
+ * insert, the index it is at or would go to.  Labels are finite (checked).
+ */
+static inline int
+label_index(const double *values, int n, double v, bool insert)
+{
+	int			lo = 0,
+				hi = n;
+
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (values[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (insert)
+		return lo;
+	return lo < n && values[lo] == v ? lo : -1;
+}
+
 static void
 build_predicates(Run *run, PoolScan *ps)
 {
@@ -1203,22 +1310,27 @@ build_predicates(Run *run, PoolScan *ps)
 			}
 			else
 			{
-				double	   *all = palloc_extended(sizeof(double) * (ps->n > 0 ? ps->n : 1), MCXT_ALLOC_HUGE);
-
-				memcpy(all, ps->label, sizeof(double) * ps->n);
-				qsort(all, ps->n, sizeof(double), acq_cmp_double);
-				values = palloc(sizeof(double) * (ps->n > 0 ? ps->n : 1));
+				/* the distinct labels, kept sorted as they come (few, usually) */
+				values = palloc(sizeof(double) * MAX_PREDICATES);
 				for (int64 i = 0; i < ps->n; i++)
-					if (i == 0 || all[i] != all[i - 1])
-					{
-						if (nvalues >= MAX_PREDICATES)
-							ereport(ERROR,
-									(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-									 errmsg("the provider has more than %d distinct labels", MAX_PREDICATES),
-									 errhint("Choose the labels to query with labels => ARRAY[...].")));
-						values[nvalues++] = all[i];
-					}
-				pfree(all);
+				{
+					double		v = ps->label[i];
+					int			at;
+
+					if (i > 0 && v == ps->label[i - 1])
+						continue;
+					at = label_index(values, nvalues, v, true);
+					if (at < nvalues && values[at] == v)
+						continue;
+					if (nvalues >= MAX_PREDICATES)
+						ereport(ERROR,
+								(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+								 errmsg("the provider has more than %d distinct labels", MAX_PREDICATES),
+								 errhint("Choose the labels to query with labels => ARRAY[...].")));
+					memmove(values + at + 1, values + at, sizeof(double) * (nvalues - at));
+					values[at] = v;
+					nvalues++;
+				}
 			}
 			qsort(values, nvalues, sizeof(double), acq_cmp_double);
 			for (int i = 1; i < nvalues; i++)
@@ -1230,11 +1342,7 @@ build_predicates(Run *run, PoolScan *ps)
 			for (int i = 0; i < nvalues; i++)
 				run->preds[i].name = psprintf("%s = %s", s->label, format_label(values[i]));
 			for (int64 i = 0; i < ps->n; i++)
-			{
-				double	   *hit = bsearch(&ps->label[i], values, nvalues, sizeof(double), acq_cmp_double);
-
-				run->pool_pred[i] = hit ? (int) (hit - values) : -1;
-			}
+				run->pool_pred[i] = label_index(values, nvalues, ps->label[i], false);
 			break;
 		case PRED_GRID:
 			{
@@ -1292,6 +1400,7 @@ build_pools(Run *run, PoolScan *ps)
 
 	run->npool = ps->n;
 	run->pool_id = ps->id;
+	run->pool_tid = ps->tid;
 	run->pool_mask = run->s.kind == PRED_SQL && run->s.strategy != ACQ_STRATEGY_RANDOM ? ps->mask : NULL;
 	run->taken = palloc_extended(sizeof(bool) * (ps->n > 0 ? ps->n : 1), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	for (int64 i = 0; i < ps->n; i++)
@@ -1387,12 +1496,7 @@ held_to_predicates(Run *run, const HeldRow *r, const int *round_pred, int nround
 	switch (run->s.kind)
 	{
 		case PRED_LABEL:
-			{
-				double	   *hit = bsearch(&r->x[run->d], run->label_values, run->np,
-										  sizeof(double), acq_cmp_double);
-
-				p = hit ? (int) (hit - run->label_values) : -1;
-			}
+			p = label_index(run->label_values, run->np, r->x[run->d], false);
 			if (p >= 0)
 				mat_take(&run->preds[p].held, v, count);
 			break;
@@ -1486,9 +1590,14 @@ typedef struct BuyScan
 {
 	Run		   *run;
 	Mat		   *got;
+	int64	   *got_ids;		/* vectors: the id of each row of got */
 	bool		vectors;
 	const char *table;
 	double	   *vec;
+	const int64 *sorted;		/* the ids drawn, sorted */
+	bool	   *seen;			/* per sorted id: came back */
+	int			n;
+	bool		by_tid;
 } BuyScan;
 
 static void
@@ -1499,59 +1608,173 @@ bought_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
 	int64		id = row_id(slot, b->table);
 	double	   *x = row_features(run, slot, rowcxt, 2, b->table, id);
 	double		y = row_label(slot, 3, b->table, id);
+	const int64 *hit = bsearch(&id, b->sorted, b->n, sizeof(int64), acq_cmp_int64);
 
+	/*
+	 * By ctid, a row that is not one drawn would mean a reused line pointer,
+	 * which tid_is_stable rules out; the statement is undone with the call.
+	 */
+	if (hit == NULL || b->seen[hit - b->sorted])
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("%s changed during the acquisition: the row at a drawn record's place has id " INT64_FORMAT,
+						b->table, id),
+				 errdetail("Nothing was bought."),
+				 errhint("Run the acquisition again.")));
+	b->seen[hit - b->sorted] = true;
 	if (b->vectors)
 	{
 		novelty_vector(run, x, y, b->vec);
+		b->got_ids[b->got->n] = id;
 		mat_push(b->got, b->vec);
 	}
 	/* else: checked; nothing will measure against it */
 }
 
+static ArrayType *
+tid_array(const ItemPointerData *tids, const int *rows, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * (n > 0 ? n : 1));
+
+	for (int i = 0; i < n; i++)
+		d[i] = PointerGetDatum(&tids[rows[i]]);
+	return construct_array(d, n, TIDOID, sizeof(ItemPointerData), false, TYPALIGN_SHORT);
+}
+
+/* the drawn ids that have not come back (yet) */
+static int
+missing_ids(const BuyScan *b, int64 *out)
+{
+	int			m = 0;
+
+	for (int i = 0; i < b->n; i++)
+		if (!b->seen[i])
+			out[m++] = b->sorted[i];
+	return m;
+}
+
+/* one INSERT ... SELECT ... RETURNING, by id or by ctid */
+static int
+buy_query(Run *run, BuyScan *b, bool by_tid, Datum rows, int round)
+{
+	Oid			types[3] = {by_tid ? TIDARRAYOID : INT8ARRAYOID, INT8OID, INT4OID};
+	SPIPlanPtr *plan = by_tid ? &run->buy_tid_plan : &run->buy_plan;
+	Datum		v[3];
+
+	v[0] = rows;
+	v[1] = Int64GetDatum(run->plan_id);
+	v[2] = Int32GetDatum(round);
+	if (*plan == NULL)
+		*plan = prepare(run, psprintf("INSERT INTO %s (%s, %s, %s, plan_id, round)"
+									  " SELECT p.%s, p.%s, p.%s, $2, $3 FROM %s p"
+									  " WHERE p.%s OPERATOR(pg_catalog.=) ANY ($1)"
+									  " AND p.%s IS NOT NULL AND p.%s IS NOT NULL"
+									  " RETURNING (%s)::pg_catalog.int8, (%s)::pg_catalog.float8[],"
+									  " (%s)::pg_catalog.float8",
+									  run->q_target, run->q_id, run->q_features, run->q_label,
+									  run->q_id, run->q_features, run->q_label, run->q_provider,
+									  by_tid ? "ctid" : run->q_id, run->q_features, run->q_label,
+									  run->q_id, run->q_features, run->q_label),
+						3, types);
+	b->by_tid = by_tid;
+	return (int) acq_spi_stream_plan(*plan, v, NULL, false, SPI_OK_INSERT_RETURNING,
+									 "buying records", bought_row, b);
+}
+
+static int
+cmp_by_id(const void *a, const void *b, void *arg)
+{
+	const int64 *ids = arg;
+	int64		x = ids[*(const int *) a],
+				y = ids[*(const int *) b];
+
+	return x < y ? -1 : x > y;
+}
+
+/* novelty compares a batch in id order, however the rows came back */
+static void
+sort_batch(Mat *got, int64 *ids)
+{
+	int64		n = got->n;
+	int		   *perm;
+	double	   *x,
+			   *nrm;
+	bool		in_order = true;
+
+	for (int64 i = 1; i < n && in_order; i++)
+		in_order = ids[i - 1] < ids[i];
+	if (in_order)
+		return;
+	perm = palloc(sizeof(int) * n);
+	for (int64 i = 0; i < n; i++)
+		perm[i] = (int) i;
+	qsort_arg(perm, n, sizeof(int), cmp_by_id, ids);
+	x = palloc(sizeof(double) * n * got->d);
+	nrm = palloc(sizeof(double) * n);
+	for (int64 i = 0; i < n; i++)
+	{
+		memcpy(x + i * got->d, got->x + (int64) perm[i] * got->d, sizeof(double) * got->d);
+		nrm[i] = got->nrm[perm[i]];
+	}
+	memcpy(got->x, x, sizeof(double) * n * got->d);
+	memcpy(got->nrm, nrm, sizeof(double) * n);
+	pfree(x);
+	pfree(nrm);
+	pfree(perm);
+}
+
 /*
- * Buy: insert the provider's rows with these ids into the target, getting
- * them back as inserted (RETURNING, streamed: no copy of the rows is kept
- * but the novelty vectors, and those only if vectors).  The provider charges
- * only for what comes back.  Features and labels are checked as they come;
- * a row the target cannot take (NULL features or label) is left out of the
- * insert, and if any id is missing from what came back, one more query
- * tells a NULL (an error naming the row) from a row that vanished.
+ * Buy: insert the provider's rows drawn into the target, getting them back
+ * as inserted (RETURNING, streamed: no copy of the rows is kept but the
+ * novelty vectors, and those only if vectors).  The provider charges only
+ * for what comes back.  Rows are found by the ctid the set-up saw when that
+ * is safe (tid_is_stable; no index descent per row), and by id otherwise,
+ * or if a row has moved since.  Features and labels are checked as they
+ * come; a row the target cannot take (NULL features or label) is left out
+ * of the insert, and if any id is missing from what came back, one more
+ * query tells a NULL (an error naming the row) from a row that vanished.
  */
 static int
-buy(Run *run, const int64 *ids, int n, int round, Mat *got, bool vectors)
+buy(Run *run, const int *rows, int n, int round, Mat *got, bool vectors)
 {
-	Oid			types[3] = {INT8ARRAYOID, INT8OID, INT4OID};
-	Datum		v[3];
 	char	   *table = acq_rel_display_name(run->s.provider);
+	int64	   *sorted = palloc(sizeof(int64) * (n > 0 ? n : 1));
+	int64	   *missing;
+	int			nmissing;
 	int			received;
 	BuyScan		b;
 
-	v[0] = PointerGetDatum(int8_array(ids, n));
-	v[1] = Int64GetDatum(run->plan_id);
-	v[2] = Int32GetDatum(round);
-	if (run->buy_plan == NULL)
-		run->buy_plan = prepare(run, psprintf("INSERT INTO %s (%s, %s, %s, plan_id, round)"
-											  " SELECT p.%s, p.%s, p.%s, $2, $3 FROM %s p"
-											  " WHERE p.%s OPERATOR(pg_catalog.=) ANY ($1)"
-											  " AND p.%s IS NOT NULL AND p.%s IS NOT NULL"
-											  " RETURNING (%s)::pg_catalog.int8, (%s)::pg_catalog.float8[],"
-											  " (%s)::pg_catalog.float8",
-											  run->q_target, run->q_id, run->q_features, run->q_label,
-											  run->q_id, run->q_features, run->q_label, run->q_provider,
-											  run->q_id, run->q_features, run->q_label,
-											  run->q_id, run->q_features, run->q_label),
-								3, types);
+	for (int i = 0; i < n; i++)
+		sorted[i] = run->pool_id[rows[i]];
+	qsort(sorted, n, sizeof(int64), acq_cmp_int64);
 	got->n = 0;
+	memset(&b, 0, sizeof(b));
 	b.run = run;
 	b.got = got;
 	b.vectors = vectors;
 	b.table = table;
 	b.vec = palloc(sizeof(double) * (run->nd > 0 ? run->nd : 1));
-	received = (int) acq_spi_stream_plan(run->buy_plan, v, NULL, false, SPI_OK_INSERT_RETURNING,
-										 "buying records", bought_row, &b);
-	pfree(b.vec);
-	if (received < n)
+	b.got_ids = vectors ? palloc(sizeof(int64) * (n > 0 ? n : 1)) : NULL;
+	b.sorted = sorted;
+	b.seen = palloc0(sizeof(bool) * (n > 0 ? n : 1));
+	b.n = n;
+	if (run->use_tid)
+		received = buy_query(run, &b, true, PointerGetDatum(tid_array(run->pool_tid, rows, n)), round);
+	else
+		received = buy_query(run, &b, false, PointerGetDatum(int8_array(sorted, n)), round);
+	missing = palloc(sizeof(int64) * (n > 0 ? n : 1));
+	nmissing = received < n ? missing_ids(&b, missing) : 0;
+	if (nmissing > 0 && run->use_tid)
 	{
+		/* moved since the set-up (updated): by id */
+		received += buy_query(run, &b, false, PointerGetDatum(int8_array(missing, nmissing)), round);
+		nmissing = received < n ? missing_ids(&b, missing) : 0;
+	}
+	if (nmissing > 0)
+	{
+		Oid			type = INT8ARRAYOID;
+		Datum		v = PointerGetDatum(int8_array(missing, nmissing));
+
 		/* a NULL left a row out, or rows vanished since the set-up (not charged) */
 		if (run->null_plan == NULL)
 			run->null_plan = prepare(run, psprintf("SELECT (p.%s)::pg_catalog.int8, p.%s IS NULL FROM %s p"
@@ -1559,8 +1782,8 @@ buy(Run *run, const int64 *ids, int n, int round, Mat *got, bool vectors)
 												   " AND (p.%s IS NULL OR p.%s IS NULL) ORDER BY 1 LIMIT 1",
 												   run->q_id, run->q_features, run->q_provider, run->q_id,
 												   run->q_features, run->q_label),
-									 1, types);
-		acq_spi_check(SPI_execute_plan(run->null_plan, v, NULL, true, 1), SPI_OK_SELECT,
+									 1, &type);
+		acq_spi_check(SPI_execute_plan(run->null_plan, &v, NULL, true, 1), SPI_OK_SELECT,
 					  "checking the records bought");
 		if (SPI_processed > 0)
 		{
@@ -1577,6 +1800,8 @@ buy(Run *run, const int64 *ids, int n, int round, Mat *got, bool vectors)
 		}
 		SPI_freetuptable(SPI_tuptable);
 	}
+	if (vectors)
+		sort_batch(got, b.got_ids);
 	return received;
 }
 
@@ -1843,6 +2068,7 @@ setup_run(Run *run)
 	init_ranges(run);
 	for (int64 i = 0; i < held.n; i++)
 		extend_ranges(run, held.rows[i].x, held.rows[i].x[run->d]);
+	run->use_tid = tid_is_stable(run);
 	scan_provider(run, &ps);
 	run->nd = run->d + (s->regression ? 1 : 0);
 	build_predicates(run, &ps);
@@ -1991,7 +2217,6 @@ run_rounds(Run *run, const RoundHooks *hooks)
 {
 	MemoryContext roundcxt = AllocSetContextCreate(run->cxt, "acq round", ALLOCSET_DEFAULT_SIZES);
 	int		   *rows = NULL;
-	int64	   *ids = NULL;
 	int			cap = 0;
 
 	for (;;)
@@ -2017,20 +2242,16 @@ run_rounds(Run *run, const RoundHooks *hooks)
 		{
 			cap = (int) want;
 			rows = rows ? repalloc(rows, sizeof(int) * cap) : palloc(sizeof(int) * cap);
-			ids = ids ? repalloc(ids, sizeof(int64) * cap) : palloc(sizeof(int64) * cap);
 		}
 		MemoryContextSwitchTo(roundcxt);
 		round = (int) run->planner->rounds + 1;
 		ndrawn = draw_rows(run, p, (int) want, rows);
 		for (int i = 0; i < ndrawn; i++)
-		{
-			ids[i] = run->pool_id[rows[i]];
 			mark_taken(run, rows[i]);
-		}
 		memset(&got, 0, sizeof(got));
 		got.d = run->nd;
 		keep = run->wants_novelty && acq_planner_will_measure(run->planner);
-		received = ndrawn > 0 ? buy(run, ids, ndrawn, round, &got, keep) : 0;
+		received = ndrawn > 0 ? buy(run, rows, ndrawn, round, &got, keep) : 0;
 		if (received < ndrawn)
 			ereport(WARNING,
 					(errmsg("the provider returned %d of %d records drawn for \"%s\"",
