@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "distance.h"
+#include "vecmath.h"
 #include "novelty.h"
 
 /* new-against-new distances are kept whole up to this many new rows */
@@ -103,6 +104,7 @@ nearest_held(const double *H, const double *hnorm, int64_t nh, const double *N, 
 {
 	double	   *nnorm = ws_get(w, WS_NNORM, sizeof(double) * nn);
 	int64_t		hb = nh < HELD_COLS ? nh : HELD_COLS;
+	const AcqVecOps *ops = acq_vec_ops();
 	double	   *D = ws_get(w, WS_D, sizeof(double) * (size_t) HELD_BLOCK * (size_t) hb);
 
 	if (hnorm == NULL)
@@ -124,6 +126,19 @@ nearest_held(const double *H, const double *hnorm, int64_t nh, const double *N, 
 			int64_t		c = nh - h < hb ? nh - h : hb;
 
 			acq_sqdist(N + s * d, m, H + h * d, c, d, nnorm + s, hnorm + h, D);
+			if (k == 1)
+			{
+				/* the nearest only: a vectorised minimum per row */
+				for (int64_t i = 0; i < m; i++)
+				{
+					double		v = ops->min(D + i * c, c);
+
+					if (nheld[s + i] == 0 || v < heldk[s + i])
+						heldk[s + i] = v;
+					nheld[s + i] = 1;
+				}
+				continue;
+			}
 			for (int64_t i = 0; i < m; i++)
 			{
 				const double *row = D + i * c;

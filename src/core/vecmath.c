@@ -128,6 +128,7 @@ VEC(acq_vec_cm_gemv_t) (const double *X, int64_t ld, int64_t m, int ncol,
 }
 
 void		VEC(acq_vec_minmax_update) (const double *x, int n, double *lo, double *hi);
+double		VEC(acq_vec_min) (const double *x, int64_t n);
 
 /*
  * The bits of a double are NaN or infinite iff its exponent is all ones;
@@ -147,6 +148,20 @@ VEC(acq_vec_all_finite) (const double *x, int64_t n)
 		bad |= (~bits & UINT64_C(0x7ff0000000000000)) == 0;
 	}
 	return bad == 0;
+}
+
+/*
+ * A minimum is exact whatever the order of the comparisons, so -ffast-math
+ * may split it over vector lanes without changing the result.
+ */
+double
+VEC(acq_vec_min) (const double *x, int64_t n)
+{
+	double		m = x[0];
+
+	for (int64_t i = 1; i < n; i++)
+		m = x[i] < m ? x[i] : m;
+	return m;
 }
 
 void
@@ -452,17 +467,18 @@ void		acq_vec_cm_gemv_t_avx2(const double *X, int64_t ld, int64_t m, int ncol,
 								   const double *r, double *g);
 int			acq_vec_all_finite_avx2(const double *x, int64_t n);
 void		acq_vec_minmax_update_avx2(const double *x, int n, double *lo, double *hi);
+double		acq_vec_min_avx2(const double *x, int64_t n);
 
 static const AcqVecOps base_ops = {acq_vec_logistic_loss_base,
 	acq_vec_logistic_residuals_base, acq_vec_logistic_step_base,
 acq_vec_weighted_gram_base, acq_vec_int8_rows_dot_base, acq_vec_quantize_row_base,
 acq_vec_cm_gemv_n_base, acq_vec_cm_gemv_t_base,
-acq_vec_all_finite_base, acq_vec_minmax_update_base};
+acq_vec_all_finite_base, acq_vec_minmax_update_base, acq_vec_min_base};
 static const AcqVecOps avx2_ops = {acq_vec_logistic_loss_avx2,
 	acq_vec_logistic_residuals_avx2, acq_vec_logistic_step_avx2,
 acq_vec_weighted_gram_avx2, acq_vec_int8_rows_dot_avx2, acq_vec_quantize_row_avx2,
 acq_vec_cm_gemv_n_avx2, acq_vec_cm_gemv_t_avx2,
-acq_vec_all_finite_avx2, acq_vec_minmax_update_avx2};
+acq_vec_all_finite_avx2, acq_vec_minmax_update_avx2, acq_vec_min_avx2};
 
 const AcqVecOps *
 acq_vec_ops(void)

@@ -70,6 +70,9 @@ typedef struct AcqVecOps
 
 	/* lo[j] = min(lo[j], x[j]), hi[j] = max(hi[j], x[j]) for j < n; x finite */
 	void		(*minmax_update) (const double *x, int n, double *lo, double *hi);
+
+	/* the smallest of x[0..n), n >= 1, x finite: exact in any order */
+	double		(*min) (const double *x, int64_t n);
 } AcqVecOps;
 
 #define ACQ_VEC_GRAM_MAXD 64
