@@ -13,6 +13,8 @@
  * new rows; a tie in the vote, or equal distances, go to "held" (scikit-learn
  * breaks vote ties towards the smaller class label, 0 = held).
  */
+#include <cblas.h>
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -88,8 +90,145 @@ acq_novelty_work_free(AcqNoveltyWork *w)
 enum
 {
 	WS_NNORM, WS_D, WS_HN, WS_HELDK, WS_NHELD, WS_DNN, WS_GTEST, WS_GTRAIN, WS_DSPLIT, WS_NEWD, WS_PERM,
-	WS_LSTART, WS_LITEMS, WS_STAMP
+	WS_LSTART, WS_LITEMS, WS_STAMP, WS_NF, WS_HF, WS_HNF, WS_DF, WS_CAND
 };
+
+/*
+ * A new row's nearest held row, exactly, for a fraction of the DGEMM's cost
+ * (k = 1, the default).  The squared distance of new row x to held row y is
+ * defined as ((-2 x.y + |x|^2) + |y|^2), clamped at 0, with x.y summed in
+ * double in a fixed order (exact_sqdist); the result is the smallest of those
+ * over the held rows, as if every one were computed.  A float SGEMM screens
+ * the held rows first: s = |y|^2 + fl(-2 x.y) (float, one rounding of the
+ * norm and of the sum) is within E = c (|x| + max |y|)^2 of the true squared
+ * distance less |x|^2, and the exact value within the double part of c, with
+ * c = (d + 8) (2^-24 + 2^-53) 1.01 (the float inputs, the dot products'
+ * rounding, gamma_d, in any summation order, and the norms' and sums'
+ * roundings), plus an absolute slack for float underflow.  So only a held row
+ * with s <= min s + 2E can be the nearest, and only one with s < B - |x|^2 + E
+ * can beat an exact distance B found already; those few are computed
+ * exactly.  Values too large for float products (|x|^2 > 1e30) take the DGEMM
+ * path.
+ */
+#define SCREEN_MAX_NORM 1e30
+
+static double
+exact_sqdist(const double *x, const double *y, int d, double xn, double yn)
+{
+	double		s0 = 0.0,
+				s1 = 0.0,
+				s2 = 0.0,
+				s3 = 0.0,
+				v;
+	int			l = 0;
+
+	for (; l + 4 <= d; l += 4)
+	{
+		s0 += x[l] * y[l];
+		s1 += x[l + 1] * y[l + 1];
+		s2 += x[l + 2] * y[l + 2];
+		s3 += x[l + 3] * y[l + 3];
+	}
+	for (; l < d; l++)
+		s0 += x[l] * y[l];
+	v = (-2.0 * ((s0 + s1) + (s2 + s3)) + xn) + yn;
+	return v > 0.0 ? v : 0.0;
+}
+
+/* the smallest float >= t (t finite or +inf) */
+static float
+float_at_least(double t)
+{
+	float		f;
+
+	if (t >= (double) FLT_MAX)
+		return INFINITY;
+	f = (float) t;
+	if ((double) f < t)
+		f = nextafterf(f, INFINITY);
+	return f;
+}
+
+static bool
+screen_applies(const double *hnorm, int64_t nh, const double *nnorm, int64_t nn, double *hmax)
+{
+	double		m = 0.0;
+
+	for (int64_t j = 0; j < nh; j++)
+		m = hnorm[j] > m ? hnorm[j] : m;
+	for (int64_t i = 0; i < nn; i++)
+		if (nnorm[i] > SCREEN_MAX_NORM)
+			return false;
+	*hmax = sqrt(m);
+	return m <= SCREEN_MAX_NORM;
+}
+
+static void
+nearest_held_screened(const double *H, const float *Hf, const double *hnorm, int64_t nh,
+					  const double *N, const double *nnorm, int64_t nn, int d, double hmax,
+					  double *heldk, int *nheld, AcqNoveltyWork *w)
+{
+	const AcqVecOps *ops = acq_vec_ops();
+	int64_t		hb = nh < HELD_COLS ? nh : HELD_COLS;
+	float	   *Nf = ws_get(w, WS_NF, sizeof(float) * (size_t) nn * (size_t) d);
+	float	   *hnf = ws_get(w, WS_HNF, sizeof(float) * (size_t) nh);
+	float	   *Df = ws_get(w, WS_DF, sizeof(float) * (size_t) HELD_BLOCK * (size_t) hb);
+	int32_t    *cand = ws_get(w, WS_CAND, sizeof(int32_t) * (size_t) hb);
+	double		c = ((double) d + 8.0) * (0x1p-24 + 0x1p-53) * 1.01;
+	double		slack = 1e-30 * (1.0 + (double) d);
+
+	for (int64_t i = 0; i < nn * d; i++)
+		Nf[i] = (float) N[i];
+	if (Hf == NULL)
+	{
+		float	   *hf = ws_get(w, WS_HF, sizeof(float) * (size_t) nh * (size_t) d);
+
+		for (int64_t i = 0; i < nh * d; i++)
+			hf[i] = (float) H[i];
+		Hf = hf;
+	}
+	for (int64_t j = 0; j < nh; j++)
+		hnf[j] = (float) hnorm[j];
+	for (int64_t i = 0; i < nn; i++)
+		nheld[i] = 0;
+	for (int64_t s = 0; s < nn; s += HELD_BLOCK)
+	{
+		int64_t		m = nn - s < HELD_BLOCK ? nn - s : HELD_BLOCK;
+
+		for (int64_t h = 0; h < nh; h += hb)
+		{
+			int64_t		cb = nh - h < hb ? nh - h : hb;
+
+			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int) m, (int) cb, d,
+						-2.0f, Nf + s * d, d, Hf + h * d, d, 0.0f, Df, (int) cb);
+			for (int64_t i = 0; i < m; i++)
+			{
+				int64_t		r = s + i;
+				float	   *b = Df + i * cb;
+				double		xn = nnorm[r];
+				double		rx = sqrt(xn);
+				double		E = c * (rx + hmax) * (rx + hmax) + slack;
+				double		best = nheld[r] ? heldk[r] : INFINITY;
+				double		mf = (double) ops->add_min_f(b, hnf + h, cb);
+				int64_t		nc;
+
+				if (mf + xn - E >= best)
+					continue;	/* nothing here can beat what is found */
+				nc = ops->below_f(b, cb, float_at_least(fmin(best - xn + E, mf + 2.0 * E)), cand);
+				for (int64_t q = 0; q < nc; q++)
+				{
+					int64_t		j = h + cand[q];
+					double		v = exact_sqdist(N + r * d, H + j * d, d, xn, hnorm[j]);
+
+					best = v < best ? v : best;
+				}
+				heldk[r] = best;
+				nheld[r] = 1;
+			}
+		}
+		acq_check_interrupts();
+	}
+}
 
 /*
  * For each of the nn new rows, the (up to) k smallest squared distances to
@@ -99,13 +238,15 @@ enum
  * rows' squared norms, or NULL.
  */
 static void
-nearest_held(const double *H, const double *hnorm, int64_t nh, const double *N, int64_t nn,
-			 int d, int k, double *heldk, int *nheld, AcqNoveltyWork *w)
+nearest_held(const double *H, const float *Hf, const double *hnorm, int64_t nh,
+			 const double *N, int64_t nn, int d, int k, double *heldk, int *nheld,
+			 AcqNoveltyWork *w)
 {
 	double	   *nnorm = ws_get(w, WS_NNORM, sizeof(double) * nn);
 	int64_t		hb = nh < HELD_COLS ? nh : HELD_COLS;
 	const AcqVecOps *ops = acq_vec_ops();
-	double	   *D = ws_get(w, WS_D, sizeof(double) * (size_t) HELD_BLOCK * (size_t) hb);
+	double	   *D;
+	double		hmax;
 
 	if (hnorm == NULL)
 	{
@@ -115,6 +256,12 @@ nearest_held(const double *H, const double *hnorm, int64_t nh, const double *N, 
 		hnorm = hn;
 	}
 	acq_row_sqnorms(N, nn, d, nnorm);
+	if (k == 1 && screen_applies(hnorm, nh, nnorm, nn, &hmax))
+	{
+		nearest_held_screened(H, Hf, hnorm, nh, N, nnorm, nn, d, hmax, heldk, nheld, w);
+		return;
+	}
+	D = ws_get(w, WS_D, sizeof(double) * (size_t) HELD_BLOCK * (size_t) hb);
 	for (int64_t s = 0; s < nn; s += HELD_BLOCK)
 	{
 		int64_t		m = nn - s < HELD_BLOCK ? nn - s : HELD_BLOCK;
@@ -196,7 +343,7 @@ acq_novelty_normed(const double *H, const double *hnorm, int64_t nh, const doubl
 	double		u;
 
 	memset(&w, 0, sizeof(w));
-	u = acq_novelty_ws(H, hnorm, nh, N, nn, d, p, rng, &w);
+	u = acq_novelty_ws(H, NULL, hnorm, nh, N, nn, d, p, rng, &w);
 	acq_novelty_work_free(&w);
 	return u;
 }
@@ -364,8 +511,9 @@ novelty_splits(const double *heldk, const int *nheld, const double *N, int64_t n
 }
 
 double
-acq_novelty_ws(const double *H, const double *hnorm, int64_t nh, const double *N,
-			   int64_t nn, int d, const AcqNoveltyParams *p, AcqRng *rng, AcqNoveltyWork *w)
+acq_novelty_ws(const double *H, const float *hf, const double *hnorm, int64_t nh,
+			   const double *N, int64_t nn, int d, const AcqNoveltyParams *p, AcqRng *rng,
+			   AcqNoveltyWork *w)
 {
 	int			k = p->k;
 	double	   *heldk;
@@ -376,7 +524,7 @@ acq_novelty_ws(const double *H, const double *hnorm, int64_t nh, const double *N
 	heldk = ws_get(w, WS_HELDK, sizeof(double) * (size_t) nn * (size_t) k);
 	nheld = ws_get(w, WS_NHELD, sizeof(int) * nn);
 	if (nh > 0)
-		nearest_held(H, hnorm, nh, N, nn, d, k, heldk, nheld, w);
+		nearest_held(H, hf, hnorm, nh, N, nn, d, k, heldk, nheld, w);
 	else
 		memset(nheld, 0, sizeof(int) * nn);
 	return novelty_splits(heldk, nheld, N, nn, d, p, rng, w);
@@ -391,9 +539,9 @@ acq_novelty_cache_free(AcqNoveltyCache *c)
 }
 
 double
-acq_novelty_cached(const double *H, const double *hnorm, int64_t nh, const double *N,
-				   int64_t nn, int d, const AcqNoveltyParams *p, AcqRng *rng,
-				   AcqNoveltyWork *w, AcqNoveltyCache *c)
+acq_novelty_cached(const double *H, const float *hf, const double *hnorm, int64_t nh,
+				   const double *N, int64_t nn, int d, const AcqNoveltyParams *p,
+				   AcqRng *rng, AcqNoveltyWork *w, AcqNoveltyCache *c)
 {
 	int			k = p->k;
 
@@ -421,7 +569,7 @@ acq_novelty_cached(const double *H, const double *hnorm, int64_t nh, const doubl
 	if (nn > c->n)
 	{
 		if (nh > 0)
-			nearest_held(H, hnorm, nh, N + c->n * d, nn - c->n, d, k, c->heldk + c->n * k,
+			nearest_held(H, hf, hnorm, nh, N + c->n * d, nn - c->n, d, k, c->heldk + c->n * k,
 						 c->nheld + c->n, w);
 		else
 			memset(c->nheld + c->n, 0, sizeof(int) * (size_t) (nn - c->n));

@@ -129,6 +129,8 @@ VEC(acq_vec_cm_gemv_t) (const double *X, int64_t ld, int64_t m, int ncol,
 
 void		VEC(acq_vec_minmax_update) (const double *x, int n, double *lo, double *hi);
 double		VEC(acq_vec_min) (const double *x, int64_t n);
+float		VEC(acq_vec_add_min_f) (float *b, const float *a, int64_t n);
+int64_t		VEC(acq_vec_below_f) (const float *b, int64_t n, float t, int32_t *idx);
 
 /*
  * The bits of a double are NaN or infinite iff its exponent is all ones;
@@ -162,6 +164,44 @@ VEC(acq_vec_min) (const double *x, int64_t n)
 	for (int64_t i = 1; i < n; i++)
 		m = x[i] < m ? x[i] : m;
 	return m;
+}
+
+/* one addition per element, then a minimum: nothing -ffast-math can reorder */
+float
+VEC(acq_vec_add_min_f) (float *restrict b, const float *restrict a, int64_t n)
+{
+	float		m;
+
+	for (int64_t j = 0; j < n; j++)
+		b[j] += a[j];
+	m = b[0];
+	for (int64_t j = 1; j < n; j++)
+		m = b[j] < m ? b[j] : m;
+	return m;
+}
+
+/* few hits, usually: a vectorised minimum per 32 values finds the blocks to scan */
+int64_t
+VEC(acq_vec_below_f) (const float *b, int64_t n, float t, int32_t *idx)
+{
+	int64_t		c = 0,
+				j = 0;
+
+	for (; j + 32 <= n; j += 32)
+	{
+		float		m = b[j];
+
+		for (int l = 1; l < 32; l++)
+			m = b[j + l] < m ? b[j + l] : m;
+		if (m <= t)
+			for (int l = 0; l < 32; l++)
+				if (b[j + l] <= t)
+					idx[c++] = (int32_t) (j + l);
+	}
+	for (; j < n; j++)
+		if (b[j] <= t)
+			idx[c++] = (int32_t) j;
+	return c;
 }
 
 void
@@ -468,17 +508,21 @@ void		acq_vec_cm_gemv_t_avx2(const double *X, int64_t ld, int64_t m, int ncol,
 int			acq_vec_all_finite_avx2(const double *x, int64_t n);
 void		acq_vec_minmax_update_avx2(const double *x, int n, double *lo, double *hi);
 double		acq_vec_min_avx2(const double *x, int64_t n);
+float		acq_vec_add_min_f_avx2(float *b, const float *a, int64_t n);
+int64_t		acq_vec_below_f_avx2(const float *b, int64_t n, float t, int32_t *idx);
 
 static const AcqVecOps base_ops = {acq_vec_logistic_loss_base,
 	acq_vec_logistic_residuals_base, acq_vec_logistic_step_base,
 acq_vec_weighted_gram_base, acq_vec_int8_rows_dot_base, acq_vec_quantize_row_base,
 acq_vec_cm_gemv_n_base, acq_vec_cm_gemv_t_base,
-acq_vec_all_finite_base, acq_vec_minmax_update_base, acq_vec_min_base};
+acq_vec_all_finite_base, acq_vec_minmax_update_base, acq_vec_min_base,
+acq_vec_add_min_f_base, acq_vec_below_f_base};
 static const AcqVecOps avx2_ops = {acq_vec_logistic_loss_avx2,
 	acq_vec_logistic_residuals_avx2, acq_vec_logistic_step_avx2,
 acq_vec_weighted_gram_avx2, acq_vec_int8_rows_dot_avx2, acq_vec_quantize_row_avx2,
 acq_vec_cm_gemv_n_avx2, acq_vec_cm_gemv_t_avx2,
-acq_vec_all_finite_avx2, acq_vec_minmax_update_avx2, acq_vec_min_avx2};
+acq_vec_all_finite_avx2, acq_vec_minmax_update_avx2, acq_vec_min_avx2,
+acq_vec_add_min_f_avx2, acq_vec_below_f_avx2};
 
 const AcqVecOps *
 acq_vec_ops(void)

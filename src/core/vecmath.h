@@ -73,6 +73,12 @@ typedef struct AcqVecOps
 
 	/* the smallest of x[0..n), n >= 1, x finite: exact in any order */
 	double		(*min) (const double *x, int64_t n);
+
+	/* b[j] += a[j] for j < n (n >= 1); returns the smallest b[j] */
+	float		(*add_min_f) (float *b, const float *a, int64_t n);
+
+	/* the j < n with b[j] <= t, ascending, into idx; returns how many */
+	int64_t		(*below_f) (const float *b, int64_t n, float t, int32_t *idx);
 } AcqVecOps;
 
 #define ACQ_VEC_GRAM_MAXD 64

@@ -117,6 +117,8 @@ typedef struct AcqSpec
 typedef struct Mat
 {
 	double	   *x;
+	float	   *xf;				/* mirror: x rounded to float (novelty's screen) */
+	bool		mirror;			/* keep xf */
 	double	   *nrm;			/* squared norms of the rows */
 	int64		n;
 	int64		cap;
@@ -712,11 +714,15 @@ mat_reserve(Mat *m, int64 cap)
 	{
 		m->x = palloc_extended(sizeof(double) * cap * m->d, MCXT_ALLOC_HUGE);
 		m->nrm = palloc_extended(sizeof(double) * cap, MCXT_ALLOC_HUGE);
+		if (m->mirror)
+			m->xf = palloc_extended(sizeof(float) * cap * m->d, MCXT_ALLOC_HUGE);
 	}
 	else
 	{
 		m->x = repalloc_huge(m->x, sizeof(double) * cap * m->d);
 		m->nrm = repalloc_huge(m->nrm, sizeof(double) * cap);
+		if (m->mirror)
+			m->xf = repalloc_huge(m->xf, sizeof(float) * cap * m->d);
 	}
 	m->cap = cap;
 }
@@ -727,6 +733,9 @@ mat_push(Mat *m, const double *v)
 	if (m->n == m->cap)
 		mat_reserve(m, m->cap ? m->cap * 2 : 64);
 	memcpy(m->x + m->n * m->d, v, sizeof(double) * m->d);
+	if (m->mirror)
+		for (int j = 0; j < m->d; j++)
+			m->xf[m->n * m->d + j] = (float) v[j];
 	acq_row_sqnorms(v, 1, m->d, &m->nrm[m->n]);
 	m->n++;
 }
@@ -1825,7 +1834,7 @@ measure(Run *run, int p, const Mat *batch)
 		 */
 		for (int64 i = 0; i < batch->n; i++)
 			mat_push(&q->bought, batch->x + i * batch->d);
-		u = acq_novelty_cached(q->held.x, q->held.nrm, q->held.n, q->bought.x, q->bought.n,
+		u = acq_novelty_cached(q->held.x, q->held.xf, q->held.nrm, q->held.n, q->bought.x, q->bought.n,
 							   run->nd, &np, &run->strat_rng, &run->novelty_work, &q->bought_near);
 		return u;
 	}
@@ -1836,7 +1845,7 @@ measure(Run *run, int p, const Mat *batch)
 		 * included.  SPS keeps what it buys in P's held set itself (see
 		 * run_rounds), so that set is one contiguous matrix.
 		 */
-		u = acq_novelty_ws(q->held.x, q->held.nrm, q->held.n, batch->x, batch->n, run->nd,
+		u = acq_novelty_ws(q->held.x, q->held.xf, q->held.nrm, q->held.n, batch->x, batch->n, run->nd,
 						   &np, &run->strat_rng, &run->novelty_work);
 		for (int64 i = 0; i < batch->n; i++)
 			mat_push(&q->held, batch->x + i * batch->d);
@@ -2130,6 +2139,7 @@ setup_run(Run *run)
 	for (int p = 0; p < run->np; p++)
 	{
 		run->preds[p].held.d = run->nd;
+		run->preds[p].held.mirror = true;
 		run->preds[p].bought.d = run->nd;
 	}
 	if (run->wants_novelty)

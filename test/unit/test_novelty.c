@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "distance.h"
 #include "hooks.h"
 
 /* ---- data ------------------------------------------------------------- */
@@ -512,8 +513,8 @@ test_cache(void)
 		p.splits = 7;
 		for (int i = 0; i < 7; i++)
 		{
-			double		got = acq_novelty_cached(H, NULL, nh, N, steps[i], d, &p, &r1, &w1, &c);
-			double		want = acq_novelty_ws(H, NULL, nh, N, steps[i], d, &p, &r2, &w2);
+			double		got = acq_novelty_cached(H, NULL, NULL, nh, N, steps[i], d, &p, &r1, &w1, &c);
+			double		want = acq_novelty_ws(H, NULL, NULL, nh, N, steps[i], d, &p, &r2, &w2);
 
 			CHECK(got == want);
 			CHECK(s1.s == s2.s);
@@ -525,16 +526,16 @@ test_cache(void)
 
 		/* fewer rows than cached: a fresh cache (here, other rows) */
 		{
-			double		got = acq_novelty_cached(H, NULL, nh, N + 1000 * d, 50, d, &p, &r1, &w1, &c);
-			double		want = acq_novelty_ws(H, NULL, nh, N + 1000 * d, 50, d, &p, &r2, &w2);
+			double		got = acq_novelty_cached(H, NULL, NULL, nh, N + 1000 * d, 50, d, &p, &r1, &w1, &c);
+			double		want = acq_novelty_ws(H, NULL, NULL, nh, N + 1000 * d, 50, d, &p, &r2, &w2);
 
 			CHECK(got == want && s1.s == s2.s && c.n == 50);
 		}
 		/* another k: a fresh cache too */
 		p.k = ks[a] + 1;
 		{
-			double		got = acq_novelty_cached(H, NULL, nh, N + 1000 * d, 80, d, &p, &r1, &w1, &c);
-			double		want = acq_novelty_ws(H, NULL, nh, N + 1000 * d, 80, d, &p, &r2, &w2);
+			double		got = acq_novelty_cached(H, NULL, NULL, nh, N + 1000 * d, 80, d, &p, &r1, &w1, &c);
+			double		want = acq_novelty_ws(H, NULL, NULL, nh, N + 1000 * d, 80, d, &p, &r2, &w2);
 
 			CHECK(got == want && s1.s == s2.s && c.k == p.k);
 		}
@@ -543,7 +544,7 @@ test_cache(void)
 			AcqNoveltyCache c0;
 
 			memset(&c0, 0, sizeof(c0));
-			CHECK(acq_novelty_cached(NULL, NULL, 0, N, 20, d, &p, &r1, &w1, &c0) == 1.0);
+			CHECK(acq_novelty_cached(NULL, NULL, NULL, 0, N, 20, d, &p, &r1, &w1, &c0) == 1.0);
 			acq_novelty_cache_free(&c0);
 		}
 		acq_novelty_cache_free(&c);
@@ -553,6 +554,222 @@ test_cache(void)
 	}
 	free(N);
 	free(H);
+}
+
+/*
+ * The float screen (k = 1) against its definition: each new row's nearest
+ * held distance must equal, exactly, the smallest over every held row of
+ * ((-2 x.y + |x|^2) + |y|^2) clamped at 0, x.y summed in double with four
+ * running sums (novelty.c's exact_sqdist), whatever the data: Gaussian rows,
+ * held rows repeated among the new ones (distance 0), near-duplicates 1e-9
+ * apart, a ring of held rows all about equally far, tiny values (1e-18) and
+ * large ones (1e12); more held rows than a block (1024) and new rows than a
+ * block (256); with the float rows supplied or rounded by the call.  Values
+ * whose squares pass 1e30 take the DGEMM path: there the nearest agrees to
+ * rounding.
+ */
+static double
+oracle_sqdist(const double *x, const double *y, int d, double xn, double yn)
+{
+	double		s0 = 0.0,
+				s1 = 0.0,
+				s2 = 0.0,
+				s3 = 0.0,
+				v;
+	int			l = 0;
+
+	for (; l + 4 <= d; l += 4)
+	{
+		s0 += x[l] * y[l];
+		s1 += x[l + 1] * y[l + 1];
+		s2 += x[l + 2] * y[l + 2];
+		s3 += x[l + 3] * y[l + 3];
+	}
+	for (; l < d; l++)
+		s0 += x[l] * y[l];
+	v = (-2.0 * ((s0 + s1) + (s2 + s3)) + xn) + yn;
+	return v > 0.0 ? v : 0.0;
+}
+
+static void
+screen_case(const char *what, const double *H, int64_t nh, const double *N, int64_t nn, int d,
+			bool give_float, bool exact)
+{
+	AcqNoveltyParams p;
+	AcqNoveltyWork w;
+	AcqNoveltyCache c;
+	AcqSplitMix sm = {3};
+	AcqRng		rng = {acq_splitmix_next, &sm};
+	double	   *hn = malloc(sizeof(double) * (size_t) nh);
+	double	   *xn = malloc(sizeof(double) * (size_t) nn);
+	float	   *hf = malloc(sizeof(float) * (size_t) (nh * d));
+	int			bad = 0;
+
+	for (int64_t i = 0; i < nh * d; i++)
+		hf[i] = (float) H[i];
+	acq_row_sqnorms(H, nh, d, hn);
+	acq_row_sqnorms(N, nn, d, xn);
+	memset(&w, 0, sizeof(w));
+	memset(&c, 0, sizeof(c));
+	acq_novelty_defaults(&p);
+	p.splits = 3;
+	(void) acq_novelty_cached(H, give_float ? hf : NULL, NULL, nh, N, nn, d, &p, &rng, &w, &c);
+	CHECK(c.n == nn);
+	for (int64_t i = 0; i < nn; i++)
+	{
+		double		best = INFINITY;
+
+		for (int64_t j = 0; j < nh; j++)
+		{
+			double		v = oracle_sqdist(N + i * d, H + j * d, d, xn[i], hn[j]);
+
+			best = v < best ? v : best;
+		}
+		if (c.nheld[i] != 1 ||
+			(exact ? c.heldk[i] != best : fabs(c.heldk[i] - best) > 1e-9 * (xn[i] + best)))
+		{
+			if (bad++ < 3)
+				fprintf(stderr, "%s:%d: screen %s: row %lld: nearest %.17g, definition %.17g\n",
+						__FILE__, __LINE__, what, (long long) i, c.heldk[i], best);
+		}
+	}
+	CHECK(bad == 0);
+	acq_novelty_cache_free(&c);
+	acq_novelty_work_free(&w);
+	free(hf);
+	free(xn);
+	free(hn);
+}
+
+static void
+test_screen(void)
+{
+	AcqSplitMix data_sm = {91};
+	AcqRng		data = {acq_splitmix_next, &data_sm};
+	const int	d = 37;
+	const int64_t nh = 2500,
+				nn = 600;
+	double	   *H = gauss_rows(&data, nh, d, 0.0, 1.0);
+	double	   *N = gauss_rows(&data, nn, d, 0.1, 1.0);
+	double	   *S = malloc(sizeof(double) * (size_t) (nh > nn ? nh : nn) * d);
+	double	   *T = malloc(sizeof(double) * (size_t) (nh > nn ? nh : nn) * d);
+
+	screen_case("gaussian", H, nh, N, nn, d, true, true);
+	screen_case("gaussian, float rows rounded by the call", H, nh, N, nn, d, false, true);
+	/* every fifth new row is a held row, every seventh one 1e-9 from one */
+	memcpy(S, N, sizeof(double) * nn * d);
+	for (int64_t i = 0; i < nn; i += 5)
+		memcpy(S + i * d, H + (i * 3 % nh) * d, sizeof(double) * d);
+	for (int64_t i = 1; i < nn; i += 7)
+		for (int l = 0; l < d; l++)
+			S[i * d + l] = H[(i * 11 % nh) * d + l] + (l == i % d ? 1e-9 : 0.0);
+	screen_case("duplicates and near-duplicates", H, nh, S, nn, d, true, true);
+	/* held rows on a ring around the new ones: all nearly equally far */
+	for (int64_t j = 0; j < nh; j++)
+		for (int l = 0; l < d; l++)
+			T[j * d + l] = (l == 0 ? cos(j * 0.0025) : l == 1 ? sin(j * 0.0025) : 0.0) * 10.0
+				+ 1e-7 * gauss(&data);
+	for (int64_t i = 0; i < nn * d; i++)
+		S[i] = 1e-3 * gauss(&data);
+	screen_case("a ring of nearly equidistant held rows", T, nh, S, nn, d, true, true);
+	/* tiny and large magnitudes */
+	for (int64_t i = 0; i < nh * d; i++)
+		T[i] = H[i] * 1e-18;
+	for (int64_t i = 0; i < nn * d; i++)
+		S[i] = N[i] * 1e-18;
+	screen_case("tiny values", T, nh, S, nn, d, true, true);
+	for (int64_t i = 0; i < nh * d; i++)
+		T[i] = H[i] * 1e12;
+	for (int64_t i = 0; i < nn * d; i++)
+		S[i] = N[i] * 1e12;
+	screen_case("large values", T, nh, S, nn, d, true, true);
+	for (int64_t i = 0; i < nh * d; i++)
+		T[i] = H[i] * 1e16;
+	for (int64_t i = 0; i < nn * d; i++)
+		S[i] = N[i] * 1e16;
+	screen_case("values past float's range (DGEMM path)", T, nh, S, nn, d, true, false);
+	/* one held row, one new row, d = 1 */
+	screen_case("one by one", H, 1, N, 1, 1, true, true);
+	free(T);
+	free(S);
+	free(N);
+	free(H);
+}
+
+/*
+ * vecmath.c's minima (both builds) against plain loops: min over doubles;
+ * add_min_f's sums and minimum; below_f's indices, ascending, for every
+ * length around its 32-value blocks and thresholds below, at and above the
+ * values.
+ */
+double		acq_vec_min_base(const double *x, int64_t n);
+double		acq_vec_min_avx2(const double *x, int64_t n);
+float		acq_vec_add_min_f_base(float *b, const float *a, int64_t n);
+float		acq_vec_add_min_f_avx2(float *b, const float *a, int64_t n);
+int64_t		acq_vec_below_f_base(const float *b, int64_t n, float t, int32_t *idx);
+int64_t		acq_vec_below_f_avx2(const float *b, int64_t n, float t, int32_t *idx);
+
+static void
+test_vec_minima(void)
+{
+	bool		avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+
+	for (int variant = 0; variant < (avx2 ? 2 : 1); variant++)
+	{
+		double		(*vmin) (const double *, int64_t) = variant ? acq_vec_min_avx2 : acq_vec_min_base;
+		float		(*amin) (float *, const float *, int64_t) =
+			variant ? acq_vec_add_min_f_avx2 : acq_vec_add_min_f_base;
+		int64_t		(*below) (const float *, int64_t, float, int32_t *) =
+			variant ? acq_vec_below_f_avx2 : acq_vec_below_f_base;
+
+		for (int64_t n = 1; n <= 100; n++)
+		{
+			double		x[100];
+			float		b[100],
+						a[100],
+						want[100];
+			int32_t		idx[100];
+
+			for (int64_t i = 0; i < n; i++)
+			{
+				x[i] = sin(i * 1.7 + n) * 100.0;
+				b[i] = (float) cos(i * 0.9 + n);
+				a[i] = (float) (i % 5);
+				want[i] = b[i] + a[i];
+			}
+			{
+				double		m = x[0];
+
+				for (int64_t i = 1; i < n; i++)
+					m = fmin(m, x[i]);
+				CHECK(vmin(x, n) == m);
+			}
+			{
+				float		m = want[0],
+							got = amin(b, a, n);
+
+				for (int64_t i = 1; i < n; i++)
+					m = fminf(m, want[i]);
+				CHECK(got == m);
+				for (int64_t i = 0; i < n; i++)
+					CHECK(b[i] == want[i]);
+			}
+			for (int t = 0; t < 4; t++)
+			{
+				float		thr = t == 0 ? -10.0f : t == 1 ? b[n / 2] : t == 2 ? 1.5f : 10.0f;
+				int64_t		c = below(b, n, thr, idx),
+							k = 0;
+
+				for (int64_t i = 0; i < n; i++)
+					if (b[i] <= thr)
+					{
+						CHECK(k < c && idx[k] == i);
+						k++;
+					}
+				CHECK(k == c);
+			}
+		}
+	}
 }
 
 int
@@ -568,5 +785,7 @@ main(void)
 	RUN(test_determinism);
 	RUN(test_hooks);
 	RUN(test_cache);
+	RUN(test_screen);
+	RUN(test_vec_minima);
 	return unit_summary("test_novelty");
 }
