@@ -1265,7 +1265,6 @@ format_label(double v)
 	return psprintf("%.17g", v);
 }
 
-/* name the predicates and assign each pool row to its predicate */
 /*
  * Where v is in the sorted values: its index, or -1 if absent; with
  * insert, the index it is at or would go to.  Labels are finite (checked).
@@ -1290,6 +1289,7 @@ label_index(const double *values, int n, double v, bool insert)
 	return lo < n && values[lo] == v ? lo : -1;
 }
 
+/* name the predicates and assign each pool row to its predicate */
 static void
 build_predicates(Run *run, PoolScan *ps)
 {
