@@ -90,7 +90,7 @@ acq_novelty_work_free(AcqNoveltyWork *w)
 enum
 {
 	WS_NNORM, WS_D, WS_HN, WS_HELDK, WS_NHELD, WS_DNN, WS_GTEST, WS_GTRAIN, WS_DSPLIT, WS_NEWD, WS_PERM,
-	WS_LSTART, WS_LITEMS, WS_STAMP, WS_NF, WS_HF, WS_HNF, WS_DF, WS_CAND
+	WS_LSTART, WS_LITEMS, WS_STAMP, WS_NF, WS_HF, WS_HNF, WS_DF, WS_CAND, WS_NNN
 };
 
 /*
@@ -378,8 +378,11 @@ novelty_splits(const double *heldk, const int *nheld, const double *N, int64_t n
 
 	if (nn <= FULL_NN_MAX)
 	{
+		double	   *nn_norm = ws_get(w, WS_NNN, sizeof(double) * (size_t) nn);
+
 		Dnn = ws_get(w, WS_DNN, sizeof(double) * (size_t) nn * (size_t) nn);
-		acq_sqdist(N, nn, N, nn, d, NULL, NULL, Dnn);
+		acq_row_sqnorms(N, nn, d, nn_norm);
+		acq_sqdist(N, nn, N, nn, d, nn_norm, nn_norm, Dnn);
 	}
 	else
 	{

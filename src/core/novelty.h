@@ -42,7 +42,7 @@ double		acq_novelty(const double *H, int64_t nh, const double *N, int64_t nn, in
  * round saves allocating, and the kernel zeroing, megabytes each time).
  * Zero-initialise; release with acq_novelty_work_free.
  */
-#define ACQ_NOVELTY_WORK_SLOTS 19
+#define ACQ_NOVELTY_WORK_SLOTS 20
 typedef struct AcqNoveltyWork
 {
 	void	   *buf[ACQ_NOVELTY_WORK_SLOTS];

@@ -727,8 +727,13 @@ mat_reserve(Mat *m, int64 cap)
 	m->cap = cap;
 }
 
+/*
+ * Append a row, its squared norm left to the caller: mat_push_normed gives
+ * it, mat_set_norms computes those of rows [from, n) in one call (which
+ * interleaves rows: the same sums, faster than one row at a time).
+ */
 static void
-mat_push(Mat *m, const double *v)
+mat_append(Mat *m, const double *v)
 {
 	if (m->n == m->cap)
 		mat_reserve(m, m->cap ? m->cap * 2 : 64);
@@ -736,8 +741,21 @@ mat_push(Mat *m, const double *v)
 	if (m->mirror)
 		for (int j = 0; j < m->d; j++)
 			m->xf[m->n * m->d + j] = (float) v[j];
-	acq_row_sqnorms(v, 1, m->d, &m->nrm[m->n]);
 	m->n++;
+}
+
+static void
+mat_push_normed(Mat *m, const double *v, double nrm)
+{
+	mat_append(m, v);
+	m->nrm[m->n - 1] = nrm;
+}
+
+static void
+mat_set_norms(Mat *m, int64 from)
+{
+	if (m->n > from)
+		acq_row_sqnorms(m->x + from * m->d, m->n - from, m->d, m->nrm + from);
 }
 
 #define FEATURES_HINT "Consumer, provider and target need feature arrays of one length."
@@ -1474,7 +1492,7 @@ mat_take(Mat *m, const double *v, bool count)
 	if (count)
 		m->want++;
 	else
-		mat_push(m, v);
+		mat_append(m, v);	/* norms: mat_set_norms once all are in */
 }
 
 /*
@@ -1635,7 +1653,7 @@ bought_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
 	{
 		novelty_vector(run, x, y, b->vec);
 		b->got_ids[b->got->n] = id;
-		mat_push(b->got, b->vec);
+		mat_append(b->got, b->vec);	/* norms: at the end of buy() */
 	}
 	/* else: checked; nothing will measure against it */
 }
@@ -1810,7 +1828,10 @@ buy(Run *run, const int *rows, int n, int round, Mat *got, bool vectors)
 		SPI_freetuptable(SPI_tuptable);
 	}
 	if (vectors)
+	{
+		mat_set_norms(got, 0);
 		sort_batch(got, b.got_ids);
+	}
 	return received;
 }
 
@@ -1833,7 +1854,7 @@ measure(Run *run, int p, const Mat *batch)
 		 * only appended, so each row meets the held set once (the cache).
 		 */
 		for (int64 i = 0; i < batch->n; i++)
-			mat_push(&q->bought, batch->x + i * batch->d);
+			mat_push_normed(&q->bought, batch->x + i * batch->d, batch->nrm[i]);
 		u = acq_novelty_cached(q->held.x, q->held.xf, q->held.nrm, q->held.n, q->bought.x, q->bought.n,
 							   run->nd, &np, &run->strat_rng, &run->novelty_work, &q->bought_near);
 		return u;
@@ -1848,7 +1869,7 @@ measure(Run *run, int p, const Mat *batch)
 		u = acq_novelty_ws(q->held.x, q->held.xf, q->held.nrm, q->held.n, batch->x, batch->n, run->nd,
 						   &np, &run->strat_rng, &run->novelty_work);
 		for (int64 i = 0; i < batch->n; i++)
-			mat_push(&q->held, batch->x + i * batch->d);
+			mat_push_normed(&q->held, batch->x + i * batch->d, batch->nrm[i]);
 		return u;
 	}
 }
@@ -2155,6 +2176,11 @@ setup_run(Run *run)
 		}
 		for (int64 i = 0; i < held.n; i++)
 			held_to_predicates(run, &held.rows[i], round_pred, nround, v, false);
+		for (int p = 0; p < run->np; p++)
+		{
+			mat_set_norms(&run->preds[p].held, 0);
+			mat_set_norms(&run->preds[p].bought, 0);
+		}
 		pfree(v);
 	}
 
@@ -2272,8 +2298,8 @@ run_rounds(Run *run, const RoundHooks *hooks)
 			utility = measure(run, p, &got);
 		else if (keep)
 			for (int64 i = 0; i < got.n; i++)
-				mat_push(run->s.strategy == ACQ_STRATEGY_SPS ? &run->preds[p].held : &run->preds[p].bought,
-						 got.x + i * got.d);
+				mat_push_normed(run->s.strategy == ACQ_STRATEGY_SPS ? &run->preds[p].held : &run->preds[p].bought,
+								got.x + i * got.d, got.nrm[i]);
 		for (int q = 0; q < run->np; q++)
 			acq_planner_set_available(run->planner, q, run->preds[q].available);
 		/* observe after set_available so that the log's state is current */
