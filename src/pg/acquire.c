@@ -945,10 +945,37 @@ read_held(Run *run, Oid rel, const char *table, bool is_target, HeldRows *h)
 	acq_spi_stream(sql, false, SPI_OK_SELECT, "reading held records", held_row, &hs);
 }
 
+/* ids: sorted by a specialised sort (lib/sort_template.h), found by bisection */
+#define ST_SORT sort_ids
+#define ST_ELEMENT_TYPE int64
+#define ST_COMPARE(a, b) (*(a) < *(b) ? -1 : *(a) > *(b) ? 1 : 0)
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+/* where id is in the ascending ids[0..n), or -1 */
+static inline int64
+find_id(const int64 *ids, int64 n, int64 id)
+{
+	int64		lo = 0,
+				hi = n;
+
+	while (lo < hi)
+	{
+		int64		mid = lo + (hi - lo) / 2;
+
+		if (ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && ids[lo] == id ? lo : -1;
+}
+
 static bool
 is_held(Run *run, int64 id)
 {
-	return bsearch(&id, run->held_ids, run->nheld, sizeof(int64), acq_cmp_int64) != NULL;
+	return find_id(run->held_ids, run->nheld, id) >= 0;
 }
 
 /* ---- set-up ----------------------------------------------------------------- */
@@ -1635,7 +1662,8 @@ bought_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
 	int64		id = row_id(slot, b->table);
 	double	   *x = row_features(run, slot, rowcxt, 2, b->table, id);
 	double		y = row_label(slot, 3, b->table, id);
-	const int64 *hit = bsearch(&id, b->sorted, b->n, sizeof(int64), acq_cmp_int64);
+	int64		at = find_id(b->sorted, b->n, id);
+	const int64 *hit = at >= 0 ? b->sorted + at : NULL;
 
 	/*
 	 * By ctid, a row that is not one drawn would mean a reused line pointer,
@@ -1773,7 +1801,7 @@ buy(Run *run, const int *rows, int n, int round, Mat *got, bool vectors)
 
 	for (int i = 0; i < n; i++)
 		sorted[i] = run->pool_id[rows[i]];
-	qsort(sorted, n, sizeof(int64), acq_cmp_int64);
+	sort_ids(sorted, n);
 	got->n = 0;
 	memset(&b, 0, sizeof(b));
 	b.run = run;
@@ -2080,7 +2108,7 @@ setup_run(Run *run)
 	for (int64 i = 0; i < held.n; i++)
 		run->held_ids[i] = held.rows[i].id;
 	run->nheld = held.n;
-	qsort(run->held_ids, run->nheld, sizeof(int64), acq_cmp_int64);
+	sort_ids(run->held_ids, run->nheld);
 
 	/* the provider: what is for sale */
 	if (run->d < 0)
