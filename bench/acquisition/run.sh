@@ -92,30 +92,42 @@ acquire() {
 # the same in one session: a first call (into TARGET_first, then dropped) pays the session's
 # one-off costs -- loading the library, filling catalog caches, first-touch memory -- and
 # ACQ_REPEAT (default 3) more calls, each into a fresh TARGET, are timed; their median is the
-# steady state, as the peer's time leaves out its interpreter's start and imports.  Every call
-# makes the same plan (same seed).  Prints "plan_id median_seconds bought rounds counts
-# first_call_seconds" (plan_id: the last call's).
+# steady state, as the peer's time leaves out its interpreter's start and imports.  Each call is
+# a statement of its own, autocommitted as a user's would be: the target it replaces is dropped
+# (and its buffers freed) by a committed statement before it, where inside one transaction every
+# call met fresh shared buffers.  Every call makes the same plan (same seed).  Prints "plan_id
+# median_seconds bought rounds counts first_call_seconds" (plan_id: the last call's).
 acquire_twice() {
 	local consumer=$1 provider=$2 target=$3 ds=$4 strategy=$5 budget=$6 seed=$7
+	local args i
+	args=$(args_for "$ds" "$strategy" "$budget" "$seed")
 	acq_psql -c "DROP TABLE IF EXISTS $target, ${target}_first"
 	# a checkpoint first (as pgbench-style runs do): the calls then write WAL into segments the
 	# server recycles, as a running server does, rather than zero-filling new 16 MB files, a cost
 	# of a cluster that was just loaded (~10% of a Fashion EA call when it falls inside)
 	acq_psql -c "CHECKPOINT"
-	sql_notice "DO \$\$ DECLARE t0 timestamptz; t1 float8; ts float8[] := '{}'; r record; BEGIN
-		t0 := clock_timestamp();
-		PERFORM acq.acquire('$consumer', '$provider', '${target}_first', $(args_for "$ds" "$strategy" "$budget" "$seed"));
-		t1 := extract(epoch FROM clock_timestamp() - t0);
-		DROP TABLE ${target}_first;
-		FOR i IN 1..${ACQ_REPEAT:-3} LOOP
-			DROP TABLE IF EXISTS $target;
-			t0 := clock_timestamp();
-			SELECT * INTO r FROM acq.acquire('$consumer', '$provider', '$target', $(args_for "$ds" "$strategy" "$budget" "$seed"));
-			ts := ts || extract(epoch FROM clock_timestamp() - t0)::float8;
-		END LOOP;
-		RAISE WARNING 'OUT % % % % % %', r.plan_id,
-			(SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY t) FROM unnest(ts) t),
-			r.bought, r.rounds, array_to_string(r.counts, ':'), t1; END \$\$"
+	{
+		echo "CREATE TEMP TABLE acq_bench_calls (i int, t float8, plan_id bigint, bought int, rounds int, counts text);"
+		for i in $(seq 0 "${ACQ_REPEAT:-3}"); do
+			if [ "$i" = 0 ]; then t=${target}_first; else t=$target; fi
+			echo "DROP TABLE IF EXISTS $t;"
+			echo "DO \$\$ DECLARE t0 timestamptz := clock_timestamp(); r record; BEGIN
+				SELECT * INTO r FROM acq.acquire('$consumer', '$provider', '$t', $args);
+				INSERT INTO acq_bench_calls VALUES ($i, extract(epoch FROM clock_timestamp() - t0), r.plan_id,
+					r.bought, r.rounds, array_to_string(r.counts, ':')); END \$\$;"
+			if [ "$i" = 0 ]; then echo "DROP TABLE ${t};"; fi
+		done
+		echo "DO \$\$ DECLARE r record; BEGIN
+			SELECT * INTO r FROM acq_bench_calls ORDER BY i DESC LIMIT 1;
+			RAISE WARNING 'OUT % % % % % %', r.plan_id,
+				(SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY t) FROM acq_bench_calls WHERE i > 0),
+				r.bought, r.rounds, r.counts, (SELECT t FROM acq_bench_calls WHERE i = 0); END \$\$;"
+	} >"$W/calls.sql"
+	if ! psql -X -At -v ON_ERROR_STOP=1 -f "$W/calls.sql" >/dev/null 2>"$W/psql.err"; then
+		cat "$W/psql.err" >&2
+		exit 1
+	fi
+	sed -n 's/^psql:[^ ]* WARNING:  OUT //p; s/^WARNING:  OUT //p' "$W/psql.err"
 }
 
 metric_model() { if [ "$1" = fashion ]; then echo "model => 'softmax'"; else echo "model => 'knn', k => 5"; fi; }
