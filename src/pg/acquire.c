@@ -1651,7 +1651,6 @@ typedef struct BuyScan
 	const int64 *sorted;		/* the ids drawn, sorted */
 	bool	   *seen;			/* per sorted id: came back */
 	int			n;
-	bool		by_tid;
 } BuyScan;
 
 static void
@@ -1663,20 +1662,19 @@ bought_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
 	double	   *x = row_features(run, slot, rowcxt, 2, b->table, id);
 	double		y = row_label(slot, 3, b->table, id);
 	int64		at = find_id(b->sorted, b->n, id);
-	const int64 *hit = at >= 0 ? b->sorted + at : NULL;
 
 	/*
 	 * By ctid, a row that is not one drawn would mean a reused line pointer,
 	 * which tid_is_stable rules out; the statement is undone with the call.
 	 */
-	if (hit == NULL || b->seen[hit - b->sorted])
+	if (at < 0 || b->seen[at])
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 				 errmsg("%s changed during the acquisition: the row at a drawn record's place has id " INT64_FORMAT,
 						b->table, id),
 				 errdetail("Nothing was bought."),
 				 errhint("Run the acquisition again.")));
-	b->seen[hit - b->sorted] = true;
+	b->seen[at] = true;
 	if (b->vectors)
 	{
 		novelty_vector(run, x, y, b->vec);
@@ -1731,7 +1729,6 @@ buy_query(Run *run, BuyScan *b, bool by_tid, Datum rows, int round)
 									  by_tid ? "ctid" : run->q_id, run->q_features, run->q_label,
 									  run->q_id, run->q_features, run->q_label),
 						3, types);
-	b->by_tid = by_tid;
 	return (int) acq_spi_stream_plan(*plan, v, NULL, false, SPI_OK_INSERT_RETURNING,
 									 "buying records", bought_row, b);
 }
