@@ -244,7 +244,6 @@ nearest_held(const double *H, const float *Hf, const double *hnorm, int64_t nh,
 {
 	double	   *nnorm = ws_get(w, WS_NNORM, sizeof(double) * nn);
 	int64_t		hb = nh < HELD_COLS ? nh : HELD_COLS;
-	const AcqVecOps *ops = acq_vec_ops();
 	double	   *D;
 	double		hmax;
 
@@ -273,19 +272,6 @@ nearest_held(const double *H, const float *Hf, const double *hnorm, int64_t nh,
 			int64_t		c = nh - h < hb ? nh - h : hb;
 
 			acq_sqdist(N + s * d, m, H + h * d, c, d, nnorm + s, hnorm + h, D);
-			if (k == 1)
-			{
-				/* the nearest only: a vectorised minimum per row */
-				for (int64_t i = 0; i < m; i++)
-				{
-					double		v = ops->min(D + i * c, c);
-
-					if (nheld[s + i] == 0 || v < heldk[s + i])
-						heldk[s + i] = v;
-					nheld[s + i] = 1;
-				}
-				continue;
-			}
 			for (int64_t i = 0; i < m; i++)
 			{
 				const double *row = D + i * c;
@@ -349,10 +335,12 @@ acq_novelty_normed(const double *H, const double *hnorm, int64_t nh, const doubl
 }
 
 /*
- * The splits, given each new row's k nearest held distances (heldk, nheld).
+ * The splits, given each new row's k nearest held distances (heldk, nheld)
+ * and N's squared norms (nnorm; NULL: computed).
  */
 static double
-novelty_splits(const double *heldk, const int *nheld, const double *N, int64_t nn, int d,
+novelty_splits(const double *heldk, const int *nheld, const double *N, const double *nnorm,
+			   int64_t nn, int d,
 			   const AcqNoveltyParams *p, AcqRng *rng, AcqNoveltyWork *w)
 {
 	int			k = p->k;
@@ -378,11 +366,15 @@ novelty_splits(const double *heldk, const int *nheld, const double *N, int64_t n
 
 	if (nn <= FULL_NN_MAX)
 	{
-		double	   *nn_norm = ws_get(w, WS_NNN, sizeof(double) * (size_t) nn);
-
 		Dnn = ws_get(w, WS_DNN, sizeof(double) * (size_t) nn * (size_t) nn);
-		acq_row_sqnorms(N, nn, d, nn_norm);
-		acq_sqdist(N, nn, N, nn, d, nn_norm, nn_norm, Dnn);
+		if (nnorm == NULL)
+		{
+			double	   *nn_norm = ws_get(w, WS_NNN, sizeof(double) * (size_t) nn);
+
+			acq_row_sqnorms(N, nn, d, nn_norm);
+			nnorm = nn_norm;
+		}
+		acq_sqdist(N, nn, N, nn, d, nnorm, nnorm, Dnn);
 	}
 	else
 	{
@@ -530,7 +522,8 @@ acq_novelty_ws(const double *H, const float *hf, const double *hnorm, int64_t nh
 		nearest_held(H, hf, hnorm, nh, N, nn, d, k, heldk, nheld, w);
 	else
 		memset(nheld, 0, sizeof(int) * nn);
-	return novelty_splits(heldk, nheld, N, nn, d, p, rng, w);
+	/* nearest_held left N's norms in WS_NNORM */
+	return novelty_splits(heldk, nheld, N, nh > 0 ? w->buf[WS_NNORM] : NULL, nn, d, p, rng, w);
 }
 
 void
@@ -580,5 +573,5 @@ acq_novelty_cached(const double *H, const float *hf, const double *hnorm, int64_
 	}
 	if (nn < p->min_new || nn < 2)
 		return 0.0;
-	return novelty_splits(c->heldk, c->nheld, N, nn, d, p, rng, w);
+	return novelty_splits(c->heldk, c->nheld, N, NULL, nn, d, p, rng, w);
 }

@@ -128,7 +128,6 @@ VEC(acq_vec_cm_gemv_t) (const double *X, int64_t ld, int64_t m, int ncol,
 }
 
 void		VEC(acq_vec_minmax_update) (const double *x, int n, double *lo, double *hi);
-double		VEC(acq_vec_min) (const double *x, int64_t n);
 float		VEC(acq_vec_add_min_f) (float *b, const float *a, int64_t n);
 int64_t		VEC(acq_vec_below_f) (const float *b, int64_t n, float t, int32_t *idx);
 
@@ -153,20 +152,9 @@ VEC(acq_vec_all_finite) (const double *x, int64_t n)
 }
 
 /*
- * A minimum is exact whatever the order of the comparisons, so -ffast-math
- * may split it over vector lanes without changing the result.
+ * One addition per element, then a minimum (exact in any order of the
+ * comparisons): nothing -ffast-math can reorder changes the result.
  */
-double
-VEC(acq_vec_min) (const double *x, int64_t n)
-{
-	double		m = x[0];
-
-	for (int64_t i = 1; i < n; i++)
-		m = x[i] < m ? x[i] : m;
-	return m;
-}
-
-/* one addition per element, then a minimum: nothing -ffast-math can reorder */
 float
 VEC(acq_vec_add_min_f) (float *restrict b, const float *restrict a, int64_t n)
 {
@@ -507,7 +495,6 @@ void		acq_vec_cm_gemv_t_avx2(const double *X, int64_t ld, int64_t m, int ncol,
 								   const double *r, double *g);
 int			acq_vec_all_finite_avx2(const double *x, int64_t n);
 void		acq_vec_minmax_update_avx2(const double *x, int n, double *lo, double *hi);
-double		acq_vec_min_avx2(const double *x, int64_t n);
 float		acq_vec_add_min_f_avx2(float *b, const float *a, int64_t n);
 int64_t		acq_vec_below_f_avx2(const float *b, int64_t n, float t, int32_t *idx);
 
@@ -515,13 +502,13 @@ static const AcqVecOps base_ops = {acq_vec_logistic_loss_base,
 	acq_vec_logistic_residuals_base, acq_vec_logistic_step_base,
 acq_vec_weighted_gram_base, acq_vec_int8_rows_dot_base, acq_vec_quantize_row_base,
 acq_vec_cm_gemv_n_base, acq_vec_cm_gemv_t_base,
-acq_vec_all_finite_base, acq_vec_minmax_update_base, acq_vec_min_base,
+acq_vec_all_finite_base, acq_vec_minmax_update_base,
 acq_vec_add_min_f_base, acq_vec_below_f_base};
 static const AcqVecOps avx2_ops = {acq_vec_logistic_loss_avx2,
 	acq_vec_logistic_residuals_avx2, acq_vec_logistic_step_avx2,
 acq_vec_weighted_gram_avx2, acq_vec_int8_rows_dot_avx2, acq_vec_quantize_row_avx2,
 acq_vec_cm_gemv_n_avx2, acq_vec_cm_gemv_t_avx2,
-acq_vec_all_finite_avx2, acq_vec_minmax_update_avx2, acq_vec_min_avx2,
+acq_vec_all_finite_avx2, acq_vec_minmax_update_avx2,
 acq_vec_add_min_f_avx2, acq_vec_below_f_avx2};
 
 const AcqVecOps *

@@ -71,9 +71,6 @@ typedef struct AcqVecOps
 	/* lo[j] = min(lo[j], x[j]), hi[j] = max(hi[j], x[j]) for j < n; x finite */
 	void		(*minmax_update) (const double *x, int n, double *lo, double *hi);
 
-	/* the smallest of x[0..n), n >= 1, x finite: exact in any order */
-	double		(*min) (const double *x, int64_t n);
-
 	/* b[j] += a[j] for j < n (n >= 1); returns the smallest b[j] */
 	float		(*add_min_f) (float *b, const float *a, int64_t n);
 

@@ -1164,15 +1164,17 @@ typedef struct PoolKey
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
-#define PERMUTE(arr, width) \
-	do { \
-		void	   *tmp_ = palloc_extended(sizeof(*(arr)) * (width) * ps->n, MCXT_ALLOC_HUGE); \
-		for (int64 i_ = 0; i_ < ps->n; i_++) \
-			memcpy((char *) tmp_ + sizeof(*(arr)) * (width) * i_, \
-				   (arr) + (width) * keys[i_].row, sizeof(*(arr)) * (width)); \
-		pfree(arr); \
-		(arr) = tmp_; \
-	} while (0)
+/* a new array of n rows of size bytes: row i is rows[keys[i].row]; rows is freed */
+static void *
+permuted(void *rows, size_t size, const PoolKey *keys, int64 n)
+{
+	char	   *out = palloc_extended(size * n, MCXT_ALLOC_HUGE);
+
+	for (int64 i = 0; i < n; i++)
+		memcpy(out + size * i, (char *) rows + size * keys[i].row, size);
+	pfree(rows);
+	return out;
+}
 
 /*
  * The pool in id order, whatever order the scan met the rows in (another
@@ -1200,16 +1202,14 @@ sort_pool(Run *run, PoolScan *ps)
 	sort_pool_keys(keys, ps->n);
 	for (int64 i = 0; i < ps->n; i++)
 		ps->id[i] = keys[i].id;
-	PERMUTE(ps->label, 1);
-	PERMUTE(ps->mask, 1);
+	ps->label = permuted(ps->label, sizeof(double), keys, ps->n);
+	ps->mask = permuted(ps->mask, sizeof(uint64), keys, ps->n);
 	if (ps->tid)
-		PERMUTE(ps->tid, 1);
+		ps->tid = permuted(ps->tid, sizeof(ItemPointerData), keys, ps->n);
 	if (ng)
-		PERMUTE(ps->grid, ng);
+		ps->grid = permuted(ps->grid, sizeof(double) * ng, keys, ps->n);
 	pfree(keys);
 }
-
-#undef PERMUTE
 
 /*
  * Can a round find the provider's rows by the ctid the set-up saw?  Only if

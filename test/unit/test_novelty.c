@@ -697,13 +697,11 @@ test_screen(void)
 }
 
 /*
- * vecmath.c's minima (both builds) against plain loops: min over doubles;
- * add_min_f's sums and minimum; below_f's indices, ascending, for every
+ * vecmath.c's minima (both builds) against plain loops: add_min_f's sums
+ * and minimum; below_f's indices, ascending, for every
  * length around its 32-value blocks and thresholds below, at and above the
  * values.
  */
-double		acq_vec_min_base(const double *x, int64_t n);
-double		acq_vec_min_avx2(const double *x, int64_t n);
 float		acq_vec_add_min_f_base(float *b, const float *a, int64_t n);
 float		acq_vec_add_min_f_avx2(float *b, const float *a, int64_t n);
 int64_t		acq_vec_below_f_base(const float *b, int64_t n, float t, int32_t *idx);
@@ -716,7 +714,6 @@ test_vec_minima(void)
 
 	for (int variant = 0; variant < (avx2 ? 2 : 1); variant++)
 	{
-		double		(*vmin) (const double *, int64_t) = variant ? acq_vec_min_avx2 : acq_vec_min_base;
 		float		(*amin) (float *, const float *, int64_t) =
 			variant ? acq_vec_add_min_f_avx2 : acq_vec_add_min_f_base;
 		int64_t		(*below) (const float *, int64_t, float, int32_t *) =
@@ -724,7 +721,6 @@ test_vec_minima(void)
 
 		for (int64_t n = 1; n <= 100; n++)
 		{
-			double		x[100];
 			float		b[100],
 						a[100],
 						want[100];
@@ -732,17 +728,9 @@ test_vec_minima(void)
 
 			for (int64_t i = 0; i < n; i++)
 			{
-				x[i] = sin(i * 1.7 + n) * 100.0;
 				b[i] = (float) cos(i * 0.9 + n);
 				a[i] = (float) (i % 5);
 				want[i] = b[i] + a[i];
-			}
-			{
-				double		m = x[0];
-
-				for (int64_t i = 1; i < n; i++)
-					m = fmin(m, x[i]);
-				CHECK(vmin(x, n) == m);
 			}
 			{
 				float		m = want[0],
