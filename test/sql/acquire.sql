@@ -289,3 +289,9 @@ DROP TABLE acq_prov_parent, acq_prov_child, acq_prov_moving, acq_moving_sps, acq
            acq_shuffled_sps, acq_shuffled_ea, acq_parent_sps, acq_prov_parts, acq_mv_sps, acq_parts_sps;
 DROP MATERIALIZED VIEW acq_prov_mv;
 DROP FUNCTION acq_move_rows();
+-- an empty provider: nothing to buy, nothing created
+CREATE TABLE acq_prov_empty (id bigint PRIMARY KEY, x float8[], y int);
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov_empty', 'acq_x', 'x', 'y', 10);
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov_empty', 'acq_x', 'x', 'y', 10, strategy => 'ea');
+SELECT count(*) AS stray_targets FROM pg_class WHERE relname = 'acq_x';
+DROP TABLE acq_prov_empty;
