@@ -4,7 +4,7 @@ EXTVERSION  = 0.1.0
 MODULE_big  = acq
 
 CORE_SRCS   = $(sort $(wildcard src/core/*.c))
-PG_SRCS     = $(sort $(wildcard src/pg/*.c))
+PG_SRCS     = $(sort $(wildcard src/pg/*.c src/pg/*/*.c))
 OBJS        = $(CORE_SRCS:.c=.o) $(PG_SRCS:.c=.o)
 
 DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql
@@ -26,7 +26,7 @@ SHLIB_LINK += $(BLAS_LIBS) -Wl,--disable-new-dtags,-rpath,$(BLAS_DIR)
 
 # our sources build warning-free; PostgreSQL's headers count as system
 # headers so that -Wextra judges our code, not theirs
-PG_CPPFLAGS = -I$(srcdir)/src/core -isystem $(shell $(PG_CONFIG) --includedir-server)
+PG_CPPFLAGS = -I$(srcdir)/src -isystem $(shell $(PG_CONFIG) --includedir-server)
 PG_CFLAGS   = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -40,14 +40,14 @@ src/core/vecmath_avx2.o: CFLAGS += $(VEC_CFLAGS) -mavx2 -mfma
 SHLIB_LINK += -lmvec
 
 # rebuild every object when a header changes
-$(OBJS): $(wildcard src/core/*.h src/pg/*.h)
+$(OBJS): $(wildcard src/core/*.h src/pg/*.h src/pg/*/*.h)
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 	cp $< $@
 
 # ---- C unit tests of the core (no PostgreSQL) ------------------------------
 UNIT_CC     ?= gcc
-UNIT_CFLAGS  = -O2 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Isrc/core -Itest/unit
+UNIT_CFLAGS  = -O2 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Isrc -Itest/unit
 UNIT_TESTS   = $(patsubst %.c,%.bin,$(sort $(wildcard test/unit/test_*.c)))
 
 UNIT_VEC     = test/unit/vecmath.o test/unit/vecmath_avx2.o

@@ -1,7 +1,7 @@
 /*
  * acq_core.c -- host hooks (memory, interrupts) and random-number helpers.
  */
-#include "acq_core.h"
+#include "core/acq_core.h"
 
 #include <stdio.h>
 #include <stdlib.h>

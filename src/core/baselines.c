@@ -6,7 +6,7 @@
  *               repeated for `iterations` random orders;
  *   exhaustive  ("Naive") train all 2^m - 1 subsets.
  */
-#include "select.h"
+#include "core/select.h"
 
 #include <math.h>
 

@@ -1,6 +1,6 @@
 /*
  * binning.c -- Mycroft's binned distance (Algorithms 4-5 of the paper; see
- * mycroft.h).
+ * nearest.h).
  *
  * What the paper says and what the authors' code does, and what we do:
  *
@@ -59,7 +59,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mycroft.h"
+#include "core/nearest.h"
 
 #ifdef __SSE2__
 #include <emmintrin.h>

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "classifier.h"
-#include "knn.h"
+#include "core/classifier.h"
+#include "core/knn.h"
 
 void
 acq_clf_default_params(AcqClfParams *p, AcqClfKind kind)

@@ -8,9 +8,9 @@
 #ifndef ACQ_CLASSIFIER_H
 #define ACQ_CLASSIFIER_H
 
-#include "acq_core.h"
-#include "softmax.h"
-#include "tree.h"
+#include "core/acq_core.h"
+#include "core/softmax.h"
+#include "core/tree.h"
 
 typedef enum AcqClfKind
 {

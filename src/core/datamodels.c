@@ -9,7 +9,7 @@
  * Random subsets draw each source independently with probability 1/2 (the
  * empty set is redrawn); a subset drawn twice is trained once.
  */
-#include "select.h"
+#include "core/select.h"
 
 #include <math.h>
 

@@ -4,7 +4,7 @@
 #include <cblas.h>
 #include <math.h>
 
-#include "distance.h"
+#include "core/distance.h"
 
 /* rows of A per DGEMM block in acq_min_sqdist: 256 x nb doubles at most */
 #define MIN_BLOCK 256

@@ -7,7 +7,7 @@
 #ifndef ACQ_DISTANCE_H
 #define ACQ_DISTANCE_H
 
-#include "acq_core.h"
+#include "core/acq_core.h"
 
 /* squared norms of the n rows of X (n x d, row-major) */
 void		acq_row_sqnorms(const double *X, int64_t n, int d, double *out);

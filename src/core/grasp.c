@@ -9,7 +9,7 @@
  * Local search drops one selected source at a time and reconstructs
  * without it, accepting the first improvement, until none is found.
  */
-#include "select.h"
+#include "core/select.h"
 
 #include <math.h>
 #include <stdlib.h>

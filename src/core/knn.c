@@ -11,8 +11,8 @@
  * order and a candidate must be strictly closer than an entry to pass it,
  * so among equal distances the lower training index is kept.
  */
-#include "knn.h"
-#include "distance.h"
+#include "core/knn.h"
+#include "core/distance.h"
 
 #include <math.h>
 #include <string.h>

@@ -22,7 +22,7 @@
 #ifndef ACQ_KNN_H
 #define ACQ_KNN_H
 
-#include "acq_core.h"
+#include "core/acq_core.h"
 
 #define KNN_MAX_K 1024
 

@@ -17,7 +17,7 @@
  * implicitly).  In original coordinates the intercept is
  * b = beta[p] + shift_y - shift_x.w.
  */
-#include "models.h"
+#include "core/models.h"
 
 #include <math.h>
 #include <string.h>

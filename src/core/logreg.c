@@ -32,8 +32,8 @@
  * whatever n is.  The blocks are never copied; optional column-major copies
  * of them (AcqLogregParams.xcol) serve the matrix-vector products.
  */
-#include "models.h"
-#include "vecmath.h"
+#include "core/models.h"
+#include "core/vecmath.h"
 
 #include <math.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * is 1.  Definitions follow sklearn.metrics (accuracy_score, f1_score,
  * mean_squared_error, r2_score).  A metric over zero rows is NaN.
  */
-#include "models.h"
+#include "core/models.h"
 
 #include <math.h>
 

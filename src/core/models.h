@@ -6,7 +6,7 @@
 #ifndef ACQ_MODELS_H
 #define ACQ_MODELS_H
 
-#include "acq_core.h"
+#include "core/acq_core.h"
 
 /* ---- binary logistic regression with L2 ---------------------------------
  * Minimises  C * sum_i logloss(y_i, x_i.w + b) + 0.5 * ||w||^2

@@ -18,9 +18,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "distance.h"
-#include "vecmath.h"
-#include "novelty.h"
+#include "core/distance.h"
+#include "core/vecmath.h"
+#include "core/novelty.h"
 
 /* new-against-new distances are kept whole up to this many new rows */
 #define FULL_NN_MAX 2048

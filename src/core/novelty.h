@@ -12,7 +12,7 @@
 #ifndef ACQ_NOVELTY_H
 #define ACQ_NOVELTY_H
 
-#include "acq_core.h"
+#include "core/acq_core.h"
 
 typedef struct AcqNoveltyParams
 {

@@ -18,8 +18,8 @@
  * d^2 is the squared distance of the (penalised) atom from the span of the
  * support's; a d^2 at rounding level means the atom is dependent.
  */
-#include "omp.h"
-#include "vecmath.h"
+#include "core/omp.h"
+#include "core/vecmath.h"
 
 #include <float.h>
 #include <math.h>

@@ -110,7 +110,7 @@
 #ifndef ACQ_OMP_H
 #define ACQ_OMP_H
 
-#include "acq_core.h"
+#include "core/acq_core.h"
 
 /* n_psi of a diagonal Psi given as N per-candidate numbers */
 #define ACQ_OMP_PSI_DIAGONAL (-1)

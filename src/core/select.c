@@ -1,7 +1,7 @@
 /*
  * select.c -- what the source-selection methods share: defaults and results.
  */
-#include "select.h"
+#include "core/select.h"
 
 void
 acq_select_default_params(AcqSelectParams *prm, int m)

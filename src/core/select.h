@@ -9,8 +9,8 @@
 #ifndef ACQ_SELECT_H
 #define ACQ_SELECT_H
 
-#include "acq_core.h"
-#include "models.h"
+#include "core/acq_core.h"
+#include "core/models.h"
 
 #define ACQ_MAX_SOURCES 256
 

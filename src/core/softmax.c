@@ -40,7 +40,7 @@
  * stopping tests are switched off (epsilon = 0, past = 0); our progress
  * callback stops it on the gradient tolerance, and polls for interrupts.
  */
-#include "softmax.h"
+#include "core/softmax.h"
 
 #include <float.h>
 #include <math.h>

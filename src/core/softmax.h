@@ -26,7 +26,7 @@
 #ifndef ACQ_SOFTMAX_H
 #define ACQ_SOFTMAX_H
 
-#include "acq_core.h"
+#include "core/acq_core.h"
 
 /* intercept of a class absent from the training rows (finite: 0 * b is 0) */
 #define ACQ_SOFTMAX_ABSENT_B (-1e30)

@@ -17,7 +17,7 @@
  * Ties are broken by source index (sources are indexed in name order), so a
  * run is deterministic.
  */
-#include "select.h"
+#include "core/select.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -19,7 +19,7 @@
  * The nodes are grown depth first with an explicit stack (the right child
  * is pushed first, so the left subtree is numbered first: preorder).
  */
-#include "tree.h"
+#include "core/tree.h"
 
 #include <float.h>
 #include <math.h>

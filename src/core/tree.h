@@ -60,7 +60,7 @@
 #ifndef ACQ_TREE_H
 #define ACQ_TREE_H
 
-#include "acq_core.h"
+#include "core/acq_core.h"
 
 typedef enum AcqTreeCriterion
 {

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "vecmath.h"
+#include "core/vecmath.h"
 
 #ifdef ACQ_VEC_AVX2
 #define VEC(name) name##_avx2

@@ -11,9 +11,9 @@
 #include "utils/array.h"
 #include "utils/timestamp.h"
 
-#include "acq_core.h"
+#include "core/acq_core.h"
 #include "common/pg_prng.h"
-#include "select.h"
+#include "core/select.h"
 
 /* GUCs */
 extern int	acq_max_exhaustive_sources;

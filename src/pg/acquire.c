@@ -10,7 +10,7 @@
  *            predicates and keeps, in id order, per predicate, the row
  *            numbers of what is for sale (the features of the pool are not
  *            kept);
- *   rounds   the planner (src/core/acquire.c) names (P, I); I row numbers
+ *   rounds   the planner (src/core/planner.c) names (P, I); I row numbers
  *            are drawn at random without replacement from P's pool (a
  *            partial Fisher-Yates shuffle: O(I) per query, whatever the pool
  *            size), bought by one INSERT ... SELECT ... WHERE id = ANY(...)
@@ -63,10 +63,10 @@
 #include "utils/varlena.h"
 
 #include "acq_pg.h"
-#include "vecmath.h"
-#include "acquire.h"
-#include "distance.h"
-#include "novelty.h"
+#include "core/vecmath.h"
+#include "core/planner.h"
+#include "core/distance.h"
+#include "core/novelty.h"
 
 PG_FUNCTION_INFO_V1(acq_acquire);
 PG_FUNCTION_INFO_V1(acq_check_acquire);

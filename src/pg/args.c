@@ -10,7 +10,7 @@
 #include "utils/builtins.h"
 
 #include "acq_pg.h"
-#include "vecmath.h"
+#include "core/vecmath.h"
 
 void
 acq_arg_require(FunctionCallInfo fcinfo, int argno, const char *argname)

@@ -24,9 +24,9 @@
 #include "utils/memutils.h"
 
 #include "acq_pg.h"
-#include "knn.h"
-#include "models.h"
-#include "softmax.h"
+#include "core/knn.h"
+#include "core/models.h"
+#include "core/softmax.h"
 
 PG_FUNCTION_INFO_V1(acq_evaluate);
 PG_FUNCTION_INFO_V1(acq_acquisition_curve);

@@ -41,12 +41,12 @@
 #include "catalog/pg_inherits.h"
 
 #include "acq_pg.h"
-#include "classifier.h"
-#include "distance.h"
-#include "models.h"
-#include "mycroft.h"
-#include "omp.h"
-#include "softmax.h"
+#include "core/classifier.h"
+#include "core/distance.h"
+#include "core/models.h"
+#include "core/nearest.h"
+#include "core/omp.h"
+#include "core/softmax.h"
 
 PG_FUNCTION_INFO_V1(acq_hard_examples);
 PG_FUNCTION_INFO_V1(acq_mycroft_select);

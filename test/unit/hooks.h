@@ -8,7 +8,7 @@
 
 #include <stdlib.h>
 
-#include "acq_core.h"
+#include "core/acq_core.h"
 
 static long n_alloc = 0;
 static long n_free = 0;

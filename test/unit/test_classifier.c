@@ -2,7 +2,7 @@
  * test_classifier.c -- the one interface over tree, softmax and k-NN: each
  * kind fits separable data, predicts it, frees what it allocated; errors.
  */
-#include "classifier.h"
+#include "core/classifier.h"
 #include "hooks.h"
 #include "unit.h"
 

@@ -5,8 +5,8 @@
  * generated data spanning several query and training blocks, and the
  * documented tie rules.
  */
-#include "knn.h"
-#include "models.h"
+#include "core/knn.h"
+#include "core/models.h"
 #include "unit.h"
 
 #include <string.h>

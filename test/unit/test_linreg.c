@@ -3,7 +3,7 @@
  * LinearRegression and Ridge (fixtures/linreg_fixture.h, from
  * fixtures/make_fixtures.py).
  */
-#include "models.h"
+#include "core/models.h"
 #include "unit.h"
 
 #include <string.h>

@@ -3,7 +3,7 @@
  * (fixtures/logreg_fixture.h, from fixtures/make_fixtures.py), plus the
  * optimality condition on larger generated data.
  */
-#include "models.h"
+#include "core/models.h"
 #include "unit.h"
 
 #include <float.h>

@@ -3,7 +3,7 @@
  * (fixtures/metrics_fixture.h, from fixtures/make_fixtures.py) and small
  * hand-computed cases.
  */
-#include "models.h"
+#include "core/models.h"
 #include "unit.h"
 
 #include "fixtures/metrics_fixture.h"

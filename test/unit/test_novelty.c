@@ -13,13 +13,13 @@
  * (KNeighborsClassifier's prediction with the documented tie rules), and
  * python3-sklearn is not installed on the build host.
  */
-#include "novelty.h"
+#include "core/novelty.h"
 #include "unit.h"
 
 #include <stdint.h>
 #include <string.h>
 
-#include "distance.h"
+#include "core/distance.h"
 #include "hooks.h"
 
 /* ---- data ------------------------------------------------------------- */

@@ -9,7 +9,7 @@
  * ~1 GB and ~10 s.  scikit-learn's time on the same size:
  * make_omp_fixture.py --bench.
  */
-#include "omp.h"
+#include "core/omp.h"
 #include "unit.h"
 
 #include <string.h>

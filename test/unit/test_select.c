@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "select.h"
+#include "core/select.h"
 
 #define M 8
 #define P 3

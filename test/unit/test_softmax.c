@@ -4,8 +4,8 @@
  * fixtures/make_models_fixture.py), plus the optimality condition on
  * generated data larger than the chunk size.
  */
-#include "softmax.h"
-#include "models.h"
+#include "core/softmax.h"
+#include "core/models.h"
 #include "unit.h"
 
 #include <string.h>

@@ -6,8 +6,8 @@
  * the tie rule, random feature subsets, argument errors, the memory and
  * interrupt hooks, acq_f1_class / acq_f1_macro, and a timing print.
  */
-#include "tree.h"
-#include "models.h"
+#include "core/tree.h"
+#include "core/models.h"
 #include "unit.h"
 
 #include <string.h>

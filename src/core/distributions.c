@@ -1,6 +1,6 @@
 /*
- * dist.c -- Student's t CDF and quantile, normal quantile, and normal,
- * gamma and beta variates (see dist.h).
+ * distributions.c -- Student's t CDF and quantile, normal quantile, and normal,
+ * gamma and beta variates (see distributions.h).
  *
  * Notation: nu = df, B(a, b) the beta function, I_x(a, b) the regularized
  * incomplete beta function, Phi / phi the standard normal CDF / density.
@@ -8,7 +8,7 @@
 #include <float.h>
 #include <math.h>
 
-#include "dist.h"
+#include "core/distributions.h"
 
 #define LN_SQRT_2PI		0.91893853320467274178	/* log(sqrt(2 pi)) */
 #define INV_SQRT_2PI	0.39894228040143267794	/* 1 / sqrt(2 pi) */

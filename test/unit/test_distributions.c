@@ -1,10 +1,10 @@
 /*
- * test_dist.c -- the t distribution against scipy (fixtures/dist_fixture.h,
+ * test_distributions.c -- the t distribution against scipy (fixtures/dist_fixture.h,
  * from fixtures/make_dist_fixture.py), the normal quantile, invalid
  * arguments, and the moments, range and reproducibility of the normal,
  * gamma and beta variates.
  */
-#include "dist.h"
+#include "core/distributions.h"
 #include "unit.h"
 
 #include "fixtures/dist_fixture.h"
@@ -346,5 +346,5 @@ main(void)
 	RUN(test_variate_moments);
 	RUN(test_beta_extreme_shapes);
 	RUN(test_determinism);
-	return unit_summary("test_dist");
+	return unit_summary("test_distributions");
 }

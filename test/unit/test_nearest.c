@@ -1,5 +1,5 @@
 /*
- * test_mycroft.c -- Mycroft's feature-similarity selection (mycroft.h):
+ * test_nearest.c -- Mycroft's feature-similarity selection (nearest.h):
  * the streaming top-k against a full sort, the squared distance to the
  * nearest hard row against a naive double loop (with and without the
  * same-label restriction, fed in one call or in chunks), the binning of
@@ -9,7 +9,7 @@
  * rows, beside numpy doing the same when /usr/bin/python3 has it.  Set
  * ACQ_UNIT_BENCH=1 to run the timing (it is not part of every test run).
  */
-#include "mycroft.h"
+#include "core/nearest.h"
 #include "unit.h"
 
 #include <string.h>
@@ -623,5 +623,5 @@ main(void)
 	RUN(test_binning_errors);
 	RUN(test_sample_rows);
 	RUN(bench);
-	return unit_summary("test_mycroft");
+	return unit_summary("test_nearest");
 }

@@ -1,5 +1,5 @@
 /*
- * mycroft.h -- Mycroft's feature-similarity data selection (Sarwar et al.,
+ * nearest.h -- Mycroft's feature-similarity data selection (Sarwar et al.,
  * "Mycroft: towards effective and efficient external data augmentation",
  * section 3.1 and Appendix C, Algorithms 2, 4 and 5), built to stream an
  * owner table of millions of rows past a set of ~1k "hard" rows.
@@ -11,7 +11,7 @@
  *   - squared Euclidean distance on the raw features (the image variant of
  *     the paper uses L2 in an embedding space; here the caller's columns are
  *     the features): AcqHardSet / acq_min_dist_to_hard, one DGEMM per block
- *     of owner rows (see mycroft.c for the layout);
+ *     of owner rows (see nearest.c for the layout);
  *   - the binned distance of Algorithms 4-5 (the IoT variant): AcqBinning,
  *     in binning.c.
  *
@@ -28,10 +28,10 @@
  * Memory is bounded by the block sizes whatever the row counts; interrupts
  * are polled once per block of owner rows.
  */
-#ifndef ACQ_MYCROFT_H
-#define ACQ_MYCROFT_H
+#ifndef ACQ_NEAREST_H
+#define ACQ_NEAREST_H
 
-#include "acq_core.h"
+#include "core/acq_core.h"
 
 /* ---- streaming top-k ---------------------------------------------------- */
 
@@ -181,4 +181,4 @@ void		acq_binning_free(AcqBinning *b);
 int64_t		acq_sample_rows(AcqRng *rng, double r, const double *X, int64_t n, int d,
 							double *dst);
 
-#endif							/* ACQ_MYCROFT_H */
+#endif							/* ACQ_NEAREST_H */

@@ -1,5 +1,5 @@
 /*
- * acquire.h -- the acquisition strategies of Li, Yu, Koudas, "Data
+ * planner.h -- the acquisition strategies of Li, Yu, Koudas, "Data
  * Acquisition for Improving Machine Learning Models" (VLDB 2021): EA
  * (estimation and allocation, §4), SPS (sequential predicate selection by
  * Thompson sampling, §5) and the baselines uniform (ACS-Uniform, §6.10) and
@@ -15,10 +15,10 @@
  * doubles (every field is a small integer or a double), so that a host can
  * log it with each round and resume an interrupted plan from its log.
  */
-#ifndef ACQ_ACQUIRE_H
-#define ACQ_ACQUIRE_H
+#ifndef ACQ_PLANNER_H
+#define ACQ_PLANNER_H
 
-#include "acq_core.h"
+#include "core/acq_core.h"
 
 typedef enum AcqStrategy
 {
@@ -137,4 +137,4 @@ bool		acq_planner_restore(AcqPlanner *pl, const double *state, size_t n);
  */
 double		acq_ea_epsilon(double u, int64_t n, double delta);
 
-#endif							/* ACQ_ACQUIRE_H */
+#endif							/* ACQ_PLANNER_H */

@@ -1,5 +1,5 @@
 /*
- * dist.h -- Student's t distribution and random variates (normal, gamma,
+ * distributions.h -- Student's t distribution and random variates (normal, gamma,
  * beta) for the core's statistical tests and Thompson sampling.
  *
  * Everything is plain C on libm: the t CDF goes through the regularized
@@ -12,10 +12,10 @@
  * except acq_rng_beta, which raises tiny or non-positive shapes to
  * ACQ_BETA_MIN_SHAPE (see there).
  */
-#ifndef ACQ_DIST_H
-#define ACQ_DIST_H
+#ifndef ACQ_DISTRIBUTIONS_H
+#define ACQ_DISTRIBUTIONS_H
 
-#include "acq_core.h"
+#include "core/acq_core.h"
 
 /* ---- distributions ------------------------------------------------------ */
 
@@ -45,4 +45,4 @@ double		acq_rng_normal(AcqRng *rng);	/* N(0, 1) */
 double		acq_rng_gamma(AcqRng *rng, double shape);	/* Gamma(shape, 1) */
 double		acq_rng_beta(AcqRng *rng, double a, double b);	/* in [0, 1] */
 
-#endif							/* ACQ_DIST_H */
+#endif							/* ACQ_DISTRIBUTIONS_H */

@@ -1,6 +1,6 @@
 /*
- * mycroft.c -- streaming top-k and the squared Euclidean distance of owner
- * rows to their nearest hard row (see mycroft.h; Mycroft's Algorithm 2).
+ * nearest.c -- streaming top-k and the squared Euclidean distance of owner
+ * rows to their nearest hard row (see nearest.h; Mycroft's Algorithm 2).
  *
  * Layout of the distance computation.  The owner rows come in blocks of
  * MYC_ROW_BLOCK, the hard rows in tiles of MYC_HARD_TILE.  For a block X_b
@@ -26,8 +26,8 @@
 #include <emmintrin.h>
 #endif
 
-#include "distance.h"
-#include "mycroft.h"
+#include "core/distance.h"
+#include "core/nearest.h"
 
 #ifndef MYC_ROW_BLOCK
 #define MYC_ROW_BLOCK 256

@@ -1,5 +1,5 @@
 /*
- * test_acquire.c -- the acquisition planners (acquire.h) driven by a fake
+ * test_planner.c -- the acquisition planners (planner.h) driven by a fake
  * provider: per predicate a pool of records, a query receives min(requested,
  * left in the pool), and its utility is a test-chosen function of the
  * predicate and of what was bought through it before (a constant per
@@ -18,8 +18,8 @@
  * every stage: the restored planner continues with the same queries.
  * Parameter errors.
  */
-#include "acquire.h"
-#include "dist.h"
+#include "core/planner.h"
+#include "core/distributions.h"
 #include "unit.h"
 
 #include <stdint.h>
@@ -1381,5 +1381,5 @@ main(void)
 	RUN(test_save_restore);
 	RUN(test_restore_refused);
 	RUN(test_parameter_errors);
-	return unit_summary("test_acquire");
+	return unit_summary("test_planner");
 }

@@ -1,5 +1,5 @@
 /*
- * acquire.c -- EA, SPS, uniform and random acquisition planners (acquire.h).
+ * planner.c -- EA, SPS, uniform and random acquisition planners (planner.h).
  *
  * Where the paper and the authors' code differ, this follows the paper and
  * says so:
@@ -22,8 +22,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "acquire.h"
-#include "dist.h"
+#include "core/planner.h"
+#include "core/distributions.h"
 
 #define STATE_VERSION 1
 #define HEADER_FIELDS 14

@@ -1,5 +1,5 @@
 /*
- * evaluate.c -- the profit oracle P(S) = G(S) - C(S) behind every source
+ * profit.c -- the profit oracle P(S) = G(S) - C(S) behind every source
  * selection method, with memoisation (a subset is never trained twice).
  *
  * Gains (SourceSplice paper, Definition 2.1 and section 5.1.3):
@@ -14,8 +14,8 @@
  * sufficient statistics once, and a subset's fit and validation MSE come
  * from their sums.
  */
-#include "select.h"
-#include "vecmath.h"
+#include "core/select.h"
+#include "core/vecmath.h"
 
 #include <math.h>
 #include <stdio.h>
