@@ -1,6 +1,6 @@
 # acq -- PostgreSQL extension (PGXS build)
 EXTENSION   = acq
-EXTVERSION  = 0.1.0
+EXTVERSION  = 0.2.0
 MODULE_big  = acq
 
 CORE_SRCS   = $(sort $(wildcard src/core/*.c))
@@ -8,7 +8,7 @@ PG_SRCS     = $(sort $(wildcard src/pg/*.c src/pg/*/*.c))
 OBJS        = $(CORE_SRCS:.c=.o) $(PG_SRCS:.c=.o)
 
 DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA        = $(wildcard sql/$(EXTENSION)--*--*.sql)
+DATA        = $(wildcard sql/$(EXTENSION)--*--*.sql) $(filter-out sql/$(EXTENSION)--$(EXTVERSION).sql,$(wildcard sql/$(EXTENSION)--[0-9]*.[0-9]*.[0-9].sql))
 EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql test/unit/*.bin test/unit/*.o
 
 REGRESS      = $(patsubst test/sql/%.sql,%,$(sort $(wildcard test/sql/*.sql)))
@@ -68,3 +68,8 @@ unit: $(UNIT_TESTS)
 	  if ./$$t; then pass=$$((pass+1)); else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
 	done; \
 	echo "unit: $$pass passed, $$fail failed"; test $$fail -eq 0
+
+# ---- the include rules of docs/architecture.md ------------------------------
+.PHONY: check-layers
+check-layers:
+	@bash scripts/check-layers.sh

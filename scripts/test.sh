@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/test.sh -- install what is missing, build, and run every test:
-# the core's C unit tests, pg_regress on a throwaway cluster, and TAP tests.
+# the core's C unit tests, the layers' include rules, pg_regress on a
+# throwaway cluster, and TAP tests.
 # Ends with a "N passed, N failed" line; exits non-zero on any failure.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -26,7 +27,11 @@ else
 	count 0 1
 fi
 
-# ---- 2. pg_regress on a throwaway cluster ----------------------------------
+# ---- 2. the layers' include rules (docs/architecture.md) -------------------
+acq_log "check-layers"
+if make -s PG_CONFIG="$PG_CONFIG" check-layers; then count 1 0; else count 0 1; fi
+
+# ---- 3. pg_regress on a throwaway cluster ----------------------------------
 acq_log "pg_regress"
 trap acq_stop_cluster EXIT
 acq_start_cluster 55432
@@ -49,7 +54,7 @@ if [ -f regression.diffs ]; then head -200 regression.diffs; fi
 acq_stop_cluster
 trap - EXIT
 
-# ---- 3. TAP tests (several clusters; run as postgres) ----------------------
+# ---- 4. TAP tests (several clusters; run as postgres) ----------------------
 acq_log "TAP tests"
 # the tests are copied out: the clone may sit where postgres cannot read
 T=$(mktemp -d /tmp/acq-tap.XXXXXX)

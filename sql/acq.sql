@@ -241,6 +241,11 @@ AS 'MODULE_PATHNAME', 'acq_worker_alive'
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION acq._worker_alive IS 'is pid a running acq job worker (read from shared memory, live)';
+CREATE FUNCTION acq._job_progress(job bigint, pid int) RETURNS float8
+AS 'MODULE_PATHNAME', 'acq_job_progress_sql'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION acq._job_progress IS 'the progress (0..1) job''s worker pid reports (read from shared memory, live), or NULL';
 
 -- Did a job that the caller's snapshot shows running lose its worker?  The
 -- worker may also have finished and exited since that snapshot was taken:
@@ -305,7 +310,7 @@ CREATE VIEW acq.job_status WITH (security_invoker = true) AS
 SELECT j.id, j.kind, j.owner, j.params ->> 'method' AS method,
        CASE WHEN d.dead THEN 'failed' ELSE j.status END AS status,
        CASE WHEN j.status = 'running' AND NOT d.dead
-            THEN COALESCE(pg_catalog.substring(w.query, 'progress ([0-9.]+)')::float8, j.progress)
+            THEN COALESCE(acq._job_progress(j.id, j.worker_pid), j.progress)
             ELSE j.progress END AS progress,
        CASE WHEN j.status = 'running' AND NOT d.dead THEN COALESCE(w.query, j.message)
             ELSE j.message END AS message,

@@ -1,5 +1,8 @@
 /*
  * omp.c -- regularised Orthogonal Matching Pursuit for gradient matching.
+ * One thing: the pursuit and the two dictionaries it runs over (an explicit
+ * matrix, the factorised softmax gradients) share its private state and
+ * kernels, so they stay in one file.
  *
  * See omp.h for the problem, the algorithm and the choices made against
  * the authors' code.  The pursuit (omp_pursue) sees the dictionary only

@@ -1,67 +1,17 @@
 /*
- * args.c -- reading SQL arguments, with errors that name the argument.
+ * rows.c -- the values of a row read from a table, checked, with errors that
+ * name the table and the row; and one growable buffer of rows.
  */
 #include "postgres.h"
 
 #include <math.h>
 
-#include "fmgr.h"
 #include "utils/array.h"
-#include "utils/builtins.h"
+#include "utils/memutils.h"
 
-#include "acq_pg.h"
+#include "pg/base/base.h"
 #include "core/vecmath.h"
 
-void
-acq_arg_require(FunctionCallInfo fcinfo, int argno, const char *argname)
-{
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("argument \"%s\" must not be NULL", argname)));
-}
-
-char *
-acq_arg_text(FunctionCallInfo fcinfo, int argno, const char *argname,
-			 bool required)
-{
-	if (PG_ARGISNULL(argno))
-	{
-		if (required)
-			acq_arg_require(fcinfo, argno, argname);
-		return NULL;
-	}
-	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
-}
-
-char *
-acq_arg_name(FunctionCallInfo fcinfo, int argno, const char *argname,
-			 bool required)
-{
-	if (PG_ARGISNULL(argno))
-	{
-		if (required)
-			acq_arg_require(fcinfo, argno, argname);
-		return NULL;
-	}
-	return pstrdup(NameStr(*PG_GETARG_NAME(argno)));
-}
-
-Oid
-acq_arg_regclass(FunctionCallInfo fcinfo, int argno, const char *argname)
-{
-	acq_arg_require(fcinfo, argno, argname);
-	return PG_GETARG_OID(argno);
-}
-
-/*
- * A float8[] value read from a table, checked: not NULL, one-dimensional,
- * without NULL elements, finite, and *len long (*len < 0: set by this, the
- * first, row).  Errors name the table and the row ("id 17" or "row 3":
- * rowkind and rowno); what is "features" or "gradients"; hint (may be NULL)
- * says what must agree in length.  Returns the elements (in the datum's
- * detoasted copy, or in place).
- */
 /*
  * For readers that copy each row's elements: the array of datum d detoasted
  * (NULL if isnull), to pass to acq_checked_vector as PointerGetDatum(a), and
@@ -137,4 +87,53 @@ acq_checked_array(Datum d, bool isnull, int *len, const char *what, const char *
 				 hint ? errhint("%s", hint) : 0));
 	x = (double *) ARR_DATA_PTR(a);
 	return x;
+}
+
+/* a label value: not NULL, finite */
+double
+acq_checked_label(Datum d, bool isnull, const char *table, const char *rowkind, int64 rowno)
+{
+	double		y;
+
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("label is NULL in %s, %s " INT64_FORMAT, table, rowkind, rowno)));
+	y = DatumGetFloat8(d);
+	if (!isfinite(y))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("label is NaN or Infinity in %s, %s " INT64_FORMAT, table, rowkind, rowno)));
+	return y;
+}
+
+/* ---- a growable block of rows ------------------------------------------------ */
+
+/* room for at least cap rows (b->d must be set) */
+void
+acq_rowbuf_reserve(AcqRowBuf *b, int64 cap)
+{
+	if (cap <= b->cap)
+		return;
+	b->X = b->X ? repalloc_huge(b->X, mul_size(sizeof(double) * b->d, cap))
+		: palloc_extended(mul_size(sizeof(double) * b->d, cap), MCXT_ALLOC_HUGE);
+	b->y = b->y ? repalloc_huge(b->y, mul_size(sizeof(double), cap))
+		: palloc_extended(mul_size(sizeof(double), cap), MCXT_ALLOC_HUGE);
+	if (b->with_ids)
+		b->ids = b->ids ? repalloc_huge(b->ids, mul_size(sizeof(int64), cap))
+			: palloc_extended(mul_size(sizeof(int64), cap), MCXT_ALLOC_HUGE);
+	b->cap = cap;
+}
+
+/* append a row of b->d features (the capacity doubles, from 1,024 rows) */
+void
+acq_rowbuf_push(AcqRowBuf *b, const double *x, double y, int64 id)
+{
+	if (b->n == b->cap)
+		acq_rowbuf_reserve(b, b->cap ? 2 * b->cap : 1024);
+	memcpy(b->X + b->n * b->d, x, sizeof(double) * b->d);
+	b->y[b->n] = y;
+	if (b->with_ids)
+		b->ids[b->n] = id;
+	b->n++;
 }

@@ -62,7 +62,7 @@
 #include "utils/syscache.h"
 #include "utils/varlena.h"
 
-#include "acq_pg.h"
+#include "pg/acquisition/acquisition.h"
 #include "core/vecmath.h"
 #include "core/planner.h"
 #include "core/distance.h"
@@ -2261,20 +2261,13 @@ run_summary(Run *run, Datum *values, bool *nulls)
 	memset(nulls, 0, sizeof(bool) * 6);
 }
 
-typedef struct RoundHooks
-{
-	void		(*begin) (void);
-	void		(*commit) (void);
-	int64		job_id;
-} RoundHooks;
-
 /*
- * The rounds, until the planner is done.  With hooks (a background job),
- * every round is a transaction of its own.  Persistent state lives in
+ * The rounds, until the planner is done.  In a background job (job not
+ * NULL), every round is a transaction of its own.  Persistent state lives in
  * run->cxt; each round's scratch in a context reset every round.
  */
 static void
-run_rounds(Run *run, const RoundHooks *hooks)
+run_rounds(Run *run, AcqJob *job)
 {
 	MemoryContext roundcxt = AllocSetContextCreate(run->cxt, "acq round", ALLOCSET_DEFAULT_SIZES);
 	int		   *rows = NULL;
@@ -2331,22 +2324,13 @@ run_rounds(Run *run, const RoundHooks *hooks)
 		acq_planner_observe(run->planner, received, utility);
 		MemoryContextSwitchTo(roundcxt);
 		log_round(run, round, p, want, received, utility);
-		if (hooks && hooks->job_id > 0)
-		{
-			char		msg[160];
-
-			snprintf(msg, sizeof(msg), "acq job " INT64_FORMAT " (acquire, plan " INT64_FORMAT "): progress %.3f, round %d",
-					 hooks->job_id, run->plan_id,
-					 (double) (run->s.budget - run->planner->budget_left) / run->s.budget, round);
-			pgstat_report_activity(STATE_RUNNING, msg);
-		}
+		if (job)
+			acq_job_progress(job, (double) (run->s.budget - run->planner->budget_left) / run->s.budget,
+							 "round %d", round);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(roundcxt);
-		if (hooks)
-		{
-			hooks->commit();
-			hooks->begin();
-		}
+		if (job)
+			acq_job_commit_step(job);
 	}
 }
 
@@ -2395,18 +2379,6 @@ acq_acquire(PG_FUNCTION_ARGS)
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	SPI_finish();
 	return (Datum) 0;
-}
-
-static void
-job_begin(void)
-{
-	acq_worker_begin();
-}
-
-static void
-job_commit(void)
-{
-	acq_worker_commit();
 }
 
 /* the job's params (jsonb text) as acq._check_acquire's arguments, through SQL */
@@ -2458,28 +2430,27 @@ acq_create_acquisition_plan(PG_FUNCTION_ARGS)
 }
 
 /*
- * A background job: create the plan (or take the one to resume) in a first
- * transaction, then run its rounds, one transaction each, and mark the job
- * succeeded with the last one.
+ * A background job (the kind "acquire" of acq_job_kinds): create the plan
+ * (or take the one to resume) in a first step, then run its rounds, one step
+ * each; acq_acquisition_job_write finishes the plan with the last one.
  */
 void
-acq_acquire_job(int64 job_id, Oid role, const char *params)
+acq_acquisition_job_run(AcqJob *job)
 {
-	MemoryContext cxt = AllocSetContextCreate(TopMemoryContext, "acq acquire job", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext cxt = AllocSetContextCreate(job->cxt, "acq acquire job", ALLOCSET_DEFAULT_SIZES);
 	Run		   *run = MemoryContextAllocZero(cxt, sizeof(Run));
-	RoundHooks	hooks = {job_begin, job_commit, job_id};
 	Oid			types[2] = {JSONBOID, INT8OID};
 	Datum		v[2];
 	bool		isnull;
 	Elevation	e;
 
+	job->state = run;
 	run->cxt = cxt;
 	run->keep_plans = true;
 	/* as acq.acquire's SET clause: compiling acq's simple queries only costs */
 	SetConfigOption("jit", "off", PGC_USERSET, PGC_S_SESSION);
-	acq_worker_begin();
-	v[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(params));
-	v[1] = Int64GetDatum(job_id);
+	v[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(job->params));
+	v[1] = Int64GetDatum(job->id);
 	acq_spi_check(SPI_execute_with_args("SELECT ($1 OPERATOR(pg_catalog.->>) 'resume_plan')::pg_catalog.int8",
 										1, types, v, NULL, false, 0), SPI_OK_SELECT, "reading the job");
 	run->plan_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -2496,7 +2467,7 @@ acq_acquire_job(int64 job_id, Oid role, const char *params)
 		Oid			t[2] = {INT8OID, INT8OID};
 
 		a[0] = Int64GetDatum(run->plan_id);
-		a[1] = Int64GetDatum(job_id);
+		a[1] = Int64GetDatum(job->id);
 		acq_elevate(&e);
 		acq_spi_check(SPI_execute_with_args("UPDATE acq.acquisition_plans SET job_id = $2, status = 'running',"
 											" message = NULL WHERE plan_id OPERATOR(pg_catalog.=) $1"
@@ -2508,33 +2479,32 @@ acq_acquire_job(int64 job_id, Oid role, const char *params)
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("there is no acquisition plan " INT64_FORMAT " of yours to resume", run->plan_id)));
 	}
+	snprintf(job->label, sizeof(job->label), "plan " INT64_FORMAT, run->plan_id);
 	MemoryContextSwitchTo(cxt);
 	spec_from_plan(run->plan_id, &run->s);
 	check_select(run->s.consumer, "consumer's table");
 	check_select(run->s.provider, "provider's table");
 	setup_run(run);
 	set_plan_predicates(run);
-	acq_worker_commit();
-	acq_worker_begin();
+	acq_job_commit_step(job);
 	MemoryContextSwitchTo(cxt);
 
-	run_rounds(run, &hooks);
+	run_rounds(run, job);
+}
 
+/* the plan finished, in the job's last step; the job's message */
+char *
+acq_acquisition_job_write(AcqJob *job)
+{
+	Run		   *run = (Run *) job->state;
+	int			bought = (int) (run->s.budget - run->planner->budget_left);
+	char	   *message;
+
+	/* the run's context goes below: work in the job's */
+	MemoryContextSwitchTo(job->cxt);
 	finish_plan(run, psprintf("bought %d records in " INT64_FORMAT " rounds",
-							  (int) (run->s.budget - run->planner->budget_left), run->planner->rounds));
-	v[0] = Int64GetDatum(job_id);
-	v[1] = Int64GetDatum(run->plan_id);
-	types[0] = INT8OID;
-	acq_elevate(&e);
-	acq_spi_check(SPI_execute_with_args("UPDATE acq.jobs SET status = 'succeeded', progress = 1,"
-										" finished_at = pg_catalog.clock_timestamp(),"
-										" message = pg_catalog.format('plan %s: bought %s records', $2,"
-										"   (SELECT bought FROM acq.acquisition_plans WHERE plan_id OPERATOR(pg_catalog.=) $2))"
-										" WHERE id OPERATOR(pg_catalog.=) $1 AND status OPERATOR(pg_catalog.=) 'running'",
-										2, types, v, NULL, false, 0),
-				  SPI_OK_UPDATE, "marking the job succeeded");
-	acq_unelevate(&e);
-	acq_worker_commit();
+							  bought, run->planner->rounds));
+	message = psprintf("plan " INT64_FORMAT ": bought %d records", run->plan_id, bought);
 	if (run->buy_plan)
 		SPI_freeplan(run->buy_plan);
 	if (run->null_plan)
@@ -2543,5 +2513,7 @@ acq_acquire_job(int64 job_id, Oid role, const char *params)
 		SPI_freeplan(run->log_plan);
 	if (run->count_plan)
 		SPI_freeplan(run->count_plan);
-	MemoryContextDelete(cxt);
+	MemoryContextDelete(run->cxt);
+	job->state = NULL;
+	return message;
 }

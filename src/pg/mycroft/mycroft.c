@@ -40,7 +40,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
 
-#include "acq_pg.h"
+#include "pg/mycroft/mycroft.h"
 #include "core/classifier.h"
 #include "core/distance.h"
 #include "core/models.h"

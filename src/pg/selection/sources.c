@@ -24,9 +24,8 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
-#include "acq_pg.h"
+#include "pg/selection/selection.h"
 
-#define FETCH_BATCH 10000
 
 /* a growing block of rows for one source */
 typedef struct RowBuf
@@ -50,50 +49,10 @@ typedef struct ReadCtx
 	MemoryContext datactx;
 } ReadCtx;
 
-char *
-acq_rel_display_name(Oid relid)
-{
-	char	   *rel = get_rel_name(relid);
-
-	if (rel == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", relid)));
-	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), rel);
-}
-
-Oid
-acq_column_type(Oid relid, const char *col, const char *argname)
-{
-	AttrNumber	attnum = get_attnum(relid, col);
-
-	if (attnum == InvalidAttrNumber || attnum < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("column \"%s\" does not exist in %s", col, acq_rel_display_name(relid)),
-				 errhint("Argument \"%s\" names a column of that table.", argname)));
-	return get_atttype(relid, attnum);
-}
-
-bool
-acq_is_numeric_type(Oid t)
-{
-	return t == FLOAT8OID || t == FLOAT4OID || t == NUMERICOID ||
-		t == INT2OID || t == INT4OID || t == INT8OID;
-}
-
 static char *
 features_expr(Oid relid, const char *col)
 {
-	Oid			t = acq_column_type(relid, col, "features");
-	Oid			elem = get_element_type(t);
-
-	if (!OidIsValid(elem) || !acq_is_numeric_type(elem))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("features column \"%s\" of %s must be float8[], not %s",
-						col, acq_rel_display_name(relid), format_type_be(t)),
-				 errhint("Store each row's features as one float8[] array.")));
+	acq_check_array_column(relid, col, "features", "Store each row's features as one float8[] array.");
 	return psprintf("(%s)::pg_catalog.float8[]", quote_identifier(col));
 }
 
@@ -282,7 +241,7 @@ run_cursor(ReadCtx *rc, const char *query, int nargs, Oid *argtypes,
 	{
 		uint64		i;
 
-		SPI_cursor_fetch(portal, true, FETCH_BATCH);
+		SPI_cursor_fetch(portal, true, ACQ_FETCH_BATCH);
 		if (SPI_processed == 0)
 			break;
 		for (i = 0; i < SPI_processed; i++)
@@ -293,17 +252,6 @@ run_cursor(ReadCtx *rc, const char *query, int nargs, Oid *argtypes,
 	SPI_cursor_close(portal);
 }
 
-static Datum
-cstring_array(char **names, int m)
-{
-	Datum	   *d = palloc(sizeof(Datum) * m);
-	int			i;
-
-	for (i = 0; i < m; i++)
-		d[i] = CStringGetTextDatum(names[i]);
-	return PointerGetDatum(construct_array(d, m, TEXTOID, -1, false, TYPALIGN_INT));
-}
-
 /*
  * What acq_load_sources checks before reading a row: the columns exist with
  * usable types, the sources are partitioned (or a source column is given),
@@ -312,9 +260,6 @@ cstring_array(char **names, int m)
 void
 acq_check_load_spec(const AcqLoadSpec *spec)
 {
-	Oid			rels[2];
-	int			i;
-
 	(void) features_expr(spec->sources, spec->features);
 	(void) label_expr(spec->sources, spec->label);
 	(void) features_expr(spec->validation, spec->features);
@@ -331,14 +276,8 @@ acq_check_load_spec(const AcqLoadSpec *spec)
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("%s is not a partitioned table", acq_rel_display_name(spec->sources)),
 				 errhint("Pass source_column => '<column>' to name the sources by a column's values, or partition the table so that each leaf partition is a source.")));
-	rels[0] = spec->sources;
-	rels[1] = spec->validation;
-	for (i = 0; i < 2; i++)
-		if (pg_class_aclcheck(rels[i], GetUserId(), ACL_SELECT) != ACLCHECK_OK)
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("permission denied for table %s", get_rel_name(rels[i])),
-					 errhint("A job reads its tables as the role that submits it.")));
+	acq_check_select(spec->sources, "A job reads its tables as the role that submits it.");
+	acq_check_select(spec->validation, "A job reads its tables as the role that submits it.");
 }
 
 void
@@ -463,7 +402,7 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 		for (i = 0; i < out->m; i++)
 			out->names[i] = MemoryContextStrdup(callerctx,
 												SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
-		idxarray = cstring_array(out->names, out->m);
+		idxarray = acq_text_array_datum(out->names, out->m);
 		appendStringInfo(&q, "SELECT pg_catalog.array_position($1::pg_catalog.text[], (%s)::pg_catalog.text)::pg_catalog.int4, ",
 						 col);
 		argtypes[0] = TEXTARRAYOID;

@@ -21,12 +21,28 @@
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
-#include "acq_pg.h"
+#include "utils/guc.h"
+
+#include "pg/selection/selection.h"
 
 PG_FUNCTION_INFO_V1(acq_select_sources);
 PG_FUNCTION_INFO_V1(acq_subset_profits);
 PG_FUNCTION_INFO_V1(acq_subset_gain);
 PG_FUNCTION_INFO_V1(acq_check_select_sources);
+
+int			acq_max_exhaustive_sources = 20;
+
+void
+acq_selection_init(void)
+{
+	DefineCustomIntVariable("acq.max_exhaustive_sources",
+							"Largest number of sources the exhaustive method and acq.subset_profits accept.",
+							"Both train all 2^m - 1 subsets of m sources.",
+							&acq_max_exhaustive_sources,
+							20, 1, 62,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+}
 
 /* where a function keeps the arguments every entry point shares */
 typedef struct ProblemArgs
@@ -368,38 +384,39 @@ static const Problem *job_problem;	/* names the sources of the subsets kept */
 static void
 job_progress(void *arg, double fraction)
 {
-	AcqJobContext *job = (AcqJobContext *) arg;
+	AcqSelectionJob *sj = (AcqSelectionJob *) arg;
 
-	job->progress = fraction;
-	acq_job_report(job, -1, false);
+	sj->progress = fraction;
+	acq_job_progress(sj->job, sj->progress, "%d models trained", sj->models_trained);
 }
 
 /*
  * Every model trained: report it, and keep the subset for the job's plan
- * (the worker writes them all when the search ends).
+ * (the job writes them all when the search ends).
  */
 static void
 job_model_trained(void *arg, const AcqEvalEntry *entry, int models_trained)
 {
-	AcqJobContext *job = (AcqJobContext *) arg;
-	MemoryContext old = MemoryContextSwitchTo(job->mcxt);
+	AcqSelectionJob *sj = (AcqSelectionJob *) arg;
+	MemoryContext old = MemoryContextSwitchTo(sj->job->cxt);
 	AcqJobSubset *s;
 
-	if (job->nsubsets == job->subsets_capacity)
+	if (sj->nsubsets == sj->subsets_capacity)
 	{
-		job->subsets_capacity = job->subsets_capacity ? 2 * job->subsets_capacity : 1024;
-		job->subsets = job->subsets
-			? repalloc_huge(job->subsets, mul_size(job->subsets_capacity, sizeof(AcqJobSubset)))
-			: palloc_extended(mul_size(job->subsets_capacity, sizeof(AcqJobSubset)), MCXT_ALLOC_HUGE);
+		sj->subsets_capacity = sj->subsets_capacity ? 2 * sj->subsets_capacity : 1024;
+		sj->subsets = sj->subsets
+			? repalloc_huge(sj->subsets, mul_size(sj->subsets_capacity, sizeof(AcqJobSubset)))
+			: palloc_extended(mul_size(sj->subsets_capacity, sizeof(AcqJobSubset)), MCXT_ALLOC_HUGE);
 	}
-	s = &job->subsets[job->nsubsets++];
+	s = &sj->subsets[sj->nsubsets++];
 	s->sources = set_names_array(job_problem, &entry->set);
 	s->gain = entry->gain;
 	s->cost = entry->cost;
 	s->profit = entry->profit;
 	s->n_rows = entry->n_rows;
 	MemoryContextSwitchTo(old);
-	acq_job_report(job, models_trained, false);
+	sj->models_trained = models_trained;
+	acq_job_progress(sj->job, sj->progress, "%d models trained", sj->models_trained);
 }
 
 /* the search methods, by their SQL names */
@@ -477,17 +494,19 @@ acq_select_sources(PG_FUNCTION_ARGS)
 	prm.rng = &rng;
 
 	ev = make_evaluator(&pr);
-	if (acq_current_job != NULL)
+	if (acq_selection_job != NULL)
 	{
 		/* running as a background job: report progress as it goes */
-		acq_current_job->method = method->name;
-		acq_current_job->nsubsets = 0;
-		acq_current_job->subsets_capacity = 0;
-		acq_current_job->subsets = NULL;
+		AcqSelectionJob *sj = acq_selection_job;
+
+		strlcpy(sj->job->label, method->name, sizeof(sj->job->label));
+		sj->nsubsets = 0;
+		sj->subsets_capacity = 0;
+		sj->subsets = NULL;
 		job_problem = &pr;
 		prm.progress = job_progress;
-		prm.progress_arg = acq_current_job;
-		acq_eval_set_callback(ev, job_model_trained, acq_current_job);
+		prm.progress_arg = sj;
+		acq_eval_set_callback(ev, job_model_trained, sj);
 	}
 	st = method->run(ev, &prm, &res);
 	if (st != ACQ_OK)

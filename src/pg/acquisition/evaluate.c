@@ -23,7 +23,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
-#include "acq_pg.h"
+#include "pg/acquisition/acquisition.h"
 #include "core/knn.h"
 #include "core/models.h"
 #include "core/softmax.h"

@@ -1,6 +1,7 @@
 /*
- * stream.c -- run a statement through SPI and hand each result row to a
- * callback as the executor produces it.
+ * spi.c -- SPI: checked results and plans, a background worker's own
+ * transactions, and running a statement that hands each result row to a
+ * callback as the executor produces it (the streaming receiver).
  *
  * SPI_execute and SPI_cursor_fetch copy every row into an SPI tuple table
  * (a fresh heap tuple per row, in memory that is freed only with the table):
@@ -16,9 +17,48 @@
 #include "executor/tuptable.h"
 #include "nodes/params.h"
 #include "tcop/dest.h"
+#include "access/xact.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 
-#include "acq_pg.h"
+#include "pg/base/base.h"
+
+void
+acq_spi_check(int ret, int expected, const char *what)
+{
+	if (ret != expected)
+		elog(ERROR, "%s failed: %s", what, SPI_result_code_string(ret));
+}
+
+SPIPlanPtr
+acq_spi_prepare(const char *sql, int nargs, Oid *types, const char *what)
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+
+	if (plan == NULL)
+		elog(ERROR, "preparing %s failed: %s", what, SPI_result_code_string(SPI_result));
+	return plan;
+}
+
+/* a transaction of the worker's own, with SPI and a snapshot */
+void
+acq_worker_begin(void)
+{
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+	PushActiveSnapshot(GetTransactionSnapshot());
+}
+
+void
+acq_worker_commit(void)
+{
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+}
+
+/* ---- the streaming receiver -------------------------------------------------- */
 
 typedef struct StreamReceiver
 {

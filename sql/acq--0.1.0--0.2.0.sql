@@ -1,0 +1,34 @@
+-- acq 0.1.0 -> 0.2.0: a running job's progress is read as a number
+-- (acq._job_progress, from the worker's backend status), not parsed back out
+-- of its pg_stat_activity text.  No table changes: every job, plan, round
+-- and ranking is kept as it is.
+\echo Use "ALTER EXTENSION acq UPDATE TO '0.2.0'" to load this file. \quit
+
+CREATE FUNCTION acq._job_progress(job bigint, pid int) RETURNS float8
+AS 'MODULE_PATHNAME', 'acq_job_progress_sql'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION acq._job_progress IS 'the progress (0..1) job''s worker pid reports (read from shared memory, live), or NULL';
+
+CREATE OR REPLACE VIEW acq.job_status WITH (security_invoker = true) AS
+SELECT j.id, j.kind, j.owner, j.params ->> 'method' AS method,
+       CASE WHEN d.dead THEN 'failed' ELSE j.status END AS status,
+       CASE WHEN j.status = 'running' AND NOT d.dead
+            THEN COALESCE(acq._job_progress(j.id, j.worker_pid), j.progress)
+            ELSE j.progress END AS progress,
+       CASE WHEN j.status = 'running' AND NOT d.dead THEN COALESCE(w.query, j.message)
+            ELSE j.message END AS message,
+       CASE WHEN j.started_at IS NULL THEN NULL
+            ELSE COALESCE(j.finished_at, pg_catalog.clock_timestamp()) - j.started_at END AS elapsed,
+       j.created_at, j.started_at, j.finished_at, j.worker_pid,
+       CASE WHEN d.dead THEN '57P02' ELSE j.error_sqlstate END AS error_sqlstate,
+       CASE WHEN d.dead
+            THEN CASE WHEN j.kind = 'acquire'
+                      THEN 'the job''s worker exited without finishing (killed, server crash or restart); the rounds it committed are kept; continue with acq.resume_acquire(plan_id)'
+                      ELSE 'the job''s worker exited without finishing (killed, server crash or restart); nothing of it was kept; submit it again' END
+            ELSE j.error_message END AS error_message
+  FROM acq.jobs j
+  LEFT JOIN LATERAL (SELECT a.query FROM pg_catalog.pg_stat_activity a
+                      WHERE a.pid = j.worker_pid AND a.backend_type = 'acq job') w ON true
+ CROSS JOIN LATERAL (SELECT j.status = 'running'
+                            AND acq._job_dead(j.id, j.worker_pid, j.started_at) AS dead) d;

@@ -1,0 +1,185 @@
+/*
+ * args.c -- reading SQL arguments, with errors that name the argument: plain
+ * values, options named by text (one table-driven parser) and arrays.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "fmgr.h"
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+
+#include "pg/base/base.h"
+
+void
+acq_arg_require(FunctionCallInfo fcinfo, int argno, const char *argname)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("argument \"%s\" must not be NULL", argname)));
+}
+
+char *
+acq_arg_text(FunctionCallInfo fcinfo, int argno, const char *argname,
+			 bool required)
+{
+	if (PG_ARGISNULL(argno))
+	{
+		if (required)
+			acq_arg_require(fcinfo, argno, argname);
+		return NULL;
+	}
+	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+char *
+acq_arg_name(FunctionCallInfo fcinfo, int argno, const char *argname,
+			 bool required)
+{
+	if (PG_ARGISNULL(argno))
+	{
+		if (required)
+			acq_arg_require(fcinfo, argno, argname);
+		return NULL;
+	}
+	return pstrdup(NameStr(*PG_GETARG_NAME(argno)));
+}
+
+Oid
+acq_arg_regclass(FunctionCallInfo fcinfo, int argno, const char *argname)
+{
+	acq_arg_require(fcinfo, argno, argname);
+	return PG_GETARG_OID(argno);
+}
+
+
+/* a float8 argument, dflt when NULL */
+double
+acq_arg_float8(FunctionCallInfo fcinfo, int argno, const char *argname, double dflt)
+{
+	return PG_ARGISNULL(argno) ? dflt : PG_GETARG_FLOAT8(argno);
+}
+
+/* an int argument, dflt when NULL */
+int
+acq_arg_int4(FunctionCallInfo fcinfo, int argno, const char *argname, int dflt)
+{
+	return PG_ARGISNULL(argno) ? dflt : PG_GETARG_INT32(argno);
+}
+
+/* ---- options named by text ------------------------------------------------- */
+
+/* is name one of the options?  Its value in *value if so */
+bool
+acq_find_option(const AcqOption *options, const char *name, int *value)
+{
+	for (const AcqOption *o = options; o->name != NULL; o++)
+		if (strcmp(o->name, name) == 0)
+		{
+			*value = o->value;
+			return true;
+		}
+	return false;
+}
+
+/* the value of option name, or an ERROR "unknown <what> "<name>"" with hint */
+int
+acq_parse_option(const AcqOption *options, const char *name, const char *what, const char *hint)
+{
+	int			value;
+
+	if (!acq_find_option(options, name, &value))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown %s \"%s\"", what, name),
+				 hint ? errhint("%s", hint) : 0));
+	return value;
+}
+
+/* the name of the option with this value ("?" if none has it) */
+const char *
+acq_option_name(const AcqOption *options, int value)
+{
+	for (const AcqOption *o = options; o->name != NULL; o++)
+		if (o->value == value)
+			return o->name;
+	return "?";
+}
+
+/* ---- array arguments ---------------------------------------------------------- */
+
+static void
+array_error(const char *argname, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s must %s", argname, what)));
+}
+
+/* a float8[] argument: one-dimensional, no NULL, finite */
+double *
+acq_float8_array_arg(ArrayType *a, int *n, const char *argname)
+{
+	Datum	   *d;
+	bool	   *nulls;
+	double	   *out;
+
+	if (ARR_NDIM(a) > 1)
+		array_error(argname, "be a one-dimensional array");
+	deconstruct_array(a, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &d, &nulls, n);
+	out = palloc(sizeof(double) * (*n > 0 ? *n : 1));
+	for (int i = 0; i < *n; i++)
+	{
+		if (nulls[i])
+			array_error(argname, "not contain NULL");
+		out[i] = DatumGetFloat8(d[i]);
+		if (!isfinite(out[i]))
+			array_error(argname, "not contain NaN or Infinity");
+	}
+	return out;
+}
+
+/* an int[] argument: one-dimensional, no NULL */
+int *
+acq_int4_array_arg(ArrayType *a, int *n, const char *argname)
+{
+	Datum	   *d;
+	bool	   *nulls;
+	int		   *out;
+
+	if (ARR_NDIM(a) > 1)
+		array_error(argname, "be a one-dimensional array");
+	deconstruct_array(a, INT4OID, 4, true, TYPALIGN_INT, &d, &nulls, n);
+	out = palloc(sizeof(int) * (*n > 0 ? *n : 1));
+	for (int i = 0; i < *n; i++)
+	{
+		if (nulls[i])
+			array_error(argname, "not contain NULL");
+		out[i] = DatumGetInt32(d[i]);
+	}
+	return out;
+}
+
+/* a text[] argument: one-dimensional, no NULL */
+char	  **
+acq_text_array_arg(ArrayType *a, int *n, const char *argname)
+{
+	Datum	   *d;
+	bool	   *nulls;
+	char	  **out;
+
+	if (ARR_NDIM(a) > 1)
+		array_error(argname, "be a one-dimensional array");
+	deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &d, &nulls, n);
+	out = palloc(sizeof(char *) * (*n > 0 ? *n : 1));
+	for (int i = 0; i < *n; i++)
+	{
+		if (nulls[i])
+			array_error(argname, "not contain NULL");
+		out[i] = TextDatumGetCString(d[i]);
+	}
+	return out;
+}

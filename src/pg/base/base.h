@@ -1,0 +1,178 @@
+/*
+ * base.h -- what every part of acq's PostgreSQL adapter needs and that knows
+ * no capability and no job: binding the core to PostgreSQL, SPI, rights,
+ * arguments, relation and column checks, rows and values.
+ *
+ * Rules (docs/architecture.md; `make check-layers`): files under src/pg/base
+ * include PostgreSQL, the core and this header only -- never src/pg/jobs nor
+ * a capability's folder.
+ */
+#ifndef ACQ_PG_BASE_H
+#define ACQ_PG_BASE_H
+
+#include "postgres.h"
+
+#include "common/pg_prng.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "fmgr.h"
+#include "utils/array.h"
+
+#include "core/acq_core.h"
+
+/* rows fetched per cursor call by the readers that use a cursor */
+#define ACQ_FETCH_BATCH 10000
+
+/* ---- in hooks.c: the core bound to PostgreSQL ------------------------------ */
+
+/* core allocations, interrupts and errors through PostgreSQL; called by _PG_init */
+void		acq_base_init(void);
+
+/* an AcqRng drawing from pg_prng, seeded with seed */
+void		acq_pg_rng_init(AcqRng *rng, pg_prng_state *state, int64 seed);
+
+/* ---- in spi.c: SPI ----------------------------------------------------------- */
+
+/* an ERROR naming what failed unless ret is the SPI_OK_* code expected */
+void		acq_spi_check(int ret, int expected, const char *what);
+
+/* SPI_prepare, or an ERROR naming what failed */
+SPIPlanPtr	acq_spi_prepare(const char *sql, int nargs, Oid *types, const char *what);
+
+/*
+ * Run a statement through SPI, handing each result row to fn as it is
+ * produced, not copied into SPI_tuptable.  fn runs in the caller's memory
+ * context; rowcxt is scratch, reset after each row.  expected is the
+ * SPI_OK_* code; returns the number of rows processed.
+ */
+typedef void (*AcqRowFn) (TupleTableSlot *slot, MemoryContext rowcxt, void *arg);
+uint64		acq_spi_stream(const char *sql, bool read_only, int expected, const char *what,
+						   AcqRowFn fn, void *arg);
+uint64		acq_spi_stream_plan(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_only,
+								int expected, const char *what, AcqRowFn fn, void *arg);
+
+/* a background worker's own transaction, with SPI and a snapshot */
+void		acq_worker_begin(void);
+void		acq_worker_commit(void);
+
+/* ---- in rights.c: writing acq's catalog as the extension owner --------------- */
+typedef struct Elevation
+{
+	Oid			saved_user;
+	int			saved_context;
+} Elevation;
+
+void		acq_elevate(Elevation *e);
+void		acq_unelevate(Elevation *e);
+
+/* ---- in args.c: SQL arguments, with errors that name the argument ------------ */
+void		acq_arg_require(FunctionCallInfo fcinfo, int argno, const char *argname);
+char	   *acq_arg_text(FunctionCallInfo fcinfo, int argno, const char *argname, bool required);
+char	   *acq_arg_name(FunctionCallInfo fcinfo, int argno, const char *argname, bool required);
+Oid			acq_arg_regclass(FunctionCallInfo fcinfo, int argno, const char *argname);
+double		acq_arg_float8(FunctionCallInfo fcinfo, int argno, const char *argname, double dflt);
+int			acq_arg_int4(FunctionCallInfo fcinfo, int argno, const char *argname, int dflt);
+
+/*
+ * A text argument that names one of a fixed set of options: a table of
+ * (name, value) pairs ended by {NULL, 0}.  An unknown name is an ERROR
+ * "unknown <what> "<name>"" with hint; acq_option_name is the reverse.
+ */
+typedef struct AcqOption
+{
+	const char *name;
+	int			value;
+} AcqOption;
+
+int			acq_parse_option(const AcqOption *options, const char *name, const char *what,
+							 const char *hint);
+bool		acq_find_option(const AcqOption *options, const char *name, int *value);
+const char *acq_option_name(const AcqOption *options, int value);
+
+/* array arguments: one-dimensional, no NULL (float8: finite); *n elements */
+double	   *acq_float8_array_arg(ArrayType *a, int *n, const char *argname);
+int		   *acq_int4_array_arg(ArrayType *a, int *n, const char *argname);
+char	  **acq_text_array_arg(ArrayType *a, int *n, const char *argname);
+
+/* ---- in relation.c: tables, columns and the right to read them --------------- */
+char	   *acq_rel_display_name(Oid relid);
+Oid			acq_column_type(Oid relid, const char *col, const char *argname);
+bool		acq_is_numeric_type(Oid t);
+
+/*
+ * Column checks: errors say "<argname> column "<col>" of <table> must be
+ * ..., not <type>", with hint when it is not NULL.
+ */
+void		acq_check_array_column(Oid relid, const char *col, const char *argname,
+								   const char *hint);
+Oid			acq_check_numeric_column(Oid relid, const char *col, const char *argname,
+									 const char *hint);
+Oid			acq_check_integer_column(Oid relid, const char *col, const char *argname,
+									 const char *hint);
+/* SELECT on the table, or an ERROR 42501 (hint may be NULL) */
+void		acq_check_select(Oid relid, const char *hint);
+
+/* ---- in rows.c: a row's values, checked -------------------------------------- */
+
+/*
+ * A float8[] value read from a table, checked: not NULL, one-dimensional,
+ * without NULL elements, finite, and *len long (*len < 0: set by this, the
+ * first, row).  Errors name the table and the row ("id 17" or "row 3":
+ * rowkind and rowno); what is "features" or "gradients"; hint (may be NULL)
+ * says what must agree in length.  Returns the elements (in the datum's
+ * detoasted copy, or in place).
+ */
+double	   *acq_checked_vector(Datum d, bool isnull, int *len, const char *what,
+							   const char *table, const char *rowkind, int64 rowno,
+							   const char *hint);
+/* acq_checked_vector without the check of the values (the caller makes it) */
+double	   *acq_checked_array(Datum d, bool isnull, int *len, const char *what,
+							  const char *table, const char *rowkind, int64 rowno,
+							  const char *hint);
+void		acq_check_finite(const double *x, int n, const char *what, const char *table,
+							 const char *rowkind, int64 rowno);
+/* a label: not NULL, finite ("label is NULL in <table>, <rowkind> <rowno>") */
+double		acq_checked_label(Datum d, bool isnull, const char *table, const char *rowkind,
+							  int64 rowno);
+
+/*
+ * For readers that copy each row's elements: the array of datum d detoasted
+ * (NULL if isnull), freed by acq_free_detoasted(d, a) once copied, so that
+ * reading wide (toasted) arrays holds one row's copy at a time.
+ */
+ArrayType  *acq_detoast_array(Datum d, bool isnull);
+void		acq_free_detoasted(Datum d, ArrayType *a);
+
+/*
+ * A growable row-major block of rows: n rows of d doubles, a label per row
+ * and (with_ids) an id per row.  d is fixed by the first row pushed (or set
+ * before).  Memory comes from the current context (huge allocations
+ * allowed).
+ */
+typedef struct AcqRowBuf
+{
+	int64		n;
+	int64		cap;
+	int			d;
+	bool		with_ids;
+	double	   *X;
+	double	   *y;
+	int64	   *ids;
+} AcqRowBuf;
+
+void		acq_rowbuf_reserve(AcqRowBuf *b, int64 cap);
+void		acq_rowbuf_push(AcqRowBuf *b, const double *x, double y, int64 id);
+
+/* ---- in values.c: comparisons, distinct values, array builders --------------- */
+int			acq_cmp_int64(const void *a, const void *b);
+int			acq_cmp_double(const void *a, const void *b);
+int			acq_distinct_values(const double *v, int64 n, double **out);
+void		acq_value_codes(const double *v, int64 n, const double *sorted, int K, int *codes);
+bool		acq_has_value(const double *sorted, int n, double v);
+
+Datum		acq_float8_array_datum(const double *v, int n);
+Datum		acq_int4_array_datum(const int *v, int n);
+Datum		acq_int8_array_datum(const int64 *v, int n);
+Datum		acq_text_array_datum(char *const *v, int n);
+
+#endif							/* ACQ_PG_BASE_H */
