@@ -31,23 +31,12 @@
 PG_FUNCTION_INFO_V1(acq_evaluate);
 PG_FUNCTION_INFO_V1(acq_acquisition_curve);
 
-#define FETCH_BATCH 10000
-
 typedef enum EvalModel
 {
 	MODEL_SOFTMAX,
 	MODEL_KNN,
 	MODEL_LINEAR
 } EvalModel;
-
-typedef struct Rows
-{
-	double	   *X;
-	double	   *y;
-	int64		n;
-	int64		cap;
-	int			d;				/* -1 until the first row */
-} Rows;
 
 typedef struct EvalSpec
 {
@@ -59,32 +48,16 @@ typedef struct EvalSpec
 	double		tol;			/* softmax: stop at mean-loss gradient <= tol */
 } EvalSpec;
 
-static void
-rows_push(Rows *r, const double *x, double y)
-{
-	if (r->n == r->cap)
-	{
-		r->cap = r->cap ? r->cap * 2 : 1024;
-		r->X = r->X ? repalloc_huge(r->X, sizeof(double) * r->cap * r->d) :
-			palloc_extended(sizeof(double) * r->cap * r->d, MCXT_ALLOC_HUGE);
-		r->y = r->y ? repalloc_huge(r->y, sizeof(double) * r->cap) :
-			palloc_extended(sizeof(double) * r->cap, MCXT_ALLOC_HUGE);
-	}
-	memcpy(r->X + r->n * r->d, x, sizeof(double) * r->d);
-	r->y[r->n] = y;
-	r->n++;
-}
-
 /* read (features, label) rows of a query, checked, appending to r */
 static void
-read_rows(const char *sql, const char *table, Rows *r, int64 limit)
+read_rows(const char *sql, const char *table, AcqRowBuf *r, int64 limit)
 {
 	Portal		portal = SPI_cursor_open_with_args(NULL, sql, 0, NULL, NULL, NULL, false, 0);
 	int64		rowno = 0;
 
 	for (;;)
 	{
-		SPI_cursor_fetch(portal, true, FETCH_BATCH);
+		SPI_cursor_fetch(portal, true, ACQ_FETCH_BATCH);
 		if (SPI_processed == 0)
 			break;
 		for (uint64 i = 0; i < SPI_processed && (limit < 0 || rowno < limit); i++)
@@ -102,16 +75,8 @@ read_rows(const char *sql, const char *table, Rows *r, int64 limit)
 			x = acq_checked_vector(PointerGetDatum(xa), isnull, &r->d, "features", table, "row", rowno,
 								   "Training and test rows need feature arrays of one length.");
 			d = SPI_getbinval(tup, desc, 2, &isnull);
-			if (isnull)
-				ereport(ERROR,
-						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("label is NULL in %s, row " INT64_FORMAT, table, rowno)));
-			y = DatumGetFloat8(d);
-			if (!isfinite(y))
-				ereport(ERROR,
-						(errcode(ERRCODE_DATA_EXCEPTION),
-						 errmsg("label is NaN or Infinity in %s, row " INT64_FORMAT, table, rowno)));
-			rows_push(r, x, y);
+			y = acq_checked_label(d, isnull, table, "row", rowno);
+			acq_rowbuf_push(r, x, y, 0);
 			acq_free_detoasted(xd, xa);
 		}
 		SPI_freetuptable(SPI_tuptable);
@@ -124,27 +89,13 @@ read_rows(const char *sql, const char *table, Rows *r, int64 limit)
 
 /* SELECT features, label FROM rel, after checking the columns and the right to read */
 static void
-read_table(Oid rel, const char *features, const char *label, Rows *r)
+read_table(Oid rel, const char *features, const char *label, AcqRowBuf *r)
 {
-	Oid			ft = acq_column_type(rel, features, "features");
-	Oid			lt = acq_column_type(rel, label, "label");
-	Oid			elem = get_element_type(ft);
 	char	   *name = acq_rel_display_name(rel);
 
-	if (!OidIsValid(elem) || !acq_is_numeric_type(elem))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("features column \"%s\" of %s must be float8[], not %s",
-						features, name, format_type_be(ft))));
-	if (!acq_is_numeric_type(lt))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("label column \"%s\" of %s must be numeric, not %s",
-						label, name, format_type_be(lt))));
-	if (pg_class_aclcheck(rel, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied for table %s", get_rel_name(rel))));
+	acq_check_array_column(rel, features, "features", NULL);
+	acq_check_numeric_column(rel, label, "label", NULL);
+	acq_check_select(rel, NULL);
 	read_rows(psprintf("SELECT (%s)::pg_catalog.float8[], (%s)::pg_catalog.float8 FROM %s",
 					   quote_identifier(features), quote_identifier(label), name),
 			  name, r, -1);
@@ -152,7 +103,7 @@ read_table(Oid rel, const char *features, const char *label, Rows *r)
 
 /* classes: the distinct labels of train and test, mapped to 0..K-1 */
 static int
-class_codes(const Rows *train, const Rows *test, int *ytr, int *yte)
+class_codes(const AcqRowBuf *train, const AcqRowBuf *test, int *ytr, int *yte)
 {
 	int64		n = train->n + test->n;
 	double	   *all = palloc_extended(sizeof(double) * n, MCXT_ALLOC_HUGE);
@@ -176,7 +127,7 @@ class_codes(const Rows *train, const Rows *test, int *ytr, int *yte)
 
 /* train on rows [0, ntrain) of train, score on test: accuracy or R^2 */
 static double
-train_and_score(const EvalSpec *e, const Rows *train, int64 ntrain, const Rows *test)
+train_and_score(const EvalSpec *e, const AcqRowBuf *train, int64 ntrain, const AcqRowBuf *test)
 {
 	char		errbuf[256];
 
@@ -194,7 +145,7 @@ train_and_score(const EvalSpec *e, const Rows *train, int64 ntrain, const Rows *
 				 errmsg("training rows have %d feature dimensions, test rows %d", train->d, test->d)));
 	if (!e->regression)
 	{
-		Rows		tr = *train;
+		AcqRowBuf	tr = *train;
 		int		   *ytr = palloc_extended(sizeof(int) * ntrain, MCXT_ALLOC_HUGE);
 		int		   *yte = palloc_extended(sizeof(int) * test->n, MCXT_ALLOC_HUGE);
 		int		   *pred = palloc_extended(sizeof(int) * test->n, MCXT_ALLOC_HUGE);
@@ -271,19 +222,18 @@ train_and_score(const EvalSpec *e, const Rows *train, int64 ntrain, const Rows *
 	}
 }
 
+static const AcqOption task_options[] = {
+	{"classification", false},
+	{"regression", true},
+	{NULL, 0}
+};
+
 static void
 eval_spec(EvalSpec *e, const char *model, const char *task, int k, double c, int max_iter,
 		  double tol)
 {
-	if (strcmp(task, "classification") == 0)
-		e->regression = false;
-	else if (strcmp(task, "regression") == 0)
-		e->regression = true;
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown task \"%s\"", task),
-				 errhint("Use 'classification' or 'regression'.")));
+	e->regression = acq_parse_option(task_options, task, "task",
+									 "Use 'classification' or 'regression'.");
 	if (model == NULL)
 		e->model = e->regression ? MODEL_KNN : MODEL_SOFTMAX;
 	else if (strcmp(model, "softmax") == 0 && !e->regression)
@@ -341,7 +291,7 @@ acq_evaluate(PG_FUNCTION_ARGS)
 			   *model,
 			   *task;
 	EvalSpec	e;
-	Rows		train = {0},
+	AcqRowBuf	train = {0},
 				tst = {0};
 	double		score;
 	Datum		values[5];
@@ -411,7 +361,7 @@ acq_acquisition_curve(PG_FUNCTION_ARGS)
 	int			nb;
 	char	   *model;
 	EvalSpec	e;
-	Rows		train = {0},
+	AcqRowBuf	train = {0},
 				tst = {0};
 	Oid			consumer,
 				target;

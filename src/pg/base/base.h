@@ -144,10 +144,10 @@ ArrayType  *acq_detoast_array(Datum d, bool isnull);
 void		acq_free_detoasted(Datum d, ArrayType *a);
 
 /*
- * A growable row-major block of rows: n rows of d doubles, a label per row
- * and (with_ids) an id per row.  d is fixed by the first row pushed (or set
- * before).  Memory comes from the current context (huge allocations
- * allowed).
+ * A growable row-major block of rows: n rows of d doubles, a label per row,
+ * and optionally an id (with_ids) and an attribute (with_attr) per row.  d
+ * must be set before the first row.  Memory comes from cxt (NULL: the
+ * current context); huge allocations are allowed.
  */
 typedef struct AcqRowBuf
 {
@@ -155,12 +155,19 @@ typedef struct AcqRowBuf
 	int64		cap;
 	int			d;
 	bool		with_ids;
+	bool		with_attr;
+	MemoryContext cxt;
 	double	   *X;
 	double	   *y;
+	double	   *a;
 	int64	   *ids;
 } AcqRowBuf;
 
+/* room for at least cap rows */
 void		acq_rowbuf_reserve(AcqRowBuf *b, int64 cap);
+/* one more row (the capacity doubles, from 1,024 rows): its index; the caller fills it */
+int64		acq_rowbuf_add(AcqRowBuf *b);
+/* append a row: x (d values), its label and id */
 void		acq_rowbuf_push(AcqRowBuf *b, const double *x, double y, int64 id);
 
 /* ---- in values.c: comparisons, distinct values, array builders --------------- */

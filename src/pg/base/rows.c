@@ -109,31 +109,45 @@ acq_checked_label(Datum d, bool isnull, const char *table, const char *rowkind, 
 
 /* ---- a growable block of rows ------------------------------------------------ */
 
-/* room for at least cap rows (b->d must be set) */
+static void *
+grow(void *p, int64 cap, size_t size)
+{
+	return p ? repalloc_huge(p, mul_size(size, cap)) : palloc_extended(mul_size(size, cap), MCXT_ALLOC_HUGE);
+}
+
 void
 acq_rowbuf_reserve(AcqRowBuf *b, int64 cap)
 {
+	MemoryContext old;
+
 	if (cap <= b->cap)
 		return;
-	b->X = b->X ? repalloc_huge(b->X, mul_size(sizeof(double) * b->d, cap))
-		: palloc_extended(mul_size(sizeof(double) * b->d, cap), MCXT_ALLOC_HUGE);
-	b->y = b->y ? repalloc_huge(b->y, mul_size(sizeof(double), cap))
-		: palloc_extended(mul_size(sizeof(double), cap), MCXT_ALLOC_HUGE);
+	old = MemoryContextSwitchTo(b->cxt ? b->cxt : CurrentMemoryContext);
+	b->X = grow(b->X, cap, sizeof(double) * b->d);
+	b->y = grow(b->y, cap, sizeof(double));
+	if (b->with_attr)
+		b->a = grow(b->a, cap, sizeof(double));
 	if (b->with_ids)
-		b->ids = b->ids ? repalloc_huge(b->ids, mul_size(sizeof(int64), cap))
-			: palloc_extended(mul_size(sizeof(int64), cap), MCXT_ALLOC_HUGE);
+		b->ids = grow(b->ids, cap, sizeof(int64));
+	MemoryContextSwitchTo(old);
 	b->cap = cap;
 }
 
-/* append a row of b->d features (the capacity doubles, from 1,024 rows) */
-void
-acq_rowbuf_push(AcqRowBuf *b, const double *x, double y, int64 id)
+int64
+acq_rowbuf_add(AcqRowBuf *b)
 {
 	if (b->n == b->cap)
 		acq_rowbuf_reserve(b, b->cap ? 2 * b->cap : 1024);
-	memcpy(b->X + b->n * b->d, x, sizeof(double) * b->d);
-	b->y[b->n] = y;
+	return b->n++;
+}
+
+void
+acq_rowbuf_push(AcqRowBuf *b, const double *x, double y, int64 id)
+{
+	int64		i = acq_rowbuf_add(b);
+
+	memcpy(b->X + i * b->d, x, sizeof(double) * b->d);
+	b->y[i] = y;
 	if (b->with_ids)
-		b->ids[b->n] = id;
-	b->n++;
+		b->ids[i] = id;
 }

@@ -8,6 +8,8 @@
 #ifndef ACQ_PG_SELECTION_H
 #define ACQ_PG_SELECTION_H
 
+#include "utils/jsonb.h"
+
 #include "pg/base/base.h"
 #include "pg/jobs/jobs.h"
 #include "core/select.h"
@@ -41,6 +43,45 @@ typedef struct AcqSourceData
 
 void		acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out);
 void		acq_check_load_spec(const AcqLoadSpec *spec);
+
+/* ---- in problem.c: the arguments every entry point shares ---------------------- */
+/* where a function keeps the arguments every entry point shares (argument numbers) */
+typedef struct ProblemArgs
+{
+	int			task;
+	int			source_column;
+	int			sensitive;
+	int			privileged;
+	int			lambda;
+	int			costs;
+	int			cost_exponent;
+	int			cost_scale;
+	int			cost_offset;
+	int			c;
+	int			alpha;
+	int			tol;
+} ProblemArgs;
+
+typedef struct Problem
+{
+	AcqLoadSpec spec;
+	AcqEvalConfig cfg;
+	AcqSourceData data;
+	Jsonb	   *costs_json;		/* per-source costs as given, or NULL */
+	double	   *given_costs;
+} Problem;
+
+/* parse and check the shared arguments, without reading any row */
+void		acq_parse_problem(FunctionCallInfo fcinfo, const ProblemArgs *ix, Problem *pr);
+/* parse the shared arguments, read the data and check it */
+void		acq_load_problem(FunctionCallInfo fcinfo, const ProblemArgs *ix, Problem *pr);
+void		acq_check_exhaustive_limit(int m, const char *hint);
+void		acq_report_models(const AcqEvaluator *ev);
+AcqEvaluator *acq_make_evaluator(Problem *pr);
+/* the names of the sources in set, as text[] */
+Datum		acq_set_names_array(const Problem *pr, const AcqSet *set);
+/* the search parameters of acq.select_sources (m < 0: before the data is read) */
+void		acq_parse_select_params(FunctionCallInfo fcinfo, AcqSelectParams *prm, int m);
 
 /* ---- in job.c: acq.select_sources as a background job ------------------------- */
 

@@ -27,16 +27,6 @@
 #include "pg/selection/selection.h"
 
 
-/* a growing block of rows for one source */
-typedef struct RowBuf
-{
-	double	   *X;
-	double	   *y;
-	double	   *a;
-	int64		n;
-	int64		cap;
-} RowBuf;
-
 typedef struct ReadCtx
 {
 	const char *what;			/* "source" or "validation table" */
@@ -45,7 +35,7 @@ typedef struct ReadCtx
 	int			p;				/* -1 until the first row */
 	bool		binary;
 	bool		sensitive;
-	RowBuf	   *bufs;
+	AcqRowBuf  *bufs;			/* one per source */
 	MemoryContext datactx;
 } ReadCtx;
 
@@ -107,34 +97,6 @@ has_ctid(Oid relid)
 		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
 }
 
-static void
-rowbuf_reserve(ReadCtx *rc, RowBuf *b)
-{
-	int64		newcap;
-	MemoryContext old;
-
-	if (b->n < b->cap)
-		return;
-	newcap = b->cap ? b->cap * 2 : 1024;
-	old = MemoryContextSwitchTo(rc->datactx);
-	if (b->X == NULL)
-	{
-		b->X = palloc_extended(mul_size(newcap, rc->p * sizeof(double)), MCXT_ALLOC_HUGE);
-		b->y = palloc_extended(mul_size(newcap, sizeof(double)), MCXT_ALLOC_HUGE);
-		if (rc->sensitive)
-			b->a = palloc_extended(mul_size(newcap, sizeof(double)), MCXT_ALLOC_HUGE);
-	}
-	else
-	{
-		b->X = repalloc_huge(b->X, mul_size(newcap, rc->p * sizeof(double)));
-		b->y = repalloc_huge(b->y, mul_size(newcap, sizeof(double)));
-		if (rc->sensitive)
-			b->a = repalloc_huge(b->a, mul_size(newcap, sizeof(double)));
-	}
-	MemoryContextSwitchTo(old);
-	b->cap = newcap;
-}
-
 #define ROW_ERROR(rc, src, ctid, ...) \
 	ereport(ERROR, \
 			(errcode(ERRCODE_DATA_EXCEPTION), \
@@ -155,7 +117,8 @@ read_row(ReadCtx *rc, HeapTuple tup, TupleDesc desc, int64 rowno)
 				j;
 	double	   *x;
 	double		label;
-	RowBuf	   *b;
+	AcqRowBuf  *b;
+	int64		r;
 
 	d = SPI_getbinval(tup, desc, 1, &isnull);
 	if (isnull)
@@ -207,21 +170,23 @@ read_row(ReadCtx *rc, HeapTuple tup, TupleDesc desc, int64 rowno)
 				 errhint("Classification and fairness tasks need 0/1 (or boolean) labels; use task => 'regression' for a numeric target.")));
 
 	b = &rc->bufs[src];
-	rowbuf_reserve(rc, b);
-	memcpy(b->X + b->n * rc->p, x, sizeof(double) * n);
-	b->y[b->n] = label;
+	b->d = rc->p;
+	b->with_attr = rc->sensitive;
+	b->cxt = rc->datactx;
+	r = acq_rowbuf_add(b);
+	memcpy(b->X + r * rc->p, x, sizeof(double) * n);
+	b->y[r] = label;
 	if (rc->sensitive)
 	{
 		d = SPI_getbinval(tup, desc, 5, &isnull);
-		b->a[b->n] = isnull ? NAN : DatumGetFloat8(d);
-		if (!isnull && b->a[b->n] != 0.0 && b->a[b->n] != 1.0)
+		b->a[r] = isnull ? NAN : DatumGetFloat8(d);
+		if (!isnull && b->a[r] != 0.0 && b->a[r] != 1.0)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("sensitive value %g is not 0 or 1", b->a[b->n]),
+					 errmsg("sensitive value %g is not 0 or 1", b->a[r]),
 					 errdetail("%s \"%s\", row %s", rc->what, rc->names[src], ctid),
 					 errhint("Pass privileged => '<value>' to compare the column's text with the privileged value.")));
 	}
-	b->n++;
 	if ((Pointer) arr != DatumGetPointer(featd))
 		pfree(arr);
 	pfree(ctid);
@@ -420,7 +385,7 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 	rc.p = -1;
 	rc.binary = spec->binary_labels;
 	rc.sensitive = (spec->sensitive != NULL);
-	rc.bufs = MemoryContextAllocZero(callerctx, sizeof(RowBuf) * out->m);
+	rc.bufs = MemoryContextAllocZero(callerctx, sizeof(AcqRowBuf) * out->m);
 	rc.datactx = callerctx;
 	args[0] = idxarray;
 	args[1] = spec->privileged ? CStringGetTextDatum(spec->privileged) : (Datum) 0;
@@ -440,7 +405,7 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 	vc.p = rc.p;
 	vc.binary = spec->binary_labels;
 	vc.sensitive = (spec->sensitive != NULL);
-	vc.bufs = MemoryContextAllocZero(callerctx, sizeof(RowBuf));
+	vc.bufs = MemoryContextAllocZero(callerctx, sizeof(AcqRowBuf));
 	vc.datactx = callerctx;
 	args[0] = Int32GetDatum(0);
 	argtypes[0] = INT4OID;

@@ -1,0 +1,303 @@
+/*
+ * problem.c -- the arguments every source-selection entry point shares,
+ * checked without reading a row (the problem: tables, columns, task, cost
+ * model, model parameters), then the rows read and checked, the core's
+ * evaluator built over them; and the search's own parameters.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
+#include "pg/selection/selection.h"
+
+static const AcqOption task_options[] = {
+	{"classification", ACQ_TASK_CLASSIFICATION},
+	{"f1", ACQ_TASK_F1},
+	{"fairness", ACQ_TASK_FAIRNESS},
+	{"regression", ACQ_TASK_REGRESSION},
+	{NULL, 0}
+};
+
+static void
+check_nonneg(double v, const char *name)
+{
+	if (!(v >= 0.0) || isinf(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a finite number >= 0, not %g", name, v)));
+}
+
+/* {"source": cost, ...} -> a cost per source (0 for sources not named) */
+static double *
+parse_costs(Jsonb *jb, const AcqSourceData *data)
+{
+	double	   *costs = NULL;
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	char	   *key = NULL;
+
+	if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_IS_SCALAR(jb))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("costs must be a JSON object mapping source names to costs"),
+				 errhint("For example costs => '{\"flights_ca\": 2.5, \"flights_tx\": 1}'.")));
+	if (data != NULL)
+		costs = palloc0(sizeof(double) * data->m);
+	it = JsonbIteratorInit(&jb->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+			key = pnstrdup(v.val.string.val, v.val.string.len);
+		else if (tok == WJB_VALUE)
+		{
+			int			s;
+			double		c;
+
+			for (s = 0; data != NULL && s < data->m; s++)
+				if (strcmp(data->names[s], key) == 0)
+					break;
+			if (data != NULL && s == data->m)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("costs names \"%s\", which is not a source", key),
+						 errhint("Sources are named by leaf partition name or by source_column value.")));
+			if (v.type != jbvNumeric)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("the cost of source \"%s\" is not a number", key)));
+			c = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+												   NumericGetDatum(v.val.numeric)));
+			if (!(c >= 0.0) || isinf(c))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("the cost of source \"%s\" must be a finite number >= 0, not %g", key, c)));
+			if (costs != NULL)
+				costs[s] = c;
+		}
+	}
+	return costs;
+}
+
+/* parse and check the shared arguments, without reading any row */
+void
+acq_parse_problem(FunctionCallInfo fcinfo, const ProblemArgs *ix, Problem *pr)
+{
+	char	   *task;
+	Jsonb	   *costs = NULL;
+	bool		has_exponent;
+	bool		binary;
+
+	memset(pr, 0, sizeof(*pr));
+	acq_eval_default_config(&pr->cfg);
+
+	pr->spec.sources = acq_arg_regclass(fcinfo, 0, "sources");
+	pr->spec.validation = acq_arg_regclass(fcinfo, 1, "validation");
+	pr->spec.features = acq_arg_name(fcinfo, 2, "features", true);
+	pr->spec.label = acq_arg_name(fcinfo, 3, "label", true);
+	task = acq_arg_text(fcinfo, ix->task, "task", true);
+	pr->cfg.task = acq_parse_option(task_options, task, "task",
+									"Use one of classification, f1, fairness, regression.");
+	pr->spec.source_column = acq_arg_name(fcinfo, ix->source_column, "source_column", false);
+	pr->spec.sensitive = acq_arg_name(fcinfo, ix->sensitive, "sensitive", false);
+	pr->spec.privileged = acq_arg_text(fcinfo, ix->privileged, "privileged", false);
+	binary = (pr->cfg.task != ACQ_TASK_REGRESSION);
+	pr->spec.binary_labels = binary;
+
+	if (pr->cfg.task == ACQ_TASK_FAIRNESS && pr->spec.sensitive == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("task \"fairness\" needs a sensitive attribute"),
+				 errhint("Pass sensitive => '<column>' (and privileged => '<value>' for a text column).")));
+	if (pr->spec.privileged != NULL && pr->spec.sensitive == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("privileged is given but sensitive is not"),
+				 errhint("privileged names the value of the sensitive column that marks the privileged group.")));
+
+	pr->cfg.lambda = acq_arg_float8(fcinfo, ix->lambda, "lambda", 10.0);
+	check_nonneg(pr->cfg.lambda, "lambda");
+	pr->cfg.logreg.C = acq_arg_float8(fcinfo, ix->c, "c", 1.0);
+	if (!(pr->cfg.logreg.C > 0.0) || isinf(pr->cfg.logreg.C))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("c must be a finite number > 0, not %g", pr->cfg.logreg.C),
+				 errhint("c is logistic regression's inverse regularisation strength, as scikit-learn's C.")));
+	pr->cfg.alpha = acq_arg_float8(fcinfo, ix->alpha, "alpha", 0.0);
+	check_nonneg(pr->cfg.alpha, "alpha");
+	pr->cfg.logreg.tol = acq_arg_float8(fcinfo, ix->tol, "tol", pr->cfg.logreg.tol);
+	if (!(pr->cfg.logreg.tol > 0.0) || !(pr->cfg.logreg.tol < 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tol must be in (0, 1), not %g", pr->cfg.logreg.tol),
+				 errhint("tol is where the logistic fit stops: the largest entry of the mean log-loss gradient; 1e-6 by default, scikit-learn's 1e-4.")));
+
+	/* cost model */
+	if (!PG_ARGISNULL(ix->costs))
+		costs = PG_GETARG_JSONB_P(ix->costs);
+	has_exponent = !PG_ARGISNULL(ix->cost_exponent);
+	if (costs && has_exponent)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("costs and cost_exponent are alternatives"),
+				 errhint("Give per-source costs, or the gain-based cost model C(s) = cost_scale * (G(s) - cost_offset)^cost_exponent, not both.")));
+	if (has_exponent)
+	{
+		pr->cfg.cost_mode = ACQ_COST_GAIN;
+		pr->cfg.cost_exponent = PG_GETARG_INT32(ix->cost_exponent);
+		if (pr->cfg.cost_exponent < 0 || pr->cfg.cost_exponent > 2)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cost_exponent must be 0, 1 or 2, not %d", pr->cfg.cost_exponent),
+					 errhint("0, 1 and 2 give constant, linear and quadratic costs.")));
+		pr->cfg.cost_scale = acq_arg_float8(fcinfo, ix->cost_scale, "cost_scale", 0.01);
+		check_nonneg(pr->cfg.cost_scale, "cost_scale");
+		pr->cfg.cost_offset = acq_arg_float8(fcinfo, ix->cost_offset, "cost_offset", 0.0);
+		if (!isfinite(pr->cfg.cost_offset))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cost_offset must be finite")));
+	}
+
+	pr->costs_json = costs;
+	if (costs)
+		(void) parse_costs(costs, NULL);	/* the shape and values; names once read */
+}
+
+/* parse the shared arguments, read the data and check it */
+void
+acq_load_problem(FunctionCallInfo fcinfo, const ProblemArgs *ix, Problem *pr)
+{
+	bool		binary;
+
+	acq_parse_problem(fcinfo, ix, pr);
+	binary = pr->spec.binary_labels;
+	acq_load_sources(&pr->spec, &pr->data);
+
+	if (pr->costs_json)
+	{
+		pr->given_costs = parse_costs(pr->costs_json, &pr->data);
+		pr->cfg.cost_mode = ACQ_COST_GIVEN;
+		pr->cfg.given_costs = pr->given_costs;
+	}
+
+	if (binary)
+	{
+		/* the union of all sources must hold both classes */
+		int64		ones = 0;
+		int			s;
+		int64		i;
+
+		for (s = 0; s < pr->data.m; s++)
+			for (i = 0; i < pr->data.blocks[s].n; i++)
+				ones += (pr->data.blocks[s].y[i] != 0.0);
+		if (ones == 0 || ones == pr->data.total_rows)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("the sources hold a single class (every label is %d)", ones ? 1 : 0),
+					 errhint("A classifier needs rows of both classes 0 and 1.")));
+	}
+}
+
+/* enumerating all 2^m - 1 subsets is refused above acq.max_exhaustive_sources */
+void
+acq_check_exhaustive_limit(int m, const char *hint)
+{
+	if (m > acq_max_exhaustive_sources)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%d sources have %.0f non-empty subsets to train", m, ldexp(1.0, m) - 1),
+				 errdetail("acq.max_exhaustive_sources is %d.", acq_max_exhaustive_sources),
+				 errhint("%s", hint)));
+}
+
+/* say what the user should know about the models behind a result */
+void
+acq_report_models(const AcqEvaluator *ev)
+{
+	int			single,
+				unconverged;
+
+	acq_eval_model_counts(ev, &single, &unconverged);
+	if (single > 0)
+		ereport(NOTICE,
+				(errmsg("%d of the %d subsets trained held a single class and were scored with a constant model",
+						single, acq_eval_models_trained(ev))));
+	if (unconverged > 0)
+		ereport(WARNING,
+				(errmsg("the logistic regression of %d of the %d subsets trained did not converge",
+						unconverged, acq_eval_models_trained(ev)),
+				 errhint("Their scores come from the last Newton iterate; standardise the features or lower c.")));
+}
+
+AcqEvaluator *
+acq_make_evaluator(Problem *pr)
+{
+	char		err[256];
+	AcqEvaluator *ev = acq_eval_create(pr->data.m, pr->data.p, pr->data.blocks,
+									   &pr->data.validation, &pr->cfg,
+									   err, sizeof(err));
+
+	if (ev == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s", err)));
+	return ev;
+}
+
+Datum
+acq_set_names_array(const Problem *pr, const AcqSet *set)
+{
+	char	  **names = palloc(sizeof(char *) * pr->data.m);
+	int			n = 0;
+
+	for (int s = 0; s < pr->data.m; s++)
+		if (acq_set_has(set, s))
+			names[n++] = pr->data.names[s];
+	return acq_text_array_datum(names, n);
+}
+
+/*
+ * The search parameters of acq.select_sources (arguments 14..18).  m is the
+ * number of sources, or -1 before the data is read (job submission): then
+ * only the checks that do not depend on m are made.
+ */
+void
+acq_parse_select_params(FunctionCallInfo fcinfo, AcqSelectParams *prm, int m)
+{
+	acq_select_default_params(prm, m > 0 ? m : 1);
+	prm->s_max = acq_arg_int4(fcinfo, 14, "s_max", m > 0 ? prm->s_max : 1);
+	prm->k_max = acq_arg_int4(fcinfo, 15, "k_max", m > 0 ? prm->k_max : 1);
+	prm->iterations = acq_arg_int4(fcinfo, 16, "iterations", prm->iterations);
+	prm->rcl_size = acq_arg_int4(fcinfo, 17, "rcl_size", prm->rcl_size);
+	prm->samples = acq_arg_int4(fcinfo, 18, "samples", prm->samples);
+	if (prm->s_max < 1 || (m > 0 && prm->s_max > m))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 m > 0 ? errmsg("s_max must be between 1 and the number of sources (%d), not %d", m, prm->s_max)
+				 : errmsg("s_max must be at least 1, not %d", prm->s_max)));
+	if (prm->k_max < 1 || (m > 0 && prm->k_max > m))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 m > 0 ? errmsg("k_max must be between 1 and the number of sources (%d), not %d", m, prm->k_max)
+				 : errmsg("k_max must be at least 1, not %d", prm->k_max),
+				 m > 0 ? errhint("A splicing round swaps at most min(|active|, |inactive|) <= %d sources.", m / 2) : 0));
+	if (prm->iterations < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("iterations must be at least 1, not %d", prm->iterations)));
+	if (prm->rcl_size < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("rcl_size must be at least 1, not %d", prm->rcl_size)));
+	if (prm->samples < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("samples must be at least 1, not %d", prm->samples)));
+}
+
