@@ -8,7 +8,8 @@ PG_SRCS     = $(sort $(wildcard src/pg/*.c src/pg/*/*.c))
 OBJS        = $(CORE_SRCS:.c=.o) $(PG_SRCS:.c=.o)
 
 DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA        = $(wildcard sql/$(EXTENSION)--*--*.sql) $(filter-out sql/$(EXTENSION)--$(EXTVERSION).sql,$(wildcard sql/$(EXTENSION)--[0-9]*.[0-9]*.[0-9].sql))
+DATA        = $(wildcard sql/$(EXTENSION)--*.sql)
+DATA       := $(filter-out sql/$(EXTENSION)--$(EXTVERSION).sql,$(DATA))
 EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql test/unit/*.bin test/unit/*.o
 
 REGRESS      = $(patsubst test/sql/%.sql,%,$(sort $(wildcard test/sql/*.sql)))
