@@ -70,7 +70,11 @@ acq_grid_widen_features(AcqGrid *g, const double *x)
 void
 acq_grid_widen(AcqGrid *g, const double *coords)
 {
-	/* fmin/fmax, not the comparisons above: they differ on -0 against 0 */
+	/*
+	 * fmin/fmax, as the provider's coordinates always widened the grid: on
+	 * -0 against 0 they may keep the other zero than the comparisons above,
+	 * and a grid cell's name shows the sign
+	 */
 	for (int k = 0; k < g->ndims; k++)
 	{
 		g->lo[k] = fmin(g->lo[k], coords[k]);
