@@ -74,6 +74,9 @@ PG_FUNCTION_INFO_V1(acq_check_acquire);
 #define MAX_SQL_PREDICATES 64
 #define MAX_PREDICATES 4096
 
+/* the records for sale by predicate, draws, novelty vectors (src/core/pool.c) */
+#include "core/pool.h"
+
 typedef enum PredKind
 {
 	PRED_LABEL,
@@ -126,13 +129,10 @@ typedef struct Mat
 	int			d;
 } Mat;
 
+/* a predicate: its name and novelty's sets (its pool: run->pool->preds) */
 typedef struct Pred
 {
 	char	   *name;
-	int		   *rows;			/* pool row numbers, drawn from the front */
-	int64		nrows;
-	int64		drawn;			/* rows[0..drawn) are drawn (shuffled prefix) */
-	int64		available;		/* for sale: not drawn and not taken through another predicate */
 	Mat			held;			/* novelty vectors held for P (SPS: and bought through P) */
 	Mat			bought;			/* EA: novelty vectors bought through P by this plan */
 	AcqNoveltyCache bought_near;	/* EA: each bought row's nearest held distances */
@@ -146,20 +146,14 @@ typedef struct Run
 	MemoryContext cxt;			/* everything below; outlives the worker's transactions */
 	int			d;				/* feature dimensions */
 	int			nd;				/* novelty dimensions (d, +1 for regression) */
-	double	   *lo,
-			   *hi;				/* ranges of the novelty dimensions over the held records (scale) */
-	double	   *glo,
-			   *ghi;			/* ranges of the grid dimensions over provider and held records */
+	AcqScaling	scaling;		/* novelty vectors, scaled to the held records' ranges */
+	AcqGrid		grid;			/* grid predicates: ranges over provider and held records */
 	int			np;
 	Pred	   *preds;
-	double	   *label_values;	/* label predicates: the predicates' labels, sorted */
-	int64		npool;			/* provider rows for sale at set-up */
+	AcqPool    *pool;			/* provider rows for sale at set-up, by predicate */
 	int64	   *pool_id;
 	ItemPointerData *pool_tid;	/* use_tid: where each row was at set-up */
 	bool		use_tid;		/* buy by ctid (see tid_is_stable) */
-	uint64	   *pool_mask;		/* sql predicates: which ones a row satisfies */
-	int		   *pool_pred;		/* label/grid: the row's predicate (-1 none) */
-	bool	   *taken;
 	int64	   *held_ids;		/* sorted: consumer and target ids */
 	int64		nheld;
 	AcqPlanner *planner;
@@ -1021,63 +1015,6 @@ pool_push(Run *run, PoolScan *ps, int64 id, const double *coords, double y, uint
 	ps->n++;
 }
 
-/* grid_dims must name dimensions the features have (checked at the first row) */
-static void
-check_grid_dims(Run *run)
-{
-	for (int g = 0; g < run->s.ngrid; g++)
-		if (run->s.grid_dims[g] > run->d)
-			param_error(psprintf("grid_dims names dimension %d but the features have %d",
-								 run->s.grid_dims[g], run->d), NULL);
-}
-
-/* a held record widens the scaling ranges, and the grid's */
-static void
-extend_ranges(Run *run, const double *x, double y)
-{
-	/* values are finite (checked): plain comparisons, vectorised (vecmath.c) */
-	double	   *lo = run->lo,
-			   *hi = run->hi;
-
-	/* only scaling reads lo and hi */
-	if (run->s.scale)
-	{
-		acq_vec_ops()->minmax_update(x, run->d, lo, hi);
-		lo[run->d] = y < lo[run->d] ? y : lo[run->d];
-		hi[run->d] = y > hi[run->d] ? y : hi[run->d];
-	}
-	if (run->glo)
-		for (int g = 0; g < run->s.ngrid; g++)
-		{
-			double		v = x[run->s.grid_dims[g] - 1];
-
-			run->glo[g] = v < run->glo[g] ? v : run->glo[g];
-			run->ghi[g] = v > run->ghi[g] ? v : run->ghi[g];
-		}
-}
-
-static void
-init_ranges(Run *run)
-{
-	run->lo = palloc(sizeof(double) * (run->d + 1));
-	run->hi = palloc(sizeof(double) * (run->d + 1));
-	for (int j = 0; j <= run->d; j++)
-	{
-		run->lo[j] = INFINITY;
-		run->hi[j] = -INFINITY;
-	}
-	if (run->s.kind == PRED_GRID)
-	{
-		run->glo = palloc(sizeof(double) * run->s.ngrid);
-		run->ghi = palloc(sizeof(double) * run->s.ngrid);
-		for (int g = 0; g < run->s.ngrid; g++)
-		{
-			run->glo[g] = INFINITY;
-			run->ghi[g] = -INFINITY;
-		}
-	}
-}
-
 /* the provider's feature length, when neither consumer nor target has a row */
 static void
 provider_dimensions(Run *run)
@@ -1129,9 +1066,8 @@ provider_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg("features in %s, id " INT64_FORMAT ", have no finite value in grid dimension %d",
 							sc->table, id, run->s.grid_dims[g])));
-		run->glo[g] = fmin(run->glo[g], coords[g]);
-		run->ghi[g] = fmax(run->ghi[g], coords[g]);
 	}
+	acq_grid_widen(&run->grid, coords);
 	if (run->s.kind == PRED_SQL)
 		mask = row_sql_mask(run, slot, rowcxt, 3);
 	if (!is_held(run, id))
@@ -1280,28 +1216,6 @@ scan_provider(Run *run, PoolScan *ps)
 					 errhint("The provider's id must identify one record; add a primary key.")));
 }
 
-/* the grid cell of a point: dimension 1 varies fastest, as in the authors' code */
-static int
-grid_cell(Run *run, const double *coords)
-{
-	int			cell = 0,
-				mult = 1;
-
-	for (int g = 0; g < run->s.ngrid; g++)
-	{
-		double		width = (run->ghi[g] - run->glo[g]) / run->s.grid_size;
-		int			seg = width > 0 ? (int) floor((coords[g] - run->glo[g]) / width) : 0;
-
-		if (seg < 0)
-			seg = 0;
-		if (seg >= run->s.grid_size)
-			seg = run->s.grid_size - 1;
-		cell += seg * mult;
-		mult *= run->s.grid_size;
-	}
-	return cell;
-}
-
 static char *
 format_label(double v)
 {
@@ -1310,206 +1224,90 @@ format_label(double v)
 	return psprintf("%.17g", v);
 }
 
-/*
- * Where v is in the sorted values: its index, or -1 if absent; with
- * insert, the index it is at or would go to.  Labels are finite (checked).
- */
-static inline int
-label_index(const double *values, int n, double v, bool insert)
+/* the name of predicate p, as the log and the summary show it */
+static char *
+predicate_name(Run *run, int p)
 {
-	int			lo = 0,
-				hi = n;
+	AcqSpec    *s = &run->s;
+	StringInfoData n;
 
-	while (lo < hi)
+	switch (run->pool->kind)
 	{
-		int			mid = (lo + hi) / 2;
+		case ACQ_POOL_ONE:
+			return pstrdup("true");
+		case ACQ_POOL_LABEL:
+			return psprintf("%s = %s", s->label, format_label(run->pool->labels[p]));
+		case ACQ_POOL_GRID:
+			initStringInfo(&n);
+			for (int g = 0; g < s->ngrid; g++)
+			{
+				double		lo,
+							hi;
+				bool		last = acq_grid_segment(&run->grid, p, g, &lo, &hi);
 
-		if (values[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
+				appendStringInfo(&n, "%s%s[%d] in [%.6g, %.6g%s", g ? " and " : "", s->features,
+								 s->grid_dims[g], lo, hi, last ? "]" : ")");
+			}
+			return n.data;
+		case ACQ_POOL_MASK:
+			return pstrdup(s->sql[p]);
 	}
-	if (insert)
-		return lo;
-	return lo < n && values[lo] == v ? lo : -1;
+	return NULL;
 }
 
-/* name the predicates and assign each pool row to its predicate */
+/*
+ * The predicates and their pools: the core assigns each pool row to the
+ * predicates that offer it and keeps, per predicate, the row numbers of what
+ * is for sale (src/core/pool.c); the names are made here.
+ */
 static void
 build_predicates(Run *run, PoolScan *ps)
 {
 	AcqSpec    *s = &run->s;
-	double	   *values = NULL;
-	int			nvalues = 0;
+	AcqStatus	st = ACQ_OK;
+	char		errbuf[256];
 
-	run->pool_pred = palloc_extended(sizeof(int) * (ps->n > 0 ? ps->n : 1), MCXT_ALLOC_HUGE);
 	if (s->strategy == ACQ_STRATEGY_RANDOM)
+		run->pool = acq_pool_one(ps->n);	/* one predicate: every record for sale */
+	else if (s->kind == PRED_LABEL)
 	{
-		/* one predicate: every record for sale */
-		run->np = 1;
-		run->preds = palloc0(sizeof(Pred));
-		run->preds[0].name = pstrdup("true");
-		for (int64 i = 0; i < ps->n; i++)
-			run->pool_pred[i] = 0;
-		return;
+		double	   *given = NULL;
+
+		if (s->labels)
+		{
+			/*
+			 * PostgreSQL's qsort, as ever: with 0 and -0 among the labels, it
+			 * decides which one the error of a duplicate names
+			 */
+			given = palloc(sizeof(double) * s->nlabels);
+			memcpy(given, s->labels, sizeof(double) * s->nlabels);
+			qsort(given, s->nlabels, sizeof(double), acq_cmp_double);
+		}
+		st = acq_pool_by_label(ps->label, ps->n, given, s->nlabels, MAX_PREDICATES, &run->pool,
+							   errbuf, sizeof(errbuf));
+		if (st == ACQ_ERR_TOO_LARGE)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("%s", errbuf),
+					 errhint("Choose the labels to query with labels => ARRAY[...].")));
+		if (st != ACQ_OK)
+			param_error(errbuf, NULL);
 	}
-	switch (s->kind)
+	else if (s->kind == PRED_GRID)
 	{
-		case PRED_LABEL:
-			if (s->labels)
-			{
-				values = palloc(sizeof(double) * s->nlabels);
-				memcpy(values, s->labels, sizeof(double) * s->nlabels);
-				nvalues = s->nlabels;
-			}
-			else
-			{
-				/* the distinct labels, kept sorted as they come (few, usually) */
-				values = palloc(sizeof(double) * MAX_PREDICATES);
-				for (int64 i = 0; i < ps->n; i++)
-				{
-					double		v = ps->label[i];
-					int			at;
-
-					if (i > 0 && v == ps->label[i - 1])
-						continue;
-					at = label_index(values, nvalues, v, true);
-					if (at < nvalues && values[at] == v)
-						continue;
-					if (nvalues >= MAX_PREDICATES)
-						ereport(ERROR,
-								(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-								 errmsg("the provider has more than %d distinct labels", MAX_PREDICATES),
-								 errhint("Choose the labels to query with labels => ARRAY[...].")));
-					memmove(values + at + 1, values + at, sizeof(double) * (nvalues - at));
-					values[at] = v;
-					nvalues++;
-				}
-			}
-			qsort(values, nvalues, sizeof(double), acq_cmp_double);
-			for (int i = 1; i < nvalues; i++)
-				if (values[i] == values[i - 1])
-					param_error(psprintf("labels names %g twice", values[i]), NULL);
-			run->np = nvalues;
-			run->label_values = values;
-			run->preds = palloc0(sizeof(Pred) * (nvalues > 0 ? nvalues : 1));
-			for (int i = 0; i < nvalues; i++)
-				run->preds[i].name = psprintf("%s = %s", s->label, format_label(values[i]));
-			for (int64 i = 0; i < ps->n; i++)
-				run->pool_pred[i] = label_index(values, nvalues, ps->label[i], false);
-			break;
-		case PRED_GRID:
-			{
-				int			ncell = 1;
-
-				for (int g = 0; g < s->ngrid; g++)
-				{
-					if (ncell > MAX_PREDICATES / s->grid_size)
-						param_error(psprintf("the grid would have more than %d cells", MAX_PREDICATES),
-									"Use fewer grid_dims or a smaller grid_size.");
-					ncell *= s->grid_size;
-				}
-				run->np = ncell;
-				run->preds = palloc0(sizeof(Pred) * ncell);
-				for (int c = 0; c < ncell; c++)
-				{
-					StringInfoData n;
-					int			rest = c;
-
-					initStringInfo(&n);
-					for (int g = 0; g < s->ngrid; g++)
-					{
-						int			dim = s->grid_dims[g] - 1;
-						int			seg = rest % s->grid_size;
-						double		width = (run->ghi[g] - run->glo[g]) / s->grid_size;
-
-						rest /= s->grid_size;
-						appendStringInfo(&n, "%s%s[%d] in [%.6g, %.6g%s", g ? " and " : "", s->features,
-										 dim + 1, run->glo[g] + seg * width,
-										 seg == s->grid_size - 1 ? run->ghi[g] : run->glo[g] + (seg + 1) * width,
-										 seg == s->grid_size - 1 ? "]" : ")");
-					}
-					run->preds[c].name = n.data;
-				}
-				for (int64 i = 0; i < ps->n; i++)
-					run->pool_pred[i] = grid_cell(run, ps->grid + i * s->ngrid);
-			}
-			break;
-		case PRED_SQL:
-			run->np = s->nsql;
-			run->preds = palloc0(sizeof(Pred) * s->nsql);
-			for (int i = 0; i < s->nsql; i++)
-				run->preds[i].name = pstrdup(s->sql[i]);
-			for (int64 i = 0; i < ps->n; i++)
-				run->pool_pred[i] = -1;		/* membership by mask */
-			break;
+		st = acq_pool_by_grid(&run->grid, ps->grid, ps->n, MAX_PREDICATES, &run->pool,
+							  errbuf, sizeof(errbuf));
+		if (st != ACQ_OK)
+			param_error(errbuf, "Use fewer grid_dims or a smaller grid_size.");
 	}
-}
-
-/* the pool: per predicate, the row numbers of what is for sale */
-static void
-build_pools(Run *run, PoolScan *ps)
-{
-	int64	   *count = palloc0(sizeof(int64) * run->np);
-
-	run->npool = ps->n;
+	else
+		run->pool = acq_pool_by_mask(ps->mask, ps->n, s->nsql);
+	run->np = run->pool->np;
+	run->preds = palloc0(sizeof(Pred) * (run->np > 0 ? run->np : 1));
+	for (int p = 0; p < run->np; p++)
+		run->preds[p].name = predicate_name(run, p);
 	run->pool_id = ps->id;
 	run->pool_tid = ps->tid;
-	run->pool_mask = run->s.kind == PRED_SQL && run->s.strategy != ACQ_STRATEGY_RANDOM ? ps->mask : NULL;
-	run->taken = palloc_extended(sizeof(bool) * (ps->n > 0 ? ps->n : 1), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-	for (int64 i = 0; i < ps->n; i++)
-	{
-		if (run->pool_mask)
-		{
-			for (int p = 0; p < run->np; p++)
-				if (run->pool_mask[i] & (UINT64CONST(1) << p))
-					count[p]++;
-		}
-		else if (run->pool_pred[i] >= 0)
-			count[run->pool_pred[i]]++;
-	}
-	for (int p = 0; p < run->np; p++)
-	{
-		run->preds[p].rows = palloc_extended(sizeof(int) * (count[p] > 0 ? count[p] : 1), MCXT_ALLOC_HUGE);
-		run->preds[p].available = count[p];
-	}
-	for (int64 i = 0; i < ps->n; i++)
-	{
-		if (run->pool_mask)
-		{
-			for (int p = 0; p < run->np; p++)
-				if (run->pool_mask[i] & (UINT64CONST(1) << p))
-					run->preds[p].rows[run->preds[p].nrows++] = (int) i;
-		}
-		else if (run->pool_pred[i] >= 0)
-		{
-			Pred	   *q = &run->preds[run->pool_pred[i]];
-
-			q->rows[q->nrows++] = (int) i;
-		}
-	}
-	pfree(count);
-}
-
-/* the vector novelty compares: features (then the label, for regression), scaled */
-static void
-novelty_vector(Run *run, const double *x, double y, double *out)
-{
-	for (int j = 0; j < run->d; j++)
-		out[j] = x[j];
-	if (run->s.regression)
-		out[run->d] = y;
-	if (run->s.scale)
-		for (int j = 0; j < run->nd; j++)
-		{
-			double		w = run->hi[j] - run->lo[j];
-
-			/* no held record (no range) leaves a dimension unscaled; a constant one is shifted */
-			if (isfinite(w) && w > 0)
-				out[j] = (out[j] - run->lo[j]) / w;
-			else if (isfinite(run->lo[j]))
-				out[j] -= run->lo[j];
-		}
 }
 
 /* count a row for m (reserve pass), or push it */
@@ -1531,10 +1329,11 @@ static void
 held_to_predicates(Run *run, const HeldRow *r, const int *round_pred, int nround, double *v,
 				   bool count)
 {
-	int			p = -1;
+	int			preds[MAX_SQL_PREDICATES];	/* room for every predicate a row can be in */
+	int			n;
 
 	if (!count)
-		novelty_vector(run, r->x, r->x[run->d], v);
+		acq_scaling_vector(&run->scaling, r->x, r->x[run->d], v);
 	if (r->plan_round > 0)
 	{
 		/* bought by this plan: it counts for the predicate it was bought through */
@@ -1547,70 +1346,12 @@ held_to_predicates(Run *run, const HeldRow *r, const int *round_pred, int nround
 		}
 		return;
 	}
-	switch (run->s.kind)
-	{
-		case PRED_LABEL:
-			p = label_index(run->label_values, run->np, r->x[run->d], false);
-			if (p >= 0)
-				mat_take(&run->preds[p].held, v, count);
-			break;
-		case PRED_GRID:
-			{
-				double		coords[64];
-
-				for (int g = 0; g < run->s.ngrid; g++)
-					coords[g] = r->x[run->s.grid_dims[g] - 1];
-				mat_take(&run->preds[grid_cell(run, coords)].held, v, count);
-			}
-			break;
-		case PRED_SQL:
-			for (int i = 0; i < run->np; i++)
-				if (r->mask & (UINT64CONST(1) << i))
-					mat_take(&run->preds[i].held, v, count);
-			break;
-	}
+	n = acq_pool_preds_of(run->pool, r->x, r->x[run->d], r->mask, preds);
+	for (int i = 0; i < n; i++)
+		mat_take(&run->preds[preds[i]].held, v, count);
 }
 
 /* ---- rounds ----------------------------------------------------------------- */
-
-/* draw up to want row numbers from P's pool, at random without replacement */
-static int
-draw_rows(Run *run, int p, int want, int *out)
-{
-	Pred	   *q = &run->preds[p];
-	int			got = 0;
-
-	while (got < want && q->drawn < q->nrows)
-	{
-		int64		j = q->drawn + (int64) acq_rng_below(&run->pick_rng, (uint64) (q->nrows - q->drawn));
-		int			r = q->rows[j];
-
-		q->rows[j] = q->rows[q->drawn];
-		q->rows[q->drawn] = r;
-		q->drawn++;
-		if (run->taken[r])
-			continue;			/* bought through an overlapping predicate */
-		out[got++] = r;
-	}
-	return got;
-}
-
-/* a bought (or vanished) row leaves every predicate that offered it */
-static void
-mark_taken(Run *run, int r)
-{
-	if (run->taken[r])
-		return;
-	run->taken[r] = true;
-	if (run->pool_mask)
-	{
-		for (int p = 0; p < run->np; p++)
-			if (run->pool_mask[r] & (UINT64CONST(1) << p))
-				run->preds[p].available--;
-	}
-	else if (run->pool_pred[r] >= 0)
-		run->preds[run->pool_pred[r]].available--;
-}
 
 static ArrayType *
 int8_array(const int64 *v, int n)
@@ -1677,7 +1418,7 @@ bought_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
 	b->seen[at] = true;
 	if (b->vectors)
 	{
-		novelty_vector(run, x, y, b->vec);
+		acq_scaling_vector(&run->scaling, x, y, b->vec);
 		b->got_ids[b->got->n] = id;
 		mat_append(b->got, b->vec);	/* norms: at the end of buy() */
 	}
@@ -1731,48 +1472,6 @@ buy_query(Run *run, BuyScan *b, bool by_tid, Datum rows, int round)
 						3, types);
 	return (int) acq_spi_stream_plan(*plan, v, NULL, false, SPI_OK_INSERT_RETURNING,
 									 "buying records", bought_row, b);
-}
-
-static int
-cmp_by_id(const void *a, const void *b, void *arg)
-{
-	const int64 *ids = arg;
-	int64		x = ids[*(const int *) a],
-				y = ids[*(const int *) b];
-
-	return x < y ? -1 : x > y;
-}
-
-/* novelty compares a batch in id order, however the rows came back */
-static void
-sort_batch(Mat *got, int64 *ids)
-{
-	int64		n = got->n;
-	int		   *perm;
-	double	   *x,
-			   *nrm;
-	bool		in_order = true;
-
-	for (int64 i = 1; i < n && in_order; i++)
-		in_order = ids[i - 1] < ids[i];
-	if (in_order)
-		return;
-	perm = palloc(sizeof(int) * n);
-	for (int64 i = 0; i < n; i++)
-		perm[i] = (int) i;
-	qsort_arg(perm, n, sizeof(int), cmp_by_id, ids);
-	x = palloc(sizeof(double) * n * got->d);
-	nrm = palloc(sizeof(double) * n);
-	for (int64 i = 0; i < n; i++)
-	{
-		memcpy(x + i * got->d, got->x + (int64) perm[i] * got->d, sizeof(double) * got->d);
-		nrm[i] = got->nrm[perm[i]];
-	}
-	memcpy(got->x, x, sizeof(double) * n * got->d);
-	memcpy(got->nrm, nrm, sizeof(double) * n);
-	pfree(x);
-	pfree(nrm);
-	pfree(perm);
 }
 
 /*
@@ -1855,7 +1554,8 @@ buy(Run *run, const int *rows, int n, int round, Mat *got, bool vectors)
 	if (vectors)
 	{
 		mat_set_norms(got, 0);
-		sort_batch(got, b.got_ids);
+		/* novelty compares a batch in id order, however the rows came back */
+		acq_pool_sort_batch(got->x, got->nrm, b.got_ids, got->n, got->d);
 	}
 	return received;
 }
@@ -2118,34 +1818,38 @@ setup_run(Run *run)
 		s->grid_dims[0] = 1;
 		s->grid_dims[1] = 2;
 	}
-	if (s->kind == PRED_GRID)
-		check_grid_dims(run);
-	init_ranges(run);
+	/* the ranges: grid_dims must name dimensions the features have */
+	if (s->kind == PRED_GRID &&
+		acq_grid_init(&run->grid, s->grid_dims, s->ngrid, s->grid_size, run->d,
+					  errbuf, sizeof(errbuf)) != ACQ_OK)
+		param_error(errbuf, NULL);
+	acq_scaling_init(&run->scaling, run->d, s->regression, s->scale);
 	for (int64 i = 0; i < held.n; i++)
-		extend_ranges(run, held.rows[i].x, held.rows[i].x[run->d]);
+	{
+		acq_scaling_widen(&run->scaling, held.rows[i].x, held.rows[i].x[run->d]);
+		acq_grid_widen_features(&run->grid, held.rows[i].x);
+	}
 	run->use_tid = tid_is_stable(run);
 	scan_provider(run, &ps);
 	run->nd = run->d + (s->regression ? 1 : 0);
 	build_predicates(run, &ps);
-	build_pools(run, &ps);
 
 	if (nround == 0)
 	{
-		int64		total = 0;
-
+		int64		total;
 		int			empty = 0;
 
 		for (int p = 0; p < run->np; p++)
 		{
 			/* an empty grid cell, or a label all of whose records are held, is just left out */
-			if (run->preds[p].nrows == 0 &&
+			if (run->pool->preds[p].nrows == 0 &&
 				(s->kind == PRED_GRID || (s->kind == PRED_LABEL && s->labels == NULL)) &&
 				s->strategy != ACQ_STRATEGY_RANDOM)
 			{
 				empty++;
 				continue;
 			}
-			if (run->preds[p].nrows == 0)
+			if (run->pool->preds[p].nrows == 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_NO_DATA_FOUND),
 						 errmsg("predicate \"%s\" selects no record for sale in %s", run->preds[p].name, run->q_provider),
@@ -2153,7 +1857,6 @@ setup_run(Run *run)
 						 errhint(s->kind == PRED_LABEL ? "Query only labels the provider has (labels => ARRAY[...])." :
 								 s->kind == PRED_GRID ? "Use a coarser grid (grid_size) or other grid_dims." :
 								 "Every SQL predicate must select records the consumer does not hold yet.")));
-			total += run->preds[p].nrows;
 		}
 		if (empty == run->np)
 			ereport(ERROR,
@@ -2164,13 +1867,8 @@ setup_run(Run *run)
 			ereport(NOTICE,
 					(errmsg("%d of %d predicates select no record for sale; they are left out",
 							empty, run->np)));
-		if (s->kind == PRED_SQL && s->strategy != ACQ_STRATEGY_RANDOM)
-		{
-			total = 0;
-			for (int64 i = 0; i < ps.n; i++)
-				if (run->pool_mask[i])
-					total++;
-		}
+		/* overlapping SQL predicates offer a record once */
+		total = acq_pool_offered(run->pool);
 		if (total < s->budget)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -2220,7 +1918,7 @@ setup_run(Run *run)
 	pp.allocation = s->allocation;
 	pool = palloc(sizeof(int64) * run->np);
 	for (int p = 0; p < run->np; p++)
-		pool[p] = run->preds[p].nrows;
+		pool[p] = run->pool->preds[p].nrows;
 	run->planner = acq_planner_create(&pp, run->np, pool, errbuf, sizeof(errbuf));
 	if (run->planner == NULL)
 		param_error(errbuf, NULL);
@@ -2236,7 +1934,7 @@ setup_run(Run *run)
 		run->strat_state.s1 = (uint64) rng[1];
 	}
 	for (int p = 0; p < run->np; p++)
-		acq_planner_set_available(run->planner, p, run->preds[p].available);
+		acq_planner_set_available(run->planner, p, run->pool->preds[p].available);
 	pfree(pool);
 }
 
@@ -2299,9 +1997,9 @@ run_rounds(Run *run, AcqJob *job)
 		}
 		MemoryContextSwitchTo(roundcxt);
 		round = (int) run->planner->rounds + 1;
-		ndrawn = draw_rows(run, p, (int) want, rows);
+		ndrawn = acq_pool_draw(run->pool, p, (int) want, &run->pick_rng, rows);
 		for (int i = 0; i < ndrawn; i++)
-			mark_taken(run, rows[i]);
+			acq_pool_take(run->pool, rows[i]);
 		memset(&got, 0, sizeof(got));
 		got.d = run->nd;
 		keep = run->wants_novelty && acq_planner_will_measure(run->planner);
@@ -2319,7 +2017,7 @@ run_rounds(Run *run, AcqJob *job)
 				mat_push_normed(run->s.strategy == ACQ_STRATEGY_SPS ? &run->preds[p].held : &run->preds[p].bought,
 								got.x + i * got.d, got.nrm[i]);
 		for (int q = 0; q < run->np; q++)
-			acq_planner_set_available(run->planner, q, run->preds[q].available);
+			acq_planner_set_available(run->planner, q, run->pool->preds[q].available);
 		/* observe after set_available so that the log's state is current */
 		acq_planner_observe(run->planner, received, utility);
 		MemoryContextSwitchTo(roundcxt);
