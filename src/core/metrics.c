@@ -136,6 +136,41 @@ acq_f1_macro(const int *y, const int *yhat, int64_t n, int K)
 	return classes ? sum / classes : 0.0;
 }
 
+double
+acq_f1_macro_present(const int *y, const int *yhat, int64_t n, int K)
+{
+	double		sum = 0.0;
+	int			classes = 0;
+	int			k;
+
+	/* one pass per class, as acq_f1_macro */
+	for (k = 0; k < K; k++)
+	{
+		int64_t		tp = 0;
+		int64_t		fp = 0;
+		int64_t		fn = 0;
+		int64_t		i;
+
+		for (i = 0; i < n; i++)
+		{
+			bool		pos = (y[i] == k);
+			bool		pred = (yhat[i] == k);
+
+			if (pos && pred)
+				tp++;
+			else if (pred)
+				fp++;
+			else if (pos)
+				fn++;
+		}
+		if (tp + fn == 0)
+			continue;			/* class absent from y */
+		sum += f1_counts(tp, fp, fn);
+		classes++;
+	}
+	return classes ? sum / classes : NAN;
+}
+
 bool
 acq_tpr_gap(const double *y, const double *yhat, const double *a,
 			int64_t n, double *gap)

@@ -148,6 +148,14 @@ double		acq_f1_class(const int *y, const int *yhat, int64_t n, int cls);
  */
 double		acq_f1_macro(const int *y, const int *yhat, int64_t n, int K);
 /*
+ * Macro F1 over the classes 0..K-1 that occur in y (the true labels only), as
+ * f1_score(y, yhat, labels=<the classes of y>, average='macro'): the mean of
+ * acq_f1_class over those classes, in ascending order.  A class predicted
+ * but absent from y does not count; labels outside 0..K-1 belong to no
+ * class.  NaN when no class occurs in y (so for n <= 0 or K < 1).
+ */
+double		acq_f1_macro_present(const int *y, const int *yhat, int64_t n, int K);
+/*
  * True-positive-rate gap: P(yhat=1 | a=0, y=1) - P(yhat=1 | a=1, y=1), in
  * [-1,1] (a=1 privileged, a=0 protected, NaN ignored).  Returns false (and
  * *gap = 0) when either group has no positive rows.

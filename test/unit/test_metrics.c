@@ -138,6 +138,79 @@ test_one_pass(void)
 	}
 }
 
+/*
+ * Macro F1 over the true labels present:
+ * y    0 0 1 1 2 2
+ * yhat 0 1 1 1 0 3
+ * class 0: tp 1, fp 1, fn 1 -> 2/4; class 1: tp 2, fp 1 -> 4/5; class 2:
+ * no tp -> 0; class 3 is predicted but absent from y: it does not count
+ * (acq_f1_macro counts it, as 0).
+ */
+static void
+test_f1_macro_present_hand(void)
+{
+	int			y[6] = {0, 0, 1, 1, 2, 2};
+	int			yhat[6] = {0, 1, 1, 1, 0, 3};
+	int			y_out[4] = {0, 7, -1, 0};
+	int			yhat_out[4] = {0, 0, 0, 1};
+	int			none[2] = {5, -3};
+
+	CHECK_CLOSE(acq_f1_macro_present(y, yhat, 6, 4), (0.5 + 0.8 + 0.0) / 3.0, 1e-15);
+	CHECK_CLOSE(acq_f1_macro(y, yhat, 6, 4), (0.5 + 0.8 + 0.0 + 0.0) / 4.0, 1e-15);
+	/* every class right: 1 */
+	CHECK(acq_f1_macro_present(y, y, 6, 3) == 1.0);
+	/*
+	 * labels outside 0..K-1 belong to no class (but a prediction of class 0
+	 * on such a row is a false positive of class 0): class 0 has tp 1, fp 2,
+	 * fn 1 -> 2/5; class 1 is not in y
+	 */
+	CHECK_CLOSE(acq_f1_macro_present(y_out, yhat_out, 4, 2), 2.0 / 5.0, 1e-15);
+	/* no class present: NaN */
+	CHECK(isnan(acq_f1_macro_present(y, yhat, 0, 4)));
+	CHECK(isnan(acq_f1_macro_present(y, yhat, 6, 0)));
+	CHECK(isnan(acq_f1_macro_present(none, none, 2, 4)));
+}
+
+/* the mean of acq_f1_class over the classes of y, exactly */
+static void
+test_f1_macro_present_classes(void)
+{
+	uint64_t	st = 7;
+
+	for (int trial = 0; trial < 300; trial++)
+	{
+		int64_t		n = trial % 41;
+		int			K = 1 + trial % 6;
+		int			y[41],
+					yh[41];
+		double		sum = 0.0;
+		int			np = 0;
+
+		for (int64_t i = 0; i < n; i++)
+		{
+			st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+			y[i] = (int) ((st >> 33) % (uint64_t) K);
+			yh[i] = (int) ((st >> 40) % (uint64_t) (K + 1)) - (trial % 3 == 0);
+		}
+		for (int c = 0; c < K; c++)
+		{
+			bool		present = false;
+
+			for (int64_t i = 0; i < n; i++)
+				present |= (y[i] == c);
+			if (present)
+			{
+				sum += acq_f1_class(y, yh, n, c);
+				np++;
+			}
+		}
+		if (np == 0)
+			CHECK(isnan(acq_f1_macro_present(y, yh, n, K)));
+		else
+			CHECK(acq_f1_macro_present(y, yh, n, K) == sum / np);
+	}
+}
+
 int
 main(void)
 {
@@ -146,5 +219,7 @@ main(void)
 	RUN(test_hand_classification);
 	RUN(test_edge_cases);
 	RUN(test_one_pass);
+	RUN(test_f1_macro_present_hand);
+	RUN(test_f1_macro_present_classes);
 	return unit_summary("test_metrics");
 }
