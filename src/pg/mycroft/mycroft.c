@@ -30,7 +30,6 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
-#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -51,8 +50,6 @@
 PG_FUNCTION_INFO_V1(acq_hard_examples);
 PG_FUNCTION_INFO_V1(acq_mycroft_select);
 PG_FUNCTION_INFO_V1(acq_rank_owners);
-
-#define FETCH_BATCH 10000
 
 /* ---- rows ------------------------------------------------------------------ */
 
@@ -121,40 +118,12 @@ typedef struct ReadSpec
 static void
 check_columns(const ReadSpec *rs)
 {
-	Oid			t;
-
-	if (pg_class_aclcheck(rs->rel, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied for table %s", get_rel_name(rs->rel)),
-				 errhint("acq reads the tables with your rights.")));
-	t = acq_column_type(rs->rel, rs->id, "id");
-	if (t != INT2OID && t != INT4OID && t != INT8OID)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("id column \"%s\" of %s must be an integer, not %s",
-						rs->id, acq_rel_display_name(rs->rel), format_type_be(t))));
-	t = acq_column_type(rs->rel, rs->features, "features");
-	if (!OidIsValid(get_element_type(t)) || !acq_is_numeric_type(get_element_type(t)))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("features column \"%s\" of %s must be float8[], not %s",
-						rs->features, acq_rel_display_name(rs->rel), format_type_be(t))));
-	t = acq_column_type(rs->rel, rs->label, "label");
-	if (!acq_is_numeric_type(t))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("label column \"%s\" of %s must be numeric, not %s",
-						rs->label, acq_rel_display_name(rs->rel), format_type_be(t))));
+	acq_check_select(rs->rel, "acq reads the tables with your rights.");
+	acq_check_integer_column(rs->rel, rs->id, "id", NULL);
+	acq_check_array_column(rs->rel, rs->features, "features", NULL);
+	acq_check_numeric_column(rs->rel, rs->label, "label", NULL);
 	if (rs->gradients)
-	{
-		t = acq_column_type(rs->rel, rs->gradients, "gradients");
-		if (!OidIsValid(get_element_type(t)) || !acq_is_numeric_type(get_element_type(t)))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("gradients column \"%s\" of %s must be float8[], not %s",
-							rs->gradients, acq_rel_display_name(rs->rel), format_type_be(t))));
-	}
+		acq_check_array_column(rs->rel, rs->gradients, "gradients", NULL);
 }
 
 /* what scan_rows hands a chunk of rows to */
@@ -228,7 +197,7 @@ scan_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
 	memcpy(into->X + into->n * into->d, x, sizeof(double) * into->d);
 	into->y[into->n] = y;
 	into->n++;
-	if (!ss->all && ss->chunk.n == FETCH_BATCH)
+	if (!ss->all && ss->chunk.n == ACQ_FETCH_BATCH)
 	{
 		ss->fn(ss->arg, &ss->chunk);
 		ss->chunk.n = 0;
@@ -336,23 +305,27 @@ typedef struct ModelSpec
 	AcqClfParams clf;
 } ModelSpec;
 
+static const AcqOption model_options[] = {
+	{"tree", ACQ_CLF_TREE},
+	{"softmax", ACQ_CLF_SOFTMAX},
+	{"knn", ACQ_CLF_KNN},
+	{NULL, 0}
+};
+
+static const AcqOption criterion_options[] = {
+	{"gini", ACQ_TREE_GINI},
+	{"entropy", ACQ_TREE_ENTROPY},
+	{NULL, 0}
+};
+
 static void
 model_spec(ModelSpec *m, const char *model, int max_depth, int min_samples_leaf,
 		   const char *criterion, int k, double c)
 {
 	AcqClfKind	kind;
 
-	if (strcmp(model, "tree") == 0)
-		kind = ACQ_CLF_TREE;
-	else if (strcmp(model, "softmax") == 0)
-		kind = ACQ_CLF_SOFTMAX;
-	else if (strcmp(model, "knn") == 0)
-		kind = ACQ_CLF_KNN;
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown model \"%s\"", model),
-				 errhint("Use 'tree' (CART), 'softmax' or 'knn'.")));
+	kind = (AcqClfKind) acq_parse_option(model_options, model, "model",
+										 "Use 'tree' (CART), 'softmax' or 'knn'.");
 	acq_clf_default_params(&m->clf, kind);
 	if (max_depth < 0)
 		ereport(ERROR,
@@ -364,15 +337,8 @@ model_spec(ModelSpec *m, const char *model, int max_depth, int min_samples_leaf,
 				 errmsg("min_samples_leaf must be positive, not %d", min_samples_leaf)));
 	m->clf.tree.max_depth = max_depth;
 	m->clf.tree.min_samples_leaf = min_samples_leaf;
-	if (strcmp(criterion, "gini") == 0)
-		m->clf.tree.criterion = ACQ_TREE_GINI;
-	else if (strcmp(criterion, "entropy") == 0)
-		m->clf.tree.criterion = ACQ_TREE_ENTROPY;
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown criterion \"%s\"", criterion),
-				 errhint("Use 'gini' or 'entropy'.")));
+	m->clf.tree.criterion = acq_parse_option(criterion_options, criterion, "criterion",
+											 "Use 'gini' or 'entropy'.");
 	if (k < 1 || k > 1024)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -527,17 +493,13 @@ acq_hard_examples(PG_FUNCTION_ARGS)
 		int64		i = miss[r];
 		Datum		values[5];
 		bool		nulls[5] = {false, false, false, false, false};
-		Datum	   *f = palloc(sizeof(Datum) * d);
 
-		for (int j = 0; j < d; j++)
-			f[j] = Float8GetDatum(test.X[i * d + j]);
 		values[0] = Int64GetDatum(test.id[i]);
-		values[1] = PointerGetDatum(construct_array(f, d, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		values[1] = acq_float8_array_datum(test.X + i * d, d);
 		values[2] = Float8GetDatum(test.y[i]);
 		values[3] = Float8GetDatum(classes[pred[i]]);
 		values[4] = BoolGetDatum(r < nshare);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		pfree(f);
 	}
 	return (Datum) 0;
 }
@@ -584,25 +546,14 @@ typedef struct SelResult
 	int64		owner_rows;
 } SelResult;
 
-static SelMethod
-parse_method(const char *m)
-{
-	if (strcmp(m, "feature") == 0)
-		return SEL_FEATURE;
-	if (strcmp(m, "binning") == 0)
-		return SEL_BINNING;
-	if (strcmp(m, "omp") == 0)
-		return SEL_OMP;
-	if (strcmp(m, "combined") == 0)
-		return SEL_COMBINED;
-	if (strcmp(m, "random") == 0)
-		return SEL_RANDOM;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown method \"%s\"", m),
-			 errhint("Use 'feature', 'binning', 'omp', 'combined' or 'random'.")));
-	return SEL_FEATURE;
-}
+static const AcqOption method_options[] = {
+	{"feature", SEL_FEATURE},
+	{"binning", SEL_BINNING},
+	{"omp", SEL_OMP},
+	{"combined", SEL_COMBINED},
+	{"random", SEL_RANDOM},
+	{NULL, 0}
+};
 
 static void
 check_sel_spec(const SelSpec *s)
@@ -697,7 +648,7 @@ stream_chunk(void *arg, const Rows *chunk)
 	}
 	append_ids(&c->ids, &c->nids, &c->cap, chunk);
 	if (c->dist == NULL)
-		c->dist = palloc(sizeof(double) * FETCH_BATCH);
+		c->dist = palloc(sizeof(double) * ACQ_FETCH_BATCH);
 	if (c->bins)
 	{
 		acq_binning_min_dist(c->bins, chunk->X, ylab, chunk->n, c->hard->X, c->hlabels,
@@ -1183,12 +1134,10 @@ select_omp_streamed(SelSpec *s, const Rows *hard, const double *hl, int nhl, Sel
 	f.ids = owner.id;
 	f.m = m;
 	f.table = acq_rel_display_name(s->owner.rel);
-	f.plan = SPI_prepare(psprintf("SELECT ctid, (%s)::pg_catalog.int8, (%s)::pg_catalog.float8[] FROM %s"
-								  " WHERE ctid = ANY ($1)",
-								  quote_identifier(s->owner.id), quote_identifier(s->owner.gradients),
-								  f.table), 1, &argtype);
-	if (f.plan == NULL)
-		elog(ERROR, "preparing the row fetch failed: %s", SPI_result_code_string(SPI_result));
+	f.plan = acq_spi_prepare(psprintf("SELECT ctid, (%s)::pg_catalog.int8, (%s)::pg_catalog.float8[] FROM %s"
+									  " WHERE ctid = ANY ($1)",
+									  quote_identifier(s->owner.id), quote_identifier(s->owner.gradients),
+									  f.table), 1, &argtype, "the row fetch");
 	MemoryContextSwitchTo(mine);
 	st = acq_omp_quantized(os.quant, omp_fetch, &f, b, psi, psi ? ACQ_OMP_PSI_DIAGONAL : 0,
 						   &op, &or, errbuf, sizeof(errbuf));
@@ -1393,7 +1342,8 @@ sel_args(FunctionCallInfo fcinfo, int first, SelSpec *s)
 	for (int i = 0; i < 11; i++)
 		if (i != 5 && i != 9)
 			acq_arg_require(fcinfo, first + i, names[i]);
-	s->method = parse_method(acq_arg_text(fcinfo, first, "method", true));
+	s->method = acq_parse_option(method_options, acq_arg_text(fcinfo, first, "method", true), "method",
+								 "Use 'feature', 'binning', 'omp', 'combined' or 'random'.");
 	s->same_label = PG_GETARG_BOOL(first + 1);
 	s->sample_rate = PG_GETARG_FLOAT8(first + 2);
 	s->min_bins = PG_GETARG_INT32(first + 3);
@@ -1483,26 +1433,7 @@ score_rows(const int *y, const int *pred, int64 n, int K, int positive)
 	Scores		s;
 
 	s.accuracy = acq_accuracy_int(y, pred, n);
-	if (positive >= 0)
-		s.f1 = acq_f1_class(y, pred, n, positive);
-	else
-	{
-		bool	   *present = palloc0(sizeof(bool) * K);
-		int			np = 0;
-		double		sum = 0.0;
-
-		for (int64 i = 0; i < n; i++)
-			if (y[i] >= 0)
-				present[y[i]] = true;
-		for (int c = 0; c < K; c++)
-			if (present[c])
-			{
-				sum += acq_f1_class(y, pred, n, c);
-				np++;
-			}
-		s.f1 = np ? sum / np : NAN;
-		pfree(present);
-	}
+	s.f1 = positive >= 0 ? acq_f1_class(y, pred, n, positive) : acq_f1_macro_present(y, pred, n, K);
 	return s;
 }
 
@@ -1535,16 +1466,12 @@ static void
 fetch_rows(const ReadSpec *rs, const int64 *ids, int64 n, int *d, Rows *out)
 {
 	ReadSpec	sub = *rs;
-	Datum		arr;
-	Datum	   *e = palloc(sizeof(Datum) * (n + 1));
+	Datum		arr = acq_int8_array_datum(ids, (int) n);
 	char	   *sql;
 	Oid			t = INT8ARRAYOID;
 	MemoryContext mine = CurrentMemoryContext;
 	char	   *table = acq_rel_display_name(rs->rel);
 
-	for (int64 i = 0; i < n; i++)
-		e[i] = Int64GetDatum(ids[i]);
-	arr = PointerGetDatum(construct_array(e, (int) n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	sql = psprintf("SELECT (%s)::pg_catalog.int8, (%s)::pg_catalog.float8[], (%s)::pg_catalog.float8 FROM %s"
 				   " WHERE (%s)::pg_catalog.int8 OPERATOR(pg_catalog.=) ANY ($1)",
 				   quote_identifier(sub.id), quote_identifier(sub.features), quote_identifier(sub.label),
@@ -1763,10 +1690,7 @@ acq_rank_owners(PG_FUNCTION_ARGS)
 	{
 		Datum		values[8];
 		bool		nulls[8] = {false, false, false, false, false, false, false, false};
-		Datum	   *m = palloc(sizeof(Datum) * (scores[o].nmissing + 1));
 
-		for (int i = 0; i < scores[o].nmissing; i++)
-			m[i] = Float8GetDatum(scores[o].missing[i]);
 		values[0] = Int32GetDatum(o + 1);
 		values[1] = ObjectIdGetDatum(scores[o].owner);
 		values[2] = Int32GetDatum((int32) scores[o].shared);
@@ -1776,8 +1700,7 @@ acq_rank_owners(PG_FUNCTION_ARGS)
 		values[5] = Float8GetDatum(scores[o].test.accuracy);
 		values[6] = Float8GetDatum(scores[o].test.f1);
 		nulls[5] = nulls[6] = !has_test;
-		values[7] = PointerGetDatum(construct_array(m, scores[o].nmissing, FLOAT8OID, 8,
-													FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		values[7] = acq_float8_array_datum(scores[o].missing, scores[o].nmissing);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
