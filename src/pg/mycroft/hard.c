@@ -130,6 +130,7 @@ acq_hard_examples(PG_FUNCTION_ARGS)
 	pg_prng_state st;
 	AcqRng		rng;
 	MemoryContext old;
+	MemoryContext rowcxt;
 	double	   *all;
 	int64	   *ids;
 
@@ -204,6 +205,8 @@ acq_hard_examples(PG_FUNCTION_ARGS)
 		miss[j] = t;
 	}
 	nshare = (int64) floor(share * nmiss + 0.5);
+	/* each row's features array is built in rowcxt: the tuplestore keeps a copy */
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "acq hard example", ALLOCSET_DEFAULT_SIZES);
 	for (int64 r = 0; r < nmiss; r++)
 	{
 		int64		i = miss[r];
@@ -211,11 +214,15 @@ acq_hard_examples(PG_FUNCTION_ARGS)
 		bool		nulls[5] = {false, false, false, false, false};
 
 		values[0] = Int64GetDatum(test.b.ids[i]);
+		old = MemoryContextSwitchTo(rowcxt);
 		values[1] = acq_float8_array_datum(test.b.X + i * d, d);
+		MemoryContextSwitchTo(old);
 		values[2] = Float8GetDatum(test.b.y[i]);
 		values[3] = Float8GetDatum(classes[pred[i]]);
 		values[4] = BoolGetDatum(r < nshare);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		MemoryContextReset(rowcxt);
 	}
+	MemoryContextDelete(rowcxt);
 	return (Datum) 0;
 }
