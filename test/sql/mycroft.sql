@@ -116,6 +116,11 @@ UPDATE my_wide_g SET g = g[1:1099] WHERE id = 5;
 SELECT my_omp_rows('my_wide_g', 'omp', false);
 UPDATE my_wide_g SET g = NULL WHERE id = 5;
 SELECT my_omp_rows('my_wide_g', 'omp', false);
+-- an owner whose features are shorter than the hard rows' is an error on the
+-- streamed path too (it read past the end of its rows before)
+CREATE TABLE my_wide_short AS SELECT id, features[1:1] AS features, label, g FROM my_wide_g WHERE id <> 5;
+SELECT my_omp_rows('my_wide_short', 'combined', false);
+DROP TABLE my_wide_short;
 -- hard rows named by other columns
 CREATE TABLE my_hard_renamed AS SELECT id, features AS x, label AS y FROM my_hard;
 SELECT count(*) FROM acq.mycroft_select('my_useful', 'my_hard_renamed', 'id', 'features', 'label', 5,

@@ -191,7 +191,7 @@ mycroft_select_omp_streamed(SelSpec *s, const Rows *hard, const double *hl, int 
 	Rows		owner = {0};
 	OmpStream	os = {0};
 	OmpFetch	f = {0};
-	int			d = -1,
+	int			d = hard->b.d,	/* the owner's features must match the hard rows' */
 				m = hard->m;
 	AcqOmpParams op;
 	AcqOmpResult or;
