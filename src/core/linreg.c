@@ -39,14 +39,15 @@
 #include <cblas.h>
 #include <lapacke.h>
 
-/* rows per scratch chunk of acq_linstats_accumulate (fewer for d > 988) */
+/* rows per scratch chunk of acq_linstats_accumulate (fewer for d > 494) */
 #define LINSTATS_CHUNK 4096
 
 /*
- * Multiply-adds one BLAS call may do: about 0.1 s on one core at 20 GFlop/s,
- * so that interrupts are seen well within a second on slower machines too.
+ * Multiply-adds one BLAS call may do: about 0.03 s on one core at 20
+ * GMAC/s, so that interrupts are seen well within a second on slower
+ * machines too.
  */
-#define LINREG_BLOCK_MACS 2e9
+#define LINREG_BLOCK_MACS 5e8
 /* Cholesky factorisations of larger order are tiled (tiles of the second) */
 #define LINREG_CHOL_BLOCKED 2048
 #define LINREG_CHOL_TILE 256
@@ -91,7 +92,7 @@ acq_linstats_memory(int p)
 }
 
 double
-acq_linreg_solve_memory(int p)
+acq_linreg_solve_memory(int p, int64_t n)
 {
 	double		d = (double) p + 1.0;
 	double		chunk = 2.0 * LINREG_BLOCK_MACS / (d * d);
@@ -100,6 +101,8 @@ acq_linreg_solve_memory(int p)
 
 	if (chunk > LINSTATS_CHUNK)
 		chunk = LINSTATS_CHUNK;
+	if (chunk > (double) n)
+		chunk = (double) n;
 	if (chunk < 1.0)
 		chunk = 1.0;
 	accumulate = chunk * (d + 1.0);
@@ -722,11 +725,11 @@ acq_linreg_solve_rows(const AcqBlock *blocks, int nblocks, int p, double alpha,
 
 	/* G = Xc Xc' (lower triangle), from panels of the active features */
 	width = panel_width(n, q);
-	G = (double *) acq_alloc_array(2 * ld * ld + (ld + 1) * (size_t) width,
+	G = (double *) acq_alloc_array(ld * ld + (ld + 1) * (size_t) width,
 								   sizeof(double));
-	A = G + ld * ld;
-	P = A + ld * ld;
+	P = G + ld * ld;
 	wp = P + ld * (size_t) width;
+	acq_check_interrupts();
 	for (j = 0; j < q; j += width)
 	{
 		int			jb = (q - j < width) ? q - j : width;
@@ -746,6 +749,10 @@ acq_linreg_solve_rows(const AcqBlock *blocks, int nblocks, int p, double alpha,
 		acq_free(G);
 		goto intercept;
 	}
+	/* a second n x n matrix, allocated (and zeroed) apart: a shorter step */
+	acq_check_interrupts();
+	A = (double *) acq_alloc_array(ld * ld, sizeof(double));
+	acq_check_interrupts();
 
 	/*
 	 * (G + alpha I) c = yc.  G e = 0 for e = 1/sqrt(n) (the rows are
@@ -755,17 +762,16 @@ acq_linreg_solve_rows(const AcqBlock *blocks, int nblocks, int p, double alpha,
 	 * Cholesky, accepted only if every pivot is clearly positive, as in
 	 * acq_linreg_solve.
 	 */
-	for (j = 0; j < n; j++)
-		for (i = j; i < n; i++)
-			A[j * ld + i] = G[j * ld + i] + trace / ((double) n * n) +
-				(i == j ? alpha : 0.0);
 	for (i = 0; i < n; i++)
-		sc[i] = 1.0 / sqrt(A[i * ld + i]);
+		sc[i] = 1.0 / sqrt(G[i * ld + i] + trace / ((double) n * n) + alpha);
 	for (j = 0; j < n; j++)
 	{
 		for (i = j; i < n; i++)
-			A[j * ld + i] *= sc[i] * sc[j];
+			A[j * ld + i] = (G[j * ld + i] + trace / ((double) n * n) +
+							 (i == j ? alpha : 0.0)) * (sc[i] * sc[j]);
 		c[j] = sc[j] * yc[j];
+		if ((j & 255) == 255)
+			acq_check_interrupts();
 	}
 	acq_check_interrupts();
 	if (chol_lower(A, n) == 0)
@@ -796,6 +802,7 @@ acq_linreg_solve_rows(const AcqBlock *blocks, int nblocks, int p, double alpha,
 		for (j = 0; j < n; j++)
 			for (i = j; i < n; i++)
 				A[j * ld + i] = G[j * ld + i] + (i == j ? alpha : 0.0);
+		acq_check_interrupts();
 		status = sym_eigen(A, n, lam);
 		if (status == ACQ_OK)
 		{
@@ -827,6 +834,7 @@ acq_linreg_solve_rows(const AcqBlock *blocks, int nblocks, int p, double alpha,
 			acq_check_interrupts();
 		}
 	}
+	acq_free(A);
 	acq_free(G);
 
 intercept:

@@ -125,10 +125,10 @@ void		acq_linstats_free(AcqLinStats *s);
  * ACQ_LINREG_MAX_EIGEN, below).
  */
 AcqStatus	acq_linreg_solve(const AcqLinStats *s, double alpha, double *beta);
-/* bytes of one AcqLinStats, and the most acq_linreg_solve or
- * acq_linstats_accumulate allocate at once, for p features */
+/* bytes of one AcqLinStats; the most acq_linreg_solve or
+ * acq_linstats_accumulate (of at most n rows a call) allocate at once */
 double		acq_linstats_memory(int p);
-double		acq_linreg_solve_memory(int p);
+double		acq_linreg_solve_memory(int p, int64_t n);
 /* mean squared error of beta on the rows summarised by val */
 double		acq_linreg_mse_stats(const AcqLinStats *val, const double *beta);
 /* variance of the labels summarised by s (population, /n) */
@@ -138,9 +138,10 @@ double		acq_linstats_label_var(const AcqLinStats *s);
  * What these functions refuse rather than run uninterrupted for long:
  * a rank-deficient fit (collinear features, repeated rows) needs one
  * eigendecomposition, a LAPACK call that cannot be interrupted; of order
- * above ACQ_LINREG_MAX_EIGEN (about 0.6 s at 20 GFlop/s) it returns
- * ACQ_ERR_TOO_LARGE.  Every other call is split into pieces of about 0.1 s
- * with acq_check_interrupts between them.
+ * above ACQ_LINREG_MAX_EIGEN (0.6 s on one 2020s server core) it returns
+ * ACQ_ERR_TOO_LARGE.  Every other BLAS or LAPACK call does at most ~5e8
+ * multiply-adds (a few hundredths of a second), with acq_check_interrupts
+ * between them.
  */
 #define ACQ_LINREG_MAX_EIGEN 1000
 /* the row-space solver's most rows (its n x n matrices are indexed in int) */

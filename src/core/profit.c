@@ -936,7 +936,7 @@ acq_eval_memory(int m, int p, int64_t n_rows, int64_t n_val,
 		else
 		{
 			/* each source's statistics, the validation's and their sum */
-			double		fit = acq_linreg_solve_memory(p);
+			double		fit = acq_linreg_solve_memory(p, n_rows > n_val ? n_rows : n_val);
 
 			bytes += (m + 2.0) * acq_linstats_memory(p);
 			/* subsets with fewer rows than d are fitted from their rows */
