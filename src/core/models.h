@@ -120,13 +120,54 @@ void		acq_linstats_free(AcqLinStats *s);
  * Solve for beta (p+1 entries, intercept last, in shifted coordinates)
  * minimising ||y - Z beta||^2 + alpha ||w||^2 (intercept unpenalised).
  * alpha = 0 is ordinary least squares (scikit-learn LinearRegression); a
- * rank-deficient system gets the minimum-norm solution, as lstsq does.
+ * rank-deficient system gets the minimum-norm solution, as lstsq does
+ * (ACQ_ERR_TOO_LARGE if that needs an eigendecomposition of order above
+ * ACQ_LINREG_MAX_EIGEN, below).
  */
 AcqStatus	acq_linreg_solve(const AcqLinStats *s, double alpha, double *beta);
+/* bytes of one AcqLinStats; the most acq_linreg_solve or
+ * acq_linstats_accumulate (of at most n rows a call) allocate at once */
+double		acq_linstats_memory(int p);
+double		acq_linreg_solve_memory(int p, int64_t n);
 /* mean squared error of beta on the rows summarised by val */
 double		acq_linreg_mse_stats(const AcqLinStats *val, const double *beta);
 /* variance of the labels summarised by s (population, /n) */
 double		acq_linstats_label_var(const AcqLinStats *s);
+
+/*
+ * What these functions refuse rather than run uninterrupted for long:
+ * a rank-deficient fit (collinear features, repeated rows) needs one
+ * eigendecomposition, a LAPACK call that cannot be interrupted; of order
+ * above ACQ_LINREG_MAX_EIGEN (0.6 s on one 2020s server core) it returns
+ * ACQ_ERR_TOO_LARGE.  Every other BLAS or LAPACK call does at most ~5e8
+ * multiply-adds (a few hundredths of a second), with acq_check_interrupts
+ * between them.
+ */
+#define ACQ_LINREG_MAX_EIGEN 1000
+/* the row-space solver's most rows (its n x n matrices are indexed in int) */
+#define ACQ_LINREG_MAX_ROWS 46340
+
+/*
+ * The same fit as acq_linreg_solve, from the rows themselves instead of
+ * statistics: for n rows (the union of the blocks, X row-major n x p) fewer
+ * than p + 1, through the n x n Gram matrix G of the centred rows,
+ *     w = Xc' c,  (G + alpha I) c = yc,
+ * c the minimum-norm solution when alpha = 0 (then w is lstsq's minimum-norm
+ * solution, as acq_linreg_solve gives); never a (p+1) x (p+1) matrix.  beta
+ * (p+1 entries) is in the coordinates shifted by (shift_x, shift_y), as
+ * acq_linreg_solve's; shift_x may be NULL (no shift).  Features constant in
+ * the rows get weight 0.  Costs O(n^2 p) time and acq_linreg_rows_memory
+ * bytes.  ACQ_ERR_TOO_LARGE above ACQ_LINREG_MAX_ROWS rows, or when the
+ * centred rows are linearly dependent and n > ACQ_LINREG_MAX_EIGEN.
+ */
+AcqStatus	acq_linreg_solve_rows(const AcqBlock *blocks, int nblocks, int p,
+								  double alpha, const double *shift_x,
+								  double shift_y, double *beta);
+/* bytes acq_linreg_solve_rows allocates for n rows of p features */
+double		acq_linreg_rows_memory(int64_t n, int p);
+/* mean squared error of beta (shifted coordinates, as above) on the rows of val */
+double		acq_linreg_mse_rows(const AcqBlock *val, int p, const double *beta,
+								const double *shift_x, double shift_y);
 
 /* ---- metrics ------------------------------------------------------------ */
 /* fraction of rows with y == yhat, in [0,1] */

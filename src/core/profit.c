@@ -10,9 +10,13 @@
  *                   100 for a perfect model, 50 for one no better than the
  *                   validation mean, towards 0 for worse; strictly decreasing
  *                   in MSE, so profits rank subsets exactly as MSE does.
- * Regression never touches rows after set-up: each source is reduced to its
- * sufficient statistics once, and a subset's fit and validation MSE come
- * from their sums.
+ * Regression chooses its path by shape (AcqLinPath).  With at least p + 1
+ * training rows in all, each source is reduced to its sufficient statistics
+ * once, and a subset's fit and validation MSE come from their sums; a subset
+ * with fewer rows than p + 1 is fitted from its rows.  With fewer rows in all
+ * (wide data), no (p+1) x (p+1) statistics are built at all: every subset is
+ * fitted in the row space from the sources' blocks and scored on the
+ * validation rows.
  */
 #include "core/select.h"
 #include "core/vecmath.h"
@@ -49,10 +53,19 @@ struct AcqEvaluator
 	double	   *val_xcol;		/* classification: [val.X, 1] column-major, or NULL */
 
 	/* regression */
-	AcqLinStats **src_stats;	/* m */
+	bool		reg_rows;		/* no statistics: every subset from its rows */
+	double	   *shift;			/* p: the mean of all training rows */
+	double		yshift;
+	AcqLinStats **src_stats;	/* m, or NULL with reg_rows */
 	AcqLinStats *val_stats;
 	AcqLinStats *sum_stats;
 	double		val_var;
+
+	/* a subset that could not be scored (acq_eval_status) */
+	AcqStatus	status;
+	char		errmsg[256];
+	AcqEvalErrorFn on_error;
+	void	   *on_error_arg;
 
 	/*
 	 * memo: entries in training order, in fixed-size chunks so that pointers
@@ -443,6 +456,7 @@ acq_eval_create(int m, int p, const AcqBlock *sources,
 		int64_t		i;
 
 		for (s = 0; s < m; s++)
+		{
 			for (i = 0; i < sources[s].n; i++)
 			{
 				const double *x = sources[s].X + i * p;
@@ -451,26 +465,35 @@ acq_eval_create(int m, int p, const AcqBlock *sources,
 					shift[j] += x[j];
 				yshift += sources[s].y[i];
 			}
+			acq_check_interrupts();
+		}
 		for (s = 0; s < m; s++)
 			ntot += (double) sources[s].n;
 		for (j = 0; j < p; j++)
 			shift[j] /= ntot;
 		yshift /= ntot;
+		ev->shift = shift;
+		ev->yshift = yshift;
+		ev->reg_rows = (cfg->linreg_path == ACQ_LINPATH_ROWS ||
+						(cfg->linreg_path == ACQ_LINPATH_AUTO && ntot < p + 1.0));
 
-		ev->src_stats = acq_alloc_array(m, sizeof(AcqLinStats *));
-		for (s = 0; s < m; s++)
+		if (!ev->reg_rows)
 		{
-			ev->src_stats[s] = acq_linstats_create(p);
-			acq_linstats_accumulate(ev->src_stats[s], sources[s].X,
-									sources[s].y, sources[s].n, shift, yshift);
-			acq_check_interrupts();
+			ev->src_stats = acq_alloc_array(m, sizeof(AcqLinStats *));
+			for (s = 0; s < m; s++)
+			{
+				ev->src_stats[s] = acq_linstats_create(p);
+				acq_linstats_accumulate(ev->src_stats[s], sources[s].X,
+										sources[s].y, sources[s].n, shift, yshift);
+				acq_check_interrupts();
+			}
+			ev->val_stats = acq_linstats_create(p);
+			acq_linstats_accumulate(ev->val_stats, validation->X, validation->y,
+									validation->n, shift, yshift);
+			ev->sum_stats = acq_linstats_create(p);
 		}
-		ev->val_stats = acq_linstats_create(p);
-		acq_linstats_accumulate(ev->val_stats, validation->X, validation->y,
-								validation->n, shift, yshift);
-		ev->sum_stats = acq_linstats_create(p);
+		ev->blocks = acq_alloc_array(m, sizeof(AcqBlock));
 		ev->val_var = label_variance(validation->y, validation->n);
-		acq_free(shift);
 		if (!(ev->val_var > 0.0))
 		{
 			snprintf(errbuf, errlen, "the validation labels are constant: a regression gain needs their variance");
@@ -530,6 +553,21 @@ acq_eval_set_callback(AcqEvaluator *ev, AcqEvalCallback cb, void *arg)
 	ev->callback_arg = arg;
 }
 
+void
+acq_eval_set_error_handler(AcqEvaluator *ev, AcqEvalErrorFn fn, void *arg)
+{
+	ev->on_error = fn;
+	ev->on_error_arg = arg;
+}
+
+AcqStatus
+acq_eval_status(const AcqEvaluator *ev, char *errbuf, size_t errlen)
+{
+	if (ev->status != ACQ_OK)
+		acq_set_error(errbuf, errlen, ev->errmsg);
+	return ev->status;
+}
+
 int
 acq_eval_num_sources(const AcqEvaluator *ev)
 {
@@ -561,6 +599,40 @@ acq_eval_entry(const AcqEvaluator *ev, int i)
 	return ENTRY(ev, i);
 }
 
+/*
+ * A subset of nrows rows could not be scored (its fit, from rows or from
+ * statistics, returned st): tell the host, remember the first such failure.
+ */
+static void
+eval_fail(AcqEvaluator *ev, AcqStatus st, int64_t nrows, bool from_rows)
+{
+	char		msg[256];
+
+	if (from_rows && nrows > ACQ_LINREG_MAX_ROWS)
+		snprintf(msg, sizeof(msg),
+				 "a subset of %lld rows is more than the %d rows a fit in the row space takes",
+				 (long long) nrows, ACQ_LINREG_MAX_ROWS);
+	else if (from_rows)
+		snprintf(msg, sizeof(msg),
+				 "the %lld rows of a subset are linearly dependent (repeated rows?): their "
+				 "least-squares fit needs an eigendecomposition of order %lld, more than "
+				 "the %d acq runs without a chance to cancel",
+				 (long long) nrows, (long long) nrows, ACQ_LINREG_MAX_EIGEN);
+	else
+		snprintf(msg, sizeof(msg),
+				 "the %d features of a subset are collinear: their least-squares fit needs "
+				 "an eigendecomposition of order above %d, more than acq runs without a "
+				 "chance to cancel",
+				 ev->p, ACQ_LINREG_MAX_EIGEN);
+	if (ev->status == ACQ_OK)
+	{
+		ev->status = st;
+		acq_set_error(ev->errmsg, sizeof(ev->errmsg), msg);
+	}
+	if (ev->on_error)
+		ev->on_error(ev->on_error_arg, st, msg);
+}
+
 /* train on the union of s and score on the validation set: gain only */
 static void
 compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
@@ -577,19 +649,48 @@ compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
 	if (ev->cfg.task == ACQ_TASK_REGRESSION)
 	{
 		double		mse;
+		AcqStatus	st;
+		bool		from_rows;
 
-		acq_linstats_zero(ev->sum_stats);
 		for (i = 0; i < ev->m; i++)
 			if (acq_set_has(s, i))
 			{
-				acq_linstats_add(ev->sum_stats, ev->src_stats[i]);
+				ev->blocks[nb++] = ev->src[i];
 				nrows += ev->src[i].n;
 			}
-		acq_linreg_solve(ev->sum_stats, ev->cfg.alpha, ev->coef);
-		mse = acq_linreg_mse_stats(ev->val_stats, ev->coef);
+		from_rows = ev->reg_rows ||
+			(ev->cfg.linreg_path == ACQ_LINPATH_AUTO && nrows < (int64_t) p + 1);
+		if (from_rows)
+		{
+			/* fewer rows than p + 1: the row space */
+			st = acq_linreg_solve_rows(ev->blocks, nb, p, ev->cfg.alpha,
+									   ev->shift, ev->yshift, ev->coef);
+			if (ev->reg_rows)
+				mse = acq_linreg_mse_rows(&ev->val, p, ev->coef, ev->shift,
+										  ev->yshift);
+			else
+				mse = acq_linreg_mse_stats(ev->val_stats, ev->coef);
+		}
+		else
+		{
+			acq_linstats_zero(ev->sum_stats);
+			for (i = 0; i < ev->m; i++)
+				if (acq_set_has(s, i))
+				{
+					acq_linstats_add(ev->sum_stats, ev->src_stats[i]);
+					acq_check_interrupts();
+				}
+			st = acq_linreg_solve(ev->sum_stats, ev->cfg.alpha, ev->coef);
+			mse = acq_linreg_mse_stats(ev->val_stats, ev->coef);
+		}
 		out->mse = mse;
 		out->r2 = 1.0 - mse / ev->val_var;
 		out->gain = 100.0 / (1.0 + mse / ev->val_var);
+		if (st == ACQ_ERR_TOO_LARGE)
+		{
+			out->mse = out->r2 = out->gain = NAN;
+			eval_fail(ev, st, nrows, from_rows);
+		}
 	}
 	else
 	{
@@ -787,6 +888,7 @@ acq_eval_free(AcqEvaluator *ev)
 	}
 	acq_linstats_free(ev->val_stats);
 	acq_linstats_free(ev->sum_stats);
+	acq_free(ev->shift);
 	if (ev->src_xcol)
 	{
 		for (s = 0; s < ev->m; s++)
@@ -813,4 +915,57 @@ acq_eval_free(AcqEvaluator *ev)
 	acq_free(ev->chunks);
 	acq_free(ev->slots);
 	acq_free(ev);
+}
+
+double
+acq_eval_memory(int m, int p, int64_t n_rows, int64_t n_val,
+				const AcqEvalConfig *cfg, bool *rows_path)
+{
+	double		d = (double) p + 1.0;
+	double		n = (double) n_rows;
+	double		bytes = sizeof(AcqEvaluator) + sizeof(double) * (double) m;
+	bool		rows = false;
+
+	if (cfg->task == ACQ_TASK_REGRESSION)
+	{
+		rows = (cfg->linreg_path == ACQ_LINPATH_ROWS ||
+				(cfg->linreg_path == ACQ_LINPATH_AUTO && n < d));
+		bytes += sizeof(AcqBlock) * (double) m + sizeof(double) * (2.0 * d);
+		if (rows)
+			bytes += acq_linreg_rows_memory(n_rows, p);
+		else
+		{
+			/* each source's statistics, the validation's and their sum */
+			double		fit = acq_linreg_solve_memory(p, n_rows > n_val ? n_rows : n_val);
+
+			bytes += (m + 2.0) * acq_linstats_memory(p);
+			/* subsets with fewer rows than d are fitted from their rows */
+			if (cfg->linreg_path == ACQ_LINPATH_AUTO)
+			{
+				double		r = acq_linreg_rows_memory(n_rows < p ? n_rows : p, p);
+
+				if (r > fit)
+					fit = r;
+			}
+			bytes += fit;
+		}
+	}
+	else
+	{
+		/*
+		 * the column-major copies of the sources and the validation rows,
+		 * the fit's workspace, the Hessians kept for warm starts (d <= 48)
+		 * and the first chunk of stored models
+		 */
+		double		model = (d <= 48) ? d + d * d : d;
+
+		bytes += sizeof(double) * (n * d + (double) n_val * d +
+								   (double) acq_logreg_work_size(n_rows, p) +
+								   3.0 * d * d + 4.0 * d + (double) n_val +
+								   (double) CHUNK_SIZE * model);
+		bytes += (sizeof(AcqBlock) + 2.0 * sizeof(double *)) * m;
+	}
+	if (rows_path)
+		*rows_path = rows;
+	return bytes;
 }

@@ -96,12 +96,30 @@ typedef enum AcqCostMode
 	ACQ_COST_GAIN				/* C(s) = scale * max(0, G({s}) - offset)^t */
 } AcqCostMode;
 
+/*
+ * How the regression models are fitted.  By shape (ACQ_LINPATH_AUTO):
+ * with at least p + 1 training rows in all, each source is reduced to its
+ * (p+1) x (p+1) sufficient statistics once and a subset's fit costs O(p^3)
+ * (acq_linreg_solve), except a subset with fewer than p + 1 rows, which is
+ * fitted from its rows; with fewer rows in all than p + 1, no statistics
+ * are built and every subset is fitted from its rows in the n x n row space
+ * (acq_linreg_solve_rows), scored on the validation rows directly.  The
+ * other two force one path, for tests and comparisons.
+ */
+typedef enum AcqLinPath
+{
+	ACQ_LINPATH_AUTO = 0,
+	ACQ_LINPATH_STATS,
+	ACQ_LINPATH_ROWS
+} AcqLinPath;
+
 typedef struct AcqEvalConfig
 {
 	AcqTask		task;
 	double		lambda;			/* fairness weight, >= 0 */
 	AcqLogregParams logreg;		/* classification models */
 	double		alpha;			/* ridge penalty for regression, >= 0 */
+	AcqLinPath	linreg_path;	/* regression: statistics or rows (above) */
 	AcqCostMode cost_mode;
 	const double *given_costs;	/* m costs, for ACQ_COST_GIVEN */
 	int			cost_exponent;	/* t in {0,1,2} */
@@ -143,6 +161,27 @@ AcqEvaluator *acq_eval_create(int m, int p, const AcqBlock *sources,
 							  const AcqEvalConfig *cfg,
 							  char *errbuf, size_t errlen);
 void		acq_eval_set_callback(AcqEvaluator *ev, AcqEvalCallback cb, void *arg);
+
+/*
+ * Called when a subset cannot be scored within the core's limits (a fit
+ * refused with ACQ_ERR_TOO_LARGE: see ACQ_LINREG_MAX_EIGEN), with the status
+ * and a message.  The host may leave non-locally (PostgreSQL raises an
+ * ERROR).  If it returns, or none is set, the subset's gain is NaN and
+ * acq_eval_status reports the first such failure.
+ */
+typedef void (*AcqEvalErrorFn) (void *arg, AcqStatus status, const char *msg);
+void		acq_eval_set_error_handler(AcqEvaluator *ev, AcqEvalErrorFn fn, void *arg);
+AcqStatus	acq_eval_status(const AcqEvaluator *ev, char *errbuf, size_t errlen);
+
+/*
+ * What an evaluator over m sources of p features, n_rows training rows in
+ * all and n_val validation rows allocates beyond the rows themselves: at
+ * creation and, at most, while it scores one subset (the memo of scored
+ * subsets, ~100 bytes a subset, aside).  *rows_path (may be NULL) is set to
+ * whether regression fits from rows (no statistics).  In bytes.
+ */
+double		acq_eval_memory(int m, int p, int64_t n_rows, int64_t n_val,
+							const AcqEvalConfig *cfg, bool *rows_path);
 int			acq_eval_num_sources(const AcqEvaluator *ev);
 int			acq_eval_models_trained(const AcqEvaluator *ev);
 /* of those, how many saw a single class, and how many fits stopped short */

@@ -1,6 +1,6 @@
 /*
  * acq.c -- the module: _PG_init calls each part's set-up (the core's hooks,
- * and the GUCs of jobs and source selection).
+ * and the GUCs of memory, jobs and source selection).
  */
 #include "postgres.h"
 
@@ -19,6 +19,7 @@ void
 _PG_init(void)
 {
 	acq_base_init();
+	acq_memory_init();
 	acq_selection_init();
 	acq_jobs_init();
 	MarkGUCPrefixReserved("acq");

@@ -1,7 +1,9 @@
 /*
  * test_linreg.c -- the AcqLinStats functions against scikit-learn's
  * LinearRegression and Ridge (fixtures/linreg_fixture.h, from
- * fixtures/make_fixtures.py).
+ * fixtures/make_fixtures.py); the row-space solver against them and against
+ * the statistics' eigen path on wide data; the limits that keep every call
+ * interruptible.
  */
 #include "core/models.h"
 #include "unit.h"
@@ -363,6 +365,353 @@ test_large_chunks(void)
 	free(y);
 }
 
+/* ---- the row space ----------------------------------------------------------- */
+
+/* n x p rows and labels from a seeded generator; y depends on a few features */
+static void
+random_problem(uint64_t seed, int n, int p, double *X, double *y)
+{
+	AcqSplitMix sm = {seed};
+	AcqRng		rng = {acq_splitmix_next, &sm};
+	int			i;
+	int			j;
+
+	for (i = 0; i < n * p; i++)
+		X[i] = acq_rng_double(&rng) * 4.0 - 1.5 + (i % p) * 0.5;
+	for (i = 0; i < n; i++)
+	{
+		y[i] = 3.0 + acq_rng_double(&rng);
+		for (j = 0; j < p && j < 4; j++)
+			y[i] += (j + 1.0) * X[i * p + j];
+	}
+}
+
+/* the largest |a_i - b_i| over max(|b|): beta agreement, relative to its size */
+static double
+rel_diff(const double *a, const double *b, int n)
+{
+	double		num = 0.0;
+	double		den = 0.0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		num = fmax(num, fabs(a[i] - b[i]));
+		den = fmax(den, fabs(b[i]));
+	}
+	return num / fmax(den, 1e-300);
+}
+
+/*
+ * The row-space fit equals the statistics' fit (whose wide case is the
+ * eigendecomposition's minimum-norm solution): coefficients and validation
+ * MSE, with the mean shift and without.
+ */
+static void
+check_rows_vs_stats(const double *X, const double *y, int n, int p,
+					const double *Xva, const double *yva, int nva,
+					double alpha, double tol)
+{
+	double	   *shift = calloc(p, sizeof(double));
+	double	   *b_stats = malloc(sizeof(double) * (p + 1));
+	double	   *b_rows = malloc(sizeof(double) * (p + 1));
+	double		shift_y = 0.0;
+	AcqBlock	tr = {X, y, NULL, n};
+	AcqBlock	va = {Xva, yva, NULL, nva};
+	int			pass;
+	int			i;
+	int			j;
+
+	for (i = 0; i < n; i++)
+	{
+		for (j = 0; j < p; j++)
+			shift[j] += X[i * p + j] / n;
+		shift_y += y[i] / n;
+	}
+	for (pass = 0; pass < 2; pass++)
+	{
+		const double *sx = pass ? shift : NULL;
+		double		sy = pass ? shift_y : 0.0;
+		AcqLinStats *st = stats_of(X, y, n, p, sx, sy);
+		AcqLinStats *sv = stats_of(Xva, yva, nva, p, sx, sy);
+
+		CHECK(acq_linreg_solve(st, alpha, b_stats) == ACQ_OK);
+		CHECK(acq_linreg_solve_rows(&tr, 1, p, alpha, sx, sy, b_rows) == ACQ_OK);
+		CHECK(rel_diff(b_rows, b_stats, p) <= tol);
+		/* the intercept mean(y) - mean(x).w, to the size of its terms */
+		{
+			double		b = intercept_of(b_stats, p, sx, sy);
+			double		scale = fabs(b);
+
+			for (j = 0; j < p; j++)
+				scale += fabs(shift[j] * b_stats[j]);
+			CHECK_CLOSE(intercept_of(b_rows, p, sx, sy), b, tol * scale);
+		}
+		CHECK_REL(acq_linreg_mse_rows(&va, p, b_rows, sx, sy),
+				  acq_linreg_mse_stats(sv, b_stats), tol);
+		CHECK_REL(acq_linreg_mse_rows(&va, p, b_rows, sx, sy),
+				  acq_linreg_mse_stats(sv, b_rows), 1e-9);
+		acq_linstats_free(st);
+		acq_linstats_free(sv);
+	}
+	free(shift);
+	free(b_stats);
+	free(b_rows);
+}
+
+/* wide: 6 rows of 15 features, and 12 of 40; least squares and ridge */
+static void
+test_rows_wide(void)
+{
+	int			sizes[][2] = {{6, 15}, {12, 40}, {3, 2}};
+	int			k;
+
+	for (k = 0; k < 3; k++)
+	{
+		int			n = sizes[k][0];
+		int			p = sizes[k][1];
+		double	   *X = malloc(sizeof(double) * n * p);
+		double	   *y = malloc(sizeof(double) * n);
+		double	   *Xva = malloc(sizeof(double) * 20 * p);
+		double	   *yva = malloc(sizeof(double) * 20);
+		double	   *beta = malloc(sizeof(double) * (p + 1));
+		AcqBlock	tr = {X, y, NULL, n};
+		int			i;
+
+		random_problem(11 + k, n, p, X, y);
+		random_problem(99 + k, 20, p, Xva, yva);
+		check_rows_vs_stats(X, y, n, p, Xva, yva, 20, 0.0, 1e-9);
+		check_rows_vs_stats(X, y, n, p, Xva, yva, 20, 0.5, 1e-9);
+		check_rows_vs_stats(X, y, n, p, Xva, yva, 20, 25.0, 1e-9);
+
+		/* fewer rows than features: least squares fits the rows exactly */
+		CHECK(acq_linreg_solve_rows(&tr, 1, p, 0.0, NULL, 0.0, beta) == ACQ_OK);
+		for (i = 0; i < n; i++)
+			CHECK_CLOSE(predict_row(X + i * p, p, beta, NULL, 0.0), y[i], 1e-9 * fabs(y[i]) + 1e-9);
+		CHECK(acq_linreg_mse_rows(&tr, p, beta, NULL, 0.0) < 1e-18);
+		free(X);
+		free(y);
+		free(Xva);
+		free(yva);
+		free(beta);
+	}
+}
+
+/* tall data through the row space (pinv of a rank-p Gram): scikit-learn's fits */
+static void
+test_rows_tall(void)
+{
+	double		beta[LN_D_P + 1];
+	AcqBlock	a = {LN_A_X, LN_A_Y, NULL, LN_A_N};
+	AcqBlock	ava = {LN_A_XVA, LN_A_YVA, NULL, LN_A_NVA};
+	AcqBlock	dd = {LN_D_X, LN_D_Y, NULL, LN_D_N};
+	AcqBlock	dva = {LN_D_XVA, LN_D_YVA, NULL, LN_D_NVA};
+	AcqBlock	halves[2] = {{LN_A_X, LN_A_Y, NULL, 120},
+	{LN_A_X + 120 * LN_A_P, LN_A_Y + 120, NULL, LN_A_N - 120}};
+	int			j;
+
+	CHECK(acq_linreg_solve_rows(&a, 1, LN_A_P, 0.0, LN_A_MEAN_X, LN_A_MEAN_Y, beta) == ACQ_OK);
+	for (j = 0; j < LN_A_P; j++)
+		CHECK_REL(beta[j], LN_A_COEF[j], 1e-8);
+	CHECK_REL(intercept_of(beta, LN_A_P, LN_A_MEAN_X, LN_A_MEAN_Y), LN_A_INTERCEPT, 1e-8);
+	CHECK_REL(acq_linreg_mse_rows(&ava, LN_A_P, beta, LN_A_MEAN_X, LN_A_MEAN_Y), LN_A_MSE_VA, 1e-8);
+
+	/* the rows in two blocks: the same fit */
+	CHECK(acq_linreg_solve_rows(halves, 2, LN_A_P, 0.0, NULL, 0.0, beta) == ACQ_OK);
+	for (j = 0; j < LN_A_P; j++)
+		CHECK_REL(beta[j], LN_A_COEF[j], 1e-8);
+	CHECK_REL(intercept_of(beta, LN_A_P, NULL, 0.0), LN_A_INTERCEPT, 1e-8);
+
+	/* ridge */
+	CHECK(acq_linreg_solve_rows(&a, 1, LN_A_P, LN_R25_ALPHA, LN_A_MEAN_X, LN_A_MEAN_Y, beta) == ACQ_OK);
+	for (j = 0; j < LN_A_P; j++)
+		CHECK_REL(beta[j], LN_R25_COEF[j], 1e-8);
+	CHECK_REL(intercept_of(beta, LN_A_P, LN_A_MEAN_X, LN_A_MEAN_Y), LN_R25_INTERCEPT, 1e-8);
+
+	/* rank deficient (duplicate and scaled columns): the minimum-norm coefficients */
+	CHECK(acq_linreg_solve_rows(&dd, 1, LN_D_P, 0.0, LN_D_MEAN_X, LN_D_MEAN_Y, beta) == ACQ_OK);
+	for (j = 0; j < LN_D_P; j++)
+		CHECK_CLOSE(beta[j], LN_D_COEF[j], 1e-8);
+	CHECK_CLOSE(intercept_of(beta, LN_D_P, LN_D_MEAN_X, LN_D_MEAN_Y), LN_D_INTERCEPT, 1e-8);
+	CHECK_REL(acq_linreg_mse_rows(&dva, LN_D_P, beta, LN_D_MEAN_X, LN_D_MEAN_Y), LN_D_MSE_VA, 1e-8);
+}
+
+/*
+ * Wide and rank deficient: repeated rows (with other labels: no exact fit),
+ * a duplicated column, a constant column; the same minimum-norm fit both
+ * ways, and the constant column's weight exactly 0.
+ */
+static void
+test_rows_rank_deficient(void)
+{
+	int			n = 8;
+	int			p = 20;
+	double		X[8 * 20];
+	double		y[8];
+	double		Xva[10 * 20];
+	double		yva[10];
+	double		beta[21];
+	double		shift[20];
+	AcqBlock	tr = {X, y, NULL, 8};
+	int			i;
+
+	random_problem(5, n, p, X, y);
+	random_problem(6, 10, p, Xva, yva);
+	for (i = 0; i < p; i++)
+	{
+		X[5 * p + i] = X[1 * p + i];	/* row 5 repeats row 1 ... */
+		X[7 * p + i] = X[1 * p + i];	/* ... and so does row 7 */
+	}
+	y[5] = y[1] + 1.0;
+	y[7] = y[1] - 0.25;
+	for (i = 0; i < n; i++)
+	{
+		X[i * p + 9] = X[i * p + 3];	/* column 9 duplicates column 3 */
+		X[i * p + 12] = 7.5;	/* column 12 is constant */
+	}
+	for (i = 0; i < 10; i++)
+		Xva[i * p + 9] = Xva[i * p + 3];
+	check_rows_vs_stats(X, y, n, p, Xva, yva, 10, 0.0, 1e-9);
+	check_rows_vs_stats(X, y, n, p, Xva, yva, 10, 1e-3, 1e-9);
+	check_rows_vs_stats(X, y, n, p, Xva, yva, 10, 3.0, 1e-9);
+
+	for (i = 0; i < p; i++)
+		shift[i] = 0.25 * i;
+	CHECK(acq_linreg_solve_rows(&tr, 1, p, 0.0, shift, 1.0, beta) == ACQ_OK);
+	CHECK(beta[12] == 0.0);
+	CHECK_REL(beta[9], beta[3], 1e-9);	/* the minimum norm splits them evenly */
+	/* the repeated rows' fit is their mean label */
+	CHECK_CLOSE(predict_row(X + 1 * p, p, beta, shift, 1.0), (y[1] + y[5] + y[7]) / 3.0, 1e-9);
+
+	/* one row, and rows all alike: the intercept-only model */
+	tr.n = 1;
+	CHECK(acq_linreg_solve_rows(&tr, 1, p, 0.0, shift, 1.0, beta) == ACQ_OK);
+	for (i = 0; i < p; i++)
+		CHECK(beta[i] == 0.0);
+	CHECK_CLOSE(intercept_of(beta, p, shift, 1.0), y[0], 1e-12);
+}
+
+/* argument errors, empty input, and the limits that keep calls interruptible */
+static void
+test_rows_errors_and_limits(void)
+{
+	double		X[4] = {1.0, 2.0, 3.0, 5.0};
+	double		y[4] = {1.0, 0.0, 2.0, 1.0};
+	double		beta[3] = {9.0, 9.0, 9.0};
+	AcqBlock	b = {X, y, NULL, 2};
+	AcqBlock	none = {X, y, NULL, 0};
+
+	CHECK(acq_linreg_solve_rows(&b, 1, 2, -1.0, NULL, 0.0, beta) == ACQ_ERR_ARGUMENT);
+	CHECK(beta[0] == 0.0 && beta[2] == 0.0);
+	CHECK(acq_linreg_solve_rows(&none, 1, 2, 0.0, NULL, 0.0, beta) == ACQ_ERR_EMPTY);
+	CHECK(acq_linreg_solve_rows(&b, 1, 2, INFINITY, NULL, 0.0, beta) == ACQ_ERR_ARGUMENT);
+	CHECK(isnan(acq_linreg_mse_rows(&none, 2, beta, NULL, 0.0)));
+	CHECK(acq_linreg_rows_memory(24, 10000) < 4e6);
+	CHECK(acq_linreg_rows_memory(1000, 10) > 2 * 8e6);
+	CHECK(acq_linstats_memory(10000) > 8e8);
+}
+
+/*
+ * A rank-deficient fit whose eigendecomposition would exceed
+ * ACQ_LINREG_MAX_EIGEN is refused, in the row space (repeated rows) and
+ * from statistics (a duplicated column); allocations are all freed.
+ */
+static void
+test_eigen_limit(void)
+{
+	int			n = ACQ_LINREG_MAX_EIGEN + 2;
+	int			p = ACQ_LINREG_MAX_EIGEN + 50;
+	double	   *X = malloc(sizeof(double) * n * p);
+	double	   *y = malloc(sizeof(double) * n);
+	double	   *beta = malloc(sizeof(double) * (n > p ? n : p) * 2);
+	AcqBlock	b = {X, y, NULL, n};
+	AcqLinStats *s;
+	int			i;
+
+	random_problem(21, n, p, X, y);
+	acq_set_hooks(&counting_hooks);
+	n_alloc = n_free = n_interrupts = 0;
+	/* full rank: solved (and the rows fitted exactly) */
+	CHECK(acq_linreg_solve_rows(&b, 1, p, 0.0, NULL, 0.0, beta) == ACQ_OK);
+	CHECK_CLOSE(predict_row(X + 3 * p, p, beta, NULL, 0.0), y[3], 1e-6);
+	CHECK(n_interrupts >= 3);
+	/* a repeated row with another label: refused */
+	memcpy(X + (n - 1) * p, X, sizeof(double) * p);
+	y[n - 1] = y[0] + 1.0;
+	CHECK(acq_linreg_solve_rows(&b, 1, p, 0.0, NULL, 0.0, beta) == ACQ_ERR_TOO_LARGE);
+	CHECK(beta[0] == 0.0 && beta[p] == 0.0);
+	/* ... which ridge solves */
+	CHECK(acq_linreg_solve_rows(&b, 1, p, 0.1, NULL, 0.0, beta) == ACQ_OK);
+
+	/* statistics of p' = n - 1 features, two of them equal: refused too */
+	s = acq_linstats_create(n - 1);
+	for (i = 0; i < n; i++)
+		X[i * (n - 1) + 5] = X[i * (n - 1) + 4];	/* rows of n - 1 in X's memory */
+	acq_linstats_accumulate(s, X, y, n, NULL, 0.0);
+	CHECK(acq_linreg_solve(s, 0.0, beta) == ACQ_ERR_TOO_LARGE);
+	acq_linstats_free(s);
+	CHECK(n_alloc == n_free);
+	acq_set_hooks(NULL);
+	free(X);
+	free(y);
+	free(beta);
+}
+
+/*
+ * A Gram matrix above LINREG_CHOL_BLOCKED (2048) is factorised in tiles,
+ * with interrupt polls between them: the fit still interpolates the rows.
+ */
+static void
+test_blocked_cholesky(void)
+{
+	int			n = 2100;
+	int			p = 2150;
+	double	   *X = malloc(sizeof(double) * n * p);
+	double	   *y = malloc(sizeof(double) * n);
+	double	   *beta = malloc(sizeof(double) * (p + 1));
+	AcqBlock	b = {X, y, NULL, n};
+	double		worst = 0.0;
+	int			i;
+
+	random_problem(31, n, p, X, y);
+	acq_set_hooks(&counting_hooks);
+	n_alloc = n_free = n_interrupts = 0;
+	CHECK(acq_linreg_solve_rows(&b, 1, p, 0.0, NULL, 0.0, beta) == ACQ_OK);
+	/* 9 tiles of 256: 8 panels and their trailing columns */
+	CHECK(n_interrupts > 8 + 36);
+	CHECK(n_alloc == n_free);
+	acq_set_hooks(NULL);
+	for (i = 0; i < n; i++)
+		worst = fmax(worst, fabs(predict_row(X + (size_t) i * p, p, beta, NULL, 0.0) - y[i]));
+	CHECK(worst < 1e-6);
+	free(X);
+	free(y);
+	free(beta);
+}
+
+/* statistics of wide rows are accumulated in chunks small enough to poll between */
+static void
+test_accumulate_polls(void)
+{
+	int			p = 1500;
+	int			n = 2000;
+	double	   *X = malloc(sizeof(double) * n * p);
+	double	   *y = malloc(sizeof(double) * n);
+	AcqLinStats *s = acq_linstats_create(p);
+
+	random_problem(41, n, p, X, y);
+	acq_set_hooks(&counting_hooks);
+	n_interrupts = 0;
+	acq_linstats_accumulate(s, X, y, n, NULL, 0.0);
+	/* 5e8 * 2 / 1501^2 = 443 rows a chunk: five chunks, a poll between each two */
+	CHECK(n_interrupts == 4);
+	CHECK(s->n == n);
+	acq_set_hooks(NULL);
+	acq_linstats_free(s);
+	free(X);
+	free(y);
+}
+
 int
 main(void)
 {
@@ -375,5 +724,12 @@ main(void)
 	RUN(test_intercept_only);
 	RUN(test_errors);
 	RUN(test_large_chunks);
+	RUN(test_rows_wide);
+	RUN(test_rows_tall);
+	RUN(test_rows_rank_deficient);
+	RUN(test_rows_errors_and_limits);
+	RUN(test_eigen_limit);
+	RUN(test_blocked_cholesky);
+	RUN(test_accumulate_polls);
 	return unit_summary("test_linreg");
 }

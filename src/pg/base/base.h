@@ -31,6 +31,21 @@ void		acq_base_init(void);
 /* an AcqRng drawing from pg_prng, seeded with seed */
 void		acq_pg_rng_init(AcqRng *rng, pg_prng_state *state, int64 seed);
 
+/* ---- in memory.c: memory checked before it is taken -------------------------- */
+
+/* GUC acq.max_memory (kB): the most one call may plan to use */
+extern int	acq_max_memory;
+
+/* defines acq.max_memory; called by _PG_init */
+void		acq_memory_init(void);
+
+/*
+ * An ERROR 54000 "<what> needs N MB, more than acq.max_memory (M MB)" with
+ * hint (may be NULL: say which parameter or setting to change) if bytes is
+ * over acq.max_memory.  Call it with an estimate before allocating.
+ */
+void		acq_check_memory(double bytes, const char *what, const char *hint);
+
 /* ---- in spi.c: SPI ----------------------------------------------------------- */
 
 /* an ERROR naming what failed unless ret is the SPI_OK_* code expected */

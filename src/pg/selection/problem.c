@@ -1,8 +1,9 @@
 /*
  * problem.c -- the arguments every source-selection entry point shares,
  * checked without reading a row (the problem: tables, columns, task, cost
- * model, model parameters), then the rows read and checked, the core's
- * evaluator built over them; and the search's own parameters.
+ * model, model parameters), then the rows read and checked, the memory the
+ * call needs checked against acq.max_memory, the core's evaluator built over
+ * them; and the search's own parameters.
  */
 #include "postgres.h"
 
@@ -95,6 +96,7 @@ acq_parse_problem(FunctionCallInfo fcinfo, const ProblemArgs *ix, Problem *pr)
 
 	memset(pr, 0, sizeof(*pr));
 	acq_eval_default_config(&pr->cfg);
+	pr->spec.cfg = &pr->cfg;
 
 	pr->spec.sources = acq_arg_regclass(fcinfo, 0, "sources");
 	pr->spec.validation = acq_arg_regclass(fcinfo, 1, "validation");
@@ -235,18 +237,76 @@ acq_report_models(const AcqEvaluator *ev)
 				 errhint("Their scores come from the last Newton iterate; standardise the features or lower c.")));
 }
 
+/* the rows of a call: features, a label and (with sensitive) an attribute each */
+static double
+rows_bytes(int p, bool sensitive, double n)
+{
+	return n * sizeof(double) * (p + 1.0 + (sensitive ? 1.0 : 0.0));
+}
+
+void
+acq_check_selection_memory(const AcqEvalConfig *cfg, bool sensitive, int m, int p,
+						   double n_rows, double n_val, bool estimated)
+{
+	bool		rows_path;
+	double		bytes;
+	char	   *what;
+	char	   *hint;
+	const char *about = estimated ? "about " : "";
+
+	bytes = rows_bytes(p, sensitive, n_rows + n_val) +
+		acq_eval_memory(m, p, (int64_t) n_rows, (int64_t) n_val, cfg, &rows_path);
+	if (bytes <= (double) acq_max_memory * 1024.0)
+		return;
+	if (cfg->task != ACQ_TASK_REGRESSION)
+	{
+		what = psprintf("source selection over %s%.0f rows of %d features (logistic regression)",
+						about, n_rows, p);
+		hint = "The rows are held in memory twice (8 bytes a feature): use fewer rows or features";
+	}
+	else if (rows_path)
+	{
+		what = psprintf("source selection over %s%.0f rows of %d features (regression in the row space)",
+						about, n_rows, p);
+		hint = "The rows are held in memory (8 bytes a feature) and a fit takes 16 bytes per pair of rows: use fewer rows or features";
+	}
+	else
+	{
+		what = psprintf("source selection over %d sources of %d features (regression from each source's statistics, %.0f MB each)",
+						m, p, ceil(8.0 * (p + 1.0) * (p + 1.0) / (1024.0 * 1024.0)));
+		hint = "Each source is summarised in 8 (features + 1)^2 bytes: use fewer sources or features";
+	}
+	acq_check_memory(bytes, what,
+					 psprintf("%s, or raise the limit: SET acq.max_memory = '%.0fMB'.",
+							  hint, ceil(bytes / (1024.0 * 1024.0))));
+}
+
+/* a subset the core could not score within its limits: an ERROR */
+static void
+evaluator_error(void *arg, AcqStatus status, const char *msg)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("%s", msg),
+			 errhint("Ridge (alpha > 0) has no such limit; or remove repeated rows and collinear features.")));
+}
+
 AcqEvaluator *
 acq_make_evaluator(Problem *pr)
 {
 	char		err[256];
-	AcqEvaluator *ev = acq_eval_create(pr->data.m, pr->data.p, pr->data.blocks,
-									   &pr->data.validation, &pr->cfg,
-									   err, sizeof(err));
+	AcqEvaluator *ev;
 
+	acq_check_selection_memory(&pr->cfg, pr->spec.sensitive != NULL, pr->data.m, pr->data.p,
+							   (double) pr->data.total_rows, (double) pr->data.validation.n,
+							   false);
+	ev = acq_eval_create(pr->data.m, pr->data.p, pr->data.blocks,
+						 &pr->data.validation, &pr->cfg, err, sizeof(err));
 	if (ev == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s", err)));
+	acq_eval_set_error_handler(ev, evaluator_error, NULL);
 	return ev;
 }
 

@@ -29,6 +29,8 @@ typedef struct AcqLoadSpec
 	const char *sensitive;		/* NULL: none */
 	const char *privileged;		/* value of a text sensitive column */
 	bool		binary_labels;	/* labels must be 0/1 (classification) */
+	/* the call's task and model (memory estimates), or NULL: rows only */
+	const AcqEvalConfig *cfg;
 } AcqLoadSpec;
 
 typedef struct AcqSourceData
@@ -76,6 +78,16 @@ void		acq_parse_problem(FunctionCallInfo fcinfo, const ProblemArgs *ix, Problem 
 /* parse the shared arguments, read the data and check it */
 void		acq_load_problem(FunctionCallInfo fcinfo, const ProblemArgs *ix, Problem *pr);
 void		acq_check_exhaustive_limit(int m, const char *hint);
+
+/*
+ * What a call over m sources, n_rows training rows of p features and n_val
+ * validation rows needs -- the rows and the evaluator (acq_eval_memory) --
+ * checked against acq.max_memory: an ERROR 54000 that names the path and
+ * what to change.  estimated: n_rows and n_val are the planner's estimates
+ * (pg_class.reltuples), before reading.
+ */
+void		acq_check_selection_memory(const AcqEvalConfig *cfg, bool sensitive, int m, int p,
+									   double n_rows, double n_val, bool estimated);
 void		acq_report_models(const AcqEvaluator *ev);
 AcqEvaluator *acq_make_evaluator(Problem *pr);
 /* the names of the sources in set, as text[] */

@@ -7,6 +7,11 @@
  * batches, into one contiguous row-major block per source.  Every row is
  * checked: a NULL, ragged, multi-dimensional or non-finite feature array, a
  * NULL or non-binary label gets an ERROR that names the source and the row.
+ *
+ * Memory is checked before it is taken: once the first row gives the width,
+ * the whole call's needs are estimated from the planner's row counts
+ * (pg_class.reltuples) and checked against acq.max_memory; then each time a
+ * row buffer is about to grow, the rows held so far and the growth.
  */
 #include "postgres.h"
 
@@ -23,6 +28,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 
 #include "pg/selection/selection.h"
 
@@ -37,7 +43,17 @@ typedef struct ReadCtx
 	bool		sensitive;
 	AcqRowBuf  *bufs;			/* one per source */
 	MemoryContext datactx;
+	const AcqEvalConfig *cfg;	/* memory estimates, or NULL */
+	double		est_rows;		/* the planner's rows of the sources, or -1 */
+	double		est_val;		/* ... of the validation table, or -1 */
+	double	   *held;			/* bytes of row buffers held (shared by readers) */
 } ReadCtx;
+
+/* rows per cursor fetch, and the bytes a fetch of wide rows may hold at most */
+#define FIRST_FETCH 128
+#define FETCH_BYTES (64 * 1024 * 1024)
+/* a row buffer's first allocation: 1,024 rows, or fewer wide rows in 64 kB */
+#define FIRST_BUFFER_BYTES (64 * 1024)
 
 static char *
 features_expr(Oid relid, const char *col)
@@ -97,6 +113,46 @@ has_ctid(Oid relid)
 		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
 }
 
+/* the planner's row count of a relation (pg_class.reltuples), -1 if unknown */
+static double
+rel_tuples(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	double		n = -1.0;
+
+	if (HeapTupleIsValid(tup))
+	{
+		n = ((Form_pg_class) GETSTRUCT(tup))->reltuples;
+		ReleaseSysCache(tup);
+	}
+	return n > 0.0 ? n : -1.0;
+}
+
+/*
+ * Room for one more row in b, its memory checked first: a buffer's first
+ * allocation holds 1,024 rows (fewer if they are wide); a full one doubles
+ * (acq_rowbuf_add), which holds the old and the new block at once.
+ */
+static void
+reserve_row(ReadCtx *rc, AcqRowBuf *b)
+{
+	double		rowbytes = sizeof(double) * (b->d + 1.0 + (b->with_attr ? 1.0 : 0.0));
+	int64		newcap;
+
+	if (b->n < b->cap)
+		return;
+	if (b->cap == 0)
+		newcap = Max(1, Min(1024, (int64) (FIRST_BUFFER_BYTES / rowbytes)));
+	else
+		newcap = 2 * b->cap;
+	acq_check_memory(*rc->held + newcap * rowbytes, "reading the rows",
+					 psprintf("The rows are held in memory (8 bytes a feature): use fewer rows or features, "
+							  "or raise the limit: SET acq.max_memory = '%.0fMB'.",
+							  ceil(2.0 * (*rc->held + newcap * rowbytes) / (1024.0 * 1024.0))));
+	*rc->held += (newcap - b->cap) * rowbytes;
+	acq_rowbuf_reserve(b, newcap);
+}
+
 #define ROW_ERROR(rc, src, ctid, ...) \
 	ereport(ERROR, \
 			(errcode(ERRCODE_DATA_EXCEPTION), \
@@ -144,7 +200,13 @@ read_row(ReadCtx *rc, HeapTuple tup, TupleDesc desc, int64 rowno)
 	if (n < 1)
 		ROW_ERROR(rc, src, ctid, "features are empty");
 	if (rc->p < 0)
+	{
 		rc->p = n;
+		/* the width is known: what the whole call will need, estimated */
+		if (rc->cfg != NULL && rc->est_rows > 0.0)
+			acq_check_selection_memory(rc->cfg, rc->sensitive, rc->m, n, rc->est_rows,
+									   Max(rc->est_val, 0.0), true);
+	}
 	else if (n != rc->p)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
@@ -173,6 +235,7 @@ read_row(ReadCtx *rc, HeapTuple tup, TupleDesc desc, int64 rowno)
 	b->d = rc->p;
 	b->with_attr = rc->sensitive;
 	b->cxt = rc->datactx;
+	reserve_row(rc, b);
 	r = acq_rowbuf_add(b);
 	memcpy(b->X + r * rc->p, x, sizeof(double) * n);
 	b->y[r] = label;
@@ -205,12 +268,23 @@ run_cursor(ReadCtx *rc, const char *query, int nargs, Oid *argtypes,
 	for (;;)
 	{
 		uint64		i;
+		long		batch = ACQ_FETCH_BATCH;
 
-		SPI_cursor_fetch(portal, true, ACQ_FETCH_BATCH);
+		/* the first fetch gives the width; wide rows come in fewer at once */
+		if (rc->p < 0)
+			batch = FIRST_FETCH;
+		else if ((double) batch * rc->p * sizeof(double) > FETCH_BYTES)
+			batch = Max(FIRST_FETCH, FETCH_BYTES / ((long) rc->p * (long) sizeof(double)));
+		SPI_cursor_fetch(portal, true, batch);
 		if (SPI_processed == 0)
 			break;
 		for (i = 0; i < SPI_processed; i++)
+		{
 			read_row(rc, SPI_tuptable->vals[i], SPI_tuptable->tupdesc, ++rowno);
+			/* a batch of wide rows takes a while to detoast */
+			if ((i & 63) == 63)
+				CHECK_FOR_INTERRUPTS();
+		}
 		SPI_freetuptable(SPI_tuptable);
 		CHECK_FOR_INTERRUPTS();
 	}
@@ -265,6 +339,8 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 	Datum		idxarray;
 	int			i;
 	int			ret;
+	double		est_rows = -1.0;
+	double		held = 0.0;
 	MemoryContext callerctx = CurrentMemoryContext;
 
 	memset(out, 0, sizeof(*out));
@@ -323,6 +399,7 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 							srcrel, out->m, ACQ_MAX_SOURCES)));
 		out->names = MemoryContextAlloc(callerctx, sizeof(char *) * out->m);
 		oids = palloc(sizeof(Datum) * out->m);
+		est_rows = 0.0;
 		for (i = 0; i < out->m; i++)
 		{
 			bool		isnull;
@@ -330,6 +407,13 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 			oids[i] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
 			out->names[i] = MemoryContextStrdup(callerctx,
 												SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+			/* the planner's rows of every leaf, if it knows them all */
+			if (est_rows >= 0.0)
+			{
+				double		leaf = rel_tuples(DatumGetObjectId(oids[i]));
+
+				est_rows = (leaf > 0.0) ? est_rows + leaf : -1.0;
+			}
 		}
 		idxarray = PointerGetDatum(construct_array(oids, out->m, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
 		appendStringInfo(&q, "SELECT pg_catalog.array_position($1::pg_catalog.oid[], tableoid)::pg_catalog.int4, ");
@@ -368,6 +452,7 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 			out->names[i] = MemoryContextStrdup(callerctx,
 												SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
 		idxarray = acq_text_array_datum(out->names, out->m);
+		est_rows = rel_tuples(spec->sources);
 		appendStringInfo(&q, "SELECT pg_catalog.array_position($1::pg_catalog.text[], (%s)::pg_catalog.text)::pg_catalog.int4, ",
 						 col);
 		argtypes[0] = TEXTARRAYOID;
@@ -387,6 +472,10 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 	rc.sensitive = (spec->sensitive != NULL);
 	rc.bufs = MemoryContextAllocZero(callerctx, sizeof(AcqRowBuf) * out->m);
 	rc.datactx = callerctx;
+	rc.cfg = spec->cfg;
+	rc.est_rows = est_rows;
+	rc.est_val = rel_tuples(spec->validation);
+	rc.held = &held;
 	args[0] = idxarray;
 	args[1] = spec->privileged ? CStringGetTextDatum(spec->privileged) : (Datum) 0;
 	argtypes[1] = TEXTOID;
@@ -407,6 +496,7 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 	vc.sensitive = (spec->sensitive != NULL);
 	vc.bufs = MemoryContextAllocZero(callerctx, sizeof(AcqRowBuf));
 	vc.datactx = callerctx;
+	vc.held = &held;
 	args[0] = Int32GetDatum(0);
 	argtypes[0] = INT4OID;
 	/* $1 is unused by the validation query; keep $2 = privileged */
