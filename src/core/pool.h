@@ -46,8 +46,9 @@ void		acq_grid_free(AcqGrid *g);
 void		acq_grid_widen_features(AcqGrid *g, const double *x);
 
 /*
- * widen the ranges to a point given by its ndims grid coordinates (finite),
- * by fmin/fmax
+ * widen the ranges to a point given by its ndims grid coordinates (finite);
+ * unlike acq_grid_widen_features, a coordinate equal to a bound replaces it
+ * (0 and -0: the sign a cell's bounds show)
  */
 void		acq_grid_widen(AcqGrid *g, const double *coords);
 

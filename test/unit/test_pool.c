@@ -279,11 +279,25 @@ test_grid_widen(void)
 	CHECK(g.lo[1] == -4.0 && g.hi[1] == 5.0);
 	acq_grid_free(&g);
 
-	/* features: a -0 does not replace an equal 0 (plain comparisons) */
+	/*
+	 * 0 against -0: features keep the bound, grid coordinates replace it
+	 * (as the adapter's fmin(lo, c) and fmax(hi, c) did)
+	 */
 	CHECK(acq_grid_init(&g, dims, 2, 2, 2, NULL, 0) == ACQ_OK);
-	g.lo[0] = g.hi[0] = 0.0;
+	g.lo[0] = g.hi[0] = g.lo[1] = g.hi[1] = 0.0;
 	acq_grid_widen_features(&g, z);
 	CHECK(g.lo[0] == 0.0 && !signbit(g.lo[0]) && !signbit(g.hi[0]));
+	CHECK(!signbit(g.lo[1]) && !signbit(g.hi[1]));
+	acq_grid_widen(&g, z);
+	CHECK(g.lo[0] == 0.0 && signbit(g.lo[0]) && signbit(g.hi[0]));
+	CHECK(signbit(g.lo[1]) && signbit(g.hi[1]));
+	z[0] = 0.0;
+	acq_grid_widen(&g, z);
+	CHECK(!signbit(g.lo[0]) && !signbit(g.hi[0]) && signbit(g.lo[1]));
+	/* a larger or smaller one replaces it either way */
+	z[1] = 1.0;
+	acq_grid_widen(&g, z);
+	CHECK(g.hi[1] == 1.0 && signbit(g.lo[1]));
 	acq_grid_free(&g);
 
 	/* no grid: nothing to widen */
