@@ -6,7 +6,8 @@
  * falls outside, a segment is closed below and open above, the last one
  * closed), a range of width 0, dimension 1 varying fastest, the segments
  * naming each cell and agreeing with the cells points fall in, and how the
- * ranges widen.  Labels: bisection, the distinct labels of the rows, the
+ * ranges widen (0 against -0: a held record's features keep the bound, a
+ * provider's coordinates replace it).  Labels: bisection, the distinct labels of the rows, the
  * labels asked for, and their errors.  Pools of each kind (one predicate,
  * labels, grid cells, overlapping masks): what each predicate offers, in row
  * order; the predicates a held record counts for.  Draws: against a
