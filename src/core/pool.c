@@ -71,14 +71,18 @@ void
 acq_grid_widen(AcqGrid *g, const double *coords)
 {
 	/*
-	 * fmin/fmax, as the provider's coordinates always widened the grid: on
-	 * -0 against 0 they may keep the other zero than the comparisons above,
-	 * and a grid cell's name shows the sign
+	 * A coordinate equal to a bound replaces it, as it did when the
+	 * provider's scan widened the ranges by glibc's fmin(lo, c) and fmax(hi,
+	 * c), which return c on a tie (x86-64); the comparisons above keep the
+	 * bound.  They differ only on 0 against -0, and a grid cell's name shows
+	 * the sign.  Written out: the compiler may swap fmin's arguments.
 	 */
 	for (int k = 0; k < g->ndims; k++)
 	{
-		g->lo[k] = fmin(g->lo[k], coords[k]);
-		g->hi[k] = fmax(g->hi[k], coords[k]);
+		double		v = coords[k];
+
+		g->lo[k] = g->lo[k] < v ? g->lo[k] : v;
+		g->hi[k] = g->hi[k] > v ? g->hi[k] : v;
 	}
 }
 

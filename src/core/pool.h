@@ -7,10 +7,10 @@
  * the label for regression, scaled to the held records' ranges).
  *
  * Records are numbered 0..n-1 by the host (in id order: the same seed then
- * draws the same records from the same data, however it is stored); this
- * module sees only what decides their predicates, never ids or features of
- * the records for sale.  Errors come back as an AcqStatus and a message, in
- * the words a user of the acquisition should read.
+ * draws the same records from the same data, however it is stored); a pool
+ * sees only what decides their predicates (labels, grid coordinates, masks),
+ * not their ids or features.  Errors come back as an AcqStatus and a
+ * message, in the words a user of the acquisition should read.
  */
 #ifndef ACQ_POOL_H
 #define ACQ_POOL_H
@@ -46,8 +46,9 @@ void		acq_grid_free(AcqGrid *g);
 void		acq_grid_widen_features(AcqGrid *g, const double *x);
 
 /*
- * widen the ranges to a point given by its ndims grid coordinates (finite),
- * by fmin/fmax
+ * widen the ranges to a point given by its ndims grid coordinates (finite);
+ * unlike acq_grid_widen_features, a coordinate equal to a bound replaces it
+ * (0 and -0: the sign a cell's bounds show)
  */
 void		acq_grid_widen(AcqGrid *g, const double *coords);
 

@@ -6,7 +6,8 @@
  * falls outside, a segment is closed below and open above, the last one
  * closed), a range of width 0, dimension 1 varying fastest, the segments
  * naming each cell and agreeing with the cells points fall in, and how the
- * ranges widen.  Labels: bisection, the distinct labels of the rows, the
+ * ranges widen (0 against -0: a held record's features keep the bound, a
+ * provider's coordinates replace it).  Labels: bisection, the distinct labels of the rows, the
  * labels asked for, and their errors.  Pools of each kind (one predicate,
  * labels, grid cells, overlapping masks): what each predicate offers, in row
  * order; the predicates a held record counts for.  Draws: against a
@@ -279,11 +280,25 @@ test_grid_widen(void)
 	CHECK(g.lo[1] == -4.0 && g.hi[1] == 5.0);
 	acq_grid_free(&g);
 
-	/* features: a -0 does not replace an equal 0 (plain comparisons) */
+	/*
+	 * 0 against -0: features keep the bound, grid coordinates replace it
+	 * (as the adapter's fmin(lo, c) and fmax(hi, c) did)
+	 */
 	CHECK(acq_grid_init(&g, dims, 2, 2, 2, NULL, 0) == ACQ_OK);
-	g.lo[0] = g.hi[0] = 0.0;
+	g.lo[0] = g.hi[0] = g.lo[1] = g.hi[1] = 0.0;
 	acq_grid_widen_features(&g, z);
 	CHECK(g.lo[0] == 0.0 && !signbit(g.lo[0]) && !signbit(g.hi[0]));
+	CHECK(!signbit(g.lo[1]) && !signbit(g.hi[1]));
+	acq_grid_widen(&g, z);
+	CHECK(g.lo[0] == 0.0 && signbit(g.lo[0]) && signbit(g.hi[0]));
+	CHECK(signbit(g.lo[1]) && signbit(g.hi[1]));
+	z[0] = 0.0;
+	acq_grid_widen(&g, z);
+	CHECK(!signbit(g.lo[0]) && !signbit(g.hi[0]) && signbit(g.lo[1]));
+	/* a larger or smaller one replaces it either way */
+	z[1] = 1.0;
+	acq_grid_widen(&g, z);
+	CHECK(g.hi[1] == 1.0 && signbit(g.lo[1]));
 	acq_grid_free(&g);
 
 	/* no grid: nothing to widen */
