@@ -11,7 +11,7 @@
  *   binning   the binned distance of Algorithms 4-5 (binning.c), bins fitted
  *             on the hard rows and a seeded sample of the owner, then
  *             streamed like feature (select.c);
- *   omp       gradient matching by regularised OMP (omp.c) on per-row
+ *   omp       gradient matching by regularised OMP (omp_select.c) on per-row
  *             last-layer gradients of a softmax regression the owner trains
  *             here, or on a gradient column the owner supplies, streamed
  *             when that column is wide (omp_stream.c);
@@ -158,7 +158,7 @@ void		mycroft_check_sel_spec(const SelSpec *s);
 /* the owner's k rows for the hard rows; the caller is connected to SPI */
 void		mycroft_run_selection(SelSpec *s, SelResult *res);
 
-/* ---- in omp.c: gradient matching (omp, combined) ------------------------------ */
+/* ---- in omp_select.c: gradient matching (omp, combined) ----------------------- */
 
 /* omp/combined: streamed when it can be (omp_stream.c), else in memory */
 void		mycroft_select_omp(SelSpec *s, const Rows *hard, const double *hl, int nhl,

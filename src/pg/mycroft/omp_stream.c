@@ -1,6 +1,6 @@
 /*
  * omp_stream.c -- omp (and combined) on a wide gradient column, streamed.
- * The in-memory path (omp.c) holds the owner's gradients twice over (8 N M
+ * The in-memory path (omp_select.c) holds the owner's gradients twice over (8 N M
  * bytes, then the screen's int8 copy); here each row is quantised as the
  * scan hands it over (omp.h, acq_omp_quantized) and only the int8 copy is
  * kept.  The exact rows the pursuit asks for -- a few candidates a step,

@@ -4,7 +4,7 @@
  * rows read, then the owner's rows streamed past them (feature: distance to
  * the nearest hard row; binning: the binned distance, bins fitted on a
  * first, sampling pass; random: a seeded reservoir sample), or handed to
- * gradient matching (omp, combined: omp.c).  Every method notes the labels
+ * gradient matching (omp, combined: omp_select.c).  Every method notes the labels
  * of D_hard the owner lacks.
  */
 #include "postgres.h"

@@ -1,5 +1,5 @@
 /*
- * omp.c -- gradient matching, the omp and combined methods of a selection:
+ * omp_select.c -- gradient matching, the omp and combined methods of a selection:
  * the candidates (every owner row, or those with D_hard's labels), the
  * atoms (last-layer gradients of a softmax regression the owner trains
  * here, or the owner's gradient column), the target (their mean over the
