@@ -12,6 +12,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time usleep);
+use IPC::Run;
 
 my $node = PostgreSQL::Test::Cluster->new('acq_acquire');
 $node->init;
@@ -51,7 +52,12 @@ sub wait_server
 	$node->poll_query_until('postgres', 'SELECT 1', '1') or die 'server did not come back';
 }
 
-# submit a long acquisition; wait until it has committed some rounds
+# submit a long acquisition; wait until it has committed some rounds, then
+# hold its worker mid-loop: another session locks the target (EXCLUSIVE: reads
+# go on, the worker's next INSERT waits), so that the interruption below
+# always finds the job running, however fast the machine (without the hold a
+# 0.5 s job could end before the signal arrives)
+my ($hold_in, $hold_out, $hold);
 sub start_long
 {
 	my ($target, $strategy, $budget) = @_;
@@ -61,7 +67,21 @@ sub start_long
 		WHERE job_id = $job}) eq 't' }), "$strategy job $job commits rounds");
 	my $plan = sql("SELECT plan_id FROM acq.acquisition_plans WHERE job_id = $job");
 	my $pid = sql("SELECT worker_pid FROM acq.jobs WHERE id = $job");
+	($hold_in, $hold_out) = ("BEGIN;\nLOCK TABLE $target IN EXCLUSIVE MODE;\nSELECT 'held';\n", '');
+	$hold = IPC::Run::start([ 'psql', '-XAtq', '-d', $node->connstr('postgres') ],
+		'<', \$hold_in, '>', \$hold_out, '2>', \my $hold_err);
+	$hold->pump until $hold_out =~ /held/;
+	ok(poll(60, sub { sql("SELECT count(*) > 0 FROM pg_locks WHERE pid = $pid AND NOT granted") eq 't' }),
+		"$strategy job $job waits mid-loop");
 	return ($job, $plan, $pid);
+}
+
+# let the held session go (it is gone already after a crash or a restart)
+sub release_hold
+{
+	$hold_in .= "COMMIT;\n";
+	eval { $hold->finish; };
+	$hold = undef;
 }
 
 # what a plan's log, counters and target say, and that they agree
@@ -114,6 +134,7 @@ my $log_offset = -s $node->logfile;
 ok(kill('KILL', $pid), "SIGKILL the worker (pid $pid)");
 $node->wait_for_log(qr/all server processes terminated; reinitializing/, $log_offset);
 wait_server();
+release_hold();
 is(sql("SELECT status FROM acq.job_status WHERE id = $job"), 'failed', 'SIGKILL: the job shows failed');
 like(sql("SELECT error_message FROM acq.job_status WHERE id = $job"), qr/resume_acquire/,
 	'SIGKILL: the message says how to continue');
@@ -127,6 +148,7 @@ resume_to_end($plan, 't_kill', 12000, 'SIGKILL');
 # ---------------------------------------------------------------------------
 ($job, $plan, $pid) = start_long('t_restart', 'random', 9000);
 $node->stop('immediate');
+release_hold();
 $node->start;
 wait_server();
 is(sql("SELECT status FROM acq.job_status WHERE id = $job"), 'failed', 'restart: the job shows failed');
@@ -141,6 +163,7 @@ resume_to_end($plan, 't_restart', 9000, 'restart');
 sql("SELECT pg_terminate_backend($pid)");
 ok(poll(30, sub { sql("SELECT status FROM acq.job_status WHERE id = $job") eq 'failed' }),
 	'SIGTERM: the job fails');
+release_hold();
 check_consistent($plan, 't_term', 15000, 'SIGTERM');
 resume_to_end($plan, 't_term', 15000, 'SIGTERM');
 
@@ -148,6 +171,7 @@ resume_to_end($plan, 't_term', 15000, 'SIGTERM');
 is(sql("SELECT acq.cancel($job)"), 't', 'cancel a running acquisition');
 ok(poll(30, sub { sql("SELECT status FROM acq.job_status WHERE id = $job") eq 'cancelled' }),
 	'cancel: the job is cancelled');
+release_hold();
 check_consistent($plan, 't_cancel', 12000, 'cancel');
 resume_to_end($plan, 't_cancel', 12000, 'cancel');
 
