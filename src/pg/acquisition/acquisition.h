@@ -154,7 +154,7 @@ void		acquisition_read_log(Run *run, PlanLog *log);
 void		acquisition_set_predicate_names(Run *run);
 void		acquisition_log_round(Run *run, int round, int p, int64 requested, int received,
 								  double utility);
-void		acquisition_finish_plan(Run *run, const char *message);
+void		acquisition_finish_plan(Run *run);
 
 /* ---- in read.c: consumer, target and provider rows --------------------------- */
 

@@ -343,15 +343,17 @@ acquisition_log_round(Run *run, int round, int p, int64 requested, int received,
 
 /* the plan succeeded: its counters and message */
 void
-acquisition_finish_plan(Run *run, const char *message)
+acquisition_finish_plan(Run *run)
 {
 	Oid			types[5] = {INT8OID, TEXTOID, INT4OID, INT4OID, INT4OID};
 	Datum		v[5];
 	Elevation	e;
+	int			bought = (int) (run->s.budget - run->planner->budget_left);
 
 	v[0] = Int64GetDatum(run->plan_id);
-	v[1] = CStringGetTextDatum(message);
-	v[2] = Int32GetDatum((int) (run->s.budget - run->planner->budget_left));
+	v[1] = CStringGetTextDatum(psprintf("bought %d records in " INT64_FORMAT " rounds",
+										bought, run->planner->rounds));
+	v[2] = Int32GetDatum(bought);
 	v[3] = Int32GetDatum((int) run->planner->rounds);
 	v[4] = Int32GetDatum((int) run->planner->budget_left);
 	acq_elevate(&e);

@@ -15,6 +15,16 @@ PG_FUNCTION_INFO_V1(acq_acquire);
 PG_FUNCTION_INFO_V1(acq_check_acquire);
 PG_FUNCTION_INFO_V1(acq_create_acquisition_plan);
 
+/* the checks, the target (created if need be) and the plan row; returns its id */
+static int64
+create_plan(AcqSpec *s, int64 job_id)
+{
+	s->target = acquisition_check_spec(s);
+	if (!OidIsValid(s->target))
+		s->target = acquisition_create_target(s);
+	return acquisition_insert_plan(s, job_id);
+}
+
 /* acq.acquire's row: plan_id, bought, rounds, budget_left, predicate_names, counts */
 static void
 run_summary(Run *run, Datum *values, bool *nulls)
@@ -65,16 +75,11 @@ acq_acquire(PG_FUNCTION_ARGS)
 	acquisition_spec_from_args(fcinfo, &run->s);
 	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
 	MemoryContextSwitchTo(cxt);
-	run->s.target = acquisition_check_spec(&run->s);
-	if (!OidIsValid(run->s.target))
-		run->s.target = acquisition_create_target(&run->s);
-	run->plan_id = acquisition_insert_plan(&run->s, 0);
+	run->plan_id = create_plan(&run->s, 0);
 	acquisition_setup_run(run);
 	acquisition_set_predicate_names(run);
 	acquisition_run_rounds(run, NULL);
-	acquisition_finish_plan(run, psprintf("bought %d records in " INT64_FORMAT " rounds",
-										  (int) (run->s.budget - run->planner->budget_left),
-										  run->planner->rounds));
+	acquisition_finish_plan(run);
 	run_summary(run, values, nulls);
 	MemoryContextSwitchTo(old);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
@@ -92,10 +97,7 @@ acq_create_acquisition_plan(PG_FUNCTION_ARGS)
 	acquisition_spec_from_args(fcinfo, &s);
 	acq_arg_require(fcinfo, 23, "job_id");
 	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
-	s.target = acquisition_check_spec(&s);
-	if (!OidIsValid(s.target))
-		s.target = acquisition_create_target(&s);
-	plan_id = acquisition_insert_plan(&s, PG_GETARG_INT64(23));
+	plan_id = create_plan(&s, PG_GETARG_INT64(23));
 	SPI_finish();
 	PG_RETURN_INT64(plan_id);
 }

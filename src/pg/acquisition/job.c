@@ -93,8 +93,7 @@ acq_acquisition_job_write(AcqJob *job)
 
 	/* the run's context goes below: work in the job's */
 	MemoryContextSwitchTo(job->cxt);
-	acquisition_finish_plan(run, psprintf("bought %d records in " INT64_FORMAT " rounds",
-										  bought, run->planner->rounds));
+	acquisition_finish_plan(run);
 	message = psprintf("plan " INT64_FORMAT ": bought %d records", run->plan_id, bought);
 	acquisition_free_plans(run);
 	MemoryContextDelete(run->cxt);

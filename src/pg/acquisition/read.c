@@ -44,6 +44,7 @@ typedef struct PoolKey
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
+static void append_sql_predicates(StringInfo q, Run *run);
 static char *read_sql(Run *run, Oid rel, const char *extra);
 static uint64 row_sql_mask(Run *run, TupleTableSlot *slot, MemoryContext rowcxt, int col);
 static void sort_pool(Run *run, PoolScan *ps);
@@ -90,6 +91,16 @@ acquisition_row_id(TupleTableSlot *slot, const char *table)
 	return DatumGetInt64(d);
 }
 
+/* ", ARRAY[<the SQL predicates' values>]": false where one is NULL */
+static void
+append_sql_predicates(StringInfo q, Run *run)
+{
+	appendStringInfoString(q, ", ARRAY[");
+	for (int i = 0; i < run->s.nsql; i++)
+		appendStringInfo(q, "%sCOALESCE((%s)::pg_catalog.bool, false)", i ? ", " : "", run->s.sql[i]);
+	appendStringInfoString(q, "]");
+}
+
 /*
  * The SQL that reads id, features, label (and the SQL predicates) of a
  * table: consumer, provider and target share those columns' names.
@@ -103,12 +114,7 @@ read_sql(Run *run, Oid rel, const char *extra)
 	appendStringInfo(&q, "SELECT (%s)::pg_catalog.int8, (%s)::pg_catalog.float8[], (%s)::pg_catalog.float8",
 					 run->q_id, run->q_features, run->q_label);
 	if (run->s.kind == PRED_SQL)
-	{
-		appendStringInfoString(&q, ", ARRAY[");
-		for (int i = 0; i < run->s.nsql; i++)
-			appendStringInfo(&q, "%sCOALESCE((%s)::pg_catalog.bool, false)", i ? ", " : "", run->s.sql[i]);
-		appendStringInfoString(&q, "]");
-	}
+		append_sql_predicates(&q, run);
 	if (extra)
 		appendStringInfo(&q, ", %s", extra);
 	appendStringInfo(&q, " FROM %s", acq_rel_display_name(rel));
@@ -372,12 +378,7 @@ acquisition_scan_provider(Run *run, PoolScan *ps)
 	for (int g = 0; g < ng; g++)
 		appendStringInfo(&q, ", ((%s)::pg_catalog.float8[])[%d]", run->q_features, run->s.grid_dims[g]);
 	if (run->s.kind == PRED_SQL)
-	{
-		appendStringInfoString(&q, ", ARRAY[");
-		for (int i = 0; i < run->s.nsql; i++)
-			appendStringInfo(&q, "%sCOALESCE((%s)::pg_catalog.bool, false)", i ? ", " : "", run->s.sql[i]);
-		appendStringInfoString(&q, "]");
-	}
+		append_sql_predicates(&q, run);
 	sc.tidcol = 3 + ng + (run->s.kind == PRED_SQL ? 1 : 0);
 	if (run->use_tid)
 		appendStringInfoString(&q, ", ctid");
