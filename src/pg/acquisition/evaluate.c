@@ -17,10 +17,8 @@
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 #include "pg/acquisition/acquisition.h"
@@ -222,9 +220,10 @@ train_and_score(const EvalSpec *e, const AcqRowBuf *train, int64 ntrain, const A
 	}
 }
 
-static const AcqOption task_options[] = {
-	{"classification", false},
-	{"regression", true},
+static const AcqOption model_options[] = {
+	{"softmax", MODEL_SOFTMAX},
+	{"knn", MODEL_KNN},
+	{"linear", MODEL_LINEAR},
 	{NULL, 0}
 };
 
@@ -232,16 +231,15 @@ static void
 eval_spec(EvalSpec *e, const char *model, const char *task, int k, double c, int max_iter,
 		  double tol)
 {
-	e->regression = acq_parse_option(task_options, task, "task",
+	int			m;
+
+	e->regression = acq_parse_option(acquisition_tasks, task, "task",
 									 "Use 'classification' or 'regression'.");
 	if (model == NULL)
 		e->model = e->regression ? MODEL_KNN : MODEL_SOFTMAX;
-	else if (strcmp(model, "softmax") == 0 && !e->regression)
-		e->model = MODEL_SOFTMAX;
-	else if (strcmp(model, "knn") == 0)
-		e->model = MODEL_KNN;
-	else if (strcmp(model, "linear") == 0 && e->regression)
-		e->model = MODEL_LINEAR;
+	else if (acq_find_option(model_options, model, &m) &&
+			 !(m == MODEL_SOFTMAX && e->regression) && !(m == MODEL_LINEAR && !e->regression))
+		e->model = m;
 	else
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -268,12 +266,6 @@ eval_spec(EvalSpec *e, const char *model, const char *task, int k, double c, int
 	e->c = c;
 	e->max_iter = max_iter;
 	e->tol = tol;
-}
-
-static const char *
-model_name(EvalModel m)
-{
-	return m == MODEL_SOFTMAX ? "softmax" : m == MODEL_KNN ? "knn" : "linear";
 }
 
 /* acq.evaluate(train regclass[], test regclass, features, label, model, task, k, c, max_iter) */
@@ -332,7 +324,7 @@ acq_evaluate(PG_FUNCTION_ARGS)
 	read_table(test, features, label, &tst);
 	score = train_and_score(&e, &train, train.n, &tst);
 	SPI_finish();
-	values[0] = CStringGetTextDatum(model_name(e.model));
+	values[0] = CStringGetTextDatum(acq_option_name(model_options, e.model));
 	values[1] = Int64GetDatum(train.n);
 	values[2] = Int64GetDatum(tst.n);
 	values[3] = Float8GetDatum(score);
@@ -363,16 +355,8 @@ acq_acquisition_curve(PG_FUNCTION_ARGS)
 	EvalSpec	e;
 	AcqRowBuf	train = {0},
 				tst = {0};
-	Oid			consumer,
-				target;
-	char	   *features,
-			   *label,
-			   *task,
-			   *idcol;
+	AcqSpec		plan;
 	int64		nconsumer;
-	Oid			t = INT8OID;
-	Datum		v;
-	bool		isnull;
 	MemoryContext old;
 
 	InitMaterializedSRF(fcinfo, 0);
@@ -391,45 +375,23 @@ acq_acquisition_curve(PG_FUNCTION_ARGS)
 	old = CurrentMemoryContext;
 	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
 	MemoryContextSwitchTo(old);
-	v = Int64GetDatum(plan_id);
-	acq_spi_check(SPI_execute_with_args("SELECT consumer::pg_catalog.oid, target::pg_catalog.oid,"
-										" features::pg_catalog.text, label::pg_catalog.text, task, id_column::pg_catalog.text"
-										" FROM acq.acquisition_plans WHERE plan_id OPERATOR(pg_catalog.=) $1",
-										1, &t, &v, NULL, false, 0),
-				  SPI_OK_SELECT, "reading the plan");
-	if (SPI_processed != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("there is no acquisition plan " INT64_FORMAT " that you can see", plan_id),
-				 errhint("acq.acquisitions lists your plans.")));
-	consumer = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	target = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-	features = MemoryContextStrdup(old, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3));
-	label = MemoryContextStrdup(old, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4));
-	task = MemoryContextStrdup(old, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5));
-	idcol = MemoryContextStrdup(old, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 6));
-	MemoryContextSwitchTo(old);
-	eval_spec(&e, model, task, PG_GETARG_INT32(4), PG_GETARG_FLOAT8(5), PG_GETARG_INT32(6),
-			  PG_GETARG_FLOAT8(7));
-	if (get_rel_name(consumer) == NULL || get_rel_name(target) == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("a table of acquisition plan " INT64_FORMAT " no longer exists", plan_id)));
+	acquisition_read_plan(plan_id, &plan, "acq.acquisitions lists your plans.");
+	eval_spec(&e, model, acq_option_name(acquisition_tasks, plan.regression), PG_GETARG_INT32(4),
+			  PG_GETARG_FLOAT8(5), PG_GETARG_INT32(6), PG_GETARG_FLOAT8(7));
+	acquisition_check_plan_tables(plan_id, &plan, false);
 
 	train.d = tst.d = -1;
-	read_table(consumer, features, label, &train);
+	read_table(plan.consumer, plan.features, plan.label, &train);
 	nconsumer = train.n;
-	if (pg_class_aclcheck(target, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied for table %s", get_rel_name(target))));
+	acq_check_select(plan.target, NULL);
 	read_rows(psprintf("SELECT (%s)::pg_catalog.float8[], (%s)::pg_catalog.float8 FROM %s"
 					   " WHERE plan_id OPERATOR(pg_catalog.=) " INT64_FORMAT
 					   " ORDER BY round, pg_catalog.hashint8((%s)::pg_catalog.int8), %s",
-					   quote_identifier(features), quote_identifier(label),
-					   acq_rel_display_name(target), plan_id, quote_identifier(idcol), quote_identifier(idcol)),
-			  acq_rel_display_name(target), &train, -1);
-	read_table(test, features, label, &tst);
+					   quote_identifier(plan.features), quote_identifier(plan.label),
+					   acq_rel_display_name(plan.target), plan_id, quote_identifier(plan.id),
+					   quote_identifier(plan.id)),
+			  acq_rel_display_name(plan.target), &train, -1);
+	read_table(test, plan.features, plan.label, &tst);
 
 	for (int i = 0; i < nb; i++)
 	{

@@ -1,0 +1,103 @@
+/*
+ * entry.c -- the SQL functions of an acquisition: acq.acquire (a plan run in
+ * the caller's transaction, all or nothing), acq._check_acquire (its checks,
+ * buying nothing: acq.submit_acquire's) and acq._create_acquisition_plan
+ * (the target and the plan row, the first step of a job).
+ */
+#include "postgres.h"
+
+#include "funcapi.h"
+#include "utils/memutils.h"
+
+#include "pg/acquisition/acquisition.h"
+
+PG_FUNCTION_INFO_V1(acq_acquire);
+PG_FUNCTION_INFO_V1(acq_check_acquire);
+PG_FUNCTION_INFO_V1(acq_create_acquisition_plan);
+
+/* the checks, the target (created if need be) and the plan row; returns its id */
+static int64
+create_plan(AcqSpec *s, int64 job_id)
+{
+	s->target = acquisition_check_spec(s);
+	if (!OidIsValid(s->target))
+		s->target = acquisition_create_target(s);
+	return acquisition_insert_plan(s, job_id);
+}
+
+/* acq.acquire's row: plan_id, bought, rounds, budget_left, predicate_names, counts */
+static void
+run_summary(Run *run, Datum *values, bool *nulls)
+{
+	int		   *counts = palloc0(sizeof(int) * run->np);
+	char	  **names = palloc(sizeof(char *) * run->np);
+
+	for (int p = 0; p < run->np; p++)
+	{
+		counts[p] = (int) run->planner->preds[p].bought;
+		names[p] = run->preds[p].name;
+	}
+	values[0] = Int64GetDatum(run->plan_id);
+	values[1] = Int32GetDatum((int) (run->s.budget - run->planner->budget_left));
+	values[2] = Int32GetDatum((int) run->planner->rounds);
+	values[3] = Int32GetDatum((int) run->planner->budget_left);
+	values[4] = acq_text_array_datum(names, run->np);
+	values[5] = acq_int4_array_datum(counts, run->np);
+	memset(nulls, 0, sizeof(bool) * 6);
+}
+
+/* acq._check_acquire(...): the checks of acq.acquire, buying nothing */
+Datum
+acq_check_acquire(PG_FUNCTION_ARGS)
+{
+	AcqSpec		s;
+
+	acquisition_spec_from_args(fcinfo, &s);
+	(void) acquisition_check_spec(&s);
+	PG_RETURN_VOID();
+}
+
+/* acq.acquire(...): a plan run in the caller's transaction */
+Datum
+acq_acquire(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "acq acquire", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old;
+	Run		   *run;
+	Datum		values[6];
+	bool		nulls[6];
+
+	InitMaterializedSRF(fcinfo, 0);
+	old = MemoryContextSwitchTo(cxt);
+	run = palloc0(sizeof(Run));
+	run->cxt = cxt;
+	acquisition_spec_from_args(fcinfo, &run->s);
+	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+	MemoryContextSwitchTo(cxt);
+	run->plan_id = create_plan(&run->s, 0);
+	acquisition_setup_run(run);
+	acquisition_set_predicate_names(run);
+	acquisition_run_rounds(run, NULL);
+	acquisition_finish_plan(run);
+	run_summary(run, values, nulls);
+	MemoryContextSwitchTo(old);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/* acq._create_acquisition_plan(<acquire's arguments>, job_id): target and plan row */
+Datum
+acq_create_acquisition_plan(PG_FUNCTION_ARGS)
+{
+	AcqSpec		s;
+	int64		plan_id;
+
+	acquisition_spec_from_args(fcinfo, &s);
+	acq_arg_require(fcinfo, 23, "job_id");
+	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+	plan_id = create_plan(&s, PG_GETARG_INT64(23));
+	SPI_finish();
+	PG_RETURN_INT64(plan_id);
+}

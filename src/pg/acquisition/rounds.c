@@ -1,0 +1,386 @@
+/*
+ * rounds.c -- a run of a plan: the set-up (what is held, what is for sale,
+ * the predicates and their pools, novelty's sets, the planner, fresh or
+ * restored from the log) and the round loop (the planner names (P, I); I
+ * records are drawn from P's pool, bought, measured and logged).  Also the
+ * run's prepared statements, which a worker's run keeps across rounds.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "pg/acquisition/acquisition.h"
+
+static void build_predicates(Run *run, PoolScan *ps);
+static char *predicate_name(Run *run, int p);
+static void check_pools(Run *run);
+static void create_planner(Run *run, const PlanLog *log);
+
+/* ---- the run's statements --------------------------------------------------------- */
+
+/*
+ * A per-round statement, planned once.  A worker's run keeps its plans
+ * across its transactions (SPI_keepplan); acq.acquire's die with its SPI
+ * connection, so that an error leaves nothing behind.
+ */
+SPIPlanPtr
+acquisition_prepare(Run *run, const char *sql, int nargs, Oid *types, const char *what)
+{
+	SPIPlanPtr	plan = acq_spi_prepare(sql, nargs, types, what);
+
+	if (run->keep_plans)
+		SPI_keepplan(plan);
+	return plan;
+}
+
+void
+acquisition_free_plans(Run *run)
+{
+	if (run->buy_plan)
+		SPI_freeplan(run->buy_plan);
+	if (run->buy_tid_plan)
+		SPI_freeplan(run->buy_tid_plan);
+	if (run->null_plan)
+		SPI_freeplan(run->null_plan);
+	if (run->log_plan)
+		SPI_freeplan(run->log_plan);
+	if (run->count_plan)
+		SPI_freeplan(run->count_plan);
+}
+
+/* ---- set-up ----------------------------------------------------------------------- */
+
+static char *
+format_label(double v)
+{
+	if (v == floor(v) && fabs(v) < 1e15)
+		return psprintf("%.0f", v);
+	return psprintf("%.17g", v);
+}
+
+/* the name of predicate p, as the log and the summary show it */
+static char *
+predicate_name(Run *run, int p)
+{
+	AcqSpec    *s = &run->s;
+	StringInfoData n;
+
+	switch (run->pool->kind)
+	{
+		case ACQ_POOL_ONE:
+			return pstrdup("true");
+		case ACQ_POOL_LABEL:
+			return psprintf("%s = %s", s->label, format_label(run->pool->labels[p]));
+		case ACQ_POOL_GRID:
+			initStringInfo(&n);
+			for (int g = 0; g < s->ngrid; g++)
+			{
+				double		lo,
+							hi;
+				bool		last = acq_grid_segment(&run->grid, p, g, &lo, &hi);
+
+				appendStringInfo(&n, "%s%s[%d] in [%.6g, %.6g%s", g ? " and " : "", s->features,
+								 s->grid_dims[g], lo, hi, last ? "]" : ")");
+			}
+			return n.data;
+		case ACQ_POOL_MASK:
+			return pstrdup(s->sql[p]);
+	}
+	return NULL;
+}
+
+/*
+ * The predicates and their pools: the core assigns each pool row to the
+ * predicates that offer it and keeps, per predicate, the row numbers of what
+ * is for sale (src/core/pool.c); the names are made here.
+ */
+static void
+build_predicates(Run *run, PoolScan *ps)
+{
+	AcqSpec    *s = &run->s;
+	AcqStatus	st = ACQ_OK;
+	char		errbuf[256];
+
+	if (s->strategy == ACQ_STRATEGY_RANDOM)
+		run->pool = acq_pool_one(ps->n);	/* one predicate: every record for sale */
+	else if (s->kind == PRED_LABEL)
+	{
+		double	   *given = NULL;
+
+		if (s->labels)
+		{
+			/*
+			 * PostgreSQL's qsort, as ever: with 0 and -0 among the labels, it
+			 * decides which one the error of a duplicate names
+			 */
+			given = palloc(sizeof(double) * s->nlabels);
+			memcpy(given, s->labels, sizeof(double) * s->nlabels);
+			qsort(given, s->nlabels, sizeof(double), acq_cmp_double);
+		}
+		st = acq_pool_by_label(ps->label, ps->n, given, s->nlabels, MAX_PREDICATES, &run->pool,
+							   errbuf, sizeof(errbuf));
+		if (st == ACQ_ERR_TOO_LARGE)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("%s", errbuf),
+					 errhint("Choose the labels to query with labels => ARRAY[...].")));
+		if (st != ACQ_OK)
+			acquisition_param_error(errbuf, NULL);
+	}
+	else if (s->kind == PRED_GRID)
+	{
+		st = acq_pool_by_grid(&run->grid, ps->grid, ps->n, MAX_PREDICATES, &run->pool,
+							  errbuf, sizeof(errbuf));
+		if (st != ACQ_OK)
+			acquisition_param_error(errbuf, "Use fewer grid_dims or a smaller grid_size.");
+	}
+	else
+		run->pool = acq_pool_by_mask(ps->mask, ps->n, s->nsql);
+	run->np = run->pool->np;
+	run->preds = palloc0(sizeof(Pred) * (run->np > 0 ? run->np : 1));
+	for (int p = 0; p < run->np; p++)
+		run->preds[p].name = predicate_name(run, p);
+	run->pool_id = ps->id;
+	run->pool_tid = ps->tid;
+}
+
+/*
+ * A new plan: every predicate must offer something, and together they must
+ * offer the budget.
+ */
+static void
+check_pools(Run *run)
+{
+	AcqSpec    *s = &run->s;
+	int64		total;
+	int			empty = 0;
+
+	for (int p = 0; p < run->np; p++)
+	{
+		/* an empty grid cell, or a label all of whose records are held, is just left out */
+		if (run->pool->preds[p].nrows == 0 &&
+			(s->kind == PRED_GRID || (s->kind == PRED_LABEL && s->labels == NULL)) &&
+			s->strategy != ACQ_STRATEGY_RANDOM)
+		{
+			empty++;
+			continue;
+		}
+		if (run->pool->preds[p].nrows == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_NO_DATA_FOUND),
+					 errmsg("predicate \"%s\" selects no record for sale in %s", run->preds[p].name, run->q_provider),
+					 errdetail("Nothing was bought."),
+					 errhint(s->kind == PRED_LABEL ? "Query only labels the provider has (labels => ARRAY[...])." :
+							 s->kind == PRED_GRID ? "Use a coarser grid (grid_size) or other grid_dims." :
+							 "Every SQL predicate must select records the consumer does not hold yet.")));
+	}
+	if (empty == run->np)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("no predicate selects a record for sale in %s", run->q_provider),
+				 errdetail("Nothing was bought.")));
+	if (empty > 0)
+		ereport(NOTICE,
+				(errmsg("%d of %d predicates select no record for sale; they are left out",
+						empty, run->np)));
+	/* overlapping SQL predicates offer a record once */
+	total = acq_pool_offered(run->pool);
+	if (total < s->budget)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("budget %d is larger than the " INT64_FORMAT " records the predicates offer",
+						s->budget, total),
+				 errdetail("Nothing was bought."),
+				 errhint("Lower the budget to at most " INT64_FORMAT ".", total)));
+}
+
+/* the planner, fresh or restored from the log's last round */
+static void
+create_planner(Run *run, const PlanLog *log)
+{
+	AcqSpec    *s = &run->s;
+	AcqPlanParams pp;
+	int64	   *pool;
+	char		errbuf[256];
+
+	memset(&pp, 0, sizeof(pp));
+	pp.strategy = s->strategy;
+	pp.budget = s->budget;
+	pp.batch = s->batch;
+	pp.tau = s->tau;
+	pp.l = s->l;
+	pp.delta = s->delta;
+	pp.allocation = s->allocation;
+	pool = palloc(sizeof(int64) * run->np);
+	for (int p = 0; p < run->np; p++)
+		pool[p] = run->pool->preds[p].nrows;
+	run->planner = acq_planner_create(&pp, run->np, pool, errbuf, sizeof(errbuf));
+	if (run->planner == NULL)
+		acquisition_param_error(errbuf, NULL);
+	acq_pg_rng_init(&run->pick_rng, &run->pick_state, s->seed ^ (int64) (log->nround * UINT64CONST(0x9E3779B97F4A7C15)));
+	acq_pg_rng_init(&run->strat_rng, &run->strat_state, s->seed + 1);
+	if (log->nround > 0)
+	{
+		if (!acq_planner_restore(run->planner, log->state, log->nstate))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("the log of acquisition plan " INT64_FORMAT " does not match its parameters", run->plan_id)));
+		run->strat_state.s0 = (uint64) log->rng[0];
+		run->strat_state.s1 = (uint64) log->rng[1];
+	}
+	for (int p = 0; p < run->np; p++)
+		acq_planner_set_available(run->planner, p, run->pool->preds[p].available);
+	pfree(pool);
+}
+
+void
+acquisition_setup_run(Run *run)
+{
+	AcqSpec    *s = &run->s;
+	HeldRows	held = {0};
+	PoolScan	ps = {0};
+	PlanLog		log;
+	int64		mine = 0;
+	char		errbuf[256];
+
+	run->q_target = acq_rel_display_name(s->target);
+	run->q_provider = acq_rel_display_name(s->provider);
+	run->q_id = pstrdup(quote_identifier(s->id));
+	run->q_features = pstrdup(quote_identifier(s->features));
+	run->q_label = pstrdup(quote_identifier(s->label));
+	run->d = -1;
+
+	/* the log so far: each round's predicate, and the last state */
+	acquisition_read_log(run, &log);
+
+	/* what the consumer holds: its own rows and everything in the target */
+	acquisition_read_held(run, s->consumer, acq_rel_display_name(s->consumer), false, &held);
+	acquisition_read_held(run, s->target, run->q_target, true, &held);
+	for (int64 i = 0; i < held.n; i++)
+		if (held.rows[i].plan_round > 0)
+			mine++;
+	if (mine != log.bought)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("target %s holds " INT64_FORMAT " records of acquisition plan " INT64_FORMAT
+						" but its log says " INT64_FORMAT " were bought",
+						run->q_target, mine, run->plan_id, log.bought),
+				 errhint("Were rows of the target deleted or inserted by hand?")));
+	run->held_ids = palloc_extended(sizeof(int64) * (held.n > 0 ? held.n : 1), MCXT_ALLOC_HUGE);
+	for (int64 i = 0; i < held.n; i++)
+		run->held_ids[i] = held.rows[i].id;
+	run->nheld = held.n;
+	acquisition_sort_ids(run->held_ids, run->nheld);
+
+	/* the provider: what is for sale */
+	if (run->d < 0)
+		acquisition_provider_dimensions(run);
+	if (s->kind == PRED_GRID && s->grid_dims == NULL)
+	{
+		/* default: the first two dimensions (or the only one) */
+		s->ngrid = run->d == 1 ? 1 : 2;
+		s->grid_dims = palloc(sizeof(int) * 2);
+		s->grid_dims[0] = 1;
+		s->grid_dims[1] = 2;
+	}
+	/* the ranges: grid_dims must name dimensions the features have */
+	if (s->kind == PRED_GRID &&
+		acq_grid_init(&run->grid, s->grid_dims, s->ngrid, s->grid_size, run->d,
+					  errbuf, sizeof(errbuf)) != ACQ_OK)
+		acquisition_param_error(errbuf, NULL);
+	acq_scaling_init(&run->scaling, run->d, s->regression, s->scale);
+	for (int64 i = 0; i < held.n; i++)
+	{
+		acq_scaling_widen(&run->scaling, held.rows[i].x, held.rows[i].x[run->d]);
+		acq_grid_widen_features(&run->grid, held.rows[i].x);
+	}
+	run->use_tid = acquisition_tid_is_stable(run);
+	acquisition_scan_provider(run, &ps);
+	run->nd = run->d + (s->regression ? 1 : 0);
+	build_predicates(run, &ps);
+	if (log.nround == 0)
+		check_pools(run);
+
+	/* novelty's sets: held at the start, bought by this plan */
+	run->wants_novelty = s->strategy == ACQ_STRATEGY_SPS || s->strategy == ACQ_STRATEGY_EA;
+	acquisition_novelty_sets(run, &held, &log);
+
+	create_planner(run, &log);
+}
+
+/* ---- the rounds ------------------------------------------------------------------- */
+
+/*
+ * Persistent state lives in run->cxt; each round's scratch in a context
+ * reset every round.
+ */
+void
+acquisition_run_rounds(Run *run, AcqJob *job)
+{
+	MemoryContext roundcxt = AllocSetContextCreate(run->cxt, "acq round", ALLOCSET_DEFAULT_SIZES);
+	int		   *rows = NULL;
+	int			cap = 0;
+
+	for (;;)
+	{
+		int			p;
+		int64		want;
+		int			ndrawn,
+					received;
+		bool		keep;
+		double		utility = NAN;
+		Mat			got;
+		MemoryContext old;
+		int			round;
+
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(run->cxt);
+		if (!acq_planner_next(run->planner, &run->strat_rng, &p, &want))
+		{
+			MemoryContextSwitchTo(old);
+			break;
+		}
+		if (want > cap)
+		{
+			cap = (int) want;
+			rows = rows ? repalloc(rows, sizeof(int) * cap) : palloc(sizeof(int) * cap);
+		}
+		MemoryContextSwitchTo(roundcxt);
+		round = (int) run->planner->rounds + 1;
+		ndrawn = acq_pool_draw(run->pool, p, (int) want, &run->pick_rng, rows);
+		for (int i = 0; i < ndrawn; i++)
+			acq_pool_take(run->pool, rows[i]);
+		memset(&got, 0, sizeof(got));
+		got.d = run->nd;
+		keep = run->wants_novelty && acq_planner_will_measure(run->planner);
+		received = ndrawn > 0 ? acquisition_buy(run, rows, ndrawn, round, &got, keep) : 0;
+		if (received < ndrawn)
+			ereport(WARNING,
+					(errmsg("the provider returned %d of %d records drawn for \"%s\"",
+							received, ndrawn, run->preds[p].name),
+					 errdetail("Records that vanished from the provider since the set-up are not charged.")));
+		MemoryContextSwitchTo(run->cxt);
+		if (acq_planner_wants_utility(run->planner) && received > 0)
+			utility = acquisition_measure(run, p, &got);
+		else if (keep)
+			acquisition_keep_bought(run, p, &got);
+		for (int q = 0; q < run->np; q++)
+			acq_planner_set_available(run->planner, q, run->pool->preds[q].available);
+		/* observe after set_available so that the log's state is current */
+		acq_planner_observe(run->planner, received, utility);
+		MemoryContextSwitchTo(roundcxt);
+		acquisition_log_round(run, round, p, want, received, utility);
+		if (job)
+			acq_job_progress(job, (double) (run->s.budget - run->planner->budget_left) / run->s.budget,
+							 "round %d", round);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(roundcxt);
+		if (job)
+			acq_job_commit_step(job);
+	}
+}

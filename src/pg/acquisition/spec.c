@@ -1,0 +1,279 @@
+/*
+ * spec.c -- a plan's parameters (AcqSpec) from the SQL arguments of
+ * acq.acquire, acq._check_acquire and acq._create_acquisition_plan, and
+ * their checks: the ranges that need no data, the columns of consumer and
+ * provider, the right to read them, and the target's shape when it exists.
+ * A target that does not exist is created here.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/regproc.h"
+#include "utils/varlena.h"
+
+#include "pg/acquisition/acquisition.h"
+
+const AcqOption acquisition_strategies[] = {
+	{"sps", ACQ_STRATEGY_SPS},
+	{"ea", ACQ_STRATEGY_EA},
+	{"uniform", ACQ_STRATEGY_UNIFORM},
+	{"random", ACQ_STRATEGY_RANDOM},
+	{NULL, 0}
+};
+
+const AcqOption acquisition_predicate_kinds[] = {
+	{"label", PRED_LABEL},
+	{"grid", PRED_GRID},
+	{"sql", PRED_SQL},
+	{NULL, 0}
+};
+
+const AcqOption acquisition_tasks[] = {
+	{"classification", false},
+	{"regression", true},
+	{NULL, 0}
+};
+
+const AcqOption acquisition_allocations[] = {
+	{"linear", ACQ_ALLOCATION_LINEAR},
+	{"sqrt", ACQ_ALLOCATION_SQRT},
+	{NULL, 0}
+};
+
+#define ID_HINT "acq identifies records by an integer id shared by consumer and provider."
+
+static void check_spec_values(const AcqSpec *s);
+static Oid	check_target(const AcqSpec *s);
+
+void
+acquisition_param_error(const char *msg, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s", msg),
+			 hint ? errhint("%s", hint) : 0));
+}
+
+/* the SQL arguments of acq.acquire / acq._check_acquire, checked */
+void
+acquisition_spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s)
+{
+	char	   *strategy,
+			   *predicates,
+			   *task,
+			   *allocation,
+			   *target;
+
+	memset(s, 0, sizeof(*s));
+	s->consumer = acq_arg_regclass(fcinfo, 0, "consumer");
+	s->provider = acq_arg_regclass(fcinfo, 1, "provider");
+	target = acq_arg_name(fcinfo, 2, "target", true);
+	s->target_name = stringToQualifiedNameList(target);
+	s->features = acq_arg_name(fcinfo, 3, "features", true);
+	s->label = acq_arg_name(fcinfo, 4, "label", true);
+	acq_arg_require(fcinfo, 5, "budget");
+	s->budget = PG_GETARG_INT32(5);
+	strategy = acq_arg_text(fcinfo, 6, "strategy", true);
+	predicates = acq_arg_text(fcinfo, 7, "predicates", true);
+	s->id = acq_arg_name(fcinfo, 8, "id", true);
+	task = acq_arg_text(fcinfo, 9, "task", true);
+	if (!PG_ARGISNULL(10))
+		s->labels = acq_float8_array_arg(PG_GETARG_ARRAYTYPE_P(10), &s->nlabels, "labels");
+	if (!PG_ARGISNULL(11))
+		s->grid_dims = acq_int4_array_arg(PG_GETARG_ARRAYTYPE_P(11), &s->ngrid, "grid_dims");
+	acq_arg_require(fcinfo, 12, "grid_size");
+	s->grid_size = PG_GETARG_INT32(12);
+	if (!PG_ARGISNULL(13))
+		s->sql = acq_text_array_arg(PG_GETARG_ARRAYTYPE_P(13), &s->nsql, "predicate_sql");
+	/* batch NULL: 100, or the budget if smaller */
+	s->batch = PG_ARGISNULL(14) ? Min(100, Max(s->budget, 1)) : PG_GETARG_INT32(14);
+	acq_arg_require(fcinfo, 15, "tau");
+	s->tau = PG_GETARG_INT32(15);
+	acq_arg_require(fcinfo, 16, "l");
+	s->l = PG_GETARG_FLOAT8(16);
+	acq_arg_require(fcinfo, 17, "delta");
+	s->delta = PG_GETARG_FLOAT8(17);
+	allocation = acq_arg_text(fcinfo, 18, "allocation", true);
+	acq_arg_require(fcinfo, 19, "novelty_k");
+	s->novelty_k = PG_GETARG_INT32(19);
+	acq_arg_require(fcinfo, 20, "novelty_splits");
+	s->novelty_splits = PG_GETARG_INT32(20);
+	acq_arg_require(fcinfo, 21, "scale");
+	s->scale = PG_GETARG_BOOL(21);
+	acq_arg_require(fcinfo, 22, "seed");
+	s->seed = PG_GETARG_INT64(22);
+
+	s->strategy = acq_parse_option(acquisition_strategies, strategy, "strategy",
+								   "Use 'sps', 'ea', 'uniform' or 'random'.");
+	s->kind = acq_parse_option(acquisition_predicate_kinds, predicates, "predicates",
+							   "Use 'label' (one predicate per class label), 'grid' (equal-width cells over grid_dims) or 'sql' (the expressions in predicate_sql).");
+	s->regression = acq_parse_option(acquisition_tasks, task, "task",
+									 "Use 'classification' or 'regression' (the label is then appended to the vectors novelty compares).");
+	s->allocation = acq_parse_option(acquisition_allocations, allocation, "allocation",
+									 "Use 'linear' or 'sqrt'.");
+}
+
+/* ranges that need no data */
+static void
+check_spec_values(const AcqSpec *s)
+{
+	if (s->budget <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("budget must be positive, not %d", s->budget),
+				 errhint("The budget is the number of records to buy.")));
+	if (s->batch <= 0 || s->batch > s->budget)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("batch must be between 1 and the budget (%d), not %d", s->budget, s->batch),
+				 errhint("batch is I_Delta, the records one SPS query (or one uniform/random round) asks for.")));
+	if (s->tau < 1 || s->tau > 1000)
+		acquisition_param_error(psprintf("tau must be between 1 and 1000, not %d", s->tau),
+								"tau is the number of recent queries per predicate whose rewards SPS remembers.");
+	if (!(s->l > 0.0 && s->l <= 1.0))
+		acquisition_param_error(psprintf("l must be in (0, 1], not %g", s->l),
+								"l is the share of each predicate's records EA buys to start its estimates.");
+	if (!(s->delta > 0.0 && s->delta < 1.0))
+		acquisition_param_error(psprintf("delta must be in (0, 1), not %g", s->delta),
+								"delta is EA's significance level for its error bounds.");
+	if (s->novelty_k < 1 || s->novelty_k > 100)
+		acquisition_param_error(psprintf("novelty_k must be between 1 and 100, not %d", s->novelty_k), NULL);
+	if (s->novelty_splits < 1 || s->novelty_splits > 10000)
+		acquisition_param_error(psprintf("novelty_splits must be between 1 and 10000, not %d", s->novelty_splits), NULL);
+	if (s->kind == PRED_GRID)
+	{
+		if (s->grid_size < 1 || s->grid_size > 64)
+			acquisition_param_error(psprintf("grid_size must be between 1 and 64, not %d", s->grid_size),
+									"grid_size is the number of equal-width cells per grid dimension.");
+		if (s->ngrid < 1 && s->grid_dims != NULL)
+			acquisition_param_error("grid_dims must not be empty", NULL);
+		for (int i = 0; i < s->ngrid; i++)
+		{
+			if (s->grid_dims[i] < 1)
+				acquisition_param_error(psprintf("grid_dims must hold 1-based feature dimensions, not %d", s->grid_dims[i]), NULL);
+			for (int j = 0; j < i; j++)
+				if (s->grid_dims[j] == s->grid_dims[i])
+					acquisition_param_error(psprintf("grid_dims names dimension %d twice", s->grid_dims[i]), NULL);
+		}
+	}
+	if (s->kind == PRED_SQL)
+	{
+		if (s->nsql < 1)
+			acquisition_param_error("predicates => 'sql' needs predicate_sql", "Pass predicate_sql => ARRAY['<boolean SQL expression>', ...].");
+		if (s->nsql > MAX_SQL_PREDICATES)
+			acquisition_param_error(psprintf("at most %d SQL predicates are supported, not %d", MAX_SQL_PREDICATES, s->nsql), NULL);
+	}
+	if (s->kind == PRED_LABEL && s->regression)
+		acquisition_param_error("label predicates need task => 'classification'",
+								"For a regression target use predicates => 'grid' or 'sql'.");
+}
+
+/* the target if it exists (its shape checked), else InvalidOid */
+static Oid
+check_target(const AcqSpec *s)
+{
+	RangeVar   *rv = makeRangeVarFromNameList(s->target_name);
+	Oid			rel;
+	static const char *cols[] = {"plan_id", "round"};
+	static const Oid types[] = {INT8OID, INT4OID};
+
+	if (rv->schemaname == NULL)
+		rv->schemaname = get_namespace_name(get_rel_namespace(s->consumer));
+	rel = RangeVarGetRelid(rv, NoLock, true);
+	if (!OidIsValid(rel))
+		return InvalidOid;
+	if (rel == s->provider || rel == s->consumer)
+		acquisition_param_error("target must be a table other than the consumer and the provider",
+								"Bought records go to a table of their own; the consumer's model then trains on consumer and target.");
+	if (get_rel_relkind(rel) != RELKIND_RELATION)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("target %s is not a table", acq_rel_display_name(rel))));
+	PG_TRY();
+	{
+		acq_check_integer_column(rel, s->id, "id", ID_HINT);
+		acq_check_array_column(rel, s->features, "features", NULL);
+		acq_check_numeric_column(rel, s->label, "label", NULL);
+		for (int i = 0; i < 2; i++)
+			if (acq_column_type(rel, cols[i], "target") != types[i])
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("column \"%s\" must be %s", cols[i], format_type_be(types[i]))));
+	}
+	PG_CATCH();
+	{
+		ErrorData  *e;
+
+		MemoryContextSwitchTo(CurTransactionContext);
+		e = CopyErrorData();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("target %s exists with another shape", acq_rel_display_name(rel)),
+				 errdetail("%s", e->message),
+				 errhint("A target needs the provider's id (integer), features (float8[]) and label (numeric) columns, plan_id (bigint) and round (int); name a new table and acq creates it.")));
+	}
+	PG_END_TRY();
+	if (pg_class_aclcheck(rel, GetUserId(), ACL_SELECT | ACL_INSERT) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for table %s", get_rel_name(rel)),
+				 errhint("acq reads the target and inserts the records it buys with your rights.")));
+	return rel;
+}
+
+void
+acquisition_check_read_rights(const AcqSpec *s)
+{
+	acq_check_select(s->consumer, "acq reads the consumer's table with your rights.");
+	acq_check_select(s->provider, "acq reads the provider's table with your rights.");
+}
+
+Oid
+acquisition_check_spec(const AcqSpec *s)
+{
+	check_spec_values(s);
+	acq_check_integer_column(s->consumer, s->id, "id", ID_HINT);
+	acq_check_integer_column(s->provider, s->id, "id", ID_HINT);
+	acq_check_array_column(s->consumer, s->features, "features", NULL);
+	acq_check_array_column(s->provider, s->features, "features", NULL);
+	acq_check_numeric_column(s->consumer, s->label, "label", NULL);
+	acq_check_numeric_column(s->provider, s->label, "label", NULL);
+	acquisition_check_read_rights(s);
+	if (s->consumer == s->provider)
+		acquisition_param_error("consumer and provider must be different tables", NULL);
+	return check_target(s);
+}
+
+/* the target, created with the caller's rights (it does not exist) */
+Oid
+acquisition_create_target(const AcqSpec *s)
+{
+	RangeVar   *rv = makeRangeVarFromNameList(s->target_name);
+	char	   *schema = rv->schemaname ? rv->schemaname :
+		get_namespace_name(get_rel_namespace(s->consumer));
+	char	   *qname = quote_qualified_identifier(schema, rv->relname);
+	Oid			idtype = acq_column_type(s->provider, s->id, "id");
+	Oid			labeltype = acq_column_type(s->provider, s->label, "label");
+	char	   *sql;
+	Oid			rel;
+
+	sql = psprintf("CREATE TABLE %s (%s %s PRIMARY KEY, %s pg_catalog.float8[] NOT NULL,"
+				   " %s %s NOT NULL, plan_id pg_catalog.int8 NOT NULL, round pg_catalog.int4 NOT NULL)",
+				   qname, quote_identifier(s->id), format_type_be_qualified(idtype),
+				   quote_identifier(s->features), quote_identifier(s->label),
+				   format_type_be_qualified(labeltype));
+	acq_spi_check(SPI_execute(sql, false, 0), SPI_OK_UTILITY, "creating the target");
+	CommandCounterIncrement();
+	rv->schemaname = schema;
+	rel = RangeVarGetRelid(rv, NoLock, false);
+	return rel;
+}
