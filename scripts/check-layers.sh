@@ -11,6 +11,8 @@
 #   src/pg/*.c         the module (acq.c) and the kind table: anything
 #   test/unit/         the core and the tests' own headers
 #
+# and no source file longer than 1,000 lines unless its opening comment says
+# it does one thing ("one thing" in its first 30 lines).
 # Prints each violation; exits 1 if there is any.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -75,7 +77,12 @@ for d in src/pg/*/; do
 done
 [ -z "$(ls src/pg/*.h 2>/dev/null)" ] || say "src/pg/ holds a header: headers live in their folder"
 
-# (the length rule lands with the split of the capability folders)
+for f in $(find src -name '*.c' -o -name '*.h'); do
+	n=$(wc -l <"$f")
+	if [ "$n" -gt 1000 ] && ! head -30 "$f" | grep -qi "one thing"; then
+		say "$f has $n lines: split it, or say in its opening comment why it is one thing"
+	fi
+done
 
 if [ $bad = 0 ]; then echo "check-layers: ok"; fi
 exit $bad

@@ -200,5 +200,20 @@ is(sql("SELECT owner FROM acq.acquisition_plans WHERE job_id = $job"), 'dana', '
 is($node->safe_psql('postgres', 'SELECT count(*) FROM acq.acquisitions', extra_params => ['-U', 'dana']),
 	'1', 'she sees only her own plan');
 
+# ---------------------------------------------------------------------------
+# 5. an empty consumer and a new target: the job's set-up survives its first
+#    commit (it once kept set-up state in SPI's memory, freed by the commit)
+#    and buys what acq.acquire buys
+# ---------------------------------------------------------------------------
+sql('CREATE TABLE cons_empty (id bigint, x float8[], y int)');
+$job = sql(q{SELECT acq.submit_acquire('cons_empty', 'prov', 't_empty_job', 'x', 'y', 300,
+	batch => 30, seed => 5)});
+is(sql("SELECT acq.job_wait($job, '120 s')"), 'succeeded', 'an empty consumer: the job succeeds');
+sql(q{SELECT * FROM acq.acquire('cons_empty', 'prov', 't_empty_call', 'x', 'y', 300,
+	batch => 30, seed => 5)});
+is(sql('SELECT array_agg(id ORDER BY id) FROM t_empty_job'), sql('SELECT array_agg(id ORDER BY id) FROM t_empty_call'),
+	'an empty consumer: the job buys what acq.acquire buys');
+is(sql('SELECT count(*) FROM t_empty_job'), '300', 'an empty consumer: the whole budget bought');
+
 $node->stop;
 done_testing();

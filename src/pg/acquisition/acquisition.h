@@ -41,7 +41,7 @@
  *               finish
  *   read.c      reading consumer, target and provider rows
  *   rounds.c    the set-up (predicates, pools, planner) and the round loop
- *   novelty.c   novelty's sets per predicate, and measuring a batch
+ *   measure.c   novelty's sets per predicate, and measuring a batch
  *   buy.c       buying a round's records
  *   job.c       the job kind "acquire"
  *   evaluate.c  acq.evaluate and acq.acquisition_curve
@@ -234,7 +234,7 @@ acquisition_find_id(const int64 *ids, int64 n, int64 id)
 	return lo < n && ids[lo] == id ? lo : -1;
 }
 
-/* ---- in novelty.c: novelty's sets per predicate ------------------------------ */
+/* ---- in measure.c: novelty's sets per predicate ------------------------------ */
 
 /* a growing row-major matrix of novelty vectors */
 typedef struct Mat

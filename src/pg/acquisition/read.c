@@ -251,8 +251,11 @@ acquisition_provider_dimensions(Run *run)
 							   " WHERE %s IS NOT NULL LIMIT 1",
 							   run->q_features, run->q_provider, run->q_features);
 	bool		isnull;
+	MemoryContext mine = CurrentMemoryContext;
 
 	acq_spi_check(SPI_execute(sql, false, 1), SPI_OK_SELECT, "reading the provider's dimensions");
+	/* SPI leaves its own context current: a job's ends with the step */
+	MemoryContextSwitchTo(mine);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),

@@ -1,5 +1,5 @@
 /*
- * novelty.c -- novelty's sets per predicate and measuring a batch against
+ * measure.c -- novelty's sets per predicate and measuring a batch against
  * them (the arithmetic is src/core/novelty.c).  Each predicate P holds the
  * novelty vectors of the records held for it at the start (SPS: and those
  * bought through P since); EA keeps what it bought through P apart.  The
