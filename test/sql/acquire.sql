@@ -145,6 +145,8 @@ SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100, novelt
 SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100, predicates => 'sql');
 SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100, predicates => 'grid', grid_dims => '{3}');
 SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100, predicates => 'grid', grid_size => 0);
+SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100, predicates => 'grid', grid_size => 1,
+                          grid_dims => ARRAY(SELECT generate_series(1, 65)));
 SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', NULL);
 SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'nope', 'y', 100);
 SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 100, id => 'x');

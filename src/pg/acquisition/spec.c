@@ -155,6 +155,9 @@ check_spec_values(const AcqSpec *s)
 									"grid_size is the number of equal-width cells per grid dimension.");
 		if (s->ngrid < 1 && s->grid_dims != NULL)
 			acquisition_param_error("grid_dims must not be empty", NULL);
+		if (s->ngrid > 64)
+			acquisition_param_error(psprintf("grid_dims names %d dimensions, more than 64", s->ngrid),
+									"A grid spans at most 64 feature dimensions.");
 		for (int i = 0; i < s->ngrid; i++)
 		{
 			if (s->grid_dims[i] < 1)
