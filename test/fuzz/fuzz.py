@@ -770,7 +770,8 @@ def main():
     slow = sorted((c for c in ran if c.outcome == "ok"), key=lambda c: -c.seconds)[:5]
     extra.append(f"determinism: {repeated} successful calls repeated on another connection, {differ} differed")
     nf = [c for c in ran if c.outcome == "nonfinite"]
-    extra.append(f"silently wrong (a NaN or infinity in a successful result): {len(nf)} calls"
+    extra.append(f"silently wrong (a NaN or infinity in a successful result): {len(nf)} calls, "
+                 f"{sum(1 for c in nf if c.known)} of them known"
                  + (" (" + ", ".join(f"{f} {n}" for f, n in collections.Counter(c.fn for c in nf).items()) + ")"
                     if nf else ""))
     extra.append("slowest stop after a cancel or statement_timeout: "
