@@ -23,6 +23,7 @@ Exit status 0 when nothing failed; 1 otherwise (each offending call printed).
 
 import argparse
 import collections
+import decimal
 import hashlib
 import math
 import os
@@ -307,6 +308,8 @@ def finite_check(description, rows):
     def walk(v):
         if isinstance(v, float):
             return not math.isfinite(v)
+        if isinstance(v, decimal.Decimal):
+            return not v.is_finite()
         if isinstance(v, (list, tuple)):
             return any(walk(x) for x in v)
         return False
@@ -724,6 +727,8 @@ def main():
             print("fuzz: stopping: the server crashed or the connection was lost", flush=True)
             break
         settle(call)
+        if call.outcome == "hang" and runner.conn.broken:
+            runner.conn = runner.session()      # it was terminated: go on with a new session
         if call.idx % 200 == 0 and runner.server_restarted():
             call.outcome = "crash"
             call.message = "the server restarted during or before this call"
