@@ -7,9 +7,11 @@ PG_CONFIG=$PG_BIN/pg_config
 export DEBIAN_FRONTEND=noninteractive
 
 # Debian packages the build, the demo and the tests need (liblbfgs-dev: the
-# L-BFGS optimiser of the softmax regression, MIT licence) ...
+# L-BFGS optimiser of the softmax regression, MIT licence; python3-psycopg:
+# the fuzz suite, test/fuzz) ...
 ACQ_PACKAGES="postgresql-15 postgresql-contrib postgresql-server-dev-15 postgresql-client-15
- postgresql-15-cron libopenblas-dev libopenblas0-serial liblapacke-dev liblbfgs-dev libc6-dev libipc-run-perl make gcc gzip"
+ postgresql-15-cron libopenblas-dev libopenblas0-serial liblapacke-dev liblbfgs-dev libc6-dev libipc-run-perl make gcc gzip
+ python3 python3-psycopg"
 # ... and the benchmarks' Python peer (bench/) and test-fixture generators
 ACQ_BENCH_PACKAGES="python3 python3-numpy python3-sklearn python3-pandas"
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/test.sh -- install what is missing, build, and run every test:
-# the core's C unit tests, the layers' include rules, pg_regress on a
-# throwaway cluster, and TAP tests.
+# the core's C unit tests, the layers' include rules, pg_regress and the
+# reduced fuzz suite on a throwaway cluster, and TAP tests.
 # Ends with a "N passed, N failed" line; exits non-zero on any failure.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -51,6 +51,21 @@ fi
 if [ $rc -ne 0 ] && [ "$n_fail" = 0 ]; then n_fail=1; fi
 count $((n_tests - n_fail)) "$n_fail"
 if [ -f regression.diffs ]; then head -200 regression.diffs; fi
+
+# ---- 3b. the fuzz suite, reduced, on the same cluster (docs/hardening.md) --
+# one test: passes when no call crashed the server, raised an internal error,
+# hung past its statement_timeout, gave a different result when repeated or
+# a non-finite number, other than the known findings of test/fuzz/known.py
+acq_log "fuzz suite (reduced; the full one is bench/fuzz.sh)"
+set +e
+/usr/bin/python3 test/fuzz/fuzz.py --seed "${ACQ_FUZZ_SEED:-1}" --calls "${ACQ_FUZZ_CALLS:-4000}" \
+	--server-log "$ACQ_PGDIR/server.log" >"$ACQ_PGDIR/fuzz.out" 2>&1
+rc=$?
+set -e
+grep -A3 '^FAIL' "$ACQ_PGDIR/fuzz.out" | head -60 || true
+sed -n '/^per function/,$p' "$ACQ_PGDIR/fuzz.out"
+[ -s "$ACQ_PGDIR/fuzz.out" ] && grep -q '^fuzz: seed' "$ACQ_PGDIR/fuzz.out" || tail -20 "$ACQ_PGDIR/fuzz.out"
+if [ $rc -eq 0 ]; then count 1 0; else count 0 1; fi
 acq_stop_cluster
 trap - EXIT
 

@@ -233,6 +233,22 @@ SELECT * FROM acq.select_sources('e_good', 'e_val', 'x', 'y', source_column => '
                                  cost_exponent => 1, cost_scale => -0.01);
 SELECT * FROM acq.select_sources('e_good', 'e_val', 'x', 'y', source_column => 'source',
                                  cost_exponent => 1, cost_offset => 'Infinity');
+-- costs beyond float8, or whose sum would be: profit = gain - cost must stay
+-- finite (found by the fuzz suite, test/fuzz)
+SELECT * FROM acq.select_sources('e_good', 'e_val', 'x', 'y', source_column => 'source',
+                                 costs => '{"s1": 1e400}');
+SELECT * FROM acq.subset_gain('e_good', 'e_val', 'x', 'y', '{s1,s2}', source_column => 'source',
+                              costs => '{"s1": 1e308, "s2": 1e308}');
+SELECT * FROM acq.subset_gain('e_good', 'e_val', 'x', 't', '{s1}', source_column => 'source',
+                              task => 'regression', cost_exponent => 2, cost_scale => 1e308);
+SELECT count(*) FROM acq.subset_profits('e_good', 'e_val', 'x', 'y', source_column => 'source',
+                                        task => 'fairness', sensitive => 'b', lambda => 1e308,
+                                        costs => '{"s1": 1e308}');
+-- a cost too small for float8 is 0; large but finite costs are fine
+SELECT cost FROM acq.subset_gain('e_good', 'e_val', 'x', 'y', '{s1}', source_column => 'source',
+                                 costs => '{"s1": 1e-400}');
+SELECT cost, profit FROM acq.subset_gain('e_good', 'e_val', 'x', 'y', '{s1,s2}', source_column => 'source',
+                                         costs => '{"s1": 1e307, "s2": 1e307}');
 -- the same checks in the other two functions
 SELECT count(*) FROM acq.subset_profits('e_good', 'e_val', 'x', 'y', source_column => 'source',
                                         costs => '{"s3": 1}');

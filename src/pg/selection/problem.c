@@ -7,12 +7,14 @@
  */
 #include "postgres.h"
 
+#include <errno.h>
 #include <math.h>
 
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/numeric.h"
 
 #include "pg/selection/selection.h"
 
@@ -31,6 +33,30 @@ check_nonneg(double v, const char *name)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be a finite number >= 0, not %g", name, v)));
+}
+
+/*
+ * A JSON number as a double.  numeric_float8 would name neither the argument
+ * nor the source when the number is beyond float8's range; a number too
+ * small to represent is the nearest double (0), as a cost of 1e-400 means.
+ */
+static double
+cost_value(Numeric num, const char *key)
+{
+	char	   *text = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num)));
+	char	   *end;
+	double		c;
+
+	if (numeric_is_nan(num))
+		return NAN;
+	errno = 0;
+	c = strtod(text, &end);
+	if (errno == ERANGE && fabs(c) > 1.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the cost of source \"%s\" in costs is out of range for float8", key),
+				 errhint("Costs must be finite float8 numbers (at most about 1.8e308); give them in a larger unit.")));
+	return c;
 }
 
 /* {"source": cost, ...} -> a cost per source (0 for sources not named) */
@@ -72,8 +98,7 @@ parse_costs(Jsonb *jb, const AcqSourceData *data)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("the cost of source \"%s\" is not a number", key)));
-			c = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
-												   NumericGetDatum(v.val.numeric)));
+			c = cost_value(v.val.numeric, key);
 			if (!(c >= 0.0) || isinf(c))
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -171,6 +196,57 @@ acq_parse_problem(FunctionCallInfo fcinfo, const ProblemArgs *ix, Problem *pr)
 		(void) parse_costs(costs, NULL);	/* the shape and values; names once read */
 }
 
+/*
+ * profit = gain - cost must be a finite number for every subset, or a search
+ * compares infinities and returns them: refuse costs whose sum over all m
+ * sources, or whose sum with the largest gain, overflows.  A gain lies in
+ * [0, 100], or in [-lambda, 100 + lambda] for fairness.
+ */
+static void
+check_cost_bound(const Problem *pr)
+{
+	const AcqEvalConfig *cfg = &pr->cfg;
+	int			m = pr->data.m;
+	double		gmax = 100.0 + (cfg->task == ACQ_TASK_FAIRNESS ? cfg->lambda : 0.0);
+	double		total = 0.0;
+
+	if (cfg->cost_mode == ACQ_COST_GIVEN)
+	{
+		int			largest = 0;
+
+		for (int s = 0; s < m; s++)
+		{
+			total += pr->given_costs[s];
+			if (pr->given_costs[s] > pr->given_costs[largest])
+				largest = s;
+		}
+		if (!isfinite(total + gmax))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("the costs of the %d sources add up to more than float8 can hold", m),
+					 errdetail("The largest is %g, for source \"%s\".", pr->given_costs[largest],
+							   pr->data.names[largest]),
+					 errhint("Give the costs in a larger unit: profit = gain - cost needs the sum of all costs to be finite.")));
+	}
+	else if (cfg->cost_mode == ACQ_COST_GAIN)
+	{
+		double		f = fmax(0.0, gmax - cfg->cost_offset);
+		double		one = cfg->cost_scale;
+
+		for (int t = 0; t < cfg->cost_exponent; t++)
+			one *= f;
+		total = one * m;
+		if (!isfinite(total + gmax))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("cost_scale %g with cost_exponent %d can make the costs of the %d sources add up to more than float8 can hold",
+							cfg->cost_scale, cfg->cost_exponent, m),
+					 errdetail("A source's cost is cost_scale * max(0, gain - cost_offset)^cost_exponent, and a gain is at most %g.",
+							   gmax),
+					 errhint("Lower cost_scale, or raise cost_offset.")));
+	}
+}
+
 /* parse the shared arguments, read the data and check it */
 void
 acq_load_problem(FunctionCallInfo fcinfo, const ProblemArgs *ix, Problem *pr)
@@ -187,6 +263,7 @@ acq_load_problem(FunctionCallInfo fcinfo, const ProblemArgs *ix, Problem *pr)
 		pr->cfg.cost_mode = ACQ_COST_GIVEN;
 		pr->cfg.given_costs = pr->given_costs;
 	}
+	check_cost_bound(pr);
 
 	if (binary)
 	{
