@@ -1,6 +1,6 @@
 -- acq 0.1.0 -> 0.2.0: a running job's progress is read as a number
 -- (acq._job_progress, from the worker's backend status), not parsed back out
--- of its pg_stat_activity text.  No table changes: every job, plan, round
+-- of its pg_stat_activity text; acq.job_wait refuses a NULL timeout.  No table changes: every job, plan, round
 -- and ranking is kept as it is.
 \echo Use "ALTER EXTENSION acq UPDATE TO '0.2.0'" to load this file. \quit
 
@@ -32,3 +32,50 @@ SELECT j.id, j.kind, j.owner, j.params ->> 'method' AS method,
                       WHERE a.pid = j.worker_pid AND a.backend_type = 'acq job') w ON true
  CROSS JOIN LATERAL (SELECT j.status = 'running'
                             AND acq._job_dead(j.id, j.worker_pid, j.started_at) AS dead) d;
+
+CREATE OR REPLACE FUNCTION acq.job_wait(job bigint, timeout interval DEFAULT '1 hour')
+RETURNS text
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    st text;
+    deadline timestamptz := clock_timestamp() + timeout;
+    next_kick timestamptz := clock_timestamp() + interval '1 second';
+BEGIN
+    IF job IS NULL THEN
+        RAISE EXCEPTION 'job must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF timeout IS NULL THEN
+        RAISE EXCEPTION 'timeout must not be NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Pass an interval to wait at most; the default is 1 hour.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM acq.jobs j WHERE j.id = job AND age(j.xmin) = 0) THEN
+        RAISE EXCEPTION 'job % was submitted in this transaction', job
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'Its worker starts only when the submitting transaction commits.',
+                  HINT = 'Commit, then call acq.job_wait.';
+    END IF;
+    LOOP
+        SELECT s.status INTO st FROM acq.job_status s WHERE s.id = job;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'there is no job % that you can see', job
+                USING ERRCODE = 'undefined_object',
+                      HINT = 'acq.job_status lists your jobs.';
+        END IF;
+        IF st IN ('succeeded', 'failed', 'cancelled') THEN
+            IF st = 'failed' THEN
+                PERFORM acq._kick();        -- records a dead worker's failure
+            END IF;
+            RETURN st;
+        END IF;
+        EXIT WHEN clock_timestamp() >= deadline;
+        -- a queued job whose workers all died (crash, restart) needs a kick
+        IF st = 'queued' AND clock_timestamp() >= next_kick THEN
+            PERFORM acq._kick();
+            next_kick := clock_timestamp() + interval '1 second';
+        END IF;
+        PERFORM pg_sleep(0.05);
+    END LOOP;
+    RETURN st;
+END $$;

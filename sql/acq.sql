@@ -345,6 +345,10 @@ BEGIN
     IF job IS NULL THEN
         RAISE EXCEPTION 'job must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    IF timeout IS NULL THEN
+        RAISE EXCEPTION 'timeout must not be NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Pass an interval to wait at most; the default is 1 hour.';
+    END IF;
     IF EXISTS (SELECT 1 FROM acq.jobs j WHERE j.id = job AND age(j.xmin) = 0) THEN
         RAISE EXCEPTION 'job % was submitted in this transaction', job
             USING ERRCODE = 'object_not_in_prerequisite_state',

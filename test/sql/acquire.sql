@@ -122,6 +122,10 @@ FROM acq.evaluate('{acq_geo_cons,acq_geo_bought}', 'acq_geo_test', 'x', 'z', mod
 SELECT budget, n_train, round(r2::numeric, 3) > 0 AS positive
 FROM acq.acquisition_curve((SELECT plan_id FROM acq.acquisition_plans WHERE target = 'acq_geo_bought'::regclass),
                            'acq_geo_test', '{0,500}');
+-- labels whose squares overflow float8: an error, not R^2 NaN
+CREATE TABLE acq_huge AS SELECT x, z * 1e300 AS z FROM acq_geo_test;
+SELECT * FROM acq.evaluate('{acq_huge}', 'acq_huge', 'x', 'z', model => 'linear', task => 'regression');
+DROP TABLE acq_huge;
 
 -- ---- bad input ----------------------------------------------------------
 SELECT * FROM acq.acquire('acq_cons', 'acq_prov', 'acq_x', 'x', 'y', 0);

@@ -33,6 +33,7 @@ SELECT (SELECT count(*) FROM acq.source_selection_subsets WHERE job_id = :job)
      = (SELECT profit FROM acq.job_result(:job)) AS plan_is_best_subset;
 -- a job_wait on a finished job returns at once; a zero timeout returns the status
 SELECT acq.job_wait(:job, '0 s');
+SELECT acq.job_wait(:job, NULL);
 SELECT acq.cancel(:job) AS cancelled_a_finished_job;
 
 -- bad arguments are refused at submission, not later in a worker

@@ -180,6 +180,9 @@ SELECT * FROM acq.hard_examples('my_trainer', 'my_empty', 'features', 'label');
 SELECT * FROM acq.rank_owners('my_trainer', 'my_hard', 'my_empty', '{my_useful}', 'features', 'label');
 SELECT * FROM acq.rank_owners('my_trainer', 'my_hard', 'my_held', '{}', 'features', 'label');
 SELECT * FROM acq.rank_owners('my_trainer', 'my_hard', 'my_held', '{my_useful}', 'features', 'label', positive => 7);
+SELECT * FROM acq.rank_owners('my_trainer', 'my_hard', 'my_held', '{my_useful}', 'features', 'label', positive => 'NaN');
+SELECT * FROM acq.rank_owners('my_trainer', 'my_hard', 'my_held', '{my_useful}', 'features', 'label', test => 'my_empty');
+SELECT * FROM acq.mycroft_select('my_useful', 'my_hard', 'id', 'features', 'label', 2147483647, method => 'random');
 SELECT acq.submit_rank_owners('my_trainer', 'my_hard', 'my_held', '{my_useful}', 'features', 'label', k => 0);
 -- rights: an owner's table the caller may not read
 CREATE ROLE my_trainer_role;

@@ -216,6 +216,12 @@ train_and_score(const EvalSpec *e, const AcqRowBuf *train, int64 ntrain, const A
 		}
 		r2 = acq_r2(test->y, pred, test->n);
 		pfree(pred);
+		/* squares of labels or predictions near 1e154 and beyond overflow float8 */
+		if (!isfinite(r2))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("R^2 of the model is not finite: the labels or the features are too large for float8 arithmetic"),
+					 errhint("Scale the label and the features (for example to unit variance) and call again.")));
 		return r2;
 	}
 }

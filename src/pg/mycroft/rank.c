@@ -104,7 +104,14 @@ rank_spec_from_args(FunctionCallInfo fcinfo, RankSpec *r)
 	id = acq_arg_name(fcinfo, 20, "id", true);
 	r->has_positive = !PG_ARGISNULL(21);
 	if (r->has_positive)
+	{
 		r->positive = PG_GETARG_FLOAT8(21);
+		if (!isfinite(r->positive))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("positive must be a finite label, not %g", r->positive),
+					 errhint("positive names the label whose F1 is reported; NULL gives the macro F1.")));
+	}
 	acq_arg_require(fcinfo, 22, "max_depth");
 	acq_arg_require(fcinfo, 23, "min_samples_leaf");
 	acq_arg_require(fcinfo, 25, "knn_k");
@@ -228,6 +235,11 @@ acq_rank_owners(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("the held-out hard table has no rows"),
 				 errhint("Owners are judged on hard examples they did not see: acq.hard_examples marks them shared = false.")));
+	if (r.has_test && test.b.n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("the test table %s has no rows", acq_rel_display_name(r.test.rel)),
+				 errhint("Pass a test table with rows, or test => NULL to rank on the held-out hard rows alone.")));
 
 	/* each owner's k rows, selected as the owner would */
 	scores = palloc0(sizeof(OwnerScore) * r.nowners);

@@ -39,6 +39,10 @@ mycroft_check_sel_spec(const SelSpec *s)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("k must be positive, not " INT64_FORMAT, s->k),
 				 errhint("k is the number of rows the owner shares.")));
+	/* the k best rows' ids, scores and weights, and the top-k heap */
+	acq_check_memory((double) s->k * (2 * sizeof(int64) + 3 * sizeof(double)),
+					 "keeping the k rows selected",
+					 "Lower k: an owner shares at most all of its rows.");
 	if (!(s->lambda >= 0.0) || !isfinite(s->lambda) || !(s->lambda2 >= 0.0) || !isfinite(s->lambda2))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
