@@ -16,7 +16,6 @@
 
 #include "pg/acquisition/acquisition.h"
 
-static double *state_array(ArrayType *a, int *n);
 
 int64
 acquisition_insert_plan(const AcqSpec *s, int64 job_id)
@@ -187,21 +186,6 @@ acquisition_take_plan(int64 plan_id, int64 job_id)
 
 /* ---- the log ---------------------------------------------------------------- */
 
-/* the planner's state: NaN is a legitimate value there */
-static double *
-state_array(ArrayType *a, int *n)
-{
-	Datum	   *d;
-	bool	   *nulls;
-	double	   *out;
-
-	deconstruct_array(a, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &d, &nulls, n);
-	out = palloc(sizeof(double) * (*n > 0 ? *n : 1));
-	for (int i = 0; i < *n; i++)
-		out[i] = nulls[i] ? NAN : DatumGetFloat8(d[i]);
-	return out;
-}
-
 /* each round's predicate, what was bought, and the state after the last round */
 void
 acquisition_read_log(Run *run, PlanLog *log)
@@ -235,7 +219,8 @@ acquisition_read_log(Run *run, PlanLog *log)
 			Datum	   *e;
 			bool	   *nulls;
 
-			log->state = state_array(DatumGetArrayTypePCopy(SPI_getbinval(tup, desc, 4, &isnull)),
+			/* the planner's state: NaN is a legitimate value there */
+			log->state = acq_float8_array_values(DatumGetArrayTypePCopy(SPI_getbinval(tup, desc, 4, &isnull)),
 									 &log->nstate);
 			deconstruct_array(DatumGetArrayTypePCopy(SPI_getbinval(tup, desc, 5, &isnull)),
 							  INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &e, &nulls, &n);

@@ -192,6 +192,9 @@ int			acq_distinct_values(const double *v, int64 n, double **out);
 void		acq_value_codes(const double *v, int64 n, const double *sorted, int K, int *codes);
 bool		acq_has_value(const double *sorted, int n, double v);
 
+/* the elements of a float8[] of any shape, in order, a NULL element as NaN (no check) */
+double	   *acq_float8_array_values(ArrayType *a, int *n);
+
 Datum		acq_float8_array_datum(const double *v, int n);
 Datum		acq_int4_array_datum(const int *v, int n);
 Datum		acq_int8_array_datum(const int64 *v, int n);

@@ -4,6 +4,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -63,7 +65,22 @@ acq_has_value(const double *sorted, int n, double v)
 	return bsearch(&v, sorted, n, sizeof(double), acq_cmp_double) != NULL;
 }
 
-/* ---- arrays built from C values ------------------------------------------- */
+/* ---- arrays to C values, C values to arrays --------------------------------- */
+
+double *
+acq_float8_array_values(ArrayType *a, int *n)
+{
+	Datum	   *d;
+	bool	   *nulls;
+	double	   *out;
+
+	deconstruct_array(a, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &d, &nulls, n);
+	out = palloc(sizeof(double) * (*n + 1));
+	for (int i = 0; i < *n; i++)
+		out[i] = nulls[i] ? NAN : DatumGetFloat8(d[i]);
+	return out;
+}
+
 
 Datum
 acq_float8_array_datum(const double *v, int n)

@@ -85,14 +85,8 @@ mycroft_fit_model(const ModelSpec *m, const double *X, const int *y, int64 n, in
 static double *
 labels_arg(ArrayType *a, int *n)
 {
-	Datum	   *e;
-	bool	   *nulls;
-	double	   *v;
+	double	   *v = acq_float8_array_values(a, n);
 
-	deconstruct_array(a, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &e, &nulls, n);
-	v = palloc(sizeof(double) * (*n + 1));
-	for (int i = 0; i < *n; i++)
-		v[i] = nulls[i] ? NAN : DatumGetFloat8(e[i]);
 	qsort(v, *n, sizeof(double), acq_cmp_double);
 	return v;
 }
