@@ -74,28 +74,36 @@ f1_counts(int64_t tp, int64_t fp, int64_t fn)
 	return (2.0 * (double) tp) / (double) (2 * tp + fp + fn);
 }
 
-double
-acq_f1_class(const int *y, const int *yhat, int64_t n, int cls)
+/* true positives, false positives and false negatives of class cls */
+static void
+class_counts(const int *y, const int *yhat, int64_t n, int cls,
+			 int64_t *tp, int64_t *fp, int64_t *fn)
 {
-	int64_t		tp = 0;
-	int64_t		fp = 0;
-	int64_t		fn = 0;
-	int64_t		i;
-
-	if (n <= 0)
-		return NAN;
-	for (i = 0; i < n; i++)
+	*tp = *fp = *fn = 0;
+	for (int64_t i = 0; i < n; i++)
 	{
 		bool		pos = (y[i] == cls);
 		bool		pred = (yhat[i] == cls);
 
 		if (pos && pred)
-			tp++;
+			(*tp)++;
 		else if (pred)
-			fp++;
+			(*fp)++;
 		else if (pos)
-			fn++;
+			(*fn)++;
 	}
+}
+
+double
+acq_f1_class(const int *y, const int *yhat, int64_t n, int cls)
+{
+	int64_t		tp,
+				fp,
+				fn;
+
+	if (n <= 0)
+		return NAN;
+	class_counts(y, yhat, n, cls, &tp, &fp, &fn);
 	return f1_counts(tp, fp, fn);
 }
 
@@ -111,23 +119,11 @@ acq_f1_macro(const int *y, const int *yhat, int64_t n, int K)
 	/* one pass per class: K is small for the models that use this */
 	for (k = 0; k < K; k++)
 	{
-		int64_t		tp = 0;
-		int64_t		fp = 0;
-		int64_t		fn = 0;
-		int64_t		i;
+		int64_t		tp,
+					fp,
+					fn;
 
-		for (i = 0; i < n; i++)
-		{
-			bool		pos = (y[i] == k);
-			bool		pred = (yhat[i] == k);
-
-			if (pos && pred)
-				tp++;
-			else if (pred)
-				fp++;
-			else if (pos)
-				fn++;
-		}
+		class_counts(y, yhat, n, k, &tp, &fp, &fn);
 		if (tp + fp + fn == 0)
 			continue;			/* class absent from y and yhat */
 		sum += f1_counts(tp, fp, fn);
@@ -146,23 +142,11 @@ acq_f1_macro_present(const int *y, const int *yhat, int64_t n, int K)
 	/* one pass per class, as acq_f1_macro */
 	for (k = 0; k < K; k++)
 	{
-		int64_t		tp = 0;
-		int64_t		fp = 0;
-		int64_t		fn = 0;
-		int64_t		i;
+		int64_t		tp,
+					fp,
+					fn;
 
-		for (i = 0; i < n; i++)
-		{
-			bool		pos = (y[i] == k);
-			bool		pred = (yhat[i] == k);
-
-			if (pos && pred)
-				tp++;
-			else if (pred)
-				fp++;
-			else if (pos)
-				fn++;
-		}
+		class_counts(y, yhat, n, k, &tp, &fp, &fn);
 		if (tp + fn == 0)
 			continue;			/* class absent from y */
 		sum += f1_counts(tp, fp, fn);
