@@ -8,7 +8,7 @@
 #                      only through the kind table (src/pg/job_kinds.c)
 #   src/pg/<cap>/      PostgreSQL, core/, pg/base/, pg/jobs/, its own folder --
 #                      never another capability
-#   src/pg/*.c         the module (acq.c) and the kind table: anything
+#   src/pg/*.c         the module (acq.c), the kind table and compat.c: anything
 #   test/unit/         the core and the tests' own headers
 #
 # and no source file longer than 1,000 lines unless its opening comment says

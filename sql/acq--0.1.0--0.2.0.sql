@@ -1,20 +1,27 @@
--- acq 0.1.0 -> 0.2.0: a running job's progress is read as a number
--- (acq._job_progress, from the worker's backend status), not parsed back out
--- of its pg_stat_activity text; acq.job_wait refuses a NULL timeout.  No table changes: every job, plan, round
--- and ranking is kept as it is.
+-- acq 0.1.0 -> 0.2.0.  No table changes: every job, plan, round and ranking
+-- is kept as it is.
+--  * A running job's progress is read as a number from the worker's backend
+--    status (acq.job_live), not parsed back out of its pg_stat_activity text.
+--  * acq.job_wait refuses a NULL timeout.
+--  * Internal functions are no longer callable by PUBLIC (issue 18): the
+--    submit functions, acq.job_wait, acq.cancel and acq.resume_acquire are C
+--    functions that check and queue a job themselves; acq._enqueue, _kick,
+--    _cancel, _job_dead, the _check_* family and _create_acquisition_plan are
+--    gone; acq._worker_alive stays, for acq's own code only.
 \echo Use "ALTER EXTENSION acq UPDATE TO '0.2.0'" to load this file. \quit
 
-CREATE FUNCTION acq._job_progress(job bigint, pid int) RETURNS float8
-AS 'MODULE_PATHNAME', 'acq_job_progress_sql'
+CREATE FUNCTION acq.job_live(job bigint, OUT dead boolean, OUT progress float8)
+AS 'MODULE_PATHNAME', 'acq_job_live'
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION acq._job_progress IS 'the progress (0..1) job''s worker pid reports (read from shared memory, live), or NULL';
+COMMENT ON FUNCTION acq.job_live IS
+'for a running job you can see: whether its worker is gone (killed, crash, restart) and the progress it reports live; (false, NULL) otherwise';
 
 CREATE OR REPLACE VIEW acq.job_status WITH (security_invoker = true) AS
 SELECT j.id, j.kind, j.owner, j.params ->> 'method' AS method,
        CASE WHEN d.dead THEN 'failed' ELSE j.status END AS status,
        CASE WHEN j.status = 'running' AND NOT d.dead
-            THEN COALESCE(acq._job_progress(j.id, j.worker_pid), j.progress)
+            THEN COALESCE(d.progress, j.progress)
             ELSE j.progress END AS progress,
        CASE WHEN j.status = 'running' AND NOT d.dead THEN COALESCE(w.query, j.message)
             ELSE j.message END AS message,
@@ -30,52 +37,132 @@ SELECT j.id, j.kind, j.owner, j.params ->> 'method' AS method,
   FROM acq.jobs j
   LEFT JOIN LATERAL (SELECT a.query FROM pg_catalog.pg_stat_activity a
                       WHERE a.pid = j.worker_pid AND a.backend_type = 'acq job') w ON true
- CROSS JOIN LATERAL (SELECT j.status = 'running'
-                            AND acq._job_dead(j.id, j.worker_pid, j.started_at) AS dead) d;
+ CROSS JOIN LATERAL acq.job_live(CASE WHEN j.status = 'running' THEN j.id END) d;
+
+DROP FUNCTION acq._job_dead(bigint, int, timestamptz);
+
+CREATE OR REPLACE FUNCTION acq.submit_select_sources(
+    sources         regclass,
+    validation      regclass,
+    features        name,
+    label           name,
+    method          text    DEFAULT 'splice',
+    task            text    DEFAULT 'classification',
+    source_column   name    DEFAULT NULL,
+    sensitive       name    DEFAULT NULL,
+    privileged      text    DEFAULT NULL,
+    lambda          float8  DEFAULT 10,
+    costs           jsonb   DEFAULT NULL,
+    cost_exponent   int     DEFAULT NULL,
+    cost_scale      float8  DEFAULT 0.01,
+    cost_offset     float8  DEFAULT 0,
+    s_max           int     DEFAULT NULL,
+    k_max           int     DEFAULT NULL,
+    iterations      int     DEFAULT 20,
+    rcl_size        int     DEFAULT 5,
+    samples         int     DEFAULT 1000,
+    c               float8  DEFAULT 1.0,
+    alpha           float8  DEFAULT 0,
+    seed            bigint  DEFAULT 0,
+    tol             float8  DEFAULT 1e-6)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'acq_submit_select_sources'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
 
 CREATE OR REPLACE FUNCTION acq.job_wait(job bigint, timeout interval DEFAULT '1 hour')
 RETURNS text
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    st text;
-    deadline timestamptz := clock_timestamp() + timeout;
-    next_kick timestamptz := clock_timestamp() + interval '1 second';
-BEGIN
-    IF job IS NULL THEN
-        RAISE EXCEPTION 'job must not be NULL' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF timeout IS NULL THEN
-        RAISE EXCEPTION 'timeout must not be NULL' USING ERRCODE = 'null_value_not_allowed',
-            HINT = 'Pass an interval to wait at most; the default is 1 hour.';
-    END IF;
-    IF EXISTS (SELECT 1 FROM acq.jobs j WHERE j.id = job AND age(j.xmin) = 0) THEN
-        RAISE EXCEPTION 'job % was submitted in this transaction', job
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = 'Its worker starts only when the submitting transaction commits.',
-                  HINT = 'Commit, then call acq.job_wait.';
-    END IF;
-    LOOP
-        SELECT s.status INTO st FROM acq.job_status s WHERE s.id = job;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'there is no job % that you can see', job
-                USING ERRCODE = 'undefined_object',
-                      HINT = 'acq.job_status lists your jobs.';
-        END IF;
-        IF st IN ('succeeded', 'failed', 'cancelled') THEN
-            IF st = 'failed' THEN
-                PERFORM acq._kick();        -- records a dead worker's failure
-            END IF;
-            RETURN st;
-        END IF;
-        EXIT WHEN clock_timestamp() >= deadline;
-        -- a queued job whose workers all died (crash, restart) needs a kick
-        IF st = 'queued' AND clock_timestamp() >= next_kick THEN
-            PERFORM acq._kick();
-            next_kick := clock_timestamp() + interval '1 second';
-        END IF;
-        PERFORM pg_sleep(0.05);
-    END LOOP;
-    RETURN st;
-END $$;
+AS 'MODULE_PATHNAME', 'acq_job_wait'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE OR REPLACE FUNCTION acq.cancel(job bigint)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'acq_cancel_job'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE OR REPLACE FUNCTION acq.submit_acquire(
+    consumer        regclass,
+    provider        regclass,
+    target          name,
+    features        name,
+    label           name,
+    budget          int,
+    strategy        text    DEFAULT 'sps',
+    predicates      text    DEFAULT 'label',
+    id              name    DEFAULT 'id',
+    task            text    DEFAULT 'classification',
+    labels          float8[] DEFAULT NULL,
+    grid_dims       int[]   DEFAULT NULL,
+    grid_size       int     DEFAULT 4,
+    predicate_sql   text[]  DEFAULT NULL,
+    batch           int     DEFAULT NULL,     -- 100, or the budget if smaller
+    tau             int     DEFAULT 1,
+    l               float8  DEFAULT 0.01,
+    delta           float8  DEFAULT 0.001,
+    allocation      text    DEFAULT 'linear',
+    novelty_k       int     DEFAULT 1,
+    novelty_splits  int     DEFAULT 50,
+    scale           boolean DEFAULT true,
+    seed            bigint  DEFAULT 0)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'acq_submit_acquire'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE OR REPLACE FUNCTION acq.resume_acquire(plan_id bigint)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'acq_resume_acquire'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE OR REPLACE FUNCTION acq.submit_rank_owners(
+    trainer         regclass,
+    hard            regclass,
+    held_out        regclass,
+    owners          regclass[],
+    features        name,
+    label           name,
+    k               int     DEFAULT 10,
+    method          text    DEFAULT 'feature',
+    same_label      boolean DEFAULT false,
+    sample_rate     float8  DEFAULT 0.1,
+    min_bins        int     DEFAULT 6,
+    bin_candidates  int[]   DEFAULT '{5,10,20,50,100,200}',
+    bin_features    int[]   DEFAULT NULL,
+    lambda          float8  DEFAULT 0.5,
+    tol             float8  DEFAULT 0,
+    lambda2         float8  DEFAULT 1.0,
+    gradients       name    DEFAULT NULL,
+    c               float8  DEFAULT 1.0,
+    model           text    DEFAULT 'tree',
+    test            regclass DEFAULT NULL,
+    id              name    DEFAULT 'id',
+    positive        float8  DEFAULT NULL,
+    max_depth       int     DEFAULT 0,
+    min_samples_leaf int    DEFAULT 1,
+    criterion       text    DEFAULT 'gini',
+    knn_k           int     DEFAULT 5,
+    model_c         float8  DEFAULT 1.0,
+    seed            bigint  DEFAULT 0)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'acq_submit_rank_owners'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+DROP FUNCTION acq._enqueue(text, jsonb);
+DROP FUNCTION acq._kick();
+DROP FUNCTION acq._cancel(bigint);
+DROP FUNCTION acq._check_select_sources(regclass, regclass, name, name, text, text, name, name, text,
+    float8, jsonb, int, float8, float8, int, int, int, int, int, float8, float8, bigint, float8);
+DROP FUNCTION acq._check_acquire(regclass, regclass, name, name, name, int, text, text, name, text,
+    float8[], int[], int, text[], int, int, float8, float8, text, int, int, boolean, bigint);
+DROP FUNCTION acq._create_acquisition_plan(regclass, regclass, name, name, name, int, text, text, name,
+    text, float8[], int[], int, text[], int, int, float8, float8, text, int, int, boolean, bigint, bigint);
+DROP FUNCTION acq._check_rank_owners(regclass, regclass, regclass, regclass[], name, name, int, text,
+    boolean, float8, int, int[], int[], float8, float8, float8, name, float8, text, regclass, name,
+    float8, int, int, text, int, float8, bigint);
+
+COMMENT ON FUNCTION acq._worker_alive IS 'is pid a running acq job worker (read from shared memory, live); internal';
+REVOKE ALL ON FUNCTION acq._worker_alive(int) FROM PUBLIC;

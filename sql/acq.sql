@@ -209,57 +209,23 @@ SELECT pg_catalog.pg_extension_config_dump('acq.jobs_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('acq.source_selection_plans', '');
 SELECT pg_catalog.pg_extension_config_dump('acq.source_selection_subsets', '');
 
--- argument checks of acq.submit_select_sources, without reading the data
-CREATE FUNCTION acq._check_select_sources(
-    sources regclass, validation regclass, features name, label name,
-    method text, task text, source_column name, sensitive name, privileged text,
-    lambda float8, costs jsonb, cost_exponent int, cost_scale float8, cost_offset float8,
-    s_max int, k_max int, iterations int, rcl_size int, samples int,
-    c float8, alpha float8, seed bigint, tol float8)
-RETURNS void
-AS 'MODULE_PATHNAME', 'acq_check_select_sources'
-LANGUAGE C VOLATILE
-SET search_path = pg_catalog, pg_temp;
-
--- Internal, called by the functions below (src/pg/jobs.c).  None is
--- SECURITY DEFINER: they write the catalog as the extension owner in C, only
--- for the job of the role that calls them.
-CREATE FUNCTION acq._enqueue(kind text, params jsonb) RETURNS bigint
-AS 'MODULE_PATHNAME', 'acq_enqueue'
-LANGUAGE C VOLATILE STRICT
-SET search_path = pg_catalog, pg_temp;
-CREATE FUNCTION acq._kick() RETURNS boolean
-AS 'MODULE_PATHNAME', 'acq_kick'
-LANGUAGE C VOLATILE
-SET search_path = pg_catalog, pg_temp;
-CREATE FUNCTION acq._cancel(job bigint) RETURNS boolean
-AS 'MODULE_PATHNAME', 'acq_cancel_job'
-LANGUAGE C VOLATILE STRICT
-SET search_path = pg_catalog, pg_temp;
+-- Internal: only acq's own code calls it, as the extension owner (the queue,
+-- src/pg/jobs/queue.c).  No internal function is executable by PUBLIC
+-- (the REVOKE at the end of this file): jobs, their owners and params,
+-- plans and kicks are reached only through the public functions, which
+-- check their arguments and the caller's rights first.
 CREATE FUNCTION acq._worker_alive(pid int) RETURNS boolean
 AS 'MODULE_PATHNAME', 'acq_worker_alive'
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION acq._worker_alive IS 'is pid a running acq job worker (read from shared memory, live)';
-CREATE FUNCTION acq._job_progress(job bigint, pid int) RETURNS float8
-AS 'MODULE_PATHNAME', 'acq_job_progress_sql'
+COMMENT ON FUNCTION acq._worker_alive IS 'is pid a running acq job worker (read from shared memory, live); internal';
+
+CREATE FUNCTION acq.job_live(job bigint, OUT dead boolean, OUT progress float8)
+AS 'MODULE_PATHNAME', 'acq_job_live'
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION acq._job_progress IS 'the progress (0..1) job''s worker pid reports (read from shared memory, live), or NULL';
-
--- Did a job that the caller's snapshot shows running lose its worker?  The
--- worker may also have finished and exited since that snapshot was taken:
--- look at the row again, after the liveness check, with a fresh snapshot.
-CREATE FUNCTION acq._job_dead(job bigint, pid int, started timestamptz) RETURNS boolean
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF started >= pg_postmaster_start_time() AND acq._worker_alive(pid) THEN
-        RETURN false;
-    END IF;
-    RETURN EXISTS (SELECT 1 FROM acq.jobs j WHERE j.id = job AND j.status = 'running');
-END $$;
+COMMENT ON FUNCTION acq.job_live IS
+'for a running job you can see: whether its worker is gone (killed, crash, restart) and the progress it reports live; (false, NULL) otherwise';
 
 CREATE FUNCTION acq.submit_select_sources(
     sources         regclass,
@@ -286,23 +252,9 @@ CREATE FUNCTION acq.submit_select_sources(
     seed            bigint  DEFAULT 0,
     tol             float8  DEFAULT 1e-6)
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    PERFORM acq._check_select_sources(sources, validation, features, label, method, task,
-        source_column, sensitive, privileged, lambda, costs, cost_exponent, cost_scale,
-        cost_offset, s_max, k_max, iterations, rcl_size, samples, c, alpha, seed, tol);
-    RETURN acq._enqueue('select_sources', jsonb_build_object(
-        'sources', sources::oid, 'sources_name', sources::text,
-        'validation', validation::oid, 'validation_name', validation::text,
-        'features', features, 'label', label, 'method', method, 'task', task,
-        'source_column', source_column, 'sensitive', sensitive, 'privileged', privileged,
-        'lambda', lambda, 'costs', costs, 'cost_exponent', cost_exponent,
-        'cost_scale', cost_scale, 'cost_offset', cost_offset, 's_max', s_max,
-        'k_max', k_max, 'iterations', iterations, 'rcl_size', rcl_size,
-        'samples', samples, 'c', c, 'alpha', alpha, 'seed', seed, 'tol', tol));
-END $$;
+AS 'MODULE_PATHNAME', 'acq_submit_select_sources'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION acq.submit_select_sources IS
 'acq.select_sources as a background job: returns the job id (see acq.job_status, acq.job_wait, acq.job_result)';
 
@@ -310,7 +262,7 @@ CREATE VIEW acq.job_status WITH (security_invoker = true) AS
 SELECT j.id, j.kind, j.owner, j.params ->> 'method' AS method,
        CASE WHEN d.dead THEN 'failed' ELSE j.status END AS status,
        CASE WHEN j.status = 'running' AND NOT d.dead
-            THEN COALESCE(acq._job_progress(j.id, j.worker_pid), j.progress)
+            THEN COALESCE(d.progress, j.progress)
             ELSE j.progress END AS progress,
        CASE WHEN j.status = 'running' AND NOT d.dead THEN COALESCE(w.query, j.message)
             ELSE j.message END AS message,
@@ -326,71 +278,23 @@ SELECT j.id, j.kind, j.owner, j.params ->> 'method' AS method,
   FROM acq.jobs j
   LEFT JOIN LATERAL (SELECT a.query FROM pg_catalog.pg_stat_activity a
                       WHERE a.pid = j.worker_pid AND a.backend_type = 'acq job') w ON true
- CROSS JOIN LATERAL (SELECT j.status = 'running'
-                            AND acq._job_dead(j.id, j.worker_pid, j.started_at) AS dead) d;
+ CROSS JOIN LATERAL acq.job_live(CASE WHEN j.status = 'running' THEN j.id END) d;
 COMMENT ON VIEW acq.job_status IS
 'jobs you may see, with live progress; a job whose worker died shows as failed';
 GRANT SELECT ON acq.job_status TO PUBLIC;
 
 CREATE FUNCTION acq.job_wait(job bigint, timeout interval DEFAULT '1 hour')
 RETURNS text
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    st text;
-    deadline timestamptz := clock_timestamp() + timeout;
-    next_kick timestamptz := clock_timestamp() + interval '1 second';
-BEGIN
-    IF job IS NULL THEN
-        RAISE EXCEPTION 'job must not be NULL' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF timeout IS NULL THEN
-        RAISE EXCEPTION 'timeout must not be NULL' USING ERRCODE = 'null_value_not_allowed',
-            HINT = 'Pass an interval to wait at most; the default is 1 hour.';
-    END IF;
-    IF EXISTS (SELECT 1 FROM acq.jobs j WHERE j.id = job AND age(j.xmin) = 0) THEN
-        RAISE EXCEPTION 'job % was submitted in this transaction', job
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = 'Its worker starts only when the submitting transaction commits.',
-                  HINT = 'Commit, then call acq.job_wait.';
-    END IF;
-    LOOP
-        SELECT s.status INTO st FROM acq.job_status s WHERE s.id = job;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'there is no job % that you can see', job
-                USING ERRCODE = 'undefined_object',
-                      HINT = 'acq.job_status lists your jobs.';
-        END IF;
-        IF st IN ('succeeded', 'failed', 'cancelled') THEN
-            IF st = 'failed' THEN
-                PERFORM acq._kick();        -- records a dead worker's failure
-            END IF;
-            RETURN st;
-        END IF;
-        EXIT WHEN clock_timestamp() >= deadline;
-        -- a queued job whose workers all died (crash, restart) needs a kick
-        IF st = 'queued' AND clock_timestamp() >= next_kick THEN
-            PERFORM acq._kick();
-            next_kick := clock_timestamp() + interval '1 second';
-        END IF;
-        PERFORM pg_sleep(0.05);
-    END LOOP;
-    RETURN st;
-END $$;
+AS 'MODULE_PATHNAME', 'acq_job_wait'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION acq.job_wait IS 'wait until a job ends (or timeout passes); returns its status';
 
 CREATE FUNCTION acq.cancel(job bigint)
 RETURNS boolean
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF job IS NULL THEN
-        RAISE EXCEPTION 'job must not be NULL' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    RETURN acq._cancel(job);
-END $$;
+AS 'MODULE_PATHNAME', 'acq_cancel_job'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION acq.cancel IS 'cancel a queued or running job; its worker stops within a second';
 
 CREATE FUNCTION acq.job_result(job bigint)
@@ -551,17 +455,6 @@ SET jit = off;      -- acq's queries are simple scans: compiling them only costs
 COMMENT ON FUNCTION acq.acquire IS
 'buy up to budget records from provider into target, by EA, SPS, uniform or random predicate queries; returns the plan''s summary';
 
--- argument checks of acq.submit_acquire, without buying anything
-CREATE FUNCTION acq._check_acquire(
-    consumer regclass, provider regclass, target name, features name, label name, budget int,
-    strategy text, predicates text, id name, task text, labels float8[], grid_dims int[],
-    grid_size int, predicate_sql text[], batch int, tau int, l float8, delta float8,
-    allocation text, novelty_k int, novelty_splits int, scale boolean, seed bigint)
-RETURNS void
-AS 'MODULE_PATHNAME', 'acq_check_acquire'
-LANGUAGE C VOLATILE
-SET search_path = pg_catalog, pg_temp;
-
 CREATE FUNCTION acq.submit_acquire(
     consumer        regclass,
     provider        regclass,
@@ -587,49 +480,17 @@ CREATE FUNCTION acq.submit_acquire(
     scale           boolean DEFAULT true,
     seed            bigint  DEFAULT 0)
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    PERFORM acq._check_acquire(consumer, provider, target, features, label, budget,
-        strategy, predicates, id, task, labels, grid_dims, grid_size, predicate_sql,
-        batch, tau, l, delta, allocation, novelty_k, novelty_splits, scale, seed);
-    RETURN acq._enqueue('acquire', jsonb_build_object(
-        'consumer', consumer::oid, 'consumer_name', consumer::text,
-        'provider', provider::oid, 'provider_name', provider::text,
-        'target', target, 'features', features, 'label', label, 'budget', budget,
-        'strategy', strategy, 'predicates', predicates, 'id', id, 'task', task,
-        'labels', labels, 'grid_dims', grid_dims, 'grid_size', grid_size,
-        'predicate_sql', predicate_sql, 'batch', batch, 'tau', tau, 'l', l,
-        'delta', delta, 'allocation', allocation, 'novelty_k', novelty_k,
-        'novelty_splits', novelty_splits, 'scale', scale, 'seed', seed));
-END $$;
+AS 'MODULE_PATHNAME', 'acq_submit_acquire'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION acq.submit_acquire IS
 'acq.acquire as a background job that commits every round: returns the job id (acq.acquisitions shows its plan)';
 
 CREATE FUNCTION acq.resume_acquire(plan_id bigint)
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    st text;
-BEGIN
-    IF plan_id IS NULL THEN
-        RAISE EXCEPTION 'plan_id must not be NULL' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    SELECT a.status INTO st FROM acq.acquisitions a WHERE a.plan_id = resume_acquire.plan_id;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'there is no acquisition plan % that you can see', plan_id
-            USING ERRCODE = 'undefined_object', HINT = 'acq.acquisitions lists your plans.';
-    END IF;
-    IF st NOT IN ('interrupted', 'failed') THEN
-        RAISE EXCEPTION 'acquisition plan % is %, not interrupted', plan_id, st
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'Only a plan whose job died or failed can be resumed.';
-    END IF;
-    RETURN acq._enqueue('acquire', jsonb_build_object('resume_plan', plan_id));
-END $$;
+AS 'MODULE_PATHNAME', 'acq_resume_acquire'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION acq.resume_acquire IS
 'continue an interrupted or failed acquisition plan from its log, as a new background job; returns the job id';
 
@@ -668,20 +529,6 @@ SET search_path = pg_catalog, pg_temp
 SET jit = off;      -- acq's queries are simple scans: compiling them only costs
 COMMENT ON FUNCTION acq.acquisition_curve IS
 'accuracy or R2 of the model trained on the consumer plus the first b records a plan bought, for each b';
-
--- Internal (src/pg/acquire.c): a background acquisition job's first step,
--- run by its worker as the job's owner: the target and the plan row.
-CREATE FUNCTION acq._create_acquisition_plan(
-    consumer regclass, provider regclass, target name, features name, label name, budget int,
-    strategy text, predicates text, id name, task text, labels float8[], grid_dims int[],
-    grid_size int, predicate_sql text[], batch int, tau int, l float8, delta float8,
-    allocation text, novelty_k int, novelty_splits int, scale boolean, seed bigint,
-    job_id bigint)
-RETURNS bigint
-AS 'MODULE_PATHNAME', 'acq_create_acquisition_plan'
-LANGUAGE C VOLATILE
-SET search_path = pg_catalog, pg_temp
-SET jit = off;      -- acq's queries are simple scans: compiling them only costs
 
 -- ---------------------------------------------------------------------------
 -- Mycroft (docs/mycroft.md): a model trainer's hard examples, the k rows of
@@ -817,17 +664,6 @@ CREATE POLICY own_owner_rankings ON acq.owner_rankings
 GRANT SELECT, DELETE ON acq.owner_rankings TO PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('acq.owner_rankings', '');
 
-CREATE FUNCTION acq._check_rank_owners(
-    trainer regclass, hard regclass, held_out regclass, owners regclass[], features name, label name,
-    k int, method text, same_label boolean, sample_rate float8, min_bins int, bin_candidates int[],
-    bin_features int[], lambda float8, tol float8, lambda2 float8, gradients name, c float8,
-    model text, test regclass, id name, positive float8, max_depth int, min_samples_leaf int,
-    criterion text, knn_k int, model_c float8, seed bigint)
-RETURNS void
-AS 'MODULE_PATHNAME', 'acq_check_rank_owners'
-LANGUAGE C VOLATILE
-SET search_path = pg_catalog, pg_temp;
-
 CREATE FUNCTION acq.submit_rank_owners(
     trainer         regclass,
     hard            regclass,
@@ -858,24 +694,12 @@ CREATE FUNCTION acq.submit_rank_owners(
     model_c         float8  DEFAULT 1.0,
     seed            bigint  DEFAULT 0)
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    PERFORM acq._check_rank_owners(trainer, hard, held_out, owners, features, label, k, method,
-        same_label, sample_rate, min_bins, bin_candidates, bin_features, lambda, tol, lambda2,
-        gradients, c, model, test, id, positive, max_depth, min_samples_leaf, criterion, knn_k,
-        model_c, seed);
-    RETURN acq._enqueue('rank_owners', jsonb_build_object(
-        'trainer', trainer::oid, 'hard', hard::oid, 'held_out', held_out::oid,
-        'owners', (SELECT jsonb_agg(o::oid ORDER BY i) FROM unnest(owners) WITH ORDINALITY u(o, i)),
-        'owner_names', (SELECT jsonb_agg(o::text ORDER BY i) FROM unnest(owners) WITH ORDINALITY u(o, i)),
-        'features', features, 'label', label, 'k', k, 'method', method, 'same_label', same_label,
-        'sample_rate', sample_rate, 'min_bins', min_bins, 'bin_candidates', bin_candidates,
-        'bin_features', bin_features, 'lambda', lambda, 'tol', tol, 'lambda2', lambda2,
-        'gradients', gradients, 'c', c, 'model', model, 'test', test::oid, 'id', id,
-        'positive', positive, 'max_depth', max_depth, 'min_samples_leaf', min_samples_leaf,
-        'criterion', criterion, 'knn_k', knn_k, 'model_c', model_c, 'seed', seed));
-END $$;
+AS 'MODULE_PATHNAME', 'acq_submit_rank_owners'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION acq.submit_rank_owners IS
 'acq.rank_owners as a background job: returns the job id; the ranking lands in acq.owner_rankings';
+
+-- Internal functions are acq's own: no role but the extension's owner may
+-- call them (issue 18).  Everything else in schema acq is public API.
+REVOKE ALL ON FUNCTION acq._worker_alive(int) FROM PUBLIC;

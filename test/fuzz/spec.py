@@ -312,38 +312,29 @@ SPEC = {
     "subset_profits": (2, SEL_PROFILES, SEL_DOMAINS),
     "subset_gain": (2, SEL_PROFILES, SEL_DOMAINS),
     "submit_select_sources": (1.5, SEL_PROFILES, SEL_DOMAINS),
-    "_check_select_sources": (1.5, SEL_PROFILES, SEL_DOMAINS),
     "acquire": (3, ACQ_PROFILES, ACQ_DOMAINS),
     "submit_acquire": (1.5, ACQ_PROFILES, ACQ_DOMAINS),
-    "_check_acquire": (1.5, ACQ_PROFILES, ACQ_DOMAINS),
-    "_create_acquisition_plan": (1, [dict(p, job_id="{J_acq}") for p in ACQ_PROFILES], ACQ_DOMAINS),
     "evaluate": (2, EVAL_PROFILES, EVAL_DOMAINS),
     "acquisition_curve": (2, CURVE_PROFILES, EVAL_DOMAINS),
     "hard_examples": (2, HARD_PROFILES, MY_DOMAINS),
     "mycroft_select": (3, MY_PROFILES, MY_DOMAINS),
     "rank_owners": (2, RANK_PROFILES, MY_DOMAINS),
     "submit_rank_owners": (1.5, RANK_PROFILES, MY_DOMAINS),
-    "_check_rank_owners": (1.5, RANK_PROFILES, MY_DOMAINS),
     "job_wait": (0.7, [dict(job="{J_ok}", timeout="'1 s'"), dict(job="{J_fail}"), dict(job="{J_cancelled}")],
                  JOB_DOMAINS),
     "job_result": (0.7, [dict(job="{J_ok}"), dict(job="{J_fail}")], JOB_DOMAINS),
     "cancel": (0.5, [dict(job="{J_ok}")], JOB_DOMAINS),
-    "_cancel": (0.5, [dict(job="{J_ok}")], JOB_DOMAINS),
     "resume_acquire": (0.7, [dict(plan_id="{P_job}"), dict(plan_id="{P_sync}")], JOB_DOMAINS),
-    "_enqueue": (0.7, [dict(kind="'select_sources'", params="{J_ok_params}")], JOB_DOMAINS),
-    "_kick": (0.3, [dict()], JOB_DOMAINS),
     "_worker_alive": (0.5, [dict(pid="pg_backend_pid()")], JOB_DOMAINS),
-    "_job_progress": (0.5, [dict(job="{J_ok}", pid="pg_backend_pid()")], JOB_DOMAINS),
-    "_job_dead": (0.5, [dict(job="{J_ok}", pid="pg_backend_pid()", started="now()")], JOB_DOMAINS),
+    "job_live": (0.5, [dict(job="{J_ok}"), dict(job="{J_cancelled}"), dict(job="{J_acq}")], JOB_DOMAINS),
 }
 UNKNOWN_WEIGHT = 2
 
 # Functions whose result depends on state (job and plan ids, workers, time):
 # not repeated for the determinism check.  Columns of other functions that
 # carry a sequence value are masked before results are compared.
-STATEFUL = {"submit_select_sources", "submit_acquire", "submit_rank_owners", "_enqueue", "_kick",
-            "_worker_alive", "_job_progress", "_job_dead", "job_wait", "cancel", "_cancel", "resume_acquire",
-            "_create_acquisition_plan"}
+STATEFUL = {"submit_select_sources", "submit_acquire", "submit_rank_owners",
+            "_worker_alive", "job_live", "job_wait", "cancel", "resume_acquire"}
 MASKED_COLUMNS = {"acquire": {"plan_id"}}
 # Submissions that may commit (their jobs then run): only unmutated ones,
 # so that no committed job runs for ever in the background

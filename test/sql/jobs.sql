@@ -6,6 +6,11 @@
 \set VERBOSITY default
 \set SHOW_CONTEXT never
 
+-- job ids in this file's messages count from 1, whatever earlier test files
+-- submitted (and rolled back); none may have left a job behind
+SELECT count(*) AS jobs_left_by_earlier_tests FROM acq.jobs;
+SELECT setval('acq.jobs_id_seq', 1, false) IS NOT NULL AS ids_from_1;
+
 CREATE TABLE job_src (src text, x float8[], y int);
 INSERT INTO job_src
 SELECT 's' || (i % 6), ARRAY[sin(i * 0.37), cos(i * 1.3)],

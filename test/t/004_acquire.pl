@@ -113,11 +113,32 @@ sub check_consistent
 
 sub resume_to_end
 {
-	my ($plan, $target, $budget, $what) = @_;
+	my ($plan, $target, $budget, $what, $twice) = @_;
 	is(sql("SELECT status FROM acq.acquisitions WHERE plan_id = $plan"), 'interrupted',
 		"$what: the plan shows interrupted");
-	my $job2 = sql("SELECT acq.resume_acquire($plan)");
-	is(sql("SELECT acq.job_wait($job2, '120 s')"), 'succeeded', "$what: the resumed job succeeds");
+	my $job2;
+	if ($twice)
+	{
+		# two resumes of one plan, submitted together: one takes the plan,
+		# the other is refused and changes nothing
+		my ($ja, $jb) = split /\|/,
+		  sql("SELECT acq.resume_acquire($plan) || '|' || acq.resume_acquire($plan)");
+		my %st = map { $_ => sql("SELECT acq.job_wait($_, '120 s')") } ($ja, $jb);
+		is(join(',', sort values %st), 'failed,succeeded',
+			"$what: of two resumes of one plan, one runs and one fails");
+		($job2) = grep { $st{$_} eq 'succeeded' } keys %st;
+		my ($other) = grep { $st{$_} eq 'failed' } keys %st;
+		like(sql("SELECT error_sqlstate || ' ' || error_message FROM acq.job_status WHERE id = $other"),
+			qr/^55000 acquisition plan $plan is \w+ under job $job2, not interrupted/,
+			"$what: the second resume says the plan is taken");
+		is(sql("SELECT job_id FROM acq.acquisitions WHERE plan_id = $plan"), $job2,
+			"$what: the plan belongs to the job that ran it");
+	}
+	else
+	{
+		$job2 = sql("SELECT acq.resume_acquire($plan)");
+		is(sql("SELECT acq.job_wait($job2, '120 s')"), 'succeeded', "$what: the resumed job succeeds");
+	}
 	is(sql("SELECT status FROM acq.acquisitions WHERE plan_id = $plan"), 'succeeded',
 		"$what: the plan succeeded");
 	my $rows = check_consistent($plan, $target, $budget, "$what, resumed");
@@ -140,7 +161,7 @@ like(sql("SELECT error_message FROM acq.job_status WHERE id = $job"), qr/resume_
 	'SIGKILL: the message says how to continue');
 my $before = check_consistent($plan, 't_kill', 12000, 'SIGKILL');
 ok($before > 0 && $before < 12000, "SIGKILL: interrupted mid-loop ($before of 12000 bought)");
-resume_to_end($plan, 't_kill', 12000, 'SIGKILL');
+resume_to_end($plan, 't_kill', 12000, 'SIGKILL', 1);
 
 # ---------------------------------------------------------------------------
 # 2. immediate restart of the server mid-loop (random this time: EA asks

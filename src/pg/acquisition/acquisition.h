@@ -33,8 +33,8 @@
  * the role that runs it.
  *
  * The files:
- *   entry.c     the SQL functions acq.acquire, acq._check_acquire and
- *               acq._create_acquisition_plan
+ *   entry.c     acq.acquire, its checks (acq.submit_acquire's) and a
+ *               job's plan
  *   spec.c      a plan's parameters from the SQL arguments, checked; the
  *               target checked or created
  *   catalog.c   the plan's rows: insert, read back, take, log a round,
@@ -114,8 +114,11 @@ extern const AcqOption acquisition_allocations[];
 
 /* an ERROR 22023 with msg and hint (may be NULL) */
 void		acquisition_param_error(const char *msg, const char *hint);
-/* the SQL arguments of acq.acquire / acq._check_acquire / acq._create_acquisition_plan */
+/* the SQL arguments of acq.acquire (and of the job's first step) */
 void		acquisition_spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s);
+/* in entry.c: acq.acquire's checks, buying nothing; a job's target and plan row */
+void		acquisition_check_args(FunctionCallInfo fcinfo);
+int64		acquisition_create_job_plan(FunctionCallInfo fcinfo, int64 job_id);
 /* everything that can be checked before reading rows; returns the target if it exists */
 Oid			acquisition_check_spec(const AcqSpec *s);
 /* the right to read consumer and provider */

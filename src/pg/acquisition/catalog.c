@@ -166,22 +166,49 @@ acquisition_check_plan_tables(int64 plan_id, const AcqSpec *s, bool provider)
 void
 acquisition_take_plan(int64 plan_id, int64 job_id)
 {
-	Datum		a[2];
-	Oid			t[2] = {INT8OID, INT8OID};
+	Datum		a[3];
+	Oid			t[3] = {INT8OID, INT8OID, OIDOID};
 	Elevation	e;
+	bool		isnull;
 
 	a[0] = Int64GetDatum(plan_id);
 	a[1] = Int64GetDatum(job_id);
+	a[2] = ObjectIdGetDatum(GetUserId());	/* the job's owner, before elevating */
 	acq_elevate(&e);
-	acq_spi_check(SPI_execute_with_args("UPDATE acq.acquisition_plans SET job_id = $2, status = 'running',"
-										" message = NULL WHERE plan_id OPERATOR(pg_catalog.=) $1"
-										" AND pg_catalog.pg_has_role(owner, 'MEMBER')",
-										2, t, a, NULL, false, 0), SPI_OK_UPDATE, "taking the plan");
+	/*
+	 * Only a plan whose job failed, was cancelled or died: a second resume of
+	 * the same plan waits here for the first's commit, then finds the plan
+	 * running under the first's job.
+	 */
+	acq_spi_check(SPI_execute_with_args("UPDATE acq.acquisition_plans p SET job_id = $2, status = 'running',"
+										" message = NULL WHERE p.plan_id OPERATOR(pg_catalog.=) $1"
+										" AND pg_catalog.pg_has_role($3, p.owner, 'MEMBER')"
+										" AND (p.status OPERATOR(pg_catalog.=) 'failed'"
+										"      OR (p.status OPERATOR(pg_catalog.=) 'running'"
+										"          AND EXISTS (SELECT 1 FROM acq.job_status j"
+										"                       WHERE j.id OPERATOR(pg_catalog.=) p.job_id"
+										"                         AND j.status OPERATOR(pg_catalog.=) ANY ('{failed,cancelled}'))))",
+										3, t, a, NULL, false, 0), SPI_OK_UPDATE, "taking the plan");
+	if (SPI_processed == 1)
+	{
+		acq_unelevate(&e);
+		return;
+	}
+	acq_spi_check(SPI_execute_with_args("SELECT status, job_id FROM acq.acquisition_plans p"
+										" WHERE p.plan_id OPERATOR(pg_catalog.=) $1"
+										" AND pg_catalog.pg_has_role($3, p.owner, 'MEMBER')",
+										3, t, a, NULL, false, 1), SPI_OK_SELECT, "reading the plan");
 	acq_unelevate(&e);
-	if (SPI_processed != 1)
+	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("there is no acquisition plan " INT64_FORMAT " of yours to resume", plan_id)));
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("acquisition plan " INT64_FORMAT " is %s under job " INT64_FORMAT ", not interrupted",
+					plan_id, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
+					DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull))),
+			 errhint("Another acq.resume_acquire took it; acq.acquisitions shows its state.")));
 }
 
 /* ---- the log ---------------------------------------------------------------- */

@@ -1,8 +1,8 @@
 /*
- * entry.c -- the SQL functions of an acquisition: acq.acquire (a plan run in
- * the caller's transaction, all or nothing), acq._check_acquire (its checks,
- * buying nothing: acq.submit_acquire's) and acq._create_acquisition_plan
- * (the target and the plan row, the first step of a job).
+ * entry.c -- an acquisition's entry points: acq.acquire (a plan run in the
+ * caller's transaction, all or nothing), its checks buying nothing
+ * (acq.submit_acquire's) and the target and plan row (the first step of a
+ * job).
  */
 #include "postgres.h"
 
@@ -12,8 +12,6 @@
 #include "pg/acquisition/acquisition.h"
 
 PG_FUNCTION_INFO_V1(acq_acquire);
-PG_FUNCTION_INFO_V1(acq_check_acquire);
-PG_FUNCTION_INFO_V1(acq_create_acquisition_plan);
 
 /* the checks, the target (created if need be) and the plan row; returns its id */
 static int64
@@ -46,15 +44,14 @@ run_summary(Run *run, Datum *values, bool *nulls)
 	memset(nulls, 0, sizeof(bool) * 6);
 }
 
-/* acq._check_acquire(...): the checks of acq.acquire, buying nothing */
-Datum
-acq_check_acquire(PG_FUNCTION_ARGS)
+/* the checks of acq.acquire (fcinfo holds its arguments), buying nothing */
+void
+acquisition_check_args(FunctionCallInfo fcinfo)
 {
 	AcqSpec		s;
 
 	acquisition_spec_from_args(fcinfo, &s);
 	(void) acquisition_check_spec(&s);
-	PG_RETURN_VOID();
 }
 
 /* acq.acquire(...): a plan run in the caller's transaction */
@@ -87,17 +84,15 @@ acq_acquire(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-/* acq._create_acquisition_plan(<acquire's arguments>, job_id): target and plan row */
-Datum
-acq_create_acquisition_plan(PG_FUNCTION_ARGS)
+/*
+ * A job's first step: the target and the plan row, from acq.acquire's
+ * arguments (fcinfo); the caller is connected to SPI.  Returns the plan's id.
+ */
+int64
+acquisition_create_job_plan(FunctionCallInfo fcinfo, int64 job_id)
 {
 	AcqSpec		s;
-	int64		plan_id;
 
 	acquisition_spec_from_args(fcinfo, &s);
-	acq_arg_require(fcinfo, 23, "job_id");
-	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
-	plan_id = create_plan(&s, PG_GETARG_INT64(23));
-	SPI_finish();
-	PG_RETURN_INT64(plan_id);
+	return create_plan(&s, job_id);
 }

@@ -1,9 +1,9 @@
 /*
  * job.c -- an acquisition as a background job: the kind "acquire" of
- * acq_job_kinds (acq.submit_acquire, acq.resume_acquire).  run creates the
- * plan through acq._create_acquisition_plan (or takes the one to resume) and
- * sets it up in a first step, then runs its rounds, one step each;
- * write_result finishes the plan with the last one.
+ * acq_job_kinds, submitted by acq.submit_acquire and acq.resume_acquire
+ * (here).  run creates the plan from the params (or takes the one to
+ * resume) and sets it up in a first step, then runs its rounds, one step
+ * each; write_result finishes the plan with the last one.
  */
 #include "postgres.h"
 
@@ -15,10 +15,26 @@
 
 #include "pg/acquisition/acquisition.h"
 
-/* the job's params (jsonb text) as acq._check_acquire's arguments, through SQL */
-static const char *create_plan_sql =
-"SELECT acq._create_acquisition_plan("
-"  ($1 OPERATOR(pg_catalog.->>) 'consumer')::pg_catalog.oid::pg_catalog.regclass,"
+PG_FUNCTION_INFO_V1(acq_submit_acquire);
+PG_FUNCTION_INFO_V1(acq_resume_acquire);
+
+#define ACQUIRE_NARGS 23
+
+/* acq.submit_acquire's arguments ($1..$23) as the job's params */
+static const char *params_sql =
+"SELECT pg_catalog.jsonb_build_object("
+"  'consumer', $1::pg_catalog.oid, 'consumer_name', $1::pg_catalog.text,"
+"  'provider', $2::pg_catalog.oid, 'provider_name', $2::pg_catalog.text,"
+"  'target', $3, 'features', $4, 'label', $5, 'budget', $6,"
+"  'strategy', $7, 'predicates', $8, 'id', $9, 'task', $10,"
+"  'labels', $11, 'grid_dims', $12, 'grid_size', $13,"
+"  'predicate_sql', $14, 'batch', $15, 'tau', $16, 'l', $17,"
+"  'delta', $18, 'allocation', $19, 'novelty_k', $20,"
+"  'novelty_splits', $21, 'scale', $22, 'seed', $23)";
+
+/* the job's params ($1, jsonb) back as acq.acquire's 23 arguments */
+static const char *args_sql =
+"SELECT ($1 OPERATOR(pg_catalog.->>) 'consumer')::pg_catalog.oid::pg_catalog.regclass,"
 "  ($1 OPERATOR(pg_catalog.->>) 'provider')::pg_catalog.oid::pg_catalog.regclass,"
 "  ($1 OPERATOR(pg_catalog.->>) 'target')::pg_catalog.name,"
 "  ($1 OPERATOR(pg_catalog.->>) 'features')::pg_catalog.name,"
@@ -40,16 +56,77 @@ static const char *create_plan_sql =
 "  ($1 OPERATOR(pg_catalog.->>) 'novelty_k')::pg_catalog.int4,"
 "  ($1 OPERATOR(pg_catalog.->>) 'novelty_splits')::pg_catalog.int4,"
 "  ($1 OPERATOR(pg_catalog.->>) 'scale')::pg_catalog.bool,"
-"  ($1 OPERATOR(pg_catalog.->>) 'seed')::pg_catalog.int8,"
-"  $2)";
+"  ($1 OPERATOR(pg_catalog.->>) 'seed')::pg_catalog.int8";
+
+/* acq.submit_acquire(<acq.acquire's arguments>): checked, then queued */
+Datum
+acq_submit_acquire(PG_FUNCTION_ARGS)
+{
+	acquisition_check_args(fcinfo);
+	PG_RETURN_INT64(acq_submit_job(fcinfo, "acquire", params_sql));
+}
+
+/*
+ * acq.resume_acquire(plan_id): a plan the caller can see whose job died or
+ * failed continues as a new job.  The new job takes the plan only if it is
+ * still interrupted then (acquisition_take_plan): two resumes of one plan
+ * never both run.
+ */
+Datum
+acq_resume_acquire(PG_FUNCTION_ARGS)
+{
+	int64		plan_id;
+	Oid			t = INT8OID;
+	Datum		v;
+	char	   *status;
+
+	acq_arg_require(fcinfo, 0, "plan_id");
+	plan_id = PG_GETARG_INT64(0);
+	v = Int64GetDatum(plan_id);
+	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+	acq_spi_check(SPI_execute_with_args("SELECT status FROM acq.acquisitions"
+										" WHERE plan_id OPERATOR(pg_catalog.=) $1",
+										1, &t, &v, NULL, false, 1),
+				  SPI_OK_SELECT, "looking for the plan");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("there is no acquisition plan " INT64_FORMAT " that you can see", plan_id),
+				 errhint("acq.acquisitions lists your plans.")));
+	status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (strcmp(status, "interrupted") != 0 && strcmp(status, "failed") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("acquisition plan " INT64_FORMAT " is %s, not interrupted", plan_id, status),
+				 errhint("Only a plan whose job died or failed can be resumed.")));
+	SPI_finish();
+	PG_RETURN_INT64(acq_submit_job(fcinfo, "acquire",
+								   "SELECT pg_catalog.jsonb_build_object('resume_plan', $1)"));
+}
+
+/* a new plan from the job's params: its target and row; returns its id */
+static int64
+create_plan(AcqJob *job, Datum params)
+{
+	Oid			type = JSONBOID;
+	LOCAL_FCINFO(args, ACQUIRE_NARGS);
+
+	acq_spi_check(SPI_execute_with_args(args_sql, 1, &type, &params, NULL, false, 1),
+				  SPI_OK_SELECT, "reading the job's arguments");
+	InitFunctionCallInfoData(*args, NULL, ACQUIRE_NARGS, InvalidOid, NULL, NULL);
+	for (int i = 0; i < ACQUIRE_NARGS; i++)
+		args->args[i].value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1,
+											&args->args[i].isnull);
+	return acquisition_create_job_plan(args, job->id);
+}
 
 void
 acq_acquisition_job_run(AcqJob *job)
 {
 	MemoryContext cxt = AllocSetContextCreate(job->cxt, "acq acquire job", ALLOCSET_DEFAULT_SIZES);
 	Run		   *run = MemoryContextAllocZero(cxt, sizeof(Run));
-	Oid			types[2] = {JSONBOID, INT8OID};
-	Datum		v[2];
+	Oid			type = JSONBOID;
+	Datum		params;
 	bool		isnull;
 
 	job->state = run;
@@ -57,17 +134,12 @@ acq_acquisition_job_run(AcqJob *job)
 	run->keep_plans = true;
 	/* as acq.acquire's SET clause: compiling acq's simple queries only costs */
 	SetConfigOption("jit", "off", PGC_USERSET, PGC_S_SESSION);
-	v[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(job->params));
-	v[1] = Int64GetDatum(job->id);
+	params = DirectFunctionCall1(jsonb_in, CStringGetDatum(job->params));
 	acq_spi_check(SPI_execute_with_args("SELECT ($1 OPERATOR(pg_catalog.->>) 'resume_plan')::pg_catalog.int8",
-										1, types, v, NULL, false, 0), SPI_OK_SELECT, "reading the job");
+										1, &type, &params, NULL, false, 0), SPI_OK_SELECT, "reading the job");
 	run->plan_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	if (isnull)
-	{
-		acq_spi_check(SPI_execute_with_args(create_plan_sql, 2, types, v, NULL, false, 0),
-					  SPI_OK_SELECT, "creating the plan");
-		run->plan_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	}
+		run->plan_id = create_plan(job, params);
 	else
 		acquisition_take_plan(run->plan_id, job->id);	/* a resumed plan is this job's now */
 	snprintf(job->label, sizeof(job->label), "plan " INT64_FORMAT, run->plan_id);

@@ -74,17 +74,31 @@ bool		acq_start_job_worker(int64 job_id, Oid role);
 int			acq_kick_queue(void);
 void		acq_take_admission_lock(void);
 bool		acq_is_job_worker(int pid);
+/* from a user's backend: start a worker that kicks the queue (at most once a second) */
+bool		acq_kick_soon(void);
+
+/*
+ * An acq.submit_* function's body, after its checks: store fcinfo's
+ * arguments as the job's params -- params_sql is a SELECT of one jsonb from
+ * $1..$n, the function's arguments with their SQL types -- and queue a job
+ * of kind for the calling role.  Returns the job's id.
+ */
+int64		acq_submit_job(FunctionCallInfo fcinfo, const char *kind, const char *params_sql);
+/* queue a job of kind with params (jsonb), checked by the caller, for the calling role */
+int64		acq_enqueue_job(const char *kind, Datum params);
 
 /* ---- in progress.c: what a running job shows ---------------------------------- */
 
 /*
  * A running job's progress (0..1) and what it is doing (printf-style: "45
  * models trained", "round 3"): read live by acq.job_status, through
- * pg_stat_activity (the text) and acq._job_progress (the fraction).
+ * pg_stat_activity (the text) and acq.job_live (the fraction).
  */
 void		acq_job_progress(AcqJob *job, double fraction, const char *fmt,...) pg_attribute_printf(3, 4);
 void		acq_job_progress_start(AcqJob *job);
 void		acq_job_progress_end(void);
+/* the progress job's worker pid reports, if the caller may see it; false if none */
+bool		acq_job_progress_read(int64 job, int pid, double *progress);
 
 /* ---- in worker.c: running a job ------------------------------------------------ */
 

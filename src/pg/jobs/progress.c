@@ -7,7 +7,7 @@
  * to the progress parameters of the worker's backend status (the slots
  * pg_stat_progress_* read, with no command set, so no built-in view shows
  * them): parameter 0 holds the job's id, 1 the progress in millionths.
- * acq._job_progress(job, pid) reads them back for acq.job_status, live and
+ * acq_job_progress_read reads them back for acq.job_live, live and
  * without a transaction on the worker's side.  Both are writes to the
  * backend's own shared-memory slot.
  */
@@ -24,8 +24,6 @@
 #include "utils/backend_status.h"
 
 #include "pg/jobs/jobs.h"
-
-PG_FUNCTION_INFO_V1(acq_job_progress_sql);
 
 #define PARAM_JOB_ID	0
 #define PARAM_PROGRESS	1
@@ -71,22 +69,15 @@ acq_job_progress_end(void)
 }
 
 /*
- * acq._job_progress(job, pid): the progress job's worker pid reports, or
- * NULL (no such worker, not this job's, or not the caller's to see: the
- * rule of pg_stat_activity, pg_read_all_stats or a member of the role).
+ * The progress job's worker pid reports, or false (no such worker, not this
+ * job's, or not the caller's to see: the rule of pg_stat_activity,
+ * pg_read_all_stats or a member of the role).
  */
-Datum
-acq_job_progress_sql(PG_FUNCTION_ARGS)
+bool
+acq_job_progress_read(int64 job, int pid, double *progress)
 {
-	int64		job;
-	int			pid;
-	int			n;
+	int			n = pgstat_fetch_stat_numbackends();
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		PG_RETURN_NULL();
-	job = PG_GETARG_INT64(0);
-	pid = PG_GETARG_INT32(1);
-	n = pgstat_fetch_stat_numbackends();
 	for (int i = 1; i <= n; i++)
 	{
 		LocalPgBackendStatus *local = pgstat_fetch_stat_local_beentry(i);
@@ -99,11 +90,12 @@ acq_job_progress_sql(PG_FUNCTION_ARGS)
 			continue;
 		if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_ALL_STATS) &&
 			!has_privs_of_role(GetUserId(), be->st_userid))
-			PG_RETURN_NULL();
+			return false;
 		if (be->st_progress_command != PROGRESS_COMMAND_INVALID ||
 			be->st_progress_param[PARAM_JOB_ID] != job)
-			PG_RETURN_NULL();
-		PG_RETURN_FLOAT8((double) be->st_progress_param[PARAM_PROGRESS] / PROGRESS_SCALE);
+			return false;
+		*progress = (double) be->st_progress_param[PARAM_PROGRESS] / PROGRESS_SCALE;
+		return true;
 	}
-	PG_RETURN_NULL();
+	return false;
 }

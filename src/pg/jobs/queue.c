@@ -1,13 +1,16 @@
 /*
- * queue.c -- the job queue: submission (acq._enqueue), starting workers,
- * admission's lock, kicking the queue (acq._kick), cancelling (acq._cancel)
- * and telling a live job worker (acq._worker_alive).
+ * queue.c -- the job queue: submission (acq_submit_job), starting workers,
+ * admission's lock, kicking the queue, cancelling (acq.cancel) and telling a
+ * live job worker (acq._worker_alive).
  *
- * A job is a row of acq.jobs.  A submit_* function checks the arguments and
- * calls acq._enqueue(), which inserts the row ('queued') and registers a
- * dynamic background worker for it (worker.c).  A worker that ends, and
- * acq.job_wait on a queued job, start workers for the oldest queued jobs
- * (acq._kick()).
+ * A job is a row of acq.jobs.  A submit_* function (C) checks its arguments
+ * and calls acq_submit_job, which stores them as the job's params, inserts
+ * the row ('queued') and registers a dynamic background worker for it
+ * (worker.c).  A worker that ends, and acq.job_wait on a queued job, start
+ * workers for the oldest queued jobs (acq_kick_soon).  No SQL function
+ * reaches the queue but the public ones: acq's internal functions are not
+ * executable by PUBLIC (sql/acq.sql), so a job, its owner and its params
+ * cannot be forged.
  *
  * Users can read their rows of the catalog (row-level security) but not
  * write them: every write is made here and in worker.c, under the extension
@@ -19,6 +22,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
@@ -30,12 +34,13 @@
 #include <signal.h>
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
 
 #include "pg/jobs/jobs.h"
 
-PG_FUNCTION_INFO_V1(acq_enqueue);
-PG_FUNCTION_INFO_V1(acq_kick);
 PG_FUNCTION_INFO_V1(acq_cancel_job);
 PG_FUNCTION_INFO_V1(acq_worker_alive);
 
@@ -203,23 +208,55 @@ acq_kick_queue(void)
 }
 
 /*
- * acq._kick(): start a worker that kicks the queue in a transaction of its
- * own (acq.job_wait calls it).  Nothing is written in the caller's
- * transaction, which must not hold rows or locks that workers wait for.
+ * Start a worker that kicks the queue in a transaction of its own (acq.job_wait
+ * does, for a queued job whose workers died).  Nothing is written in the
+ * caller's transaction, which must not hold rows or locks that workers wait
+ * for.  At most one kick a second from a backend: a waiting loop cannot fill
+ * the background-worker slots.
  */
-Datum
-acq_kick(PG_FUNCTION_ARGS)
+bool
+acq_kick_soon(void)
 {
-	PG_RETURN_BOOL(acq_start_job_worker(0, GetUserId()));
+	static TimestampTz last = 0;
+	TimestampTz now = GetCurrentTimestamp();
+
+	if (last != 0 && !TimestampDifferenceExceeds(last, now, 1000))
+		return false;
+	last = now;
+	return acq_start_job_worker(0, GetUserId());
 }
 
 /*
- * acq._enqueue(kind, params): insert a queued job owned by the calling role
- * and start a worker for it.  The worker waits for this transaction to
- * commit, then admits itself.
+ * A background worker connects as the job's owner: refuse a role that may
+ * not log in (PostgreSQL 15 would end the worker with FATAL, and the job
+ * would stay queued).
  */
-Datum
-acq_enqueue(PG_FUNCTION_ARGS)
+static void
+check_role_can_run(Oid role)
+{
+	HeapTuple	tup = SearchSysCache1(AUTHOID, ObjectIdGetDatum(role));
+	bool		canlogin;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for role %u", role);
+	canlogin = ((Form_pg_authid) GETSTRUCT(tup))->rolcanlogin;
+	ReleaseSysCache(tup);
+	if (!canlogin)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("role \"%s\" cannot run background jobs because it cannot log in",
+						GetUserNameFromId(role, false)),
+				 errdetail("A job's worker connects as the role that submits it."),
+				 errhint("Submit as a role with LOGIN (RESET ROLE, or SET ROLE to one), or call the synchronous function (acq.select_sources, acq.acquire, acq.rank_owners).")));
+}
+
+/*
+ * Insert a queued job of kind with params (jsonb, checked by the caller),
+ * owned by the calling role, and start a worker for it.  The worker waits for this transaction
+ * to commit, then admits itself.
+ */
+int64
+acq_enqueue_job(const char *kind, Datum params)
 {
 	Oid			role = GetUserId();
 	Elevation	e;
@@ -228,8 +265,9 @@ acq_enqueue(PG_FUNCTION_ARGS)
 	int64		id;
 	bool		isnull;
 
-	args[0] = PG_GETARG_DATUM(0);
-	args[1] = PG_GETARG_DATUM(1);
+	check_role_can_run(role);
+	args[0] = CStringGetTextDatum(kind);
+	args[1] = params;
 	args[2] = ObjectIdGetDatum(role);
 	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
 	acq_elevate(&e);
@@ -256,11 +294,46 @@ acq_enqueue(PG_FUNCTION_ARGS)
 				(errmsg("job " INT64_FORMAT " waits for a free background worker slot", id),
 				 errhint("It starts when another job ends, or on acq.job_wait; max_worker_processes limits the workers.")));
 	}
-	PG_RETURN_INT64(id);
+	return id;
+}
+
+int64
+acq_submit_job(FunctionCallInfo fcinfo, const char *kind, const char *params_sql)
+{
+	Oid		   *argtypes;
+	int			nargs;
+	Datum	   *values;
+	char	   *nulls;
+	Datum		params;
+	bool		isnull;
+	MemoryContext caller = CurrentMemoryContext;
+
+	(void) get_func_signature(fcinfo->flinfo->fn_oid, &argtypes, &nargs);
+	Assert(nargs == PG_NARGS());
+	values = palloc(sizeof(Datum) * Max(nargs, 1));
+	nulls = palloc(Max(nargs, 1));
+	for (int i = 0; i < nargs; i++)
+	{
+		values[i] = PG_ARGISNULL(i) ? (Datum) 0 : PG_GETARG_DATUM(i);
+		nulls[i] = PG_ARGISNULL(i) ? 'n' : ' ';
+	}
+	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+	acq_spi_check(SPI_execute_with_args(params_sql, nargs, argtypes, values, nulls, true, 1),
+				  SPI_OK_SELECT, "storing the job's arguments");
+	params = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	Assert(!isnull);
+	{
+		MemoryContext spi = MemoryContextSwitchTo(caller);
+
+		params = PointerGetDatum(PG_DETOAST_DATUM_COPY(params));
+		MemoryContextSwitchTo(spi);
+	}
+	SPI_finish();
+	return acq_enqueue_job(kind, params);
 }
 
 /*
- * acq._cancel(job): cancel a job the caller can see (row-level security
+ * acq.cancel(job): cancel a job the caller can see (row-level security
  * decides, as for every read).  A queued job is cancelled at once; a running
  * one's worker gets SIGINT -- only if it is an acq job worker -- and records
  * 'cancelled' when it stops.  False if the job had already ended.
@@ -268,8 +341,8 @@ acq_enqueue(PG_FUNCTION_ARGS)
 Datum
 acq_cancel_job(PG_FUNCTION_ARGS)
 {
-	int64		job = PG_GETARG_INT64(0);
-	Datum		arg = Int64GetDatum(job);
+	int64		job;
+	Datum		arg;
 	Oid			argtype = INT8OID;
 	Elevation	e;
 	char	   *status;
@@ -277,6 +350,9 @@ acq_cancel_job(PG_FUNCTION_ARGS)
 	int			pid = 0;
 	bool		result = true;
 
+	acq_arg_require(fcinfo, 0, "job");
+	job = PG_GETARG_INT64(0);
+	arg = Int64GetDatum(job);
 	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
 	/* as the caller: may it see the job? */
 	acq_spi_check(SPI_execute_with_args("SELECT status FROM acq.jobs WHERE id OPERATOR(pg_catalog.=) $1",

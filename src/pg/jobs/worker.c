@@ -253,7 +253,7 @@ acq_job_worker_main(Datum main_arg)
 
 	if (args.job_id == 0)
 	{
-		/* started by acq._kick(): only kick the queue */
+		/* started by acq_kick_soon(): only kick the queue */
 		worker_kick();
 		proc_exit(0);
 	}

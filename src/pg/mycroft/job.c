@@ -1,6 +1,7 @@
 /*
  * job.c -- acq.rank_owners as a background job: the kind "rank_owners" of
- * acq_job_kinds.  run calls acq.rank_owners through SPI with the arguments
+ * acq_job_kinds, submitted by acq.submit_rank_owners (here, with the
+ * arguments as the job's params).  run calls acq.rank_owners through SPI with the arguments
  * stored at submission, as the job's owner; write_result writes its rows to
  * acq.owner_rankings.
  */
@@ -11,6 +12,31 @@
 #include "utils/jsonb.h"
 
 #include "pg/mycroft/mycroft.h"
+
+PG_FUNCTION_INFO_V1(acq_submit_rank_owners);
+
+/* acq.submit_rank_owners' arguments ($1..$28) as the job's params */
+static const char *params_sql =
+"SELECT pg_catalog.jsonb_build_object("
+"  'trainer', $1::pg_catalog.oid, 'hard', $2::pg_catalog.oid, 'held_out', $3::pg_catalog.oid,"
+"  'owners', (SELECT pg_catalog.jsonb_agg(o::pg_catalog.oid ORDER BY i)"
+"             FROM pg_catalog.unnest($4) WITH ORDINALITY u(o, i)),"
+"  'owner_names', (SELECT pg_catalog.jsonb_agg(o::pg_catalog.text ORDER BY i)"
+"                  FROM pg_catalog.unnest($4) WITH ORDINALITY u(o, i)),"
+"  'features', $5, 'label', $6, 'k', $7, 'method', $8, 'same_label', $9,"
+"  'sample_rate', $10, 'min_bins', $11, 'bin_candidates', $12,"
+"  'bin_features', $13, 'lambda', $14, 'tol', $15, 'lambda2', $16,"
+"  'gradients', $17, 'c', $18, 'model', $19, 'test', $20::pg_catalog.oid, 'id', $21,"
+"  'positive', $22, 'max_depth', $23, 'min_samples_leaf', $24,"
+"  'criterion', $25, 'knn_k', $26, 'model_c', $27, 'seed', $28)";
+
+/* acq.submit_rank_owners(<acq.rank_owners' arguments>): checked, then queued */
+Datum
+acq_submit_rank_owners(PG_FUNCTION_ARGS)
+{
+	mycroft_check_rank_args(fcinfo);
+	PG_RETURN_INT64(acq_submit_job(fcinfo, "rank_owners", params_sql));
+}
 
 /* acq.rank_owners with the arguments stored in the job's params */
 static const char *run_rank_sql =

@@ -178,6 +178,10 @@ bool		mycroft_omp_streamable(const SelSpec *s, const Rows *hard);
 bool		mycroft_select_omp_streamed(SelSpec *s, const Rows *hard, const double *hl, int nhl,
 										SelResult *res);
 
+/* ---- in rank.c: acq.rank_owners ------------------------------------------------ */
+/* the checks of acq.submit_rank_owners: all that needs no row */
+void		mycroft_check_rank_args(FunctionCallInfo fcinfo);
+
 /* ---- in job.c: acq.rank_owners as a background job ---------------------------- */
 void		acq_rank_job_run(AcqJob *job);
 char	   *acq_rank_job_write(AcqJob *job);

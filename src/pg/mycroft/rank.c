@@ -21,7 +21,6 @@
 #include "core/models.h"
 
 PG_FUNCTION_INFO_V1(acq_rank_owners);
-PG_FUNCTION_INFO_V1(acq_check_rank_owners);
 
 /* acq.rank_owners' arguments */
 typedef struct RankSpec
@@ -326,12 +325,12 @@ acq_rank_owners(PG_FUNCTION_ARGS)
 }
 
 /*
- * acq._check_rank_owners(<acq.rank_owners' arguments>): the checks that need
- * no data, at a job's submission: arguments in range, columns of the right
- * types, and the right to read every table.
+ * The checks of acq.submit_rank_owners (acq.rank_owners' arguments) that
+ * need no data: arguments in range, columns of the right types, and the
+ * right to read every table.
  */
-Datum
-acq_check_rank_owners(PG_FUNCTION_ARGS)
+void
+mycroft_check_rank_args(FunctionCallInfo fcinfo)
 {
 	RankSpec	r;
 	ReadSpec	owner;
@@ -349,5 +348,4 @@ acq_check_rank_owners(PG_FUNCTION_ARGS)
 	}
 	if (r.has_test)
 		mycroft_check_columns(&r.test);
-	PG_RETURN_VOID();
 }

@@ -30,7 +30,6 @@
 PG_FUNCTION_INFO_V1(acq_select_sources);
 PG_FUNCTION_INFO_V1(acq_subset_profits);
 PG_FUNCTION_INFO_V1(acq_subset_gain);
-PG_FUNCTION_INFO_V1(acq_check_select_sources);
 
 int			acq_max_exhaustive_sources = 20;
 
@@ -345,20 +344,18 @@ acq_subset_gain(PG_FUNCTION_ARGS)
 }
 
 /*
- * acq._check_select_sources(<the arguments of acq.select_sources>): every
- * check that needs no row, so that acq.submit_select_sources refuses bad
- * arguments at once instead of failing later in the worker.
+ * The checks of acq.submit_select_sources (the arguments of
+ * acq.select_sources): every check that needs no row, so that a bad
+ * argument is refused at once instead of failing later in the worker.
  */
-Datum
-acq_check_select_sources(PG_FUNCTION_ARGS)
+void
+acq_selection_check_args(FunctionCallInfo fcinfo)
 {
 	static const ProblemArgs ix = {5, 6, 7, 8, 9, 10, 11, 12, 13, 19, 20, 22};
 	MemoryContext caller = CurrentMemoryContext;
 	MemoryContext work;
 	Problem		pr;
 	AcqSelectParams prm;
-	HeapTuple	roletup;
-	bool		canlogin;
 
 	work = AllocSetContextCreate(caller, "acq check select sources", ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(work);
@@ -366,21 +363,6 @@ acq_check_select_sources(PG_FUNCTION_ARGS)
 	acq_parse_problem(fcinfo, &ix, &pr);
 	acq_parse_select_params(fcinfo, &prm, -1);
 	acq_check_load_spec(&pr.spec);
-
-	/* a background worker connects as the submitting role: it must log in */
-	roletup = SearchSysCache1(AUTHOID, ObjectIdGetDatum(GetUserId()));
-	if (!HeapTupleIsValid(roletup))
-		elog(ERROR, "cache lookup failed for role %u", GetUserId());
-	canlogin = ((Form_pg_authid) GETSTRUCT(roletup))->rolcanlogin;
-	ReleaseSysCache(roletup);
-	if (!canlogin)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("role \"%s\" cannot run background jobs because it cannot log in",
-						GetUserNameFromId(GetUserId(), false)),
-				 errhint("A job's worker connects as the role that submits it; submit as a role with LOGIN, or call acq.select_sources directly.")));
-
 	MemoryContextSwitchTo(caller);
 	MemoryContextDelete(work);
-	PG_RETURN_VOID();
 }

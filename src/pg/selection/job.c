@@ -1,6 +1,7 @@
 /*
  * job.c -- acq.select_sources as a background job: the kind
- * "select_sources" of acq_job_kinds.  run calls acq.select_sources through
+ * "select_sources" of acq_job_kinds, submitted by acq.submit_select_sources
+ * (here, with the arguments as the job's params).  run calls acq.select_sources through
  * SPI with the arguments stored at submission, as the job's owner, while the
  * call reports its progress and hands over every subset it trains;
  * write_result writes the chosen subset (acq.source_selection_plans) and every
@@ -15,7 +16,29 @@
 
 #include "pg/selection/selection.h"
 
+PG_FUNCTION_INFO_V1(acq_submit_select_sources);
+
 AcqSelectionJob *acq_selection_job = NULL;
+
+/* acq.submit_select_sources' arguments ($1..$23) as the job's params */
+static const char *params_sql =
+"SELECT pg_catalog.jsonb_build_object("
+"  'sources', $1::pg_catalog.oid, 'sources_name', $1::pg_catalog.text,"
+"  'validation', $2::pg_catalog.oid, 'validation_name', $2::pg_catalog.text,"
+"  'features', $3, 'label', $4, 'method', $5, 'task', $6,"
+"  'source_column', $7, 'sensitive', $8, 'privileged', $9,"
+"  'lambda', $10, 'costs', $11, 'cost_exponent', $12,"
+"  'cost_scale', $13, 'cost_offset', $14, 's_max', $15,"
+"  'k_max', $16, 'iterations', $17, 'rcl_size', $18,"
+"  'samples', $19, 'c', $20, 'alpha', $21, 'seed', $22, 'tol', $23)";
+
+/* acq.submit_select_sources(<acq.select_sources' arguments>): checked, then queued */
+Datum
+acq_submit_select_sources(PG_FUNCTION_ARGS)
+{
+	acq_selection_check_args(fcinfo);
+	PG_RETURN_INT64(acq_submit_job(fcinfo, "select_sources", params_sql));
+}
 
 /* acq.select_sources with the arguments stored in the job's params */
 static const char *run_select_sql =

@@ -17,6 +17,8 @@
 /* GUC acq.max_exhaustive_sources (select_sources.c) */
 extern int	acq_max_exhaustive_sources;
 void		acq_selection_init(void);
+/* the checks of acq.submit_select_sources: all that needs no row */
+void		acq_selection_check_args(FunctionCallInfo fcinfo);
 
 /* ---- in sources.c: reading sources and validation rows ----------------------- */
 typedef struct AcqLoadSpec
