@@ -41,7 +41,24 @@ import spec  # noqa: E402
 from known import KNOWN  # noqa: E402
 
 S = fixtures.SCHEMA
-FAIL_KINDS = ("crash", "internal", "hang", "nondeterministic", "nonfinite", "open_internal")
+FAIL_KINDS = ("crash", "internal", "hang", "nondeterministic", "nonfinite", "open_internal", "memory")
+
+# a backend's resident peak may exceed acq.max_memory by this much (the
+# backend itself, its caches, the shared buffers it touched)
+MEMORY_SLACK_KB = 512 * 1024
+
+
+def backend_peak_kb(pid):
+    """the peak resident size of backend pid (VmHWM, kB), or None (the server
+    is on another machine, or the process is gone)"""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return None
 
 # Messages that are elog(ERROR, ...) texts of an internal failure, whatever
 # their SQLSTATE: a user never should see them.
@@ -63,7 +80,7 @@ MODES = [("base", 10), ("mutate", 52), ("null", 8), ("edge", 20), ("relkind", 5)
 
 class Call:
     __slots__ = ("idx", "fn", "mode", "ctx", "ctx_arg", "sql", "repeat", "commit", "outcome", "state",
-                 "message", "seconds", "digest", "nonfinite", "known", "latency")
+                 "message", "seconds", "digest", "nonfinite", "known", "latency", "peak_kb")
 
     def __init__(self, idx, fn, mode, ctx, ctx_arg, sql, repeat=False, commit=False):
         self.idx, self.fn, self.mode, self.ctx, self.ctx_arg, self.sql = idx, fn, mode, ctx, ctx_arg, sql
@@ -71,6 +88,7 @@ class Call:
         self.outcome = self.state = self.message = self.digest = self.known = None
         self.seconds = self.latency = 0.0
         self.nonfinite = []
+        self.peak_kb = None
 
     def describe(self):
         c = f"{self.ctx}" + (f" ({self.ctx_arg})" if self.ctx_arg is not None else "")
@@ -341,6 +359,11 @@ class Runner:
         self.conn2 = None
         self.start_time = self.ctl.execute("SELECT pg_postmaster_start_time()").fetchone()[0]
         self.committed_jobs = []
+        # acq.max_memory (kB) as the server has it: the bound of every call's peak
+        self.ctl.execute("LOAD 'acq'")      # its settings appear once the library is loaded
+        self.max_memory_kb = self.ctl.execute(
+            "SELECT setting::bigint FROM pg_settings WHERE name = 'acq.max_memory'").fetchone()[0]
+        self.peak_kb = {}           # function -> the largest backend peak seen after its calls
 
     def session(self):
         c = connect(self.dsn)
@@ -450,6 +473,16 @@ class Runner:
             call.latency = (time.monotonic() - start) if start else max(0.0, call.seconds - limit_ms / 1000)
         if call.outcome == "ok" and call.nonfinite:
             call.outcome = "nonfinite"
+        # the backend's peak resident size never passes acq.max_memory (plus
+        # the backend's own): the limit is checked before memory is taken
+        peak = backend_peak_kb(pid)
+        if peak is not None:
+            call.peak_kb = peak
+            self.peak_kb[call.fn] = max(self.peak_kb.get(call.fn, 0), peak)
+            if peak > self.max_memory_kb + MEMORY_SLACK_KB and call.outcome not in FAIL_KINDS:
+                call.outcome = "memory"
+                call.message = (f"the backend's peak resident size reached {peak // 1024} MB, over "
+                                f"acq.max_memory ({self.max_memory_kb // 1024} MB) + {MEMORY_SLACK_KB // 1024} MB")
         # acq's internal functions (acq._*) are the extension owner's alone
         # (issue 18): one that returns for another role is open to PUBLIC
         if call.outcome == "ok" and call.fn.startswith("_") and call.ctx != "super":
@@ -788,6 +821,12 @@ def main():
                     if nf else ""))
     extra.append("slowest stop after a cancel or statement_timeout: "
                  + ", ".join(f"{f} {s:.2f} s" for f, s in sorted(lat.items(), key=lambda x: -x[1])[:6]))
+    if runner.peak_kb:
+        top = sorted(runner.peak_kb.items(), key=lambda x: -x[1])[:5]
+        extra.append(f"peak backend memory (VmHWM, bound acq.max_memory {runner.max_memory_kb // 1024} MB + "
+                     f"{MEMORY_SLACK_KB // 1024} MB): " + ", ".join(f"{f} {kb // 1024} MB" for f, kb in top))
+    else:
+        extra.append("peak backend memory: not measured (the server's /proc is not readable here)")
     extra.append("slowest successful calls: " + ", ".join(f"#{c.idx} {c.fn} {c.seconds:.1f} s" for c in slow))
     if jobs:
         extra.append("committed submissions' jobs: " + ", ".join(f"{s} {n}" for s, n in jobs))
