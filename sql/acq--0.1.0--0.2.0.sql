@@ -1,6 +1,6 @@
 -- acq 0.1.0 -> 0.2.0: a running job's progress is read as a number
 -- (acq._job_progress, from the worker's backend status), not parsed back out
--- of its pg_stat_activity text; acq.job_wait refuses a NULL timeout.  No table changes: every job, plan, round
+-- of its pg_stat_activity text; acq.job_wait refuses a NULL timeout; the acquisition functions take their target as text.  No table changes: every job, plan, round
 -- and ranking is kept as it is.
 \echo Use "ALTER EXTENSION acq UPDATE TO '0.2.0'" to load this file. \quit
 
@@ -79,3 +79,114 @@ BEGIN
     END LOOP;
     RETURN st;
 END $$;
+
+-- The acquisition functions' target is text, parsed as [schema.]table (each
+-- part at most 63 bytes, an error rather than a truncated name: as name, a
+-- longer target was cut to 63 bytes before acq saw it, and acq created a
+-- table named other than asked).  An argument's type is part of the
+-- signature: drop the old functions and create the new ones.  Nothing depends
+-- on them (submit_acquire and the job worker call the others by name).
+DROP FUNCTION acq.acquire(regclass, regclass, name, name, name, int, text, text, name, text, float8[], int[], int, text[], int, int, float8, float8, text, int, int, boolean, bigint);
+DROP FUNCTION acq.submit_acquire(regclass, regclass, name, name, name, int, text, text, name, text, float8[], int[], int, text[], int, int, float8, float8, text, int, int, boolean, bigint);
+DROP FUNCTION acq._check_acquire(regclass, regclass, name, name, name, int, text, text, name, text, float8[], int[], int, text[], int, int, float8, float8, text, int, int, boolean, bigint);
+DROP FUNCTION acq._create_acquisition_plan(regclass, regclass, name, name, name, int, text, text, name, text, float8[], int[], int, text[], int, int, float8, float8, text, int, int, boolean, bigint, bigint);
+
+CREATE FUNCTION acq.acquire(
+    consumer        regclass,
+    provider        regclass,
+    target          text,               -- [schema.]table, as in SQL (created if missing)
+    features        name,
+    label           name,
+    budget          int,
+    strategy        text    DEFAULT 'sps',
+    predicates      text    DEFAULT 'label',
+    id              name    DEFAULT 'id',
+    task            text    DEFAULT 'classification',
+    labels          float8[] DEFAULT NULL,
+    grid_dims       int[]   DEFAULT NULL,
+    grid_size       int     DEFAULT 4,
+    predicate_sql   text[]  DEFAULT NULL,
+    batch           int     DEFAULT NULL,     -- 100, or the budget if smaller
+    tau             int     DEFAULT 1,
+    l               float8  DEFAULT 0.01,
+    delta           float8  DEFAULT 0.001,
+    allocation      text    DEFAULT 'linear',
+    novelty_k       int     DEFAULT 1,
+    novelty_splits  int     DEFAULT 50,
+    scale           boolean DEFAULT true,
+    seed            bigint  DEFAULT 0)
+RETURNS TABLE (plan_id bigint, bought int, rounds int, budget_left int,
+               predicate_names text[], counts int[])
+AS 'MODULE_PATHNAME', 'acq_acquire'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET jit = off;      -- acq's queries are simple scans: compiling them only costs
+COMMENT ON FUNCTION acq.acquire IS
+'buy up to budget records from provider into target, by EA, SPS, uniform or random predicate queries; returns the plan''s summary';
+
+CREATE FUNCTION acq._check_acquire(
+    consumer regclass, provider regclass, target text, features name, label name, budget int,
+    strategy text, predicates text, id name, task text, labels float8[], grid_dims int[],
+    grid_size int, predicate_sql text[], batch int, tau int, l float8, delta float8,
+    allocation text, novelty_k int, novelty_splits int, scale boolean, seed bigint)
+RETURNS void
+AS 'MODULE_PATHNAME', 'acq_check_acquire'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION acq.submit_acquire(
+    consumer        regclass,
+    provider        regclass,
+    target          text,               -- [schema.]table, as in SQL (created if missing)
+    features        name,
+    label           name,
+    budget          int,
+    strategy        text    DEFAULT 'sps',
+    predicates      text    DEFAULT 'label',
+    id              name    DEFAULT 'id',
+    task            text    DEFAULT 'classification',
+    labels          float8[] DEFAULT NULL,
+    grid_dims       int[]   DEFAULT NULL,
+    grid_size       int     DEFAULT 4,
+    predicate_sql   text[]  DEFAULT NULL,
+    batch           int     DEFAULT NULL,     -- 100, or the budget if smaller
+    tau             int     DEFAULT 1,
+    l               float8  DEFAULT 0.01,
+    delta           float8  DEFAULT 0.001,
+    allocation      text    DEFAULT 'linear',
+    novelty_k       int     DEFAULT 1,
+    novelty_splits  int     DEFAULT 50,
+    scale           boolean DEFAULT true,
+    seed            bigint  DEFAULT 0)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM acq._check_acquire(consumer, provider, target, features, label, budget,
+        strategy, predicates, id, task, labels, grid_dims, grid_size, predicate_sql,
+        batch, tau, l, delta, allocation, novelty_k, novelty_splits, scale, seed);
+    RETURN acq._enqueue('acquire', jsonb_build_object(
+        'consumer', consumer::oid, 'consumer_name', consumer::text,
+        'provider', provider::oid, 'provider_name', provider::text,
+        'target', target, 'features', features, 'label', label, 'budget', budget,
+        'strategy', strategy, 'predicates', predicates, 'id', id, 'task', task,
+        'labels', labels, 'grid_dims', grid_dims, 'grid_size', grid_size,
+        'predicate_sql', predicate_sql, 'batch', batch, 'tau', tau, 'l', l,
+        'delta', delta, 'allocation', allocation, 'novelty_k', novelty_k,
+        'novelty_splits', novelty_splits, 'scale', scale, 'seed', seed));
+END $$;
+COMMENT ON FUNCTION acq.submit_acquire IS
+'acq.acquire as a background job that commits every round: returns the job id (acq.acquisitions shows its plan)';
+
+CREATE FUNCTION acq._create_acquisition_plan(
+    consumer regclass, provider regclass, target text, features name, label name, budget int,
+    strategy text, predicates text, id name, task text, labels float8[], grid_dims int[],
+    grid_size int, predicate_sql text[], batch int, tau int, l float8, delta float8,
+    allocation text, novelty_k int, novelty_splits int, scale boolean, seed bigint,
+    job_id bigint)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'acq_create_acquisition_plan'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET jit = off;      -- acq's queries are simple scans: compiling them only costs

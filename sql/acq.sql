@@ -521,7 +521,7 @@ GRANT SELECT ON acq.acquisitions TO PUBLIC;
 CREATE FUNCTION acq.acquire(
     consumer        regclass,
     provider        regclass,
-    target          name,
+    target          text,               -- [schema.]table, as in SQL (created if missing)
     features        name,
     label           name,
     budget          int,
@@ -553,7 +553,7 @@ COMMENT ON FUNCTION acq.acquire IS
 
 -- argument checks of acq.submit_acquire, without buying anything
 CREATE FUNCTION acq._check_acquire(
-    consumer regclass, provider regclass, target name, features name, label name, budget int,
+    consumer regclass, provider regclass, target text, features name, label name, budget int,
     strategy text, predicates text, id name, task text, labels float8[], grid_dims int[],
     grid_size int, predicate_sql text[], batch int, tau int, l float8, delta float8,
     allocation text, novelty_k int, novelty_splits int, scale boolean, seed bigint)
@@ -565,7 +565,7 @@ SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION acq.submit_acquire(
     consumer        regclass,
     provider        regclass,
-    target          name,
+    target          text,               -- [schema.]table, as in SQL (created if missing)
     features        name,
     label           name,
     budget          int,
@@ -672,7 +672,7 @@ COMMENT ON FUNCTION acq.acquisition_curve IS
 -- Internal (src/pg/acquire.c): a background acquisition job's first step,
 -- run by its worker as the job's owner: the target and the plan row.
 CREATE FUNCTION acq._create_acquisition_plan(
-    consumer regclass, provider regclass, target name, features name, label name, budget int,
+    consumer regclass, provider regclass, target text, features name, label name, budget int,
     strategy text, predicates text, id name, task text, labels float8[], grid_dims int[],
     grid_size int, predicate_sql text[], batch int, tau int, l float8, delta float8,
     allocation text, novelty_k int, novelty_splits int, scale boolean, seed bigint,

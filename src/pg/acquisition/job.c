@@ -20,7 +20,7 @@ static const char *create_plan_sql =
 "SELECT acq._create_acquisition_plan("
 "  ($1 OPERATOR(pg_catalog.->>) 'consumer')::pg_catalog.oid::pg_catalog.regclass,"
 "  ($1 OPERATOR(pg_catalog.->>) 'provider')::pg_catalog.oid::pg_catalog.regclass,"
-"  ($1 OPERATOR(pg_catalog.->>) 'target')::pg_catalog.name,"
+"  $1 OPERATOR(pg_catalog.->>) 'target',"
 "  ($1 OPERATOR(pg_catalog.->>) 'features')::pg_catalog.name,"
 "  ($1 OPERATOR(pg_catalog.->>) 'label')::pg_catalog.name,"
 "  ($1 OPERATOR(pg_catalog.->>) 'budget')::pg_catalog.int4,"
