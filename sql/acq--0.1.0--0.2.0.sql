@@ -85,7 +85,9 @@ END $$;
 -- longer target was cut to 63 bytes before acq saw it, and acq created a
 -- table named other than asked).  An argument's type is part of the
 -- signature: drop the old functions and create the new ones.  Nothing depends
--- on them (submit_acquire and the job worker call the others by name).
+-- on them in acq (submit_acquire and the job worker call the others by name);
+-- an object of yours that does (a view calling acq.acquire) stops the update:
+-- drop it, update, and create it again.
 DROP FUNCTION acq.acquire(regclass, regclass, name, name, name, int, text, text, name, text, float8[], int[], int, text[], int, int, float8, float8, text, int, int, boolean, bigint);
 DROP FUNCTION acq.submit_acquire(regclass, regclass, name, name, name, int, text, text, name, text, float8[], int[], int, text[], int, int, float8, float8, text, int, int, boolean, bigint);
 DROP FUNCTION acq._check_acquire(regclass, regclass, name, name, name, int, text, text, name, text, float8[], int[], int, text[], int, int, float8, float8, text, int, int, boolean, bigint);
