@@ -8,6 +8,7 @@
 --    functions that check and queue a job themselves; acq._enqueue, _kick,
 --    _cancel, _job_dead, the _check_* family and _create_acquisition_plan are
 --    gone; acq._worker_alive stays, for acq's own code only.
+--  * The acquisition functions take their target as text (below).
 \echo Use "ALTER EXTENSION acq UPDATE TO '0.2.0'" to load this file. \quit
 
 CREATE FUNCTION acq.job_live(job bigint, OUT dead boolean, OUT progress float8)
@@ -69,53 +70,30 @@ RETURNS bigint
 AS 'MODULE_PATHNAME', 'acq_submit_select_sources'
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION acq.submit_select_sources IS
+'acq.select_sources as a background job: returns the job id (see acq.job_status, acq.job_wait, acq.job_result)';
 
 CREATE OR REPLACE FUNCTION acq.job_wait(job bigint, timeout interval DEFAULT '1 hour')
 RETURNS text
 AS 'MODULE_PATHNAME', 'acq_job_wait'
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION acq.job_wait IS 'wait until a job ends (or timeout passes); returns its status';
 
 CREATE OR REPLACE FUNCTION acq.cancel(job bigint)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'acq_cancel_job'
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp;
-
-CREATE OR REPLACE FUNCTION acq.submit_acquire(
-    consumer        regclass,
-    provider        regclass,
-    target          name,
-    features        name,
-    label           name,
-    budget          int,
-    strategy        text    DEFAULT 'sps',
-    predicates      text    DEFAULT 'label',
-    id              name    DEFAULT 'id',
-    task            text    DEFAULT 'classification',
-    labels          float8[] DEFAULT NULL,
-    grid_dims       int[]   DEFAULT NULL,
-    grid_size       int     DEFAULT 4,
-    predicate_sql   text[]  DEFAULT NULL,
-    batch           int     DEFAULT NULL,     -- 100, or the budget if smaller
-    tau             int     DEFAULT 1,
-    l               float8  DEFAULT 0.01,
-    delta           float8  DEFAULT 0.001,
-    allocation      text    DEFAULT 'linear',
-    novelty_k       int     DEFAULT 1,
-    novelty_splits  int     DEFAULT 50,
-    scale           boolean DEFAULT true,
-    seed            bigint  DEFAULT 0)
-RETURNS bigint
-AS 'MODULE_PATHNAME', 'acq_submit_acquire'
-LANGUAGE C VOLATILE
-SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION acq.cancel IS 'cancel a queued or running job; its worker stops within a second';
 
 CREATE OR REPLACE FUNCTION acq.resume_acquire(plan_id bigint)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'acq_resume_acquire'
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION acq.resume_acquire IS
+'continue an interrupted or failed acquisition plan from its log, as a new background job; returns the job id';
 
 CREATE OR REPLACE FUNCTION acq.submit_rank_owners(
     trainer         regclass,
@@ -150,6 +128,82 @@ RETURNS bigint
 AS 'MODULE_PATHNAME', 'acq_submit_rank_owners'
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION acq.submit_rank_owners IS
+'acq.rank_owners as a background job: returns the job id; the ranking lands in acq.owner_rankings';
+
+-- The acquisition functions' target is text, parsed as [schema.]table (each
+-- part at most 63 bytes, an error rather than a truncated name: as name, a
+-- longer target was cut to 63 bytes before acq saw it, and acq created a
+-- table named other than asked).  An argument's type is part of the
+-- signature: drop the old functions and create the new ones.  Nothing depends
+-- on them in acq; an object of yours that does (a view calling acq.acquire)
+-- stops the update: drop it, update, and create it again.
+DROP FUNCTION acq.acquire(regclass, regclass, name, name, name, int, text, text, name, text, float8[], int[], int, text[], int, int, float8, float8, text, int, int, boolean, bigint);
+DROP FUNCTION acq.submit_acquire(regclass, regclass, name, name, name, int, text, text, name, text, float8[], int[], int, text[], int, int, float8, float8, text, int, int, boolean, bigint);
+
+CREATE FUNCTION acq.acquire(
+    consumer        regclass,
+    provider        regclass,
+    target          text,               -- [schema.]table, as in SQL (created if missing)
+    features        name,
+    label           name,
+    budget          int,
+    strategy        text    DEFAULT 'sps',
+    predicates      text    DEFAULT 'label',
+    id              name    DEFAULT 'id',
+    task            text    DEFAULT 'classification',
+    labels          float8[] DEFAULT NULL,
+    grid_dims       int[]   DEFAULT NULL,
+    grid_size       int     DEFAULT 4,
+    predicate_sql   text[]  DEFAULT NULL,
+    batch           int     DEFAULT NULL,     -- 100, or the budget if smaller
+    tau             int     DEFAULT 1,
+    l               float8  DEFAULT 0.01,
+    delta           float8  DEFAULT 0.001,
+    allocation      text    DEFAULT 'linear',
+    novelty_k       int     DEFAULT 1,
+    novelty_splits  int     DEFAULT 50,
+    scale           boolean DEFAULT true,
+    seed            bigint  DEFAULT 0)
+RETURNS TABLE (plan_id bigint, bought int, rounds int, budget_left int,
+               predicate_names text[], counts int[])
+AS 'MODULE_PATHNAME', 'acq_acquire'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET jit = off;      -- acq's queries are simple scans: compiling them only costs
+COMMENT ON FUNCTION acq.acquire IS
+'buy up to budget records from provider into target, by EA, SPS, uniform or random predicate queries; returns the plan''s summary';
+
+CREATE FUNCTION acq.submit_acquire(
+    consumer        regclass,
+    provider        regclass,
+    target          text,               -- [schema.]table, as in SQL (created if missing)
+    features        name,
+    label           name,
+    budget          int,
+    strategy        text    DEFAULT 'sps',
+    predicates      text    DEFAULT 'label',
+    id              name    DEFAULT 'id',
+    task            text    DEFAULT 'classification',
+    labels          float8[] DEFAULT NULL,
+    grid_dims       int[]   DEFAULT NULL,
+    grid_size       int     DEFAULT 4,
+    predicate_sql   text[]  DEFAULT NULL,
+    batch           int     DEFAULT NULL,     -- 100, or the budget if smaller
+    tau             int     DEFAULT 1,
+    l               float8  DEFAULT 0.01,
+    delta           float8  DEFAULT 0.001,
+    allocation      text    DEFAULT 'linear',
+    novelty_k       int     DEFAULT 1,
+    novelty_splits  int     DEFAULT 50,
+    scale           boolean DEFAULT true,
+    seed            bigint  DEFAULT 0)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'acq_submit_acquire'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION acq.submit_acquire IS
+'acq.acquire as a background job that commits every round: returns the job id (acq.acquisitions shows its plan)';
 
 DROP FUNCTION acq._enqueue(text, jsonb);
 DROP FUNCTION acq._kick();

@@ -425,7 +425,7 @@ GRANT SELECT ON acq.acquisitions TO PUBLIC;
 CREATE FUNCTION acq.acquire(
     consumer        regclass,
     provider        regclass,
-    target          name,
+    target          text,               -- [schema.]table, as in SQL (created if missing)
     features        name,
     label           name,
     budget          int,
@@ -458,7 +458,7 @@ COMMENT ON FUNCTION acq.acquire IS
 CREATE FUNCTION acq.submit_acquire(
     consumer        regclass,
     provider        regclass,
-    target          name,
+    target          text,               -- [schema.]table, as in SQL (created if missing)
     features        name,
     label           name,
     budget          int,

@@ -325,6 +325,7 @@ acq_evaluate(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("train must not contain NULL")));
+		acq_check_relkind(DatumGetObjectId(rels[i]), "train", ACQ_REL_READABLE);
 		read_table(DatumGetObjectId(rels[i]), features, label, &train);
 	}
 	read_table(test, features, label, &tst);

@@ -36,7 +36,7 @@ static const char *params_sql =
 static const char *args_sql =
 "SELECT ($1 OPERATOR(pg_catalog.->>) 'consumer')::pg_catalog.oid::pg_catalog.regclass,"
 "  ($1 OPERATOR(pg_catalog.->>) 'provider')::pg_catalog.oid::pg_catalog.regclass,"
-"  ($1 OPERATOR(pg_catalog.->>) 'target')::pg_catalog.name,"
+"  $1 OPERATOR(pg_catalog.->>) 'target',"
 "  ($1 OPERATOR(pg_catalog.->>) 'features')::pg_catalog.name,"
 "  ($1 OPERATOR(pg_catalog.->>) 'label')::pg_catalog.name,"
 "  ($1 OPERATOR(pg_catalog.->>) 'budget')::pg_catalog.int4,"

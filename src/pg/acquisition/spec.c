@@ -52,6 +52,7 @@ const AcqOption acquisition_allocations[] = {
 
 static void check_spec_values(const AcqSpec *s);
 static Oid	check_target(const AcqSpec *s);
+static void check_sql_predicates(const AcqSpec *s, Oid target);
 
 void
 acquisition_param_error(const char *msg, const char *hint)
@@ -69,14 +70,12 @@ acquisition_spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s)
 	char	   *strategy,
 			   *predicates,
 			   *task,
-			   *allocation,
-			   *target;
+			   *allocation;
 
 	memset(s, 0, sizeof(*s));
 	s->consumer = acq_arg_regclass(fcinfo, 0, "consumer");
 	s->provider = acq_arg_regclass(fcinfo, 1, "provider");
-	target = acq_arg_name(fcinfo, 2, "target", true);
-	s->target_name = stringToQualifiedNameList(target);
+	s->target_name = acq_arg_qualified_name(fcinfo, 2, "target");
 	s->features = acq_arg_name(fcinfo, 3, "features", true);
 	s->label = acq_arg_name(fcinfo, 4, "label", true);
 	acq_arg_require(fcinfo, 5, "budget");
@@ -196,10 +195,7 @@ check_target(const AcqSpec *s)
 	if (rel == s->provider || rel == s->consumer)
 		acquisition_param_error("target must be a table other than the consumer and the provider",
 								"Bought records go to a table of their own; the consumer's model then trains on consumer and target.");
-	if (get_rel_relkind(rel) != RELKIND_RELATION)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("target %s is not a table", acq_rel_display_name(rel))));
+	acq_check_relkind(rel, "target", ACQ_REL_TABLE);
 	PG_TRY();
 	{
 		acq_check_integer_column(rel, s->id, "id", ID_HINT);
@@ -243,6 +239,8 @@ acquisition_check_read_rights(const AcqSpec *s)
 Oid
 acquisition_check_spec(const AcqSpec *s)
 {
+	Oid			target;
+
 	check_spec_values(s);
 	acq_check_integer_column(s->consumer, s->id, "id", ID_HINT);
 	acq_check_integer_column(s->provider, s->id, "id", ID_HINT);
@@ -253,7 +251,92 @@ acquisition_check_spec(const AcqSpec *s)
 	acquisition_check_read_rights(s);
 	if (s->consumer == s->provider)
 		acquisition_param_error("consumer and provider must be different tables", NULL);
-	return check_target(s);
+	target = check_target(s);
+	if (s->kind == PRED_SQL)
+		check_sql_predicates(s, target);
+	return target;
+}
+
+/*
+ * predicate_sql[i] as a column of a query over from (a table, or the
+ * target's columns while it does not exist): planned, not run.  An error --
+ * a column the table lacks, a syntax error, not a boolean -- is raised again
+ * naming the argument, the table and its columns, not from acq's own query.
+ */
+static void
+check_sql_predicate(const AcqSpec *s, int i, const char *from, const char *role,
+					const char *table, const char *columns)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		char	   *sql = psprintf("SELECT COALESCE((%s)::pg_catalog.bool, false) FROM %s",
+								   s->sql[i], from);
+
+		(void) acq_spi_prepare(sql, 0, NULL, "checking predicate_sql");
+	}
+	PG_CATCH();
+	{
+		ErrorData  *e;
+
+		MemoryContextSwitchTo(cxt);
+		e = CopyErrorData();
+		FlushErrorState();
+		/* a cancel, a lack of memory: not the predicate's fault */
+		if (ERRCODE_TO_CATEGORY(e->sqlerrcode) != ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION &&
+			ERRCODE_TO_CATEGORY(e->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
+			ReThrowError(e);
+		ereport(ERROR,
+				(errcode(e->sqlerrcode),
+				 errmsg("predicate_sql[%d] cannot be evaluated on the %s %s: %s",
+						i + 1, role, table, e->message),
+				 errdetail("predicate_sql[%d] is \"%s\"; %s has the columns %s.",
+						   i + 1, s->sql[i], table, columns),
+				 errhint("acq evaluates every predicate on the consumer's, the provider's and the target's rows: use only columns the three share (a target acq creates has the id, features and label columns, plan_id and round).")));
+	}
+	PG_END_TRY();
+}
+
+static void
+check_sql_predicates(const AcqSpec *s, Oid target)
+{
+	const Oid	rels[] = {s->consumer, s->provider, target};
+	const char *roles[] = {"consumer", "provider", "target"};
+
+	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+	for (int t = 0; t < 3; t++)
+	{
+		char	   *from,
+				   *table,
+				   *columns;
+
+		if (OidIsValid(rels[t]))
+		{
+			from = table = acq_rel_display_name(rels[t]);
+			columns = acq_rel_column_list(rels[t]);
+		}
+		else
+		{
+			/* the target acq will create (acquisition_create_target), as a row */
+			RangeVar   *rv = makeRangeVarFromNameList(s->target_name);
+
+			table = psprintf("%s (to be created)", quote_qualified_identifier(rv->schemaname ? rv->schemaname :
+																			  get_namespace_name(get_rel_namespace(s->consumer)),
+																			  rv->relname));
+			columns = psprintf("%s, %s, %s, plan_id, round", quote_identifier(s->id),
+							   quote_identifier(s->features), quote_identifier(s->label));
+			from = psprintf("(SELECT NULL::%s AS %s, NULL::pg_catalog.float8[] AS %s, NULL::%s AS %s,"
+							" NULL::pg_catalog.int8 AS plan_id, NULL::pg_catalog.int4 AS round) AS %s",
+							format_type_be_qualified(acq_column_type(s->provider, s->id, "id")),
+							quote_identifier(s->id), quote_identifier(s->features),
+							format_type_be_qualified(acq_column_type(s->provider, s->label, "label")),
+							quote_identifier(s->label), quote_identifier(rv->relname));
+		}
+		for (int i = 0; i < s->nsql; i++)
+			check_sql_predicate(s, i, from, roles[t], table, columns);
+	}
+	SPI_finish();
 }
 
 /* the target, created with the caller's rights (it does not exist) */

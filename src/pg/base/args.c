@@ -7,9 +7,15 @@
 #include <math.h>
 
 #include "fmgr.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
+#include "nodes/value.h"
+#include "parser/scansup.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/syscache.h"
 
 #include "pg/base/base.h"
 
@@ -51,8 +57,129 @@ acq_arg_name(FunctionCallInfo fcinfo, int argno, const char *argname,
 Oid
 acq_arg_regclass(FunctionCallInfo fcinfo, int argno, const char *argname)
 {
+	Oid			relid;
+
 	acq_arg_require(fcinfo, argno, argname);
-	return PG_GETARG_OID(argno);
+	relid = PG_GETARG_OID(argno);
+	acq_check_relkind(relid, argname, ACQ_REL_READABLE);
+	return relid;
+}
+
+/*
+ * The type the called function declares for argument argno; text for a
+ * call made from C without an SQL function (a job's arguments read back).
+ */
+static Oid
+declared_arg_type(FunctionCallInfo fcinfo, int argno)
+{
+	HeapTuple	tup;
+	Oid			t;
+
+	if (fcinfo->flinfo == NULL || !OidIsValid(fcinfo->flinfo->fn_oid))
+		return TEXTOID;
+	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fcinfo->flinfo->fn_oid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for function %u", fcinfo->flinfo->fn_oid);
+	t = ((Form_pg_proc) GETSTRUCT(tup))->proargtypes.values[argno];
+	ReleaseSysCache(tup);
+	return t;
+}
+
+List *
+acq_arg_qualified_name(FunctionCallInfo fcinfo, int argno, const char *argname)
+{
+	/*
+	 * text since 0.2.0; name in an installation still at 0.1.0, whose SQL
+	 * functions this library serves until ALTER EXTENSION acq UPDATE
+	 */
+	if (declared_arg_type(fcinfo, argno) == NAMEOID)
+		return acq_parse_qualified_name(acq_arg_name(fcinfo, argno, argname, true), argname);
+	return acq_parse_qualified_name(acq_arg_text(fcinfo, argno, argname, true), argname);
+}
+
+static void
+name_syntax_error(const char *raw, const char *argname, const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_NAME),
+			 errmsg("invalid %s name \"%s\": %s", argname, raw, why),
+			 errhint("Write [schema.]table as in SQL: unquoted parts are folded to lower case; quote a part with double quotes (\"\" for a quote) to keep its case, spaces or dots.")));
+}
+
+/*
+ * [schema.]name as SQL writes it, the rules of PostgreSQL's
+ * SplitIdentifierString (stringToQualifiedNameList), but a part longer than
+ * NAMEDATALEN - 1 bytes is an error, not silently truncated: a name acq
+ * creates would otherwise not be the one asked for.
+ */
+List *
+acq_parse_qualified_name(const char *raw, const char *argname)
+{
+	const char *p = raw;
+	List	   *parts = NIL;
+
+	while (scanner_isspace(*p))
+		p++;
+	if (*p == '\0')
+		name_syntax_error(raw, argname, "it is empty");
+	for (;;)
+	{
+		char	   *part;
+
+		if (*p == '"')
+		{
+			StringInfoData buf;
+
+			initStringInfo(&buf);
+			for (p++;; p++)
+			{
+				if (*p == '\0')
+					name_syntax_error(raw, argname, "a quoted part is not closed");
+				if (*p == '"')
+				{
+					if (p[1] != '"')
+						break;
+					p++;		/* "" is one quote */
+				}
+				appendStringInfoChar(&buf, *p);
+			}
+			p++;
+			if (buf.len == 0)
+				name_syntax_error(raw, argname, "a quoted part is empty");
+			part = buf.data;
+		}
+		else
+		{
+			const char *start = p;
+
+			while (*p != '\0' && *p != '.' && *p != '"' && !scanner_isspace(*p))
+				p++;
+			if (p == start)
+				name_syntax_error(raw, argname, "a part is empty");
+			part = downcase_identifier(start, p - start, false, false);
+		}
+		if (strlen(part) > NAMEDATALEN - 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_NAME_TOO_LONG),
+					 errmsg("%s name part \"%s\" is too long: %d bytes, the limit is %d",
+							argname, part, (int) strlen(part), NAMEDATALEN - 1),
+					 errdetail("PostgreSQL names have at most %d bytes (NAMEDATALEN - 1) and would be truncated; acq refuses rather than use a name other than \"%s\".",
+							   NAMEDATALEN - 1, raw),
+					 errhint("Use a shorter name.")));
+		parts = lappend(parts, makeString(part));
+		while (scanner_isspace(*p))
+			p++;
+		if (*p == '\0')
+			break;
+		if (*p != '.')
+			name_syntax_error(raw, argname, "parts must be separated by a dot");
+		p++;
+		while (scanner_isspace(*p))
+			p++;
+	}
+	if (list_length(parts) > 2)
+		name_syntax_error(raw, argname, "it has more than two parts");
+	return parts;
 }
 
 

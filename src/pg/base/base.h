@@ -84,7 +84,17 @@ void		acq_unelevate(Elevation *e);
 void		acq_arg_require(FunctionCallInfo fcinfo, int argno, const char *argname);
 char	   *acq_arg_text(FunctionCallInfo fcinfo, int argno, const char *argname, bool required);
 char	   *acq_arg_name(FunctionCallInfo fcinfo, int argno, const char *argname, bool required);
+/* a regclass argument: not NULL, a relation whose rows can be read (ACQ_REL_READABLE) */
 Oid			acq_arg_regclass(FunctionCallInfo fcinfo, int argno, const char *argname);
+
+/*
+ * A text argument naming a relation, [schema.]name as SQL writes it (an
+ * unquoted part is folded to lower case, a quoted one kept as it is), as a
+ * list of String; no part longer than NAMEDATALEN - 1 bytes (ERROR 42622
+ * naming the part), no empty or malformed name (42602).
+ */
+List	   *acq_arg_qualified_name(FunctionCallInfo fcinfo, int argno, const char *argname);
+List	   *acq_parse_qualified_name(const char *raw, const char *argname);
 double		acq_arg_float8(FunctionCallInfo fcinfo, int argno, const char *argname, double dflt);
 int			acq_arg_int4(FunctionCallInfo fcinfo, int argno, const char *argname, int dflt);
 
@@ -111,6 +121,27 @@ char	  **acq_text_array_arg(ArrayType *a, int *n, const char *argname);
 
 /* ---- in relation.c: tables, columns and the right to read them --------------- */
 char	   *acq_rel_display_name(Oid relid);
+/* the relation's columns for messages: "id, features, label" */
+char	   *acq_rel_column_list(Oid relid);
+
+/*
+ * Relation kinds an argument takes (acq_check_relkind); ACQ_REL_READABLE,
+ * every kind whose rows a query reads, is what acq_arg_regclass accepts.
+ */
+#define ACQ_REL_TABLE		0x01
+#define ACQ_REL_PARTITIONED	0x02
+#define ACQ_REL_VIEW		0x04
+#define ACQ_REL_MATVIEW		0x08
+#define ACQ_REL_FOREIGN		0x10
+#define ACQ_REL_READABLE	(ACQ_REL_TABLE | ACQ_REL_PARTITIONED | ACQ_REL_VIEW | \
+							 ACQ_REL_MATVIEW | ACQ_REL_FOREIGN)
+/* relid exists and is of one of kinds, or an ERROR (42P01, 42809) naming argname */
+void		acq_check_relkind(Oid relid, const char *argname, int kinds);
+
+/*
+ * A column's type; an ERROR 42703 if the table has no column col (the hint
+ * lists its columns), 42P10 if col is a system column (ctid, xmin, ...).
+ */
 Oid			acq_column_type(Oid relid, const char *col, const char *argname);
 bool		acq_is_numeric_type(Oid t);
 

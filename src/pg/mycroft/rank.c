@@ -91,6 +91,7 @@ rank_spec_from_args(FunctionCallInfo fcinfo, RankSpec *r)
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("owners must not contain NULL")));
 		r->owners[i] = DatumGetObjectId(owners[i]);
+		acq_check_relkind(r->owners[i], "owners", ACQ_REL_READABLE);
 	}
 	features = acq_arg_name(fcinfo, 4, "features", true);
 	label = acq_arg_name(fcinfo, 5, "label", true);
@@ -99,7 +100,7 @@ rank_spec_from_args(FunctionCallInfo fcinfo, RankSpec *r)
 	mycroft_sel_args(fcinfo, 7, &r->sel);
 	r->has_test = !PG_ARGISNULL(19);
 	if (r->has_test)
-		r->test.rel = PG_GETARG_OID(19);
+		r->test.rel = acq_arg_regclass(fcinfo, 19, "test");
 	id = acq_arg_name(fcinfo, 20, "id", true);
 	r->has_positive = !PG_ARGISNULL(21);
 	if (r->has_positive)
