@@ -36,7 +36,8 @@ acq_column_type(Oid relid, const char *col, const char *argname)
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("column \"%s\" does not exist in %s", col, acq_rel_display_name(relid)),
 				 errhint("Argument \"%s\" names a column of that table.", argname)));
-	return get_atttype(relid, attnum);
+	/* a domain is its base type (a domain over float8[] holds float8[] values) */
+	return getBaseType(get_atttype(relid, attnum));
 }
 
 bool
