@@ -27,7 +27,8 @@ typedef enum AcqStatus
 	ACQ_ERR_NO_CONVERGENCE,		/* an iterative fit did not converge */
 	ACQ_ERR_SINGLE_CLASS,		/* a classifier saw only one class */
 	ACQ_ERR_EMPTY,				/* no rows */
-	ACQ_ERR_TOO_LARGE			/* a request over a configured limit */
+	ACQ_ERR_TOO_LARGE,			/* a request over a configured limit */
+	ACQ_ERR_OVERFLOW			/* an intermediate overflowed float8 */
 } AcqStatus;
 
 /* ---- host hooks ------------------------------------------------------- */

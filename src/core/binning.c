@@ -66,7 +66,7 @@
 #endif
 
 #define BIN_TILE 256
-#define BIN_MAX_FEATURES 1024
+#define BIN_MAX_FEATURES ACQ_BINNING_MAX_FEATURES
 #define BIN_MAX_SUM 32767		/* sum_f (nbins_f + 1): distances fit int16 */
 
 struct AcqBinning
@@ -150,10 +150,20 @@ binning_check(int64_t nh, int64_t ns, int d, const int *features, int nf,
 		snprintf(errbuf, errlen, "binning needs at least one hard row");
 		return ACQ_ERR_EMPTY;
 	}
-	if (ns < 0 || d < 1 || nf < 1 || nf > BIN_MAX_FEATURES || ncand < 1 || min_bins < 1)
+	if (ns < 0 || d < 1 || nf < 1 || nf > BIN_MAX_FEATURES)
 	{
-		snprintf(errbuf, errlen, "binning needs 1 to %d features, a candidate and min_bins >= 1",
-				 BIN_MAX_FEATURES);
+		snprintf(errbuf, errlen, "binning bins 1 to %d features, not %d (of %d)",
+				 BIN_MAX_FEATURES, nf, d);
+		return ACQ_ERR_ARGUMENT;
+	}
+	if (ncand < 1)
+	{
+		snprintf(errbuf, errlen, "binning needs at least one candidate bin count");
+		return ACQ_ERR_ARGUMENT;
+	}
+	if (min_bins < 1)
+	{
+		snprintf(errbuf, errlen, "binning needs min_bins >= 1, not %d", min_bins);
 		return ACQ_ERR_ARGUMENT;
 	}
 	for (int f = 0; f < nf; f++)

@@ -904,6 +904,9 @@ acq_linreg_mse_stats(const AcqLinStats *val, const double *beta)
 		lin += beta[i] * val->zty[i];
 	}
 	sse = val->yty - 2.0 * lin + quad;
+	/* an overflowed term (NaN or infinity) is not a perfect fit */
+	if (!isfinite(sse))
+		return NAN;
 	return (sse > 0.0) ? sse / val->n : 0.0;
 }
 

@@ -134,6 +134,7 @@ double		acq_linreg_mse_stats(const AcqLinStats *val, const double *beta);
 /* variance of the labels summarised by s (population, /n) */
 double		acq_linstats_label_var(const AcqLinStats *s);
 
+
 /*
  * What these functions refuse rather than run uninterrupted for long:
  * a rank-deficient fit (collinear features, repeated rows) needs one

@@ -130,6 +130,7 @@ typedef struct AcqBinning AcqBinning;
  * feature the bin count is the first candidate under which the union has at
  * least min_bins non-empty bins, else the largest candidate; the edges are
  * equal-width over the union's [min, max] (numpy.histogram_bin_edges).
+ * At most ACQ_BINNING_MAX_FEATURES features are binned.
  * Returns ACQ_ERR_ARGUMENT (message in errbuf) for bad arguments or a
  * non-finite value in a chosen feature of the union, ACQ_ERR_EMPTY when
  * nh < 1, ACQ_ERR_TOO_LARGE when the sum over features of (bins + 1), the
@@ -137,6 +138,8 @@ typedef struct AcqBinning AcqBinning;
  * in int16; with 200 bins that allows 163 features).
  */
 #define ACQ_BINNING_MAX_BINS 32766
+/* the most features one binning bins (nf) */
+#define ACQ_BINNING_MAX_FEATURES 1024
 
 AcqStatus	acq_binning_fit(const double *hard, int64_t nh, const double *sample,
 							int64_t ns, int d, const int *features, int nf,

@@ -19,6 +19,7 @@
  * validation rows.
  */
 #include "core/select.h"
+#include "core/overflow.h"
 #include "core/vecmath.h"
 
 #include <math.h>
@@ -66,6 +67,7 @@ struct AcqEvaluator
 	char		errmsg[256];
 	AcqEvalErrorFn on_error;
 	void	   *on_error_arg;
+	AcqSet		scoring;		/* the subset being scored (for on_error) */
 
 	/*
 	 * memo: entries in training order, in fixed-size chunks so that pointers
@@ -452,27 +454,19 @@ acq_eval_create(int m, int p, const AcqBlock *sources,
 		double	   *shift = acq_alloc_array(p, sizeof(double));
 		double		yshift = 0.0;
 		double		ntot = 0.0;
-		int			j;
-		int64_t		i;
+		AcqOverflow where;
 
-		for (s = 0; s < m; s++)
-		{
-			for (i = 0; i < sources[s].n; i++)
-			{
-				const double *x = sources[s].X + i * p;
-
-				for (j = 0; j < p; j++)
-					shift[j] += x[j];
-				yshift += sources[s].y[i];
-			}
-			acq_check_interrupts();
-		}
 		for (s = 0; s < m; s++)
 			ntot += (double) sources[s].n;
-		for (j = 0; j < p; j++)
-			shift[j] /= ntot;
-		yshift /= ntot;
 		ev->shift = shift;
+		if (acq_regression_overflow(m, p, sources, validation, shift, &yshift, &where))
+		{
+			snprintf(errbuf, errlen, "the %s of the rows reach %g in absolute value: "
+					 "their squares overflow float8",
+					 where.column < 0 ? "labels" : "features", where.magnitude);
+			acq_eval_free(ev);
+			return NULL;
+		}
 		ev->yshift = yshift;
 		ev->reg_rows = (cfg->linreg_path == ACQ_LINPATH_ROWS ||
 						(cfg->linreg_path == ACQ_LINPATH_AUTO && ntot < p + 1.0));
@@ -560,6 +554,12 @@ acq_eval_set_error_handler(AcqEvaluator *ev, AcqEvalErrorFn fn, void *arg)
 	ev->on_error_arg = arg;
 }
 
+const AcqSet *
+acq_eval_scoring(const AcqEvaluator *ev)
+{
+	return &ev->scoring;
+}
+
 AcqStatus
 acq_eval_status(const AcqEvaluator *ev, char *errbuf, size_t errlen)
 {
@@ -608,7 +608,16 @@ eval_fail(AcqEvaluator *ev, AcqStatus st, int64_t nrows, bool from_rows)
 {
 	char		msg[256];
 
-	if (from_rows && nrows > ACQ_LINREG_MAX_ROWS)
+	if (st == ACQ_ERR_OVERFLOW)
+		snprintf(msg, sizeof(msg),
+				 "the squared errors of a model trained on a subset of %lld rows overflow float8 "
+				 "on the validation rows",
+				 (long long) nrows);
+	else if (st != ACQ_ERR_TOO_LARGE)
+		snprintf(msg, sizeof(msg),
+				 "the least-squares system of a subset of %lld rows and %d features could not be solved",
+				 (long long) nrows, ev->p);
+	else if (from_rows && nrows > ACQ_LINREG_MAX_ROWS)
 		snprintf(msg, sizeof(msg),
 				 "a subset of %lld rows is more than the %d rows a fit in the row space takes",
 				 (long long) nrows, ACQ_LINREG_MAX_ROWS);
@@ -645,6 +654,7 @@ compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
 	out->set = *s;
 	out->accuracy = out->f1 = out->tpr_gap = out->mse = out->r2 = NAN;
 	out->single_class = false;
+	ev->scoring = *s;
 
 	if (ev->cfg.task == ACQ_TASK_REGRESSION)
 	{
@@ -686,10 +696,22 @@ compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
 		out->mse = mse;
 		out->r2 = 1.0 - mse / ev->val_var;
 		out->gain = 100.0 / (1.0 + mse / ev->val_var);
-		if (st == ACQ_ERR_TOO_LARGE)
+		if (st != ACQ_OK && st != ACQ_ERR_ARGUMENT)
 		{
+			/* refused at a limit, or (a guard) a system that could not be solved */
 			out->mse = out->r2 = out->gain = NAN;
 			eval_fail(ev, st, nrows, from_rows);
+		}
+		else if (st == ACQ_ERR_ARGUMENT || !isfinite(out->mse) || !isfinite(out->r2) ||
+				 !isfinite(out->gain))
+		{
+			/*
+			 * The data's squares fit float8 (acq_eval_create checked), so
+			 * this is the model's predictions on the validation rows: never
+			 * a perfect or NaN score from overflowed arithmetic.
+			 */
+			out->mse = out->r2 = out->gain = NAN;
+			eval_fail(ev, ACQ_ERR_OVERFLOW, nrows, from_rows);
 		}
 	}
 	else

@@ -164,7 +164,8 @@ void		acq_eval_set_callback(AcqEvaluator *ev, AcqEvalCallback cb, void *arg);
 
 /*
  * Called when a subset cannot be scored within the core's limits (a fit
- * refused with ACQ_ERR_TOO_LARGE: see ACQ_LINREG_MAX_EIGEN), with the status
+ * refused with ACQ_ERR_TOO_LARGE: see ACQ_LINREG_MAX_EIGEN; or a regression
+ * whose squared errors overflow float8, ACQ_ERR_OVERFLOW), with the status
  * and a message.  The host may leave non-locally (PostgreSQL raises an
  * ERROR).  If it returns, or none is set, the subset's gain is NaN and
  * acq_eval_status reports the first such failure.
@@ -172,6 +173,8 @@ void		acq_eval_set_callback(AcqEvaluator *ev, AcqEvalCallback cb, void *arg);
 typedef void (*AcqEvalErrorFn) (void *arg, AcqStatus status, const char *msg);
 void		acq_eval_set_error_handler(AcqEvaluator *ev, AcqEvalErrorFn fn, void *arg);
 AcqStatus	acq_eval_status(const AcqEvaluator *ev, char *errbuf, size_t errlen);
+/* the subset being scored (the one an error handler is called about) */
+const AcqSet *acq_eval_scoring(const AcqEvaluator *ev);
 
 /*
  * What an evaluator over m sources of p features, n_rows training rows in

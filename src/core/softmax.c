@@ -556,8 +556,16 @@ acq_softmax_fit(const double *X, const int *y, int64_t n, int d, int K,
 	out->converged = (gmax <= w.gtol) || (stuck && isfinite(gmax));
 	if (!isfinite(f) || isinf(gmax))
 	{
-		status = ACQ_ERR_ARGUMENT;
-		acq_set_error(errbuf, errlen, "softmax: the objective is not finite");
+		double		xmax = 0.0;
+
+		for (int64_t i = 0; i < n * (int64_t) d; i++)
+			xmax = fmax(xmax, fabs(X[i]));
+		status = ACQ_ERR_OVERFLOW;
+		if (errbuf != NULL && errlen > 0)
+			snprintf(errbuf, errlen,
+					 "softmax: the objective overflowed float8 on %lld rows whose features reach %.3g "
+					 "in absolute value (C = %g); rescale the features (for example to unit variance) or lower c",
+					 (long long) n, xmax, C);
 	}
 	else if (out->converged)
 		status = ACQ_OK;

@@ -61,7 +61,8 @@ typedef struct AcqSoftmax
  * as a usable model when not; ACQ_ERR_SINGLE_CLASS with the constant
  * predictor of the only class present (W = 0); ACQ_ERR_EMPTY for n = 0;
  * ACQ_ERR_ARGUMENT for a bad argument, a label outside 0..K-1 or a
- * non-finite value in X (then out->W is NULL).  With a model, out must be
+ * non-finite value in X (then out->W is NULL); ACQ_ERR_OVERFLOW when the
+ * objective overflowed float8 (errbuf gives the features' scale).  With a model, out must be
  * released by acq_softmax_free; on error too (it is then a no-op).  errbuf
  * (may be NULL) receives a message for any status but ACQ_OK.
  *

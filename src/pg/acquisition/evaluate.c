@@ -16,6 +16,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -24,6 +25,7 @@
 #include "pg/acquisition/acquisition.h"
 #include "core/knn.h"
 #include "core/models.h"
+#include "core/overflow.h"
 #include "core/softmax.h"
 
 PG_FUNCTION_INFO_V1(acq_evaluate);
@@ -44,7 +46,41 @@ typedef struct EvalSpec
 	double		c;
 	int			max_iter;
 	double		tol;			/* softmax: stop at mean-loss gradient <= tol */
+	/* for messages: the training rows, the test table, the columns */
+	const char *train_what;
+	const char *test_what;
+	const char *features;
+	const char *label;
 } EvalSpec;
+
+/* the labels or features of rows whose squares overflow float8: an ERROR 22003 */
+static void
+scale_error(const EvalSpec *e, const char *rows, const AcqOverflow *w)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 w->column < 0 ?
+			 errmsg("the labels (column \"%s\") of %s reach %.3g in absolute value: their squares overflow float8",
+					e->label, rows, w->magnitude) :
+			 errmsg("the features (column \"%s\", element %d) of %s reach %.3g in absolute value: their squares overflow float8",
+					e->features, w->column + 1, rows, w->magnitude),
+			 errdetail("R^2 and least squares sum squares of the label and the features in float8, which holds at most about 1.8e308."),
+			 errhint("Rescale the column (for example to unit variance, or divide it by %.0e) and call again.",
+					 pow(10.0, floor(log10(w->magnitude))))));
+}
+
+/* the largest |label| and |feature| of rows [0, n) of r */
+static void
+row_scale(const AcqRowBuf *r, int64 n, double *ymax, double *xmax)
+{
+	*ymax = *xmax = 0.0;
+	for (int64 i = 0; i < n; i++)
+	{
+		*ymax = Max(*ymax, fabs(r->y[i]));
+		for (int j = 0; j < r->d; j++)
+			*xmax = Max(*xmax, fabs(r->X[i * r->d + j]));
+	}
+}
 
 /* read (features, label) rows of a query, checked, appending to r */
 static void
@@ -131,12 +167,13 @@ train_and_score(const EvalSpec *e, const AcqRowBuf *train, int64 ntrain, const A
 
 	if (ntrain < 1)
 		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA_FOUND),
-				 errmsg("there are no training rows")));
+				(errcode(ERRCODE_NO_DATA),
+				 errmsg("%s are empty: there is nothing to train on", e->train_what)));
 	if (test->n < 1)
 		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA_FOUND),
-				 errmsg("the test table has no rows")));
+				(errcode(ERRCODE_NO_DATA),
+				 errmsg("%s has no rows", e->test_what),
+				 errhint("A model is scored on the rows of the test table.")));
 	if (train->d != test->d)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
@@ -164,8 +201,8 @@ train_and_score(const EvalSpec *e, const AcqRowBuf *train, int64 ntrain, const A
 						 errhint("Raise max_iter, or scale the features.")));
 			else if (st != ACQ_OK && st != ACQ_ERR_SINGLE_CLASS)
 				ereport(ERROR,
-						(errcode(ERRCODE_DATA_EXCEPTION),
-						 errmsg("training the softmax regression failed: %s", errbuf)));
+						(errcode(st == ACQ_ERR_OVERFLOW ? ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE : ERRCODE_DATA_EXCEPTION),
+						 errmsg("training the softmax regression on %s failed: %s", e->train_what, errbuf)));
 			acq_softmax_predict(&m, test->X, test->n, pred);
 			acq_softmax_free(&m);
 		}
@@ -184,8 +221,23 @@ train_and_score(const EvalSpec *e, const AcqRowBuf *train, int64 ntrain, const A
 	}
 	else
 	{
-		double	   *pred = palloc_extended(sizeof(double) * test->n, MCXT_ALLOC_HUGE);
+		double	   *pred;
 		double		r2;
+		AcqBlock	tb = {train->X, train->y, NULL, ntrain};
+		AcqBlock	sb = {test->X, test->y, NULL, test->n};
+		AcqOverflow w;
+		double		ymean;
+		double		ymax;
+		double		xmax;
+
+		/* R^2 sums the squares of the test labels about their mean */
+		if (!acq_linreg_means(&sb, 1, 0, NULL, &ymean, &w) ||
+			acq_linreg_overflow(&sb, 1, 0, NULL, ymean, &w))
+			scale_error(e, e->test_what, &w);
+		/* least squares sums the squares of the training rows (unshifted) */
+		if (e->model == MODEL_LINEAR && acq_linreg_overflow(&tb, 1, train->d, NULL, 0.0, &w))
+			scale_error(e, e->train_what, &w);
+		pred = palloc_extended(sizeof(double) * test->n, MCXT_ALLOC_HUGE);
 
 		if (e->model == MODEL_KNN)
 		{
@@ -199,11 +251,23 @@ train_and_score(const EvalSpec *e, const AcqRowBuf *train, int64 ntrain, const A
 			AcqLinStats *s = acq_linstats_create(train->d);
 			double	   *beta = palloc(sizeof(double) * (train->d + 1));
 
+			AcqStatus	st;
+
 			acq_linstats_accumulate(s, train->X, train->y, ntrain, NULL, 0.0);
-			if (acq_linreg_solve(s, 0.0, beta) != ACQ_OK)
+			st = acq_linreg_solve(s, 0.0, beta);
+			if (st != ACQ_OK)
+			{
+				row_scale(train, ntrain, &ymax, &xmax);
 				ereport(ERROR,
-						(errcode(ERRCODE_DATA_EXCEPTION),
-						 errmsg("the least-squares system could not be solved")));
+						(errcode(st == ACQ_ERR_TOO_LARGE ? ERRCODE_PROGRAM_LIMIT_EXCEEDED : ERRCODE_DATA_EXCEPTION),
+						 errmsg("the least-squares fit on %s could not be solved", e->train_what),
+						 st == ACQ_ERR_TOO_LARGE ?
+						 errdetail("Its %d features are collinear, and the minimum-norm solution needs an eigendecomposition of order above %d.",
+								   train->d, ACQ_LINREG_MAX_EIGEN) :
+						 errdetail("%lld rows, %d features; the features reach %.3g and the labels %.3g in absolute value.",
+								   (long long) ntrain, train->d, xmax, ymax),
+						 errhint("Rescale the features and the label (for example to unit variance), remove collinear features, or use model => 'knn'.")));
+			}
 			for (int64 i = 0; i < test->n; i++)
 			{
 				double		v = beta[train->d];
@@ -216,12 +280,17 @@ train_and_score(const EvalSpec *e, const AcqRowBuf *train, int64 ntrain, const A
 		}
 		r2 = acq_r2(test->y, pred, test->n);
 		pfree(pred);
-		/* squares of labels or predictions near 1e154 and beyond overflow float8 */
+		/* the data's squares fit float8 (checked above): the predictions' errors do not */
 		if (!isfinite(r2))
+		{
+			row_scale(test, test->n, &ymax, &xmax);
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("R^2 of the model is not finite: the labels or the features are too large for float8 arithmetic"),
-					 errhint("Scale the label and the features (for example to unit variance) and call again.")));
+					 errmsg("R^2 of the model on %s is not finite: the squared errors of its predictions overflow float8",
+							e->test_what),
+					 errdetail("The test rows' features reach %.3g and their labels %.3g in absolute value.", xmax, ymax),
+					 errhint("Rescale the label and the features (for example to unit variance) and call again.")));
+		}
 		return r2;
 	}
 }
@@ -329,6 +398,17 @@ acq_evaluate(PG_FUNCTION_ARGS)
 		read_table(DatumGetObjectId(rels[i]), features, label, &train);
 	}
 	read_table(test, features, label, &tst);
+	{
+		StringInfoData names;
+
+		initStringInfo(&names);
+		for (int i = 0; i < nrels; i++)
+			appendStringInfo(&names, "%s%s", i ? ", " : "", acq_rel_display_name(DatumGetObjectId(rels[i])));
+		e.train_what = psprintf("the training rows (%s)", names.data);
+	}
+	e.test_what = psprintf("test table %s", acq_rel_display_name(test));
+	e.features = features;
+	e.label = label;
 	score = train_and_score(&e, &train, train.n, &tst);
 	SPI_finish();
 	values[0] = CStringGetTextDatum(acq_option_name(model_options, e.model));
@@ -399,6 +479,11 @@ acq_acquisition_curve(PG_FUNCTION_ARGS)
 					   quote_identifier(plan.id)),
 			  acq_rel_display_name(plan.target), &train, -1);
 	read_table(test, plan.features, plan.label, &tst);
+	e.train_what = psprintf("the training rows (%s and the records bought into %s)",
+							acq_rel_display_name(plan.consumer), acq_rel_display_name(plan.target));
+	e.test_what = psprintf("test table %s", acq_rel_display_name(test));
+	e.features = plan.features;
+	e.label = plan.label;
 
 	for (int i = 0; i < nb; i++)
 	{

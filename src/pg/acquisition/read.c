@@ -258,7 +258,7 @@ acquisition_provider_dimensions(Run *run)
 	MemoryContextSwitchTo(mine);
 	if (SPI_processed == 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA_FOUND),
+				(errcode(ERRCODE_NO_DATA),
 				 errmsg("provider %s has no records", run->q_provider)));
 	run->d = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	if (isnull || run->d < 1)

@@ -172,7 +172,7 @@ check_pools(Run *run)
 		}
 		if (run->pool->preds[p].nrows == 0)
 			ereport(ERROR,
-					(errcode(ERRCODE_NO_DATA_FOUND),
+					(errcode(ERRCODE_NO_DATA),
 					 errmsg("predicate \"%s\" selects no record for sale in %s", run->preds[p].name, run->q_provider),
 					 errdetail("Nothing was bought."),
 					 errhint(s->kind == PRED_LABEL ? "Query only labels the provider has (labels => ARRAY[...])." :
@@ -181,7 +181,7 @@ check_pools(Run *run)
 	}
 	if (empty == run->np)
 		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA_FOUND),
+				(errcode(ERRCODE_NO_DATA),
 				 errmsg("no predicate selects a record for sale in %s", run->q_provider),
 				 errdetail("Nothing was bought.")));
 	if (empty > 0)

@@ -236,12 +236,40 @@ acquisition_check_read_rights(const AcqSpec *s)
 	acq_check_select(s->provider, "acq reads the provider's table with your rights.");
 }
 
+/*
+ * The target holds the id, features and label columns under their own
+ * names, beside plan_id and round: the names must differ (else CREATE
+ * TABLE's raw "specified more than once").
+ */
+static void
+check_distinct_columns(const AcqSpec *s)
+{
+	const char *args[] = {"id", "features", "label"};
+	const char *cols[] = {s->id, s->features, s->label};
+
+	for (int i = 0; i < 3; i++)
+	{
+		for (int j = i + 1; j < 3; j++)
+			if (strcmp(cols[i], cols[j]) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s and %s both name column \"%s\"", args[i], args[j], cols[i]),
+						 errhint("The id, features and label arguments name three different columns of the consumer and the provider.")));
+		if (strcmp(cols[i], "plan_id") == 0 || strcmp(cols[i], "round") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s names column \"%s\", which the target keeps for itself", args[i], cols[i]),
+					 errhint("The target's plan_id and round columns record which plan and round bought a record; rename the column.")));
+	}
+}
+
 Oid
 acquisition_check_spec(const AcqSpec *s)
 {
 	Oid			target;
 
 	check_spec_values(s);
+	check_distinct_columns(s);
 	acq_check_integer_column(s->consumer, s->id, "id", ID_HINT);
 	acq_check_integer_column(s->provider, s->id, "id", ID_HINT);
 	acq_check_array_column(s->consumer, s->features, "features", NULL);

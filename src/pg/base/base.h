@@ -139,7 +139,7 @@ char	   *acq_rel_column_list(Oid relid);
 void		acq_check_relkind(Oid relid, const char *argname, int kinds);
 
 /*
- * A column's type; an ERROR 42703 if the table has no column col (the hint
+ * A column's type (a domain's base type); an ERROR 42703 if the table has no column col (the hint
  * lists its columns), 42P10 if col is a system column (ctid, xmin, ...).
  */
 Oid			acq_column_type(Oid relid, const char *col, const char *argname);
@@ -177,6 +177,19 @@ double	   *acq_checked_array(Datum d, bool isnull, int *len, const char *what,
 							  const char *hint);
 void		acq_check_finite(const double *x, int n, const char *what, const char *table,
 							 const char *rowkind, int64 rowno);
+/*
+ * Feature rows are refused whose squared Euclidean norm is above
+ * ACQ_MAX_ROW_SQNORM (a quarter of float8's largest, a norm of about
+ * 6.7e153): then every squared distance |a|^2 + |b|^2 - 2 a.b between two
+ * such rows, and every dot product, is finite.  acq_row_norm_over is 0 for a
+ * row within the limit, else its norm; acq_check_scale raises 22003 naming
+ * the table and the row (as acq_check_finite).  acq_checked_vector makes it.
+ */
+#define ACQ_MAX_ROW_SQNORM 4.49423283715578976e307	/* DBL_MAX / 4 */
+#define ACQ_MAX_ROW_NORM 6.703903964971298e153
+double		acq_row_norm_over(const double *x, int n);
+void		acq_check_scale(const double *x, int n, const char *what, const char *table,
+							const char *rowkind, int64 rowno);
 /* a label: not NULL, finite ("label is NULL in <table>, <rowkind> <rowno>") */
 double		acq_checked_label(Datum d, bool isnull, const char *table, const char *rowkind,
 							  int64 rowno);

@@ -52,7 +52,8 @@ acq_column_type(Oid relid, const char *col, const char *argname)
 				 errdetail("acq reads only a table's own columns: system columns (ctid, xmin, tableoid, ...) are not data, and a row's ctid changes when it is updated."),
 				 errhint("Name one of %s's columns: %s.", acq_rel_display_name(relid),
 						 acq_rel_column_list(relid))));
-	return get_atttype(relid, attnum);
+	/* a domain is its base type (a domain over float8[] holds float8[] values) */
+	return getBaseType(get_atttype(relid, attnum));
 }
 
 /* the relation's columns, quoted and comma-separated ("no columns" if none) */

@@ -39,7 +39,44 @@ acq_checked_vector(Datum d, bool isnull, int *len, const char *what, const char 
 	double	   *x = acq_checked_array(d, isnull, len, what, table, rowkind, rowno, hint);
 
 	acq_check_finite(x, *len, what, table, rowkind, rowno);
+	acq_check_scale(x, *len, what, table, rowkind, rowno);
 	return x;
+}
+
+double
+acq_row_norm_over(const double *x, int n)
+{
+	double		ss = 0.0;
+	double		mx = 0.0;
+
+	for (int j = 0; j < n; j++)
+		ss += x[j] * x[j];
+	if (ss <= ACQ_MAX_ROW_SQNORM)
+		return 0.0;
+	/* the norm itself, scaled by the largest element so that it does not overflow */
+	for (int j = 0; j < n; j++)
+		mx = Max(mx, fabs(x[j]));
+	ss = 0.0;
+	for (int j = 0; j < n; j++)
+		ss += (x[j] / mx) * (x[j] / mx);
+	return mx * sqrt(ss);
+}
+
+void
+acq_check_scale(const double *x, int n, const char *what, const char *table,
+				const char *rowkind, int64 rowno)
+{
+	double		norm = acq_row_norm_over(x, n);
+
+	if (norm > 0.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s in %s, %s " INT64_FORMAT ", have a Euclidean norm of %.3g: float8 arithmetic on them overflows",
+						what, table, rowkind, rowno, norm),
+				 errdetail("acq computes distances, dot products and sums of squares of rows in float8; "
+						   "their squares fit it up to a norm of about %.2g.", ACQ_MAX_ROW_NORM),
+				 errhint("Rescale the column (for example to unit variance, or divide it by %.0e) and call again.",
+						 pow(10.0, floor(log10(norm))))));
 }
 
 /* an error naming the first element of x[0..n-1] that is NaN or infinite, if any */

@@ -160,9 +160,9 @@ acq_hard_examples(PG_FUNCTION_ARGS)
 	mycroft_read_rows(&te, &test, -1, &d, NULL);
 	SPI_finish();
 	if (train.b.n == 0)
-		ereport(ERROR, (errcode(ERRCODE_NO_DATA_FOUND), errmsg("the training table has no rows")));
+		ereport(ERROR, (errcode(ERRCODE_NO_DATA), errmsg("the training table %s has no rows", acq_rel_display_name(tr.rel))));
 	if (test.b.n == 0)
-		ereport(ERROR, (errcode(ERRCODE_NO_DATA_FOUND), errmsg("the test table has no rows")));
+		ereport(ERROR, (errcode(ERRCODE_NO_DATA), errmsg("the test table %s has no rows", acq_rel_display_name(te.rel))));
 	ids = palloc_extended(sizeof(int64) * test.b.n, MCXT_ALLOC_HUGE);
 	memcpy(ids, test.b.ids, sizeof(int64) * test.b.n);
 	mycroft_check_unique_ids(ids, test.b.n, acq_rel_display_name(te.rel));

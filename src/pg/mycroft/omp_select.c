@@ -179,8 +179,9 @@ match_softmax(const SelSpec *s, const Rows *owner, const Rows *hard, const int64
 	st = acq_softmax_fit(owner->b.X, yo, n, d, K, s->c, 1000, 1e-4, &sm, errbuf, errlen);
 	if (st != ACQ_OK && st != ACQ_ERR_NO_CONVERGENCE && st != ACQ_ERR_SINGLE_CLASS)
 		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("training the owner's softmax regression failed: %s", errbuf)));
+				(errcode(st == ACQ_ERR_OVERFLOW ? ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE : ERRCODE_DATA_EXCEPTION),
+				 errmsg("training the owner's softmax regression on %s failed: %s",
+						acq_rel_display_name(s->owner.rel), errbuf)));
 	P = palloc_extended(sizeof(double) * n * K, MCXT_ALLOC_HUGE);
 	Ph = palloc_extended(sizeof(double) * nh * K, MCXT_ALLOC_HUGE);
 	acq_softmax_predict_proba(&sm, owner->b.X, n, P);

@@ -63,6 +63,7 @@ stream_gradients(void *arg, const double *g, int m, ItemPointer tid, int64 row, 
 	if (!acq_omp_quant_add(os->quant, g))
 	{
 		acq_check_finite(g, m, "gradients", table, "id", id);	/* names the element */
+		acq_check_scale(g, m, "gradients", table, "id", id);
 		elog(ERROR, "quantising a row of %s failed", table);
 	}
 	os->cand[os->nc] = row;

@@ -229,15 +229,15 @@ acq_rank_owners(PG_FUNCTION_ARGS)
 	if (r.has_test)
 		mycroft_read_rows(&r.test, &test, -1, &d, NULL);
 	if (trainer.b.n == 0)
-		ereport(ERROR, (errcode(ERRCODE_NO_DATA_FOUND), errmsg("the trainer's table has no rows")));
+		ereport(ERROR, (errcode(ERRCODE_NO_DATA), errmsg("the trainer's table %s has no rows", acq_rel_display_name(r.trainer.rel))));
 	if (held.b.n == 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA_FOUND),
-				 errmsg("the held-out hard table has no rows"),
+				(errcode(ERRCODE_NO_DATA),
+				 errmsg("the held-out hard table %s has no rows", acq_rel_display_name(r.held.rel)),
 				 errhint("Owners are judged on hard examples they did not see: acq.hard_examples marks them shared = false.")));
 	if (r.has_test && test.b.n == 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA_FOUND),
+				(errcode(ERRCODE_NO_DATA),
 				 errmsg("the test table %s has no rows", acq_rel_display_name(r.test.rel)),
 				 errhint("Pass a test table with rows, or test => NULL to rank on the held-out hard rows alone.")));
 

@@ -196,18 +196,28 @@ static AcqBinning *
 fit_bins(DistanceScan *c, int d)
 {
 	const SelSpec *s = c->s;
-	int		   *features;
-	int			nf;
+	int		   *features = NULL;
+	int			nf = 0;
+	AcqStatus	st;
 	char		errbuf[256];
 	AcqBinning *bins;
 
-	c->sampling = true;
-	mycroft_stream_rows(&s->owner, distance_chunk, c, &d);
-	c->sampling = false;
+	/* the arguments first (bin_candidates and min_bins: mycroft_check_sel_spec) */
 	if (s->bin_features)
 	{
 		features = s->bin_features;
 		nf = s->nbin_features;
+		if (nf < 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("bin_features must name at least one feature"),
+					 errhint("Pass NULL to bin every feature, or the 1-based features to bin.")));
+		if (nf > ACQ_BINNING_MAX_FEATURES)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("bin_features names %d features; binning bins at most %d",
+							nf, ACQ_BINNING_MAX_FEATURES),
+					 errhint("Name at most %d features in bin_features.", ACQ_BINNING_MAX_FEATURES)));
 		for (int i = 0; i < nf; i++)
 			if (features[i] < 0 || features[i] >= d)
 				ereport(ERROR,
@@ -215,19 +225,31 @@ fit_bins(DistanceScan *c, int d)
 						 errmsg("bin_features names dimension %d but the features have %d",
 								features[i] + 1, d)));
 	}
-	else
+	else if (d > ACQ_BINNING_MAX_FEATURES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the features have %d dimensions; binning bins at most %d of them",
+						d, ACQ_BINNING_MAX_FEATURES),
+				 errhint("Pass bin_features => the (1-based) features to bin, at most %d, or use method => 'feature'.",
+						 ACQ_BINNING_MAX_FEATURES)));
+	c->sampling = true;
+	mycroft_stream_rows(&s->owner, distance_chunk, c, &d);
+	c->sampling = false;
+	if (s->bin_features == NULL)
 	{
 		nf = d;
 		features = palloc(sizeof(int) * d);
 		for (int i = 0; i < d; i++)
 			features[i] = i;
 	}
-	if (acq_binning_fit(c->hard->b.X, c->hard->b.n, c->sample, c->nsample, d, features, nf,
-						s->candidates, s->ncand, s->min_bins, &bins,
-						errbuf, sizeof(errbuf)) != ACQ_OK)
+	st = acq_binning_fit(c->hard->b.X, c->hard->b.n, c->sample, c->nsample, d, features, nf,
+						 s->candidates, s->ncand, s->min_bins, &bins, errbuf, sizeof(errbuf));
+	if (st != ACQ_OK)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("fitting the bins failed: %s", errbuf)));
+				(errcode(st == ACQ_ERR_TOO_LARGE ? ERRCODE_PROGRAM_LIMIT_EXCEEDED : ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("fitting the bins failed: %s", errbuf),
+				 st == ACQ_ERR_TOO_LARGE ?
+				 errhint("Binned distances are counted in 16 bits: lower bin_candidates, or bin fewer features (bin_features).") : 0));
 	return bins;
 }
 
@@ -376,7 +398,7 @@ mycroft_run_selection(SelSpec *s, SelResult *res)
 	mycroft_read_rows(&s->hard, &hard, -1, &d, s->hard.gradients ? &m : NULL);
 	if (hard.b.n == 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA_FOUND),
+				(errcode(ERRCODE_NO_DATA),
 				 errmsg("the hard examples table %s has no rows", acq_rel_display_name(s->hard.rel)),
 				 errhint("D_hard holds the rows the trainer's model gets wrong: acq.hard_examples.")));
 	nhl = acq_distinct_values(hard.b.y, hard.b.n, &hl);

@@ -17,6 +17,7 @@
 #include "utils/numeric.h"
 
 #include "pg/selection/selection.h"
+#include "core/overflow.h"
 
 static const AcqOption task_options[] = {
 	{"classification", ACQ_TASK_CLASSIFICATION},
@@ -358,14 +359,87 @@ acq_check_selection_memory(const AcqEvalConfig *cfg, bool sensitive, int m, int 
 							  hint, ceil(bytes / (1024.0 * 1024.0))));
 }
 
+typedef struct EvaluatorErrorArg
+{
+	const Problem *pr;
+	AcqEvaluator *ev;
+} EvaluatorErrorArg;
+
 /* a subset the core could not score within its limits: an ERROR */
 static void
 evaluator_error(void *arg, AcqStatus status, const char *msg)
 {
+	EvaluatorErrorArg *ea = (EvaluatorErrorArg *) arg;
+
+	if (status != ACQ_ERR_TOO_LARGE)
+	{
+		/* a subset that could not be scored: named, with what to do */
+		const AcqSet *set = acq_eval_scoring(ea->ev);
+		StringInfoData names;
+		int			n = 0;
+
+		initStringInfo(&names);
+		for (int s = 0; s < ea->pr->data.m; s++)
+			if (acq_set_has(set, s))
+				appendStringInfo(&names, "%s\"%s\"", n++ ? ", " : "", ea->pr->data.names[s]);
+		if (status != ACQ_ERR_OVERFLOW)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("the least-squares fit on sources {%s} could not be solved", names.data),
+					 errdetail("%s.", msg),
+					 errhint("Rescale the features (for example to unit variance), remove collinear features, or use ridge (alpha > 0).")));
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the squared errors of the regression trained on sources {%s} overflow float8 on validation table %s",
+						names.data, acq_rel_display_name(ea->pr->spec.validation)),
+				 errdetail("The data's squares fit float8, but the model's predictions of the label \"%s\" are too far from it.",
+						   ea->pr->spec.label),
+				 errhint("Rescale the features and the label (for example to unit variance) and call again.")));
+	}
 	ereport(ERROR,
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 			 errmsg("%s", msg),
 			 errhint("Ridge (alpha > 0) has no such limit; or remove repeated rows and collinear features.")));
+}
+
+/*
+ * A regression whose data's squares overflow float8 (the statistics, the
+ * Gram matrix, the validation variance would be infinite or NaN, and the
+ * fit's score meaningless): an ERROR 22003 naming the table, the column and
+ * the scale.
+ */
+static void
+check_regression_scale(const Problem *pr)
+{
+	AcqOverflow where;
+	const char *table;
+	char	   *what;
+
+	double	   *shift = palloc0(sizeof(double) * Max(pr->data.p, 1));
+	double		yshift;
+
+	if (!acq_regression_overflow(pr->data.m, pr->data.p, pr->data.blocks, &pr->data.validation,
+								 shift, &yshift, &where))
+	{
+		pfree(shift);
+		return;
+	}
+	if (where.block >= pr->data.m)
+		table = psprintf("validation table %s", acq_rel_display_name(pr->spec.validation));
+	else
+		table = psprintf("source \"%s\" of table %s", pr->data.names[where.block],
+						 acq_rel_display_name(pr->spec.sources));
+	if (where.column < 0)
+		what = psprintf("the labels (column \"%s\")", pr->spec.label);
+	else
+		what = psprintf("the features (column \"%s\", element %d)", pr->spec.features, where.column + 1);
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("%s of %s reach %.3g in absolute value: their squares overflow float8",
+					what, table, where.magnitude),
+			 errdetail("A regression sums the squares of each column about its mean; float8 holds at most about 1.8e308."),
+			 errhint("Rescale the column (for example to unit variance, or divide it by %.0e) and call again.",
+					 pow(10.0, floor(log10(where.magnitude))))));
 }
 
 AcqEvaluator *
@@ -373,17 +447,23 @@ acq_make_evaluator(Problem *pr)
 {
 	char		err[256];
 	AcqEvaluator *ev;
+	EvaluatorErrorArg *ea;
 
 	acq_check_selection_memory(&pr->cfg, pr->spec.sensitive != NULL, pr->data.m, pr->data.p,
 							   (double) pr->data.total_rows, (double) pr->data.validation.n,
 							   false);
+	if (pr->cfg.task == ACQ_TASK_REGRESSION)
+		check_regression_scale(pr);
 	ev = acq_eval_create(pr->data.m, pr->data.p, pr->data.blocks,
 						 &pr->data.validation, &pr->cfg, err, sizeof(err));
 	if (ev == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s", err)));
-	acq_eval_set_error_handler(ev, evaluator_error, NULL);
+	ea = palloc(sizeof(EvaluatorErrorArg));
+	ea->pr = pr;
+	ea->ev = ev;
+	acq_eval_set_error_handler(ev, evaluator_error, ea);
 	return ev;
 }
 

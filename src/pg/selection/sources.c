@@ -217,6 +217,15 @@ read_row(ReadCtx *rc, HeapTuple tup, TupleDesc desc, int64 rowno)
 	for (j = 0; j < n; j++)
 		if (!isfinite(x[j]))
 			ROW_ERROR(rc, src, ctid, "features contain NaN or Infinity (element %d)", j + 1);
+	if (acq_row_norm_over(x, n) > 0.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("features have a Euclidean norm of %.3g: float8 arithmetic on them overflows",
+						acq_row_norm_over(x, n)),
+				 errdetail("%s \"%s\", row %s; acq sums the squares of the features in float8, "
+						   "which holds them up to a norm of about %.2g.",
+						   rc->what, rc->names[src], ctid, ACQ_MAX_ROW_NORM),
+				 errhint("Rescale the features column (for example to unit variance) and call again.")));
 
 	d = SPI_getbinval(tup, desc, 4, &isnull);
 	if (isnull)
@@ -390,7 +399,7 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 		out->m = (int) SPI_processed;
 		if (out->m == 0)
 			ereport(ERROR,
-					(errcode(ERRCODE_NO_DATA_FOUND),
+					(errcode(ERRCODE_NO_DATA),
 					 errmsg("%s has no partitions: there are no sources", srcrel)));
 		if (out->m > ACQ_MAX_SOURCES)
 			ereport(ERROR,
@@ -434,7 +443,7 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 		out->m = (int) SPI_processed;
 		if (out->m == 0)
 			ereport(ERROR,
-					(errcode(ERRCODE_NO_DATA_FOUND),
+					(errcode(ERRCODE_NO_DATA),
 					 errmsg("%s is empty: there are no sources", srcrel)));
 		if (SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) == NULL)
 			ereport(ERROR,
@@ -508,12 +517,12 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 	for (i = 0; i < out->m; i++)
 		if (rc.bufs[i].n == 0)
 			ereport(ERROR,
-					(errcode(ERRCODE_NO_DATA_FOUND),
+					(errcode(ERRCODE_NO_DATA),
 					 errmsg("source \"%s\" is empty", out->names[i]),
 					 errhint("Every source needs rows; detach or drop the empty partition.")));
 	if (vc.bufs[0].n == 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA_FOUND),
+				(errcode(ERRCODE_NO_DATA),
 				 errmsg("validation table %s is empty", valrel)));
 
 	out->p = rc.p;
