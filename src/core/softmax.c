@@ -206,7 +206,7 @@ softmax_f(SoftmaxWork *w, const double *theta, double *g, int nvar)
 		 * that the line search gives up and lbfgs returns; its callers then
 		 * call acq_check_interrupts.
 		 */
-		if (w->interrupted || (start > 0 && acq_interrupt_pending()))
+		if (w->interrupted || acq_interrupt_pending())
 		{
 			w->interrupted = true;
 			return NAN;

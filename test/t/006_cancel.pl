@@ -164,6 +164,8 @@ my @cases = (
 	  q{SELECT accuracy FROM acq.evaluate('{prov}', 'cons', 'features', 'label', model => 'knn')} ],
 	[ 'acquisition_curve knn', 'cancel',
 	  q{SELECT count(*) FROM acq.acquisition_curve(PLAN, 'cons', '{0,10000,20000,30000}', model => 'knn')} ],
+	[ 'evaluate knn regression, wide rows (while reading)', 'cancel',
+	  q{SELECT r2 FROM acq.evaluate('{wide}', 'wide', 'features', 'y', task => 'regression', model => 'knn')}, 0.1 ],
 	[ 'evaluate knn regression', 'terminate',
 	  q{SELECT r2 FROM acq.evaluate('{prov}', 'cons', 'features', 'label', task => 'regression', model => 'knn')} ],
 	# Mycroft
