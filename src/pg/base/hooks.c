@@ -57,10 +57,15 @@ pg_core_check_interrupts(void)
 	CHECK_FOR_INTERRUPTS();
 }
 
+/*
+ * Only an interrupt that CHECK_FOR_INTERRUPTS would process counts: one held
+ * off stays pending however often it is looked at, and code that stops a
+ * library (liblbfgs) to service it would otherwise stop it again and again.
+ */
 static bool
 pg_core_interrupt_pending(void)
 {
-	return INTERRUPTS_PENDING_CONDITION();
+	return INTERRUPTS_PENDING_CONDITION() && INTERRUPTS_CAN_BE_PROCESSED();
 }
 
 static uint64_t
