@@ -613,6 +613,15 @@ binning_scores(const AcqBinning *b, const double *X, const double *ylab,
 	int		   *codes = acq_alloc_array(b->nf, sizeof(int));
 	BinHard		bh;
 
+	/*
+	 * A row's score meets every (distinct) hard row: poll every 1,024 rows,
+	 * or more often against many hard rows (about every 5e7 comparisons).
+	 */
+	double		per_row = (double) (nh > 0 ? nh : 1) * (double) (b->nf > 0 ? b->nf : 1);
+	int64_t		stride = per_row >= 5e7 / 1024.0 ?
+		(int64_t) fmax(1.0, 5e7 / per_row) : 1024;
+	int64_t		since = 0;
+
 	memset(&bh, 0, sizeof(bh));
 	bin_hard_build(b, hard, labelled ? hlab : NULL, nh, featurewise, &bh);
 	for (int64_t i = 0; i < n; i++)
@@ -621,8 +630,11 @@ binning_scores(const AcqBinning *b, const double *X, const double *ylab,
 
 		acq_binning_coords(b, X + i * b->d, codes);
 		out[i] = bin_score(b, &bh, k, codes, featurewise);
-		if ((i & 1023) == 1023)
+		if (++since == stride)
+		{
+			since = 0;
 			acq_check_interrupts();
+		}
 	}
 	acq_check_interrupts();
 	bin_hard_free(b, &bh);

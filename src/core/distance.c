@@ -53,6 +53,17 @@ acq_row_sqnorms(const double *X, int64_t n, int d, double *out)
 	}
 }
 
+int64_t
+acq_gemm_cols(int64_t rows, int d, int64_t cap)
+{
+	double		cols = ACQ_GEMM_MAX_MADDS /
+		((double) (rows > 0 ? rows : 1) * (double) (d > 0 ? d : 1));
+
+	if (cols >= (double) cap)
+		return cap;
+	return cols >= 1.0 ? (int64_t) cols : 1;
+}
+
 void
 acq_sqdist(const double *A, int64_t na, const double *B, int64_t nb, int d,
 		   const double *anorm, const double *bnorm, double *D)

@@ -9,6 +9,19 @@
 
 #include "core/acq_core.h"
 
+/*
+ * Most multiply-adds of one distance DGEMM (a few hundredths of a second on
+ * one core): callers tile their row sets so that no BLAS call runs longer,
+ * and look for interrupts between tiles.
+ */
+#define ACQ_GEMM_MAX_MADDS 500000000.0
+
+/*
+ * The most columns, at most cap and at least 1, that a DGEMM of rows x
+ * columns x d may have within ACQ_GEMM_MAX_MADDS: cap unless d is large.
+ */
+int64_t		acq_gemm_cols(int64_t rows, int d, int64_t cap);
+
 /* squared norms of the n rows of X (n x d, row-major) */
 void		acq_row_sqnorms(const double *X, int64_t n, int d, double *out);
 

@@ -63,14 +63,17 @@ knn_block(const double *Xtr, const double *trnorm, int64_t ntr, int d,
 		  const double *Xq, const double *qnorm, int m, KnnBlock *kb,
 		  double *D)
 {
+	int64_t		tb = acq_gemm_cols(KNN_QUERY_BLOCK, d, KNN_TRAIN_BLOCK);
 	int64_t		t0;
 	int			i;
 
 	memset(kb->count, 0, sizeof(int) * m);
-	for (t0 = 0; t0 < ntr; t0 += KNN_TRAIN_BLOCK)
+	for (t0 = 0; t0 < ntr; t0 += tb)
 	{
-		int64_t		nt = (ntr - t0 < KNN_TRAIN_BLOCK) ? ntr - t0 : KNN_TRAIN_BLOCK;
+		int64_t		nt = (ntr - t0 < tb) ? ntr - t0 : tb;
 
+		/* a block of queries meets every training row: look between tiles */
+		acq_check_interrupts();
 		acq_sqdist(Xq, m, Xtr + t0 * d, nt, d, qnorm, trnorm + t0, D);
 		for (i = 0; i < m; i++)
 		{

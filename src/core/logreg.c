@@ -46,6 +46,9 @@
 #define LOGREG_CHUNK 4096
 #endif
 
+/* the most multiply-adds of one DSYRK of the Hessian (hessian_chunk) */
+#define LOGREG_SYRK_MADDS 500000000.0
+
 /* intercept of the constant predictor returned for single-class input */
 #define LOGREG_SINGLE_CLASS_B 30.0
 
@@ -233,8 +236,25 @@ hessian_chunk(const double *X, int m, int p, double sign, double *S, double *H)
 		for (j = 0; j < p; j++)
 			Sk[j] = sw * xk[j];
 	}
-	cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, d, m, sign,
-				S, d, 1.0, H, d);
+	/*
+	 * At most ~LOGREG_SYRK_MADDS multiply-adds a call: for d above ~490 the
+	 * rows go in slices with an interrupt check between them (the sum's
+	 * order then differs from one call's, as the chunking's does).
+	 */
+	{
+		int			rows = (int) fmin((double) m,
+									  fmax(1.0, LOGREG_SYRK_MADDS / (0.5 * (double) d * d)));
+		int			k0;
+
+		for (k0 = 0; k0 < m; k0 += rows)
+		{
+			if (k0 > 0)
+				acq_check_interrupts();
+			cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, d,
+						m - k0 < rows ? m - k0 : rows, sign,
+						S + (int64_t) k0 * d, d, 1.0, H, d);
+		}
+	}
 }
 
 /*
@@ -264,6 +284,8 @@ logreg_hessian(LogregWork *w, double *H)
 								   blk->n - start : LOGREG_CHUNK);
 			const double *eh = w->eh + off + start;
 			int			k;
+
+			acq_check_interrupts(); /* n d^2 / 2 over all rows: look per chunk */
 
 			/*
 			 * D = s (1 - s) = e / (1 + e)^2 with e = exp(-|z|) = h^2, so the
@@ -744,6 +766,8 @@ acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 		t = 1.0;
 		for (h = 0; h < LOGREG_MAX_HALVINGS; h++)
 		{
+			if (h > 0)
+				acq_check_interrupts();
 			fnew = logreg_objective(&w, coef, dir, t);
 			if (fnew <= f + LOGREG_ARMIJO * t * slope + 1e-13 * fabs(f))
 			{

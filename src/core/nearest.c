@@ -437,14 +437,17 @@ hard_block(AcqHardSet *h, const double *Xb, int64_t m, int64_t q0, int64_t nq,
 		   double *res)
 {
 	int			d = h->d;
+	int64_t		tile = acq_gemm_cols(MYC_ROW_BLOCK, d, MYC_HARD_TILE);
 
 	acq_row_sqnorms(Xb, m, d, h->xnorm);
 	for (int64_t i = 0; i < m; i++)
 		h->best[i] = INFINITY;
-	for (int64_t t0 = q0; t0 < q0 + nq; t0 += MYC_HARD_TILE)
+	for (int64_t t0 = q0; t0 < q0 + nq; t0 += tile)
 	{
-		int64_t		nt = q0 + nq - t0 < MYC_HARD_TILE ? q0 + nq - t0 : MYC_HARD_TILE;
+		int64_t		nt = q0 + nq - t0 < tile ? q0 + nq - t0 : tile;
 
+		/* a block of owner rows meets every hard row: look between tiles */
+		acq_check_interrupts();
 		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int) m, (int) nt, d,
 					-2.0, Xb, d, h->Q + t0 * d, d, 0.0, h->G, (int) nt);
 		for (int64_t i = 0; i < m; i++)

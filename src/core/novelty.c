@@ -169,7 +169,7 @@ nearest_held_screened(const double *H, const float *Hf, const double *hnorm, int
 					  double *heldk, int *nheld, AcqNoveltyWork *w)
 {
 	const AcqVecOps *ops = acq_vec_ops();
-	int64_t		hb = nh < HELD_COLS ? nh : HELD_COLS;
+	int64_t		hb = acq_gemm_cols(HELD_BLOCK, d, nh < HELD_COLS ? nh : HELD_COLS);
 	float	   *Nf = ws_get(w, WS_NF, sizeof(float) * (size_t) nn * (size_t) d);
 	float	   *hnf = ws_get(w, WS_HNF, sizeof(float) * (size_t) nh);
 	float	   *Df = ws_get(w, WS_DF, sizeof(float) * (size_t) HELD_BLOCK * (size_t) hb);
@@ -199,6 +199,7 @@ nearest_held_screened(const double *H, const float *Hf, const double *hnorm, int
 		{
 			int64_t		cb = nh - h < hb ? nh - h : hb;
 
+			acq_check_interrupts(); /* a block of new rows meets every held one */
 			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int) m, (int) cb, d,
 						-2.0f, Nf + s * d, d, Hf + h * d, d, 0.0f, Df, (int) cb);
 			for (int64_t i = 0; i < m; i++)
@@ -243,7 +244,7 @@ nearest_held(const double *H, const float *Hf, const double *hnorm, int64_t nh,
 			 AcqNoveltyWork *w)
 {
 	double	   *nnorm = ws_get(w, WS_NNORM, sizeof(double) * nn);
-	int64_t		hb = nh < HELD_COLS ? nh : HELD_COLS;
+	int64_t		hb = acq_gemm_cols(HELD_BLOCK, d, nh < HELD_COLS ? nh : HELD_COLS);
 	double	   *D;
 	double		hmax;
 
@@ -271,6 +272,7 @@ nearest_held(const double *H, const float *Hf, const double *hnorm, int64_t nh,
 		{
 			int64_t		c = nh - h < hb ? nh - h : hb;
 
+			acq_check_interrupts(); /* a block of new rows meets every held one */
 			acq_sqdist(N + s * d, m, H + h * d, c, d, nnorm + s, hnorm + h, D);
 			for (int64_t i = 0; i < m; i++)
 			{

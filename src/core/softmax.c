@@ -57,6 +57,15 @@
 /* rows per chunk of the logits and gradient DGEMMs */
 #define SOFTMAX_CHUNK 4096
 
+/*
+ * At most this many multiply-adds per DGEMM (a few hundredths of a second):
+ * with d x K above SOFTMAX_MAX_MADDS / SOFTMAX_CHUNK (122,070, e.g. 1,221
+ * features and 100 classes) a chunk has fewer rows.  Interrupts are looked
+ * at between chunks, so an evaluation of f over millions of rows stops
+ * within one chunk of a cancel.
+ */
+#define SOFTMAX_MAX_MADDS 500000000.0
+
 /* L-BFGS memory (corrections kept) */
 #define SOFTMAX_LBFGS_M 10
 
@@ -72,7 +81,8 @@
 
 typedef struct SoftmaxWork
 {
-	bool		interrupted;	/* the progress callback saw an interrupt pending */
+	bool		interrupted;	/* an interrupt is pending: L-BFGS is being stopped */
+	int			chunk;			/* rows per chunk (softmax_chunk_rows) */
 	const double *X;
 	const int  *y;
 	const int  *cls;			/* K: compact index of each class, -1 absent */
@@ -88,6 +98,18 @@ typedef struct SoftmaxWork
 	double	   *Z;				/* chunk x Kp scratch */
 	int			iterations;		/* completed, over all L-BFGS runs */
 } SoftmaxWork;
+
+/* rows per chunk for d features and K classes: SOFTMAX_CHUNK unless that
+ * would make one DGEMM longer than SOFTMAX_MAX_MADDS */
+static int
+softmax_chunk_rows(int d, int K)
+{
+	double		rows = SOFTMAX_MAX_MADDS / ((double) (d > 0 ? d : 1) * (double) K);
+
+	if (rows >= SOFTMAX_CHUNK)
+		return SOFTMAX_CHUNK;
+	return rows >= 1.0 ? (int) rows : 1;
+}
 
 static double
 max_abs(const double *v, int n)
@@ -173,11 +195,22 @@ softmax_f(SoftmaxWork *w, const double *theta, double *g, int nvar)
 	int			j;
 
 	memset(g, 0, sizeof(double) * nvar);
-	for (start = 0; start < w->n; start += SOFTMAX_CHUNK)
+	for (start = 0; start < w->n; start += w->chunk)
 	{
-		int			m = (int) ((w->n - start < SOFTMAX_CHUNK) ?
-							   w->n - start : SOFTMAX_CHUNK);
+		int			m = (int) ((w->n - start < w->chunk) ?
+							   w->n - start : w->chunk);
 
+		/*
+		 * Inside liblbfgs (which holds malloc'd memory) nothing may jump: an
+		 * interrupt makes this and every later evaluation return at once, so
+		 * that the line search gives up and lbfgs returns; its callers then
+		 * call acq_check_interrupts.
+		 */
+		if (w->interrupted || acq_interrupt_pending())
+		{
+			w->interrupted = true;
+			return NAN;
+		}
 		loss += softmax_chunk(w, w->X + start * w->d, w->y + start, m,
 							  theta, theta + dK, g, g + dK);
 	}
@@ -189,6 +222,25 @@ softmax_f(SoftmaxWork *w, const double *theta, double *g, int nvar)
 	for (j = dK; j < nvar; j++)
 		g[j] *= w->C;
 	return w->C * loss + 0.5 * pen;
+}
+
+/*
+ * softmax_f outside liblbfgs: an interrupt stopping it is serviced at once
+ * (acq_check_interrupts jumps out on a cancel; if it returns, f is
+ * evaluated again).
+ */
+static double
+softmax_f_checked(SoftmaxWork *w, const double *theta, double *g, int nvar)
+{
+	for (;;)
+	{
+		double		f = softmax_f(w, theta, g, nvar);
+
+		if (!w->interrupted)
+			return f;
+		w->interrupted = false;
+		acq_check_interrupts();
+	}
 }
 
 /* (W, b) from L-BFGS's variables (V, u) */
@@ -249,8 +301,12 @@ softmax_evaluate(void *instance, const lbfgsfloatval_t *vu,
 	int			j,
 				k;
 
+	if (w->interrupted)
+		return NAN;				/* being stopped: see softmax_f */
 	softmax_unscale(w, vu, w->Wb);
 	f = softmax_f(w, w->Wb, w->gWb, nvar);
+	if (w->interrupted)
+		return NAN;
 	for (j = 0; j < d; j++)
 		for (k = 0; k < K; k++)
 			g[(int64_t) j * K + k] =
@@ -378,7 +434,7 @@ softmax_optimise(SoftmaxWork *w, double *theta, double *g, int nvar,
 	param.past = 0;
 
 	*stuck = false;
-	*f = softmax_f(w, theta, g, nvar);
+	*f = softmax_f_checked(w, theta, g, nvar);
 	gmax = max_abs(g, nvar);
 	softmax_scale(w, theta, vu);
 	for (restart = 0; restart <= SOFTMAX_MAX_RESTARTS; restart++)
@@ -397,9 +453,19 @@ softmax_optimise(SoftmaxWork *w, double *theta, double *g, int nvar,
 			/* liblbfgs has freed its memory: now the host may jump */
 			w->interrupted = false;
 			acq_check_interrupts();
+
+			/*
+			 * It returned (the pending interrupt was not a cancel): go on
+			 * from the last accepted point, not counting this run.
+			 */
+			softmax_unscale(w, vu, theta);
+			*f = softmax_f_checked(w, theta, g, nvar);
+			gmax = max_abs(g, nvar);
+			restart--;
+			continue;
 		}
 		softmax_unscale(w, vu, theta);
-		*f = softmax_f(w, theta, g, nvar);
+		*f = softmax_f_checked(w, theta, g, nvar);
 		gmax = max_abs(g, nvar);
 		if (gmax > w->gtol && w->iterations < max_iter &&
 			fstart - *f <= SOFTMAX_FTOL * fmax(1.0, fabs(*f)))
@@ -486,6 +552,7 @@ acq_softmax_fit(const double *X, const int *y, int64_t n, int d, int K,
 	if (out == NULL)
 		return ACQ_ERR_ARGUMENT;
 	memset(out, 0, sizeof(*out));
+	memset(&w, 0, sizeof(w));
 	if (d < 0 || K < 1 || n < 0 || !(C > 0.0) || isinf(C) || max_iter < 0 ||
 		!(tol >= 0.0) || (n > 0 && (y == NULL || (d > 0 && X == NULL))) ||
 		(double) (d + 1) * K > (double) (1 << 30))
@@ -530,7 +597,8 @@ acq_softmax_fit(const double *X, const int *y, int64_t n, int d, int K,
 
 	/* one allocation: g, Wb, gWb (nvar each), Z (chunk x Kp); mu, h */
 	nvar = (d + 1) * Kp;
-	chunk = (n < SOFTMAX_CHUNK) ? n : SOFTMAX_CHUNK;
+	w.chunk = softmax_chunk_rows(d, Kp);
+	chunk = (n < w.chunk) ? n : w.chunk;
 	g = acq_alloc_array(3 * (size_t) nvar + (size_t) chunk * Kp, sizeof(double));
 	mu = acq_alloc_array(2 * (size_t) d + 1, sizeof(double));
 	softmax_scales(X, n, d, C, mu, mu + d);
@@ -609,17 +677,20 @@ acq_softmax_predict(const AcqSoftmax *mdl, const double *X, int64_t n,
 					int *pred)
 {
 	int			K = mdl->K;
-	int64_t		chunk = (n < SOFTMAX_CHUNK) ? n : SOFTMAX_CHUNK;
+	int			rows = softmax_chunk_rows(mdl->d, K);
+	int64_t		chunk = (n < rows) ? n : rows;
 	double	   *Z;
 	int64_t		start;
 
 	if (n <= 0)
 		return;
 	Z = acq_alloc_array((size_t) chunk * K, sizeof(double));
-	for (start = 0; start < n; start += SOFTMAX_CHUNK)
+	for (start = 0; start < n; start += rows)
 	{
-		int			m = (int) ((n - start < SOFTMAX_CHUNK) ? n - start : SOFTMAX_CHUNK);
+		int			m = (int) ((n - start < rows) ? n - start : rows);
 		int			i;
+
+		acq_check_interrupts();
 
 		softmax_logits(mdl, X + start * mdl->d, m, Z);
 		for (i = 0; i < m; i++)
@@ -643,13 +714,15 @@ acq_softmax_predict_proba(const AcqSoftmax *mdl, const double *X, int64_t n,
 						  double *proba)
 {
 	int			K = mdl->K;
+	int			rows = softmax_chunk_rows(mdl->d, K);
 	int64_t		start;
 
-	for (start = 0; start < n; start += SOFTMAX_CHUNK)
+	for (start = 0; start < n; start += rows)
 	{
-		int			m = (int) ((n - start < SOFTMAX_CHUNK) ? n - start : SOFTMAX_CHUNK);
+		int			m = (int) ((n - start < rows) ? n - start : rows);
 		int			i;
 
+		acq_check_interrupts();
 		softmax_logits(mdl, X + start * mdl->d, m, proba + start * K);
 		for (i = 0; i < m; i++)
 		{

@@ -102,6 +102,13 @@ acq_tree_default_params(AcqTreeParams *p)
 	p->max_features = 0;
 }
 
+/*
+ * Nodes of at least this many rows look for interrupts before each
+ * feature's split search and partition (grow_node looks once per node):
+ * the root's d scans of n rows can take seconds.
+ */
+#define TREE_CHECK_ROWS 4096
+
 /* ---- presorting ----------------------------------------------------------- */
 
 /*
@@ -412,8 +419,13 @@ best_split(TreeBuild *b, int32_t start, int32_t end, double wt, Split *best)
 		acq_rng_shuffle_int(b->rng, b->feat, b->d);
 
 	for (i = 0; i < b->d && searched < mf; i++)
+	{
+		/* a large node's search is d scans of its rows: look between them */
+		if (end - start >= TREE_CHECK_ROWS)
+			acq_check_interrupts();
 		if (search_feature(b, b->feat[i], start, end, wt, best))
 			searched++;
+	}
 	return best->feature >= 0;
 }
 
@@ -488,6 +500,9 @@ partition(TreeBuild *b, const Split *s, int32_t start, int32_t end)
 		int32_t    *cls = b->cls[f];
 		int32_t		l = start;
 		int32_t		r = 0;
+
+		if (end - start >= TREE_CHECK_ROWS)
+			acq_check_interrupts();
 
 		if (f == s->feature)
 			continue;

@@ -333,7 +333,8 @@ test_large_chunks(void)
 	n_alloc = n_free = n_interrupts = 0;
 	CHECK(acq_logreg_fit(blks, 2, p, &prm, coef, &iters) == ACQ_OK);
 	CHECK(n_alloc > 0 && n_alloc == n_free);
-	CHECK(n_interrupts == iters + 1);
+	/* once per iteration, and per chunk of each Hessian build and per halving */
+	CHECK(n_interrupts >= iters + 1);
 	acq_set_hooks(NULL);
 
 	CHECK(iters > 0 && iters < 15);

@@ -112,6 +112,9 @@ read_rows(const char *sql, const char *table, AcqRowBuf *r, int64 limit)
 			y = acq_checked_label(d, isnull, table, "row", rowno);
 			acq_rowbuf_push(r, x, y, 0);
 			acq_free_detoasted(xd, xa);
+			/* a batch of wide rows takes a while to detoast */
+			if ((rowno & 63) == 0)
+				CHECK_FOR_INTERRUPTS();
 		}
 		SPI_freetuptable(SPI_tuptable);
 		CHECK_FOR_INTERRUPTS();

@@ -17,11 +17,32 @@
  * to a per-call context: an ERROR (or a cancel raised from
  * acq_check_interrupts) frees everything the core had allocated.
  */
+/*
+ * A large block is zeroed in slices with an interrupt check between them:
+ * zeroing touches every page, and a first touch is a page fault, so one
+ * memset of hundreds of megabytes can take a second or more on a loaded
+ * virtual machine (Mycroft's OMP asks N x k doubles at once: 400 MB for
+ * 100,000 rows and k = 500).  The core must already survive an ERROR from
+ * any allocation (out of memory), so a cancel here is no new way out.
+ */
+#define CORE_ZERO_SLICE ((size_t) 16 * 1024 * 1024)
+
 static void *
 pg_core_alloc(size_t size)
 {
-	return MemoryContextAllocExtended(CurrentMemoryContext, size,
-									  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	char	   *p;
+	size_t		off;
+
+	if (size <= 4 * CORE_ZERO_SLICE)
+		return MemoryContextAllocExtended(CurrentMemoryContext, size,
+										  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	p = MemoryContextAllocExtended(CurrentMemoryContext, size, MCXT_ALLOC_HUGE);
+	for (off = 0; off < size; off += CORE_ZERO_SLICE)
+	{
+		CHECK_FOR_INTERRUPTS();
+		memset(p + off, 0, Min(CORE_ZERO_SLICE, size - off));
+	}
+	return p;
 }
 
 static void
@@ -36,10 +57,15 @@ pg_core_check_interrupts(void)
 	CHECK_FOR_INTERRUPTS();
 }
 
+/*
+ * Only an interrupt that CHECK_FOR_INTERRUPTS would process counts: one held
+ * off stays pending however often it is looked at, and code that stops a
+ * library (liblbfgs) to service it would otherwise stop it again and again.
+ */
 static bool
 pg_core_interrupt_pending(void)
 {
-	return INTERRUPTS_PENDING_CONDITION();
+	return INTERRUPTS_PENDING_CONDITION() && INTERRUPTS_CAN_BE_PROCESSED();
 }
 
 static uint64_t

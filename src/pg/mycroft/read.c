@@ -246,5 +246,8 @@ mycroft_fetch_rows(const ReadSpec *rs, const int64 *ids, int64 n, int *d, Rows *
 
 		out->b.d = *d;
 		acq_rowbuf_push(&out->b, x, DatumGetFloat8(yv), id);
+		/* many wide rows take a while to detoast */
+		if ((i & 63) == 63)
+			CHECK_FOR_INTERRUPTS();
 	}
 }
