@@ -633,6 +633,26 @@ eval_fail(AcqEvaluator *ev, AcqStatus st, int64_t nrows, bool from_rows)
 		ev->on_error(ev->on_error_arg, st, msg);
 }
 
+/*
+ * Mean log-loss of margins z on labels y in {0, 1}: softplus(-z) for class 1,
+ * softplus(z) for class 0, computed without overflow.  Class 1 is y == 1,
+ * as in the metrics.
+ */
+double
+acq_validation_log_loss(const double *y, const double *z, int64_t n)
+{
+	double		sum = 0.0;
+
+	for (int64_t i = 0; i < n; i++)
+	{
+		double		t = (y[i] == 1.0) ? -z[i] : z[i];
+
+		/* softplus(t) = max(t, 0) + log1p(exp(-|t|)) */
+		sum += (t > 0.0 ? t : 0.0) + log1p(exp(-fabs(t)));
+	}
+	return n > 0 ? sum / (double) n : NAN;
+}
+
 /* train on the union of s and score on the validation set: gain only */
 static void
 compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
@@ -643,7 +663,7 @@ compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
 	int64_t		nrows = 0;
 
 	out->set = *s;
-	out->accuracy = out->f1 = out->tpr_gap = out->mse = out->r2 = NAN;
+	out->accuracy = out->f1 = out->tpr_gap = out->mse = out->r2 = out->loss = NAN;
 	out->single_class = false;
 
 	if (ev->cfg.task == ACQ_TASK_REGRESSION)
@@ -684,11 +704,12 @@ compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
 			mse = acq_linreg_mse_stats(ev->val_stats, ev->coef);
 		}
 		out->mse = mse;
+		out->loss = mse;
 		out->r2 = 1.0 - mse / ev->val_var;
 		out->gain = 100.0 / (1.0 + mse / ev->val_var);
 		if (st == ACQ_ERR_TOO_LARGE)
 		{
-			out->mse = out->r2 = out->gain = NAN;
+			out->mse = out->r2 = out->gain = out->loss = NAN;
 			eval_fail(ev, st, nrows, from_rows);
 		}
 	}
@@ -734,15 +755,23 @@ compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
 		else if (st != ACQ_OK)
 			ev->unconverged_models++;
 		if (ev->val_xcol)
-		{
-			/* margins through the column-major copy; class 1 iff positive */
+			/* margins through the column-major copy */
 			acq_vec_ops()->cm_gemv_n(ev->val_xcol, ev->val.n, ev->val.n, p + 1,
 									 ev->coef, ev->yhat);
-			for (int64_t i = 0; i < ev->val.n; i++)
-				ev->yhat[i] = (ev->yhat[i] > 0.0) ? 1.0 : 0.0;
-		}
 		else
-			acq_logreg_predict(ev->val.X, ev->val.n, p, ev->coef, ev->yhat);
+			for (int64_t i = 0; i < ev->val.n; i++)
+			{
+				const double *x = ev->val.X + i * p;
+				double		z = ev->coef[p];
+
+				for (int j = 0; j < p; j++)
+					z += x[j] * ev->coef[j];
+				ev->yhat[i] = z;
+			}
+		/* the same predictions' mean log-loss (the tie-break), then class 1 iff positive */
+		out->loss = acq_validation_log_loss(ev->val.y, ev->yhat, ev->val.n);
+		for (int64_t i = 0; i < ev->val.n; i++)
+			ev->yhat[i] = (ev->yhat[i] > 0.0) ? 1.0 : 0.0;
 		acq_classification_metrics(ev->val.y, ev->yhat, ev->val.a, ev->val.n,
 									&acc, &out->f1, &out->tpr_gap);
 		out->accuracy = acc;
@@ -844,7 +873,7 @@ acq_eval_compute(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
 const AcqEvalEntry *
 acq_eval_get(AcqEvaluator *ev, const AcqSet *s)
 {
-	static const AcqEvalEntry empty_entry;
+	static const AcqEvalEntry empty_entry = {.loss = INFINITY};
 	const AcqEvalEntry *e;
 	AcqEvalEntry tmp;
 	int			i;
