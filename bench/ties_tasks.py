@@ -90,7 +90,7 @@ def build_tasks():
     load_table('t_st12', src); load_table('t_st12_val', val)
     tasks.append(dict(name='shared flights: classification arr_delayed_15, 12 origin states (ranks 11-22)',
                       args="'t_st12', 't_st12_val', 'x', 'y', source_column => 'source'"))
-    # (b) the same label, 12 months as sources, flights from one hub state (GA)
+    # (b) the same label, months as sources (the sample has Jan-Jun and 2 July rows), GA departures
     ga = by_state['GA']
     src, val = [], []
     for mo in range(1, 13):
@@ -98,9 +98,9 @@ def build_tasks():
         src += [('m%02d' % mo, X[i], rows[i][5]) for i in idx[:400]]
         val += [('m%02d' % mo, X[i], rows[i][5]) for i in idx[400:600]]
     load_table('t_ga12', src); load_table('t_ga12_val', val)
-    tasks.append(dict(name='shared flights: classification arr_delayed_15, GA departures, 12 months',
+    tasks.append(dict(name='shared flights: classification arr_delayed_15, GA departures, 7 months (Jan-Jul; July has 2 rows)',
                       args="'t_ga12', 't_ga12_val', 'x', 'y', source_column => 'source'"))
-    # (c) regression: arr_delay_min, 7 days of the week as sources, TX departures
+    # (c) regression: arr_delay_min, day_of_week 1..6 as sources (0 is not taken), TX departures
     tx = by_state['TX']
     src, val = [], []
     for d in range(1, 8):
@@ -108,11 +108,9 @@ def build_tasks():
         src += [('d%d' % d, X[i], rows[i][4]) for i in idx[:800]]
         val += [('d%d' % d, X[i], rows[i][4]) for i in idx[800:1100]]
     load_table('t_tx7', src); load_table('t_tx7_val', val)
-    tasks.append(dict(name='shared flights: regression arr_delay_min, TX departures, 7 weekdays',
+    tasks.append(dict(name='shared flights: regression arr_delay_min, TX departures, 6 weekdays (day_of_week 1-6)',
                       args="'t_tx7', 't_tx7_val', 'x', 'y', task => 'regression', source_column => 'source'"))
-    # (d) fairness on the flights: delayed >= 15, sensitive = short haul (< 500 mi)
-    #     is not a person attribute; skipped.  (e) classification, 10 states,
-    #     where the label is rarer: delayed >= 60 min (~6%)
+    # (d) classification, 10 states, where the label is rarer: delayed >= 60 min
     states = sorted(by_state, key=lambda s: -len(by_state[s]))[:10]
     src, val = [], []
     for s in states:
@@ -120,7 +118,7 @@ def build_tasks():
         src += [(s, X[i], int(rows[i][4] >= 60)) for i in idx[1000:1500]]
         val += [(s, X[i], int(rows[i][4] >= 60)) for i in idx[1500:1800]]
     load_table('t_st10', src); load_table('t_st10_val', val)
-    tasks.append(dict(name='shared flights: classification arr_delay >= 60 (~6%), 10 largest origin states',
+    tasks.append(dict(name='shared flights: classification arr_delay >= 60 (3.6% of validation rows), 10 largest origin states',
                       args="'t_st10', 't_st10_val', 'x', 'y', source_column => 'source'"))
     return tasks
 

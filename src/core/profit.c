@@ -633,26 +633,6 @@ eval_fail(AcqEvaluator *ev, AcqStatus st, int64_t nrows, bool from_rows)
 		ev->on_error(ev->on_error_arg, st, msg);
 }
 
-/*
- * Mean log-loss of margins z on labels y in {0, 1}: softplus(-z) for class 1,
- * softplus(z) for class 0, computed without overflow.  Class 1 is y == 1,
- * as in the metrics.
- */
-double
-acq_validation_log_loss(const double *y, const double *z, int64_t n)
-{
-	double		sum = 0.0;
-
-	for (int64_t i = 0; i < n; i++)
-	{
-		double		t = (y[i] == 1.0) ? -z[i] : z[i];
-
-		/* softplus(t) = max(t, 0) + log1p(exp(-|t|)) */
-		sum += (t > 0.0 ? t : 0.0) + log1p(exp(-fabs(t)));
-	}
-	return n > 0 ? sum / (double) n : NAN;
-}
-
 /* train on the union of s and score on the validation set: gain only */
 static void
 compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)

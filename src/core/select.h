@@ -212,9 +212,6 @@ int			acq_eval_num_entries(const AcqEvaluator *ev);
 const AcqEvalEntry *acq_eval_entry(const AcqEvaluator *ev, int i);
 void		acq_eval_free(AcqEvaluator *ev);
 
-/* mean log-loss of logistic margins z on labels y (class 1 iff y == 1) */
-double		acq_validation_log_loss(const double *y, const double *z, int64_t n);
-
 /* ---- search methods ----------------------------------------------------- */
 typedef struct AcqSelectResult
 {
