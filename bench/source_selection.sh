@@ -26,6 +26,10 @@ acq_psql -v datadir="$ACQ_ROOT/data" -f data/load.sql >/dev/null
 
 FLIGHTS="'acq_demo.flights', 'acq_demo.flights_validation', 'features', 'arr_delay_min', task => 'regression'"
 STOPS="'acq_demo.stops', 'acq_demo.stops_validation', 'features', 'person_search', task => 'fairness', source_column => 'neighborhood', sensitive => 'race', privileged => 'White'"
+# The peer runs the paper's pseudocode, ties by source index: acq does the same with
+# tie_break => 'none' (its default, 'loss', breaks tied profits by validation log-loss and
+# trains other subsets: docs/source-selection.md, "Ties and plateaus").  TB='' for the default.
+TB=${TB-", tie_break => 'none'"}
 
 # median wall time (s) of REPEAT runs of one SQL statement, measured in the server
 acq_time() {
@@ -50,8 +54,8 @@ for ds in flights stops; do
 	if [ $ds = flights ]; then ARGS=$FLIGHTS; PEER=flights; else ARGS=$STOPS; PEER=mpls; fi
 
 	# ---- SourceSplice, end to end ------------------------------------------
-	acq_row=$(psql -X -At -F' ' -c "SELECT models_trained, round(profit::numeric, 6) FROM acq.select_sources($ARGS)")
-	acq_t=$(acq_time "SELECT * FROM acq.select_sources($ARGS)")
+	acq_row=$(psql -X -At -F' ' -c "SELECT models_trained, round(profit::numeric, 6) FROM acq.select_sources($ARGS$TB)")
+	acq_t=$(acq_time "SELECT * FROM acq.select_sources($ARGS$TB)")
 	peer_times=()
 	for i in $(seq "$PEER_REPEAT"); do
 		$PY bench/peer_source_selection.py --dataset $PEER --method splice >"$OUT/peer_splice_$ds.json"
@@ -69,8 +73,8 @@ for ds in flights stops; do
 		# the same search with the peer's own stopping test: scikit-learn's lbfgs stops at a
 		# mean-loss gradient of 1e-4 (its default tol), acq by default at 1e-6; near-ties
 		# between subsets may then go another way, so the subset and profit are printed
-		acq_row=$(psql -X -At -F' ' -c "SELECT models_trained, round(profit::numeric, 6) FROM acq.select_sources($ARGS, tol => 1e-4)")
-		acq_t=$(acq_time "SELECT * FROM acq.select_sources($ARGS, tol => 1e-4)")
+		acq_row=$(psql -X -At -F' ' -c "SELECT models_trained, round(profit::numeric, 6) FROM acq.select_sources($ARGS$TB, tol => 1e-4)")
+		acq_t=$(acq_time "SELECT * FROM acq.select_sources($ARGS$TB, tol => 1e-4)")
 		report+=("$(printf '%-8s splice tol=1e-4 (the peer'"'"'s stopping test) acq %8.3f s (%s models, profit %s) | peer as above %8.2f s | ratio %sx' \
 			$ds "$acq_t" ${acq_row% *} ${acq_row#* } "$peer_t" "$(ratio "$peer_t" "$acq_t")")")
 		echo "${report[-1]}"

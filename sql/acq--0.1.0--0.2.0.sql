@@ -9,6 +9,8 @@
 --    _cancel, _job_dead, the _check_* family and _create_acquisition_plan are
 --    gone; acq._worker_alive stays, for acq's own code only.
 --  * The acquisition functions take their target as text (below).
+--  * acq.select_sources and acq.submit_select_sources take tie_break
+--    (issue 14): how the search compares equal profits.
 \echo Use "ALTER EXTENSION acq UPDATE TO '0.2.0'" to load this file. \quit
 
 CREATE FUNCTION acq.job_live(job bigint, OUT dead boolean, OUT progress float8)
@@ -42,7 +44,10 @@ SELECT j.id, j.kind, j.owner, j.params ->> 'method' AS method,
 
 DROP FUNCTION acq._job_dead(bigint, int, timestamptz);
 
-CREATE OR REPLACE FUNCTION acq.submit_select_sources(
+-- tie_break (issue 14): acq.select_sources and acq.submit_select_sources take
+-- a 24th argument, so both are dropped and created again.
+DROP FUNCTION acq.select_sources(regclass, regclass, name, name, text, text, name, name, text, float8, jsonb, int, float8, float8, int, int, int, int, int, float8, float8, bigint, float8);
+CREATE FUNCTION acq.select_sources(
     sources         regclass,
     validation      regclass,
     features        name,
@@ -65,7 +70,41 @@ CREATE OR REPLACE FUNCTION acq.submit_select_sources(
     c               float8  DEFAULT 1.0,
     alpha           float8  DEFAULT 0,
     seed            bigint  DEFAULT 0,
-    tol             float8  DEFAULT 1e-6)
+    tol             float8  DEFAULT 1e-6,
+    tie_break       text    DEFAULT 'loss')
+RETURNS acq.source_selection
+AS 'MODULE_PATHNAME', 'acq_select_sources'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION acq.select_sources IS
+'choose the subset of sources that maximises gain - cost (methods: splice, grasp, greedy, random, exhaustive, datamodels)';
+
+DROP FUNCTION acq.submit_select_sources(regclass, regclass, name, name, text, text, name, name, text, float8, jsonb, int, float8, float8, int, int, int, int, int, float8, float8, bigint, float8);
+CREATE FUNCTION acq.submit_select_sources(
+    sources         regclass,
+    validation      regclass,
+    features        name,
+    label           name,
+    method          text    DEFAULT 'splice',
+    task            text    DEFAULT 'classification',
+    source_column   name    DEFAULT NULL,
+    sensitive       name    DEFAULT NULL,
+    privileged      text    DEFAULT NULL,
+    lambda          float8  DEFAULT 10,
+    costs           jsonb   DEFAULT NULL,
+    cost_exponent   int     DEFAULT NULL,
+    cost_scale      float8  DEFAULT 0.01,
+    cost_offset     float8  DEFAULT 0,
+    s_max           int     DEFAULT NULL,
+    k_max           int     DEFAULT NULL,
+    iterations      int     DEFAULT 20,
+    rcl_size        int     DEFAULT 5,
+    samples         int     DEFAULT 1000,
+    c               float8  DEFAULT 1.0,
+    alpha           float8  DEFAULT 0,
+    seed            bigint  DEFAULT 0,
+    tol             float8  DEFAULT 1e-6,
+    tie_break       text    DEFAULT 'loss')
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'acq_submit_select_sources'
 LANGUAGE C VOLATILE

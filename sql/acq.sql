@@ -65,7 +65,8 @@ CREATE FUNCTION acq.select_sources(
     c               float8  DEFAULT 1.0,
     alpha           float8  DEFAULT 0,
     seed            bigint  DEFAULT 0,
-    tol             float8  DEFAULT 1e-6)
+    tol             float8  DEFAULT 1e-6,
+    tie_break       text    DEFAULT 'loss')
 RETURNS acq.source_selection
 AS 'MODULE_PATHNAME', 'acq_select_sources'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
@@ -250,7 +251,8 @@ CREATE FUNCTION acq.submit_select_sources(
     c               float8  DEFAULT 1.0,
     alpha           float8  DEFAULT 0,
     seed            bigint  DEFAULT 0,
-    tol             float8  DEFAULT 1e-6)
+    tol             float8  DEFAULT 1e-6,
+    tie_break       text    DEFAULT 'loss')
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'acq_submit_select_sources'
 LANGUAGE C VOLATILE

@@ -5,15 +5,17 @@
  *   random      add sources in a random order and keep the best prefix,
  *               repeated for `iterations` random orders;
  *   exhaustive  ("Naive") train all 2^m - 1 subsets.
+ * Each keeps the best subset by acq_profit_cmp: with ACQ_TIE_LOSS, of equal
+ * profits the one of lowest validation loss.
  */
 #include "core/select.h"
 
 #include <math.h>
 
-/* best prefix of order[0..m-1]; updates best and pbest */
+/* best prefix of order[0..m-1]; updates best and *ebest (NULL: none yet) */
 static void
-best_prefix(AcqEvaluator *ev, const int *order, int m, AcqSet *best,
-			double *pbest)
+best_prefix(AcqEvaluator *ev, const int *order, int m, AcqTieBreak tb,
+			AcqSet *best, const AcqEvalEntry **ebest)
 {
 	AcqSet		a;
 	int			i;
@@ -21,13 +23,13 @@ best_prefix(AcqEvaluator *ev, const int *order, int m, AcqSet *best,
 	acq_set_clear(&a);
 	for (i = 0; i < m; i++)
 	{
-		double		p;
+		const AcqEvalEntry *e;
 
 		acq_set_add(&a, order[i]);
-		p = acq_eval_profit(ev, &a);
-		if (p > *pbest)
+		e = acq_eval_get(ev, &a);
+		if (*ebest == NULL || acq_entry_better(e, *ebest, tb))
 		{
-			*pbest = p;
+			*ebest = e;
 			*best = a;
 		}
 	}
@@ -38,12 +40,12 @@ acq_select_greedy(AcqEvaluator *ev, const AcqSelectParams *prm,
 				  AcqSelectResult *res)
 {
 	int			m = acq_eval_num_sources(ev);
-	int		   *order = acq_sources_by_profit(ev);
+	int		   *order = acq_sources_by_profit(ev, prm->tie_break);
 	AcqSet		best;
-	double		pbest = -INFINITY;
+	const AcqEvalEntry *ebest = NULL;
 
 	acq_set_clear(&best);
-	best_prefix(ev, order, m, &best, &pbest);
+	best_prefix(ev, order, m, prm->tie_break, &best, &ebest);
 	acq_free(order);
 	acq_select_result_set(res, acq_eval_get(ev, &best));
 	return ACQ_OK;
@@ -56,7 +58,7 @@ acq_select_random(AcqEvaluator *ev, const AcqSelectParams *prm,
 	int			m = acq_eval_num_sources(ev);
 	int		   *order;
 	AcqSet		best;
-	double		pbest = -INFINITY;
+	const AcqEvalEntry *ebest = NULL;
 	int			it,
 				s;
 
@@ -69,7 +71,7 @@ acq_select_random(AcqEvaluator *ev, const AcqSelectParams *prm,
 		for (s = 0; s < m; s++)
 			order[s] = s;
 		acq_rng_shuffle_int(prm->rng, order, m);
-		best_prefix(ev, order, m, &best, &pbest);
+		best_prefix(ev, order, m, prm->tie_break, &best, &ebest);
 		acq_select_progress(prm, (double) (it + 1) / prm->iterations);
 	}
 	acq_free(order);
@@ -86,11 +88,11 @@ acq_select_exhaustive(AcqEvaluator *ev, const AcqSelectParams *prm,
 				nmask;
 	AcqEvalEntry best,
 				cur;
+	bool		have_best = false;
 
 	if (m > 62)
 		return ACQ_ERR_TOO_LARGE;
 	nmask = (uint64_t) 1 << m;
-	best.profit = -INFINITY;
 	(void) acq_eval_source_cost(ev, 0); /* train singletons first if costs need them */
 	/*
 	 * Visit the subsets in Gray-code order: each differs from the previous
@@ -108,8 +110,11 @@ acq_select_exhaustive(AcqEvaluator *ev, const AcqSelectParams *prm,
 			acq_eval_compute(ev, &s, &cur);
 			e = &cur;
 		}
-		if (e->profit > best.profit)
+		if (!have_best || acq_entry_better(e, &best, prm->tie_break))
+		{
 			best = *e;
+			have_best = true;
+		}
 		if ((mask & 1023) == 0)
 			acq_select_progress(prm, (double) mask / nmask);
 	}

@@ -95,7 +95,7 @@ acq_select_datamodels(AcqEvaluator *ev, const AcqSelectParams *prm,
 	{
 		const AcqEvalEntry *e = acq_eval_entry(ev, i);
 
-		if (best == NULL || e->profit > best->profit)
+		if (best == NULL || acq_entry_better(e, best, prm->tie_break))
 			best = e;
 	}
 	acq_select_result_set(res, best);

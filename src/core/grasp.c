@@ -8,6 +8,11 @@
  * P(S u s) - P(S) because costs add.  It returns the best prefix seen.
  * Local search drops one selected source at a time and reconstructs
  * without it, accepting the first improvement, until none is found.
+ *
+ * Ties (AcqTieBreak): with ACQ_TIE_LOSS candidates of equal marginal profit
+ * are ranked by the validation loss of S u s, and a set improves on another
+ * of equal profit when its loss is lower; ACQ_TIE_NONE compares profits
+ * alone, as the paper does.
  */
 #include "core/select.h"
 
@@ -18,28 +23,48 @@ typedef struct Cand
 {
 	int			idx;
 	double		val;
+	double		loss;			/* of S u s */
 } Cand;
+
+static AcqTieBreak sort_tb;		/* qsort has no argument: set before each sort */
 
 static int
 cand_desc(const void *a, const void *b)
 {
 	const Cand *x = a;
 	const Cand *y = b;
+	int			c = acq_profit_cmp(x->val, x->loss, y->val, y->loss, sort_tb);
 
-	if (x->val > y->val)
-		return -1;
-	if (x->val < y->val)
-		return 1;
+	if (c != 0)
+		return -c;
 	return x->idx - y->idx;
+}
+
+/* the entry of sel, or NULL (worse than any) for the empty set */
+static const AcqEvalEntry *
+entry_or_null(AcqEvaluator *ev, const AcqSet *sel)
+{
+	return acq_set_count(sel) ? acq_eval_get(ev, sel) : NULL;
+}
+
+/* a better than b, where NULL is worse than any set */
+static bool
+better(const AcqEvalEntry *a, const AcqEvalEntry *b, AcqTieBreak tb)
+{
+	if (a == NULL)
+		return false;
+	return b == NULL || acq_entry_better(a, b, tb);
 }
 
 /*
  * Grow sel within the sources of allowed; returns the best set seen (or sel
- * itself when nothing beats pmax) in *opt and its profit.
+ * itself when nothing beats emax; NULL stands for no set) in *opt and its
+ * entry.
  */
-static double
+static const AcqEvalEntry *
 construction(AcqEvaluator *ev, const AcqSet *allowed, const AcqSet *sel_in,
-			 double pmax, int k, AcqRng *rng, AcqSet *opt)
+			 const AcqEvalEntry *emax, int k, AcqRng *rng, AcqTieBreak tb,
+			 AcqSet *opt)
 {
 	int			m = acq_eval_num_sources(ev);
 	Cand	   *cand = acq_alloc_array(m, sizeof(Cand));
@@ -52,7 +77,7 @@ construction(AcqEvaluator *ev, const AcqSet *allowed, const AcqSet *sel_in,
 		int			nc = 0,
 					s,
 					rcl;
-		double		p;
+		const AcqEvalEntry *e;
 
 		for (s = 0; s < m; s++)
 		{
@@ -62,28 +87,32 @@ construction(AcqEvaluator *ev, const AcqSet *allowed, const AcqSet *sel_in,
 				continue;
 			with = sel;
 			acq_set_add(&with, s);
+			e = acq_eval_get(ev, &with);
 			cand[nc].idx = s;
-			cand[nc].val = acq_eval_profit(ev, &with) - psel;
+			cand[nc].val = e->profit - psel;
+			cand[nc].loss = e->loss;
 			nc++;
 		}
 		if (nc == 0)
 			break;
+		sort_tb = tb;
 		qsort(cand, nc, sizeof(Cand), cand_desc);
 		rcl = nc < k ? nc : k;
 		acq_set_add(&sel, cand[acq_rng_below(rng, (uint64_t) rcl)].idx);
-		p = acq_eval_profit(ev, &sel);
-		if (p > pmax)
+		e = acq_eval_get(ev, &sel);
+		if (better(e, emax, tb))
 		{
-			pmax = p;
+			emax = e;
 			*opt = sel;
 		}
 	}
 	acq_free(cand);
-	return pmax;
+	return emax;
 }
 
-static double
-local_search(AcqEvaluator *ev, AcqSet *sel, double pmax, int k, AcqRng *rng)
+static const AcqEvalEntry *
+local_search(AcqEvaluator *ev, AcqSet *sel, const AcqEvalEntry *emax, int k,
+			 AcqRng *rng, AcqTieBreak tb)
 {
 	int			m = acq_eval_num_sources(ev);
 	bool		improved = true;
@@ -98,8 +127,7 @@ local_search(AcqEvaluator *ev, AcqSet *sel, double pmax, int k, AcqRng *rng)
 			AcqSet		tmp,
 						allowed,
 						got;
-			double		p,
-						ptmp;
+			const AcqEvalEntry *p;
 			int			j;
 
 			if (!acq_set_has(sel, s))
@@ -110,18 +138,18 @@ local_search(AcqEvaluator *ev, AcqSet *sel, double pmax, int k, AcqRng *rng)
 			for (j = 0; j < m; j++)
 				if (j != s)
 					acq_set_add(&allowed, j);
-			ptmp = acq_set_count(&tmp) ? acq_eval_profit(ev, &tmp) : -INFINITY;
-			p = construction(ev, &allowed, &tmp, ptmp, k, rng, &got);
-			if (p > pmax && acq_set_count(&got) > 0)
+			p = construction(ev, &allowed, &tmp, entry_or_null(ev, &tmp), k, rng,
+							 tb, &got);
+			if (acq_set_count(&got) > 0 && better(p, emax, tb))
 			{
 				*sel = got;
-				pmax = p;
+				emax = p;
 				improved = true;
 				break;
 			}
 		}
 	}
-	return pmax;
+	return emax;
 }
 
 AcqStatus
@@ -132,7 +160,7 @@ acq_select_grasp(AcqEvaluator *ev, const AcqSelectParams *prm,
 	AcqSet		all,
 				empty,
 				best;
-	double		pbest = -INFINITY;
+	const AcqEvalEntry *ebest = NULL;
 	int			it,
 				s;
 
@@ -147,13 +175,14 @@ acq_select_grasp(AcqEvaluator *ev, const AcqSelectParams *prm,
 	for (it = 0; it < prm->iterations; it++)
 	{
 		AcqSet		sel;
-		double		p;
+		const AcqEvalEntry *p;
 
-		p = construction(ev, &all, &empty, -INFINITY, prm->rcl_size, prm->rng, &sel);
-		p = local_search(ev, &sel, p, prm->rcl_size, prm->rng);
-		if (p > pbest)
+		p = construction(ev, &all, &empty, NULL, prm->rcl_size, prm->rng,
+						 prm->tie_break, &sel);
+		p = local_search(ev, &sel, p, prm->rcl_size, prm->rng, prm->tie_break);
+		if (better(p, ebest, prm->tie_break))
 		{
-			pbest = p;
+			ebest = p;
 			best = sel;
 		}
 		acq_select_progress(prm, (double) (it + 1) / prm->iterations);

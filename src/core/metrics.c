@@ -273,3 +273,23 @@ acq_r2(const double *y, const double *yhat, int64_t n)
 		return (sse == 0.0) ? 1.0 : 0.0;
 	return 1.0 - sse / sst;
 }
+
+/*
+ * Mean log-loss of margins z on labels y in {0, 1}: softplus(-z) for class 1,
+ * softplus(z) for class 0, computed without overflow.  Class 1 is y == 1,
+ * as in the metrics.
+ */
+double
+acq_validation_log_loss(const double *y, const double *z, int64_t n)
+{
+	double		sum = 0.0;
+
+	for (int64_t i = 0; i < n; i++)
+	{
+		double		t = (y[i] == 1.0) ? -z[i] : z[i];
+
+		/* softplus(t) = max(t, 0) + log1p(exp(-|t|)) */
+		sum += (t > 0.0 ? t : 0.0) + log1p(exp(-fabs(t)));
+	}
+	return n > 0 ? sum / (double) n : NAN;
+}

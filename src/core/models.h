@@ -210,6 +210,11 @@ bool		acq_tpr_gap(const double *y, const double *yhat, const double *a,
  * *accuracy and *f1 always, *gap only when acq_tpr_gap would return true
  * (left alone otherwise).
  */
+/*
+ * Mean log-loss of logistic margins z on labels y (class 1 iff y == 1), as
+ * sklearn.metrics.log_loss of sigma(z); NaN over zero rows.
+ */
+double		acq_validation_log_loss(const double *y, const double *z, int64_t n);
 void		acq_classification_metrics(const double *y, const double *yhat, const double *a,
 									   int64_t n, double *accuracy, double *f1, double *gap);
 /* the paper's fairness gain: 100*accuracy + lambda*gap (SourceSplice 5.1.3) */

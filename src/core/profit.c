@@ -17,6 +17,9 @@
  * (wide data), no (p+1) x (p+1) statistics are built at all: every subset is
  * fitted in the row space from the sources' blocks and scored on the
  * validation rows.
+ *
+ * It is one thing past 1,000 lines: the oracle's three paths (statistics,
+ * rows, wide) share its memo, scoring, tie-break loss and error reporting.
  */
 #include "core/select.h"
 #include "core/overflow.h"
@@ -652,7 +655,7 @@ compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
 	int64_t		nrows = 0;
 
 	out->set = *s;
-	out->accuracy = out->f1 = out->tpr_gap = out->mse = out->r2 = NAN;
+	out->accuracy = out->f1 = out->tpr_gap = out->mse = out->r2 = out->loss = NAN;
 	out->single_class = false;
 	ev->scoring = *s;
 
@@ -694,12 +697,13 @@ compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
 			mse = acq_linreg_mse_stats(ev->val_stats, ev->coef);
 		}
 		out->mse = mse;
+		out->loss = mse;
 		out->r2 = 1.0 - mse / ev->val_var;
 		out->gain = 100.0 / (1.0 + mse / ev->val_var);
 		if (st != ACQ_OK && st != ACQ_ERR_ARGUMENT)
 		{
 			/* refused at a limit, or (a guard) a system that could not be solved */
-			out->mse = out->r2 = out->gain = NAN;
+			out->mse = out->r2 = out->gain = out->loss = NAN;
 			eval_fail(ev, st, nrows, from_rows);
 		}
 		else if (st == ACQ_ERR_ARGUMENT || !isfinite(out->mse) || !isfinite(out->r2) ||
@@ -710,7 +714,7 @@ compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
 			 * this is the model's predictions on the validation rows: never
 			 * a perfect or NaN score from overflowed arithmetic.
 			 */
-			out->mse = out->r2 = out->gain = NAN;
+			out->mse = out->r2 = out->gain = out->loss = NAN;
 			eval_fail(ev, ACQ_ERR_OVERFLOW, nrows, from_rows);
 		}
 	}
@@ -756,15 +760,23 @@ compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
 		else if (st != ACQ_OK)
 			ev->unconverged_models++;
 		if (ev->val_xcol)
-		{
-			/* margins through the column-major copy; class 1 iff positive */
+			/* margins through the column-major copy */
 			acq_vec_ops()->cm_gemv_n(ev->val_xcol, ev->val.n, ev->val.n, p + 1,
 									 ev->coef, ev->yhat);
-			for (int64_t i = 0; i < ev->val.n; i++)
-				ev->yhat[i] = (ev->yhat[i] > 0.0) ? 1.0 : 0.0;
-		}
 		else
-			acq_logreg_predict(ev->val.X, ev->val.n, p, ev->coef, ev->yhat);
+			for (int64_t i = 0; i < ev->val.n; i++)
+			{
+				const double *x = ev->val.X + i * p;
+				double		z = ev->coef[p];
+
+				for (int j = 0; j < p; j++)
+					z += x[j] * ev->coef[j];
+				ev->yhat[i] = z;
+			}
+		/* the same predictions' mean log-loss (the tie-break), then class 1 iff positive */
+		out->loss = acq_validation_log_loss(ev->val.y, ev->yhat, ev->val.n);
+		for (int64_t i = 0; i < ev->val.n; i++)
+			ev->yhat[i] = (ev->yhat[i] > 0.0) ? 1.0 : 0.0;
 		acq_classification_metrics(ev->val.y, ev->yhat, ev->val.a, ev->val.n,
 									&acc, &out->f1, &out->tpr_gap);
 		out->accuracy = acc;
@@ -866,7 +878,7 @@ acq_eval_compute(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
 const AcqEvalEntry *
 acq_eval_get(AcqEvaluator *ev, const AcqSet *s)
 {
-	static const AcqEvalEntry empty_entry;
+	static const AcqEvalEntry empty_entry = {.loss = INFINITY};
 	const AcqEvalEntry *e;
 	AcqEvalEntry tmp;
 	int			i;

@@ -3,6 +3,8 @@
  */
 #include "core/select.h"
 
+#include <math.h>
+
 void
 acq_select_default_params(AcqSelectParams *prm, int m)
 {
@@ -20,6 +22,7 @@ acq_select_default_params(AcqSelectParams *prm, int m)
 	prm->samples = 1000;
 	prm->surrogate_alpha = 1.0;
 	prm->rng = NULL;
+	prm->tie_break = ACQ_TIE_LOSS;
 	prm->progress = NULL;
 	prm->progress_arg = NULL;
 }
@@ -32,4 +35,33 @@ acq_select_result_set(AcqSelectResult *res, const AcqEvalEntry *e)
 	res->cost = e->cost;
 	res->profit = e->profit;
 	res->n_rows = e->n_rows;
+}
+
+/* the grid cell of a profit (ACQ_TIE_QUANTUM); infinities stay infinite */
+static double
+tie_cell(double p)
+{
+	return floor(p / ACQ_TIE_QUANTUM + 0.5);
+}
+
+int
+acq_profit_cmp(double pa, double la, double pb, double lb, AcqTieBreak tb)
+{
+	if (isnan(pa) || isnan(pb))
+		return isnan(pa) ? (isnan(pb) ? 0 : -1) : 1;
+	if (tb == ACQ_TIE_NONE)
+		return (pa > pb) - (pa < pb);
+	pa = tie_cell(pa);
+	pb = tie_cell(pb);
+	if (pa != pb)
+		return pa > pb ? 1 : -1;
+	if (isnan(la) || isnan(lb))
+		return isnan(la) ? (isnan(lb) ? 0 : -1) : 1;
+	return (la < lb) - (la > lb);
+}
+
+bool
+acq_entry_better(const AcqEvalEntry *a, const AcqEvalEntry *b, AcqTieBreak tb)
+{
+	return acq_profit_cmp(a->profit, a->loss, b->profit, b->loss, tb) > 0;
 }

@@ -143,6 +143,14 @@ typedef struct AcqEvalEntry
 	double		mse;
 	double		r2;
 	bool		single_class;	/* the union held one class: constant model */
+	/*
+	 * A continuous score of the same model on the same validation rows,
+	 * lower is better: the mean validation log-loss of the logistic model
+	 * (classification, f1, fairness) or the validation MSE (regression).
+	 * Never part of the gain; the search methods break ties between equal
+	 * profits with it (AcqTieBreak).  +Inf for the empty set (no model).
+	 */
+	double		loss;
 } AcqEvalEntry;
 
 typedef struct AcqEvaluator AcqEvaluator;
@@ -217,6 +225,43 @@ typedef struct AcqSelectResult
 	int64_t		n_rows;
 } AcqSelectResult;
 
+/*
+ * How the search methods compare two profits that tie (acq_profit_cmp).
+ * Accuracy is a step function: on imbalanced labels many subsets score the
+ * same majority-class accuracy, and a search that only sees profits is flat
+ * there.
+ */
+typedef enum AcqTieBreak
+{
+	ACQ_TIE_LOSS = 0,			/* equal profits: the lower validation loss wins */
+	ACQ_TIE_NONE				/* the paper: profits alone (ties by source index) */
+} AcqTieBreak;
+
+/*
+ * Profits (and differences of profits) are compared on a grid of
+ * ACQ_TIE_QUANTUM percentage points: two values in the same cell tie.
+ * Gains are in percentage points; the smallest real step of an accuracy
+ * gain is 100 / n_val (1e-5 at ten million validation rows), while
+ * profits that are equal in exact arithmetic differ by at most a few ulps
+ * (~1e-14 at 100) when costs are summed in another order.  A grid, not a
+ * tolerance |a - b| <= tol, so that "ties" is an equivalence relation and
+ * the comparison a strict weak order: sorts are consistent and a search
+ * that only moves to strictly better subsets cannot cycle.
+ */
+#define ACQ_TIE_QUANTUM 1e-9
+
+/*
+ * Compare (profit pa, loss la) with (pb, lb): > 0 if a is better, < 0 if
+ * b is, 0 if they tie.  A NaN profit is worse than any other (a subset
+ * that could not be scored); a NaN loss is the worst loss.  With
+ * ACQ_TIE_NONE, profits alone are compared, exactly.
+ */
+int			acq_profit_cmp(double pa, double la, double pb, double lb,
+						   AcqTieBreak tb);
+/* a better than b (entries), by acq_profit_cmp */
+bool		acq_entry_better(const AcqEvalEntry *a, const AcqEvalEntry *b,
+							 AcqTieBreak tb);
+
 typedef struct AcqSelectParams
 {
 	int			s_max;			/* splice: largest active set, 1..m */
@@ -226,6 +271,7 @@ typedef struct AcqSelectParams
 	int			samples;		/* datamodels: random subsets trained */
 	double		surrogate_alpha;	/* datamodels: ridge penalty of the surrogate */
 	AcqRng	   *rng;			/* randomised methods */
+	AcqTieBreak tie_break;		/* how every method compares equal profits */
 	/* optional: told the fraction of the search done, now and then */
 	void		(*progress) (void *arg, double fraction);
 	void	   *progress_arg;
@@ -254,8 +300,11 @@ AcqStatus	acq_select_exhaustive(AcqEvaluator *ev, const AcqSelectParams *prm,
 AcqStatus	acq_select_datamodels(AcqEvaluator *ev, const AcqSelectParams *prm,
 								  AcqSelectResult *res);
 
-/* indices of all sources by individual profit, best first (caller frees) */
-int		   *acq_sources_by_profit(AcqEvaluator *ev);
+/*
+ * indices of all sources by individual profit, best first, equal profits
+ * ordered by tb (caller frees)
+ */
+int		   *acq_sources_by_profit(AcqEvaluator *ev, AcqTieBreak tb);
 
 /* fill res from a trained entry */
 void		acq_select_result_set(AcqSelectResult *res, const AcqEvalEntry *e);

@@ -14,49 +14,59 @@
  * active set before any swap.  (The prose after the paper's Example 4.1
  * suggests valuing the inactive sources after the removal; on the demo data
  * that variant found worse subsets: docs/source-selection.md.)
- * Ties are broken by source index (sources are indexed in name order), so a
- * run is deterministic.
+ *
+ * Ties (AcqTieBreak): with ACQ_TIE_LOSS (the default) two valuations, or
+ * two profits, that tie on the profit grid are ordered by the validation
+ * loss of the models behind them: a removal by the loss of A \ s, an
+ * addition by the loss of A u s, a set by its own loss; and a step "beats"
+ * the best set seen when it is better in that order.  On a plateau of equal
+ * accuracy (imbalanced labels: every subset predicting the majority class)
+ * the search then still moves towards better models.  ACQ_TIE_NONE is the
+ * paper's pseudocode: profits alone, a step beats the best only with a
+ * strictly higher profit.  Remaining ties go to the lower source index
+ * (sources are indexed in name order), so a run is deterministic.
  */
 #include "core/select.h"
 
 #include <math.h>
 #include <stdlib.h>
 
+/*
+ * A source valued for a swap: val in profit units and loss, the loss of the
+ * set the swap would leave; larger val is better, then smaller loss.
+ */
 typedef struct Scored
 {
 	int			idx;
 	double		val;
+	double		loss;
 } Scored;
 
+static AcqTieBreak sort_tb;		/* qsort has no argument: set before each sort */
+
+/* best first: larger val, then (ACQ_TIE_LOSS) smaller loss, then lower index */
 static int
-cmp_asc(const void *a, const void *b)
+cmp_best_first(const void *a, const void *b)
 {
 	const Scored *x = a;
 	const Scored *y = b;
+	int			c = acq_profit_cmp(x->val, x->loss, y->val, y->loss, sort_tb);
 
-	if (x->val < y->val)
-		return -1;
-	if (x->val > y->val)
-		return 1;
+	if (c != 0)
+		return -c;
 	return x->idx - y->idx;
 }
 
-static int
-cmp_desc(const void *a, const void *b)
+static void
+sort_best_first(Scored *sc, int n, AcqTieBreak tb)
 {
-	const Scored *x = a;
-	const Scored *y = b;
-
-	if (x->val > y->val)
-		return -1;
-	if (x->val < y->val)
-		return 1;
-	return x->idx - y->idx;
+	sort_tb = tb;
+	qsort(sc, n, sizeof(Scored), cmp_best_first);
 }
 
 /* indices of all sources sorted by their individual profit, best first */
 int *
-acq_sources_by_profit(AcqEvaluator *ev)
+acq_sources_by_profit(AcqEvaluator *ev, AcqTieBreak tb)
 {
 	int			m = acq_eval_num_sources(ev);
 	Scored	   *sc = acq_alloc_array(m, sizeof(Scored));
@@ -66,13 +76,16 @@ acq_sources_by_profit(AcqEvaluator *ev)
 	for (s = 0; s < m; s++)
 	{
 		AcqSet		one;
+		const AcqEvalEntry *e;
 
 		acq_set_clear(&one);
 		acq_set_add(&one, s);
+		e = acq_eval_get(ev, &one);
 		sc[s].idx = s;
-		sc[s].val = acq_eval_profit(ev, &one);
+		sc[s].val = e->profit;
+		sc[s].loss = e->loss;
 	}
-	qsort(sc, m, sizeof(Scored), cmp_desc);
+	sort_best_first(sc, m, tb);
 	for (s = 0; s < m; s++)
 		order[s] = sc[s].idx;
 	acq_free(sc);
@@ -85,13 +98,14 @@ acq_sources_by_profit(AcqEvaluator *ev)
  * rmVal(s) = P(A) - P(A \ s) and the inactive sources by
  * addVal(s) = P(A u s) - P(A), swaps the k active sources of lowest rmVal
  * for the k inactive ones of highest addVal, and continues from the result.
- * Returns the best set seen (a itself if no step beats it) and its profit.
+ * Returns the best set seen (a itself if no step beats it) and its entry.
  */
-static double
-splicing(AcqEvaluator *ev, const AcqSet *a, int k_max, AcqSet *best)
+static const AcqEvalEntry *
+splicing(AcqEvaluator *ev, const AcqSet *a, int k_max, AcqTieBreak tb,
+		 AcqSet *best)
 {
 	int			m = acq_eval_num_sources(ev);
-	double		pmax = acq_eval_profit(ev, a);
+	const AcqEvalEntry *emax = acq_eval_get(ev, a);
 	AcqSet		cur = *a;
 	Scored	   *act = acq_alloc_array(m, sizeof(Scored));
 	Scored	   *inact = acq_alloc_array(m, sizeof(Scored));
@@ -102,7 +116,7 @@ splicing(AcqEvaluator *ev, const AcqSet *a, int k_max, AcqSet *best)
 	{
 		double		pc;
 		AcqSet		next;
-		double		pnext;
+		const AcqEvalEntry *enext;
 		int			na = 0,
 					ni = 0,
 					s,
@@ -121,19 +135,25 @@ splicing(AcqEvaluator *ev, const AcqSet *a, int k_max, AcqSet *best)
 		for (j = 0; j < na; j++)
 		{
 			AcqSet		t = cur;
+			const AcqEvalEntry *e;
 
 			acq_set_del(&t, act[j].idx);
-			act[j].val = pc - acq_eval_profit(ev, &t);	/* rmVal */
+			e = acq_eval_get(ev, &t);
+			act[j].val = -(pc - e->profit);	/* -rmVal: lowest rmVal first */
+			act[j].loss = e->loss;
 		}
 		for (j = 0; j < ni; j++)
 		{
 			AcqSet		t = cur;
+			const AcqEvalEntry *e;
 
 			acq_set_add(&t, inact[j].idx);
-			inact[j].val = acq_eval_profit(ev, &t) - pc;	/* addVal */
+			e = acq_eval_get(ev, &t);
+			inact[j].val = e->profit - pc;	/* addVal */
+			inact[j].loss = e->loss;
 		}
-		qsort(act, na, sizeof(Scored), cmp_asc);
-		qsort(inact, ni, sizeof(Scored), cmp_desc);
+		sort_best_first(act, na, tb);
+		sort_best_first(inact, ni, tb);
 
 		next = cur;
 		for (j = 0; j < k; j++)
@@ -141,26 +161,27 @@ splicing(AcqEvaluator *ev, const AcqSet *a, int k_max, AcqSet *best)
 			acq_set_del(&next, act[j].idx);
 			acq_set_add(&next, inact[j].idx);
 		}
-		pnext = acq_eval_profit(ev, &next);
-		if (pnext > pmax)
+		enext = acq_eval_get(ev, &next);
+		if (acq_entry_better(enext, emax, tb))
 		{
-			pmax = pnext;
+			emax = enext;
 			*best = next;
 		}
 		cur = next;
 	}
 	acq_free(act);
 	acq_free(inact);
-	return pmax;
+	return emax;
 }
 
 /* splice from a until the active set no longer changes */
-static double
-fixed_support(AcqEvaluator *ev, const AcqSet *a, int k_max, AcqSet *out)
+static const AcqEvalEntry *
+fixed_support(AcqEvaluator *ev, const AcqSet *a, int k_max, AcqTieBreak tb,
+			  AcqSet *out)
 {
 	AcqSet		prev;
 	AcqSet		curr = *a;
-	double		p;
+	const AcqEvalEntry *p;
 
 	do
 	{
@@ -170,7 +191,7 @@ fixed_support(AcqEvaluator *ev, const AcqSet *a, int k_max, AcqSet *out)
 		k = acq_set_count(&prev);
 		if (k > k_max)
 			k = k_max;
-		p = splicing(ev, &prev, k, &curr);
+		p = splicing(ev, &prev, k, tb, &curr);
 	} while (!acq_set_eq(&prev, &curr));
 	*out = curr;
 	return p;
@@ -183,28 +204,28 @@ acq_select_splice(AcqEvaluator *ev, const AcqSelectParams *prm,
 	int			m = acq_eval_num_sources(ev);
 	int		   *order;
 	AcqSet		best;
-	double		pbest = -INFINITY;
+	const AcqEvalEntry *ebest = NULL;
 	int			i;
 
 	if (prm->s_max < 1 || prm->s_max > m || prm->k_max < 1)
 		return ACQ_ERR_ARGUMENT;
 
-	order = acq_sources_by_profit(ev);
+	order = acq_sources_by_profit(ev, prm->tie_break);
 	acq_set_clear(&best);
 	for (i = 1; i <= prm->s_max; i++)
 	{
 		AcqSet		a;
 		AcqSet		local;
-		double		p;
+		const AcqEvalEntry *p;
 		int			j;
 
 		acq_set_clear(&a);
 		for (j = 0; j < i; j++)
 			acq_set_add(&a, order[j]);
-		p = fixed_support(ev, &a, prm->k_max, &local);
-		if (p > pbest)
+		p = fixed_support(ev, &a, prm->k_max, prm->tie_break, &local);
+		if (ebest == NULL || acq_entry_better(p, ebest, prm->tie_break))
 		{
-			pbest = p;
+			ebest = p;
 			best = local;
 		}
 		acq_select_progress(prm, (double) i / prm->s_max);

@@ -20,7 +20,7 @@ PG_FUNCTION_INFO_V1(acq_submit_select_sources);
 
 AcqSelectionJob *acq_selection_job = NULL;
 
-/* acq.submit_select_sources' arguments ($1..$23) as the job's params */
+/* acq.submit_select_sources' arguments ($1..$24) as the job's params */
 static const char *params_sql =
 "SELECT pg_catalog.jsonb_build_object("
 "  'sources', $1::pg_catalog.oid, 'sources_name', $1::pg_catalog.text,"
@@ -30,7 +30,8 @@ static const char *params_sql =
 "  'lambda', $10, 'costs', $11, 'cost_exponent', $12,"
 "  'cost_scale', $13, 'cost_offset', $14, 's_max', $15,"
 "  'k_max', $16, 'iterations', $17, 'rcl_size', $18,"
-"  'samples', $19, 'c', $20, 'alpha', $21, 'seed', $22, 'tol', $23)";
+"  'samples', $19, 'c', $20, 'alpha', $21, 'seed', $22, 'tol', $23,"
+"  'tie_break', $24)";
 
 /* acq.submit_select_sources(<acq.select_sources' arguments>): checked, then queued */
 Datum
@@ -66,7 +67,15 @@ static const char *run_select_sql =
 "  c => ($1 OPERATOR(pg_catalog.->>) 'c')::pg_catalog.float8,"
 "  alpha => ($1 OPERATOR(pg_catalog.->>) 'alpha')::pg_catalog.float8,"
 "  seed => ($1 OPERATOR(pg_catalog.->>) 'seed')::pg_catalog.int8,"
-"  tol => ($1 OPERATOR(pg_catalog.->>) 'tol')::pg_catalog.float8) r";
+"  tol => ($1 OPERATOR(pg_catalog.->>) 'tol')::pg_catalog.float8%s) r";
+
+/*
+ * tie_break, for a job whose params name it; a job submitted by 0.1.0's
+ * acq.submit_select_sources has none (and may run under 0.1.0's catalog,
+ * whose acq.select_sources has no such argument): the default then.
+ */
+static const char *tie_break_arg =
+",  tie_break => $1 OPERATOR(pg_catalog.->>) 'tie_break'";
 
 
 void
@@ -82,7 +91,11 @@ acq_selection_job_run(AcqJob *job)
 	acq_selection_job = sj;
 	PG_TRY();
 	{
-		acq_spi_check(SPI_execute_with_args(run_select_sql, 1, &type, &arg, NULL, false, 1),
+		bool		has_tb = DatumGetBool(DirectFunctionCall2(jsonb_exists, arg,
+															  CStringGetTextDatum("tie_break")));
+		char	   *sql = psprintf(run_select_sql, has_tb ? tie_break_arg : "");
+
+		acq_spi_check(SPI_execute_with_args(sql, 1, &type, &arg, NULL, false, 1),
 					  SPI_OK_SELECT, "running the job");
 	}
 	PG_FINALLY();

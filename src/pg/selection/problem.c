@@ -493,6 +493,21 @@ acq_parse_select_params(FunctionCallInfo fcinfo, AcqSelectParams *prm, int m)
 	prm->iterations = acq_arg_int4(fcinfo, 16, "iterations", prm->iterations);
 	prm->rcl_size = acq_arg_int4(fcinfo, 17, "rcl_size", prm->rcl_size);
 	prm->samples = acq_arg_int4(fcinfo, 18, "samples", prm->samples);
+	/* a 0.1.0 catalog's acq.select_sources has no tie_break: the default */
+	if (PG_NARGS() > 23)
+	{
+		const char *tb = acq_arg_text(fcinfo, 23, "tie_break", true);
+
+		if (strcmp(tb, "loss") == 0)
+			prm->tie_break = ACQ_TIE_LOSS;
+		else if (strcmp(tb, "none") == 0)
+			prm->tie_break = ACQ_TIE_NONE;
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown tie_break \"%s\"", tb),
+					 errhint("Use 'loss' (equal profits: the lower validation loss wins) or 'none' (profits alone, as the paper).")));
+	}
 	if (prm->s_max < 1 || (m > 0 && prm->s_max > m))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
