@@ -13,11 +13,17 @@
 
 PG_FUNCTION_INFO_V1(acq_acquire);
 
-/* the checks, the target (created if need be) and the plan row; returns its id */
+/*
+ * The checks, the target (created if need be) and the plan row; returns its
+ * id.  First the target's lock (lock.c): acq.acquire's for its transaction,
+ * a job's (job_id > 0) for its worker's life.
+ */
 static int64
 create_plan(AcqSpec *s, int64 job_id)
 {
+	acquisition_lock_target_name(s, job_id > 0);
 	s->target = acquisition_check_spec(s);
+	acquisition_check_target_snapshot(s, s->target);
 	if (!OidIsValid(s->target))
 		s->target = acquisition_create_target(s);
 	return acquisition_insert_plan(s, job_id);
