@@ -7,6 +7,7 @@
 #include "postgres.h"
 
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/memutils.h"
 
 #include "pg/acquisition/acquisition.h"
@@ -16,12 +17,14 @@ PG_FUNCTION_INFO_V1(acq_acquire);
 /*
  * The checks, the target (created if need be) and the plan row; returns its
  * id.  First the target's lock (lock.c): acq.acquire's for its transaction,
- * a job's (job_id > 0) for its worker's life.
+ * a job's for its worker's life -- only in a background worker, so that a
+ * session calling acq._create_acquisition_plan itself keeps no lock past
+ * its transaction.
  */
 static int64
 create_plan(AcqSpec *s, int64 job_id)
 {
-	acquisition_lock_target_name(s, job_id > 0);
+	acquisition_lock_target_name(s, job_id > 0 && IsBackgroundWorker);
 	s->target = acquisition_check_spec(s);
 	acquisition_check_target_snapshot(s, s->target);
 	if (!OidIsValid(s->target))
