@@ -18,7 +18,7 @@ PG_FUNCTION_INFO_V1(acq_acquire);
  * The checks, the target (created if need be) and the plan row; returns its
  * id.  First the target's lock (lock.c): acq.acquire's for its transaction,
  * a job's for its worker's life -- only in a background worker, so that a
- * session calling acq._create_acquisition_plan itself keeps no lock past
+ * session calling 0.1.0's acq._create_acquisition_plan (compat.c) keeps no lock past
  * its transaction.
  */
 static int64
