@@ -15,6 +15,11 @@ EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql test/unit/*.bin test/unit/*.o
 REGRESS      = $(patsubst test/sql/%.sql,%,$(sort $(wildcard test/sql/*.sql)))
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 
+# concurrency specs (pg_isolation_regress): test/specs/*.spec, test/expected;
+# run by installcheck after the pg_regress tests, or alone by isolationcheck
+ISOLATION      = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=test --load-extension=$(EXTENSION)
+
 PG_CONFIG  ?= /usr/lib/postgresql/15/bin/pg_config
 
 # One BLAS thread per backend: link OpenBLAS's serial build (Debian package
@@ -69,6 +74,11 @@ unit: $(UNIT_TESTS)
 	  if ./$$t; then pass=$$((pass+1)); else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
 	done; \
 	echo "unit: $$pass passed, $$fail failed"; test $$fail -eq 0
+
+# ---- the concurrency specs alone, against a running server (PGHOST, PGPORT) --
+.PHONY: isolationcheck
+isolationcheck:
+	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)
 
 # ---- the include rules of docs/architecture.md ------------------------------
 .PHONY: check-layers

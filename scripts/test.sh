@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/test.sh -- install what is missing, build, and run every test:
-# the core's C unit tests, the layers' include rules, pg_regress and the
-# reduced fuzz suite on a throwaway cluster, and TAP tests.
+# the core's C unit tests, the layers' include rules, pg_regress, the
+# concurrency specs (pg_isolation_regress) and the reduced fuzz suite on a
+# throwaway cluster, and TAP tests.
 # Ends with a "N passed, N failed" line; exits non-zero on any failure.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -36,7 +37,7 @@ acq_log "pg_regress"
 trap acq_stop_cluster EXIT
 acq_start_cluster 55432
 set +e
-make -s PG_CONFIG="$PG_CONFIG" installcheck PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=postgres \
+make -s PG_CONFIG="$PG_CONFIG" installcheck ISOLATION= PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=postgres \
 	>"$ACQ_PGDIR/regress.out" 2>&1
 rc=$?
 set -e
@@ -51,6 +52,26 @@ fi
 if [ $rc -ne 0 ] && [ "$n_fail" = 0 ]; then n_fail=1; fi
 count $((n_tests - n_fail)) "$n_fail"
 if [ -f regression.diffs ]; then head -200 regression.diffs; fi
+
+# ---- 3a. the concurrency specs (pg_isolation_regress, test/specs) ----------
+# on the same cluster: its max_worker_processes = 16 leaves room for the
+# specs' jobs (acq.max_jobs = 4 running, and the workers of queued jobs)
+acq_log "isolation specs"
+set +e
+make -s PG_CONFIG="$PG_CONFIG" isolationcheck PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=postgres \
+	>"$ACQ_PGDIR/isolation.out" 2>&1
+rc=$?
+set -e
+cat "$ACQ_PGDIR/isolation.out"
+n_tests=$(grep -cE '^(ok|not ok) ' "$ACQ_PGDIR/isolation.out" || true)
+n_fail=$(grep -cE '^not ok ' "$ACQ_PGDIR/isolation.out" || true)
+if [ "$n_tests" = 0 ]; then
+	n_tests=$(grep -cE '^(test| ) ?[a-z_0-9]+ +\.\.\. ' "$ACQ_PGDIR/isolation.out" || true)
+	n_fail=$(grep -cE '\.\.\. FAILED' "$ACQ_PGDIR/isolation.out" || true)
+fi
+if [ $rc -ne 0 ] && [ "$n_fail" = 0 ]; then n_fail=1; fi
+count $((n_tests - n_fail)) "$n_fail"
+if [ -f output_iso/regression.diffs ]; then head -200 output_iso/regression.diffs; fi
 
 # ---- 3b. the fuzz suite, reduced, on the same cluster (docs/hardening.md) --
 # one test: passes when no call crashed the server, raised an internal error,

@@ -37,6 +37,7 @@
  *               job's plan
  *   spec.c      a plan's parameters from the SQL arguments, checked; the
  *               target checked or created
+ *   lock.c      one acquisition at a time per target
  *   catalog.c   the plan's rows: insert, read back, take, log a round,
  *               finish
  *   read.c      reading consumer, target and provider rows
@@ -121,6 +122,15 @@ void		acquisition_check_args(FunctionCallInfo fcinfo);
 int64		acquisition_create_job_plan(FunctionCallInfo fcinfo, int64 job_id);
 /* everything that can be checked before reading rows; returns the target if it exists */
 Oid			acquisition_check_spec(const AcqSpec *s);
+
+/* ---- in lock.c: one acquisition at a time per target ------------------------- */
+
+/* wait for the target's lock, named as the spec names it (the target may not exist yet) */
+void		acquisition_lock_target_name(const AcqSpec *s, bool session);
+/* the same lock, for an existing target (a plan resumed) */
+void		acquisition_lock_target(Oid target, bool session);
+/* under REPEATABLE READ or SERIALIZABLE: 40001 if the target changed after the snapshot */
+void		acquisition_check_target_snapshot(const AcqSpec *s, Oid target);
 /* the right to read consumer and provider */
 void		acquisition_check_read_rights(const AcqSpec *s);
 /* create the target (with the caller's rights); returns it */

@@ -7,17 +7,26 @@
 #include "postgres.h"
 
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/memutils.h"
 
 #include "pg/acquisition/acquisition.h"
 
 PG_FUNCTION_INFO_V1(acq_acquire);
 
-/* the checks, the target (created if need be) and the plan row; returns its id */
+/*
+ * The checks, the target (created if need be) and the plan row; returns its
+ * id.  First the target's lock (lock.c): acq.acquire's for its transaction,
+ * a job's for its worker's life -- only in a background worker, so that a
+ * session calling 0.1.0's acq._create_acquisition_plan (compat.c) keeps no lock past
+ * its transaction.
+ */
 static int64
 create_plan(AcqSpec *s, int64 job_id)
 {
+	acquisition_lock_target_name(s, job_id > 0 && IsBackgroundWorker);
 	s->target = acquisition_check_spec(s);
+	acquisition_check_target_snapshot(s, s->target);
 	if (!OidIsValid(s->target))
 		s->target = acquisition_create_target(s);
 	return acquisition_insert_plan(s, job_id);

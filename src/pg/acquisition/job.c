@@ -139,13 +139,29 @@ acq_acquisition_job_run(AcqJob *job)
 										1, &type, &params, NULL, false, 0), SPI_OK_SELECT, "reading the job");
 	run->plan_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	if (isnull)
+	{
+		/* the target's lock is taken there, for the worker's life (lock.c) */
 		run->plan_id = create_plan(job, params);
+		MemoryContextSwitchTo(cxt);
+		acquisition_read_plan(run->plan_id, &run->s, NULL);
+		acquisition_check_plan_tables(run->plan_id, &run->s, true);
+	}
 	else
-		acquisition_take_plan(run->plan_id, job->id);	/* a resumed plan is this job's now */
+	{
+		MemoryContextSwitchTo(cxt);
+		acquisition_read_plan(run->plan_id, &run->s, NULL);
+		acquisition_check_plan_tables(run->plan_id, &run->s, true);
+		/*
+		 * The target's lock first (lock.c): a job that resumed the plan
+		 * before this one, or another plan filling the target, has ended
+		 * when it is granted; then the plan is this job's if it is still
+		 * interrupted.
+		 */
+		acquisition_lock_target(run->s.target, true);
+		acquisition_take_plan(run->plan_id, job->id);
+		MemoryContextSwitchTo(cxt);
+	}
 	snprintf(job->label, sizeof(job->label), "plan " INT64_FORMAT, run->plan_id);
-	MemoryContextSwitchTo(cxt);
-	acquisition_read_plan(run->plan_id, &run->s, NULL);
-	acquisition_check_plan_tables(run->plan_id, &run->s, true);
 	acquisition_check_read_rights(&run->s);
 	acquisition_setup_run(run);
 	acquisition_set_predicate_names(run);

@@ -365,8 +365,15 @@ acq_cancel_job(PG_FUNCTION_ARGS)
 				 errhint("acq.job_status lists your jobs.")));
 
 	acq_elevate(&e);
+	/*
+	 * NO KEY UPDATE, not UPDATE: a job's first transaction inserts rows that
+	 * reference the job (an acquisition plan), which key-share-locks its row
+	 * until that transaction ends -- possibly a long set-up, or a wait for
+	 * its target (src/pg/acquisition/lock.c).  FOR UPDATE would wait for it,
+	 * and the cancel would hang until then instead of interrupting it.
+	 */
 	acq_spi_check(SPI_execute_with_args("SELECT status, worker_pid FROM acq.jobs"
-									" WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+									" WHERE id OPERATOR(pg_catalog.=) $1 FOR NO KEY UPDATE",
 									1, &argtype, &arg, NULL, false, 0),
 			  SPI_OK_SELECT, "locking the job");
 	status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
