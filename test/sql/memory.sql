@@ -27,6 +27,7 @@ SELECT 300000 + i::bigint AS id, mem_vec(i * 5, i % 3, 100) AS features, (i % 3)
 FROM generate_series(1, 200) i;
 ANALYZE mem_prov;
 
+LOAD 'acq';
 SHOW acq.max_memory;
 SET acq.max_memory = '1MB';
 

@@ -18,7 +18,7 @@ static void mat_push_normed(Mat *m, const double *v, double nrm);
 
 /* ---- growing matrices ----------------------------------------------------------- */
 
-/* room for at least cap rows, checked first against acq.max_memory (the old block is held while copied) */
+/* room for at least cap rows, checked first against acq.max_memory (the run's holdings at the new size) */
 static void
 mat_reserve(Mat *m, int64 cap)
 {
@@ -28,7 +28,7 @@ mat_reserve(Mat *m, int64 cap)
 		return;
 	if (m->held)
 	{
-		double		need = *m->held + rowbytes * (double) cap;
+		double		need = *m->held + rowbytes * (double) (cap - m->cap);
 
 		if (acq_memory_over(need))
 			acq_check_memory(need,

@@ -166,9 +166,9 @@ held_push(Run *run, HeldRows *h, const char *table, int64 id, const double *x, d
 {
 	HeldRow    *r;
 	double		need = run->mem + acquisition_held_row_bytes(run->d) +
-		(h->n == h->cap ? sizeof(HeldRow) * (h->cap ? h->cap * 2.0 : 1024.0) : 0.0);
+		(h->n == h->cap ? sizeof(HeldRow) * (h->cap ? h->cap : 1024.0) : 0.0);
 
-	/* the row, and the array of rows when it doubles (the old one held while copied) */
+	/* the row, and the array of rows when it doubles */
 	if (acq_memory_over(need))
 		acq_check_memory(need,
 						 psprintf("reading %s (" INT64_FORMAT " records of %d features held so far)",
@@ -265,9 +265,9 @@ pool_push(Run *run, PoolScan *ps, int64 id, const double *coords, double y, uint
 		double		rowbytes = acquisition_pool_row_bytes(run);
 		int64		newcap = ps->cap ? ps->cap * 2 : 4096;
 
-		/* the old arrays are held while they are copied */
-		if (acq_memory_over(run->mem + rowbytes * newcap))
-			acq_check_memory(run->mem + rowbytes * newcap,
+		/* the arrays at their new size (grown in place: rows.c) */
+		if (acq_memory_over(run->mem + rowbytes * (newcap - ps->cap)))
+			acq_check_memory(run->mem + rowbytes * (newcap - ps->cap),
 							 psprintf("reading the provider %s (" INT64_FORMAT " records for sale so far)",
 									  run->q_provider, ps->n),
 							 "Each record for sale is held as its id, label and predicates (about 24 bytes): "

@@ -253,7 +253,13 @@ check_run_memory(Run *run, int64 nheld)
 	int			nd = run->d + (s->regression ? 1 : 0);
 	bool		novelty = s->strategy == ACQ_STRATEGY_SPS || s->strategy == ACQ_STRATEGY_EA;
 	double		need = run->mem + nprov * acquisition_pool_row_bytes(run) +
-		(novelty ? ((double) nheld + s->budget) * (12.0 * nd + 8.0) : 0.0);
+		(8.0 * nd + 8.0) * s->batch;
+
+	/* the vectors, and the workspace: SPS measures a batch, EA all it bought through a predicate */
+	if (novelty)
+		need += ((double) nheld + s->budget) * (12.0 * nd + 8.0) +
+			acq_novelty_work_bytes(nheld + s->budget, s->strategy == ACQ_STRATEGY_SPS ? s->batch : s->budget,
+								   nd, s->novelty_k);
 
 	if (acq_memory_over(need))
 		acq_check_memory(need,
@@ -261,9 +267,10 @@ check_run_memory(Run *run, int64 nheld)
 								  "(budget %d, %s)", nprov, nheld, run->d, s->budget,
 								  novelty ? "novelty over every held and bought record" : "no novelty"),
 						 novelty ?
-						 "Novelty keeps a vector per held and bought record (12 bytes a feature), the provider 24 bytes a record: "
+						 "Novelty keeps a vector per held and bought record (12 bytes a feature) and distances among a batch "
+						 "(EA: among all bought through a predicate), the provider 32 bytes a record: "
 						 "use fewer held records or features, a smaller budget, or strategy => 'uniform'" :
-						 "The provider's records are held as ids and labels (24 bytes a record): use a provider with fewer records");
+						 "The provider's records are held as ids and labels (32 bytes a record): use a provider with fewer records");
 }
 
 void

@@ -161,9 +161,11 @@ acq_rowbuf_row_bytes(const AcqRowBuf *b)
 }
 
 /*
- * Room for cap rows, the memory checked first: the call's other holdings
- * (*b->held, which counts this buffer too) plus the new block, the old one
- * still held while it is copied.
+ * Room for cap rows, the memory checked first: the call's holdings
+ * (*b->held, which counts this buffer too) with the buffer at its new size.
+ * A huge block grows by realloc (PostgreSQL's large chunks are malloc'd),
+ * which glibc does in place with mremap for blocks past its mmap threshold:
+ * the old and the new block are not held at once (measured; hardening.md).
  */
 void
 acq_rowbuf_reserve(AcqRowBuf *b, int64 cap)
@@ -176,7 +178,7 @@ acq_rowbuf_reserve(AcqRowBuf *b, int64 cap)
 
 	if (cap <= b->cap)
 		return;
-	total = (b->held ? *b->held : before) + after;
+	total = (b->held ? *b->held : before) - before + after;
 	if (acq_memory_over(total))
 		acq_check_memory(total,
 						 psprintf("%s (" INT64_FORMAT " rows of %d features)",

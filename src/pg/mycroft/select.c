@@ -146,8 +146,8 @@ append_ids(int64 **ids, int64 *n, int64 *cap, const AcqRowBuf *chunk, double *he
 	{
 		int64		newcap = Max(*cap * 2, *n + chunk->n);
 
-		/* the old array is held while it is copied into the new one */
-		acq_check_memory(*held + sizeof(int64) * (double) newcap,
+		/* the array at its new size (grown in place: base's rows.c) */
+		acq_check_memory(*held + sizeof(int64) * (double) (newcap - *cap),
 						 psprintf("keeping the owner's ids (" INT64_FORMAT " so far)", *n + chunk->n),
 						 "Every owner id is kept, to check that ids are unique: use an owner table with fewer rows");
 		*held += sizeof(int64) * (double) (newcap - *cap);

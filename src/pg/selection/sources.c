@@ -116,7 +116,7 @@ has_ctid(Oid relid)
 /*
  * Room for one more row in b, its memory checked first: a buffer's first
  * allocation holds 1,024 rows (fewer if they are wide); a full one doubles
- * (acq_rowbuf_add), which holds the old and the new block at once.
+ * (acq_rowbuf_add); the buffer checks the call's rows at its new size.
  */
 static void
 reserve_row(ReadCtx *rc, AcqRowBuf *b)
