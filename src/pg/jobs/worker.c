@@ -97,7 +97,7 @@ admit_job(int64 job_id, char **params, char **kind)
 			*kind = MemoryContextStrdup(TopMemoryContext,
 										SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4));
 			max_memory = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5);
-			/* the submitter's acq.max_memory (acq._enqueue), for this session */
+			/* the submitter's acq.max_memory (acq_enqueue_job), for this session */
 			if (max_memory != NULL)
 				SetConfigOption("acq.max_memory", max_memory, PGC_USERSET, PGC_S_SESSION);
 			acq_spi_check(SPI_execute_with_args("UPDATE acq.jobs SET status = 'running',"
