@@ -53,6 +53,26 @@ acq_clf_fit(const AcqClfParams *p, const double *X, const int *y, int64_t n,
 	return ACQ_ERR_ARGUMENT;
 }
 
+/*
+ * What acq_clf_fit and one acq_clf_predict of m rows allocate at most, in
+ * bytes (the training rows not counted; knn keeps a copy of them).
+ */
+double
+acq_clf_fit_bytes(const AcqClfParams *p, int64_t n, int d, int K, int64_t m)
+{
+	switch (p->kind)
+	{
+		case ACQ_CLF_TREE:
+			return acq_tree_fit_bytes(n, d, K, &p->tree);
+		case ACQ_CLF_SOFTMAX:
+			return acq_softmax_fit_bytes(n, d, K);
+		case ACQ_CLF_KNN:
+			return acq_knn_classify_bytes(n, d, K, m, p->k) +
+				(sizeof(double) * (double) d + sizeof(int)) * (double) n;
+	}
+	return 0.0;
+}
+
 void
 acq_clf_predict(const AcqClassifier *c, const double *X, int64_t n, int *pred)
 {

@@ -50,6 +50,11 @@ typedef struct AcqClassifier
  * still a usable model (ACQ_ERR_NO_CONVERGENCE).  Release with
  * acq_clf_free, also after an error.
  */
+/*
+ * The most acq_clf_fit and then acq_clf_predict of m rows allocate, in
+ * bytes, the training rows not counted: for an estimate before the fit.
+ */
+double		acq_clf_fit_bytes(const AcqClfParams *p, int64_t n, int d, int K, int64_t m);
 AcqStatus	acq_clf_fit(const AcqClfParams *p, const double *X, const int *y, int64_t n,
 						int d, int K, AcqRng *rng, AcqClassifier *out,
 						char *errbuf, size_t errlen);

@@ -121,6 +121,18 @@ knn_mean(const void *ytr, int K, const int64_t *idx, int k, int *votes,
 	((double *) pred)[q] = s / k;
 }
 
+/* what knn_run allocates, in bytes (acq_knn_classify_bytes) */
+double
+acq_knn_classify_bytes(int64_t ntr, int d, int K, int64_t nq, int k)
+{
+	double		qb = (double) ((nq < KNN_QUERY_BLOCK) ? nq : KNN_QUERY_BLOCK);
+	double		tb = (double) ((ntr < KNN_TRAIN_BLOCK) ? ntr : KNN_TRAIN_BLOCK);
+
+	(void) d;
+	return sizeof(double) * ((double) ntr + qb + qb * tb) + sizeof(int) * ((double) K + qb) +
+		(sizeof(double) + sizeof(int64_t)) * qb * (double) k;
+}
+
 /* the blocked driver shared by the classifier and the regressor */
 static AcqStatus
 knn_run(const double *Xtr, const void *ytr, int64_t ntr, int d, int K,

@@ -31,6 +31,8 @@
  * between classes goes to the smallest class, as scikit-learn's
  * KNeighborsClassifier(weights='uniform').
  */
+/* the most acq_knn_classify allocates, in bytes (the rows not counted) */
+double		acq_knn_classify_bytes(int64_t ntr, int d, int K, int64_t nq, int k);
 AcqStatus	acq_knn_classify(const double *Xtr, const int *ytr, int64_t ntr,
 							 int d, int K, const double *Xq, int64_t nq,
 							 int k, int *pred);

@@ -75,6 +75,25 @@ ws_get(AcqNoveltyWork *w, int slot, size_t n)
 	return w->buf[slot];
 }
 
+/*
+ * The most a novelty workspace holds for nn new rows against nh held ones
+ * of d dimensions (ws_get keeps the largest buffers, half again): the new
+ * rows as floats, a block of distances in float and double, the norms, the
+ * new rows' own distances (nn^2 up to FULL_NN_MAX, else the split's
+ * ntest x ntrain and its copies), the short lists and the k nearest.
+ */
+double
+acq_novelty_work_bytes(int64_t nh, int64_t nn, int d, int k)
+{
+	double		hb = (double) (nh < HELD_COLS ? nh : HELD_COLS);
+	double		n = (double) nn;
+	double		self = (nn <= FULL_NN_MAX) ? 8.0 * n * n + 8.0 * n :
+		8.0 * n * d + 8.0 * (n / 2.0) * (n / 2.0);
+
+	return 1.5 * (4.0 * n * d + 12.0 * (double) nh + 12.0 * HELD_BLOCK * hb + 4.0 * hb + 8.0 * n + self +
+				  8.0 * k + 24.0 * n + 8.0 * n * k);
+}
+
 void
 acq_novelty_work_free(AcqNoveltyWork *w)
 {

@@ -49,6 +49,8 @@ typedef struct AcqNoveltyWork
 	size_t		cap[ACQ_NOVELTY_WORK_SLOTS];
 } AcqNoveltyWork;
 
+/* the most a workspace holds for nn new rows against nh held ones, in bytes */
+double		acq_novelty_work_bytes(int64_t nh, int64_t nn, int d, int k);
 void		acq_novelty_work_free(AcqNoveltyWork *w);
 
 /*

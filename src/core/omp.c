@@ -716,6 +716,42 @@ omp_check(int64_t N, int M, const double *b, const double *Psi, int n_psi,
 	return ACQ_OK;
 }
 
+/*
+ * What a pursuit over N atoms of M numbers allocates at most, in bytes
+ * (the atoms themselves not counted): the Cholesky factor and residual
+ * (k^2 + k + M), a projection and a mark per atom (9 N), the result;
+ * explicit: the screen's int8 copy (N M + 24 N) where it is used;
+ * quantized: the candidates and the fetch's slots (24 N) and the fetched
+ * rows' cache (2 k M, doubling); softmax: the atoms' inner-product columns
+ * (N k + N) where they stay under 512 MB.
+ */
+double
+acq_omp_work_bytes(AcqOmpWork kind, int64_t N, int M, int64_t k)
+{
+	double		kmax = (double) ((k < N) ? k : N);
+	double		n = (double) N;
+	double		bytes = sizeof(double) * (kmax * kmax + kmax + M + n) + n +
+		(sizeof(double) + sizeof(int64_t)) * kmax + 2.0 * sizeof(int16_t) * M +
+		sizeof(int64_t) * OMP_BLOCK;
+
+	switch (kind)
+	{
+		case ACQ_OMP_WORK_EXPLICIT:
+			if (kmax >= 8 && n * M >= 1048576.0 && n * M <= 2147483648.0)
+				bytes += n * M + (3.0 * sizeof(double) + sizeof(int64_t)) * n;
+			break;
+		case ACQ_OMP_WORK_QUANTIZED:
+			bytes += 3.0 * sizeof(int64_t) * n + 2.0 * sizeof(double) * kmax * M;
+			break;
+		case ACQ_OMP_WORK_SOFTMAX:
+			if (n * kmax * sizeof(double) <= 512.0 * 1024 * 1024)
+				bytes += sizeof(double) * (n * kmax + n);
+			bytes += sizeof(double) * OMP_BLOCK * (double) M;
+			break;
+	}
+	return bytes;
+}
+
 static void
 omp_result_init(AcqOmpResult *out, int kmax)
 {

@@ -174,6 +174,21 @@ typedef struct AcqOmpResult
  * lambda2 > 0 without Psi, or a value that is not finite in any input (all
  * are scanned once).  errbuf (may be NULL) receives a message on error.
  */
+/*
+ * The most a pursuit allocates, in bytes, the atoms not counted: over an
+ * explicit G (acq_omp_explicit), a quantised one with fetched rows
+ * (acq_omp_quantized; the AcqOmpQuant itself not counted: N M + 24 N), or
+ * softmax atoms (acq_omp_softmax, M = K (D + 1)).  For an estimate before
+ * the call.
+ */
+typedef enum AcqOmpWork
+{
+	ACQ_OMP_WORK_EXPLICIT,
+	ACQ_OMP_WORK_QUANTIZED,
+	ACQ_OMP_WORK_SOFTMAX
+} AcqOmpWork;
+double		acq_omp_work_bytes(AcqOmpWork kind, int64_t N, int M, int64_t k);
+
 AcqStatus	acq_omp_explicit(const double *G, int64_t N, int M, const double *b,
 							 const double *Psi, int n_psi,
 							 const AcqOmpParams *p, AcqOmpResult *out,

@@ -531,6 +531,23 @@ softmax_scales(const double *X, int64_t n, int d, double C, double *mu,
 	h[d] = sqrt(1.0 + 0.25 * C * (double) n);
 }
 
+/*
+ * What acq_softmax_fit allocates at most, in bytes (the rows not counted):
+ * theta and the model ((d + 1) K each), the gradient, two iterates and the
+ * chunk's scores (3 (d + 1) K + chunk K), the scales (2 d + 1), the class
+ * counts.  A predict after it needs chunk K, less than the fit's scratch.
+ */
+double
+acq_softmax_fit_bytes(int64_t n, int d, int K)
+{
+	double		chunk = (double) ((n < SOFTMAX_CHUNK) ? (n > 0 ? n : 1) : SOFTMAX_CHUNK);
+	double		nvar = (d + 1.0) * K;
+
+	/* a predict's chunk K comes after the fit's scratch is freed */
+	return sizeof(double) * (6.0 * nvar + chunk * K + 2.0 * d + 1.0) +
+		(sizeof(int) + sizeof(int64_t)) * (double) K;
+}
+
 AcqStatus
 acq_softmax_fit(const double *X, const int *y, int64_t n, int d, int K,
 				double C, int max_iter, double tol, AcqSoftmax *out,

@@ -71,6 +71,8 @@ typedef struct AcqSoftmax
  * interrupt stops it cleanly first, and acq_check_interrupts (which may
  * leave non-locally) runs only after it has freed them: nothing leaks.
  */
+/* the most acq_softmax_fit (and a predict after it) allocates, in bytes */
+double		acq_softmax_fit_bytes(int64_t n, int d, int K);
 AcqStatus	acq_softmax_fit(const double *X, const int *y, int64_t n, int d,
 							int K, double C, int max_iter, double tol,
 							AcqSoftmax *out, char *errbuf, size_t errlen);

@@ -759,6 +759,28 @@ shrink_tree(AcqTree *t, int32_t cap)
 	t->value = value;
 }
 
+/*
+ * What acq_tree_fit allocates at most, in bytes (the rows not counted): per
+ * feature the rows sorted by it, their ranks and classes (12 n d); the
+ * presort's keys and scratch (16 n); three row-length scratch arrays and
+ * the split marks (13 n); the entropy table (8 n); and the nodes, at most
+ * 2 leaves - 1 (leaves: at most n / min_samples_leaf, and 2^max_depth),
+ * each a node and K class values, half again while the arrays double.
+ */
+double
+acq_tree_fit_bytes(int64_t n, int d, int K, const AcqTreeParams *p)
+{
+	double		leaves = (double) n / (p->min_samples_leaf > 1 ? p->min_samples_leaf : 1);
+	double		nodes;
+
+	if (p->max_depth > 0 && p->max_depth < 60)
+		leaves = fmin(leaves, ldexp(1.0, p->max_depth));
+	nodes = fmax(64.0, 2.0 * ceil(leaves) - 1.0);
+	return 12.0 * n * d + 16.0 * n + 13.0 * n + 8.0 * (n + 1.0) +
+		1.5 * nodes * (sizeof(AcqTreeNode) + sizeof(double) * (double) K) +
+		(3.0 * sizeof(int32_t *) + sizeof(int)) * d;
+}
+
 AcqStatus
 acq_tree_fit(const double *X, const int *y, const double *w, int64_t n, int d,
 			 int K, const AcqTreeParams *p, AcqRng *rng, AcqTree *out,

@@ -116,6 +116,8 @@ void		acq_tree_default_params(AcqTreeParams *p);
  * status but ACQ_OK.  out must be released by acq_tree_free, on error too
  * (it is then a no-op).
  */
+/* the most acq_tree_fit allocates, in bytes (the rows not counted) */
+double		acq_tree_fit_bytes(int64_t n, int d, int K, const AcqTreeParams *p);
 AcqStatus	acq_tree_fit(const double *X, const int *y, const double *w,
 						 int64_t n, int d, int K, const AcqTreeParams *p,
 						 AcqRng *rng, AcqTree *out, char *errbuf,

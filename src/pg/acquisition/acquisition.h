@@ -204,6 +204,9 @@ typedef struct HeldRows
 	int64		cap;
 } HeldRows;
 
+/* the bytes a held row takes (its struct and its palloc'd features) */
+double		acquisition_held_row_bytes(int d);
+
 /* append the rows of the consumer (or the target: is_target) to h */
 void		acquisition_read_held(Run *run, Oid rel, const char *table, bool is_target,
 								  HeldRows *h);
@@ -219,6 +222,9 @@ typedef struct PoolScan
 	int64		n;
 	int64		cap;
 } PoolScan;
+
+/* the bytes a record for sale takes at set-up */
+double		acquisition_pool_row_bytes(const Run *run);
 
 /* the provider's feature length, when neither consumer nor target has a row */
 void		acquisition_provider_dimensions(Run *run);
@@ -260,6 +266,7 @@ typedef struct Mat
 	int64		cap;
 	int64		want;			/* rows counted before a reserve (set-up) */
 	int			d;
+	double	   *held;			/* the run's bytes held: growth is checked against acq.max_memory */
 } Mat;
 
 /*
@@ -318,6 +325,7 @@ struct Run
 	SPIPlanPtr	log_plan;
 	SPIPlanPtr	count_plan;
 	bool		keep_plans;		/* a worker's run outlives SPI connections: keep them */
+	double		mem;			/* bytes the run holds (acq_memory_take), checked against acq.max_memory */
 	char	   *q_target;		/* quoted names for SQL */
 	char	   *q_provider;
 	char	   *q_id;

@@ -162,6 +162,43 @@ class_codes(const AcqRowBuf *train, const AcqRowBuf *test, int *ytr, int *yte)
 	return K;
 }
 
+/*
+ * The model's memory, checked before it is trained: the rows held (the
+ * buffers' tally), the labels' codes and the predictions, and what the fit
+ * and the prediction allocate (K classes; 1 for regression).
+ */
+static void
+check_model_memory(const EvalSpec *e, const AcqRowBuf *train, int64 ntrain, const AcqRowBuf *test, int K)
+{
+	double		held = train->held ? *train->held : 0.0;
+	int			d = train->d;
+	int64		nt = test->n;
+	double		need;
+	const char *model;
+
+	if (e->model == MODEL_LINEAR)
+	{
+		need = acq_linstats_memory(d) + acq_linreg_solve_memory(d, ntrain) + sizeof(double) * (nt + d + 1.0);
+		model = "least squares";
+	}
+	else if (e->model == MODEL_KNN)
+	{
+		need = acq_knn_classify_bytes(ntrain, d, K, nt, e->k);
+		model = "k-NN";
+	}
+	else
+	{
+		need = acq_softmax_fit_bytes(ntrain, d, K);
+		model = "a softmax regression";
+	}
+	need += 12.0 * (ntrain + nt);	/* codes, predictions */
+	if (acq_memory_over(held + need))
+		acq_check_memory(held + need,
+						 psprintf("evaluating %s on " INT64_FORMAT " training rows of %d features", model, ntrain, d),
+						 e->model == MODEL_LINEAR ? "The normal equations take 8 (features + 1)^2 bytes: use fewer features" :
+						 "Use fewer training or test rows, or fewer features");
+}
+
 /* train on rows [0, ntrain) of train, score on test: accuracy or R^2 */
 static double
 train_and_score(const EvalSpec *e, const AcqRowBuf *train, int64 ntrain, const AcqRowBuf *test)
@@ -181,6 +218,8 @@ train_and_score(const EvalSpec *e, const AcqRowBuf *train, int64 ntrain, const A
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("training rows have %d feature dimensions, test rows %d", train->d, test->d)));
+	if (e->regression)
+		check_model_memory(e, train, ntrain, test, 1);
 	if (!e->regression)
 	{
 		AcqRowBuf	tr = *train;
@@ -192,6 +231,7 @@ train_and_score(const EvalSpec *e, const AcqRowBuf *train, int64 ntrain, const A
 
 		tr.n = ntrain;
 		K = class_codes(&tr, test, ytr, yte);
+		check_model_memory(e, train, ntrain, test, K);
 		if (e->model == MODEL_SOFTMAX)
 		{
 			AcqSoftmax m;
@@ -361,6 +401,7 @@ acq_evaluate(PG_FUNCTION_ARGS)
 			   *model,
 			   *task;
 	EvalSpec	e;
+	double		mem = 0.0;		/* bytes held by the call */
 	AcqRowBuf	train = {0},
 				tst = {0};
 	double		score;
@@ -369,6 +410,10 @@ acq_evaluate(PG_FUNCTION_ARGS)
 	MemoryContext old;
 
 	InitMaterializedSRF(fcinfo, 0);
+	/* the rows' buffers check their growth against acq.max_memory, with one tally */
+	train.held = tst.held = &mem;
+	train.what = "reading the training rows";
+	tst.what = "reading the test rows";
 	acq_arg_require(fcinfo, 0, "train");
 	arr = PG_GETARG_ARRAYTYPE_P(0);
 	test = acq_arg_regclass(fcinfo, 1, "test");
@@ -443,6 +488,7 @@ acq_acquisition_curve(PG_FUNCTION_ARGS)
 	int			nb;
 	char	   *model;
 	EvalSpec	e;
+	double		mem = 0.0;		/* bytes held by the call */
 	AcqRowBuf	train = {0},
 				tst = {0};
 	AcqSpec		plan;
@@ -450,6 +496,10 @@ acq_acquisition_curve(PG_FUNCTION_ARGS)
 	MemoryContext old;
 
 	InitMaterializedSRF(fcinfo, 0);
+	/* the rows' buffers check their growth against acq.max_memory, with one tally */
+	train.held = tst.held = &mem;
+	train.what = "reading the training rows";
+	tst.what = "reading the test rows";
 	acq_arg_require(fcinfo, 0, "plan_id");
 	plan_id = PG_GETARG_INT64(0);
 	test = acq_arg_regclass(fcinfo, 1, "test");

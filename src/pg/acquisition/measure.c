@@ -18,12 +18,26 @@ static void mat_push_normed(Mat *m, const double *v, double nrm);
 
 /* ---- growing matrices ----------------------------------------------------------- */
 
-/* room for at least cap rows */
+/* room for at least cap rows, checked first against acq.max_memory (the run's holdings at the new size) */
 static void
 mat_reserve(Mat *m, int64 cap)
 {
+	double		rowbytes = (sizeof(double) + (m->mirror ? sizeof(float) : 0)) * (double) m->d + sizeof(double);
+
 	if (cap <= m->cap)
 		return;
+	if (m->held)
+	{
+		double		need = *m->held + rowbytes * (double) (cap - m->cap);
+
+		if (acq_memory_over(need))
+			acq_check_memory(need,
+							 psprintf("keeping novelty's vectors (" INT64_FORMAT " records of %d dimensions for a predicate)",
+									  cap, m->d),
+							 "Novelty keeps every held and bought record's vector (12 bytes a feature): "
+							 "use fewer held records or features, a smaller budget, or strategy => 'uniform'");
+		*m->held += rowbytes * (double) (cap - m->cap);
+	}
 	if (m->x == NULL)
 	{
 		m->x = palloc_extended(sizeof(double) * cap * m->d, MCXT_ALLOC_HUGE);
@@ -124,6 +138,7 @@ acquisition_novelty_sets(Run *run, const HeldRows *held, const PlanLog *log)
 		run->preds[p].held.d = run->nd;
 		run->preds[p].held.mirror = true;
 		run->preds[p].bought.d = run->nd;
+		run->preds[p].held.held = run->preds[p].bought.held = &run->mem;
 	}
 	if (run->wants_novelty)
 	{

@@ -143,13 +143,42 @@ row_sql_mask(Run *run, TupleTableSlot *slot, MemoryContext rowcxt, int col)
 
 /* ---- held rows: the consumer's and the target's ----------------------------- */
 
+double
+acquisition_held_row_bytes(int d)
+{
+	Size		x = sizeof(double) * (d + 1);
+
+	/* palloc's chunk: a power of 2 up to 8 kB, and its header */
+	if (x <= 8192)
+	{
+		Size		c = 8;
+
+		while (c < x)
+			c *= 2;
+		x = c;
+	}
+	return (double) x + 16.0 + sizeof(HeldRow);
+}
+
 static void
-held_push(Run *run, HeldRows *h, int64 id, const double *x, double y, uint64 mask, int plan_round)
+held_push(Run *run, HeldRows *h, const char *table, int64 id, const double *x, double y, uint64 mask,
+		  int plan_round)
 {
 	HeldRow    *r;
+	double		need = run->mem + acquisition_held_row_bytes(run->d) +
+		(h->n == h->cap ? sizeof(HeldRow) * (h->cap ? h->cap : 1024.0) : 0.0);
 
+	/* the row, and the array of rows when it doubles */
+	if (acq_memory_over(need))
+		acq_check_memory(need,
+						 psprintf("reading %s (" INT64_FORMAT " records of %d features held so far)",
+								  table, h->n + 1, run->d),
+						 "The consumer's and the target's records are held in memory (8 bytes a feature): "
+						 "use fewer records or features");
+	run->mem += acquisition_held_row_bytes(run->d);
 	if (h->n == h->cap)
 	{
+		run->mem += sizeof(HeldRow) * (double) (h->cap ? h->cap : 1024);
 		h->cap = h->cap ? h->cap * 2 : 1024;
 		h->rows = h->rows ? repalloc_huge(h->rows, sizeof(HeldRow) * h->cap) :
 			palloc_extended(sizeof(HeldRow) * h->cap, MCXT_ALLOC_HUGE);
@@ -187,7 +216,7 @@ held_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
 
 	if (hs->is_target)
 		plan_round = DatumGetInt32(acquisition_slot_col(slot, hs->roundcol, &isnull));
-	held_push(run, hs->h, id, x, y, mask, plan_round);
+	held_push(run, hs->h, hs->table, id, x, y, mask, plan_round);
 	CHECK_FOR_INTERRUPTS();
 }
 
@@ -209,6 +238,16 @@ acquisition_read_held(Run *run, Oid rel, const char *table, bool is_target, Held
 
 /* ---- the provider ------------------------------------------------------------- */
 
+/* the bytes a record for sale takes at set-up: id, label, mask, ctid, grid cells, a pool entry */
+double
+acquisition_pool_row_bytes(const Run *run)
+{
+	int			ng = run->s.kind == PRED_GRID ? run->s.ngrid : 0;
+
+	return 3.0 * sizeof(int64) + (run->use_tid ? sizeof(ItemPointerData) : 0) +
+		sizeof(double) * ng + sizeof(int64) * (run->s.kind == PRED_SQL ? Max(run->s.nsql, 1) : 1);
+}
+
 static bool
 is_held(Run *run, int64 id)
 {
@@ -223,7 +262,18 @@ pool_push(Run *run, PoolScan *ps, int64 id, const double *coords, double y, uint
 
 	if (ps->n == ps->cap)
 	{
-		ps->cap = ps->cap ? ps->cap * 2 : 4096;
+		double		rowbytes = acquisition_pool_row_bytes(run);
+		int64		newcap = ps->cap ? ps->cap * 2 : 4096;
+
+		/* the arrays at their new size (grown in place: rows.c) */
+		if (acq_memory_over(run->mem + rowbytes * (newcap - ps->cap)))
+			acq_check_memory(run->mem + rowbytes * (newcap - ps->cap),
+							 psprintf("reading the provider %s (" INT64_FORMAT " records for sale so far)",
+									  run->q_provider, ps->n),
+							 "Each record for sale is held as its id, label and predicates (about 24 bytes): "
+							 "use a provider with fewer records");
+		run->mem += rowbytes * (newcap - ps->cap);
+		ps->cap = newcap;
 #define GROW(f, sz) ps->f = ps->f ? repalloc_huge(ps->f, (sz) * ps->cap) : palloc_extended((sz) * ps->cap, MCXT_ALLOC_HUGE)
 		GROW(id, sizeof(int64));
 		GROW(label, sizeof(double));
@@ -345,6 +395,10 @@ sort_pool(Run *run, PoolScan *ps)
 		in_order = ps->id[i - 1] < ps->id[i];
 	if (in_order)
 		return;
+	/* the keys, and one array at a time copied in id order */
+	acq_check_memory(run->mem + (sizeof(PoolKey) + sizeof(double) * Max(ng, 1)) * (double) ps->n,
+					 psprintf("sorting the provider's " INT64_FORMAT " records for sale by id", ps->n),
+					 "Use a provider with fewer records");
 	keys = palloc_extended(sizeof(PoolKey) * ps->n, MCXT_ALLOC_HUGE);
 	for (int64 i = 0; i < ps->n; i++)
 	{

@@ -238,6 +238,41 @@ create_planner(Run *run, const PlanLog *log)
 	pfree(pool);
 }
 
+/*
+ * Before the provider is read: what the run will hold, estimated from the
+ * provider's row count (pg_class.reltuples; none if it was never analysed:
+ * then each growth is checked as it comes) and the records held -- the
+ * records for sale (ids, labels, predicates), and for novelty (SPS, EA) a
+ * vector per held record and per record bought.
+ */
+static void
+check_run_memory(Run *run, int64 nheld)
+{
+	AcqSpec    *s = &run->s;
+	double		nprov = Max(acq_rel_rows_estimate(s->provider), 0.0);
+	int			nd = run->d + (s->regression ? 1 : 0);
+	bool		novelty = s->strategy == ACQ_STRATEGY_SPS || s->strategy == ACQ_STRATEGY_EA;
+	double		need = run->mem + nprov * acquisition_pool_row_bytes(run) +
+		(8.0 * nd + 8.0) * s->batch;
+
+	/* the vectors, and the workspace: SPS measures a batch, EA all it bought through a predicate */
+	if (novelty)
+		need += ((double) nheld + s->budget) * (12.0 * nd + 8.0) +
+			acq_novelty_work_bytes(nheld + s->budget, s->strategy == ACQ_STRATEGY_SPS ? s->batch : s->budget,
+								   nd, s->novelty_k);
+
+	if (acq_memory_over(need))
+		acq_check_memory(need,
+						 psprintf("acquiring from about %.0f records for sale, " INT64_FORMAT " held, of %d features "
+								  "(budget %d, %s)", nprov, nheld, run->d, s->budget,
+								  novelty ? "novelty over every held and bought record" : "no novelty"),
+						 novelty ?
+						 "Novelty keeps a vector per held and bought record (12 bytes a feature) and distances among a batch "
+						 "(EA: among all bought through a predicate), the provider 32 bytes a record: "
+						 "use fewer held records or features, a smaller budget, or strategy => 'uniform'" :
+						 "The provider's records are held as ids and labels (32 bytes a record): use a provider with fewer records");
+}
+
 void
 acquisition_setup_run(Run *run)
 {
@@ -300,6 +335,7 @@ acquisition_setup_run(Run *run)
 		acq_grid_widen_features(&run->grid, held.rows[i].x);
 	}
 	run->use_tid = acquisition_tid_is_stable(run);
+	check_run_memory(run, held.n);
 	acquisition_scan_provider(run, &ps);
 	run->nd = run->d + (s->regression ? 1 : 0);
 	build_predicates(run, &ps);
@@ -337,6 +373,7 @@ acquisition_run_rounds(Run *run, AcqJob *job)
 		Mat			got;
 		MemoryContext old;
 		int			round;
+		double		roundmem;	/* the run's bytes and this round's batch */
 
 		CHECK_FOR_INTERRUPTS();
 		old = MemoryContextSwitchTo(run->cxt);
@@ -357,6 +394,8 @@ acquisition_run_rounds(Run *run, AcqJob *job)
 			acq_pool_take(run->pool, rows[i]);
 		memset(&got, 0, sizeof(got));
 		got.d = run->nd;
+		roundmem = run->mem;
+		got.held = &roundmem;
 		keep = run->wants_novelty && acq_planner_will_measure(run->planner);
 		received = ndrawn > 0 ? acquisition_buy(run, rows, ndrawn, round, &got, keep) : 0;
 		if (received < ndrawn)

@@ -40,11 +40,20 @@ extern int	acq_max_memory;
 void		acq_memory_init(void);
 
 /*
- * An ERROR 54000 "<what> needs N MB, more than acq.max_memory (M MB)" with
- * hint (may be NULL: say which parameter or setting to change) if bytes is
- * over acq.max_memory.  Call it with an estimate before allocating.
+ * An ERROR 54000 "<what> needs N MB, more than acq.max_memory (M MB)" if
+ * bytes is over acq.max_memory, with the hint "<hint>, or raise the limit:
+ * SET acq.max_memory = 'NMB'." (hint names what to lower: rows, features, k,
+ * budget...; NULL: only the setting).  Call it with an estimate of what the
+ * call will hold at once, before allocating.  Every memory error of acq
+ * comes from here.
  */
 void		acq_check_memory(double bytes, const char *what, const char *hint);
+/* acq_check_memory(*held + bytes, ...), then *held += bytes: a call's running tally */
+void		acq_memory_take(double *held, double bytes, const char *what, const char *hint);
+/* is bytes over acq.max_memory?  (to build a message only when it is) */
+bool		acq_memory_over(double bytes);
+/* the planner's row count of a relation (pg_class.reltuples), -1 if unknown or 0 */
+double		acq_rel_rows_estimate(Oid relid);
 
 /* ---- in spi.c: SPI ----------------------------------------------------------- */
 
@@ -206,7 +215,12 @@ void		acq_free_detoasted(Datum d, ArrayType *a);
  * A growable row-major block of rows: n rows of d doubles, a label per row,
  * and optionally an id (with_ids) and an attribute (with_attr) per row.  d
  * must be set before the first row.  Memory comes from cxt (NULL: the
- * current context); huge allocations are allowed.
+ * current context); huge allocations are allowed.  Each growth is checked
+ * against acq.max_memory first: held (NULL: only this buffer) counts the
+ * bytes the call holds, this buffer included, and is kept up to date;
+ * row_extra is bytes per row the caller keeps alongside (gradients);
+ * what and hint make the error's words (NULL: "reading the rows", and
+ * "use fewer rows or features").
  */
 typedef struct AcqRowBuf
 {
@@ -220,9 +234,15 @@ typedef struct AcqRowBuf
 	double	   *y;
 	double	   *a;
 	int64	   *ids;
+	double	   *held;
+	double		row_extra;
+	const char *what;
+	const char *hint;
 } AcqRowBuf;
 
-/* room for at least cap rows */
+/* bytes a row takes, row_extra included */
+double		acq_rowbuf_row_bytes(const AcqRowBuf *b);
+/* room for at least cap rows, the memory checked first */
 void		acq_rowbuf_reserve(AcqRowBuf *b, int64 cap);
 /* one more row (the capacity doubles, from 1,024 rows): its index; the caller fills it */
 int64		acq_rowbuf_add(AcqRowBuf *b);

@@ -152,13 +152,39 @@ grow(void *p, int64 cap, size_t size)
 	return p ? repalloc_huge(p, mul_size(size, cap)) : palloc_extended(mul_size(size, cap), MCXT_ALLOC_HUGE);
 }
 
+/* bytes a row of b takes: features, label, attribute, id and the caller's extra */
+double
+acq_rowbuf_row_bytes(const AcqRowBuf *b)
+{
+	return sizeof(double) * (b->d + 1.0 + (b->with_attr ? 1.0 : 0.0)) +
+		(b->with_ids ? sizeof(int64) : 0.0) + b->row_extra;
+}
+
+/*
+ * Room for cap rows, the memory checked first: the call's holdings
+ * (*b->held, which counts this buffer too) with the buffer at its new size.
+ * A huge block grows by realloc (PostgreSQL's large chunks are malloc'd),
+ * which glibc does in place with mremap for blocks past its mmap threshold:
+ * the old and the new block are not held at once (measured; hardening.md).
+ */
 void
 acq_rowbuf_reserve(AcqRowBuf *b, int64 cap)
 {
 	MemoryContext old;
+	double		rowbytes = acq_rowbuf_row_bytes(b);
+	double		before = (double) b->cap * rowbytes;
+	double		after = (double) cap * rowbytes;
+	double		total;
 
 	if (cap <= b->cap)
 		return;
+	total = (b->held ? *b->held : before) - before + after;
+	if (acq_memory_over(total))
+		acq_check_memory(total,
+						 psprintf("%s (" INT64_FORMAT " rows of %d features)",
+								  b->what ? b->what : "reading the rows", cap, b->d),
+						 b->hint ? b->hint :
+						 "The rows are held in memory (8 bytes a feature): use fewer rows or features");
 	old = MemoryContextSwitchTo(b->cxt ? b->cxt : CurrentMemoryContext);
 	b->X = grow(b->X, cap, sizeof(double) * b->d);
 	b->y = grow(b->y, cap, sizeof(double));
@@ -167,6 +193,8 @@ acq_rowbuf_reserve(AcqRowBuf *b, int64 cap)
 	if (b->with_ids)
 		b->ids = grow(b->ids, cap, sizeof(int64));
 	MemoryContextSwitchTo(old);
+	if (b->held)
+		*b->held += after - before;
 	b->cap = cap;
 }
 

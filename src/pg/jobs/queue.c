@@ -260,8 +260,10 @@ acq_enqueue_job(const char *kind, Datum params)
 {
 	Oid			role = GetUserId();
 	Elevation	e;
-	Datum		args[3];
-	Oid			types[3] = {TEXTOID, JSONBOID, OIDOID};
+	Datum		args[4];
+	Oid			types[4] = {TEXTOID, JSONBOID, OIDOID, TEXTOID};
+	char		nulls[4] = {' ', ' ', ' ', 'n'};
+	const char *reset = GetConfigOptionResetString("acq.max_memory");
 	int64		id;
 	bool		isnull;
 
@@ -269,11 +271,23 @@ acq_enqueue_job(const char *kind, Datum params)
 	args[0] = CStringGetTextDatum(kind);
 	args[1] = params;
 	args[2] = ObjectIdGetDatum(role);
+	/*
+	 * acq.max_memory as the submitter set it in the session (SET): the
+	 * worker runs under it.  Not recorded when it is the value the worker's
+	 * own session gets (the server's, the database's or the role's).
+	 */
+	if (reset != NULL && atoi(reset) != acq_max_memory)
+	{
+		args[3] = CStringGetTextDatum(psprintf("%dkB", acq_max_memory));
+		nulls[3] = ' ';
+	}
 	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
 	acq_elevate(&e);
 	acq_spi_check(SPI_execute_with_args("INSERT INTO acq.jobs (kind, params, owner, worker_requested_at)"
-									" VALUES ($1, $2, $3::pg_catalog.regrole, pg_catalog.clock_timestamp()) RETURNING id",
-									3, types, args, NULL, false, 0),
+									" VALUES ($1, CASE WHEN $4 IS NULL THEN $2"
+									" ELSE $2 OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('max_memory', $4) END,"
+									" $3::pg_catalog.regrole, pg_catalog.clock_timestamp()) RETURNING id",
+									4, types, args, nulls, false, 0),
 			  SPI_OK_INSERT_RETURNING, "queueing the job");
 	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	acq_unelevate(&e);

@@ -56,6 +56,7 @@ admit_job(int64 job_id, char **params, char **kind)
 	Oid			argtype = INT8OID;
 	Elevation	e;
 	Admission	result;
+	char	   *max_memory;
 
 	acq_worker_begin();
 	acq_elevate(&e);
@@ -64,7 +65,8 @@ admit_job(int64 job_id, char **params, char **kind)
 									" (SELECT pg_catalog.count(*) FROM acq.jobs r"
 									"   WHERE r.status OPERATOR(pg_catalog.=) 'running'"
 									"     AND acq._worker_alive(r.worker_pid)),"
-									" params::pg_catalog.text, kind"
+									" params::pg_catalog.text, kind,"
+									" params OPERATOR(pg_catalog.->>) 'max_memory'"
 									" FROM acq.jobs WHERE id OPERATOR(pg_catalog.=) $1",
 									1, &argtype, &arg, NULL, false, 0),
 			  SPI_OK_SELECT, "looking at the job");
@@ -94,6 +96,10 @@ admit_job(int64 job_id, char **params, char **kind)
 										  SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3));
 			*kind = MemoryContextStrdup(TopMemoryContext,
 										SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4));
+			max_memory = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5);
+			/* the submitter's acq.max_memory (acq_enqueue_job), for this session */
+			if (max_memory != NULL)
+				SetConfigOption("acq.max_memory", max_memory, PGC_USERSET, PGC_S_SESSION);
 			acq_spi_check(SPI_execute_with_args("UPDATE acq.jobs SET status = 'running',"
 											" worker_pid = pg_catalog.pg_backend_pid(),"
 											" started_at = pg_catalog.clock_timestamp(), message = NULL"

@@ -66,13 +66,25 @@ mycroft_model_spec(ModelSpec *m, const char *model, int max_depth, int min_sampl
 
 void
 mycroft_fit_model(const ModelSpec *m, const double *X, const int *y, int64 n, int d, int K,
-				  int64 seed, AcqClassifier *clf)
+				  int64 seed, double held, int64 npredict, AcqClassifier *clf)
 {
 	char		errbuf[256];
 	pg_prng_state st;
 	AcqRng		rng;
 	AcqStatus	s;
+	double		need = held + acq_clf_fit_bytes(&m->clf, n, d, K, npredict);
 
+	if (acq_memory_over(need))
+		acq_check_memory(need,
+						 psprintf("training the %s model on " INT64_FORMAT " rows of %d features",
+								  acq_option_name(model_options, m->clf.kind), n, d),
+						 m->clf.kind == ACQ_CLF_TREE ?
+						 "A tree sorts the rows by every feature (12 bytes a row and a feature) and may grow a node "
+						 "for every min_samples_leaf rows: use fewer training rows or features, or set max_depth "
+						 "or min_samples_leaf" :
+						 m->clf.kind == ACQ_CLF_KNN ?
+						 "knn keeps a copy of the training rows (8 bytes a feature): use fewer training rows or features" :
+						 "The rows are held in memory (8 bytes a feature): use fewer training rows or features");
 	acq_pg_rng_init(&rng, &st, seed);
 	s = acq_clf_fit(&m->clf, X, y, n, d, K, &rng, clf, errbuf, sizeof(errbuf));
 	if (s != ACQ_OK && s != ACQ_ERR_NO_CONVERGENCE && s != ACQ_ERR_SINGLE_CLASS)
@@ -126,6 +138,7 @@ acq_hard_examples(PG_FUNCTION_ARGS)
 	MemoryContext old;
 	MemoryContext rowcxt;
 	double	   *all;
+	double		held = 0.0;		/* bytes held: the rows, then the arrays below */
 	int64	   *ids;
 
 	InitMaterializedSRF(fcinfo, 0);
@@ -134,6 +147,7 @@ acq_hard_examples(PG_FUNCTION_ARGS)
 	tr.features = te.features = acq_arg_name(fcinfo, 2, "features", true);
 	tr.label = te.label = acq_arg_name(fcinfo, 3, "label", true);
 	tr.id = te.id = acq_arg_name(fcinfo, 5, "id", true);
+	tr.held = te.held = &held;
 	acq_arg_require(fcinfo, 7, "share");
 	acq_arg_require(fcinfo, 8, "max_depth");
 	acq_arg_require(fcinfo, 9, "min_samples_leaf");
@@ -163,6 +177,9 @@ acq_hard_examples(PG_FUNCTION_ARGS)
 		ereport(ERROR, (errcode(ERRCODE_NO_DATA), errmsg("the training table %s has no rows", acq_rel_display_name(tr.rel))));
 	if (test.b.n == 0)
 		ereport(ERROR, (errcode(ERRCODE_NO_DATA), errmsg("the test table %s has no rows", acq_rel_display_name(te.rel))));
+	/* ids, labels, classes, predictions and misses */
+	acq_memory_take(&held, 12.0 * train.b.n + 40.0 * test.b.n, "finding the hard examples",
+					"Use fewer training or test rows");
 	ids = palloc_extended(sizeof(int64) * test.b.n, MCXT_ALLOC_HUGE);
 	memcpy(ids, test.b.ids, sizeof(int64) * test.b.n);
 	mycroft_check_unique_ids(ids, test.b.n, acq_rel_display_name(te.rel));
@@ -176,7 +193,7 @@ acq_hard_examples(PG_FUNCTION_ARGS)
 	pred = palloc_extended(sizeof(int) * test.b.n, MCXT_ALLOC_HUGE);
 	acq_value_codes(train.b.y, train.b.n, classes, K, ytr);
 	acq_value_codes(test.b.y, test.b.n, classes, K, yte);
-	mycroft_fit_model(&ms, train.b.X, ytr, train.b.n, d, K, seed, &clf);
+	mycroft_fit_model(&ms, train.b.X, ytr, train.b.n, d, K, seed, held, test.b.n, &clf);
 	acq_clf_predict(&clf, test.b.X, test.b.n, pred);
 	acq_clf_free(&clf);
 

@@ -72,6 +72,7 @@ typedef struct ReadSpec
 	GradientFn	gradient_fn;
 	void	   *gradient_arg;
 	bool		read_only;		/* SPI read_only: the caller's active snapshot */
+	double	   *held;			/* the call's bytes held (acq_memory_take), or NULL */
 } ReadSpec;
 
 /* the right to read the table and the types of its columns */
@@ -103,8 +104,12 @@ typedef struct ModelSpec
 /* the model arguments, checked (model and criterion by name) */
 void		mycroft_model_spec(ModelSpec *m, const char *model, int max_depth,
 							   int min_samples_leaf, const char *criterion, int k, double c);
+/*
+ * Fit the model, its memory checked first: held (the bytes the call holds)
+ * plus what the fit and a prediction of npredict rows need.
+ */
 void		mycroft_fit_model(const ModelSpec *m, const double *X, const int *y, int64 n, int d,
-							  int K, int64 seed, AcqClassifier *clf);
+							  int K, int64 seed, double held, int64 npredict, AcqClassifier *clf);
 
 /* ---- in select.c: the owner's selection, acq.mycroft_select ------------------- */
 typedef enum SelMethod
@@ -134,6 +139,7 @@ typedef struct SelSpec
 	double		lambda2;
 	double		c;
 	int64		seed;
+	double	   *held;			/* the call's bytes held, or NULL: the selection's own */
 } SelSpec;
 
 typedef struct SelResult
@@ -157,6 +163,10 @@ void		mycroft_sel_args(FunctionCallInfo fcinfo, int first, SelSpec *s);
 void		mycroft_check_sel_spec(const SelSpec *s);
 /* the owner's k rows for the hard rows; the caller is connected to SPI */
 void		mycroft_run_selection(SelSpec *s, SelResult *res);
+/* the memory of a pursuit over nc atoms of m numbers, checked against acq.max_memory */
+void		mycroft_check_pursuit(const SelSpec *s, AcqOmpWork kind, int64 nc, int m);
+/* acq_memory_take of what acq_hardset_create over the hard rows allocates */
+void		mycroft_take_hardset(const SelSpec *s, const Rows *hard);
 
 /* ---- in omp_select.c: gradient matching (omp, combined) ----------------------- */
 

@@ -58,6 +58,17 @@ mycroft_omp_check_candidates(const SelSpec *s, int64 nc)
 						s->k, nc)));
 }
 
+/* a hard set's memory (acq_hardset_create: a copy of the hard rows and a block's scratch), taken */
+void
+mycroft_take_hardset(const SelSpec *s, const Rows *hard)
+{
+	acq_memory_take(s->held, sizeof(double) * ((double) hard->b.n * (hard->b.d + 1.0) +
+											   256.0 * (hard->b.d + Min(hard->b.n, 2048) + 2.0)),
+					psprintf("measuring distances to " INT64_FORMAT " hard rows of %d features",
+							 hard->b.n, hard->b.d),
+					"The hard rows are held twice (8 bytes a feature): use fewer hard rows or features");
+}
+
 /* combined: Psi, each candidate's distance to its nearest hard row (diagonal form) */
 double *
 mycroft_omp_psi(const SelSpec *s, const Rows *owner, const Rows *hard, const int64 *cand, int64 nc)
@@ -70,6 +81,10 @@ mycroft_omp_psi(const SelSpec *s, const Rows *owner, const Rows *hard, const int
 
 	if (s->method != SEL_COMBINED)
 		return NULL;
+	mycroft_take_hardset(s, hard);
+	acq_memory_take(s->held, sizeof(double) * (double) nc * (d + 2.0),
+					psprintf("combined: the distances of " INT64_FORMAT " candidates of %d features", nc, d),
+					"The candidates' features are copied (8 bytes a feature): use an owner table with fewer rows or set same_label");
 	hs = acq_hardset_create(hard->b.X, s->same_label ? hard->b.y : NULL, hard->b.n, hard->b.d);
 	X = palloc_extended(sizeof(double) * nc * d, MCXT_ALLOC_HUGE);
 	y = palloc_extended(sizeof(double) * nc, MCXT_ALLOC_HUGE);
@@ -127,6 +142,21 @@ mycroft_omp_result(const SelSpec *s, SelResult *res, AcqOmpResult *or, const int
 	acq_omp_result_free(or);
 }
 
+/* the pursuit's own memory over nc atoms of m numbers, checked (held: the call's) */
+void
+mycroft_check_pursuit(const SelSpec *s, AcqOmpWork kind, int64 nc, int m)
+{
+	/* without regularisation the pursuit stops at m atoms (omp.c) */
+	int64		k = (s->lambda == 0.0 && !(s->method == SEL_COMBINED && s->lambda2 > 0.0)) ?
+		Min(s->k, m) : s->k;
+
+	acq_check_memory(*s->held + acq_omp_work_bytes(kind, nc, m, k),
+					 psprintf("gradient matching over " INT64_FORMAT " candidates of %d gradient values, k = " INT64_FORMAT,
+							  nc, m, s->k),
+					 "The pursuit keeps a value per candidate and step (and the gradients' int8 copy): "
+					 "lower k, or use an owner table with fewer rows");
+}
+
 /* the owner's gradient column: its candidates' rows, the hard rows' mean */
 static AcqStatus
 match_gradient_column(const SelSpec *s, const Rows *owner, const Rows *hard, const int64 *cand,
@@ -141,10 +171,14 @@ match_gradient_column(const SelSpec *s, const Rows *owner, const Rows *hard, con
 		G = owner->G;			/* every row is a candidate: no copy */
 	else
 	{
+		acq_memory_take(s->held, sizeof(double) * (double) nc * m,
+						psprintf("copying the gradients of " INT64_FORMAT " candidates (%d values each)", nc, m),
+						"The candidates' gradients are copied (8 bytes a value): use an owner table with fewer rows");
 		G = palloc_extended(sizeof(double) * nc * m, MCXT_ALLOC_HUGE);
 		for (int64 i = 0; i < nc; i++)
 			memcpy(G + i * m, owner->G + cand[i] * m, sizeof(double) * m);
 	}
+	mycroft_check_pursuit(s, ACQ_OMP_WORK_EXPLICIT, nc, m);
 	return acq_omp_explicit(G, nc, m, b, psi, psi ? ACQ_OMP_PSI_DIAGONAL : 0, op, or,
 							errbuf, errlen);
 }
@@ -158,11 +192,11 @@ match_softmax(const SelSpec *s, const Rows *owner, const Rows *hard, const int64
 	int64		n = owner->b.n;
 	int64		nh = hard->b.n;
 	int			d = owner->b.d;
-	double	   *all = palloc_extended(sizeof(double) * (n + nh), MCXT_ALLOC_HUGE);
+	double	   *all;
 	double	   *classes;
 	int			K;
-	int		   *yo = palloc_extended(sizeof(int) * n, MCXT_ALLOC_HUGE);
-	int		   *yh = palloc_extended(sizeof(int) * nh, MCXT_ALLOC_HUGE);
+	int		   *yo;
+	int		   *yh;
 	AcqSoftmax	sm;
 	AcqStatus	st;
 	double	   *P,
@@ -171,17 +205,32 @@ match_softmax(const SelSpec *s, const Rows *owner, const Rows *hard, const int64
 			   *H,
 			   *b;
 
+	acq_memory_take(s->held, 12.0 * (double) (n + nh), "omp: the owner's and the hard rows' labels",
+					"Use an owner table with fewer rows");
+	all = palloc_extended(sizeof(double) * (n + nh), MCXT_ALLOC_HUGE);
+	yo = palloc_extended(sizeof(int) * n, MCXT_ALLOC_HUGE);
+	yh = palloc_extended(sizeof(int) * nh, MCXT_ALLOC_HUGE);
 	memcpy(all, owner->b.y, sizeof(double) * n);
 	memcpy(all + n, hard->b.y, sizeof(double) * nh);
 	K = acq_distinct_values(all, n + nh, &classes);
 	acq_value_codes(owner->b.y, n, classes, K, yo);
 	acq_value_codes(hard->b.y, nh, classes, K, yh);
+	acq_check_memory(*s->held + acq_softmax_fit_bytes(n, d, K),
+					 psprintf("training the owner's softmax regression on " INT64_FORMAT " rows of %d features, %d classes",
+							  n, d, K),
+					 "Use an owner table with fewer rows or features");
 	st = acq_softmax_fit(owner->b.X, yo, n, d, K, s->c, 1000, 1e-4, &sm, errbuf, errlen);
 	if (st != ACQ_OK && st != ACQ_ERR_NO_CONVERGENCE && st != ACQ_ERR_SINGLE_CLASS)
 		ereport(ERROR,
 				(errcode(st == ACQ_ERR_OVERFLOW ? ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE : ERRCODE_DATA_EXCEPTION),
 				 errmsg("training the owner's softmax regression on %s failed: %s",
 						acq_rel_display_name(s->owner.rel), errbuf)));
+	/* the probabilities of every row, then the candidates' factors and features */
+	acq_memory_take(s->held, sizeof(double) * ((double) (n + nh) * K + (double) nc * (K + d) + K * (d + 1.0)),
+					psprintf("omp: the softmax gradients of " INT64_FORMAT " candidates (%d classes, %d features)",
+							 nc, K, d),
+					"The candidates' features and class probabilities are copied (8 bytes each): "
+					"use an owner table with fewer rows or features, or set same_label");
 	P = palloc_extended(sizeof(double) * n * K, MCXT_ALLOC_HUGE);
 	Ph = palloc_extended(sizeof(double) * nh * K, MCXT_ALLOC_HUGE);
 	acq_softmax_predict_proba(&sm, owner->b.X, n, P);
@@ -198,6 +247,7 @@ match_softmax(const SelSpec *s, const Rows *owner, const Rows *hard, const int64
 		memcpy(E + i * K, P + cand[i] * K, sizeof(double) * K);
 		memcpy(H + i * d, owner->b.X + cand[i] * d, sizeof(double) * d);
 	}
+	mycroft_check_pursuit(s, ACQ_OMP_WORK_SOFTMAX, nc, K * (d + 1));
 	return acq_omp_softmax(E, H, nc, K, d, b, psi, psi ? ACQ_OMP_PSI_DIAGONAL : 0, op, or,
 						   errbuf, errlen);
 }
@@ -222,6 +272,8 @@ select_in_memory(SelSpec *s, const Rows *hard, const double *hl, int nhl, SelRes
 	mycroft_check_owner_rows(s, &owner, res);
 	/* candidates: every owner row, or those with D_hard's labels */
 	n = owner.b.n;
+	acq_memory_take(s->held, sizeof(int64) * (double) n, "omp: the candidates",
+					"Use an owner table with fewer rows");
 	cand = palloc_extended(sizeof(int64) * (n > 0 ? n : 1), MCXT_ALLOC_HUGE);
 	for (int64 i = 0; i < n; i++)
 		if (!s->same_label || acq_has_value(hl, nhl, owner.b.y[i]))

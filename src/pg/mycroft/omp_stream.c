@@ -213,6 +213,11 @@ mycroft_select_omp_streamed(SelSpec *s, const Rows *hard, const double *hl, int 
 		PopActiveSnapshot();
 		return false;
 	}
+	/* the gradients' int8 copy (and its scales), candidates and row addresses */
+	acq_memory_take(s->held, (double) Max(nrows, 1) * (m + 3.0 * sizeof(double) + sizeof(int64) +
+														sizeof(ItemPointerData)),
+					psprintf("omp: quantising the gradients of " INT64_FORMAT " rows (%d values each)", nrows, m),
+					"The gradients are kept as one byte a value: use an owner table with fewer rows or gradients");
 	b = mycroft_omp_gradient_target(hard, m);
 	os.cap = Max(nrows, 1);
 	os.quant = acq_omp_quant_create(os.cap, m);
@@ -245,6 +250,7 @@ mycroft_select_omp_streamed(SelSpec *s, const Rows *hard, const double *hl, int 
 									  quote_identifier(s->owner.id), quote_identifier(s->owner.gradients),
 									  f.table), 1, &argtype, "the row fetch");
 	MemoryContextSwitchTo(mine);
+	mycroft_check_pursuit(s, ACQ_OMP_WORK_QUANTIZED, os.nc, m);
 	st = acq_omp_quantized(os.quant, omp_fetch, &f, b, psi, psi ? ACQ_OMP_PSI_DIAGONAL : 0,
 						   &op, &or, errbuf, sizeof(errbuf));
 	PopActiveSnapshot();

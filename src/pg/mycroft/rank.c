@@ -217,6 +217,7 @@ acq_rank_owners(PG_FUNCTION_ARGS)
 	int		   *yh,
 			   *yt = NULL,
 			   *pred;
+	double		mem = 0.0;		/* bytes held by the call (acq_memory_take) */
 
 	InitMaterializedSRF(fcinfo, 0);
 	rank_spec_from_args(fcinfo, &r);
@@ -224,6 +225,7 @@ acq_rank_owners(PG_FUNCTION_ARGS)
 	old = CurrentMemoryContext;
 	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
 	MemoryContextSwitchTo(old);
+	r.trainer.held = r.held.held = r.test.held = s->held = &mem;
 	mycroft_read_rows(&r.trainer, &trainer, -1, &d, NULL);
 	mycroft_read_rows(&r.held, &held, -1, &d, NULL);
 	if (r.has_test)
@@ -264,6 +266,9 @@ acq_rank_owners(PG_FUNCTION_ARGS)
 	}
 	SPI_finish();
 
+	/* the labels of every row, their codes and the predictions */
+	acq_memory_take(&mem, 8.0 * (trainer.b.n + held.b.n + test.b.n) + 12.0 * (held.b.n + test.b.n),
+					"ranking the owners", "Use fewer trainer, held-out or test rows");
 	K = rank_classes(&r, &trainer, &held, &test, shared, &classes, &positive);
 	yh = palloc_extended(sizeof(int) * held.b.n, MCXT_ALLOC_HUGE);
 	acq_value_codes(held.b.y, held.b.n, classes, K, yh);
@@ -278,10 +283,20 @@ acq_rank_owners(PG_FUNCTION_ARGS)
 	for (int o = 0; o < r.nowners; o++)
 	{
 		int64		n = trainer.b.n + shared[o].b.n;
-		double	   *X = palloc_extended(sizeof(double) * n * d, MCXT_ALLOC_HUGE);
-		double	   *yv = palloc_extended(sizeof(double) * n, MCXT_ALLOC_HUGE);
-		int		   *y = palloc_extended(sizeof(int) * n, MCXT_ALLOC_HUGE);
+		double		copy = (sizeof(double) * ((double) d + 1.0) + sizeof(int)) * (double) n;
+		double	   *X;
+		double	   *yv;
+		int		   *y;
 		AcqClassifier clf;
+
+		/* the trainer's rows and the owner's, copied together, and the fit */
+		acq_check_memory(mem + copy,
+						 psprintf("copying the trainer's " INT64_FORMAT " rows and the owner's " INT64_FORMAT,
+								  trainer.b.n, shared[o].b.n),
+						 "Use fewer trainer rows or features, or a smaller k");
+		X = palloc_extended(sizeof(double) * n * d, MCXT_ALLOC_HUGE);
+		yv = palloc_extended(sizeof(double) * n, MCXT_ALLOC_HUGE);
+		y = palloc_extended(sizeof(int) * n, MCXT_ALLOC_HUGE);
 
 		memcpy(X, trainer.b.X, sizeof(double) * trainer.b.n * d);
 		if (shared[o].b.n > 0)
@@ -289,7 +304,7 @@ acq_rank_owners(PG_FUNCTION_ARGS)
 		append_labels(yv, 0, &trainer);
 		append_labels(yv, trainer.b.n, &shared[o]);
 		acq_value_codes(yv, n, classes, K, y);
-		mycroft_fit_model(&r.model, X, y, n, d, K, r.seed, &clf);
+		mycroft_fit_model(&r.model, X, y, n, d, K, r.seed, mem + copy, Max(held.b.n, test.b.n), &clf);
 		acq_clf_predict(&clf, held.b.X, held.b.n, pred);
 		scores[o].hard = score_rows(yh, pred, held.b.n, K, positive);
 		if (r.has_test)

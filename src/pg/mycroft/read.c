@@ -77,6 +77,13 @@ add_row(RowScan *sc, Rows *into, bool keep_gradients)
 	{
 		into->b.d = *sc->d;
 		into->b.with_ids = true;
+		/* checked against acq.max_memory as it grows, gradients kept included */
+		into->b.held = sc->rs->held;
+		into->b.row_extra = keep_gradients ? sizeof(double) * (double) into->m : 0.0;
+		into->b.what = psprintf("reading %s", sc->table);
+		if (keep_gradients)
+			into->b.hint = psprintf("The rows are held in memory, 8 bytes a feature and a gradient (%d each): "
+									"use fewer rows, features or gradients", into->m);
 		if (sc->presize > 0)
 			acq_rowbuf_reserve(&into->b, sc->presize);
 	}
@@ -235,6 +242,9 @@ mycroft_fetch_rows(const ReadSpec *rs, const int64 *ids, int64 n, int *d, Rows *
 	acq_spi_check(SPI_execute_with_args(sql, 1, &t, &arr, NULL, true, 0), SPI_OK_SELECT, "reading the shared rows");
 	MemoryContextSwitchTo(mine);
 	out->b.with_ids = true;
+	out->b.held = rs->held;
+	out->b.what = psprintf("reading the rows %s shares", table);
+	out->b.hint = "The k rows are held in memory (8 bytes a feature): lower k";
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];

@@ -42,7 +42,7 @@ mycroft_check_sel_spec(const SelSpec *s)
 	/* the k best rows' ids, scores and weights, and the top-k heap */
 	acq_check_memory((double) s->k * (2 * sizeof(int64) + 3 * sizeof(double)),
 					 "keeping the k rows selected",
-					 "Lower k: an owner shares at most all of its rows.");
+					 "Lower k: an owner shares at most all of its rows");
 	if (!(s->lambda >= 0.0) || !isfinite(s->lambda) || !(s->lambda2 >= 0.0) || !isfinite(s->lambda2))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -138,13 +138,20 @@ typedef struct DistanceScan
 	int64		sample_cap;
 } DistanceScan;
 
-/* append a chunk's ids to a growing array (*ids, *n of *cap) */
+/* append a chunk's ids to a growing array (*ids, *n of *cap), its memory checked */
 static void
-append_ids(int64 **ids, int64 *n, int64 *cap, const AcqRowBuf *chunk)
+append_ids(int64 **ids, int64 *n, int64 *cap, const AcqRowBuf *chunk, double *held)
 {
 	if (*n + chunk->n > *cap)
 	{
-		*cap = Max(*cap * 2, *n + chunk->n);
+		int64		newcap = Max(*cap * 2, *n + chunk->n);
+
+		/* the array at its new size (grown in place: base's rows.c) */
+		acq_check_memory(*held + sizeof(int64) * (double) (newcap - *cap),
+						 psprintf("keeping the owner's ids (" INT64_FORMAT " so far)", *n + chunk->n),
+						 "Every owner id is kept, to check that ids are unique: use an owner table with fewer rows");
+		*held += sizeof(int64) * (double) (newcap - *cap);
+		*cap = newcap;
 		*ids = *ids ? repalloc_huge(*ids, sizeof(int64) * *cap) :
 			palloc_extended(sizeof(int64) * *cap, MCXT_ALLOC_HUGE);
 	}
@@ -163,7 +170,13 @@ distance_chunk(void *arg, const AcqRowBuf *chunk)
 		/* binning, first pass: a seeded Bernoulli sample of the owner */
 		while (c->sample_cap < c->nsample + chunk->n)
 		{
-			c->sample_cap = c->sample_cap ? c->sample_cap * 2 : 1024;
+			int64		newcap = c->sample_cap ? c->sample_cap * 2 : 1024;
+
+			acq_memory_take(c->s->held, sizeof(double) * (double) chunk->d * (newcap - c->sample_cap),
+							psprintf("binning: sampling the owner's rows (" INT64_FORMAT " of %d features so far)",
+									 c->nsample + chunk->n, chunk->d),
+							"The sample is held in memory (8 bytes a feature): lower sample_rate");
+			c->sample_cap = newcap;
 			c->sample = c->sample ? repalloc_huge(c->sample, sizeof(double) * c->sample_cap * chunk->d) :
 				palloc_extended(sizeof(double) * c->sample_cap * chunk->d, MCXT_ALLOC_HUGE);
 		}
@@ -171,7 +184,7 @@ distance_chunk(void *arg, const AcqRowBuf *chunk)
 									  c->sample + c->nsample * chunk->d);
 		return;
 	}
-	append_ids(&c->ids, &c->nids, &c->cap, chunk);
+	append_ids(&c->ids, &c->nids, &c->cap, chunk, c->s->held);
 	if (c->dist == NULL)
 		c->dist = palloc(sizeof(double) * ACQ_FETCH_BATCH);
 	if (c->bins)
@@ -242,6 +255,11 @@ fit_bins(DistanceScan *c, int d)
 		for (int i = 0; i < d; i++)
 			features[i] = i;
 	}
+	/* the bins' codes of the hard rows and their distinct vectors, the sorted values */
+	acq_memory_take(s->held, sizeof(double) * (double) (c->hard->b.n + c->nsample) +
+					(6.0 * nf + 24.0) * (double) c->hard->b.n,
+					psprintf("binning %d features of " INT64_FORMAT " hard rows", nf, c->hard->b.n),
+					"Bin fewer features (bin_features) or use fewer hard rows");
 	st = acq_binning_fit(c->hard->b.X, c->hard->b.n, c->sample, c->nsample, d, features, nf,
 						 s->candidates, s->ncand, s->min_bins, &bins, errbuf, sizeof(errbuf));
 	if (st != ACQ_OK)
@@ -269,7 +287,10 @@ select_by_distance(SelSpec *s, const Rows *hard, AcqRng *rng, SelResult *res)
 	if (s->method == SEL_BINNING)
 		c.bins = fit_bins(&c, d);
 	else
+	{
+		mycroft_take_hardset(s, hard);
 		c.hs = acq_hardset_create(hard->b.X, c.hlabels, hard->b.n, d);
+	}
 	mycroft_stream_rows(&s->owner, distance_chunk, &c, &d);
 	res->owner_rows = c.nids;
 	if (c.nids > 0)
@@ -312,6 +333,7 @@ typedef struct ReservoirScan
 	int64	   *all;
 	int64		nall;
 	int64		cap;
+	double	   *held;
 } ReservoirScan;
 
 static void
@@ -319,7 +341,7 @@ reservoir_chunk(void *arg, const AcqRowBuf *chunk)
 {
 	ReservoirScan *c = (ReservoirScan *) arg;
 
-	append_ids(&c->all, &c->nall, &c->cap, chunk);
+	append_ids(&c->all, &c->nall, &c->cap, chunk, c->held);
 	for (int64 i = 0; i < chunk->n; i++)
 	{
 		if (!acq_has_value(c->hard_labels, c->nlabels, chunk->y[i]))
@@ -345,6 +367,7 @@ select_random(SelSpec *s, const Rows *hard, const double *hl, int nhl, AcqRng *r
 	int			d = hard->b.d;
 
 	c.k = s->k;
+	c.held = s->held;
 	c.ids = palloc(sizeof(int64) * s->k);
 	c.hard_labels = hl;
 	c.nlabels = nhl;
@@ -393,8 +416,14 @@ mycroft_run_selection(SelSpec *s, SelResult *res)
 	pg_prng_state st;
 	AcqRng		rng;
 
+	double		own = 0.0;
+
 	memset(res, 0, sizeof(*res));
 	mycroft_check_sel_spec(s);
+	/* the call's tally of what it holds (acq.rank_owners passes its own) */
+	if (s->held == NULL)
+		s->held = &own;
+	s->hard.held = s->owner.held = s->held;
 	mycroft_read_rows(&s->hard, &hard, -1, &d, s->hard.gradients ? &m : NULL);
 	if (hard.b.n == 0)
 		ereport(ERROR,
@@ -407,6 +436,9 @@ mycroft_run_selection(SelSpec *s, SelResult *res)
 	s->owner.nwant = nhl;
 	s->owner.seen = palloc0(sizeof(bool) * nhl);
 	acq_pg_rng_init(&rng, &st, s->seed);
+	/* the k rows' ids, scores and weights, and the top-k heap */
+	acq_memory_take(s->held, (double) s->k * (2 * sizeof(int64) + 3 * sizeof(double)),
+					"keeping the k rows selected", "Lower k: an owner shares at most all of its rows");
 
 	if (s->method == SEL_FEATURE || s->method == SEL_BINNING)
 		select_by_distance(s, &hard, &rng, res);
@@ -421,6 +453,8 @@ mycroft_run_selection(SelSpec *s, SelResult *res)
 		if (!s->owner.seen[i])
 			res->missing[res->nmissing++] = hl[i];
 	s->owner.seen = NULL;
+	if (s->held == &own)
+		s->held = s->hard.held = s->owner.held = NULL;
 	if (res->nmissing > 0)
 		ereport(NOTICE,
 				(errmsg("owner %s has no rows with label%s %s of D_hard; it selected from what it has",

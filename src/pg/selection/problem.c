@@ -354,9 +354,7 @@ acq_check_selection_memory(const AcqEvalConfig *cfg, bool sensitive, int m, int 
 						m, p, ceil(8.0 * (p + 1.0) * (p + 1.0) / (1024.0 * 1024.0)));
 		hint = "Each source is summarised in 8 (features + 1)^2 bytes: use fewer sources or features";
 	}
-	acq_check_memory(bytes, what,
-					 psprintf("%s, or raise the limit: SET acq.max_memory = '%.0fMB'.",
-							  hint, ceil(bytes / (1024.0 * 1024.0))));
+	acq_check_memory(bytes, what, hint);
 }
 
 typedef struct EvaluatorErrorArg

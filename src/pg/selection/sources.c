@@ -113,30 +113,15 @@ has_ctid(Oid relid)
 		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
 }
 
-/* the planner's row count of a relation (pg_class.reltuples), -1 if unknown */
-static double
-rel_tuples(Oid relid)
-{
-	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	double		n = -1.0;
-
-	if (HeapTupleIsValid(tup))
-	{
-		n = ((Form_pg_class) GETSTRUCT(tup))->reltuples;
-		ReleaseSysCache(tup);
-	}
-	return n > 0.0 ? n : -1.0;
-}
-
 /*
  * Room for one more row in b, its memory checked first: a buffer's first
  * allocation holds 1,024 rows (fewer if they are wide); a full one doubles
- * (acq_rowbuf_add), which holds the old and the new block at once.
+ * (acq_rowbuf_add); the buffer checks the call's rows at its new size.
  */
 static void
 reserve_row(ReadCtx *rc, AcqRowBuf *b)
 {
-	double		rowbytes = sizeof(double) * (b->d + 1.0 + (b->with_attr ? 1.0 : 0.0));
+	double		rowbytes = acq_rowbuf_row_bytes(b);
 	int64		newcap;
 
 	if (b->n < b->cap)
@@ -145,11 +130,8 @@ reserve_row(ReadCtx *rc, AcqRowBuf *b)
 		newcap = Max(1, Min(1024, (int64) (FIRST_BUFFER_BYTES / rowbytes)));
 	else
 		newcap = 2 * b->cap;
-	acq_check_memory(*rc->held + newcap * rowbytes, "reading the rows",
-					 psprintf("The rows are held in memory (8 bytes a feature): use fewer rows or features, "
-							  "or raise the limit: SET acq.max_memory = '%.0fMB'.",
-							  ceil(2.0 * (*rc->held + newcap * rowbytes) / (1024.0 * 1024.0))));
-	*rc->held += (newcap - b->cap) * rowbytes;
+	/* the buffer checks the call's rows and the growth against acq.max_memory */
+	b->held = rc->held;
 	acq_rowbuf_reserve(b, newcap);
 }
 
@@ -419,7 +401,7 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 			/* the planner's rows of every leaf, if it knows them all */
 			if (est_rows >= 0.0)
 			{
-				double		leaf = rel_tuples(DatumGetObjectId(oids[i]));
+				double		leaf = acq_rel_rows_estimate(DatumGetObjectId(oids[i]));
 
 				est_rows = (leaf > 0.0) ? est_rows + leaf : -1.0;
 			}
@@ -461,7 +443,7 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 			out->names[i] = MemoryContextStrdup(callerctx,
 												SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
 		idxarray = acq_text_array_datum(out->names, out->m);
-		est_rows = rel_tuples(spec->sources);
+		est_rows = acq_rel_rows_estimate(spec->sources);
 		appendStringInfo(&q, "SELECT pg_catalog.array_position($1::pg_catalog.text[], (%s)::pg_catalog.text)::pg_catalog.int4, ",
 						 col);
 		argtypes[0] = TEXTARRAYOID;
@@ -483,7 +465,7 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 	rc.datactx = callerctx;
 	rc.cfg = spec->cfg;
 	rc.est_rows = est_rows;
-	rc.est_val = rel_tuples(spec->validation);
+	rc.est_val = acq_rel_rows_estimate(spec->validation);
 	rc.held = &held;
 	args[0] = idxarray;
 	args[1] = spec->privileged ? CStringGetTextDatum(spec->privileged) : (Datum) 0;
