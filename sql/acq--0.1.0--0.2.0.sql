@@ -82,6 +82,38 @@ AS 'MODULE_PATHNAME', 'acq_cancel_job'
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp;
 
+-- EA's allocation defaults to 'mixed' (issue 15; docs/acquisition.md)
+CREATE OR REPLACE FUNCTION acq.acquire(
+    consumer        regclass,
+    provider        regclass,
+    target          name,
+    features        name,
+    label           name,
+    budget          int,
+    strategy        text    DEFAULT 'sps',
+    predicates      text    DEFAULT 'label',
+    id              name    DEFAULT 'id',
+    task            text    DEFAULT 'classification',
+    labels          float8[] DEFAULT NULL,
+    grid_dims       int[]   DEFAULT NULL,
+    grid_size       int     DEFAULT 4,
+    predicate_sql   text[]  DEFAULT NULL,
+    batch           int     DEFAULT NULL,     -- 100, or the budget if smaller
+    tau             int     DEFAULT 1,
+    l               float8  DEFAULT 0.01,
+    delta           float8  DEFAULT 0.001,
+    allocation      text    DEFAULT 'mixed',    -- 'linear': the paper's
+    novelty_k       int     DEFAULT 1,
+    novelty_splits  int     DEFAULT 50,
+    scale           boolean DEFAULT true,
+    seed            bigint  DEFAULT 0)
+RETURNS TABLE (plan_id bigint, bought int, rounds int, budget_left int,
+               predicate_names text[], counts int[])
+AS 'MODULE_PATHNAME', 'acq_acquire'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET jit = off;      -- acq's queries are simple scans: compiling them only costs
+
 CREATE OR REPLACE FUNCTION acq.submit_acquire(
     consumer        regclass,
     provider        regclass,
@@ -101,7 +133,7 @@ CREATE OR REPLACE FUNCTION acq.submit_acquire(
     tau             int     DEFAULT 1,
     l               float8  DEFAULT 0.01,
     delta           float8  DEFAULT 0.001,
-    allocation      text    DEFAULT 'linear',
+    allocation      text    DEFAULT 'mixed',    -- 'linear': the paper's
     novelty_k       int     DEFAULT 1,
     novelty_splits  int     DEFAULT 50,
     scale           boolean DEFAULT true,
