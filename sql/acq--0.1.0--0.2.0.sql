@@ -8,7 +8,8 @@
 --    functions that check and queue a job themselves; acq._enqueue, _kick,
 --    _cancel, _job_dead, the _check_* family and _create_acquisition_plan are
 --    gone; acq._worker_alive stays, for acq's own code only.
---  * The acquisition functions take their target as text (below).
+--  * The acquisition functions take their target as text, and EA's allocation
+--    defaults to 'mixed' (issue 15; docs/acquisition.md), below.
 --  * acq.select_sources and acq.submit_select_sources take tie_break
 --    (issue 14): how the search compares equal profits.
 \echo Use "ALTER EXTENSION acq UPDATE TO '0.2.0'" to load this file. \quit
@@ -199,7 +200,7 @@ CREATE FUNCTION acq.acquire(
     tau             int     DEFAULT 1,
     l               float8  DEFAULT 0.01,
     delta           float8  DEFAULT 0.001,
-    allocation      text    DEFAULT 'linear',
+    allocation      text    DEFAULT 'mixed',    -- 'linear': the paper's
     novelty_k       int     DEFAULT 1,
     novelty_splits  int     DEFAULT 50,
     scale           boolean DEFAULT true,
@@ -232,7 +233,7 @@ CREATE FUNCTION acq.submit_acquire(
     tau             int     DEFAULT 1,
     l               float8  DEFAULT 0.01,
     delta           float8  DEFAULT 0.001,
-    allocation      text    DEFAULT 'linear',
+    allocation      text    DEFAULT 'mixed',    -- 'linear': the paper's
     novelty_k       int     DEFAULT 1,
     novelty_splits  int     DEFAULT 50,
     scale           boolean DEFAULT true,

@@ -443,7 +443,7 @@ CREATE FUNCTION acq.acquire(
     tau             int     DEFAULT 1,
     l               float8  DEFAULT 0.01,
     delta           float8  DEFAULT 0.001,
-    allocation      text    DEFAULT 'linear',
+    allocation      text    DEFAULT 'mixed',    -- 'linear': the paper's
     novelty_k       int     DEFAULT 1,
     novelty_splits  int     DEFAULT 50,
     scale           boolean DEFAULT true,
@@ -476,7 +476,7 @@ CREATE FUNCTION acq.submit_acquire(
     tau             int     DEFAULT 1,
     l               float8  DEFAULT 0.01,
     delta           float8  DEFAULT 0.001,
-    allocation      text    DEFAULT 'linear',
+    allocation      text    DEFAULT 'mixed',    -- 'linear': the paper's
     novelty_k       int     DEFAULT 1,
     novelty_splits  int     DEFAULT 50,
     scale           boolean DEFAULT true,

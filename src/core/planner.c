@@ -17,6 +17,13 @@
  * From the authors' code: EA's initial max(5, ceil(l*|R_P|)) records, its
  * grid of 99 candidate epsilons below epsilon_0, the heuristic reward
  * (B' - dB)(1 - eps), and utilities floored at 1e-5 before allocating.
+ *
+ * Beyond the paper: the first round covers every predicate whatever the
+ * budget (acq_planner_start).  When the budget cannot pay for one batch per
+ * predicate (SPS) or EA's initial shares, the first round shrinks to an equal
+ * split of the budget; uniform hands out its records in turn, so that no
+ * predicate gets a second record before every one has had a first.  EA's
+ * 'mixed' allocation spends half the budget by utility and half equally.
  */
 #include <math.h>
 #include <stdio.h>
@@ -142,6 +149,76 @@ all_exhausted(const AcqPlanner *pl)
 		if (!pl->preds[i].exhausted)
 			return false;
 	return true;
+}
+
+static int64_t ea_initial_count(const AcqPlanner *pl, const AcqPlanPred *q);
+
+/* what the strategy's first round asks of P, before any shrinking */
+static int64_t
+init_wanted(const AcqPlanner *pl, const AcqPlanPred *q)
+{
+	int64_t		w = pl->p.strategy == ACQ_STRATEGY_EA ? ea_initial_count(pl, q) : pl->p.batch;
+
+	/* a pool smaller than that answers short: only what it holds is charged */
+	return w < q->pool ? w : q->pool;
+}
+
+void
+acq_planner_start(const AcqPlanner *pl, AcqPlanStart *st)
+{
+	memset(st, 0, sizeof(*st));
+	for (int i = 0; i < pl->np; i++)
+	{
+		const AcqPlanPred *q = &pl->preds[i];
+
+		if (q->pool <= 0)
+			continue;
+		st->active++;
+		if (pl->p.strategy == ACQ_STRATEGY_SPS || pl->p.strategy == ACQ_STRATEGY_EA)
+			st->asked += init_wanted(pl, q);
+	}
+	st->covers = pl->p.budget >= st->active;
+	switch (pl->p.strategy)
+	{
+		case ACQ_STRATEGY_SPS:
+		case ACQ_STRATEGY_EA:
+			if (st->asked > pl->p.budget && st->active > 0)
+			{
+				st->shrunk = true;
+				st->share = pl->p.budget / st->active;
+				st->extra = (int) (pl->p.budget % st->active);
+			}
+			break;
+		case ACQ_STRATEGY_UNIFORM:
+			st->asked = pl->p.batch < pl->p.budget ? pl->p.batch : pl->p.budget;
+			st->in_turn = st->asked < st->active;
+			break;
+		case ACQ_STRATEGY_RANDOM:
+			st->asked = pl->p.batch < pl->p.budget ? pl->p.batch : pl->p.budget;
+			break;
+	}
+}
+
+/*
+ * The first round's request for P (SPS, EA): the strategy's own, or, when
+ * that does not fit the budget, the equal share (one more for the first
+ * `extra` predicates with records for sale, by index).  Computed from the
+ * pools at set-up, which a restored state keeps, so a resumed plan agrees.
+ */
+static int64_t
+init_count(const AcqPlanner *pl, int pred)
+{
+	AcqPlanStart st;
+	int			rank = 0;
+
+	acq_planner_start(pl, &st);
+	if (!st.shrunk)
+		return pl->p.strategy == ACQ_STRATEGY_EA ?
+			ea_initial_count(pl, &pl->preds[pred]) : pl->p.batch;
+	for (int i = 0; i < pred; i++)
+		if (pl->preds[i].pool > 0)
+			rank++;
+	return st.share + (rank < st.extra ? 1 : 0);
 }
 
 /* ---- SPS ------------------------------------------------------------------ */
@@ -317,11 +394,36 @@ done:
 }
 
 static double
+ea_floored(const AcqPlanPred *q)
+{
+	return q->has_utility ? fmax(q->utility, MIN_ALLOC_UTILITY) : MIN_ALLOC_UTILITY;
+}
+
+/* pl->usum for the mixed weights: every predicate's floored utility */
+static void
+ea_weight_prepare(AcqPlanner *pl)
+{
+	pl->usum = 0.0;
+	for (int i = 0; i < pl->np; i++)
+		pl->usum += ea_floored(&pl->preds[i]);
+}
+
+static double
 ea_weight(const AcqPlanner *pl, const AcqPlanPred *q)
 {
-	double		u = q->has_utility ? fmax(q->utility, MIN_ALLOC_UTILITY) : MIN_ALLOC_UTILITY;
+	double		u = ea_floored(q);
 
-	return pl->p.allocation == ACQ_ALLOCATION_SQRT ? sqrt(u) : u;
+	switch (pl->p.allocation)
+	{
+		case ACQ_ALLOCATION_SQRT:
+			return sqrt(u);
+		case ACQ_ALLOCATION_MIXED:
+			/* sums to 2 over every predicate: half by utility, half equal */
+			return u / pl->usum + 1.0 / (double) pl->np;
+		case ACQ_ALLOCATION_LINEAR:
+			break;
+	}
+	return u;
 }
 
 /* predicates by descending utility, ties by index: the allocation order */
@@ -351,6 +453,7 @@ ea_plan_allocation(AcqPlanner *pl)
 {
 	double		wsum = 0.0;
 
+	ea_weight_prepare(pl);
 	ea_sort_order(pl);
 	for (int i = 0; i < pl->np; i++)
 		wsum += ea_weight(pl, &pl->preds[i]);
@@ -370,6 +473,7 @@ ea_plan_fill(AcqPlanner *pl)
 {
 	double		wsum = 0.0;
 
+	ea_weight_prepare(pl);
 	for (int i = 0; i < pl->np; i++)
 		if (!pl->preds[i].exhausted)
 			wsum += ea_weight(pl, &pl->preds[i]);
@@ -389,11 +493,18 @@ ea_plan_fill(AcqPlanner *pl)
 
 /* ---- uniform -------------------------------------------------------------- */
 
-/* one round: min(batch, budget left) split equally, the remainder rotating */
+/*
+ * One round: min(batch, budget left) split equally, the remainder handed out
+ * in turn: pl->pass is where the next round's remainder starts, just after
+ * the last predicate that had one.  A round smaller than the predicates thus
+ * serves them in turn, and no predicate gets a second record before every
+ * one has had a first.
+ */
 static bool
 uniform_plan_round(AcqPlanner *pl)
 {
 	int			active = 0,
+				last = -1,
 				r;
 	int64_t		total = pl->p.batch < pl->budget_left ? pl->p.batch : pl->budget_left;
 	int64_t		share,
@@ -419,9 +530,12 @@ uniform_plan_round(AcqPlanner *pl)
 		if (q->exhausted)
 			continue;
 		q->pending = share + (r < rem ? 1 : 0);
+		if (r < rem)
+			last = i;
 		r++;
 	}
-	pl->pass++;
+	if (last >= 0)
+		pl->pass = (last + 1) % pl->np;
 	return true;
 }
 
@@ -478,10 +592,14 @@ acq_planner_next(AcqPlanner *pl, AcqRng *rng, int *pred, int64_t *count)
 					pl->cursor++;
 				if (pl->cursor < pl->np)
 				{
-					AcqPlanPred *q = &pl->preds[pl->cursor];
-					int64_t		want = pl->p.strategy == ACQ_STRATEGY_EA ?
-						ea_initial_count(pl, q) : pl->p.batch;
+					int64_t		want = init_count(pl, pl->cursor);
 
+					if (want <= 0)
+					{
+						/* a budget below the predicates: the host refuses it */
+						pl->cursor++;
+						continue;
+					}
 					return hand_out(pl, pl->cursor, want, pred, count);
 				}
 				pl->cursor = 0;

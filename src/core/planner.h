@@ -30,8 +30,9 @@ typedef enum AcqStrategy
 
 typedef enum AcqAllocation
 {
-	ACQ_ALLOCATION_LINEAR = 0,
-	ACQ_ALLOCATION_SQRT
+	ACQ_ALLOCATION_LINEAR = 0,	/* w_P = U^_P (the paper's) */
+	ACQ_ALLOCATION_SQRT,		/* w_P = sqrt(U^_P) (the paper's §6.4) */
+	ACQ_ALLOCATION_MIXED		/* half the budget linear, half equal: w_P = U^_P / sum U^ + 1 / |P| */
 } AcqAllocation;
 
 typedef enum AcqStage
@@ -90,7 +91,30 @@ typedef struct AcqPlanner
 	int64_t		last_count;
 	double		last_eps0;		/* EA: epsilon_0 of the last estimation decision */
 	double		last_eps_star;	/* EA: its epsilon_* (NaN when it stopped) */
+	double		usum;			/* EA allocation: sum of the floored utilities (not saved) */
 } AcqPlanner;
+
+/*
+ * The first round of a plan covers every predicate with records for sale
+ * (SPS: one batch each; EA: its initial share; uniform: records in turn).
+ * When the budget cannot pay for what the strategy's first round asks, the
+ * first round shrinks to fit: every predicate gets share records and the
+ * first `extra` of them (by index) one more, so that it spends the whole
+ * budget.  A budget below the number of predicates cannot cover them: the
+ * host must refuse it.
+ */
+typedef struct AcqPlanStart
+{
+	int			active;			/* predicates with records for sale at set-up */
+	int64_t		asked;			/* what the strategy's first round asks in all, unshrunk */
+	bool		covers;			/* budget >= active: every predicate gets a record */
+	bool		shrunk;			/* SPS/EA: the first round shrank to fit the budget */
+	int64_t		share;			/* when shrunk: records per predicate */
+	int			extra;			/* when shrunk: predicates that get share + 1 */
+	bool		in_turn;		/* uniform: rounds (batch) smaller than the predicates */
+} AcqPlanStart;
+
+void		acq_planner_start(const AcqPlanner *pl, AcqPlanStart *st);
 
 /* pool[i] = |R_P_i| (records for sale).  Returns NULL on a bad parameter. */
 AcqPlanner *acq_planner_create(const AcqPlanParams *p, int np, const int64_t *pool,

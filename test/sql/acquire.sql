@@ -56,7 +56,8 @@ SELECT count(*) > 0 AS differs FROM acq_sps a FULL JOIN acq_sps_other b USING (i
 WHERE a.id IS NULL OR b.id IS NULL;
 
 -- EA: initial max(5, ceil(l |R_P|)) per predicate, estimation, then
--- allocation by estimated utility (class 3 gets the largest share)
+-- allocation ('mixed' by default: half by estimated utility, half equally, so
+-- all four classes get an allocation round; class 3 gets the largest share)
 SELECT bought, budget_left, predicate_names, counts[4] = (SELECT max(c) FROM unnest(counts) c) AS class3_most
 FROM acq.acquire('acq_cons', 'acq_prov', 'acq_ea', 'x', 'y', 600, strategy => 'ea', l => 0.02, seed => 1);
 SELECT stage, count(*) AS rounds, sum(received) AS received,

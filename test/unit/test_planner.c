@@ -27,7 +27,7 @@
 
 #include "hooks.h"
 
-#define MAXP 8
+#define MAXP 300
 #define MAXQ 20000
 
 /* ---- the fake provider ------------------------------------------------- */
@@ -337,10 +337,12 @@ test_sps_small_budget(void)
 
 	while (sim_step(s, pl, &rng))
 		;
-	CHECK(s->nq == 3);
-	CHECK(s->qpred[0] == 0 && s->qcount[0] == 10);
-	CHECK(s->qpred[1] == 1 && s->qcount[1] == 10);
-	CHECK(s->qpred[2] == 2 && s->qcount[2] == 5);
+	/* 25 < 4 x 10: the first round shrinks to 7, 6, 6, 6 and covers every predicate */
+	CHECK(s->nq == 4);
+	CHECK(s->qpred[0] == 0 && s->qcount[0] == 7);
+	CHECK(s->qpred[1] == 1 && s->qcount[1] == 6);
+	CHECK(s->qpred[2] == 2 && s->qcount[2] == 6);
+	CHECK(s->qpred[3] == 3 && s->qcount[3] == 6);
 	CHECK(sim_total(s) == 25);
 	acq_planner_free(pl);
 	free(s);
@@ -791,15 +793,21 @@ test_ea_init_counts(void)
 	acq_planner_free(pl);
 	free(s);
 
-	/* l = 1: the whole pool, capped by the budget */
+	/*
+	 * l = 1: the whole pools (51,200) do not fit the budget: the first round
+	 * shrinks to 500 each; predicate 1 answers its 200 and is exhausted, and
+	 * the 300 left go to allocation
+	 */
 	p = params(ACQ_STRATEGY_EA, 1500, 10);
 	p.l = 1.0;
 	s = sim_new(3, pool, NULL);
 	pl = create(&p, 3, pool);
-	CHECK(sim_step(s, pl, &rng) && s->qcount[0] == 1000);
-	CHECK(sim_step(s, pl, &rng) && s->qcount[1] == 200);
-	CHECK(sim_step(s, pl, &rng) && s->qcount[2] == 300);
-	CHECK(!sim_step(s, pl, &rng));
+	CHECK(sim_step(s, pl, &rng) && s->qcount[0] == 500);
+	CHECK(sim_step(s, pl, &rng) && s->qcount[1] == 500 && s->qrecv[1] == 200);
+	CHECK(sim_step(s, pl, &rng) && s->qcount[2] == 500);
+	CHECK(s->qstage[2] == ACQ_STAGE_INIT);
+	while (sim_step(s, pl, &rng))
+		CHECK(s->qstage[s->nq - 1] != ACQ_STAGE_INIT && s->qpred[s->nq - 1] != 1);
 	CHECK(sim_total(s) == 1500);
 	acq_planner_free(pl);
 	free(s);
@@ -963,9 +971,10 @@ test_ea_epsilon(void)
 /* ---- uniform and random --------------------------------------------------- */
 
 /*
- * Uniform by its definition: round r splits min(batch, budget left) over the
- * predicates still for sale, share = total / active each, the first
- * total % active of them (counting from predicate r mod np) one more.
+ * Uniform by its definition: each round splits min(batch, budget left) over
+ * the predicates still for sale, share = total / active each, and the
+ * total % active remaining records go one each to the predicates in turn,
+ * starting just after the last predicate that had one in an earlier round.
  */
 static void
 run_uniform(int np, const int64_t *pool, int64_t budget, int batch)
@@ -979,7 +988,9 @@ run_uniform(int np, const int64_t *pool, int64_t budget, int batch)
 	bool		ok = true;
 
 	/* the expected sequence */
-	for (int64_t round = 0;; round++)
+	int			start = 0;
+
+	for (;;)
 	{
 		int64_t		left = budget - sim_total(r);
 		int64_t		total = batch < left ? batch : left;
@@ -994,15 +1005,17 @@ run_uniform(int np, const int64_t *pool, int64_t budget, int batch)
 			break;
 		share = total / active;
 		rem = total % active;
-		for (int c = 0; c < np; c++)
+		for (int c = 0, first = start; c < np; c++)
 		{
-			int			i = (int) ((round + c) % np);
+			int			i = (first + c) % np;
 			int64_t		want,
 						got;
 
 			if (r->exhausted[i])
 				continue;
 			want = share + (extra < rem ? 1 : 0);
+			if (extra < rem)
+				start = (i + 1) % np;
 			extra++;
 			left = budget - sim_total(r);
 			if (want > left)
@@ -1067,6 +1080,231 @@ test_uniform(void)
 	run_uniform(3, big, 1001, 2);	/* rounds smaller than the predicates */
 	run_uniform(4, mixed, 500, 10);	/* one empty, one exhausted on the way */
 	run_uniform(3, tiny, 1000, 7);	/* everything sold out */
+}
+
+/*
+ * The first round covers every predicate whatever the budget (B >= |P|):
+ * SPS, EA and uniform over many shapes; a shrunk first round is an equal
+ * split of the budget (the first ones one more), and acq_planner_start says
+ * what the host reports.
+ */
+static void
+test_start_covers(void)
+{
+	static const int64_t sizes[4] = {5, 26, 64, 300};
+	static const AcqStrategy strategies[3] = {ACQ_STRATEGY_SPS, ACQ_STRATEGY_EA, ACQ_STRATEGY_UNIFORM};
+	int64_t		pool[300];
+	bool		covered = true,
+				equal = true,
+				said = true;
+
+	for (int k = 0; k < 4; k++)
+	{
+		int			np = (int) sizes[k];
+		int64_t		budgets[5] = {np, np + 1, 3 * np - 1, 100 * np - 1, 100 * np + 7};
+
+		for (int i = 0; i < np; i++)
+			pool[i] = 1000 + 37 * i;
+		for (int b = 0; b < 5; b++)
+			for (int st = 0; st < 3; st++)
+				for (int batch = 1; batch <= 100; batch += 99)
+				{
+					AcqPlanParams p = params(strategies[st], budgets[b], batch > budgets[b] ? (int) budgets[b] : batch);
+					AcqPlanner *pl = create(&p, np, pool);
+					Sim		   *s = sim_new(np, pool, NULL);
+					AcqSplitMix sm = {3};
+					AcqRng		rng = {acq_splitmix_next, &sm};
+					AcqPlanStart start;
+					int64_t		init_total = 0;
+
+					if (budgets[b] > MAXQ / 2 && (p.batch < 100 || strategies[st] == ACQ_STRATEGY_UNIFORM))
+					{
+						/* more queries than the fake provider logs */
+						acq_planner_free(pl);
+						free(s);
+						continue;
+					}
+					acq_planner_start(pl, &start);
+					said &= start.active == np && start.covers;
+					while (sim_step(s, pl, &rng))
+						;
+					for (int i = 0; i < np; i++)
+						covered &= s->bought[i] >= 1;
+					CHECK(sim_total(s) == budgets[b]);
+					if (start.shrunk)
+					{
+						/* the first np queries: share or share + 1, the extra ones first */
+						said &= start.share == budgets[b] / np && start.extra == budgets[b] % np;
+						for (int q = 0; q < np && q < s->nq; q++)
+						{
+							equal &= s->qpred[q] == q && s->qstage[q] == ACQ_STAGE_INIT;
+							equal &= s->qcount[q] == start.share + (q < start.extra ? 1 : 0);
+							init_total += s->qcount[q];
+						}
+						equal &= init_total == budgets[b];
+					}
+					else if (strategies[st] == ACQ_STRATEGY_SPS)
+						said &= (int64_t) np * p.batch <= budgets[b];
+					if (strategies[st] == ACQ_STRATEGY_UNIFORM)
+						said &= start.in_turn == (p.batch < np);
+					acq_planner_free(pl);
+					free(s);
+				}
+	}
+	CHECK(covered);
+	CHECK(equal);
+	CHECK(said);
+}
+
+/* a budget below the predicates: start says so; the planner still never overspends */
+static void
+test_start_below_predicates(void)
+{
+	static const int64_t pool[6] = {100, 100, 0, 100, 100, 100};
+	AcqPlanParams p = params(ACQ_STRATEGY_SPS, 4, 4);
+	AcqPlanner *pl = create(&p, 6, pool);
+	Sim		   *s = sim_new(6, pool, NULL);
+	AcqSplitMix sm = {1};
+	AcqRng		rng = {acq_splitmix_next, &sm};
+	AcqPlanStart st;
+
+	acq_planner_start(pl, &st);
+	CHECK(st.active == 5 && !st.covers && st.shrunk && st.asked == 20);
+	CHECK(st.share == 0 && st.extra == 4);
+	while (sim_step(s, pl, &rng))
+		;
+	CHECK(sim_total(s) == 4 && s->nq == 4);
+	check_log_invariants(s, 4);
+	acq_planner_free(pl);
+	free(s);
+
+	/* B = |P| exactly: one each, the empty predicate skipped */
+	p = params(ACQ_STRATEGY_SPS, 5, 5);
+	pl = create(&p, 6, pool);
+	s = sim_new(6, pool, NULL);
+	acq_planner_start(pl, &st);
+	CHECK(st.covers && st.shrunk && st.share == 1 && st.extra == 0);
+	while (sim_step(s, pl, &rng))
+		;
+	CHECK(s->nq == 5 && s->bought[2] == 0);
+	for (int i = 0; i < 6; i++)
+		CHECK(s->bought[i] == (i == 2 ? 0 : 1));
+	acq_planner_free(pl);
+	free(s);
+}
+
+/* uniform rounds smaller than the predicates serve them in turn */
+static void
+test_uniform_in_turn(void)
+{
+	static const int64_t pool[7] = {50, 50, 50, 50, 50, 50, 50};
+	AcqPlanParams p = params(ACQ_STRATEGY_UNIFORM, 7, 3);
+	AcqPlanner *pl = create(&p, 7, pool);
+	Sim		   *s = sim_new(7, pool, NULL);
+	AcqSplitMix sm = {1};
+	AcqRng		rng = {acq_splitmix_next, &sm};
+	AcqPlanStart st;
+
+	acq_planner_start(pl, &st);
+	CHECK(st.in_turn && st.asked == 3 && st.covers && !st.shrunk);
+	while (sim_step(s, pl, &rng))
+		;
+	/* 3 + 3 + 1: predicates 0-2, 3-5, 6 */
+	CHECK(s->nq == 7);
+	for (int q = 0; q < s->nq; q++)
+		CHECK(s->qpred[q] == q && s->qcount[q] == 1);
+	acq_planner_free(pl);
+	free(s);
+
+	/* 17 records in rounds of 3: nobody gets a third before everyone has two */
+	p = params(ACQ_STRATEGY_UNIFORM, 17, 3);
+	pl = create(&p, 7, pool);
+	s = sim_new(7, pool, NULL);
+	while (sim_step(s, pl, &rng))
+	{
+		int64_t		lo = s->bought[0],
+					hi = s->bought[0];
+
+		for (int i = 1; i < 7; i++)
+		{
+			lo = s->bought[i] < lo ? s->bought[i] : lo;
+			hi = s->bought[i] > hi ? s->bought[i] : hi;
+		}
+		CHECK(hi - lo <= 1);
+	}
+	CHECK(sim_total(s) == 17);
+	acq_planner_free(pl);
+	free(s);
+}
+
+/* a shrunk first round resumes with the same shares, whatever the pools at resume */
+static void
+test_start_resume(void)
+{
+	static const int64_t pool[5] = {300, 300, 300, 300, 300};
+	int64_t		now[5];
+	AcqPlanParams p = params(ACQ_STRATEGY_SPS, 23, 10);
+	AcqPlanner *pl = create(&p, 5, pool);
+	AcqPlanner *pl2;
+	Sim		   *s = sim_new(5, pool, NULL);
+	AcqSplitMix sm = {1};
+	AcqRng		rng = {acq_splitmix_next, &sm};
+	double	   *state;
+	int			pred;
+	int64_t		count;
+
+	CHECK(sim_step(s, pl, &rng) && s->qcount[0] == 5);
+	CHECK(sim_step(s, pl, &rng) && s->qcount[1] == 5);
+	state = calloc(acq_planner_state_size(pl), sizeof(double));
+	acq_planner_save(pl, state);
+	/* the host builds the resumed planner on what is for sale now */
+	for (int i = 0; i < 5; i++)
+		now[i] = pool[i] - s->bought[i];
+	pl2 = create(&p, 5, now);
+	CHECK(acq_planner_restore(pl2, state, acq_planner_state_size(pl)));
+	CHECK(acq_planner_next(pl2, &rng, &pred, &count) && pred == 2 && count == 5);
+	acq_planner_observe(pl2, 5, 0.5);
+	CHECK(acq_planner_next(pl2, &rng, &pred, &count) && pred == 3 && count == 4);
+	acq_planner_free(pl2);
+	acq_planner_free(pl);
+	free(state);
+	free(s);
+}
+
+/* mixed allocation: half the budget by utility, half equally */
+static void
+test_ea_allocation_mixed(void)
+{
+	static const int64_t pool[3] = {10000, 10000, 10000};
+	static const double base[3] = {0.2, 0.6, 0.2};
+	AcqPlanParams p = params(ACQ_STRATEGY_EA, 1000, 10);
+	AcqPlanner *pl;
+	Sim		   *s = sim_new(3, pool, base);
+	AcqSplitMix sm = {6};
+	AcqRng		rng = {acq_splitmix_next, &sm};
+
+	/* weights u/sum(u) + 1/3, summing to 2: 0.2 + 1/3, 0.6 + 1/3, 0.2 + 1/3 */
+	int64_t		m1 = (int64_t) floor(1000.0 * (0.6 + 1.0 / 3.0) / 2.0) - 100;
+	int64_t		m0 = (int64_t) floor(1000.0 * (0.2 + 1.0 / 3.0) / 2.0) - 100;
+
+	p.delta = 0.5;
+	p.allocation = ACQ_ALLOCATION_MIXED;
+	pl = create(&p, 3, pool);
+	for (int i = 0; i < 4; i++)
+		CHECK(sim_step(s, pl, &rng));
+	CHECK(s->qstage[3] == ACQ_STAGE_ALLOCATE);
+	CHECK(m1 == 366 && m0 == 166);
+	CHECK(s->qpred[3] == 1 && s->qcount[3] == m1);
+	CHECK(sim_step(s, pl, &rng) && s->qpred[4] == 0 && s->qcount[4] == m0);
+	CHECK(sim_step(s, pl, &rng) && s->qpred[5] == 2 && s->qcount[5] == m0);
+	while (sim_step(s, pl, &rng))
+		CHECK(s->qstage[s->nq - 1] == ACQ_STAGE_FILL);
+	CHECK(sim_total(s) == 1000);
+	/* 466, 266, 266 before the fill: the fill adds 2 */
+	CHECK(s->bought[1] >= 466 && s->bought[1] <= 468);
+	CHECK(s->bought[0] >= 266 && s->bought[2] >= 266);
+	acq_planner_free(pl);
+	free(s);
 }
 
 static void
@@ -1378,6 +1616,11 @@ main(void)
 	RUN(test_ea_epsilon);
 	RUN(test_uniform);
 	RUN(test_random);
+	RUN(test_start_covers);
+	RUN(test_start_below_predicates);
+	RUN(test_uniform_in_turn);
+	RUN(test_start_resume);
+	RUN(test_ea_allocation_mixed);
 	RUN(test_save_restore);
 	RUN(test_restore_refused);
 	RUN(test_parameter_errors);

@@ -199,6 +199,43 @@ check_pools(Run *run)
 				 errhint("Lower the budget to at most " INT64_FORMAT ".", total)));
 }
 
+/*
+ * A new plan's first round covers every predicate (planner.h): a budget
+ * below the predicates is refused; a first round shrunk to fit the budget,
+ * or uniform rounds smaller than the predicates, are said.
+ */
+static void
+check_start(Run *run)
+{
+	AcqSpec    *s = &run->s;
+	AcqPlanStart st;
+	const char *who = s->strategy == ACQ_STRATEGY_SPS ? "SPS" : "EA";
+
+	acq_planner_start(run->planner, &st);
+	if (!st.covers)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("budget %d is smaller than the %d predicates", s->budget, st.active),
+				 errdetail("A plan's first round buys at least one record of every predicate. Nothing was bought."),
+				 errhint("Raise the budget to at least %d, or use fewer predicates.", st.active)));
+	if (st.shrunk)
+		ereport(NOTICE,
+				(errmsg("%s's first round buys %lld record%s of each of the %d predicates%s, not %s",
+						who, (long long) st.share, st.share == 1 ? "" : "s", st.active,
+						st.extra > 0 ? psprintf(" (%lld of the first %d)", (long long) st.share + 1, st.extra) : "",
+						s->strategy == ACQ_STRATEGY_SPS ? psprintf("batch %d", s->batch) : "its initial shares"),
+				 errdetail("The budget %d is smaller than the %lld records that round asks for; it is split equally, so that every predicate is measured.",
+						   s->budget, (long long) st.asked),
+				 s->strategy == ACQ_STRATEGY_SPS ?
+				 errhint("Nothing is left for Thompson sampling unless a predicate runs out: raise the budget to at least %lld for SPS to choose.",
+						 (long long) st.asked + 1) : 0));
+	if (st.in_turn)
+		ereport(NOTICE,
+				(errmsg("uniform rounds of %lld records are fewer than the %d predicates: the predicates are served in turn",
+						(long long) st.asked, st.active),
+				 errdetail("Every predicate gets a record before any gets a second.")));
+}
+
 /* the planner, fresh or restored from the log's last round */
 static void
 create_planner(Run *run, const PlanLog *log)
@@ -233,6 +270,8 @@ create_planner(Run *run, const PlanLog *log)
 		run->strat_state.s0 = (uint64) log->rng[0];
 		run->strat_state.s1 = (uint64) log->rng[1];
 	}
+	else
+		check_start(run);
 	for (int p = 0; p < run->np; p++)
 		acq_planner_set_available(run->planner, p, run->pool->preds[p].available);
 	pfree(pool);

@@ -45,6 +45,7 @@ const AcqOption acquisition_tasks[] = {
 const AcqOption acquisition_allocations[] = {
 	{"linear", ACQ_ALLOCATION_LINEAR},
 	{"sqrt", ACQ_ALLOCATION_SQRT},
+	{"mixed", ACQ_ALLOCATION_MIXED},
 	{NULL, 0}
 };
 
@@ -117,7 +118,7 @@ acquisition_spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s)
 	s->regression = acq_parse_option(acquisition_tasks, task, "task",
 									 "Use 'classification' or 'regression' (the label is then appended to the vectors novelty compares).");
 	s->allocation = acq_parse_option(acquisition_allocations, allocation, "allocation",
-									 "Use 'linear' or 'sqrt'.");
+									 "Use 'linear', 'sqrt' or 'mixed'.");
 }
 
 /* ranges that need no data */
