@@ -22,6 +22,7 @@
 #   CALLS=2000 SEED=3 bench/sanitize.sh  # a longer fuzz run
 #   CALLS=0 bench/sanitize.sh            # no fuzz run
 #   VALGRIND=1 bench/sanitize.sh         # also the unit tests under valgrind
+#                                        # (~25 min; VALGRIND_TIMEOUT per test, 900 s)
 #   PORT=55441 bench/sanitize.sh         # the cluster's port
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
@@ -30,6 +31,7 @@ PORT=${PORT:-55441}
 CALLS=${CALLS:-500}
 SEED=${SEED:-1}
 VALGRIND=${VALGRIND:-0}
+VALGRIND_TIMEOUT=${VALGRIND_TIMEOUT:-900}
 SAN_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 
 [ "$(id -u)" = 0 ] || { echo "run as root (installs acq, runs the server as postgres)" >&2; exit 2; }
@@ -55,12 +57,20 @@ if [ "$VALGRIND" != 0 ]; then
 	acq_log "unit tests under valgrind (memcheck)"
 	make -s PG_CONFIG="$PG_CONFIG" unit >/dev/null 2>&1 || true
 	for t in test/unit/test_*.bin; do
-		if OPENBLAS_CORETYPE=Haswell valgrind -q --error-exitcode=99 --track-origins=yes \
-			--leak-check=full --errors-for-leak-kinds=definite "./$t" >/dev/null 2>"$t.vg"; then
-			echo "valgrind ok: $t"
-		else
-			echo "valgrind FAILED: $t"; head -60 "$t.vg"; failed=1
-		fi
+		set +e
+		OPENBLAS_CORETYPE=Haswell timeout "$VALGRIND_TIMEOUT" valgrind -q --error-exitcode=99 \
+			--track-origins=yes --leak-check=full --errors-for-leak-kinds=definite "./$t" >/dev/null 2>"$t.vg"
+		rc=$?
+		set -e
+		case $rc in
+			0) echo "valgrind ok: $t" ;;
+			*)
+				if [ $rc = 124 ] && ! grep -q '^==[0-9]*== [A-Z]' "$t.vg"; then
+					echo "valgrind: $t did not finish in $VALGRIND_TIMEOUT s (no error until then)"
+				else
+					echo "valgrind FAILED: $t"; head -60 "$t.vg"; failed=1
+				fi ;;
+		esac
 	done
 fi
 
