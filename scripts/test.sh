@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # scripts/test.sh -- install what is missing, build, and run every test:
-# the core's C unit tests, the layers' include rules, pg_regress, the
-# concurrency specs (pg_isolation_regress) and the reduced fuzz suite on a
-# throwaway cluster, and TAP tests.
+# the core's C unit tests (plain and under ASan+UBSan), the layers' include
+# rules, pg_regress, the concurrency specs (pg_isolation_regress) and the
+# reduced fuzz suite on a throwaway cluster, and TAP tests.
 # Ends with a "N passed, N failed" line; exits non-zero on any failure.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -23,6 +23,19 @@ unit_out=$(make -s PG_CONFIG="$PG_CONFIG" unit 2>&1)
 set -e
 echo "$unit_out"
 if [[ $unit_out =~ unit:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+	count "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+else
+	count 0 1
+fi
+
+# the same tests built with AddressSanitizer + UndefinedBehaviorSanitizer
+# (docs/hardening.md, "Sanitizers"; bench/sanitize.sh runs acq.so under them)
+acq_log "core unit tests under ASan+UBSan"
+set +e
+san_out=$(make -s -j"$(nproc)" PG_CONFIG="$PG_CONFIG" unit-sanitize 2>&1)
+set -e
+echo "$san_out" | tail -40
+if [[ $san_out =~ unit-sanitize:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
 	count "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
 else
 	count 0 1

@@ -633,6 +633,7 @@ acq_softmax_fit(const double *X, const int *y, int64_t n, int d, int K,
 	w.gWb = w.Wb + nvar;
 	w.Z = w.gWb + nvar;
 	w.iterations = 0;
+	w.interrupted = false;
 
 	gmax = softmax_optimise(&w, theta, g, nvar, max_iter, &f, &stuck);
 
