@@ -133,7 +133,7 @@ my @cases = (
 	[ 'select_sources grasp', 'cancel',
 	  q{SELECT profit FROM acq.select_sources('cls', 'cls_val', 'features', 'y', method => 'grasp', iterations => 200, source_column => 'src')} ],
 	[ 'select_sources splice f1', 'cancel',
-	  q{SELECT profit FROM acq.select_sources('cls', 'cls_val', 'features', 'y', task => 'f1', k_max => 7, source_column => 'src')}, 0.25 ],
+	  q{SELECT profit FROM acq.select_sources('cls', 'cls_val', 'features', 'y', task => 'f1', k_max => 14, source_column => 'src')}, 0.25 ],
 	[ 'select_sources datamodels', 'terminate',
 	  q{SELECT profit FROM acq.select_sources('cls', 'cls_val', 'features', 'y', method => 'datamodels', samples => 20000, source_column => 'src')} ],
 	[ 'select_sources regression wide greedy', 'cancel',

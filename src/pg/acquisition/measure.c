@@ -181,8 +181,17 @@ acquisition_measure(Run *run, int p, const Mat *batch)
 		 * the start.  P's held set does not change and its bought rows are
 		 * only appended, so each row meets the held set once (the cache).
 		 */
+		double		need;
+
 		for (int64 i = 0; i < batch->n; i++)
 			mat_push_normed(&q->bought, batch->x + i * batch->d, batch->nrm[i]);
+		need = run->mem + acq_novelty_work_bytes(q->held.n, q->bought.n, run->nd, np.k);
+		if (acq_memory_over(need))
+			acq_check_memory(need,
+							 psprintf("EA's novelty of the " INT64_FORMAT " records bought through predicate %s",
+									  q->bought.n, q->name),
+							 "EA compares every record bought through a predicate with the others: "
+							 "use a smaller budget, strategy => 'sps', or fewer features");
 		u = acq_novelty_cached(q->held.x, q->held.xf, q->held.nrm, q->held.n, q->bought.x, q->bought.n,
 							   run->nd, &np, &run->strat_rng, &run->novelty_work, &q->bought_near);
 		return u;

@@ -294,11 +294,15 @@ check_run_memory(Run *run, int64 nheld)
 	double		need = run->mem + nprov * acquisition_pool_row_bytes(run) +
 		(8.0 * nd + 8.0) * s->batch;
 
-	/* the vectors, and the workspace: SPS measures a batch, EA all it bought through a predicate */
+	/*
+	 * The vectors, and the first measurement's workspace (a batch).  EA's
+	 * later measurements compare everything bought through a predicate:
+	 * how much that is depends on the allocation, so acquisition_measure
+	 * checks each one before it starts.
+	 */
 	if (novelty)
 		need += ((double) nheld + s->budget) * (12.0 * nd + 8.0) +
-			acq_novelty_work_bytes(nheld + s->budget, s->strategy == ACQ_STRATEGY_SPS ? s->batch : s->budget,
-								   nd, s->novelty_k);
+			acq_novelty_work_bytes(nheld + s->budget, s->batch, nd, s->novelty_k);
 
 	if (acq_memory_over(need))
 		acq_check_memory(need,
