@@ -63,7 +63,7 @@ sub start_long
 	my ($target, $strategy, $budget) = @_;
 	my $job = sql(qq{SELECT acq.submit_acquire('cons', 'prov', '$target', 'x', 'y', $budget,
 		strategy => '$strategy', batch => 3, l => 0.001, seed => 11)});
-	ok(poll(60, sub { sql(qq{SELECT coalesce(max(rounds), 0) > 200 FROM acq.acquisition_plans
+	ok(poll(60, sub { sql(qq{SELECT coalesce(max(rounds), 0) > 20 FROM acq.acquisition_plans
 		WHERE job_id = $job}) eq 't' }), "$strategy job $job commits rounds");
 	my $plan = sql("SELECT plan_id FROM acq.acquisition_plans WHERE job_id = $job");
 	my $pid = sql("SELECT worker_pid FROM acq.jobs WHERE id = $job");
