@@ -83,7 +83,7 @@ make -C "$B" -s -j"$(nproc)" PG_CONFIG="$PG_CONFIG" clean >/dev/null
 # COPT goes into PGXS's CFLAGS and LDFLAGS: -O1 (after PostgreSQL's -O2) for
 # exact stacks, and acq.so is linked against libasan and libubsan
 make -C "$B" -s -j"$(nproc)" PG_CONFIG="$PG_CONFIG" COPT="-O1 -g $SAN_FLAGS" >/dev/null
-nm -D "$B/acq.so" | grep -q __asan_report_load || { echo "acq.so is not instrumented" >&2; exit 1; }
+nm -D "$B/acq.so" | grep __asan_report_load >/dev/null || { echo "acq.so is not instrumented" >&2; exit 1; }
 # the normal build, ready before the sanitized one is installed
 acq_log "building the normal acq.so (installed again at the end)"
 make -s PG_CONFIG="$PG_CONFIG" >/dev/null
