@@ -58,7 +58,8 @@ acq_linreg_means(const AcqBlock *blocks, int nblocks, int p, double *mean_x,
 	int			k;
 	int			j;
 
-	memset(mean_x, 0, sizeof(double) * (p > 0 ? p : 0));
+	if (p > 0)
+		memset(mean_x, 0, sizeof(double) * p);	/* mean_x may be NULL when p = 0 */
 	for (k = 0; k < nblocks; k++)
 	{
 		int64_t		i;
