@@ -163,6 +163,8 @@ void		mycroft_sel_args(FunctionCallInfo fcinfo, int first, SelSpec *s);
 void		mycroft_check_sel_spec(const SelSpec *s);
 /* the owner's k rows for the hard rows; the caller is connected to SPI */
 void		mycroft_run_selection(SelSpec *s, SelResult *res);
+/* the owner's n rows read: unique ids (sorted in place), at least k of them */
+void		mycroft_check_owner_ids(const SelSpec *s, int64 *ids, int64 n, SelResult *res);
 /* the memory of a pursuit over nc atoms of m numbers, checked against acq.max_memory */
 void		mycroft_check_pursuit(const SelSpec *s, AcqOmpWork kind, int64 nc, int m);
 /* acq_memory_take of what acq_hardset_create over the hard rows allocates */

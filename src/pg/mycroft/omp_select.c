@@ -24,18 +24,10 @@ mycroft_check_owner_rows(const SelSpec *s, const Rows *owner, SelResult *res)
 {
 	int64	   *ids = palloc_extended(sizeof(int64) * (owner->b.n + 1), MCXT_ALLOC_HUGE);
 
-	res->owner_rows = owner->b.n;
-	if (owner->b.n > 0)
-	{
-		memcpy(ids, owner->b.ids, sizeof(int64) * owner->b.n);
-		mycroft_check_unique_ids(ids, owner->b.n, acq_rel_display_name(s->owner.rel));
-	}
+	/* a copy: the rows keep their order */
+	memcpy(ids, owner->b.ids, sizeof(int64) * owner->b.n);
+	mycroft_check_owner_ids(s, ids, owner->b.n, res);
 	pfree(ids);
-	if (s->k > owner->b.n)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k = " INT64_FORMAT " is more than the owner's " INT64_FORMAT " rows",
-						s->k, owner->b.n)));
 }
 
 void

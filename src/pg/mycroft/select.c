@@ -292,14 +292,7 @@ select_by_distance(SelSpec *s, const Rows *hard, AcqRng *rng, SelResult *res)
 		c.hs = acq_hardset_create(hard->b.X, c.hlabels, hard->b.n, d);
 	}
 	mycroft_stream_rows(&s->owner, distance_chunk, &c, &d);
-	res->owner_rows = c.nids;
-	if (c.nids > 0)
-		mycroft_check_unique_ids(c.ids, c.nids, acq_rel_display_name(s->owner.rel));
-	if (s->k > c.nids)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k = " INT64_FORMAT " is more than the owner's " INT64_FORMAT " rows", s->k, c.nids),
-				 errhint("An owner shares at most all of its rows.")));
+	mycroft_check_owner_ids(s, c.ids, c.nids, res);
 	res->id = palloc(sizeof(int64) * s->k);
 	res->score = palloc(sizeof(double) * s->k);
 	nres = acq_topk_result(c.topk, res->id, res->score);
@@ -373,13 +366,7 @@ select_random(SelSpec *s, const Rows *hard, const double *hl, int nhl, AcqRng *r
 	c.nlabels = nhl;
 	c.rng = rng;
 	mycroft_stream_rows(&s->owner, reservoir_chunk, &c, &d);
-	res->owner_rows = c.nall;
-	if (c.nall > 0)
-		mycroft_check_unique_ids(c.all, c.nall, acq_rel_display_name(s->owner.rel));
-	if (s->k > c.nall)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k = " INT64_FORMAT " is more than the owner's " INT64_FORMAT " rows", s->k, c.nall)));
+	mycroft_check_owner_ids(s, c.all, c.nall, res);
 	res->n = Min(c.seen, c.k);
 	res->id = c.ids;
 	res->score = palloc(sizeof(double) * (res->n + 1));
@@ -403,6 +390,23 @@ format_labels(const double *v, int n)
 	for (int i = 0; i < n; i++)
 		appendStringInfo(&s, "%s%g", i ? ", " : "", v[i]);
 	return s.data;
+}
+
+/*
+ * The owner's n rows, read: their ids unique (ids is sorted in place), and
+ * at least k of them.
+ */
+void
+mycroft_check_owner_ids(const SelSpec *s, int64 *ids, int64 n, SelResult *res)
+{
+	res->owner_rows = n;
+	if (n > 0)
+		mycroft_check_unique_ids(ids, n, acq_rel_display_name(s->owner.rel));
+	if (s->k > n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k = " INT64_FORMAT " is more than the owner's " INT64_FORMAT " rows", s->k, n),
+				 errhint("An owner shares at most all of its rows.")));
 }
 
 void
