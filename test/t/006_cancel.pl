@@ -152,7 +152,7 @@ my @cases = (
 	[ 'acquire sps (novelty k = 5)', 'terminate',
 	  q{SELECT bought FROM acq.acquire('cons', 'prov', 'bought_TAG', 'features', 'label', 30000, strategy => 'sps', batch => 3000, novelty_k => 5)} ],
 	[ 'acquire ea', 'cancel',
-	  q{SELECT bought FROM acq.acquire('cons', 'prov', 'bought_TAG', 'features', 'label', 40000, strategy => 'ea', l => 0.3, novelty_k => 5)} ],
+	  q{SELECT bought FROM acq.acquire('cons', 'prov', 'bought_TAG', 'features', 'label', 40000, strategy => 'ea', allocation => 'linear', l => 0.3, novelty_k => 5)} ],
 	[ 'acquire uniform', 'timeout',
 	  q{SELECT bought FROM acq.acquire('cons', 'prov', 'bought_TAG', 'features', 'label', 50000, strategy => 'uniform', batch => 20)} ],
 	# evaluation
