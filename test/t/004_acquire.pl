@@ -31,6 +31,12 @@ INSERT INTO prov SELECT i, ARRAY[(i % 5) + sin(i * 0.731), (i % 5) + cos(i * 1.1
 CREATE TABLE cons (id bigint, x float8[], y int);
 INSERT INTO cons SELECT 1000000 + i, ARRAY[(i % 5) + sin(i * 0.377), (i % 5) + cos(i * 0.913), cos(i * 0.05)], i % 5
   FROM generate_series(1, 500) i;
+-- start_long's hold: a round past the 20th waits for advisory lock 4004
+CREATE FUNCTION hold_round() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock_shared(4004);
+  RETURN NEW;
+END $$;
 });
 
 sub sql { return $node->safe_psql($_[1] // 'postgres', $_[0]); }
@@ -52,34 +58,41 @@ sub wait_server
 	$node->poll_query_until('postgres', 'SELECT 1', '1') or die 'server did not come back';
 }
 
-# submit a long acquisition; wait until it has committed some rounds, then
-# hold its worker mid-loop: another session locks the target (EXCLUSIVE: reads
-# go on, the worker's next INSERT waits), so that the interruption below
-# always finds the job running, however fast the machine (without the hold a
-# 0.5 s job could end before the signal arrives)
+# submit a long acquisition and hold its worker mid-loop, deterministically
+# (however fast the machine): the target exists beforehand with a trigger
+# that, from round 21 on, takes a shared advisory lock another session holds
+# exclusively from before the submission.  The worker commits rounds 1-20,
+# then waits in its next INSERT until release_hold; the interruption below
+# always finds the job running with 20 rounds committed.
 my ($hold_in, $hold_out, $hold);
 sub start_long
 {
 	my ($target, $strategy, $budget) = @_;
-	my $job = sql(qq{SELECT acq.submit_acquire('cons', 'prov', '$target', 'x', 'y', $budget,
-		strategy => '$strategy', batch => 3, l => 0.001, seed => 11)});
-	ok(poll(60, sub { sql(qq{SELECT coalesce(max(rounds), 0) > 20 FROM acq.acquisition_plans
-		WHERE job_id = $job}) eq 't' }), "$strategy job $job commits rounds");
-	my $plan = sql("SELECT plan_id FROM acq.acquisition_plans WHERE job_id = $job");
-	my $pid = sql("SELECT worker_pid FROM acq.jobs WHERE id = $job");
-	($hold_in, $hold_out) = ("BEGIN;\nLOCK TABLE $target IN EXCLUSIVE MODE;\nSELECT 'held';\n", '');
+	sql(qq{CREATE TABLE $target (id bigint PRIMARY KEY, x float8[] NOT NULL, y int NOT NULL,
+		plan_id bigint NOT NULL, round int NOT NULL);
+		CREATE TRIGGER hold BEFORE INSERT ON $target FOR EACH ROW
+		WHEN (NEW.round > 20) EXECUTE FUNCTION hold_round()});
+	($hold_in, $hold_out) = ("SELECT pg_advisory_lock(4004);\nSELECT 'held';\n", '');
 	$hold = IPC::Run::start([ 'psql', '-XAtq', '-d', $node->connstr('postgres') ],
 		'<', \$hold_in, '>', \$hold_out, '2>', \my $hold_err);
 	$hold->pump until $hold_out =~ /held/;
-	ok(poll(60, sub { sql("SELECT count(*) > 0 FROM pg_locks WHERE pid = $pid AND NOT granted") eq 't' }),
+	my $job = sql(qq{SELECT acq.submit_acquire('cons', 'prov', '$target', 'x', 'y', $budget,
+		strategy => '$strategy', batch => 3, l => 0.001, seed => 11)});
+	my $pid;
+	ok(poll(60, sub {
+		$pid = sql("SELECT worker_pid FROM acq.jobs WHERE id = $job");
+		$pid ne '' && sql("SELECT count(*) > 0 FROM pg_locks WHERE pid = $pid AND NOT granted") eq 't' }),
 		"$strategy job $job waits mid-loop");
+	is(sql("SELECT rounds FROM acq.acquisition_plans WHERE job_id = $job"), '20',
+		"$strategy job $job committed 20 rounds before the hold");
+	my $plan = sql("SELECT plan_id FROM acq.acquisition_plans WHERE job_id = $job");
 	return ($job, $plan, $pid);
 }
 
-# let the held session go (it is gone already after a crash or a restart)
+# let the held worker go (the holder is gone already after a crash or a restart)
 sub release_hold
 {
-	$hold_in .= "COMMIT;\n";
+	$hold_in .= "SELECT pg_advisory_unlock(4004);\n";
 	eval { $hold->finish; };
 	$hold = undef;
 }

@@ -39,6 +39,14 @@ SELECT 's' || lpad((i % 14)::text, 2, '0') AS src, f AS features,
   FROM (SELECT i, ARRAY(SELECT random() - 0.5 + 0 * i FROM generate_series(1, 12)) AS f
           FROM generate_series(1, 14 * 1500) i) q;
 CREATE TABLE cls_val AS SELECT features, y FROM cls WHERE src < 's02';
+-- the same, wider and longer, for SourceSplice (which leaves a plateau fast):
+-- 14 sources x 3,000 rows x 48 features, several seconds on a fast machine
+CREATE TABLE clsb AS
+SELECT 's' || lpad((i % 14)::text, 2, '0') AS src, f AS features,
+       CASE WHEN f[1] + 0.5 * f[2] - f[3] + 0.2 * f[i % 40 + 1] + 0.3 * random() > 0.1 THEN 1 ELSE 0 END AS y
+  FROM (SELECT i, ARRAY(SELECT random() - 0.5 + 0 * i FROM generate_series(1, 48)) AS f
+          FROM generate_series(1, 14 * 3000) i) q;
+CREATE TABLE clsb_val AS SELECT features, y FROM clsb WHERE src < 's02';
 -- wide regression (rows < features: the row-space path): 8 sources x 300 rows x 2,500 features
 CREATE TABLE wide AS
 SELECT 'w' || (i % 8) AS src, f AS features, f[1] - 2 * f[2] + random() AS y
@@ -62,6 +70,8 @@ SELECT i AS id, f AS features, (i % 100) AS label
 -- small versions of each, for "the same function still works"
 CREATE TABLE cls_s AS SELECT * FROM cls WHERE src < 's03' LIMIT 150;
 CREATE TABLE cls_val_s AS SELECT * FROM cls_val LIMIT 50;
+CREATE TABLE clsb_s AS SELECT * FROM clsb WHERE src < 's03' LIMIT 150;
+CREATE TABLE clsb_val_s AS SELECT * FROM clsb_val LIMIT 50;
 CREATE TABLE wide_s AS SELECT src, features[1:20] AS features, y FROM wide LIMIT 80;
 CREATE TABLE wide_val_s AS SELECT features[1:20] AS features, y FROM wide_val LIMIT 20;
 CREATE TABLE prov_s AS SELECT * FROM prov WHERE id <= 10500;
@@ -118,7 +128,7 @@ my ($plan, $plan_s) = split /\n/, $node->safe_psql('postgres',
 	q{SELECT plan_id FROM acq.acquisition_plans ORDER BY plan_id});
 
 my %small = (
-	cls => 'cls_s', cls_val => 'cls_val_s', wide => 'wide_s', wide_val => 'wide_val_s',
+	cls => 'cls_s', cls_val => 'cls_val_s', clsb => 'clsb_s', clsb_val => 'clsb_val_s', wide => 'wide_s', wide_val => 'wide_val_s',
 	prov => 'prov_s', cons => 'cons_s', hard => 'hard_s', many => 'many_s');
 
 # [name, how (cancel, timeout or terminate), the long call, seconds to let it
@@ -133,7 +143,7 @@ my @cases = (
 	[ 'select_sources grasp', 'cancel',
 	  q{SELECT profit FROM acq.select_sources('cls', 'cls_val', 'features', 'y', method => 'grasp', iterations => 200, source_column => 'src')} ],
 	[ 'select_sources splice f1', 'cancel',
-	  q{SELECT profit FROM acq.select_sources('cls', 'cls_val', 'features', 'y', task => 'f1', k_max => 14, source_column => 'src')}, 0.25 ],
+	  q{SELECT profit FROM acq.select_sources('clsb', 'clsb_val', 'features', 'y', task => 'f1', k_max => 14, source_column => 'src')} ],
 	[ 'select_sources datamodels', 'terminate',
 	  q{SELECT profit FROM acq.select_sources('cls', 'cls_val', 'features', 'y', method => 'datamodels', samples => 20000, source_column => 'src')} ],
 	[ 'select_sources regression wide greedy', 'cancel',
@@ -152,7 +162,7 @@ my @cases = (
 	[ 'acquire sps (novelty k = 5)', 'terminate',
 	  q{SELECT bought FROM acq.acquire('cons', 'prov', 'bought_TAG', 'features', 'label', 30000, strategy => 'sps', batch => 3000, novelty_k => 5)} ],
 	[ 'acquire ea', 'cancel',
-	  q{SELECT bought FROM acq.acquire('cons', 'prov', 'bought_TAG', 'features', 'label', 40000, strategy => 'ea', allocation => 'linear', l => 0.3, novelty_k => 5)} ],
+	  q{SELECT bought FROM acq.acquire('cons', 'prov', 'bought_TAG', 'features', 'label', 40000, strategy => 'ea', l => 0.5, novelty_k => 50)} ],
 	[ 'acquire uniform', 'timeout',
 	  q{SELECT bought FROM acq.acquire('cons', 'prov', 'bought_TAG', 'features', 'label', 50000, strategy => 'uniform', batch => 20)} ],
 	# evaluation
