@@ -13,7 +13,10 @@
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "catalog/pg_class.h"
 #include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 #include "pg/acquisition/acquisition.h"
@@ -324,6 +327,7 @@ typedef struct ProviderScan
 	const char *table;
 	int			ng;
 	int			tidcol;			/* use_tid: the ctid's column */
+	int			countcol;		/* a remote provider's grouped read: count(*) */
 } ProviderScan;
 
 static void
@@ -347,6 +351,16 @@ provider_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg("features in %s, id " INT64_FORMAT ", have no finite value in grid dimension %d",
 							sc->table, id, run->s.grid_dims[g])));
+	}
+	if (sc->countcol)
+	{
+		bool		isnull;
+
+		if (DatumGetInt64(acquisition_slot_col(slot, sc->countcol, &isnull)) > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					 errmsg("id " INT64_FORMAT " appears more than once in %s", id, sc->table),
+					 errhint("The provider's id must identify one record; add a primary key.")));
 	}
 	acq_grid_widen(&run->grid, coords);
 	if (run->s.kind == PRED_SQL)
@@ -418,6 +432,39 @@ sort_pool(Run *run, PoolScan *ps)
 }
 
 /*
+ * A foreign provider's set-up with grid or SQL predicates reads grouped by
+ * every column it reads: postgres_fdw then ships the whole query, so the
+ * provider's server computes the grid coordinates (features[g]) and the
+ * predicates, and only ids, labels, coordinates and predicate bits cross the
+ * network -- a plain scan would fetch every feature array, as postgres_fdw
+ * computes a base scan's expressions locally.  It ships the grouping only if
+ * every function in it is built in or in an extension the server's
+ * `extensions` option lists: otherwise the feature arrays do cross, and a
+ * NOTICE says so (the result is the same).
+ */
+static void
+check_remote_setup(Run *run, const char *sql)
+{
+	char	   *explain = psprintf("EXPLAIN (VERBOSE, FORMAT JSON) %s", sql);
+	bool		isnull;
+	char	   *plan;
+	MemoryContext mine = CurrentMemoryContext;
+	ForeignServer *srv = acq_foreign_server(run->s.provider);
+
+	acq_spi_check(SPI_execute(explain, false, 0), SPI_OK_UTILITY, "explaining the provider's read");
+	MemoryContextSwitchTo(mine);
+	if (SPI_processed < 1)
+		return;
+	plan = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (strstr(plan, "\"Relations\": \"Aggregate on") == NULL)
+		ereport(NOTICE,
+				(errmsg("the set-up reads the feature arrays of %s from server \"%s\"", run->q_provider, srv->servername),
+				 errdetail("Its %s could not be computed on that server.",
+						   run->s.kind == PRED_GRID ? "grid coordinates" : "SQL predicates"),
+				 errhint("Use only built-in functions in the predicates, or list their extension in the server's extensions option.")));
+}
+
+/*
  * The provider at set-up: ids, labels and what the predicates need (grid
  * coordinates, the SQL predicates' values) of the rows not held -- not the
  * feature arrays; every row widens the grid's ranges.
@@ -430,16 +477,31 @@ acquisition_scan_provider(Run *run, PoolScan *ps)
 	int			ng = run->s.kind == PRED_GRID ? run->s.ngrid : 0;
 	ProviderScan sc;
 
+	bool		remote = get_rel_relkind(run->s.provider) == RELKIND_FOREIGN_TABLE &&
+		(ng > 0 || run->s.kind == PRED_SQL);
+
 	initStringInfo(&q);
 	appendStringInfo(&q, "SELECT (%s)::pg_catalog.int8, (%s)::pg_catalog.float8", run->q_id, run->q_label);
 	for (int g = 0; g < ng; g++)
-		appendStringInfo(&q, ", ((%s)::pg_catalog.float8[])[%d]", run->q_features, run->s.grid_dims[g]);
+		appendStringInfo(&q, remote ? ", ((%s)[%d])::pg_catalog.float8" : ", ((%s)::pg_catalog.float8[])[%d]",
+						 run->q_features, run->s.grid_dims[g]);
 	if (run->s.kind == PRED_SQL)
 		append_sql_predicates(&q, run);
 	sc.tidcol = 3 + ng + (run->s.kind == PRED_SQL ? 1 : 0);
+	sc.countcol = remote ? sc.tidcol : 0;
 	if (run->use_tid)
 		appendStringInfoString(&q, ", ctid");
+	if (remote)
+		appendStringInfoString(&q, ", pg_catalog.count(*)");
 	appendStringInfo(&q, " FROM %s", table);
+	if (remote)
+	{
+		/* grouped by everything read: postgres_fdw ships it whole (remote.c) */
+		appendStringInfoString(&q, " GROUP BY 1, 2");
+		for (int c = 3; c < sc.tidcol; c++)
+			appendStringInfo(&q, ", %d", c);
+		check_remote_setup(run, q.data);
+	}
 	sc.run = run;
 	sc.ps = ps;
 	sc.table = table;

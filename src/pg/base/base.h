@@ -16,6 +16,7 @@
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
+#include "foreign/foreign.h"
 #include "utils/array.h"
 
 #include "core/acq_core.h"
@@ -263,5 +264,27 @@ Datum		acq_float8_array_datum(const double *v, int n);
 Datum		acq_int4_array_datum(const int *v, int n);
 Datum		acq_int8_array_datum(const int64 *v, int n);
 Datum		acq_text_array_datum(char *const *v, int n);
+
+/* ---- in remote.c: tables on other servers (postgres_fdw, dblink) ------------- */
+
+/* a foreign table's server, or NULL if rel is not a foreign table */
+ForeignServer *acq_foreign_server(Oid rel);
+/* a foreign table's "schema"."table" on its server (postgres_fdw's options) */
+char	   *acq_remote_table_name(Oid rel);
+/* a foreign table's column's name on its server (column_name, or the local name) */
+const char *acq_remote_column_name(Oid rel, const char *column);
+/*
+ * Before relying on acq's functions on srv: an ERROR naming the server and
+ * the fix unless its `extensions` option lists acq and it runs this
+ * database's acq version.  The caller is connected to SPI.
+ */
+void		acq_check_remote_acq(ForeignServer *srv, const char *what);
+/*
+ * remote_sql run on srv through dblink by the server's name (the caller's
+ * user mapping), rows typed by coldefs handed to fn as by acq_spi_stream; an
+ * unreachable server is an ERROR naming it.  The caller is connected to SPI.
+ */
+uint64		acq_remote_stream(ForeignServer *srv, const char *remote_sql, const char *coldefs,
+							  const char *what, AcqRowFn fn, void *arg);
 
 #endif							/* ACQ_PG_BASE_H */

@@ -163,6 +163,8 @@ void		mycroft_sel_args(FunctionCallInfo fcinfo, int first, SelSpec *s);
 void		mycroft_check_sel_spec(const SelSpec *s);
 /* the owner's k rows for the hard rows; the caller is connected to SPI */
 void		mycroft_run_selection(SelSpec *s, SelResult *res);
+/* labels as "1, 2, 3" for a message */
+char	   *mycroft_format_labels(const double *v, int n);
 /* the owner's n rows read: unique ids (sorted in place), at least k of them */
 void		mycroft_check_owner_ids(const SelSpec *s, int64 *ids, int64 n, SelResult *res);
 /* the memory of a pursuit over nc atoms of m numbers, checked against acq.max_memory */
@@ -197,5 +199,12 @@ void		mycroft_check_rank_args(FunctionCallInfo fcinfo);
 /* ---- in job.c: acq.rank_owners as a background job ---------------------------- */
 void		acq_rank_job_run(AcqJob *job);
 char	   *acq_rank_job_write(AcqJob *job);
+
+/* ---- in remote.c: an owner on another server ------------------------------------ */
+
+/* is the owner a foreign table (its selection then runs on its server)? */
+bool		mycroft_owner_is_remote(Oid rel);
+/* mycroft_run_selection, run on the foreign owner's server; the caller is connected to SPI */
+void		mycroft_run_remote_selection(SelSpec *s, SelResult *res);
 
 #endif							/* ACQ_PG_MYCROFT_H */

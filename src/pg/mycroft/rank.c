@@ -255,7 +255,10 @@ acq_rank_owners(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("an owner cannot be the hard examples table")));
-		mycroft_run_selection(s, &res);
+		if (mycroft_owner_is_remote(s->owner.rel))
+			mycroft_run_remote_selection(s, &res);
+		else
+			mycroft_run_selection(s, &res);
 		mycroft_fetch_rows(&s->owner, res.id, res.n, &d, &shared[o]);
 		scores[o].index = o;
 		scores[o].owner = s->owner.rel;

@@ -381,8 +381,8 @@ select_random(SelSpec *s, const Rows *hard, const double *hl, int nhl, AcqRng *r
 
 /* ---- a selection ---------------------------------------------------------- */
 
-static char *
-format_labels(const double *v, int n)
+char *
+mycroft_format_labels(const double *v, int n)
 {
 	StringInfoData s;
 
@@ -463,7 +463,7 @@ mycroft_run_selection(SelSpec *s, SelResult *res)
 		ereport(NOTICE,
 				(errmsg("owner %s has no rows with label%s %s of D_hard; it selected from what it has",
 						acq_rel_display_name(s->owner.rel), res->nmissing > 1 ? "s" : "",
-						format_labels(res->missing, res->nmissing))));
+						mycroft_format_labels(res->missing, res->nmissing))));
 }
 
 /*
