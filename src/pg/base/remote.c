@@ -96,7 +96,7 @@ lists_extension(ForeignServer *srv, const char *ext)
 
 /* dblink's schema in this database, or an ERROR saying how to install it */
 static const char *
-dblink_schema(const char *what)
+dblink_schema(const char *server)
 {
 	Oid			ext = get_extension_oid("dblink", true);
 	Oid			nsp = InvalidOid;
@@ -119,7 +119,7 @@ dblink_schema(const char *what)
 	if (!OidIsValid(nsp))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s needs the dblink extension in this database", what),
+				 errmsg("running acq on server \"%s\" needs the dblink extension in this database", server),
 				 errdetail("acq runs the computation on the table's own server through dblink, by the server's name and your user mapping."),
 				 errhint("CREATE EXTENSION dblink (it is in PostgreSQL's contrib).")));
 	return quote_identifier(get_namespace_name(nsp));
@@ -150,7 +150,7 @@ uint64
 acq_remote_stream(ForeignServer *srv, const char *remote_sql, const char *coldefs, const char *what,
 				  AcqRowFn fn, void *arg)
 {
-	char	   *sql = psprintf("SELECT * FROM %s.dblink(%s, %s) AS t(%s)", dblink_schema(what),
+	char	   *sql = psprintf("SELECT * FROM %s.dblink(%s, %s) AS t(%s)", dblink_schema(srv->servername),
 							   quote_literal_cstr(srv->servername), quote_literal_cstr(remote_sql), coldefs);
 	MemoryContext mine = CurrentMemoryContext;
 	ErrorContextCallback cb;

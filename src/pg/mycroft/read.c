@@ -235,8 +235,9 @@ mycroft_fetch_rows(const ReadSpec *rs, const int64 *ids, int64 n, int *d, Rows *
 	MemoryContext mine = CurrentMemoryContext;
 	char	   *table = acq_rel_display_name(rs->rel);
 
+	/* the id uncast: an index on an int4 id serves int4 = int8 (on a foreign owner's server too) */
 	sql = psprintf("SELECT (%s)::pg_catalog.int8, (%s)::pg_catalog.float8[], (%s)::pg_catalog.float8 FROM %s"
-				   " WHERE (%s)::pg_catalog.int8 OPERATOR(pg_catalog.=) ANY ($1)",
+				   " WHERE %s OPERATOR(pg_catalog.=) ANY ($1)",
 				   quote_identifier(rs->id), quote_identifier(rs->features), quote_identifier(rs->label),
 				   table, quote_identifier(rs->id));
 	acq_spi_check(SPI_execute_with_args(sql, 1, &t, &arr, NULL, true, 0), SPI_OK_SELECT, "reading the shared rows");
