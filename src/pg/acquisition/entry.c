@@ -63,6 +63,16 @@ acquisition_check_args(FunctionCallInfo fcinfo)
 	(void) acquisition_check_spec(&s);
 }
 
+static void
+run_all(void *arg)
+{
+	Run		   *run = arg;
+
+	acquisition_setup_run(run);
+	acquisition_set_predicate_names(run);
+	acquisition_run_rounds(run, NULL);
+}
+
 /* acq.acquire(...): a plan run in the caller's transaction */
 Datum
 acq_acquire(PG_FUNCTION_ARGS)
@@ -82,9 +92,7 @@ acq_acquire(PG_FUNCTION_ARGS)
 	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
 	MemoryContextSwitchTo(cxt);
 	run->plan_id = create_plan(&run->s, 0);
-	acquisition_setup_run(run);
-	acquisition_set_predicate_names(run);
-	acquisition_run_rounds(run, NULL);
+	acq_on_server(acq_foreign_server(run->s.provider), psprintf("the provider %s", acq_rel_display_name(run->s.provider)), run_all, run);
 	acquisition_finish_plan(run);
 	run_summary(run, values, nulls);
 	MemoryContextSwitchTo(old);

@@ -120,6 +120,20 @@ create_plan(AcqJob *job, Datum params)
 	return acquisition_create_job_plan(args, job->id);
 }
 
+/* set-up, then the rounds (a foreign provider's server unreachable: one ERROR naming it) */
+static void
+job_steps(void *arg)
+{
+	AcqJob	   *job = arg;
+	Run		   *run = (Run *) job->state;
+
+	acquisition_setup_run(run);
+	acquisition_set_predicate_names(run);
+	acq_job_commit_step(job);
+	MemoryContextSwitchTo(run->cxt);
+	acquisition_run_rounds(run, job);
+}
+
 void
 acq_acquisition_job_run(AcqJob *job)
 {
@@ -163,12 +177,7 @@ acq_acquisition_job_run(AcqJob *job)
 	}
 	snprintf(job->label, sizeof(job->label), "plan " INT64_FORMAT, run->plan_id);
 	acquisition_check_read_rights(&run->s);
-	acquisition_setup_run(run);
-	acquisition_set_predicate_names(run);
-	acq_job_commit_step(job);
-	MemoryContextSwitchTo(cxt);
-
-	acquisition_run_rounds(run, job);
+	acq_on_server(acq_foreign_server(run->s.provider), psprintf("the provider %s", acq_rel_display_name(run->s.provider)), job_steps, job);
 }
 
 /* the plan finished, in the job's last step; the job's message */

@@ -284,6 +284,11 @@ void		acq_check_remote_acq(ForeignServer *srv, const char *what);
  * user mapping), rows typed by coldefs handed to fn as by acq_spi_stream; an
  * unreachable server is an ERROR naming it.  The caller is connected to SPI.
  */
+/*
+ * fn(arg), a connection failure on the way (SQLSTATE class 08) reported as
+ * an ERROR naming srv and the fix; srv NULL: fn(arg) as it is
+ */
+void		acq_on_server(ForeignServer *srv, const char *what, void (*fn) (void *), void *arg);
 uint64		acq_remote_stream(ForeignServer *srv, const char *remote_sql, const char *coldefs,
 							  const char *what, AcqRowFn fn, void *arg);
 

@@ -125,6 +125,49 @@ dblink_schema(const char *server)
 	return quote_identifier(get_namespace_name(nsp));
 }
 
+static void
+unreachable(ForeignServer *srv, const char *what, ErrorData *e)
+{
+	ereport(ERROR,
+			(errcode(e->sqlerrcode),
+			 errmsg("server \"%s\" cannot be reached (%s)", srv->servername, what),
+			 errdetail("%s%s%s", e->message, e->detail ? ": " : "", e->detail ? e->detail : ""),
+			 errhint("Start that server, or fix its host and port (ALTER SERVER %s OPTIONS (SET ...)) or your user mapping (ALTER USER MAPPING).",
+					 quote_identifier(srv->servername))));
+}
+
+/*
+ * fn(arg), with a connection failure (SQLSTATE class 08: postgres_fdw's or
+ * dblink's) reported as srv that cannot be reached; srv NULL: just fn(arg).
+ * fn may commit (a job's step): the error is copied into the transaction
+ * that is current when it is raised.
+ */
+void
+acq_on_server(ForeignServer *srv, const char *what, void (*fn) (void *), void *arg)
+{
+	if (srv == NULL)
+	{
+		fn(arg);
+		return;
+	}
+	PG_TRY();
+	{
+		fn(arg);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *e;
+
+		MemoryContextSwitchTo(CurTransactionContext);
+		e = CopyErrorData();
+		if (ERRCODE_TO_CATEGORY(e->sqlerrcode) != ERRCODE_CONNECTION_EXCEPTION)
+			PG_RE_THROW();
+		FlushErrorState();
+		unreachable(srv, what, e);
+	}
+	PG_END_TRY();
+}
+
 typedef struct RemoteCall
 {
 	const char *server;
@@ -177,12 +220,7 @@ acq_remote_stream(ForeignServer *srv, const char *remote_sql, const char *coldef
 			PG_RE_THROW();
 		FlushErrorState();
 		error_context_stack = cb.previous;
-		ereport(ERROR,
-				(errcode(e->sqlerrcode),
-				 errmsg("server \"%s\" cannot be reached (%s)", srv->servername, what),
-				 errdetail("%s%s%s", e->message, e->detail ? ": " : "", e->detail ? e->detail : ""),
-				 errhint("Start that server, or fix its host and port (ALTER SERVER %s OPTIONS (SET ...)) or your user mapping (ALTER USER MAPPING).",
-						 quote_identifier(srv->servername))));
+		unreachable(srv, what, e);
 	}
 	PG_END_TRY();
 	error_context_stack = cb.previous;
