@@ -47,7 +47,7 @@ typedef struct PoolKey
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
-static void append_sql_predicates(StringInfo q, Run *run);
+static void append_sql_predicates(StringInfo q, Run *run, bool remote);
 static char *read_sql(Run *run, Oid rel, const char *extra);
 static uint64 row_sql_mask(Run *run, TupleTableSlot *slot, MemoryContext rowcxt, int col);
 static void sort_pool(Run *run, PoolScan *ps);
@@ -94,13 +94,17 @@ acquisition_row_id(TupleTableSlot *slot, const char *table)
 	return DatumGetInt64(d);
 }
 
-/* ", ARRAY[<the SQL predicates' values>]": false where one is NULL */
+/*
+ * ", ARRAY[<the SQL predicates' values>]": false where one is NULL (for a
+ * foreign provider as a CASE, which postgres_fdw ships and COALESCE not)
+ */
 static void
-append_sql_predicates(StringInfo q, Run *run)
+append_sql_predicates(StringInfo q, Run *run, bool remote)
 {
 	appendStringInfoString(q, ", ARRAY[");
 	for (int i = 0; i < run->s.nsql; i++)
-		appendStringInfo(q, "%sCOALESCE((%s)::pg_catalog.bool, false)", i ? ", " : "", run->s.sql[i]);
+		appendStringInfo(q, remote ? "%sCASE WHEN (%s)::pg_catalog.bool THEN true ELSE false END" :
+						 "%sCOALESCE((%s)::pg_catalog.bool, false)", i ? ", " : "", run->s.sql[i]);
 	appendStringInfoString(q, "]");
 }
 
@@ -117,7 +121,7 @@ read_sql(Run *run, Oid rel, const char *extra)
 	appendStringInfo(&q, "SELECT (%s)::pg_catalog.int8, (%s)::pg_catalog.float8[], (%s)::pg_catalog.float8",
 					 run->q_id, run->q_features, run->q_label);
 	if (run->s.kind == PRED_SQL)
-		append_sql_predicates(&q, run);
+		append_sql_predicates(&q, run, false);
 	if (extra)
 		appendStringInfo(&q, ", %s", extra);
 	appendStringInfo(&q, " FROM %s", acq_rel_display_name(rel));
@@ -486,7 +490,7 @@ acquisition_scan_provider(Run *run, PoolScan *ps)
 		appendStringInfo(&q, remote ? ", ((%s)[%d])::pg_catalog.float8" : ", ((%s)::pg_catalog.float8[])[%d]",
 						 run->q_features, run->s.grid_dims[g]);
 	if (run->s.kind == PRED_SQL)
-		append_sql_predicates(&q, run);
+		append_sql_predicates(&q, run, remote);
 	sc.tidcol = 3 + ng + (run->s.kind == PRED_SQL ? 1 : 0);
 	sc.countcol = remote ? sc.tidcol : 0;
 	if (run->use_tid)
