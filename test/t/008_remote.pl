@@ -176,6 +176,8 @@ my $remote_rank = q{SELECT * FROM acq.rank_owners('my_trainer', 'my_hard', 'my_h
 sql(q{ALTER SERVER node1 OPTIONS (DROP extensions)});
 like(err($remote_rank), qr/server "node1" does not list acq in its extensions option.*HINT:.*ALTER SERVER node1 OPTIONS \(ADD extensions 'acq'\)/s,
 	'an owner\'s server without extensions acq: ERROR naming it and the fix');
+like(err(q{SELECT acq.submit_rank_owners('my_trainer', 'my_hard', 'my_held', '{r_node1.my_useful}', 'features', 'label', k => 20)}),
+	qr/server "node1" does not list acq in its extensions option/, '... and a ranking job is refused at submission');
 sql(q{ALTER SERVER node1 OPTIONS (ADD extensions 'acq')});
 
 $node1->safe_psql('postgres', q{UPDATE pg_extension SET extversion = '0.1.0' WHERE extname = 'acq'});

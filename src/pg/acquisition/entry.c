@@ -92,7 +92,8 @@ acq_acquire(PG_FUNCTION_ARGS)
 	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
 	MemoryContextSwitchTo(cxt);
 	run->plan_id = create_plan(&run->s, 0);
-	acq_on_server(acq_foreign_server(run->s.provider), psprintf("the provider %s", acq_rel_display_name(run->s.provider)), run_all, run);
+	acq_on_server(acq_foreign_server(run->s.provider),
+				  psprintf("the provider %s", acq_rel_display_name(run->s.provider)), run_all, run);
 	acquisition_finish_plan(run);
 	run_summary(run, values, nulls);
 	MemoryContextSwitchTo(old);

@@ -177,7 +177,8 @@ acq_acquisition_job_run(AcqJob *job)
 	}
 	snprintf(job->label, sizeof(job->label), "plan " INT64_FORMAT, run->plan_id);
 	acquisition_check_read_rights(&run->s);
-	acq_on_server(acq_foreign_server(run->s.provider), psprintf("the provider %s", acq_rel_display_name(run->s.provider)), job_steps, job);
+	acq_on_server(acq_foreign_server(run->s.provider),
+				  psprintf("the provider %s", acq_rel_display_name(run->s.provider)), job_steps, job);
 }
 
 /* the plan finished, in the job's last step; the job's message */

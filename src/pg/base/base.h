@@ -279,6 +279,8 @@ const char *acq_remote_column_name(Oid rel, const char *column);
  * database's acq version.  The caller is connected to SPI.
  */
 void		acq_check_remote_acq(ForeignServer *srv, const char *what);
+/* its part that needs no connection: the extensions option, dblink installed here */
+void		acq_check_remote_declared(ForeignServer *srv, const char *what);
 /*
  * remote_sql run on srv through dblink by the server's name (the caller's
  * user mapping), rows typed by coldefs handed to fn as by acq_spi_stream; an

@@ -237,6 +237,23 @@ version_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
 }
 
 /*
+ * What can be checked without connecting (a job's submission): srv lists
+ * acq in its `extensions` option, and dblink is installed here.
+ */
+void
+acq_check_remote_declared(ForeignServer *srv, const char *what)
+{
+	if (!lists_extension(srv, "acq"))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("server \"%s\" does not list acq in its extensions option", srv->servername),
+				 errdetail("%s runs acq's functions on that server; the option declares that it has acq installed.", what),
+				 errhint("Install acq on that server, then: ALTER SERVER %s OPTIONS (ADD extensions 'acq'), or SET if the option exists.",
+						 quote_identifier(srv->servername))));
+	(void) dblink_schema(srv->servername);
+}
+
+/*
  * The checks before acq relies on acq's functions on srv (what: for what,
  * in the messages): the server lists acq in its `extensions` option (its
  * owner's declaration that the server runs acq), and the server's acq is this
@@ -250,13 +267,7 @@ acq_check_remote_acq(ForeignServer *srv, const char *what)
 	char	   *local = NULL;
 	char	   *remote = NULL;
 
-	if (!lists_extension(srv, "acq"))
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-				 errmsg("server \"%s\" does not list acq in its extensions option", srv->servername),
-				 errdetail("%s runs acq's functions on that server; the option declares that it has acq installed.", what),
-				 errhint("Install acq on that server, then: ALTER SERVER %s OPTIONS (ADD extensions 'acq'), or SET if the option exists.",
-						 quote_identifier(srv->servername))));
+	acq_check_remote_declared(srv, what);
 	acq_spi_stream(vsql, true, SPI_OK_SELECT, "reading acq's version", version_row, &local);
 	acq_remote_stream(srv, vsql, "extversion text", "checking acq's version", version_row, &remote);
 	if (remote == NULL)
