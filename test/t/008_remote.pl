@@ -120,6 +120,28 @@ ok(@with_x > 0 && !grep({ !/id = ANY/ } @with_x),
 	'every read of the feature arrays on node2 is a purchase, id = ANY(...) pushed down (' . scalar(@with_x) . ' statements)')
   or diag(join("\n", grep { !/id = ANY/ } @with_x));
 
+# SQL predicates: built-in operators are computed on node2 (no NOTICE); a
+# PL/pgSQL function (not inlined, in no listed extension) cannot be shipped: the set-up then fetches
+# the feature arrays, says so, and buys the same records
+sql(q{CREATE FUNCTION public.low_x(float8[]) RETURNS bool IMMUTABLE LANGUAGE plpgsql AS 'BEGIN RETURN $1[1] < 1.5; END'});
+for my $case ([ 'builtin', q{'{"x[1] < 1.5", "x[1] >= 1.5"}'} ], [ 'local_fn', q{'{"public.low_x(x)", "NOT public.low_x(x)"}'} ])
+{
+	my ($name, $preds) = @$case;
+	my $args = "'x', 'y', 400, predicates => 'sql', predicate_sql => $preds, batch => 40, seed => 7";
+	sql("SELECT bought FROM acq.acquire('cons', 'prov', 'loc_$name', $args)");
+	my ($ret, $out, $stderr) = $coord->psql('postgres', "SELECT bought FROM acq.acquire('cons', 'r_node2.prov', 'rem_$name', $args)");
+	is(bought("rem_$name"), bought("loc_$name"), "remote provider, SQL predicates ($name): the local run's records");
+	if ($name eq 'builtin')
+	{
+		unlike($stderr, qr/reads the feature arrays/, '... computed on node2, no NOTICE');
+	}
+	else
+	{
+		like($stderr, qr/NOTICE:  the set-up reads the feature arrays of r_node2\.prov from server "node2"/,
+			'... a function it cannot ship: a NOTICE that the feature arrays cross');
+	}
+}
+
 # the same as a job
 my $job = sql("SELECT acq.submit_acquire('cons', 'r_node2.prov', 'job_grid', 'x', 'y', 600, predicates => 'grid', task => 'regression', batch => 40, seed => 7)");
 is(sql("SELECT acq.job_wait($job)"), 'succeeded', 'remote provider as a job: succeeded');
