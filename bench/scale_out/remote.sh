@@ -99,6 +99,6 @@ phase "owner: pull (CREATE TABLE AS)"        "CREATE TABLE owner_pulled AS SELEC
 
 {
 	echo "N = $N rows of D = $D features (provider and owner); bytes: libpq protocol bytes through the relay"
-	printf "%-46s %12s %14s %6s %14s %12s %8s\n" phase "to node B" "from node B" conns "node rows seq" "node idx" "s"
+	printf "%-46s %12s %14s %6s %14s %12s %8s\n" phase "to node" "from node" conns "node rows seq" "node idx" "s"
 	cat "$OUT"
 } | tee "$HERE/results/remote_${N}x${D}.txt"
