@@ -19,6 +19,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use IPC::Run;
 
 my $coord = PostgreSQL::Test::Cluster->new('coord');
 my $node1 = PostgreSQL::Test::Cluster->new('node1');
@@ -212,7 +213,32 @@ like(err($remote_rank), qr/running acq on server "node1" needs the dblink extens
 	'remote owners without dblink: ERROR saying how to install it');
 sql('CREATE EXTENSION dblink');
 
+# node2 goes down mid-run: a job held in its third round (a trigger on a
+# pre-made target waits for an advisory lock another session holds), node2
+# stopped, the lock released.  The job fails with the ERROR naming node2;
+# what it committed is consistent: the target holds exactly what the log says
+# it bought.
+sql(q{CREATE FUNCTION hold_round() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN PERFORM pg_advisory_xact_lock_shared(4017); RETURN NEW; END $$;
+CREATE TABLE mid_job (id bigint PRIMARY KEY, x float8[] NOT NULL, y int NOT NULL, plan_id bigint NOT NULL, round int NOT NULL);
+CREATE TRIGGER hold BEFORE INSERT ON mid_job FOR EACH ROW WHEN (NEW.round > 2) EXECUTE FUNCTION hold_round()});
+my ($hold_in, $hold_out) = ("SELECT pg_advisory_lock(4017);\nSELECT 'held';\n", '');
+my $hold = IPC::Run::start([ 'psql', '-XAtq', '-d', $coord->connstr('postgres') ],
+	'<', \$hold_in, '>', \$hold_out, '2>', \my $hold_err);
+$hold->pump until $hold_out =~ /held/;
+$job = sql(q{SELECT acq.submit_acquire('cons', 'r_node2.prov', 'mid_job', 'x', 'y', 600, batch => 40, seed => 7)});
+$coord->poll_query_until('postgres', qq{SELECT count(*) > 0 FROM pg_locks l JOIN acq.jobs j ON l.pid = j.worker_pid
+	WHERE j.id = $job AND NOT l.granted}, 't') or die 'the job did not reach its third round';
 $node2->stop;
+$hold_in .= "SELECT pg_advisory_unlock(4017);\n\\q\n";
+$hold->finish;
+is(sql("SELECT acq.job_wait($job)"), 'failed', 'node2 stopped mid-run: the job fails');
+like(sql("SELECT error_sqlstate || ' ' || error_message FROM acq.jobs WHERE id = $job"),
+	qr/^08... server "node2" cannot be reached \(the provider r_node2\.prov\)$/, '... with the ERROR naming node2');
+is(sql(q{SELECT (SELECT count(*) FROM mid_job) || ' ' || (SELECT coalesce(sum(received), 0) FROM acq.acquisition_rounds r
+	JOIN acq.acquisitions a USING (plan_id) WHERE a.target = 'mid_job'::regclass)}) =~ /^(\d+) \1$/ ? 1 : 0, 1,
+	'... and the target holds exactly what the log says was bought');
+
 like(err(q{SELECT * FROM acq.acquire('cons', 'r_node2.prov', 'stopped', 'x', 'y', 600, batch => 40, seed => 7)}),
 	qr/ERROR:  server "node2" cannot be reached \(the provider r_node2\.prov\).*HINT:  Start that server/s,
 	'a stopped provider node: ERROR naming it');
