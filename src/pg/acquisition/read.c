@@ -2,9 +2,10 @@
  * read.c -- reading the rows of a run's tables at set-up, streamed and
  * checked as they come: the consumer's and the target's (held: kept for
  * novelty and the predicates), and the provider's (for sale: its ids,
- * labels and what the predicates need, in id order; not the feature arrays,
- * which are read and checked only for the records bought).  Also a row's
- * id, features and label for buy.c, and the sorted ids.
+ * labels and what the predicates need, in id order, computed on a foreign
+ * provider's own server; not the feature arrays, which are read and checked
+ * only for the records bought).  Also a row's id, features and label for
+ * buy.c, and the sorted ids.
  */
 #include "postgres.h"
 
@@ -12,8 +13,8 @@
 
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
-#include "miscadmin.h"
 #include "catalog/pg_class.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -500,7 +501,7 @@ acquisition_scan_provider(Run *run, PoolScan *ps)
 	appendStringInfo(&q, " FROM %s", table);
 	if (remote)
 	{
-		/* grouped by everything read: postgres_fdw ships it whole (remote.c) */
+		/* grouped by everything read: postgres_fdw ships it whole (check_remote_setup) */
 		appendStringInfoString(&q, " GROUP BY 1, 2");
 		for (int c = 3; c < sc.tidcol; c++)
 			appendStringInfo(&q, ", %d", c);
