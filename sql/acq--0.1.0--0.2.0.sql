@@ -171,6 +171,15 @@ SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION acq.submit_rank_owners IS
 'acq.rank_owners as a background job: returns the job id; the ranking lands in acq.owner_rankings';
 
+-- strategy => 'curve' (learning curves per predicate, issue 15): its
+-- parameters in the plan, each allocation round's fits in the log.
+ALTER TABLE acq.acquisition_plans
+    ADD COLUMN validation      regclass,
+    ADD COLUMN curve_model     text,
+    ADD COLUMN fairness_lambda float8 NOT NULL DEFAULT 0,
+    ADD COLUMN curve_points    int NOT NULL DEFAULT 5;
+ALTER TABLE acq.acquisition_rounds ADD COLUMN curve jsonb;
+
 -- The acquisition functions' target is text, parsed as [schema.]table (each
 -- part at most 63 bytes, an error rather than a truncated name: as name, a
 -- longer target was cut to 63 bytes before acq saw it, and acq created a
@@ -196,7 +205,7 @@ CREATE FUNCTION acq.acquire(
     grid_dims       int[]   DEFAULT NULL,
     grid_size       int     DEFAULT 4,
     predicate_sql   text[]  DEFAULT NULL,
-    batch           int     DEFAULT NULL,     -- 100, or the budget if smaller
+    batch           int     DEFAULT NULL,     -- 100, or the budget if smaller (curve: a quarter of it)
     tau             int     DEFAULT 1,
     l               float8  DEFAULT 0.01,
     delta           float8  DEFAULT 0.001,
@@ -204,7 +213,11 @@ CREATE FUNCTION acq.acquire(
     novelty_k       int     DEFAULT 1,
     novelty_splits  int     DEFAULT 50,
     scale           boolean DEFAULT true,
-    seed            bigint  DEFAULT 0)
+    seed            bigint  DEFAULT 0,
+    validation      regclass DEFAULT NULL,  -- curve: the validation rows (same columns)
+    model           text    DEFAULT NULL,   -- curve: acq.evaluate's model (NULL: the task's default)
+    fairness_lambda float8  DEFAULT 0,      -- curve: weight of the loss disparity between predicates
+    curve_points    int     DEFAULT 5)      -- curve: nested subsets per learning curve
 RETURNS TABLE (plan_id bigint, bought int, rounds int, budget_left int,
                predicate_names text[], counts int[])
 AS 'MODULE_PATHNAME', 'acq_acquire'
@@ -212,7 +225,7 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 SET jit = off;      -- acq's queries are simple scans: compiling them only costs
 COMMENT ON FUNCTION acq.acquire IS
-'buy up to budget records from provider into target, by EA, SPS, uniform or random predicate queries; returns the plan''s summary';
+'buy up to budget records from provider into target, by EA, SPS, curve, uniform or random predicate queries; returns the plan''s summary';
 
 CREATE FUNCTION acq.submit_acquire(
     consumer        regclass,
@@ -229,7 +242,7 @@ CREATE FUNCTION acq.submit_acquire(
     grid_dims       int[]   DEFAULT NULL,
     grid_size       int     DEFAULT 4,
     predicate_sql   text[]  DEFAULT NULL,
-    batch           int     DEFAULT NULL,     -- 100, or the budget if smaller
+    batch           int     DEFAULT NULL,     -- 100, or the budget if smaller (curve: a quarter of it)
     tau             int     DEFAULT 1,
     l               float8  DEFAULT 0.01,
     delta           float8  DEFAULT 0.001,
@@ -237,7 +250,11 @@ CREATE FUNCTION acq.submit_acquire(
     novelty_k       int     DEFAULT 1,
     novelty_splits  int     DEFAULT 50,
     scale           boolean DEFAULT true,
-    seed            bigint  DEFAULT 0)
+    seed            bigint  DEFAULT 0,
+    validation      regclass DEFAULT NULL,  -- curve: the validation rows (same columns)
+    model           text    DEFAULT NULL,   -- curve: acq.evaluate's model (NULL: the task's default)
+    fairness_lambda float8  DEFAULT 0,      -- curve: weight of the loss disparity between predicates
+    curve_points    int     DEFAULT 5)      -- curve: nested subsets per learning curve
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'acq_submit_acquire'
 LANGUAGE C VOLATILE

@@ -366,7 +366,11 @@ CREATE TABLE acq.acquisition_plans (
     budget_left     int NOT NULL,
     created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     finished_at     timestamptz,
-    message         text
+    message         text,
+    validation      regclass,           -- curve: the validation table
+    curve_model     text,               -- curve: the model of the learning curves
+    fairness_lambda float8 NOT NULL DEFAULT 0,
+    curve_points    int NOT NULL DEFAULT 5
 );
 COMMENT ON TABLE acq.acquisition_plans IS
 'one row per acquisition (acq.acquire, acq.submit_acquire): its parameters and how far it got';
@@ -375,7 +379,7 @@ CREATE TABLE acq.acquisition_rounds (
     plan_id         bigint NOT NULL REFERENCES acq.acquisition_plans (plan_id) ON DELETE CASCADE,
     round           int NOT NULL,
     owner           regrole NOT NULL DEFAULT pg_catalog.quote_ident(current_user)::pg_catalog.regrole,
-    stage           text NOT NULL,      -- init, estimate, allocate, fill, sample, uniform, random
+    stage           text NOT NULL,      -- init, estimate, allocate, fill, sample, uniform, random, curve
     predicate       int NOT NULL,       -- 1-based index into the plan's predicate_names
     predicate_name  text NOT NULL,
     requested       int NOT NULL,
@@ -388,6 +392,7 @@ CREATE TABLE acq.acquisition_rounds (
     state           float8[] NOT NULL,  -- the planner's state after the round (resume)
     rng             bigint[] NOT NULL,  -- the strategy's random state after the round (resume)
     at              timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    curve           jsonb,              -- curve: the allocation round's fitted curves and allocation (its first query)
     PRIMARY KEY (plan_id, round)
 );
 COMMENT ON TABLE acq.acquisition_rounds IS
@@ -439,7 +444,7 @@ CREATE FUNCTION acq.acquire(
     grid_dims       int[]   DEFAULT NULL,
     grid_size       int     DEFAULT 4,
     predicate_sql   text[]  DEFAULT NULL,
-    batch           int     DEFAULT NULL,     -- 100, or the budget if smaller
+    batch           int     DEFAULT NULL,     -- 100, or the budget if smaller (curve: a quarter of it)
     tau             int     DEFAULT 1,
     l               float8  DEFAULT 0.01,
     delta           float8  DEFAULT 0.001,
@@ -447,7 +452,11 @@ CREATE FUNCTION acq.acquire(
     novelty_k       int     DEFAULT 1,
     novelty_splits  int     DEFAULT 50,
     scale           boolean DEFAULT true,
-    seed            bigint  DEFAULT 0)
+    seed            bigint  DEFAULT 0,
+    validation      regclass DEFAULT NULL,  -- curve: the validation rows (same columns)
+    model           text    DEFAULT NULL,   -- curve: acq.evaluate's model (NULL: the task's default)
+    fairness_lambda float8  DEFAULT 0,      -- curve: weight of the loss disparity between predicates
+    curve_points    int     DEFAULT 5)      -- curve: nested subsets per learning curve
 RETURNS TABLE (plan_id bigint, bought int, rounds int, budget_left int,
                predicate_names text[], counts int[])
 AS 'MODULE_PATHNAME', 'acq_acquire'
@@ -455,7 +464,7 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 SET jit = off;      -- acq's queries are simple scans: compiling them only costs
 COMMENT ON FUNCTION acq.acquire IS
-'buy up to budget records from provider into target, by EA, SPS, uniform or random predicate queries; returns the plan''s summary';
+'buy up to budget records from provider into target, by EA, SPS, curve, uniform or random predicate queries; returns the plan''s summary';
 
 CREATE FUNCTION acq.submit_acquire(
     consumer        regclass,
@@ -472,7 +481,7 @@ CREATE FUNCTION acq.submit_acquire(
     grid_dims       int[]   DEFAULT NULL,
     grid_size       int     DEFAULT 4,
     predicate_sql   text[]  DEFAULT NULL,
-    batch           int     DEFAULT NULL,     -- 100, or the budget if smaller
+    batch           int     DEFAULT NULL,     -- 100, or the budget if smaller (curve: a quarter of it)
     tau             int     DEFAULT 1,
     l               float8  DEFAULT 0.01,
     delta           float8  DEFAULT 0.001,
@@ -480,7 +489,11 @@ CREATE FUNCTION acq.submit_acquire(
     novelty_k       int     DEFAULT 1,
     novelty_splits  int     DEFAULT 50,
     scale           boolean DEFAULT true,
-    seed            bigint  DEFAULT 0)
+    seed            bigint  DEFAULT 0,
+    validation      regclass DEFAULT NULL,  -- curve: the validation rows (same columns)
+    model           text    DEFAULT NULL,   -- curve: acq.evaluate's model (NULL: the task's default)
+    fairness_lambda float8  DEFAULT 0,      -- curve: weight of the loss disparity between predicates
+    curve_points    int     DEFAULT 5)      -- curve: nested subsets per learning curve
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'acq_submit_acquire'
 LANGUAGE C VOLATILE

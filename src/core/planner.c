@@ -59,6 +59,8 @@ acq_stage_name(AcqStage stage)
 			return "random";
 		case ACQ_STAGE_DONE:
 			return "done";
+		case ACQ_STAGE_CURVE:
+			return "curve";
 	}
 	return "?";
 }
@@ -108,6 +110,9 @@ acq_planner_create(const AcqPlanParams *p, int np, const int64_t *pool,
 			break;
 		case ACQ_STRATEGY_RANDOM:
 			pl->stage = ACQ_STAGE_RANDOM;
+			break;
+		case ACQ_STRATEGY_CURVE:
+			pl->stage = ACQ_STAGE_CURVE;
 			break;
 	}
 	pl->cursor = 0;
@@ -195,6 +200,11 @@ acq_planner_start(const AcqPlanner *pl, AcqPlanStart *st)
 			break;
 		case ACQ_STRATEGY_RANDOM:
 			st->asked = pl->p.batch < pl->p.budget ? pl->p.batch : pl->p.budget;
+			break;
+		case ACQ_STRATEGY_CURVE:
+			/* the curves measure every predicate on the validation rows: no first round to cover them */
+			st->asked = pl->p.batch < pl->p.budget ? pl->p.batch : pl->p.budget;
+			st->covers = true;
 			break;
 	}
 }
@@ -655,6 +665,13 @@ acq_planner_next(AcqPlanner *pl, AcqRng *rng, int *pred, int64_t *count)
 					pl->stage = ACQ_STAGE_DONE;
 				continue;
 
+			case ACQ_STAGE_CURVE:
+				i = next_pending(pl);
+				if (i >= 0)
+					return hand_out(pl, i, pl->preds[i].pending, pred, count);
+				/* the host sets the next allocation first (acq_planner_wants_allocation) */
+				return false;
+
 			case ACQ_STAGE_RANDOM:
 				/* the host offers a single predicate: the whole pool */
 				for (i = 0; i < pl->np; i++)
@@ -664,6 +681,37 @@ acq_planner_next(AcqPlanner *pl, AcqRng *rng, int *pred, int64_t *count)
 				continue;
 		}
 	}
+}
+
+/* ---- curve: the host's allocations ------------------------------------------ */
+
+bool
+acq_planner_wants_allocation(const AcqPlanner *pl)
+{
+	if (pl->stage != ACQ_STAGE_CURVE || pl->budget_left <= 0 || all_exhausted(pl))
+		return false;
+	for (int i = 0; i < pl->np; i++)
+		if (pl->preds[i].pending > 0 && !pl->preds[i].exhausted)
+			return false;
+	return true;
+}
+
+int64_t
+acq_planner_round_budget(const AcqPlanner *pl)
+{
+	return pl->p.batch < pl->budget_left ? pl->p.batch : pl->budget_left;
+}
+
+void
+acq_planner_set_allocation(AcqPlanner *pl, const int64_t *x)
+{
+	for (int i = 0; i < pl->np; i++)
+	{
+		pl->order[i] = i;
+		pl->preds[i].pending = pl->preds[i].exhausted || x[i] < 0 ? 0 : x[i];
+	}
+	pl->cursor = 0;
+	pl->pass++;
 }
 
 bool
@@ -740,6 +788,7 @@ acq_planner_observe(AcqPlanner *pl, int64_t received, double utility)
 		case ACQ_STAGE_ALLOCATE:
 		case ACQ_STAGE_FILL:
 		case ACQ_STAGE_UNIFORM:
+		case ACQ_STAGE_CURVE:
 			q->pending = 0;
 			pl->cursor++;
 			break;
@@ -820,6 +869,8 @@ stage_of_strategy(AcqStrategy strategy, int stage)
 			return stage == ACQ_STAGE_UNIFORM || stage == ACQ_STAGE_DONE;
 		case ACQ_STRATEGY_RANDOM:
 			return stage == ACQ_STAGE_RANDOM || stage == ACQ_STAGE_DONE;
+		case ACQ_STRATEGY_CURVE:
+			return stage == ACQ_STAGE_CURVE || stage == ACQ_STAGE_DONE;
 	}
 	return false;
 }
@@ -838,7 +889,7 @@ acq_planner_restore(AcqPlanner *pl, const double *state, size_t n)
 		s[1] != (double) pl->p.strategy || s[2] != (double) pl->np ||
 		s[3] != (double) pl->p.tau || s[10] != (double) pl->p.budget ||
 		s[11] != (double) pl->p.batch ||
-		!whole_in(s[4], 0, ACQ_STAGE_DONE) || !stage_of_strategy(pl->p.strategy, (int) s[4]) ||
+		!whole_in(s[4], 0, ACQ_STAGE_CURVE) || !stage_of_strategy(pl->p.strategy, (int) s[4]) ||
 		!whole_in(s[5], 0, pl->np) || !whole_in(s[6], 0, (double) pl->p.budget) ||
 		!whole_in(s[7], 0, big) || !whole_in(s[8], 0, big) || isnan(s[9]))
 		return false;

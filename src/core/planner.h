@@ -25,7 +25,8 @@ typedef enum AcqStrategy
 	ACQ_STRATEGY_SPS = 0,
 	ACQ_STRATEGY_EA,
 	ACQ_STRATEGY_UNIFORM,
-	ACQ_STRATEGY_RANDOM
+	ACQ_STRATEGY_RANDOM,
+	ACQ_STRATEGY_CURVE			/* learning curves per predicate (core/curve.h): beyond the paper */
 } AcqStrategy;
 
 typedef enum AcqAllocation
@@ -44,7 +45,8 @@ typedef enum AcqStage
 	ACQ_STAGE_SAMPLE,			/* SPS: Thompson sampling */
 	ACQ_STAGE_UNIFORM,			/* uniform: equal shares per round */
 	ACQ_STAGE_RANDOM,			/* random: unconditioned records */
-	ACQ_STAGE_DONE
+	ACQ_STAGE_DONE,
+	ACQ_STAGE_CURVE				/* curve: the host's allocation of a round, query by query */
 } AcqStage;
 
 const char *acq_stage_name(AcqStage stage);
@@ -145,6 +147,19 @@ bool		acq_planner_will_measure(const AcqPlanner *pl);
  * charges only for those), and their utility (NaN when not measured).
  */
 void		acq_planner_observe(AcqPlanner *pl, int64_t received, double utility);
+
+/*
+ * curve: the planner hands out, predicate by predicate in index order, the
+ * allocation the host set for the round (acq_planner_set_allocation); when
+ * nothing of it is pending and budget is left, it wants the next one.  A
+ * short answer leaves its shortfall to the next round.  pass counts the
+ * allocation rounds set so far.
+ */
+bool		acq_planner_wants_allocation(const AcqPlanner *pl);
+/* records the next allocation round spends: min(batch, budget left) */
+int64_t		acq_planner_round_budget(const AcqPlanner *pl);
+/* x[P] records for each predicate (sum at most the round budget) */
+void		acq_planner_set_allocation(AcqPlanner *pl, const int64_t *x);
 
 /* SPS posterior of P: Beta(alpha, beta) over the window (eq. 13) */
 void		acq_planner_posterior(const AcqPlanner *pl, int pred, double *alpha, double *beta);

@@ -44,6 +44,8 @@
  *   rounds.c    the set-up (predicates, pools, planner) and the round loop
  *   measure.c   novelty's sets per predicate, and measuring a batch
  *   buy.c       buying a round's records
+ *   curve.c     strategy => 'curve': training and validation rows, the
+ *               learning curves and each round's allocation
  *   job.c       the job kind "acquire"
  *   evaluate.c  acq.evaluate and acq.acquisition_curve
  *
@@ -63,6 +65,8 @@
 
 #define MAX_SQL_PREDICATES 64	/* a row's SQL predicates are the bits of a uint64 */
 #define MAX_PREDICATES 4096		/* label and grid predicates */
+#define ACQUISITION_NARGS 27	/* acq.acquire's arguments */
+#define CURVE_MAX_POINTS 20		/* curve_points: at most */
 
 typedef struct Run Run;
 
@@ -105,6 +109,11 @@ typedef struct AcqSpec
 	int			novelty_splits;
 	bool		scale;
 	int64		seed;
+	/* curve */
+	Oid			validation;		/* InvalidOid: none */
+	char	   *model;			/* as acq.evaluate names it; NULL: the task's default */
+	double		fairness_lambda;
+	int			curve_points;
 } AcqSpec;
 
 /* the names of strategy, predicates, task and allocation, as SQL gives them */
@@ -121,7 +130,9 @@ void		acquisition_spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s);
 void		acquisition_check_args(FunctionCallInfo fcinfo);
 int64		acquisition_create_job_plan(FunctionCallInfo fcinfo, int64 job_id);
 /* everything that can be checked before reading rows; returns the target if it exists */
-Oid			acquisition_check_spec(const AcqSpec *s);
+Oid			acquisition_check_spec(AcqSpec *s);
+/* curve's parameters (none but for curve); resolves s->model */
+void		acquisition_check_curve_values(AcqSpec *s);
 
 /* ---- in lock.c: one acquisition at a time per target ------------------------- */
 
@@ -206,6 +217,10 @@ typedef struct HeldRows
 
 /* the bytes a held row takes (its struct and its palloc'd features) */
 double		acquisition_held_row_bytes(int d);
+
+/* append a row to h (its memory checked and counted) */
+void		acquisition_held_append(Run *run, HeldRows *h, const char *table, int64 id,
+									const double *x, double y, uint64 mask, int plan_round);
 
 /* append the rows of the consumer (or the target: is_target) to h */
 void		acquisition_read_held(Run *run, Oid rel, const char *table, bool is_target,
@@ -331,6 +346,13 @@ struct Run
 	char	   *q_id;
 	char	   *q_features;
 	char	   *q_label;
+	/* curve (curve.c) */
+	HeldRows   *curve_train;	/* consumer and target rows, then every record bought */
+	HeldRows   *curve_val_rows;	/* the validation rows as read */
+	struct AcqCurveSet *curve_val;	/* ... in id order, with their predicates */
+	double	   *curve_classes;	/* classification: the distinct labels, ascending */
+	int			curve_nclasses;
+	char	   *curve_log;		/* the allocation round's jsonb, for its first query's log row */
 };
 
 /*
@@ -352,6 +374,15 @@ SPIPlanPtr	acquisition_prepare(Run *run, const char *sql, int nargs, Oid *types,
 								const char *what);
 /* free the statements a worker's run kept */
 void		acquisition_free_plans(Run *run);
+
+/* ---- in curve.c: strategy => 'curve' ------------------------------------------ */
+
+/* the training rows (held: consumer and target) and the validation rows, checked */
+void		acquisition_curve_setup(Run *run, HeldRows *held, const PoolScan *ps);
+/* a record bought joins the training rows */
+void		acquisition_curve_keep(Run *run, int64 id, const double *x, double y, int round);
+/* the next allocation round: curves fitted, budget allocated, run->curve_log set */
+void		acquisition_curve_allocate(Run *run);
 
 /* ---- in buy.c: buying a round's records --------------------------------------- */
 

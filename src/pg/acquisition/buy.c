@@ -27,6 +27,7 @@ typedef struct BuyScan
 	bool		vectors;
 	const char *table;
 	double	   *vec;
+	int			round;
 	const int64 *sorted;		/* the ids drawn, sorted */
 	bool	   *seen;			/* per sorted id: came back */
 	int			n;
@@ -92,6 +93,8 @@ bought_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
 		acquisition_mat_append(b->got, b->vec);	/* norms: at the end of acquisition_buy */
 	}
 	/* else: checked; nothing will measure against it */
+	if (run->curve_train)
+		acquisition_curve_keep(run, id, x, y, b->round);
 }
 
 static Datum
@@ -179,6 +182,7 @@ acquisition_buy(Run *run, const int *rows, int n, int round, Mat *got, bool vect
 	b.sorted = sorted;
 	b.seen = palloc0(sizeof(bool) * (n > 0 ? n : 1));
 	b.n = n;
+	b.round = round;
 	if (run->use_tid)
 		received = buy_query(run, &b, true, tid_array_datum(run->pool_tid, rows, n), round);
 	else

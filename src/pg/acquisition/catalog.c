@@ -8,6 +8,7 @@
 
 #include <math.h>
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -16,17 +17,32 @@
 
 #include "pg/acquisition/acquisition.h"
 
+/*
+ * Does the catalog have curve's columns (0.2.0)?  A 0.1.0 catalog, not yet
+ * updated, runs the other strategies with the new library: its plans are
+ * written and read without them.
+ */
+static bool
+catalog_has_curve(void)
+{
+	Oid			ns = get_namespace_oid("acq", true);
+	Oid			rel = OidIsValid(ns) ? get_relname_relid("acquisition_rounds", ns) : InvalidOid;
+
+	return OidIsValid(rel) && get_attnum(rel, "curve") != InvalidAttrNumber;
+}
+
 
 int64
 acquisition_insert_plan(const AcqSpec *s, int64 job_id)
 {
-	Oid			types[27];
-	Datum		v[27];
-	char		n[27];
+	Oid			types[31];
+	Datum		v[31];
+	char		n[31];
 	Elevation	e;
 	bool		isnull;
 	int64		plan_id;
 	int			i = 0;
+	bool		curve;
 
 	memset(n, ' ', sizeof(n));
 #define ARG(t, d) do { types[i] = (t); v[i] = (d); i++; } while (0)
@@ -68,17 +84,35 @@ acquisition_insert_plan(const AcqSpec *s, int64 job_id)
 	ARG(BOOLOID, BoolGetDatum(s->scale));
 	ARG(INT8OID, Int64GetDatum(s->seed));
 	ARG(OIDOID, ObjectIdGetDatum(GetUserId()));
+	curve = catalog_has_curve();
+	if (OidIsValid(s->validation))
+		ARG(OIDOID, ObjectIdGetDatum(s->validation));
+	else
+		NULLARG(OIDOID);
+	if (s->model)
+		ARG(TEXTOID, CStringGetTextDatum(s->model));
+	else
+		NULLARG(TEXTOID);
+	ARG(FLOAT8OID, Float8GetDatum(s->fairness_lambda));
+	ARG(INT4OID, Int32GetDatum(s->curve_points));
 #undef ARG
 #undef NULLARG
 	acq_elevate(&e);
-	acq_spi_check(SPI_execute_with_args(
+	acq_spi_check(SPI_execute_with_args(curve ?
+										"INSERT INTO acq.acquisition_plans (job_id, consumer, provider, target, features, label,"
+										" id_column, budget, strategy, predicates, task, labels, grid_dims, grid_size,"
+										" predicate_sql, batch, tau, l, delta, allocation, novelty_k, novelty_splits, scale,"
+										" seed, owner, budget_left, validation, curve_model, fairness_lambda, curve_points)"
+										" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
+										" $18, $19, $20, $21, $22, $23, $24, $25::pg_catalog.regrole, $8, $26, $27, $28, $29)"
+										" RETURNING plan_id" :
 										"INSERT INTO acq.acquisition_plans (job_id, consumer, provider, target, features, label,"
 										" id_column, budget, strategy, predicates, task, labels, grid_dims, grid_size,"
 										" predicate_sql, batch, tau, l, delta, allocation, novelty_k, novelty_splits, scale,"
 										" seed, owner, budget_left)"
 										" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
 										" $18, $19, $20, $21, $22, $23, $24, $25::pg_catalog.regrole, $8) RETURNING plan_id",
-										i, types, v, n, false, 0),
+										curve ? i : 25, types, v, n, false, 0),
 				  SPI_OK_INSERT_RETURNING, "inserting the plan");
 	plan_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	acq_unelevate(&e);
@@ -99,8 +133,17 @@ acquisition_read_plan(int64 plan_id, AcqSpec *s, const char *hint)
 	bool		isnull;
 	Datum		d;
 	MemoryContext mine = CurrentMemoryContext;
+	bool		curve = catalog_has_curve();
 
-	acq_spi_check(SPI_execute_with_args("SELECT consumer::pg_catalog.oid, provider::pg_catalog.oid,"
+	acq_spi_check(SPI_execute_with_args(curve ?
+										"SELECT consumer::pg_catalog.oid, provider::pg_catalog.oid,"
+										" target::pg_catalog.oid, features::pg_catalog.text, label::pg_catalog.text,"
+										" id_column::pg_catalog.text, budget, strategy, predicates, task, labels,"
+										" grid_dims, grid_size, predicate_sql, batch, tau, l, delta, allocation,"
+										" novelty_k, novelty_splits, scale, seed, validation::pg_catalog.oid, curve_model,"
+										" fairness_lambda, curve_points"
+										" FROM acq.acquisition_plans WHERE plan_id OPERATOR(pg_catalog.=) $1" :
+										"SELECT consumer::pg_catalog.oid, provider::pg_catalog.oid,"
 										" target::pg_catalog.oid, features::pg_catalog.text, label::pg_catalog.text,"
 										" id_column::pg_catalog.text, budget, strategy, predicates, task, labels,"
 										" grid_dims, grid_size, predicate_sql, batch, tau, l, delta, allocation,"
@@ -149,6 +192,18 @@ acquisition_read_plan(int64 plan_id, AcqSpec *s, const char *hint)
 	s->novelty_splits = DatumGetInt32(COL(21));
 	s->scale = DatumGetBool(COL(22));
 	s->seed = DatumGetInt64(COL(23));
+	s->curve_points = 5;
+	if (!curve)
+		goto done;
+	d = COL(24);
+	if (!isnull)
+		s->validation = DatumGetObjectId(d);
+	d = COL(25);
+	if (!isnull)
+		s->model = TextDatumGetCString(d);
+	s->fairness_lambda = DatumGetFloat8(COL(26));
+	s->curve_points = DatumGetInt32(COL(27));
+done:;
 #undef COL
 #undef TXT
 }
@@ -157,7 +212,8 @@ void
 acquisition_check_plan_tables(int64 plan_id, const AcqSpec *s, bool provider)
 {
 	if (get_rel_name(s->target) == NULL || (provider && get_rel_name(s->provider) == NULL) ||
-		get_rel_name(s->consumer) == NULL)
+		get_rel_name(s->consumer) == NULL ||
+		(provider && OidIsValid(s->validation) && get_rel_name(s->validation) == NULL))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("a table of acquisition plan " INT64_FORMAT " no longer exists", plan_id)));
@@ -287,10 +343,10 @@ acquisition_set_predicate_names(Run *run)
 void
 acquisition_log_round(Run *run, int round, int p, int64 requested, int received, double utility)
 {
-	Oid			types[14] = {INT8OID, INT4OID, TEXTOID, INT4OID, TEXTOID, INT4OID, INT4OID,
-	FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, INT4OID, FLOAT8ARRAYOID, INT8ARRAYOID};
-	Datum		v[14];
-	char		n[14];
+	Oid			types[15] = {INT8OID, INT4OID, TEXTOID, INT4OID, TEXTOID, INT4OID, INT4OID,
+	FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, INT4OID, FLOAT8ARRAYOID, INT8ARRAYOID, TEXTOID};
+	Datum		v[15];
+	char		n[15];
 	size_t		ns = acq_planner_state_size(run->planner);
 	double	   *state = palloc(sizeof(double) * ns);
 	int64		rng[2];
@@ -326,15 +382,28 @@ acquisition_log_round(Run *run, int round, int p, int64 requested, int received,
 	v[11] = Int32GetDatum((int) run->planner->budget_left);
 	v[12] = acq_float8_array_datum(state, (int) ns);
 	v[13] = acq_int8_array_datum(rng, 2);
+	/* curve: the allocation round's fits, on its first query */
+	if (run->curve_log)
+		v[14] = CStringGetTextDatum(run->curve_log);
+	else
+		n[14] = 'n';
 	acq_elevate(&e);
 	if (run->log_plan == NULL)
 	{
-		run->log_plan = acquisition_prepare(run, "INSERT INTO acq.acquisition_rounds (plan_id, round, owner, stage,"
-											" predicate, predicate_name, requested, received, utility, alpha, beta,"
-											" estimate, budget_left, state, rng)"
-											" SELECT $1, $2, p.owner, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14"
-											" FROM acq.acquisition_plans p WHERE p.plan_id OPERATOR(pg_catalog.=) $1",
-											14, types, "logging the round");
+		run->log_plan = catalog_has_curve() ?
+			acquisition_prepare(run, "INSERT INTO acq.acquisition_rounds (plan_id, round, owner, stage,"
+								" predicate, predicate_name, requested, received, utility, alpha, beta,"
+								" estimate, budget_left, state, rng, curve)"
+								" SELECT $1, $2, p.owner, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
+								" $15::pg_catalog.jsonb"
+								" FROM acq.acquisition_plans p WHERE p.plan_id OPERATOR(pg_catalog.=) $1",
+								15, types, "logging the round") :
+			acquisition_prepare(run, "INSERT INTO acq.acquisition_rounds (plan_id, round, owner, stage,"
+								" predicate, predicate_name, requested, received, utility, alpha, beta,"
+								" estimate, budget_left, state, rng)"
+								" SELECT $1, $2, p.owner, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14"
+								" FROM acq.acquisition_plans p WHERE p.plan_id OPERATOR(pg_catalog.=) $1",
+								14, types, "logging the round");
 		if (run->keep_plans)
 			run->count_plan = acquisition_prepare(run, "UPDATE acq.acquisition_plans SET bought = bought OPERATOR(pg_catalog.+) $7,"
 												  " rounds = $2, budget_left = $12"

@@ -18,9 +18,9 @@
 PG_FUNCTION_INFO_V1(acq_submit_acquire);
 PG_FUNCTION_INFO_V1(acq_resume_acquire);
 
-#define ACQUIRE_NARGS 23
+#define ACQUIRE_NARGS ACQUISITION_NARGS
 
-/* acq.submit_acquire's arguments ($1..$23) as the job's params */
+/* acq.submit_acquire's arguments ($1..$27) as the job's params */
 static const char *params_sql =
 "SELECT pg_catalog.jsonb_build_object("
 "  'consumer', $1::pg_catalog.oid, 'consumer_name', $1::pg_catalog.text,"
@@ -30,9 +30,14 @@ static const char *params_sql =
 "  'labels', $11, 'grid_dims', $12, 'grid_size', $13,"
 "  'predicate_sql', $14, 'batch', $15, 'tau', $16, 'l', $17,"
 "  'delta', $18, 'allocation', $19, 'novelty_k', $20,"
-"  'novelty_splits', $21, 'scale', $22, 'seed', $23)";
+"  'novelty_splits', $21, 'scale', $22, 'seed', $23,"
+"  'validation', $24::pg_catalog.oid, 'validation_name', $24::pg_catalog.text,"
+"  'model', $25, 'fairness_lambda', $26, 'curve_points', $27)";
 
-/* the job's params ($1, jsonb) back as acq.acquire's 23 arguments */
+/*
+ * the job's params ($1, jsonb) back as acq.acquire's 27 arguments (a job
+ * queued before curve's arguments existed gets their defaults)
+ */
 static const char *args_sql =
 "SELECT ($1 OPERATOR(pg_catalog.->>) 'consumer')::pg_catalog.oid::pg_catalog.regclass,"
 "  ($1 OPERATOR(pg_catalog.->>) 'provider')::pg_catalog.oid::pg_catalog.regclass,"
@@ -56,7 +61,11 @@ static const char *args_sql =
 "  ($1 OPERATOR(pg_catalog.->>) 'novelty_k')::pg_catalog.int4,"
 "  ($1 OPERATOR(pg_catalog.->>) 'novelty_splits')::pg_catalog.int4,"
 "  ($1 OPERATOR(pg_catalog.->>) 'scale')::pg_catalog.bool,"
-"  ($1 OPERATOR(pg_catalog.->>) 'seed')::pg_catalog.int8";
+"  ($1 OPERATOR(pg_catalog.->>) 'seed')::pg_catalog.int8,"
+"  ($1 OPERATOR(pg_catalog.->>) 'validation')::pg_catalog.oid::pg_catalog.regclass,"
+"  $1 OPERATOR(pg_catalog.->>) 'model',"
+"  COALESCE(($1 OPERATOR(pg_catalog.->>) 'fairness_lambda')::pg_catalog.float8, 0),"
+"  COALESCE(($1 OPERATOR(pg_catalog.->>) 'curve_points')::pg_catalog.int4, 5)";
 
 /* acq.submit_acquire(<acq.acquire's arguments>): checked, then queued */
 Datum

@@ -200,6 +200,13 @@ held_push(Run *run, HeldRows *h, const char *table, int64 id, const double *x, d
 	r->plan_round = plan_round;
 }
 
+void
+acquisition_held_append(Run *run, HeldRows *h, const char *table, int64 id, const double *x,
+						double y, uint64 mask, int plan_round)
+{
+	held_push(run, h, table, id, x, y, mask, plan_round);
+}
+
 /* reading the consumer's (or the target's) rows */
 typedef struct HeldScan
 {

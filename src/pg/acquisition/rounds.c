@@ -385,6 +385,10 @@ acquisition_setup_run(Run *run)
 	if (log.nround == 0)
 		check_pools(run);
 
+	/* curve: the training rows (held) and the validation rows */
+	if (s->strategy == ACQ_STRATEGY_CURVE)
+		acquisition_curve_setup(run, &held, &ps);
+
 	/* novelty's sets: held at the start, bought by this plan */
 	run->wants_novelty = s->strategy == ACQ_STRATEGY_SPS || s->strategy == ACQ_STRATEGY_EA;
 	acquisition_novelty_sets(run, &held, &log);
@@ -419,6 +423,8 @@ acquisition_run_rounds(Run *run, AcqJob *job)
 		double		roundmem;	/* the run's bytes and this round's batch */
 
 		CHECK_FOR_INTERRUPTS();
+		if (run->s.strategy == ACQ_STRATEGY_CURVE && acq_planner_wants_allocation(run->planner))
+			acquisition_curve_allocate(run);
 		old = MemoryContextSwitchTo(run->cxt);
 		if (!acq_planner_next(run->planner, &run->strat_rng, &p, &want))
 		{
@@ -457,6 +463,11 @@ acquisition_run_rounds(Run *run, AcqJob *job)
 		acq_planner_observe(run->planner, received, utility);
 		MemoryContextSwitchTo(roundcxt);
 		acquisition_log_round(run, round, p, want, received, utility);
+		if (run->curve_log)
+		{
+			pfree(run->curve_log);
+			run->curve_log = NULL;
+		}
 		if (job)
 			acq_job_progress(job, (double) (run->s.budget - run->planner->budget_left) / run->s.budget,
 							 "round %d", round);

@@ -7,6 +7,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -26,6 +28,7 @@ const AcqOption acquisition_strategies[] = {
 	{"ea", ACQ_STRATEGY_EA},
 	{"uniform", ACQ_STRATEGY_UNIFORM},
 	{"random", ACQ_STRATEGY_RANDOM},
+	{"curve", ACQ_STRATEGY_CURVE},
 	{NULL, 0}
 };
 
@@ -51,9 +54,10 @@ const AcqOption acquisition_allocations[] = {
 
 #define ID_HINT "acq identifies records by an integer id shared by consumer and provider."
 
-static void check_spec_values(const AcqSpec *s);
+static void check_spec_values(AcqSpec *s);
 static Oid	check_target(const AcqSpec *s);
 static void check_sql_predicates(const AcqSpec *s, Oid target);
+static void check_validation(const AcqSpec *s);
 
 void
 acquisition_param_error(const char *msg, const char *hint)
@@ -93,7 +97,7 @@ acquisition_spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s)
 	s->grid_size = PG_GETARG_INT32(12);
 	if (!PG_ARGISNULL(13))
 		s->sql = acq_text_array_arg(PG_GETARG_ARRAYTYPE_P(13), &s->nsql, "predicate_sql");
-	/* batch NULL: 100, or the budget if smaller */
+	/* batch NULL: 100, or the budget if smaller (curve: a quarter of the budget, below) */
 	s->batch = PG_ARGISNULL(14) ? Min(100, Max(s->budget, 1)) : PG_GETARG_INT32(14);
 	acq_arg_require(fcinfo, 15, "tau");
 	s->tau = PG_GETARG_INT32(15);
@@ -110,9 +114,25 @@ acquisition_spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s)
 	s->scale = PG_GETARG_BOOL(21);
 	acq_arg_require(fcinfo, 22, "seed");
 	s->seed = PG_GETARG_INT64(22);
+	/* curve's arguments (0.1.0's internal functions have only the first 23: defaults) */
+	s->curve_points = 5;
+	if (PG_NARGS() >= ACQUISITION_NARGS)
+	{
+		if (!PG_ARGISNULL(23))
+			s->validation = acq_arg_regclass(fcinfo, 23, "validation");
+		if (!PG_ARGISNULL(24))
+			s->model = acq_arg_text(fcinfo, 24, "model", true);
+		acq_arg_require(fcinfo, 25, "fairness_lambda");
+		s->fairness_lambda = PG_GETARG_FLOAT8(25);
+		acq_arg_require(fcinfo, 26, "curve_points");
+		s->curve_points = PG_GETARG_INT32(26);
+	}
 
 	s->strategy = acq_parse_option(acquisition_strategies, strategy, "strategy",
-								   "Use 'sps', 'ea', 'uniform' or 'random'.");
+								   "Use 'sps', 'ea', 'uniform', 'random' or 'curve'.");
+	/* curve: NULL batch is a quarter of the budget (four allocation rounds) */
+	if (s->strategy == ACQ_STRATEGY_CURVE && PG_ARGISNULL(14))
+		s->batch = Max((s->budget + 3) / 4, 1);
 	s->kind = acq_parse_option(acquisition_predicate_kinds, predicates, "predicates",
 							   "Use 'label' (one predicate per class label), 'grid' (equal-width cells over grid_dims) or 'sql' (the expressions in predicate_sql).");
 	s->regression = acq_parse_option(acquisition_tasks, task, "task",
@@ -123,7 +143,7 @@ acquisition_spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s)
 
 /* ranges that need no data */
 static void
-check_spec_values(const AcqSpec *s)
+check_spec_values(AcqSpec *s)
 {
 	if (s->budget <= 0)
 		ereport(ERROR,
@@ -134,7 +154,7 @@ check_spec_values(const AcqSpec *s)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("batch must be between 1 and the budget (%d), not %d", s->budget, s->batch),
-				 errhint("batch is I_Delta, the records one SPS query (or one uniform/random round) asks for.")));
+				 errhint("batch is I_Delta, the records one SPS query (or one uniform/random round, or one curve allocation round) asks for.")));
 	if (s->tau < 1 || s->tau > 1000)
 		acquisition_param_error(psprintf("tau must be between 1 and 1000, not %d", s->tau),
 								"tau is the number of recent queries per predicate whose rewards SPS remembers.");
@@ -177,6 +197,55 @@ check_spec_values(const AcqSpec *s)
 	if (s->kind == PRED_LABEL && s->regression)
 		acquisition_param_error("label predicates need task => 'classification'",
 								"For a regression target use predicates => 'grid' or 'sql'.");
+	acquisition_check_curve_values(s);
+}
+
+/* curve's parameters, and the model's name resolved (NULL: the task's default) */
+void
+acquisition_check_curve_values(AcqSpec *s)
+{
+	if (s->strategy != ACQ_STRATEGY_CURVE)
+	{
+		if (OidIsValid(s->validation) || s->model)
+			acquisition_param_error(psprintf("%s is used only by strategy => 'curve'",
+											 OidIsValid(s->validation) ? "validation" : "model"),
+									"Leave validation and model out, or use strategy => 'curve'.");
+		return;
+	}
+	if (!OidIsValid(s->validation))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("strategy => 'curve' needs a validation table"),
+				 errdetail("The learning curves are the model's loss on each predicate's validation rows."),
+				 errhint("Pass validation => '<table>' with the consumer's id, features and label columns, holding rows of every predicate.")));
+	if (s->model == NULL)
+		s->model = pstrdup(s->regression ? "knn" : "softmax");
+	if (s->regression ? (strcmp(s->model, "knn") != 0 && strcmp(s->model, "linear") != 0) :
+		(strcmp(s->model, "softmax") != 0 && strcmp(s->model, "knn") != 0))
+		acquisition_param_error(psprintf("model \"%s\" is not a %s model", s->model,
+										 s->regression ? "regression" : "classification"),
+								s->regression ? "Regression: 'knn' (default) or 'linear'." :
+								"Classification: 'softmax' (default) or 'knn'.");
+	if (!(s->fairness_lambda >= 0.0) || isinf(s->fairness_lambda))
+		acquisition_param_error(psprintf("fairness_lambda must be finite and >= 0, not %g", s->fairness_lambda),
+								"fairness_lambda weighs the loss disparity between predicates against the total loss (0: none).");
+	if (s->curve_points < 2 || s->curve_points > CURVE_MAX_POINTS)
+		acquisition_param_error(psprintf("curve_points must be between 2 and %d, not %d", CURVE_MAX_POINTS, s->curve_points),
+								"curve_points is the number of nested subsets the model is trained on to fit each learning curve.");
+}
+
+/* the validation table: the consumer's columns, readable, not the provider */
+static void
+check_validation(const AcqSpec *s)
+{
+	acq_check_relkind(s->validation, "validation", ACQ_REL_READABLE);
+	if (s->validation == s->provider)
+		acquisition_param_error("validation must be a table other than the provider",
+								"Validation rows judge the model; the provider's are for sale.");
+	acq_check_integer_column(s->validation, s->id, "id", ID_HINT);
+	acq_check_array_column(s->validation, s->features, "features", NULL);
+	acq_check_numeric_column(s->validation, s->label, "label", NULL);
+	acq_check_select(s->validation, "acq reads the validation table with your rights.");
 }
 
 /* the target if it exists (its shape checked), else InvalidOid */
@@ -265,7 +334,7 @@ check_distinct_columns(const AcqSpec *s)
 }
 
 Oid
-acquisition_check_spec(const AcqSpec *s)
+acquisition_check_spec(AcqSpec *s)
 {
 	Oid			target;
 
@@ -280,6 +349,8 @@ acquisition_check_spec(const AcqSpec *s)
 	acquisition_check_read_rights(s);
 	if (s->consumer == s->provider)
 		acquisition_param_error("consumer and provider must be different tables", NULL);
+	if (s->strategy == ACQ_STRATEGY_CURVE)
+		check_validation(s);
 	target = check_target(s);
 	if (s->kind == PRED_SQL)
 		check_sql_predicates(s, target);
@@ -322,6 +393,8 @@ check_sql_predicate(const AcqSpec *s, int i, const char *from, const char *role,
 						i + 1, role, table, e->message),
 				 errdetail("predicate_sql[%d] is \"%s\"; %s has the columns %s.",
 						   i + 1, s->sql[i], table, columns),
+				 strcmp(role, "validation") == 0 ?
+				 errhint("strategy => 'curve' assigns the validation rows to the predicates as the provider's: use only columns the validation table shares with consumer, provider and target.") :
 				 errhint("acq evaluates every predicate on the consumer's, the provider's and the target's rows: use only columns the three share (a target acq creates has the id, features and label columns, plan_id and round).")));
 	}
 	PG_END_TRY();
@@ -330,16 +403,18 @@ check_sql_predicate(const AcqSpec *s, int i, const char *from, const char *role,
 static void
 check_sql_predicates(const AcqSpec *s, Oid target)
 {
-	const Oid	rels[] = {s->consumer, s->provider, target};
-	const char *roles[] = {"consumer", "provider", "target"};
+	const Oid	rels[] = {s->consumer, s->provider, target, s->validation};
+	const char *roles[] = {"consumer", "provider", "target", "validation"};
 
 	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
-	for (int t = 0; t < 3; t++)
+	for (int t = 0; t < 4; t++)
 	{
 		char	   *from,
 				   *table,
 				   *columns;
 
+		if (t == 3 && !OidIsValid(rels[t]))
+			break;				/* no validation table (not curve) */
 		if (OidIsValid(rels[t]))
 		{
 			from = table = acq_rel_display_name(rels[t]);
