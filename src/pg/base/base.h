@@ -16,6 +16,7 @@
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
+#include "portability/instr_time.h"
 #include "utils/array.h"
 
 #include "core/acq_core.h"
@@ -74,6 +75,13 @@ uint64		acq_spi_stream(const char *sql, bool read_only, int expected, const char
 						   AcqRowFn fn, void *arg);
 uint64		acq_spi_stream_plan(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_only,
 								int expected, const char *what, AcqRowFn fn, void *arg);
+/*
+ * acq_spi_stream_plan of a SELECT whose rows fn reads: fn's errors carry
+ * the caller's error context, not the statement's (they name the table and
+ * the row themselves)
+ */
+uint64		acq_spi_read_plan(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_only,
+							  const char *what, AcqRowFn fn, void *arg);
 
 /* a background worker's own transaction, with SPI and a snapshot */
 void		acq_worker_begin(void);
@@ -248,6 +256,49 @@ void		acq_rowbuf_reserve(AcqRowBuf *b, int64 cap);
 int64		acq_rowbuf_add(AcqRowBuf *b);
 /* append a row: x (d values), its label and id */
 void		acq_rowbuf_push(AcqRowBuf *b, const double *x, double y, int64 id);
+
+/* ---- in read.c: the read path of float8[] columns ----------------------------- */
+
+/*
+ * A float8[] datum seen where it lies (a heap page, a slot): its dimensions,
+ * whether it has NULL elements, its first dimension's length n and its
+ * elements (data; possibly unaligned: copy them with memcpy).  Only a
+ * compressed, out-of-line or short-with-NULLs array is detoasted (copy, in
+ * the current memory context; acq_float8_view_release frees it).
+ */
+typedef struct AcqArrayView
+{
+	int			ndim;
+	int			n;
+	bool		hasnull;
+	const void *data;
+	void	   *copy;
+} AcqArrayView;
+
+bool		acq_float8_view(Datum d, AcqArrayView *v);
+void		acq_float8_view_release(AcqArrayView *v);
+
+/* acq_checked_array's checks and errors on a view: the elements where they lie */
+const void *acq_checked_view(Datum d, bool isnull, AcqArrayView *v, int *len, const char *what,
+							 const char *table, const char *rowkind, int64 rowno, const char *hint);
+
+/*
+ * acq_checked_vector, the elements copied once into dst (room for cap
+ * doubles) and checked there: the same checks, order and errors.
+ */
+void		acq_checked_vector_into(Datum d, bool isnull, double *dst, int cap, int *len,
+									const char *what, const char *table, const char *rowkind,
+									int64 rowno, const char *hint);
+
+/* a read's wall time, reported at DEBUG2 as "acq read: <what> <table>: N rows of d features in T ms" */
+typedef struct AcqReadClock
+{
+	instr_time	start;
+} AcqReadClock;
+
+void		acq_read_clock_start(AcqReadClock *c);
+void		acq_read_clock_done(const AcqReadClock *c, const char *what, const char *table,
+								int64 rows, int d);
 
 /* ---- in values.c: comparisons, distinct values, array builders --------------- */
 int			acq_cmp_int64(const void *a, const void *b);
