@@ -37,7 +37,10 @@ void		acq_pg_rng_init(AcqRng *rng, pg_prng_state *state, int64 seed);
 /* GUC acq.max_memory (kB): the most one call may plan to use */
 extern int	acq_max_memory;
 
-/* defines acq.max_memory; called by _PG_init */
+/* GUC acq.retain_memory (MB): freed memory a backend keeps for its next call (memory.c) */
+extern int	acq_retain_memory;
+
+/* defines acq.max_memory and acq.retain_memory; called by _PG_init */
 void		acq_memory_init(void);
 
 /*
