@@ -227,13 +227,17 @@ acquisition_read_held(Run *run, Oid rel, const char *table, bool is_target, Held
 							   psprintf("CASE WHEN plan_id OPERATOR(pg_catalog.=) " INT64_FORMAT
 										" THEN round ELSE 0 END", run->plan_id) : NULL);
 	HeldScan	hs;
+	AcqReadClock clock;
+	int64		before = h->n;
 
+	acq_read_clock_start(&clock);
 	hs.run = run;
 	hs.h = h;
 	hs.table = table;
 	hs.is_target = is_target;
 	hs.roundcol = run->s.kind == PRED_SQL ? 5 : 4;
 	acq_spi_stream(sql, false, SPI_OK_SELECT, "reading held records", held_row, &hs);
+	acq_read_clock_done(&clock, is_target ? "target" : "consumer", table, h->n - before, run->d);
 }
 
 /* ---- the provider ------------------------------------------------------------- */
@@ -429,7 +433,9 @@ acquisition_scan_provider(Run *run, PoolScan *ps)
 	char	   *table = run->q_provider;
 	int			ng = run->s.kind == PRED_GRID ? run->s.ngrid : 0;
 	ProviderScan sc;
+	AcqReadClock clock;
 
+	acq_read_clock_start(&clock);
 	initStringInfo(&q);
 	appendStringInfo(&q, "SELECT (%s)::pg_catalog.int8, (%s)::pg_catalog.float8", run->q_id, run->q_label);
 	for (int g = 0; g < ng; g++)
@@ -445,6 +451,7 @@ acquisition_scan_provider(Run *run, PoolScan *ps)
 	sc.table = table;
 	sc.ng = ng;
 	acq_spi_stream(q.data, false, SPI_OK_SELECT, "reading the provider", provider_row, &sc);
+	acq_read_clock_done(&clock, "provider", table, ps->n, 0);
 	sort_pool(run, ps);
 	/* a duplicate id would be sold twice */
 	for (int64 i = 1; i < ps->n; i++)
