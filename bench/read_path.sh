@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# bench/read_path.sh -- acq's reading of float8[] feature columns against
+# PostgreSQL's own scan of the same table, in one session, interleaved.
+#
+# acq's time is its own clock (src/pg/base/read.c: each reader reports
+# "acq read: <what> <table>: N rows of d features in T ms" at DEBUG2): the
+# whole read -- planning its query, the executor's scan, and checking and
+# copying every row into acq's matrices.  PostgreSQL's is a DO block timing
+#   SELECT sum(array_length(features, 1)) FROM <table>
+# (a scan that looks into every array, as acq must), and
+#   SELECT count(<label>) FROM <table>
+# for the provider, whose set-up reads ids and labels, not the arrays.
+# Each line prints both medians over REPEAT calls and their ratio.
+#
+#   bench/read_path.sh                 # build, install, run (root: a throwaway cluster)
+#   REPEAT=9 bench/read_path.sh        # more calls (default 7; the first is dropped)
+#   SKIP_INSTALL=1 PG_BIN_OVERRIDE=/opt/x/usr/lib/postgresql/15/bin bench/read_path.sh
+#                                      # a private install (make install DESTDIR=/opt/x), already there
+#
+# Reads measured: select_sources' sources and validation (flights demo:
+# 45,000 x float8[12] in 15 partitions, 5,000 validation rows),
+# acquire's consumer (Fashion-MNIST HOG, 12,000 x float8[144]) and provider
+# (48,000 rows, ids and labels), mycroft_select's owner (the 48,000 rows).
+set -euo pipefail
+. "$(dirname "$0")/../scripts/lib.sh"
+cd "$ACQ_ROOT"
+REPEAT=${REPEAT:-7}
+PORT=${PORT:-55472}
+PY=/usr/bin/python3
+[ -n "${PG_BIN_OVERRIDE:-}" ] && PG_BIN=$PG_BIN_OVERRIDE
+
+[ "$(id -u)" = 0 ] || { echo "run as root (installs packages, runs the server as postgres)" >&2; exit 2; }
+if [ "${SKIP_INSTALL:-0}" != 1 ]; then
+	acq_ensure_packages $ACQ_BENCH_PACKAGES
+	acq_build_install
+fi
+W=$(mktemp -d /tmp/acq-bench-read.XXXXXX)
+trap 'acq_stop_cluster; rm -rf "$W"' EXIT
+acq_start_cluster "$PORT" "shared_buffers = 256MB" "work_mem = 64MB" "max_wal_size = 4GB"
+acq_psql -c 'CREATE EXTENSION acq'
+acq_psql -v datadir="$ACQ_ROOT/data" -f data/load.sql >/dev/null
+$PY bench/acquisition/prepare.py --dataset fashion --out "$W/fashion" --seeds 0 >/dev/null
+acq_psql -c 'CREATE SCHEMA bench' \
+	-c "CREATE TABLE bench.fashion_rows (id bigint PRIMARY KEY, features float8[] NOT NULL, label int NOT NULL)" \
+	-c "\\copy bench.fashion_rows FROM '$W/fashion/rows.tsv'" \
+	-c "CREATE TABLE bench.init_ids (id bigint PRIMARY KEY)" \
+	-c "\\copy bench.init_ids FROM '$W/fashion/init_0.ids'" \
+	-c "CREATE TABLE bench.consumer AS SELECT r.* FROM bench.fashion_rows r JOIN bench.init_ids USING (id) ORDER BY id" \
+	-c "CREATE TABLE bench.provider AS SELECT r.* FROM bench.fashion_rows r WHERE NOT EXISTS (SELECT 1 FROM bench.init_ids i WHERE i.id = r.id) ORDER BY id" \
+	-c "ALTER TABLE bench.consumer ADD PRIMARY KEY (id)" -c "ALTER TABLE bench.provider ADD PRIMARY KEY (id)" \
+	-c "CREATE TABLE bench.hard AS SELECT id + 1000000 AS id, features, label FROM bench.consumer WHERE id % 97 = 0" \
+	-c "VACUUM ANALYZE"
+
+echo "acq read path benchmark — $(date -u +%F), $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "PostgreSQL $(psql -XAtc 'SHOW server_version'), acq $(git log -1 --format=%h)$(git diff --quiet HEAD -- src sql || echo '+local changes'), acq.retain_memory $(psql -XAtc 'LOAD '"'"'acq'"'"'; SHOW acq.retain_memory' | tail -1)"
+echo "median of $((REPEAT - 1)) calls after a first, one session; PostgreSQL's scan timed between acq's calls"
+echo
+
+# time_scan SQL -> a DO block that prints "scan <ms>"
+time_scan() {
+	echo "DO \$\$ DECLARE t0 timestamptz := clock_timestamp(); v bigint; BEGIN $1; RAISE NOTICE 'scan %', extract(epoch FROM clock_timestamp() - t0) * 1000; END \$\$;"
+}
+
+# measure LABEL "ACQ CALL" "READ PATTERN" "SCAN SQL..."  (scans run after each call, their times summed)
+measure() {
+	local label=$1 call=$2 pattern=$3
+	shift 3
+	{
+		for i in $(seq "$REPEAT"); do
+			echo "SET client_min_messages = debug2;"
+			echo "$call"
+			echo "RESET client_min_messages;"
+			for s in "$@"; do time_scan "$s"; done
+			echo "SELECT 'end';"
+		done
+	} | psql -X -q -At 2>&1 | $PY -c '
+import re, statistics, sys
+label, pattern = sys.argv[1], re.compile(sys.argv[2])
+acq, scan, cur_a, cur_s = [], [], 0.0, 0.0
+for line in sys.stdin:
+    m = re.search(r"acq read: (.*): \S+ rows of -?\d+ features in ([0-9.]+) ms", line)
+    if m and pattern.search(m.group(1)):
+        cur_a += float(m.group(2))
+    m = re.search(r"NOTICE:  scan ([0-9.]+)", line)
+    if m:
+        cur_s += float(m.group(1))
+    if line.strip() == "end":
+        acq.append(cur_a); scan.append(cur_s); cur_a = cur_s = 0.0
+acq, scan = acq[1:], scan[1:]
+a, s = statistics.median(acq), statistics.median(scan)
+print("%-58s acq %8.2f ms | PostgreSQL %8.2f ms | ratio %.2f" % (label, a, s, a / s))
+' "$label" "$pattern"
+}
+
+FL="'acq_demo.flights', 'acq_demo.flights_validation', 'features', 'arr_delay_min', task => 'regression', tie_break => 'none', s_max => 7, k_max => 7"
+measure "select_sources: flights sources (45,000 x 12)" \
+	"SELECT count(*) FROM acq.select_sources($FL);" '^source ' \
+	"SELECT sum(pg_catalog.array_length(features, 1)) INTO v FROM acq_demo.flights"
+measure "select_sources: flights sources + validation (50,000 x 12)" \
+	"SELECT count(*) FROM acq.select_sources($FL);" '^(source|validation table) ' \
+	"SELECT sum(pg_catalog.array_length(features, 1)) INTO v FROM acq_demo.flights" \
+	"SELECT sum(pg_catalog.array_length(features, 1)) INTO v FROM acq_demo.flights_validation"
+ACQ="'bench.consumer', 'bench.provider', 'bench.target', 'features', 'label', 1000, strategy => 'uniform', predicates => 'label', task => 'classification', batch => 100, seed => 0"
+measure "acquire: consumer (12,000 x 144)" \
+	"DROP TABLE IF EXISTS bench.target; SELECT count(*) FROM acq.acquire($ACQ);" '^consumer ' \
+	"SELECT sum(pg_catalog.array_length(features, 1)) INTO v FROM bench.consumer"
+measure "acquire: provider ids and labels (48,000 rows)" \
+	"DROP TABLE IF EXISTS bench.target; SELECT count(*) FROM acq.acquire($ACQ);" '^provider ' \
+	"SELECT count(label) INTO v FROM bench.provider"
+measure "mycroft_select: owner (48,000 x 144)" \
+	"SELECT count(*) FROM acq.mycroft_select('bench.provider', 'bench.hard', 'id', 'features', 'label', 100, method => 'random');" \
+	'^rows of bench\.provider' \
+	"SELECT sum(pg_catalog.array_length(features, 1)) INTO v FROM bench.provider"
