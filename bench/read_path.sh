@@ -7,9 +7,11 @@
 # whole read -- planning its query, the executor's scan, and checking and
 # copying every row into acq's matrices.  PostgreSQL's is a DO block timing
 #   SELECT sum(array_length(features, 1)) FROM <table>
-# (a scan that looks into every array, as acq must), and
-#   SELECT count(<label>) FROM <table>
-# for the provider, whose set-up reads ids and labels, not the arrays.
+# (a scan that opens every array, as acq must, but reads only its header),
+#   COPY (SELECT features FROM <table>) TO '/dev/null' (FORMAT binary)
+# (PostgreSQL handing every element over, as to a client), and for the provider
+#   SELECT count(label) FROM <table> and a binary COPY of id and label,
+# as its set-up reads ids and labels, not the arrays.
 # Each line prints both medians over REPEAT calls and their ratio.
 #
 #   bench/read_path.sh                 # build, install, run (root: a throwaway cluster)
@@ -56,58 +58,64 @@ echo "PostgreSQL $(psql -XAtc 'SHOW server_version'), acq $(git log -1 --format=
 echo "median of $((REPEAT - 1)) calls after a first, one session; PostgreSQL's scan timed between acq's calls"
 echo
 
-# time_scan SQL -> a DO block that prints "scan <ms>"
+# time_scan GROUP SQL -> a DO block that prints "scan GROUP <ms>"
 time_scan() {
-	echo "DO \$\$ DECLARE t0 timestamptz := clock_timestamp(); v bigint; BEGIN $1; RAISE NOTICE 'scan %', extract(epoch FROM clock_timestamp() - t0) * 1000; END \$\$;"
+	echo "DO \$\$ DECLARE t0 timestamptz := clock_timestamp(); v bigint; BEGIN $2; RAISE NOTICE 'scan $1 %', extract(epoch FROM clock_timestamp() - t0) * 1000; END \$\$;"
 }
 
-# measure LABEL "ACQ CALL" "READ PATTERN" "SCAN SQL..."  (scans run after each call, their times summed)
+# measure LABEL "ACQ CALL" "READ PATTERN" TABLE...  (after each call, PostgreSQL's two scans of
+# each table, summed: A = sum(array_length(features, 1)), B = COPY of the column in binary)
 measure() {
-	local label=$1 call=$2 pattern=$3
+	local label=$1 call=$2 pattern=$3 t
 	shift 3
 	{
 		for i in $(seq "$REPEAT"); do
 			echo "SET client_min_messages = debug2;"
 			echo "$call"
 			echo "RESET client_min_messages;"
-			for s in "$@"; do time_scan "$s"; done
+			for t in "$@"; do
+				if [ "${t#provider:}" != "$t" ]; then
+					time_scan A "SELECT count(label) INTO v FROM ${t#provider:}"
+					time_scan B "EXECUTE 'COPY (SELECT id, label FROM ${t#provider:}) TO ''/dev/null'' (FORMAT binary)'"
+				else
+					time_scan A "SELECT sum(pg_catalog.array_length(features, 1)) INTO v FROM $t"
+					time_scan B "EXECUTE 'COPY (SELECT features FROM $t) TO ''/dev/null'' (FORMAT binary)'"
+				fi
+			done
 			echo "SELECT 'end';"
 		done
 	} | psql -X -q -At 2>&1 | $PY -c '
 import re, statistics, sys
 label, pattern = sys.argv[1], re.compile(sys.argv[2])
-acq, scan, cur_a, cur_s = [], [], 0.0, 0.0
+acq, sa, sb, cur = [], [], [], {"acq": 0.0, "A": 0.0, "B": 0.0}
 for line in sys.stdin:
     m = re.search(r"acq read: (.*): \S+ rows of -?\d+ features in ([0-9.]+) ms", line)
     if m and pattern.search(m.group(1)):
-        cur_a += float(m.group(2))
-    m = re.search(r"NOTICE:  scan ([0-9.]+)", line)
+        cur["acq"] += float(m.group(2))
+    m = re.search(r"NOTICE:  scan ([AB]) ([0-9.]+)", line)
     if m:
-        cur_s += float(m.group(1))
+        cur[m.group(1)] += float(m.group(2))
     if line.strip() == "end":
-        acq.append(cur_a); scan.append(cur_s); cur_a = cur_s = 0.0
-acq, scan = acq[1:], scan[1:]
-a, s = statistics.median(acq), statistics.median(scan)
-print("%-58s acq %8.2f ms | PostgreSQL %8.2f ms | ratio %.2f" % (label, a, s, a / s))
+        acq.append(cur["acq"]); sa.append(cur["A"]); sb.append(cur["B"]); cur = {"acq": 0.0, "A": 0.0, "B": 0.0}
+if len(acq) < 2:
+    sys.exit("no measurement for " + label)
+a, x, y = (statistics.median(v[1:]) for v in (acq, sa, sb))
+print("%-52s acq %7.2f ms | scan %7.2f ms: ratio %5.2f | binary COPY %7.2f ms: ratio %5.2f" % (label, a, x, a / x, y, a / y))
 ' "$label" "$pattern"
 }
 
+echo "scan: SELECT sum(array_length(features, 1)) FROM t (the provider: count(label)); binary COPY: COPY (SELECT features FROM t) TO '/dev/null' (FORMAT binary) (the provider: id, label)"
 FL="'acq_demo.flights', 'acq_demo.flights_validation', 'features', 'arr_delay_min', task => 'regression', tie_break => 'none', s_max => 7, k_max => 7"
 measure "select_sources: flights sources (45,000 x 12)" \
-	"SELECT count(*) FROM acq.select_sources($FL);" '^source ' \
-	"SELECT sum(pg_catalog.array_length(features, 1)) INTO v FROM acq_demo.flights"
-measure "select_sources: flights sources + validation (50,000 x 12)" \
+	"SELECT count(*) FROM acq.select_sources($FL);" '^source ' acq_demo.flights
+measure "select_sources: sources + validation (50,000 x 12)" \
 	"SELECT count(*) FROM acq.select_sources($FL);" '^(source|validation table) ' \
-	"SELECT sum(pg_catalog.array_length(features, 1)) INTO v FROM acq_demo.flights" \
-	"SELECT sum(pg_catalog.array_length(features, 1)) INTO v FROM acq_demo.flights_validation"
+	acq_demo.flights acq_demo.flights_validation
 ACQ="'bench.consumer', 'bench.provider', 'bench.target', 'features', 'label', 1000, strategy => 'uniform', predicates => 'label', task => 'classification', batch => 100, seed => 0"
 measure "acquire: consumer (12,000 x 144)" \
-	"DROP TABLE IF EXISTS bench.target; SELECT count(*) FROM acq.acquire($ACQ);" '^consumer ' \
-	"SELECT sum(pg_catalog.array_length(features, 1)) INTO v FROM bench.consumer"
+	"DROP TABLE IF EXISTS bench.target; SELECT count(*) FROM acq.acquire($ACQ);" '^consumer ' bench.consumer
 measure "acquire: provider ids and labels (48,000 rows)" \
-	"DROP TABLE IF EXISTS bench.target; SELECT count(*) FROM acq.acquire($ACQ);" '^provider ' \
-	"SELECT count(label) INTO v FROM bench.provider"
+	"DROP TABLE IF EXISTS bench.target; SELECT count(*) FROM acq.acquire($ACQ);" '^provider ' provider:bench.provider
 measure "mycroft_select: owner (48,000 x 144)" \
 	"SELECT count(*) FROM acq.mycroft_select('bench.provider', 'bench.hard', 'id', 'features', 'label', 100, method => 'random');" \
-	'^rows of bench\.provider' \
-	"SELECT sum(pg_catalog.array_length(features, 1)) INTO v FROM bench.provider"
+	'^rows of bench\.provider' bench.provider
