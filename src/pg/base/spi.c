@@ -197,3 +197,10 @@ acq_spi_read_plan(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_o
 {
 	return stream_run(plan, NULL, values, nulls, read_only, SPI_OK_SELECT, what, fn, arg, true);
 }
+
+/* acq_spi_read_plan of a statement given as text */
+uint64
+acq_spi_read(const char *sql, bool read_only, const char *what, AcqRowFn fn, void *arg)
+{
+	return stream_run(NULL, sql, NULL, NULL, read_only, SPI_OK_SELECT, what, fn, arg, true);
+}
