@@ -282,18 +282,6 @@ typedef struct AcqArrayView
 bool		acq_float8_view(Datum d, AcqArrayView *v);
 void		acq_float8_view_release(AcqArrayView *v);
 
-/* acq_checked_array's checks and errors on a view: the elements where they lie */
-const void *acq_checked_view(Datum d, bool isnull, AcqArrayView *v, int *len, const char *what,
-							 const char *table, const char *rowkind, int64 rowno, const char *hint);
-
-/*
- * acq_checked_vector, the elements copied once into dst (room for cap
- * doubles) and checked there: the same checks, order and errors.
- */
-void		acq_checked_vector_into(Datum d, bool isnull, double *dst, int cap, int *len,
-									const char *what, const char *table, const char *rowkind,
-									int64 rowno, const char *hint);
-
 /* a read's wall time, reported at DEBUG2 as "acq read: <what> <table>: N rows of d features in T ms" */
 typedef struct AcqReadClock
 {

@@ -10,7 +10,9 @@
  * ArrayType already.  acq_float8_view reads the header where it is (the
  * one-byte case through memcpy: its fields and data are not aligned), so a
  * reader copies the elements once, straight into the row of its own matrix
- * (memcpy of the data when there is no NULL), and checks them there.  Only a
+ * (memcpy of the data when there is no NULL), and checks them there
+ * (select_sources' sources.c; the other readers use acq_checked_vector,
+ * whose array is in place unless it is short).  Only a
  * compressed or out-of-line (toasted) array is detoasted, into the current
  * memory context (a streamed reader's per-row context); an array with a
  * NULL bitmap in a one-byte header is rare enough to take the aligned copy.
@@ -90,56 +92,6 @@ acq_float8_view_release(AcqArrayView *v)
 	if (v->copy != NULL)
 		pfree(v->copy);
 	v->copy = NULL;
-}
-
-/*
- * The checks of acq_checked_array on a view: not NULL, one-dimensional,
- * without NULL elements, *len long (*len < 0: set by this row); the same
- * errors.  Returns the elements where they are (possibly unaligned).
- */
-const void *
-acq_checked_view(Datum d, bool isnull, AcqArrayView *v, int *len, const char *what,
-				 const char *table, const char *rowkind, int64 rowno, const char *hint)
-{
-	if (isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s are NULL in %s, %s " INT64_FORMAT, what, table, rowkind, rowno)));
-	acq_float8_view(d, v);
-	if (v->ndim != 1 || v->hasnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("%s in %s, %s " INT64_FORMAT ", must be a one-dimensional array without NULLs",
-						what, table, rowkind, rowno)));
-	if (*len < 0)
-		*len = v->n;
-	if (v->n != *len || v->n < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("%s in %s, %s " INT64_FORMAT ", have %d dimensions, expected %d",
-						what, table, rowkind, rowno, v->n, *len),
-				 hint ? errhint("%s", hint) : 0));
-	return v->data;
-}
-
-/*
- * acq_checked_vector into dst: the same checks in the same order, the same
- * errors; the elements copied once into dst (room for *len doubles, or for
- * the row's length when *len < 0: the caller's cap) and checked there.
- */
-void
-acq_checked_vector_into(Datum d, bool isnull, double *dst, int cap, int *len, const char *what,
-						const char *table, const char *rowkind, int64 rowno, const char *hint)
-{
-	AcqArrayView v;
-	const void *src = acq_checked_view(d, isnull, &v, len, what, table, rowkind, rowno, hint);
-
-	if (*len > cap)
-		elog(ERROR, "a row of %d elements does not fit a buffer of %d", *len, cap);
-	memcpy(dst, src, sizeof(double) * *len);
-	acq_float8_view_release(&v);
-	acq_check_finite(dst, *len, what, table, rowkind, rowno);
-	acq_check_scale(dst, *len, what, table, rowkind, rowno);
 }
 
 /* ---- the clock ------------------------------------------------------------------ */
