@@ -21,7 +21,7 @@
 
 #include "core/acq_core.h"
 
-/* rows fetched per cursor call by the readers that use a cursor */
+/* rows a streamed reader hands on in one chunk (mycroft_stream_rows) */
 #define ACQ_FETCH_BATCH 10000
 
 /* ---- in hooks.c: the core bound to PostgreSQL ------------------------------ */

@@ -3,8 +3,9 @@
  *
  * The sources are either the leaf partitions of a partitioned table (named
  * by relation name) or the distinct values of a column.  Rows are read
- * through the table the user named, with the caller's rights, by a cursor in
- * batches, into one contiguous row-major block per source.  Every row is
+ * through the table the user named, with the caller's rights, streamed from
+ * the executor (base's read path: no cursor, no copy of a row, each array
+ * copied once), into one contiguous row-major block per source.  Every row is
  * checked: a NULL, ragged, multi-dimensional or non-finite feature array, a
  * NULL or non-binary label gets an ERROR that names the source and the row.
  *
