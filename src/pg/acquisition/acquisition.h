@@ -213,6 +213,8 @@ typedef struct HeldRows
 	HeldRow    *rows;
 	int64		n;
 	int64		cap;
+	double	   *block;			/* the rows' features are carved from blocks of about 1 MB */
+	int64		block_left;		/* rows the current block still has room for */
 } HeldRows;
 
 /* the bytes a held row takes (its struct and its palloc'd features) */

@@ -82,46 +82,51 @@ row_scale(const AcqRowBuf *r, int64 n, double *ymax, double *xmax)
 	}
 }
 
-/* read (features, label) rows of a query, checked, appending to r */
-static void
-read_rows(const char *sql, const char *table, AcqRowBuf *r, int64 limit)
+/* reading (features, label) rows of a query */
+typedef struct EvalScan
 {
-	Portal		portal = SPI_cursor_open_with_args(NULL, sql, 0, NULL, NULL, NULL, false, 0);
-	int64		rowno = 0;
+	const char *table;
+	AcqRowBuf  *r;
+	int64		rowno;
+} EvalScan;
 
-	for (;;)
-	{
-		SPI_cursor_fetch(portal, true, ACQ_FETCH_BATCH);
-		if (SPI_processed == 0)
-			break;
-		for (uint64 i = 0; i < SPI_processed && (limit < 0 || rowno < limit); i++)
-		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			bool		isnull;
-			Datum		xd = SPI_getbinval(tup, desc, 1, &isnull);
-			ArrayType  *xa = acq_detoast_array(xd, isnull);
-			Datum		d;
-			double	   *x;
-			double		y;
+static void
+eval_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
+{
+	EvalScan   *sc = arg;
+	MemoryContext mine = MemoryContextSwitchTo(rowcxt);
+	double	   *x;
+	double		y;
 
-			rowno++;
-			x = acq_checked_vector(PointerGetDatum(xa), isnull, &r->d, "features", table, "row", rowno,
-								   "Training and test rows need feature arrays of one length.");
-			d = SPI_getbinval(tup, desc, 2, &isnull);
-			y = acq_checked_label(d, isnull, table, "row", rowno);
-			acq_rowbuf_push(r, x, y, 0);
-			acq_free_detoasted(xd, xa);
-			/* a batch of wide rows takes a while to detoast */
-			if ((rowno & 63) == 0)
-				CHECK_FOR_INTERRUPTS();
-		}
-		SPI_freetuptable(SPI_tuptable);
+	sc->rowno++;
+	/* a short or toasted array's copy, if it needs one, in the row's scratch */
+	x = acq_checked_vector(slot->tts_values[0], slot->tts_isnull[0], &sc->r->d, "features", sc->table,
+						   "row", sc->rowno, "Training and test rows need feature arrays of one length.");
+	MemoryContextSwitchTo(mine);
+	y = acq_checked_label(slot->tts_values[1], slot->tts_isnull[1], sc->table, "row", sc->rowno);
+	acq_rowbuf_push(sc->r, x, y, 0);
+	/* a stream of wide rows takes a while to detoast */
+	if ((sc->rowno & 63) == 0)
 		CHECK_FOR_INTERRUPTS();
-		if (limit >= 0 && rowno >= limit)
-			break;
-	}
-	SPI_cursor_close(portal);
+}
+
+/*
+ * read (features, label) rows of a query, checked, appending to r: streamed
+ * from the executor (base's read path), each row copied once into r
+ */
+static void
+read_rows(const char *sql, const char *table, AcqRowBuf *r)
+{
+	EvalScan	sc;
+	AcqReadClock clock;
+	int64		before = r->n;
+
+	acq_read_clock_start(&clock);
+	sc.table = table;
+	sc.r = r;
+	sc.rowno = 0;
+	acq_spi_read(sql, false, "reading rows", eval_row, &sc);
+	acq_read_clock_done(&clock, "rows of", table, r->n - before, r->d);
 }
 
 /* SELECT features, label FROM rel, after checking the columns and the right to read */
@@ -135,7 +140,7 @@ read_table(Oid rel, const char *features, const char *label, AcqRowBuf *r)
 	acq_check_select(rel, NULL);
 	read_rows(psprintf("SELECT (%s)::pg_catalog.float8[], (%s)::pg_catalog.float8 FROM %s",
 					   quote_identifier(features), quote_identifier(label), name),
-			  name, r, -1);
+			  name, r);
 }
 
 /* classes: the distinct labels of train and test, mapped to 0..K-1 */
@@ -530,7 +535,7 @@ acq_acquisition_curve(PG_FUNCTION_ARGS)
 					   quote_identifier(plan.features), quote_identifier(plan.label),
 					   acq_rel_display_name(plan.target), plan_id, quote_identifier(plan.id),
 					   quote_identifier(plan.id)),
-			  acq_rel_display_name(plan.target), &train, -1);
+			  acq_rel_display_name(plan.target), &train);
 	read_table(test, plan.features, plan.label, &tst);
 	e.train_what = psprintf("the training rows (%s and the records bought into %s)",
 							acq_rel_display_name(plan.consumer), acq_rel_display_name(plan.target));

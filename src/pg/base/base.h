@@ -17,11 +17,12 @@
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "foreign/foreign.h"
+#include "portability/instr_time.h"
 #include "utils/array.h"
 
 #include "core/acq_core.h"
 
-/* rows fetched per cursor call by the readers that use a cursor */
+/* rows a streamed reader hands on in one chunk (mycroft_stream_rows) */
 #define ACQ_FETCH_BATCH 10000
 
 /* ---- in hooks.c: the core bound to PostgreSQL ------------------------------ */
@@ -37,7 +38,10 @@ void		acq_pg_rng_init(AcqRng *rng, pg_prng_state *state, int64 seed);
 /* GUC acq.max_memory (kB): the most one call may plan to use */
 extern int	acq_max_memory;
 
-/* defines acq.max_memory; called by _PG_init */
+/* GUC acq.retain_memory (MB): freed memory a backend keeps for its next call (memory.c) */
+extern int	acq_retain_memory;
+
+/* defines acq.max_memory and acq.retain_memory; called by _PG_init */
 void		acq_memory_init(void);
 
 /*
@@ -75,6 +79,14 @@ uint64		acq_spi_stream(const char *sql, bool read_only, int expected, const char
 						   AcqRowFn fn, void *arg);
 uint64		acq_spi_stream_plan(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_only,
 								int expected, const char *what, AcqRowFn fn, void *arg);
+/*
+ * acq_spi_stream_plan of a SELECT whose rows fn reads: fn's errors carry
+ * the caller's error context, not the statement's (they name the table and
+ * the row themselves)
+ */
+uint64		acq_spi_read_plan(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_only,
+							  const char *what, AcqRowFn fn, void *arg);
+uint64		acq_spi_read(const char *sql, bool read_only, const char *what, AcqRowFn fn, void *arg);
 
 /* a background worker's own transaction, with SPI and a snapshot */
 void		acq_worker_begin(void);
@@ -249,6 +261,37 @@ void		acq_rowbuf_reserve(AcqRowBuf *b, int64 cap);
 int64		acq_rowbuf_add(AcqRowBuf *b);
 /* append a row: x (d values), its label and id */
 void		acq_rowbuf_push(AcqRowBuf *b, const double *x, double y, int64 id);
+
+/* ---- in read.c: the read path of float8[] columns ----------------------------- */
+
+/*
+ * A float8[] datum seen where it lies (a heap page, a slot): its dimensions,
+ * whether it has NULL elements, its first dimension's length n and its
+ * elements (data; possibly unaligned: copy them with memcpy).  Only a
+ * compressed, out-of-line or short-with-NULLs array is detoasted (copy, in
+ * the current memory context; acq_float8_view_release frees it).
+ */
+typedef struct AcqArrayView
+{
+	int			ndim;
+	int			n;
+	bool		hasnull;
+	const void *data;
+	void	   *copy;
+} AcqArrayView;
+
+bool		acq_float8_view(Datum d, AcqArrayView *v);
+void		acq_float8_view_release(AcqArrayView *v);
+
+/* a read's wall time, reported at DEBUG2 as "acq read: <what> <table>: N rows of d features in T ms" */
+typedef struct AcqReadClock
+{
+	instr_time	start;
+} AcqReadClock;
+
+void		acq_read_clock_start(AcqReadClock *c);
+void		acq_read_clock_done(const AcqReadClock *c, const char *what, const char *table,
+								int64 rows, int d);
 
 /* ---- in values.c: comparisons, distinct values, array builders --------------- */
 int			acq_cmp_int64(const void *a, const void *b);

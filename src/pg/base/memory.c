@@ -11,6 +11,9 @@
 #include "postgres.h"
 
 #include <math.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "access/htup_details.h"
 #include "catalog/pg_class.h"
@@ -21,6 +24,40 @@
 
 /* GUC acq.max_memory, in kB */
 int			acq_max_memory = 1024 * 1024;
+
+/* GUC acq.retain_memory, in MB */
+int			acq_retain_memory = 128;
+
+/*
+ * A call's row blocks, novelty's sets and the model's work are large
+ * allocations freed when the call ends.  glibc gives one past its mmap
+ * threshold (128 kB, raised by itself up to 32 MB as such blocks are freed)
+ * fresh pages from the kernel, and returns the top of its heap past its
+ * trim threshold: every call then takes a page fault for each 4 kB it
+ * writes -- on a virtual machine a third of reading a table of float8[]
+ * rows (docs/architecture.md, "The read path").  acq.retain_memory keeps
+ * up to that many MB freed for the backend's next call: blocks up to 32 MB
+ * (glibc's largest mmap threshold) come from the heap, and the heap is
+ * trimmed only past the setting.  0: glibc's defaults.  It changes no
+ * result, only where memory comes from; the memory is the backend's until
+ * it exits, as PostgreSQL's own caches are.
+ */
+static void
+retain_memory_assign(int newval, void *extra)
+{
+#ifdef __GLIBC__
+	if (newval > 0)
+	{
+		mallopt(M_MMAP_THRESHOLD, Min(newval, 32) * 1024 * 1024);
+		mallopt(M_TRIM_THRESHOLD, newval * 1024 * 1024);
+	}
+	else
+	{
+		mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+		mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+	}
+#endif
+}
 
 void
 acq_memory_init(void)
@@ -33,6 +70,14 @@ acq_memory_init(void)
 							1024 * 1024, 1024, MAX_KILOBYTES,
 							PGC_USERSET, GUC_UNIT_KB,
 							NULL, NULL, NULL);
+	DefineCustomIntVariable("acq.retain_memory",
+							"Freed memory a backend keeps for its next acq call, in MB (0: the C library's defaults).",
+							"Large blocks then come from the backend's heap, already mapped, rather than fresh "
+							"from the kernel for every call.",
+							&acq_retain_memory,
+							128, 0, 1024,
+							PGC_USERSET, GUC_UNIT_MB,
+							NULL, retain_memory_assign, NULL);
 }
 
 bool

@@ -49,6 +49,28 @@ acq_row_norm_over(const double *x, int n)
 	double		ss = 0.0;
 	double		mx = 0.0;
 
+	/*
+	 * Every |x_j| at most sqrt(limit / 2n): the sum of their squares, in
+	 * any order and however rounded (n up to 2^20: a relative error under
+	 * 2^-32), is within the limit -- the answer the sum below gives, found
+	 * without its chain of dependent additions (a NaN fails the test and
+	 * takes the sum).
+	 */
+	if (n > 0 && n <= (1 << 20))
+	{
+		double		bound = sqrt(ACQ_MAX_ROW_SQNORM / 2.0 / n);
+		int			j = 0;
+
+		for (; j + 4 <= n; j += 4)
+			if (!(fabs(x[j]) <= bound && fabs(x[j + 1]) <= bound &&
+				  fabs(x[j + 2]) <= bound && fabs(x[j + 3]) <= bound))
+				break;
+		for (; j < n; j++)
+			if (!(fabs(x[j]) <= bound))
+				break;
+		if (j == n)
+			return 0.0;
+	}
 	for (int j = 0; j < n; j++)
 		ss += x[j] * x[j];
 	if (ss <= ACQ_MAX_ROW_SQNORM)

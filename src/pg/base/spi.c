@@ -67,6 +67,8 @@ typedef struct StreamReceiver
 	void	   *arg;
 	MemoryContext cxt;			/* the callback runs here */
 	MemoryContext rowcxt;		/* reset after each row */
+	bool		hide_context;	/* the callback's errors without the statement's context */
+	ErrorContextCallback *outer;	/* the error context outside SPI */
 } StreamReceiver;
 
 static bool
@@ -78,7 +80,16 @@ stream_receive(TupleTableSlot *slot, DestReceiver *self)
 	slot_getallattrs(slot);
 	/* the callback's own allocations go to cxt; it may use rowcxt for scratch */
 	old = MemoryContextSwitchTo(r->cxt);
-	r->fn(slot, r->rowcxt, r->arg);
+	if (r->hide_context)
+	{
+		ErrorContextCallback *inner = error_context_stack;
+
+		error_context_stack = r->outer;
+		r->fn(slot, r->rowcxt, r->arg);
+		error_context_stack = inner;
+	}
+	else
+		r->fn(slot, r->rowcxt, r->arg);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(r->rowcxt);
 	return true;
@@ -101,7 +112,8 @@ stream_destroy(DestReceiver *self)
 
 static uint64
 stream_run(SPIPlanPtr plan, const char *sql, Datum *values, const char *nulls,
-		   bool read_only, int expected, const char *what, AcqRowFn fn, void *arg)
+		   bool read_only, int expected, const char *what, AcqRowFn fn, void *arg,
+		   bool hide_context)
 {
 	StreamReceiver r;
 	SPIExecuteOptions opts;
@@ -122,6 +134,8 @@ stream_run(SPIPlanPtr plan, const char *sql, Datum *values, const char *nulls,
 	r.fn = fn;
 	r.arg = arg;
 	r.cxt = cxt;
+	r.hide_context = hide_context;
+	r.outer = error_context_stack;
 	r.rowcxt = AllocSetContextCreate(cxt, "acq streamed row", ALLOCSET_SMALL_SIZES);
 
 	memset(&opts, 0, sizeof(opts));
@@ -161,12 +175,32 @@ uint64
 acq_spi_stream(const char *sql, bool read_only, int expected, const char *what,
 			   AcqRowFn fn, void *arg)
 {
-	return stream_run(NULL, sql, NULL, NULL, read_only, expected, what, fn, arg);
+	return stream_run(NULL, sql, NULL, NULL, read_only, expected, what, fn, arg, false);
 }
 
 uint64
 acq_spi_stream_plan(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_only,
 					int expected, const char *what, AcqRowFn fn, void *arg)
 {
-	return stream_run(plan, NULL, values, nulls, read_only, expected, what, fn, arg);
+	return stream_run(plan, NULL, values, nulls, read_only, expected, what, fn, arg, false);
+}
+
+/*
+ * A reader's stream: a SELECT whose rows fn checks and keeps.  The errors
+ * fn raises name the table and the row; they carry the caller's error
+ * context, not the statement acq wrote (as when the rows were fetched
+ * through a cursor and checked after).
+ */
+uint64
+acq_spi_read_plan(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_only,
+				  const char *what, AcqRowFn fn, void *arg)
+{
+	return stream_run(plan, NULL, values, nulls, read_only, SPI_OK_SELECT, what, fn, arg, true);
+}
+
+/* acq_spi_read_plan of a statement given as text */
+uint64
+acq_spi_read(const char *sql, bool read_only, const char *what, AcqRowFn fn, void *arg)
+{
+	return stream_run(NULL, sql, NULL, NULL, read_only, SPI_OK_SELECT, what, fn, arg, true);
 }

@@ -167,7 +167,9 @@ scan_rows(const ReadSpec *rs, Rows *all, int64 nrows, ChunkFn fn, void *arg, int
 	char	   *table = acq_rel_display_name(rs->rel);
 	char	   *sql;
 	RowScan		sc;
+	AcqReadClock clock;
 
+	acq_read_clock_start(&clock);
 	Assert(rs->gradient_fn == NULL || rs->gradients != NULL);
 	mycroft_check_columns(rs);
 	if (rs->gradients)
@@ -198,6 +200,7 @@ scan_rows(const ReadSpec *rs, Rows *all, int64 nrows, ChunkFn fn, void *arg, int
 	sc.m = m;
 	sc.table = table;
 	acq_spi_stream(sql, rs->read_only, SPI_OK_SELECT, "reading rows", scan_row, &sc);
+	acq_read_clock_done(&clock, "rows of", table, all ? all->b.n : -1, *d);
 	if (!all && sc.chunk.b.n > 0)
 		fn(arg, &sc.chunk.b);
 }

@@ -3,8 +3,9 @@
  *
  * The sources are either the leaf partitions of a partitioned table (named
  * by relation name) or the distinct values of a column.  Rows are read
- * through the table the user named, with the caller's rights, by a cursor in
- * batches, into one contiguous row-major block per source.  Every row is
+ * through the table the user named, with the caller's rights, streamed from
+ * the executor (base's read path: no cursor, no copy of a row, each array
+ * copied once), into one contiguous row-major block per source.  Every row is
  * checked: a NULL, ragged, multi-dimensional or non-finite feature array, a
  * NULL or non-binary label gets an ERROR that names the source and the row.
  *
@@ -47,11 +48,12 @@ typedef struct ReadCtx
 	double		est_rows;		/* the planner's rows of the sources, or -1 */
 	double		est_val;		/* ... of the validation table, or -1 */
 	double	   *held;			/* bytes of row buffers held (shared by readers) */
+	Oid		   *leaf_oids;		/* sources by partition: each one's oid, or NULL */
+	double	   *est_src;		/* the planner's rows of each source, or NULL */
+	int64		rowno;			/* rows read so far */
+	int			last_src;		/* the previous row's source, or -1 */
 } ReadCtx;
 
-/* rows per cursor fetch, and the bytes a fetch of wide rows may hold at most */
-#define FIRST_FETCH 128
-#define FETCH_BYTES (64 * 1024 * 1024)
 /* a row buffer's first allocation: 1,024 rows, or fewer wide rows in 64 kB */
 #define FIRST_BUFFER_BYTES (64 * 1024)
 
@@ -115,11 +117,13 @@ has_ctid(Oid relid)
 
 /*
  * Room for one more row in b, its memory checked first: a buffer's first
- * allocation holds 1,024 rows (fewer if they are wide); a full one doubles
- * (acq_rowbuf_add); the buffer checks the call's rows at its new size.
+ * allocation holds the planner's row count of its source where that fits
+ * acq.max_memory (one allocation, no copy as it grows), else 1,024 rows
+ * (fewer if they are wide); a full one doubles; the buffer checks the
+ * call's rows at its new size.
  */
 static void
-reserve_row(ReadCtx *rc, AcqRowBuf *b)
+reserve_row(ReadCtx *rc, AcqRowBuf *b, int src)
 {
 	double		rowbytes = acq_rowbuf_row_bytes(b);
 	int64		newcap;
@@ -127,7 +131,12 @@ reserve_row(ReadCtx *rc, AcqRowBuf *b)
 	if (b->n < b->cap)
 		return;
 	if (b->cap == 0)
+	{
 		newcap = Max(1, Min(1024, (int64) (FIRST_BUFFER_BYTES / rowbytes)));
+		if (rc->est_src != NULL && rc->est_src[src] > newcap &&
+			!acq_memory_over(*rc->held + rc->est_src[src] * rowbytes))
+			newcap = (int64) rc->est_src[src];
+	}
 	else
 		newcap = 2 * b->cap;
 	/* the buffer checks the call's rows and the growth against acq.max_memory */
@@ -135,52 +144,83 @@ reserve_row(ReadCtx *rc, AcqRowBuf *b)
 	acq_rowbuf_reserve(b, newcap);
 }
 
-#define ROW_ERROR(rc, src, ctid, ...) \
+/* the row as messages name it: its ctid ("(0,7)"), or its number where the relation has none */
+static char *
+row_name(ReadCtx *rc, TupleTableSlot *slot)
+{
+	if (slot->tts_isnull[1])
+		return psprintf(INT64_FORMAT, rc->rowno);
+	return DatumGetCString(DirectFunctionCall1(tidout, slot->tts_values[1]));
+}
+
+#define ROW_ERROR(rc, src, slot, ...) \
 	ereport(ERROR, \
 			(errcode(ERRCODE_DATA_EXCEPTION), \
 			 errmsg(__VA_ARGS__), \
-			 errdetail("%s \"%s\", row %s", (rc)->what, (rc)->names[src], (ctid))))
+			 errdetail("%s \"%s\", row %s", (rc)->what, (rc)->names[src], row_name(rc, slot))))
 
-/* one fetched row: (idx int4, ctid text, features float8[], label float8[, a float8]) */
-static void
-read_row(ReadCtx *rc, HeapTuple tup, TupleDesc desc, int64 rowno)
+/*
+ * The source of a row: by its partition (tableoid, looked up here among the
+ * leaves' oids), or by the column's value (array_position in the query).
+ */
+static int
+row_source(ReadCtx *rc, TupleTableSlot *slot)
 {
-	bool		isnull;
-	Datum		d;
+	if (!slot->tts_isnull[0] && rc->leaf_oids != NULL)
+	{
+		Oid			oid = DatumGetObjectId(slot->tts_values[0]);
+
+		if (rc->last_src >= 0 && rc->leaf_oids[rc->last_src] == oid)
+			return rc->last_src;
+		for (int i = 0; i < rc->m; i++)
+			if (rc->leaf_oids[i] == oid)
+				return rc->last_src = i;
+	}
+	else if (!slot->tts_isnull[0])
+		return DatumGetInt32(slot->tts_values[0]) - 1;
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("a row's source is NULL or appeared while the sources were being read"),
+			 errhint("Sources named by a column need a value in every row; retry if the table is being written.")));
+	return -1;					/* keep compiler quiet */
+}
+
+/*
+ * One row as the executor hands it over (base's acq_spi_stream): (source,
+ * ctid tid, features float8[], label float8[, a float8]).  The features are
+ * seen in place and copied once, into the source's block, and checked
+ * there (base's read path); the ctid is formatted only for a message.
+ */
+static void
+read_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
+{
+	ReadCtx    *rc = (ReadCtx *) arg;
 	int			src;
-	char	   *ctid;
-	ArrayType  *arr;
-	Datum		featd;
+	AcqArrayView v;
 	int			n,
 				j;
 	double	   *x;
 	double		label;
 	AcqRowBuf  *b;
 	int64		r;
+	MemoryContext mine;
 
-	d = SPI_getbinval(tup, desc, 1, &isnull);
-	if (isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("a row's source is NULL or appeared while the sources were being read"),
-				 errhint("Sources named by a column need a value in every row; retry if the table is being written.")));
-	src = DatumGetInt32(d) - 1;
-
-	d = SPI_getbinval(tup, desc, 2, &isnull);
-	ctid = isnull ? psprintf("%lld", (long long) rowno) : TextDatumGetCString(d);
-
-	featd = SPI_getbinval(tup, desc, 3, &isnull);
-	if (isnull)
-		ROW_ERROR(rc, src, ctid, "features are NULL");
-	arr = DatumGetArrayTypeP(featd);
-	if (ARR_NDIM(arr) != 1)
-		ROW_ERROR(rc, src, ctid, "features must be a one-dimensional array, not %d-dimensional",
-				  ARR_NDIM(arr));
-	if (array_contains_nulls(arr))
-		ROW_ERROR(rc, src, ctid, "features contain a NULL element");
-	n = ARR_DIMS(arr)[0];
+	rc->rowno++;
+	src = row_source(rc, slot);
+	if (slot->tts_isnull[2])
+		ROW_ERROR(rc, src, slot, "features are NULL");
+	/* a toasted array is detoasted in the row's scratch context */
+	mine = MemoryContextSwitchTo(rowcxt);
+	acq_float8_view(slot->tts_values[2], &v);
+	MemoryContextSwitchTo(mine);
+	if (v.ndim != 1)
+		ROW_ERROR(rc, src, slot, "features must be a one-dimensional array, not %d-dimensional",
+				  v.ndim);
+	if (v.hasnull)
+		ROW_ERROR(rc, src, slot, "features contain a NULL element");
+	n = v.n;
 	if (n < 1)
-		ROW_ERROR(rc, src, ctid, "features are empty");
+		ROW_ERROR(rc, src, slot, "features are empty");
 	if (rc->p < 0)
 	{
 		rc->p = n;
@@ -193,12 +233,23 @@ read_row(ReadCtx *rc, HeapTuple tup, TupleDesc desc, int64 rowno)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("features have %d dimensions, expected %d", n, rc->p),
-				 errdetail("%s \"%s\", row %s", rc->what, rc->names[src], ctid),
+				 errdetail("%s \"%s\", row %s", rc->what, rc->names[src], row_name(rc, slot)),
 				 errhint("Every row of the sources and the validation table needs feature arrays of one length.")));
-	x = (double *) ARR_DATA_PTR(arr);
+
+	/*
+	 * Copied once, into the source's block, and checked there; when the
+	 * block is full, into scratch first, so that the row's own errors come
+	 * before the block's growth is checked against acq.max_memory.
+	 */
+	b = &rc->bufs[src];
+	b->d = rc->p;
+	b->with_attr = rc->sensitive;
+	b->cxt = rc->datactx;
+	x = b->n < b->cap ? b->X + b->n * rc->p : MemoryContextAlloc(rowcxt, sizeof(double) * n);
+	memcpy(x, v.data, sizeof(double) * n);
 	for (j = 0; j < n; j++)
 		if (!isfinite(x[j]))
-			ROW_ERROR(rc, src, ctid, "features contain NaN or Infinity (element %d)", j + 1);
+			ROW_ERROR(rc, src, slot, "features contain NaN or Infinity (element %d)", j + 1);
 	if (acq_row_norm_over(x, n) > 0.0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -206,80 +257,65 @@ read_row(ReadCtx *rc, HeapTuple tup, TupleDesc desc, int64 rowno)
 						acq_row_norm_over(x, n)),
 				 errdetail("%s \"%s\", row %s; acq sums the squares of the features in float8, "
 						   "which holds them up to a norm of about %.2g.",
-						   rc->what, rc->names[src], ctid, ACQ_MAX_ROW_NORM),
+						   rc->what, rc->names[src], row_name(rc, slot), ACQ_MAX_ROW_NORM),
 				 errhint("Rescale the features column (for example to unit variance) and call again.")));
 
-	d = SPI_getbinval(tup, desc, 4, &isnull);
-	if (isnull)
-		ROW_ERROR(rc, src, ctid, "label is NULL");
-	label = DatumGetFloat8(d);
+	if (slot->tts_isnull[3])
+		ROW_ERROR(rc, src, slot, "label is NULL");
+	label = DatumGetFloat8(slot->tts_values[3]);
 	if (!isfinite(label))
-		ROW_ERROR(rc, src, ctid, "label is NaN or Infinity");
+		ROW_ERROR(rc, src, slot, "label is NaN or Infinity");
 	if (rc->binary && label != 0.0 && label != 1.0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("label %g is not 0 or 1", label),
-				 errdetail("%s \"%s\", row %s", rc->what, rc->names[src], ctid),
+				 errdetail("%s \"%s\", row %s", rc->what, rc->names[src], row_name(rc, slot)),
 				 errhint("Classification and fairness tasks need 0/1 (or boolean) labels; use task => 'regression' for a numeric target.")));
 
-	b = &rc->bufs[src];
-	b->d = rc->p;
-	b->with_attr = rc->sensitive;
-	b->cxt = rc->datactx;
-	reserve_row(rc, b);
-	r = acq_rowbuf_add(b);
-	memcpy(b->X + r * rc->p, x, sizeof(double) * n);
+	if (b->n == b->cap)
+	{
+		reserve_row(rc, b, src);
+		memcpy(b->X + b->n * rc->p, x, sizeof(double) * n);
+	}
+	r = b->n;
 	b->y[r] = label;
 	if (rc->sensitive)
 	{
-		d = SPI_getbinval(tup, desc, 5, &isnull);
-		b->a[r] = isnull ? NAN : DatumGetFloat8(d);
+		bool		isnull = slot->tts_isnull[4];
+
+		b->a[r] = isnull ? NAN : DatumGetFloat8(slot->tts_values[4]);
 		if (!isnull && b->a[r] != 0.0 && b->a[r] != 1.0)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg("sensitive value %g is not 0 or 1", b->a[r]),
-					 errdetail("%s \"%s\", row %s", rc->what, rc->names[src], ctid),
+					 errdetail("%s \"%s\", row %s", rc->what, rc->names[src], row_name(rc, slot)),
 					 errhint("Pass privileged => '<value>' to compare the column's text with the privileged value.")));
 	}
-	if ((Pointer) arr != DatumGetPointer(featd))
-		pfree(arr);
-	pfree(ctid);
+	b->n++;
+	/* a stream of wide rows takes a while to detoast */
+	if ((rc->rowno & 63) == 0)
+		CHECK_FOR_INTERRUPTS();
 }
 
+/*
+ * Stream the query's rows into the blocks: the executor hands each row
+ * over as it produces it, with no SPI tuple table and no copy of the row.
+ */
 static void
-run_cursor(ReadCtx *rc, const char *query, int nargs, Oid *argtypes,
-		   Datum *values)
+run_query(ReadCtx *rc, const char *query, int nargs, Oid *argtypes, Datum *values, const char *table)
 {
-	Portal		portal;
-	int64		rowno = 0;
-	char		nulls[2] = {' ', ' '};
+	SPIPlanPtr	plan = acq_spi_prepare(query, nargs, argtypes, "reading the rows");
+	AcqReadClock clock;
+	int64		total = 0;
 
-	portal = SPI_cursor_open_with_args(NULL, query, nargs, argtypes, values,
-									   nulls, true, 0);
-	for (;;)
-	{
-		uint64		i;
-		long		batch = ACQ_FETCH_BATCH;
-
-		/* the first fetch gives the width; wide rows come in fewer at once */
-		if (rc->p < 0)
-			batch = FIRST_FETCH;
-		else if ((double) batch * rc->p * sizeof(double) > FETCH_BYTES)
-			batch = Max(FIRST_FETCH, FETCH_BYTES / ((long) rc->p * (long) sizeof(double)));
-		SPI_cursor_fetch(portal, true, batch);
-		if (SPI_processed == 0)
-			break;
-		for (i = 0; i < SPI_processed; i++)
-		{
-			read_row(rc, SPI_tuptable->vals[i], SPI_tuptable->tupdesc, ++rowno);
-			/* a batch of wide rows takes a while to detoast */
-			if ((i & 63) == 63)
-				CHECK_FOR_INTERRUPTS();
-		}
-		SPI_freetuptable(SPI_tuptable);
-		CHECK_FOR_INTERRUPTS();
-	}
-	SPI_cursor_close(portal);
+	acq_read_clock_start(&clock);
+	rc->rowno = 0;
+	rc->last_src = -1;
+	acq_spi_read_plan(plan, values, NULL, true, "reading the rows", read_row, rc);
+	SPI_freeplan(plan);
+	for (int i = 0; i < rc->m; i++)
+		total += rc->bufs[i].n;
+	acq_read_clock_done(&clock, rc->what, table, total, rc->p);
 }
 
 /*
@@ -332,6 +368,8 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 	int			ret;
 	double		est_rows = -1.0;
 	double		held = 0.0;
+	Oid		   *leaf_oids = NULL;
+	double	   *est_src = NULL;
 	MemoryContext callerctx = CurrentMemoryContext;
 
 	memset(out, 0, sizeof(*out));
@@ -390,6 +428,8 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 							srcrel, out->m, ACQ_MAX_SOURCES)));
 		out->names = MemoryContextAlloc(callerctx, sizeof(char *) * out->m);
 		oids = palloc(sizeof(Datum) * out->m);
+		leaf_oids = palloc(sizeof(Oid) * out->m);
+		est_src = palloc(sizeof(double) * out->m);
 		est_rows = 0.0;
 		for (i = 0; i < out->m; i++)
 		{
@@ -398,16 +438,15 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 			oids[i] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
 			out->names[i] = MemoryContextStrdup(callerctx,
 												SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+			leaf_oids[i] = DatumGetObjectId(oids[i]);
+			est_src[i] = acq_rel_rows_estimate(leaf_oids[i]);
 			/* the planner's rows of every leaf, if it knows them all */
 			if (est_rows >= 0.0)
-			{
-				double		leaf = acq_rel_rows_estimate(DatumGetObjectId(oids[i]));
-
-				est_rows = (leaf > 0.0) ? est_rows + leaf : -1.0;
-			}
+				est_rows = (est_src[i] > 0.0) ? est_rows + est_src[i] : -1.0;
 		}
 		idxarray = PointerGetDatum(construct_array(oids, out->m, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
-		appendStringInfo(&q, "SELECT pg_catalog.array_position($1::pg_catalog.oid[], tableoid)::pg_catalog.int4, ");
+		/* a row's partition is looked up among the leaves as it comes (row_source); $1 is unused */
+		appendStringInfo(&q, "SELECT tableoid, ");
 		argtypes[0] = OIDARRAYOID;
 	}
 	else
@@ -452,7 +491,7 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 
 	/* ---- the sources' rows ---- */
 	appendStringInfo(&q, "%s, %s, %s%s%s FROM %s",
-					 has_ctid(spec->sources) ? "ctid::pg_catalog.text" : "NULL::pg_catalog.text",
+					 has_ctid(spec->sources) ? "ctid" : "NULL::pg_catalog.tid",
 					 feat, lab, sens ? ", " : "", sens ? sens : "", srcrel);
 	memset(&rc, 0, sizeof(rc));
 	rc.what = "source";
@@ -467,15 +506,17 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 	rc.est_rows = est_rows;
 	rc.est_val = acq_rel_rows_estimate(spec->validation);
 	rc.held = &held;
+	rc.leaf_oids = leaf_oids;
+	rc.est_src = est_src;
 	args[0] = idxarray;
 	args[1] = spec->privileged ? CStringGetTextDatum(spec->privileged) : (Datum) 0;
 	argtypes[1] = TEXTOID;
-	run_cursor(&rc, q.data, spec->privileged ? 2 : 1, argtypes, args);
+	run_query(&rc, q.data, spec->privileged ? 2 : 1, argtypes, args, srcrel);
 
 	/* ---- the validation rows ---- */
 	resetStringInfo(&q);
 	appendStringInfo(&q, "SELECT 1::pg_catalog.int4, %s, %s, %s%s%s FROM %s",
-					 has_ctid(spec->validation) ? "ctid::pg_catalog.text" : "NULL::pg_catalog.text",
+					 has_ctid(spec->validation) ? "ctid" : "NULL::pg_catalog.tid",
 					 vfeat, vlab, vsens ? ", " : "", vsens ? vsens : "", valrel);
 	memset(&vc, 0, sizeof(vc));
 	valname = valrel;
@@ -486,12 +527,14 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 	vc.binary = spec->binary_labels;
 	vc.sensitive = (spec->sensitive != NULL);
 	vc.bufs = MemoryContextAllocZero(callerctx, sizeof(AcqRowBuf));
+	vc.est_rows = acq_rel_rows_estimate(spec->validation);
 	vc.datactx = callerctx;
 	vc.held = &held;
+	vc.est_src = vc.est_rows > 0.0 ? &vc.est_rows : NULL;
 	args[0] = Int32GetDatum(0);
 	argtypes[0] = INT4OID;
 	/* $1 is unused by the validation query; keep $2 = privileged */
-	run_cursor(&vc, q.data, spec->privileged ? 2 : 1, argtypes, args);
+	run_query(&vc, q.data, spec->privileged ? 2 : 1, argtypes, args, valrel);
 
 	SPI_finish();
 
