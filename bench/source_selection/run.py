@@ -31,6 +31,10 @@ BRUTE_MAX = 8                  # the authors' exhaustive enumeration up to this 
 AUTH_GRASP_MAX = 10            # the authors' grasp up to this many sources (~30 ms a model here)
 SEED = 0
 EXTRA = os.environ.get('ACQ_EXTRA', '')   # extra acq arguments for every select_sources call
+# RESTARTS_GRID=0,2,4,8,16: also run acq's splice at each number of restarts with both tie rules;
+# STUDY=1: only that (no authors' code, no other method), into results/restarts.json
+GRID = [int(v) for v in os.environ.get('RESTARTS_GRID', '').split(',') if v != '']
+STUDY = os.environ.get('STUDY') == '1' 
 
 
 def psql(sql):
@@ -166,7 +170,7 @@ def dm_samples(m):
 
 
 def main():
-    mods = import_authors()
+    mods = None if STUDY else import_authors()
     psql("CREATE OR REPLACE FUNCTION ss.timed(q text, OUT res text, OUT secs float8) LANGUAGE plpgsql AS $f$ "
          "DECLARE t0 timestamptz := clock_timestamp(); BEGIN EXECUTE q INTO res; "
          "secs := extract(epoch FROM clock_timestamp() - t0); END $f$")
@@ -191,7 +195,20 @@ def main():
         runs = []
         runs.append(run_acq(t, land_by, land, 'splice', ''))
         runs.append(run_acq(t, land_by, land, 'splice_none', ", tie_break => 'none'"))
+        runs.append(run_acq(t, land_by, land, 'splice_r0', ", restarts => 0"))
+        runs.append(run_acq(t, land_by, land, 'splice_paper', ", tie_break => 'none', restarts => 0"))
+        for r_ in GRID:
+            for tb in ('loss', 'none'):
+                runs.append(run_acq(t, land_by, land, 'splice_r%d_%s' % (r_, tb), f", restarts => {r_}, tie_break => '{tb}'"))
+        if STUDY:
+            rec = dict(task=t, subsets=len(land), optimum=float(land.max()), plateau=int(counts.max()),
+                       landscape_seconds=round(land_secs, 3), runs=runs)
+            allres.append(rec)
+            print(json.dumps(dict(task=t['name'], runs=[(r['method'], round(r['percentile'], 3), r['models']) for r in runs])), flush=True)
+            json.dump(allres, open(os.path.join(OUT, 'restarts.json'), 'w'), indent=1)
+            continue
         runs.append(run_acq(t, land_by, land, 'splice_k7', f", k_max => {min(7, m // 2)}"))
+        runs.append(run_acq(t, land_by, land, 'splice_k7_r0', f", k_max => {min(7, m // 2)}, restarts => 0"))
         runs.append(run_acq(t, land_by, land, 'grasp', f", method => 'grasp', iterations => {GRASP_N}, rcl_size => {RCL}"))
         runs.append(run_acq(t, land_by, land, 'greedy', ", method => 'greedy'"))
         runs.append(run_acq(t, land_by, land, 'datamodels', f", method => 'datamodels', samples => {dm_samples(m)}"))
@@ -219,7 +236,9 @@ def main():
         allres.append(rec)
         print(json.dumps(dict(task=t['name'], runs=[(r['who'], r['method'], round(r['percentile'], 3), r['models'], round(r['seconds'], 3)) for r in runs])), flush=True)
         json.dump(allres, open(os.path.join(OUT, 'suite.json' if not want else 'partial.json'), 'w'), indent=1)
-    if not want:
+    if STUDY:
+        write_study(allres)
+    elif not want:
         write_table(allres)
 
 
@@ -228,6 +247,25 @@ def get(rec, who, method):
         if r['who'] == who and r['method'] == method:
             return r
     return None
+
+
+def write_study(allres):
+    fmt = lambda r: '%.3f%s, %d' % (r['percentile'], ' (opt.)' if r['optimum'] else '', r['models'])
+    L = ['| task | m | ' + ' | '.join('R=%d loss | R=%d none' % (r_, r_) for r_ in GRID) + ' |',
+         '|' + '---|' * (2 + 2 * len(GRID))]
+    for rec in allres:
+        L.append('| %s | %d | ' % (rec['task']['name'], rec['task']['m']) + ' | '.join(
+            fmt(get(rec, 'acq', 'splice_r%d_%s' % (r_, tb))) for r_ in GRID for tb in ('loss', 'none')) + ' |')
+    L.append('')
+    for r_ in GRID:
+        for tb in ('loss', 'none'):
+            rs = [get(rec, 'acq', 'splice_r%d_%s' % (r_, tb)) for rec in allres]
+            L.append('R=%d %s: >= 99.9th or optimum %d/%d, optimum %d/%d, mean percentile %.3f, total models %d' % (
+                r_, tb, sum(r['percentile'] >= 99.9 or r['optimum'] for r in rs), len(rs),
+                sum(r['optimum'] for r in rs), len(rs), float(np.mean([r['percentile'] for r in rs])),
+                sum(r['models'] for r in rs)))
+    open(os.path.join(OUT, 'restarts.md'), 'w').write('\n'.join(L) + '\n')
+    print('\n'.join(L))
 
 
 def write_table(allres):
@@ -258,7 +296,7 @@ def write_table(allres):
             fmt(get(rec, 'acq', 'datamodels')), fmt(get(rec, 'authors', 'datamodels')),
             fmt(get(rec, 'acq', 'greedy')), ae['seconds'], '—' if ue is None else '%.3g' % ue['seconds']))
     n = len(allres)
-    summary = ('tasks %d. SourceSplice at k_max 7 (the paper's settings), acq vs the authors\' get_best_subset, end to end, same run: '
+    summary = ('tasks %d. SourceSplice at k_max 7 (the paper\'s settings), acq vs the authors\' get_best_subset, end to end, same run: '
                'median speed ratio %.1f×. acq\'s defaults (k_max = min(3, m/2)) vs the authors at k_max 7: median %.1f×. '
                'Percentile of acq\'s default >= the authors\' on %d/%d tasks (acq at k_max 7: %d/%d); '
                'acq default >= 99.9th percentile (or the optimum) on %d/%d; the optimum on %d/%d.' % (

@@ -197,6 +197,87 @@ fixed_support(AcqEvaluator *ev, const AcqSet *a, int k_max, AcqTieBreak tb,
 	return p;
 }
 
+/* climb from *s by single-source flips while the best flip beats the set */
+static const AcqEvalEntry *
+flip_climb(AcqEvaluator *ev, AcqSet *s, AcqTieBreak tb)
+{
+	int			m = acq_eval_num_sources(ev);
+	const AcqEvalEntry *cur = acq_eval_get(ev, s);
+
+	for (;;)
+	{
+		const AcqEvalEntry *bn = cur;
+		AcqSet		bs = *s;
+		int			j;
+
+		for (j = 0; j < m; j++)
+		{
+			AcqSet		t = *s;
+			const AcqEvalEntry *e;
+
+			if (acq_set_has(&t, j))
+				acq_set_del(&t, j);
+			else
+				acq_set_add(&t, j);
+			if (acq_set_count(&t) == 0)
+				continue;
+			e = acq_eval_get(ev, &t);
+			if (acq_entry_better(e, bn, tb))
+			{
+				bn = e;
+				bs = t;
+			}
+		}
+		if (bn == cur)
+			return cur;
+		*s = bs;
+		cur = bn;
+	}
+}
+
+/*
+ * R random restarts from the best set seen: flip two random sources, climb,
+ * keep the result if it beats the best.  Without prm->rng (a caller of the
+ * C library that gives none), a SplitMix64 seeded with 0.
+ */
+static const AcqEvalEntry *
+restart_from_best(AcqEvaluator *ev, const AcqSelectParams *prm,
+				  const AcqEvalEntry *ebest, AcqSet *best)
+{
+	int			m = acq_eval_num_sources(ev);
+	AcqSplitMix sm = {0};
+	AcqRng		own = {acq_splitmix_next, &sm};
+	AcqRng	   *rng = prm->rng ? prm->rng : &own;
+	int			r;
+
+	for (r = 0; r < prm->restarts; r++)
+	{
+		AcqSet		s = *best;
+		const AcqEvalEntry *e;
+		int			f;
+
+		for (f = 0; f < 2; f++)
+		{
+			int			j = (int) acq_rng_below(rng, (uint64_t) m);
+
+			if (acq_set_has(&s, j))
+				acq_set_del(&s, j);
+			else
+				acq_set_add(&s, j);
+		}
+		if (acq_set_count(&s) == 0)
+			continue;
+		e = flip_climb(ev, &s, prm->tie_break);
+		if (acq_entry_better(e, ebest, prm->tie_break))
+		{
+			ebest = e;
+			*best = s;
+		}
+		acq_select_progress(prm, (double) (prm->s_max + r + 1) / (prm->s_max + prm->restarts));
+	}
+	return ebest;
+}
+
 AcqStatus
 acq_select_splice(AcqEvaluator *ev, const AcqSelectParams *prm,
 				  AcqSelectResult *res)
@@ -207,7 +288,7 @@ acq_select_splice(AcqEvaluator *ev, const AcqSelectParams *prm,
 	const AcqEvalEntry *ebest = NULL;
 	int			i;
 
-	if (prm->s_max < 1 || prm->s_max > m || prm->k_max < 1)
+	if (prm->s_max < 1 || prm->s_max > m || prm->k_max < 1 || prm->restarts < 0)
 		return ACQ_ERR_ARGUMENT;
 
 	order = acq_sources_by_profit(ev, prm->tie_break);
@@ -228,9 +309,11 @@ acq_select_splice(AcqEvaluator *ev, const AcqSelectParams *prm,
 			ebest = p;
 			best = local;
 		}
-		acq_select_progress(prm, (double) i / prm->s_max);
+		acq_select_progress(prm, (double) i / (prm->s_max + prm->restarts));
 	}
 	acq_free(order);
+	if (prm->restarts > 0 && m > 1)
+		ebest = restart_from_best(ev, prm, ebest, &best);
 	acq_select_result_set(res, acq_eval_get(ev, &best));
 	return ACQ_OK;
 }
