@@ -255,7 +255,7 @@ typedef enum AcqTieBreak
  * (AcqSelectParams.restarts; 0 is the paper's Algorithm 2).  Chosen on the
  * 22-task suite of bench/source_selection/ (docs/source-selection.md).
  */
-#define ACQ_SPLICE_RESTARTS 8
+#define ACQ_SPLICE_RESTARTS 16
 
 /*
  * Compare (profit pa, loss la) with (pb, lb): > 0 if a is better, < 0 if

@@ -197,9 +197,12 @@ fixed_support(AcqEvaluator *ev, const AcqSet *a, int k_max, AcqTieBreak tb,
 	return p;
 }
 
-/* climb from *s by single-source flips while the best flip beats the set */
+/*
+ * climb from *s by single-source flips while the best flip beats the set;
+ * sets stay within 1..s_max sources
+ */
 static const AcqEvalEntry *
-flip_climb(AcqEvaluator *ev, AcqSet *s, AcqTieBreak tb)
+flip_climb(AcqEvaluator *ev, AcqSet *s, int s_max, AcqTieBreak tb)
 {
 	int			m = acq_eval_num_sources(ev);
 	const AcqEvalEntry *cur = acq_eval_get(ev, s);
@@ -219,7 +222,7 @@ flip_climb(AcqEvaluator *ev, AcqSet *s, AcqTieBreak tb)
 				acq_set_del(&t, j);
 			else
 				acq_set_add(&t, j);
-			if (acq_set_count(&t) == 0)
+			if (acq_set_count(&t) == 0 || acq_set_count(&t) > s_max)
 				continue;
 			e = acq_eval_get(ev, &t);
 			if (acq_entry_better(e, bn, tb))
@@ -256,7 +259,7 @@ restart_from_best(AcqEvaluator *ev, const AcqSelectParams *prm,
 		const AcqEvalEntry *e;
 		int			f;
 
-		for (f = 0; f < 2; f++)
+		for (f = 0; f < 2 + r % 3; f++)
 		{
 			int			j = (int) acq_rng_below(rng, (uint64_t) m);
 
@@ -265,9 +268,9 @@ restart_from_best(AcqEvaluator *ev, const AcqSelectParams *prm,
 			else
 				acq_set_add(&s, j);
 		}
-		if (acq_set_count(&s) == 0)
+		if (acq_set_count(&s) == 0 || acq_set_count(&s) > prm->s_max)
 			continue;
-		e = flip_climb(ev, &s, prm->tie_break);
+		e = flip_climb(ev, &s, prm->s_max, prm->tie_break);
 		if (acq_entry_better(e, ebest, prm->tie_break))
 		{
 			ebest = e;
