@@ -25,6 +25,15 @@
  * paper's pseudocode: profits alone, a step beats the best only with a
  * strictly higher profit.  Remaining ties go to the lower source index
  * (sources are indexed in name order), so a run is deterministic.
+ *
+ * Restarts (prm->restarts, issue 14): after the sizes 1..s_max, R times:
+ * flip 2, 3, 4, 2, 3, 4, ... random sources (restart r flips 2 + r % 3) of
+ * the best set seen (prm->rng; the same seed gives the same run), then climb
+ * by single-source flips (add or drop one source), taking the best flip
+ * while one beats the current set, and keep the result if it beats the
+ * best; no set has more than s_max sources.  R = 0 is the paper's
+ * Algorithm 2.  Chosen on the suite of bench/source_selection/
+ * (docs/source-selection.md, "The suite").
  */
 #include "core/select.h"
 
@@ -239,8 +248,11 @@ flip_climb(AcqEvaluator *ev, AcqSet *s, int s_max, AcqTieBreak tb)
 }
 
 /*
- * R random restarts from the best set seen: flip two random sources, climb,
- * keep the result if it beats the best.  Without prm->rng (a caller of the
+ * R random restarts from the best set seen: flip 2 + r % 3 random sources
+ * (a draw may hit a source twice: then fewer flips), climb, keep the result
+ * if it beats the best.  Two flips alone often leave a low-loss point of a
+ * plateau of equal accuracy only to climb back to it; three and four reach
+ * other basins (bench/source_selection/results/restarts_*.md).  Without prm->rng (a caller of the
  * C library that gives none), a SplitMix64 seeded with 0.
  */
 static const AcqEvalEntry *
