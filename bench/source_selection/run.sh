@@ -4,7 +4,7 @@
 # checkout of the authors' code:
 #   git clone https://github.com/am-barish/Splice /somewhere/Splice
 #   SPLICE_DIR=/somewhere/Splice bench/source_selection/run.sh [SHARED_DATA_DIR]
-# Loads the 22 tasks (prepare.py, ~1 minute), then runs run.py (~25 minutes on a loaded
+# Loads the 22 tasks (prepare.py, ~1 minute), then runs run.py (29 minutes in one run on a loaded
 # 2-core machine); results in bench/source_selection/results/ (suite.json, table.md).
 # STUDY=1 RESTARTS_GRID=0,2,4,8,16 runs only acq's SourceSplice at each number of restarts
 # (results/restarts.json, restarts.md; ~5 minutes, no authors' code needed).
