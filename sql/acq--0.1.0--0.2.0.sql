@@ -11,7 +11,8 @@
 --  * The acquisition functions take their target as text, and EA's allocation
 --    defaults to 'mixed' (issue 15; docs/acquisition.md), below.
 --  * acq.select_sources and acq.submit_select_sources take tie_break
---    (issue 14): how the search compares equal profits.
+--    (issue 14): how the search compares equal profits, and restarts:
+--    SourceSplice's random restarts from the best set seen.
 \echo Use "ALTER EXTENSION acq UPDATE TO '0.2.0'" to load this file. \quit
 
 CREATE FUNCTION acq.job_live(job bigint, OUT dead boolean, OUT progress float8)
@@ -45,8 +46,9 @@ SELECT j.id, j.kind, j.owner, j.params ->> 'method' AS method,
 
 DROP FUNCTION acq._job_dead(bigint, int, timestamptz);
 
--- tie_break (issue 14): acq.select_sources and acq.submit_select_sources take
--- a 24th argument, so both are dropped and created again.
+-- tie_break and restarts (issue 14): acq.select_sources and
+-- acq.submit_select_sources take a 24th and a 25th argument, so both are
+-- dropped and created again.
 DROP FUNCTION acq.select_sources(regclass, regclass, name, name, text, text, name, name, text, float8, jsonb, int, float8, float8, int, int, int, int, int, float8, float8, bigint, float8);
 CREATE FUNCTION acq.select_sources(
     sources         regclass,
@@ -72,7 +74,8 @@ CREATE FUNCTION acq.select_sources(
     alpha           float8  DEFAULT 0,
     seed            bigint  DEFAULT 0,
     tol             float8  DEFAULT 1e-6,
-    tie_break       text    DEFAULT 'loss')
+    tie_break       text    DEFAULT 'loss',
+    restarts        int     DEFAULT NULL)
 RETURNS acq.source_selection
 AS 'MODULE_PATHNAME', 'acq_select_sources'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
@@ -105,7 +108,8 @@ CREATE FUNCTION acq.submit_select_sources(
     alpha           float8  DEFAULT 0,
     seed            bigint  DEFAULT 0,
     tol             float8  DEFAULT 1e-6,
-    tie_break       text    DEFAULT 'loss')
+    tie_break       text    DEFAULT 'loss',
+    restarts        int     DEFAULT NULL)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'acq_submit_select_sources'
 LANGUAGE C VOLATILE

@@ -66,7 +66,8 @@ CREATE FUNCTION acq.select_sources(
     alpha           float8  DEFAULT 0,
     seed            bigint  DEFAULT 0,
     tol             float8  DEFAULT 1e-6,
-    tie_break       text    DEFAULT 'loss')
+    tie_break       text    DEFAULT 'loss',
+    restarts        int     DEFAULT NULL)
 RETURNS acq.source_selection
 AS 'MODULE_PATHNAME', 'acq_select_sources'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
@@ -252,7 +253,8 @@ CREATE FUNCTION acq.submit_select_sources(
     alpha           float8  DEFAULT 0,
     seed            bigint  DEFAULT 0,
     tol             float8  DEFAULT 1e-6,
-    tie_break       text    DEFAULT 'loss')
+    tie_break       text    DEFAULT 'loss',
+    restarts        int     DEFAULT NULL)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'acq_submit_select_sources'
 LANGUAGE C VOLATILE

@@ -17,6 +17,7 @@ acq_select_default_params(AcqSelectParams *prm, int m)
 	prm->k_max = m / 2 < 3 ? m / 2 : 3;
 	if (prm->k_max < 1)
 		prm->k_max = 1;
+	prm->restarts = ACQ_SPLICE_RESTARTS;
 	prm->iterations = 20;		/* the paper's N for SourceGrasp */
 	prm->rcl_size = 5;			/* the paper's k for SourceGrasp */
 	prm->samples = 1000;

@@ -251,6 +251,13 @@ typedef enum AcqTieBreak
 #define ACQ_TIE_QUANTUM 1e-9
 
 /*
+ * SourceSplice's default number of random restarts from the best set seen
+ * (AcqSelectParams.restarts; 0 is the paper's Algorithm 2).  Chosen on the
+ * 22-task suite of bench/source_selection/ (docs/source-selection.md).
+ */
+#define ACQ_SPLICE_RESTARTS 16
+
+/*
  * Compare (profit pa, loss la) with (pb, lb): > 0 if a is better, < 0 if
  * b is, 0 if they tie.  A NaN profit is worse than any other (a subset
  * that could not be scored); a NaN loss is the worst loss.  With
@@ -266,6 +273,7 @@ typedef struct AcqSelectParams
 {
 	int			s_max;			/* splice: largest active set, 1..m */
 	int			k_max;			/* splice: most swaps per splicing, >= 1 */
+	int			restarts;		/* splice: random restarts from the best, >= 0 (0: the paper) */
 	int			iterations;		/* grasp: N; random: permutations */
 	int			rcl_size;		/* grasp: restricted candidate list k */
 	int			samples;		/* datamodels: random subsets trained */

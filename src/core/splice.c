@@ -25,6 +25,15 @@
  * paper's pseudocode: profits alone, a step beats the best only with a
  * strictly higher profit.  Remaining ties go to the lower source index
  * (sources are indexed in name order), so a run is deterministic.
+ *
+ * Restarts (prm->restarts, issue 14): after the sizes 1..s_max, R times:
+ * flip 2, 3, 4, 2, 3, 4, ... random sources (restart r flips 2 + r % 3) of
+ * the best set seen (prm->rng; the same seed gives the same run), then climb
+ * by single-source flips (add or drop one source), taking the best flip
+ * while one beats the current set, and keep the result if it beats the
+ * best; no set has more than s_max sources.  R = 0 is the paper's
+ * Algorithm 2.  Chosen on the suite of bench/source_selection/
+ * (docs/source-selection.md, "The suite").
  */
 #include "core/select.h"
 
@@ -197,6 +206,93 @@ fixed_support(AcqEvaluator *ev, const AcqSet *a, int k_max, AcqTieBreak tb,
 	return p;
 }
 
+/*
+ * climb from *s by single-source flips while the best flip beats the set;
+ * sets stay within 1..s_max sources
+ */
+static const AcqEvalEntry *
+flip_climb(AcqEvaluator *ev, AcqSet *s, int s_max, AcqTieBreak tb)
+{
+	int			m = acq_eval_num_sources(ev);
+	const AcqEvalEntry *cur = acq_eval_get(ev, s);
+
+	for (;;)
+	{
+		const AcqEvalEntry *bn = cur;
+		AcqSet		bs = *s;
+		int			j;
+
+		for (j = 0; j < m; j++)
+		{
+			AcqSet		t = *s;
+			const AcqEvalEntry *e;
+
+			if (acq_set_has(&t, j))
+				acq_set_del(&t, j);
+			else
+				acq_set_add(&t, j);
+			if (acq_set_count(&t) == 0 || acq_set_count(&t) > s_max)
+				continue;
+			e = acq_eval_get(ev, &t);
+			if (acq_entry_better(e, bn, tb))
+			{
+				bn = e;
+				bs = t;
+			}
+		}
+		if (bn == cur)
+			return cur;
+		*s = bs;
+		cur = bn;
+	}
+}
+
+/*
+ * R random restarts from the best set seen: flip 2 + r % 3 random sources
+ * (a draw may hit a source twice: then fewer flips), climb, keep the result
+ * if it beats the best.  Two flips alone often leave a low-loss point of a
+ * plateau of equal accuracy only to climb back to it; three and four reach
+ * other basins (bench/source_selection/results/restarts_*.md).  Without prm->rng (a caller of the
+ * C library that gives none), a SplitMix64 seeded with 0.
+ */
+static const AcqEvalEntry *
+restart_from_best(AcqEvaluator *ev, const AcqSelectParams *prm,
+				  const AcqEvalEntry *ebest, AcqSet *best)
+{
+	int			m = acq_eval_num_sources(ev);
+	AcqSplitMix sm = {0};
+	AcqRng		own = {acq_splitmix_next, &sm};
+	AcqRng	   *rng = prm->rng ? prm->rng : &own;
+	int			r;
+
+	for (r = 0; r < prm->restarts; r++)
+	{
+		AcqSet		s = *best;
+		const AcqEvalEntry *e;
+		int			f;
+
+		for (f = 0; f < 2 + r % 3; f++)
+		{
+			int			j = (int) acq_rng_below(rng, (uint64_t) m);
+
+			if (acq_set_has(&s, j))
+				acq_set_del(&s, j);
+			else
+				acq_set_add(&s, j);
+		}
+		if (acq_set_count(&s) == 0 || acq_set_count(&s) > prm->s_max)
+			continue;
+		e = flip_climb(ev, &s, prm->s_max, prm->tie_break);
+		if (acq_entry_better(e, ebest, prm->tie_break))
+		{
+			ebest = e;
+			*best = s;
+		}
+		acq_select_progress(prm, (double) (prm->s_max + r + 1) / (prm->s_max + prm->restarts));
+	}
+	return ebest;
+}
+
 AcqStatus
 acq_select_splice(AcqEvaluator *ev, const AcqSelectParams *prm,
 				  AcqSelectResult *res)
@@ -207,7 +303,7 @@ acq_select_splice(AcqEvaluator *ev, const AcqSelectParams *prm,
 	const AcqEvalEntry *ebest = NULL;
 	int			i;
 
-	if (prm->s_max < 1 || prm->s_max > m || prm->k_max < 1)
+	if (prm->s_max < 1 || prm->s_max > m || prm->k_max < 1 || prm->restarts < 0)
 		return ACQ_ERR_ARGUMENT;
 
 	order = acq_sources_by_profit(ev, prm->tie_break);
@@ -228,9 +324,11 @@ acq_select_splice(AcqEvaluator *ev, const AcqSelectParams *prm,
 			ebest = p;
 			best = local;
 		}
-		acq_select_progress(prm, (double) i / prm->s_max);
+		acq_select_progress(prm, (double) i / (prm->s_max + prm->restarts));
 	}
 	acq_free(order);
+	if (prm->restarts > 0 && m > 1)
+		ebest = restart_from_best(ev, prm, ebest, &best);
 	acq_select_result_set(res, acq_eval_get(ev, &best));
 	return ACQ_OK;
 }

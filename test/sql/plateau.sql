@@ -39,12 +39,12 @@ FROM pl_all;
 SELECT sources, round(profit::numeric, 2) AS profit FROM pl_all
 WHERE profit > 66.000001 ORDER BY profit DESC, sources;
 
--- the paper's pseudocode (tie_break => 'none'): every swap is valued 0 and
--- the search never leaves the plateau
+-- the paper's pseudocode (tie_break => 'none', restarts => 0): every swap is
+-- valued 0 and the search never leaves the plateau
 SELECT sources, round(profit::numeric, 2) AS profit,
        round(profit::numeric, 6) = 66 AS on_plateau
 FROM acq.select_sources('pl_src', 'pl_val', 'x', 'y', source_column => 'src',
-                        tie_break => 'none');
+                        tie_break => 'none', restarts => 0);
 
 -- the default breaks ties by validation log-loss and moves off the plateau,
 -- to the best subset of the landscape

@@ -190,12 +190,34 @@ test_plateau(void)
 	CHECK(above >= 2 && above <= 8);
 	acq_eval_free(ev);
 
-	/* the paper's pseudocode stays on the plateau */
+	/* the paper's pseudocode (no tie-break, no restarts) stays on the plateau */
 	ev = plateau_eval();
 	acq_select_default_params(&prm, PM);
 	prm.tie_break = ACQ_TIE_NONE;
+	prm.restarts = 0;
 	CHECK(acq_select_splice(ev, &prm, &res) == ACQ_OK);
 	CHECK_CLOSE(res.profit, majority, 1e-12);
+	acq_eval_free(ev);
+
+	/* restarts from the best: the same rule leaves the plateau, to the optimum */
+	ev = plateau_eval();
+	acq_select_default_params(&prm, PM);
+	CHECK(prm.restarts == ACQ_SPLICE_RESTARTS && prm.restarts > 0);
+	prm.tie_break = ACQ_TIE_NONE;
+	CHECK(acq_select_splice(ev, &prm, &res) == ACQ_OK);
+	CHECK(res.profit == best);
+	CHECK(res.gain == acq_eval_get(ev, &res.best)->gain);
+	acq_eval_free(ev);
+
+	/* restarts keep to s_max; a negative count is refused */
+	ev = plateau_eval();
+	acq_select_default_params(&prm, PM);
+	prm.s_max = 2;
+	prm.restarts = 40;
+	CHECK(acq_select_splice(ev, &prm, &res) == ACQ_OK);
+	CHECK(acq_set_count(&res.best) >= 1 && acq_set_count(&res.best) <= 2);
+	prm.restarts = -1;
+	CHECK(acq_select_splice(ev, &prm, &res) == ACQ_ERR_ARGUMENT);
 	acq_eval_free(ev);
 
 	/* the default moves off it, to the optimum; the gain is as defined */

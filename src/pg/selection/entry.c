@@ -119,7 +119,7 @@ find_method(const char *name)
  * acq.select_sources(sources, validation, features, label, method, task,
  *     source_column, sensitive, privileged, lambda, costs, cost_exponent,
  *     cost_scale, cost_offset, s_max, k_max, iterations, rcl_size, samples,
- *     c, alpha, seed, tol, tie_break)
+ *     c, alpha, seed, tol, tie_break, restarts)
  */
 Datum
 acq_select_sources(PG_FUNCTION_ARGS)

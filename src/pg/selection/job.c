@@ -20,7 +20,7 @@ PG_FUNCTION_INFO_V1(acq_submit_select_sources);
 
 AcqSelectionJob *acq_selection_job = NULL;
 
-/* acq.submit_select_sources' arguments ($1..$24) as the job's params */
+/* acq.submit_select_sources' arguments ($1..$25) as the job's params */
 static const char *params_sql =
 "SELECT pg_catalog.jsonb_build_object("
 "  'sources', $1::pg_catalog.oid, 'sources_name', $1::pg_catalog.text,"
@@ -31,7 +31,7 @@ static const char *params_sql =
 "  'cost_scale', $13, 'cost_offset', $14, 's_max', $15,"
 "  'k_max', $16, 'iterations', $17, 'rcl_size', $18,"
 "  'samples', $19, 'c', $20, 'alpha', $21, 'seed', $22, 'tol', $23,"
-"  'tie_break', $24)";
+"  'tie_break', $24, 'restarts', $25)";
 
 /* acq.submit_select_sources(<acq.select_sources' arguments>): checked, then queued */
 Datum
@@ -77,6 +77,10 @@ static const char *run_select_sql =
 static const char *tie_break_arg =
 ",  tie_break => $1 OPERATOR(pg_catalog.->>) 'tie_break'";
 
+/* restarts likewise (a job submitted before restarts existed: the default) */
+static const char *restarts_arg =
+",  restarts => ($1 OPERATOR(pg_catalog.->>) 'restarts')::pg_catalog.int4";
+
 
 void
 acq_selection_job_run(AcqJob *job)
@@ -93,7 +97,11 @@ acq_selection_job_run(AcqJob *job)
 	{
 		bool		has_tb = DatumGetBool(DirectFunctionCall2(jsonb_exists, arg,
 															  CStringGetTextDatum("tie_break")));
-		char	   *sql = psprintf(run_select_sql, has_tb ? tie_break_arg : "");
+		bool		has_rs = DatumGetBool(DirectFunctionCall2(jsonb_exists, arg,
+															  CStringGetTextDatum("restarts")));
+		char	   *sql = psprintf(run_select_sql,
+								   psprintf("%s%s", has_tb ? tie_break_arg : "",
+											has_rs ? restarts_arg : ""));
 
 		acq_spi_check(SPI_execute_with_args(sql, 1, &type, &arg, NULL, false, 1),
 					  SPI_OK_SELECT, "running the job");

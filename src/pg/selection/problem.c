@@ -506,6 +506,16 @@ acq_parse_select_params(FunctionCallInfo fcinfo, AcqSelectParams *prm, int m)
 					 errmsg("unknown tie_break \"%s\"", tb),
 					 errhint("Use 'loss' (equal profits: the lower validation loss wins) or 'none' (profits alone, as the paper).")));
 	}
+	/* restarts: since 0.2.0 (issue 14); NULL is the default */
+	if (PG_NARGS() > 24 && !PG_ARGISNULL(24))
+	{
+		prm->restarts = PG_GETARG_INT32(24);
+		if (prm->restarts < 0 || prm->restarts > 100000)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("restarts must be between 0 and 100000, not %d", prm->restarts),
+					 errhint("0 is the paper's SourceSplice; each restart trains at most a few times the number of sources.")));
+	}
 	if (prm->s_max < 1 || (m > 0 && prm->s_max > m))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
