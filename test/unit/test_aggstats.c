@@ -1,0 +1,255 @@
+/*
+ * test_aggstats.c -- the statistics acq's aggregates compute (aggstats.h):
+ * linear statistics built in any split and order, merged and flattened,
+ * equal the statistics of all the rows at once (models.h's AcqLinStats)
+ * about any shift, and give the same fit; the logistic terms at K weight
+ * vectors equal acq_logreg_source_terms at each, and Newton steps from them
+ * reach acq_logreg_fit's optimum.  Frees what it allocates.
+ */
+#include "core/aggstats.h"
+#include "unit.h"
+
+#include <string.h>
+
+#include "hooks.h"
+
+static uint64_t lcg = 12345;
+
+static double
+unif(void)
+{
+	lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (double) (lcg >> 11) / 9007199254740992.0;
+}
+
+#define N 1500
+#define P 4
+
+static double X[N * P];
+static double Y[N];
+static double YB[N];
+
+static void
+make_data(void)
+{
+	for (int i = 0; i < N; i++)
+	{
+		double		t = 0.0;
+
+		for (int j = 0; j < P; j++)
+		{
+			/* large means, small spread: raw sums of squares would cancel */
+			X[i * P + j] = 1e4 * (j + 1) + (unif() - 0.5) * (j + 1);
+			t += (X[i * P + j] - 1e4 * (j + 1)) * (j - 1.5);
+		}
+		Y[i] = 3.0 + t + 0.1 * (unif() - 0.5);
+		YB[i] = (t + 0.5 * (unif() - 0.5) > 0.0) ? 1.0 : 0.0;
+	}
+}
+
+/* rows [lo, hi) into a fresh accumulator, row by row */
+static AcqLinAcc *
+lin_of(int lo, int hi)
+{
+	AcqLinAcc  *a = acq_linacc_create(P);
+
+	for (int i = lo; i < hi; i++)
+		acq_linacc_add_row(a, X + i * P, Y[i]);
+	return a;
+}
+
+static void
+test_linear_merge(void)
+{
+	double		shift[P];
+	double		yshift = 2.5;
+	AcqLinStats *direct = acq_linstats_create(P);
+	AcqLinStats *viaagg = acq_linstats_create(P);
+	AcqLinAcc  *a = lin_of(0, 7);
+	AcqLinAcc  *b = lin_of(7, 900);
+	AcqLinAcc  *c = lin_of(900, N);
+	AcqLinAcc  *e = acq_linacc_create(P);	/* empty: merges as nothing */
+	size_t		len = acq_linacc_flat_len(P);
+	double	   *flat = malloc(sizeof(double) * len);
+	AcqLinAcc  *back;
+	double		b1[P + 1],
+				b2[P + 1];
+	char		err[128];
+	int			d = P + 1;
+
+	for (int j = 0; j < P; j++)
+		shift[j] = 1e4 * (j + 1) + 0.01;
+	acq_linstats_accumulate(direct, X, Y, N, shift, yshift);
+
+	/* c + (a + b) + empty, through the flat form */
+	acq_linacc_merge(a, b);
+	acq_linacc_merge(c, a);
+	acq_linacc_merge(c, e);
+	acq_linacc_flatten(c, flat);
+	CHECK(flat[0] == P && flat[1] == N);
+	back = acq_linacc_unflatten(flat, len, err, sizeof(err));
+	CHECK(back != NULL);
+	CHECK(acq_linacc_finite(back));
+	acq_linacc_to_linstats(back, shift, yshift, viaagg);
+	CHECK(viaagg->n == N);
+	/* to 1e-10 of the entry's natural scale, sqrt(ztz_jj ztz_kk) (Cauchy-Schwarz) */
+	for (int i = 0; i < d * d; i++)
+		CHECK_CLOSE(viaagg->ztz[i], direct->ztz[i],
+					1e-10 * sqrt(direct->ztz[(i / d) * (d + 1)] * direct->ztz[(i % d) * (d + 1)]));
+	for (int i = 0; i < d; i++)
+		CHECK_CLOSE(viaagg->zty[i], direct->zty[i], 1e-9 * fmax(1.0, fabs(direct->zty[i])));
+	CHECK_REL(viaagg->yty, direct->yty, 1e-10);
+	CHECK(acq_linreg_solve(direct, 0.0, b1) == ACQ_OK);
+	CHECK(acq_linreg_solve(viaagg, 0.0, b2) == ACQ_OK);
+	for (int j = 0; j < d; j++)
+		CHECK_REL(b2[j], b1[j], 1e-8);
+
+	/* a wrong flat form is refused */
+	CHECK(acq_linacc_unflatten(flat, len - 1, err, sizeof(err)) == NULL);
+	flat[0] = P + 1;
+	CHECK(acq_linacc_unflatten(flat, len, err, sizeof(err)) == NULL);
+
+	free(flat);
+	acq_linacc_free(a);
+	acq_linacc_free(b);
+	acq_linacc_free(c);
+	acq_linacc_free(e);
+	acq_linacc_free(back);
+	acq_linstats_free(direct);
+	acq_linstats_free(viaagg);
+}
+
+/* a non-finite statistic is reported */
+static void
+test_linear_overflow(void)
+{
+	AcqLinAcc  *a = acq_linacc_create(2);
+	double		x[2] = {1e200, 1.0};
+
+	acq_linacc_add_row(a, x, 0.0);
+	x[0] = -1e200;
+	acq_linacc_add_row(a, x, 1.0);
+	acq_linacc_flush(a);
+	CHECK(!acq_linacc_finite(a));
+	acq_linacc_free(a);
+}
+
+static void
+test_logistic_terms(void)
+{
+	int			d = P + 1;
+	int			K = 3;
+	double		W[3 * (P + 1)];
+	AcqLogAcc  *a,
+			   *b;
+	size_t		len = acq_logacc_flat_len(P, K);
+	double	   *flat = malloc(sizeof(double) * len);
+	AcqBlock	blk = {X, YB, NULL, N};
+	double	   *Xc = malloc(sizeof(double) * N * P);
+
+	/* centred features, as a model would see scaled data */
+	for (int i = 0; i < N; i++)
+		for (int j = 0; j < P; j++)
+			Xc[i * P + j] = X[i * P + j] - 1e4 * (j + 1);
+	blk.X = Xc;
+	for (int k = 0; k < K; k++)
+		for (int j = 0; j < d; j++)
+			W[k * d + j] = (k == 0) ? 0.0 : (unif() - 0.5) * k;
+	a = acq_logacc_create(P, K, W);
+	b = acq_logacc_create(P, K, W);
+	for (int i = 0; i < N; i++)
+		acq_logacc_add_row(i < 600 ? a : b, Xc + i * P, YB[i]);
+	acq_logacc_merge(a, b);
+	acq_logacc_flatten(a, flat);
+	for (int k = 0; k < K; k++)
+	{
+		double		H[(P + 1) * (P + 1)] = {0},
+					g[P + 1] = {0};
+		double		Hr[(P + 1) * (P + 1)] = {0},
+					gr[P + 1] = {0};
+		double		loss = 0.0,
+					n = 0.0,
+					lref = 0.0;
+
+		CHECK(acq_logflat_add(flat, len, P, k, &loss, g, H, &n));
+		CHECK(n == N);
+		acq_logreg_source_terms(&blk, 1, P, 1.0, W + k * d, 1.0, Hr, gr, NULL);
+		for (int j = 0; j < d; j++)
+		{
+			CHECK_CLOSE(g[j], gr[j], 1e-9 * fmax(1.0, fabs(gr[j])));
+			for (int l = j; l < d; l++)
+				CHECK_CLOSE(H[j * d + l], Hr[j * d + l], 1e-9 * fmax(1.0, fabs(Hr[j * d + l])));
+		}
+		for (int i = 0; i < N; i++)
+		{
+			double		z = W[k * d + P];
+
+			for (int j = 0; j < P; j++)
+				z += Xc[i * P + j] * W[k * d + j];
+			lref += log(1.0 + exp(z)) - YB[i] * z;
+		}
+		CHECK_REL(loss, lref, 1e-10);
+	}
+	CHECK(!acq_logflat_add(flat, len, P + 1, 0, NULL, NULL, NULL, NULL));
+	CHECK(!acq_logflat_add(flat, len, P, K, NULL, NULL, NULL, NULL));
+	acq_logacc_free(a);
+	acq_logacc_free(b);
+
+	/* Newton from the terms reaches the fit's optimum */
+	{
+		double		coef[P + 1] = {0},
+					ref[P + 1] = {0};
+		double		C = 0.5;
+		AcqLogregParams prm;
+		int			iters;
+		double		gnorm = 1.0;
+		int			steps = 0;
+
+		acq_logreg_default_params(&prm);
+		prm.C = C;
+		prm.tol = 1e-10;
+		CHECK(acq_logreg_fit(&blk, 1, P, &prm, ref, &iters) == ACQ_OK);
+		while (gnorm > 1e-10 && steps < 50)
+		{
+			double		H[(P + 1) * (P + 1)] = {0},
+						g[P + 1] = {0},
+						step[P + 1];
+			double		loss = 0.0,
+						n = 0.0,
+						obj;
+			AcqLogAcc  *one = acq_logacc_create(P, 1, coef);
+			double	   *f1 = malloc(sizeof(double) * acq_logacc_flat_len(P, 1));
+
+			for (int i = 0; i < N; i++)
+				acq_logacc_add_row(one, Xc + i * P, YB[i]);
+			acq_logacc_flatten(one, f1);
+			CHECK(acq_logflat_add(f1, acq_logacc_flat_len(P, 1), P, 0, &loss, g, H, &n));
+			CHECK(acq_logterms_newton(P, C, coef, n, g, H, step, &gnorm, &obj, loss));
+			if (gnorm > 1e-10)
+				for (int j = 0; j < d; j++)
+					coef[j] -= step[j];
+			acq_logacc_free(one);
+			free(f1);
+			steps++;
+		}
+		CHECK(steps < 50);
+		for (int j = 0; j < d; j++)
+			CHECK_CLOSE(coef[j], ref[j], 1e-6 * fmax(1.0, fabs(ref[j])));
+	}
+	free(flat);
+	free(Xc);
+}
+
+int
+main(void)
+{
+	make_data();
+	acq_set_hooks(&counting_hooks);
+	RUN(test_linear_merge);
+	RUN(test_linear_overflow);
+	RUN(test_logistic_terms);
+	CHECK(n_alloc == n_free);
+	CHECK(n_interrupts > 0);
+	acq_set_hooks(NULL);
+	return unit_summary("test_aggstats");
+}
