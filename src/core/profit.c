@@ -18,10 +18,16 @@
  * fitted in the row space from the sources' blocks and scored on the
  * validation rows.
  *
- * It is one thing past 1,000 lines: the oracle's three paths (statistics,
- * rows, wide) share its memo, scoring, tie-break loss and error reporting.
+ * With acq_eval_create_stats there are no rows at all: each source comes as
+ * its statistics (core/aggstats.h, what acq.linear_stats computes where
+ * the rows are), and every subset is fitted from their sums.
+ *
+ * It is one thing past 1,000 lines: the oracle's paths (statistics, rows,
+ * wide, statistics only) share its memo, scoring, tie-break loss and error
+ * reporting.
  */
 #include "core/select.h"
+#include "core/aggstats.h"
 #include "core/overflow.h"
 #include "core/vecmath.h"
 
@@ -58,6 +64,8 @@ struct AcqEvaluator
 
 	/* regression */
 	bool		reg_rows;		/* no statistics: every subset from its rows */
+	bool		stats_only;		/* no rows at all: every subset from statistics */
+	AcqBlock   *own_src;		/* stats_only: the m row counts (X NULL) */
 	double	   *shift;			/* p: the mean of all training rows */
 	double		yshift;
 	AcqLinStats **src_stats;	/* m, or NULL with reg_rows */
@@ -543,6 +551,100 @@ acq_eval_create(int m, int p, const AcqBlock *sources,
 	return ev;
 }
 
+/*
+ * A regression evaluator from each source's statistics alone (no rows):
+ * what acq.linear_stats returned for each source and for the validation
+ * rows.  The shift is the mean of all training rows, as acq_eval_create's;
+ * every subset is fitted from the sums of statistics (a subset of fewer
+ * than p + 1 rows gets the minimum-norm solution from them).  The
+ * accumulators are only read.
+ */
+AcqEvaluator *
+acq_eval_create_stats(int m, int p, AcqLinAcc *const *sources,
+					  const AcqLinAcc *validation, const AcqEvalConfig *cfg,
+					  char *errbuf, size_t errlen)
+{
+	AcqEvaluator *ev;
+	double		ntot = 0.0;
+
+	if (cfg->task != ACQ_TASK_REGRESSION)
+	{
+		snprintf(errbuf, errlen, "only regression is scored from statistics");
+		return NULL;
+	}
+	if (m < 1 || m > ACQ_MAX_SOURCES || p < 1)
+	{
+		snprintf(errbuf, errlen, "%d sources of %d features: acq selects among 1 to %d sources of at least one feature",
+				 m, p, ACQ_MAX_SOURCES);
+		return NULL;
+	}
+	if (validation->p != p || !(validation->n >= 1.0))
+	{
+		snprintf(errbuf, errlen, "the validation set has no rows");
+		return NULL;
+	}
+	for (int s = 0; s < m; s++)
+	{
+		if (sources[s]->p != p || !(sources[s]->n >= 1.0))
+		{
+			snprintf(errbuf, errlen, "source %d has no rows", s + 1);
+			return NULL;
+		}
+		ntot += sources[s]->n;
+	}
+	ev = acq_alloc(sizeof(AcqEvaluator));
+	ev->m = m;
+	ev->p = p;
+	ev->cfg = *cfg;
+	ev->cost = acq_alloc_array(m, sizeof(double));
+	if (cfg->cost_mode == ACQ_COST_GIVEN)
+		memcpy(ev->cost, cfg->given_costs, sizeof(double) * m);
+	ev->costs_ready = (cfg->cost_mode != ACQ_COST_GAIN);
+	ev->cfg.given_costs = NULL;
+	ev->stats_only = true;
+	ev->own_src = acq_alloc_array(m, sizeof(AcqBlock));
+	ev->src = ev->own_src;
+	ev->val.n = (int64_t) validation->n;
+
+	/* the shift: the mean of all training rows, from the sources' means */
+	ev->shift = acq_alloc_array(p, sizeof(double));
+	for (int s = 0; s < m; s++)
+	{
+		double		w = sources[s]->n / ntot;
+
+		ev->own_src[s].n = (int64_t) sources[s]->n;
+		for (int j = 0; j < p; j++)
+			ev->shift[j] += w * sources[s]->mean_x[j];
+		ev->yshift += w * sources[s]->mean_y;
+	}
+	ev->src_stats = acq_alloc_array(m, sizeof(AcqLinStats *));
+	for (int s = 0; s < m; s++)
+	{
+		ev->src_stats[s] = acq_linstats_create(p);
+		acq_linacc_to_linstats(sources[s], ev->shift, ev->yshift, ev->src_stats[s]);
+		acq_check_interrupts();
+	}
+	ev->val_stats = acq_linstats_create(p);
+	acq_linacc_to_linstats(validation, ev->shift, ev->yshift, ev->val_stats);
+	ev->sum_stats = acq_linstats_create(p);
+	ev->blocks = acq_alloc_array(m, sizeof(AcqBlock));
+	ev->val_var = validation->cyy / validation->n;
+	if (!isfinite(ev->val_var))
+	{
+		snprintf(errbuf, errlen, "the squares of the validation labels overflow float8");
+		acq_eval_free(ev);
+		return NULL;
+	}
+	if (!(ev->val_var > 0.0))
+	{
+		snprintf(errbuf, errlen, "the validation labels are constant: a regression gain needs their variance");
+		acq_eval_free(ev);
+		return NULL;
+	}
+	ev->coef = acq_alloc_array(p + 1, sizeof(double));
+	return ev;
+}
+
 void
 acq_eval_set_callback(AcqEvaluator *ev, AcqEvalCallback cb, void *arg)
 {
@@ -672,7 +774,8 @@ compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
 				nrows += ev->src[i].n;
 			}
 		from_rows = ev->reg_rows ||
-			(ev->cfg.linreg_path == ACQ_LINPATH_AUTO && nrows < (int64_t) p + 1);
+			(!ev->stats_only && ev->cfg.linreg_path == ACQ_LINPATH_AUTO &&
+			 nrows < (int64_t) p + 1);
 		if (from_rows)
 		{
 			/* fewer rows than p + 1: the row space */
@@ -923,6 +1026,7 @@ acq_eval_free(AcqEvaluator *ev)
 	acq_linstats_free(ev->val_stats);
 	acq_linstats_free(ev->sum_stats);
 	acq_free(ev->shift);
+	acq_free(ev->own_src);
 	if (ev->src_xcol)
 	{
 		for (s = 0; s < ev->m; s++)

@@ -171,6 +171,18 @@ AcqEvaluator *acq_eval_create(int m, int p, const AcqBlock *sources,
 void		acq_eval_set_callback(AcqEvaluator *ev, AcqEvalCallback cb, void *arg);
 
 /*
+ * A regression evaluator from statistics alone: each source's and the
+ * validation rows' centred statistics (core/aggstats.h, as the aggregate
+ * acq.linear_stats returns them, flushed; read only).  No row is held; every subset
+ * is fitted from sums of statistics.  NULL with a message on bad input.
+ */
+struct AcqLinAcc;
+AcqEvaluator *acq_eval_create_stats(int m, int p, struct AcqLinAcc *const *sources,
+									const struct AcqLinAcc *validation,
+									const AcqEvalConfig *cfg, char *errbuf,
+									size_t errlen);
+
+/*
  * Called when a subset cannot be scored within the core's limits (a fit
  * refused with ACQ_ERR_TOO_LARGE: see ACQ_LINREG_MAX_EIGEN; or a regression
  * whose squared errors overflow float8, ACQ_ERR_OVERFLOW), with the status

@@ -7,6 +7,7 @@
  * reach acq_logreg_fit's optimum.  Frees what it allocates.
  */
 #include "core/aggstats.h"
+#include "core/select.h"
 #include "unit.h"
 
 #include <string.h>
@@ -240,6 +241,74 @@ test_logistic_terms(void)
 	free(Xc);
 }
 
+/*
+ * The evaluator from statistics alone gives every subset the gain of the
+ * evaluator over the rows (4 sources, 1 of them smaller than p + 1 rows is
+ * avoided: the row path differs there by design), and the same search.
+ */
+static void
+test_evaluator_from_stats(void)
+{
+	int			cuts[5] = {0, 300, 700, 1100, 1400};
+	AcqBlock	blocks[4];
+	AcqBlock	val = {X + 1400 * P, Y + 1400, NULL, N - 1400};
+	AcqLinAcc  *accs[4];
+	AcqLinAcc  *vacc = acq_linacc_create(P);
+	AcqEvalConfig cfg;
+	AcqEvaluator *rows,
+			   *stats;
+	char		err[256];
+	AcqSelectParams prm;
+	AcqSelectResult r1,
+				r2;
+
+	for (int s = 0; s < 4; s++)
+	{
+		blocks[s].X = X + cuts[s] * P;
+		blocks[s].y = Y + cuts[s];
+		blocks[s].a = NULL;
+		blocks[s].n = cuts[s + 1] - cuts[s];
+		/* each source split in two accumulators, merged */
+		accs[s] = lin_of(cuts[s], cuts[s] + 5);
+		{
+			AcqLinAcc  *rest = lin_of(cuts[s] + 5, cuts[s + 1]);
+
+			acq_linacc_merge(accs[s], rest);
+			acq_linacc_free(rest);
+		}
+	}
+	for (int i = 1400; i < N; i++)
+		acq_linacc_add_row(vacc, X + i * P, Y[i]);
+	acq_linacc_flush(vacc);		/* the evaluator reads flushed statistics */
+	acq_eval_default_config(&cfg);
+	cfg.task = ACQ_TASK_REGRESSION;
+	cfg.alpha = 0.1;
+	rows = acq_eval_create(4, P, blocks, &val, &cfg, err, sizeof(err));
+	stats = acq_eval_create_stats(4, P, accs, vacc, &cfg, err, sizeof(err));
+	if (rows == NULL || stats == NULL)
+		fprintf(stderr, "%s\n", err);
+	CHECK(rows != NULL && stats != NULL);
+	for (uint64_t mask = 1; mask < 16; mask++)
+	{
+		AcqSet		set = acq_set_from_mask(mask);
+
+		CHECK_REL(acq_eval_get(stats, &set)->gain, acq_eval_get(rows, &set)->gain, 1e-9);
+		CHECK(acq_eval_get(stats, &set)->n_rows == acq_eval_get(rows, &set)->n_rows);
+	}
+	acq_select_default_params(&prm, 4);
+	CHECK(acq_select_splice(rows, &prm, &r1) == ACQ_OK);
+	CHECK(acq_select_splice(stats, &prm, &r2) == ACQ_OK);
+	CHECK(acq_set_eq(&r1.best, &r2.best));
+	/* classification is not scored from these statistics */
+	cfg.task = ACQ_TASK_CLASSIFICATION;
+	CHECK(acq_eval_create_stats(4, P, accs, vacc, &cfg, err, sizeof(err)) == NULL);
+	acq_eval_free(rows);
+	acq_eval_free(stats);
+	for (int s = 0; s < 4; s++)
+		acq_linacc_free(accs[s]);
+	acq_linacc_free(vacc);
+}
+
 int
 main(void)
 {
@@ -248,6 +317,7 @@ main(void)
 	RUN(test_linear_merge);
 	RUN(test_linear_overflow);
 	RUN(test_logistic_terms);
+	RUN(test_evaluator_from_stats);
 	CHECK(n_alloc == n_free);
 	CHECK(n_interrupts > 0);
 	acq_set_hooks(NULL);
