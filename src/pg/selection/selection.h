@@ -13,6 +13,7 @@
 #include "pg/base/base.h"
 #include "pg/jobs/jobs.h"
 #include "core/select.h"
+#include "core/aggstats.h"
 
 /* GUC acq.max_exhaustive_sources (select_sources.c) */
 extern int	acq_max_exhaustive_sources;
@@ -33,6 +34,8 @@ typedef struct AcqLoadSpec
 	bool		binary_labels;	/* labels must be 0/1 (classification) */
 	/* the call's task and model (memory estimates), or NULL: rows only */
 	const AcqEvalConfig *cfg;
+	/* rows past acq.max_memory: stop reading (over_memory), do not fail */
+	bool		may_stream;
 } AcqLoadSpec;
 
 typedef struct AcqSourceData
@@ -43,10 +46,30 @@ typedef struct AcqSourceData
 	AcqBlock   *blocks;			/* m */
 	AcqBlock	validation;
 	int64		total_rows;
+	bool		over_memory;	/* may_stream: the rows did not fit; none held */
+	/* streamed (stats.c): each source's statistics instead of rows */
+	bool		streamed;
+	AcqLinAcc **stats;			/* m */
+	AcqLinAcc  *val_stats;
 } AcqSourceData;
 
 void		acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out);
 void		acq_check_load_spec(const AcqLoadSpec *spec);
+/* the leaf partitions of parent in C order of their names (SPI connected) */
+void		acq_list_leaves(Oid parent, int *m, Oid **oids, char ***names, MemoryContext cxt);
+/* the features' and labels' columns checked; the label expressions */
+void		acq_check_load_spec_columns(const AcqLoadSpec *spec, char **lab, char **vlab);
+
+/* ---- in stats.c: sources as statistics computed where the rows are ------------ */
+/* does a source live behind postgres_fdw (a foreign leaf, or a foreign table)? */
+bool		acq_sources_remote(const AcqLoadSpec *spec);
+/*
+ * Every source's and the validation rows' acq.linear_stats, in one query
+ * (pushed to the foreign servers, which are checked first); no row held.
+ */
+void		acq_load_source_stats(const AcqLoadSpec *spec, AcqSourceData *out);
+/* bytes the statistics path holds for m sources of p features */
+double		acq_stats_memory(int m, int p);
 
 /* ---- in problem.c: the arguments every entry point shares ---------------------- */
 /* where a function keeps the arguments every entry point shares (argument numbers) */
@@ -90,6 +113,9 @@ void		acq_check_exhaustive_limit(int m, const char *hint);
  */
 void		acq_check_selection_memory(const AcqEvalConfig *cfg, bool sensitive, int m, int p,
 									   double n_rows, double n_val, bool estimated);
+/* the bytes acq_check_selection_memory compares (rows_path may be NULL) */
+double		acq_selection_memory(const AcqEvalConfig *cfg, bool sensitive, int m, int p,
+								 double n_rows, double n_val, bool *rows_path);
 void		acq_report_models(const AcqEvaluator *ev);
 AcqEvaluator *acq_make_evaluator(Problem *pr);
 /* the names of the sources in set, as text[] */

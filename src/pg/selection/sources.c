@@ -47,6 +47,8 @@ typedef struct ReadCtx
 	double		est_rows;		/* the planner's rows of the sources, or -1 */
 	double		est_val;		/* ... of the validation table, or -1 */
 	double	   *held;			/* bytes of row buffers held (shared by readers) */
+	bool		may_stream;		/* past acq.max_memory: stop (over), do not fail */
+	bool		over;			/* stopped: the rows would not fit */
 } ReadCtx;
 
 /* rows per cursor fetch, and the bytes a fetch of wide rows may hold at most */
@@ -130,6 +132,11 @@ reserve_row(ReadCtx *rc, AcqRowBuf *b)
 		newcap = Max(1, Min(1024, (int64) (FIRST_BUFFER_BYTES / rowbytes)));
 	else
 		newcap = 2 * b->cap;
+	if (rc->may_stream && acq_memory_over(*rc->held + (double) (newcap - b->cap) * rowbytes))
+	{
+		rc->over = true;		/* the caller streams statistics instead */
+		return;
+	}
 	/* the buffer checks the call's rows and the growth against acq.max_memory */
 	b->held = rc->held;
 	acq_rowbuf_reserve(b, newcap);
@@ -186,8 +193,17 @@ read_row(ReadCtx *rc, HeapTuple tup, TupleDesc desc, int64 rowno)
 		rc->p = n;
 		/* the width is known: what the whole call will need, estimated */
 		if (rc->cfg != NULL && rc->est_rows > 0.0)
+		{
+			if (rc->may_stream &&
+				acq_memory_over(acq_selection_memory(rc->cfg, rc->sensitive, rc->m, n, rc->est_rows,
+													 Max(rc->est_val, 0.0), NULL)))
+			{
+				rc->over = true;
+				return;
+			}
 			acq_check_selection_memory(rc->cfg, rc->sensitive, rc->m, n, rc->est_rows,
 									   Max(rc->est_val, 0.0), true);
+		}
 	}
 	else if (n != rc->p)
 		ereport(ERROR,
@@ -227,6 +243,8 @@ read_row(ReadCtx *rc, HeapTuple tup, TupleDesc desc, int64 rowno)
 	b->with_attr = rc->sensitive;
 	b->cxt = rc->datactx;
 	reserve_row(rc, b);
+	if (rc->over)
+		return;
 	r = acq_rowbuf_add(b);
 	memcpy(b->X + r * rc->p, x, sizeof(double) * n);
 	b->y[r] = label;
@@ -272,14 +290,76 @@ run_cursor(ReadCtx *rc, const char *query, int nargs, Oid *argtypes,
 		for (i = 0; i < SPI_processed; i++)
 		{
 			read_row(rc, SPI_tuptable->vals[i], SPI_tuptable->tupdesc, ++rowno);
+			if (rc->over)
+				break;
 			/* a batch of wide rows takes a while to detoast */
 			if ((i & 63) == 63)
 				CHECK_FOR_INTERRUPTS();
 		}
 		SPI_freetuptable(SPI_tuptable);
 		CHECK_FOR_INTERRUPTS();
+		if (rc->over)
+			break;
 	}
 	SPI_cursor_close(portal);
+}
+
+/*
+ * The leaf partitions of parent, in byte order of their names (a source is
+ * named by its partition's relation name; names that occur in several
+ * schemas are schema-qualified).  SPI connected; oids and names in cxt.
+ */
+void
+acq_list_leaves(Oid parent, int *m, Oid **oids, char ***names, MemoryContext cxt)
+{
+	char	   *rel = acq_rel_display_name(parent);
+	Datum		relarg = ObjectIdGetDatum(parent);
+	Oid			relarg_t = REGCLASSOID;
+	int			ret;
+
+	ret = SPI_execute_with_args("SELECT oid, name FROM ("
+								"SELECT c.oid, CASE WHEN pg_catalog.count(*) OVER (PARTITION BY c.relname) OPERATOR(pg_catalog.>) 1 "
+								"THEN pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) "
+								"ELSE c.relname::pg_catalog.text END AS name "
+								"FROM pg_catalog.pg_partition_tree($1) t "
+								"JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relid "
+								"JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+								"WHERE t.isleaf) leaves "
+								"ORDER BY name COLLATE \"C\"",
+								1, &relarg_t, &relarg, NULL, true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "reading the partitions of %s failed: %s", rel,
+			 SPI_result_code_string(ret));
+	*m = (int) SPI_processed;
+	if (*m == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA),
+				 errmsg("%s has no partitions: there are no sources", rel)));
+	if (*m > ACQ_MAX_SOURCES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s has %d leaf partitions; acq selects among at most %d sources",
+						rel, *m, ACQ_MAX_SOURCES)));
+	*names = MemoryContextAlloc(cxt, sizeof(char *) * *m);
+	*oids = MemoryContextAlloc(cxt, sizeof(Oid) * *m);
+	for (int i = 0; i < *m; i++)
+	{
+		bool		isnull;
+
+		(*oids)[i] = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+		(*names)[i] = MemoryContextStrdup(cxt, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/* the label expressions of the sources and the validation table, checked */
+void
+acq_check_load_spec_columns(const AcqLoadSpec *spec, char **lab, char **vlab)
+{
+	(void) features_expr(spec->sources, spec->features);
+	(void) features_expr(spec->validation, spec->features);
+	*lab = label_expr(spec->sources, spec->label);
+	*vlab = label_expr(spec->validation, spec->label);
 }
 
 /*
@@ -352,8 +432,6 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 	initStringInfo(&q);
 	if (spec->source_column == NULL)
 	{
-		Datum		relarg = ObjectIdGetDatum(spec->sources);
-		Oid			relarg_t = REGCLASSOID;
 		Datum	   *oids;
 
 		if (get_rel_relkind(spec->sources) != RELKIND_PARTITIONED_TABLE)
@@ -361,49 +439,22 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 					 errmsg("%s is not a partitioned table", srcrel),
 					 errhint("Pass source_column => '<column>' to name the sources by a column's values, or partition the table so that each leaf partition is a source.")));
-		/*
-		 * A source is named by its partition's relation name; names that
-		 * occur in several schemas are schema-qualified.
-		 */
-		ret = SPI_execute_with_args("SELECT oid, name FROM ("
-									"SELECT c.oid, CASE WHEN pg_catalog.count(*) OVER (PARTITION BY c.relname) OPERATOR(pg_catalog.>) 1 "
-									"THEN pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) "
-									"ELSE c.relname::pg_catalog.text END AS name "
-									"FROM pg_catalog.pg_partition_tree($1) t "
-									"JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relid "
-									"JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
-									"WHERE t.isleaf) leaves "
-									"ORDER BY name COLLATE \"C\"",
-									1, &relarg_t, &relarg, NULL, true, 0);
-		if (ret != SPI_OK_SELECT)
-			elog(ERROR, "reading the partitions of %s failed: %s", srcrel,
-				 SPI_result_code_string(ret));
-		out->m = (int) SPI_processed;
-		if (out->m == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_NO_DATA),
-					 errmsg("%s has no partitions: there are no sources", srcrel)));
-		if (out->m > ACQ_MAX_SOURCES)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("%s has %d leaf partitions; acq selects among at most %d sources",
-							srcrel, out->m, ACQ_MAX_SOURCES)));
-		out->names = MemoryContextAlloc(callerctx, sizeof(char *) * out->m);
-		oids = palloc(sizeof(Datum) * out->m);
-		est_rows = 0.0;
-		for (i = 0; i < out->m; i++)
 		{
-			bool		isnull;
+			Oid		   *leafoids;
 
-			oids[i] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
-			out->names[i] = MemoryContextStrdup(callerctx,
-												SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
-			/* the planner's rows of every leaf, if it knows them all */
-			if (est_rows >= 0.0)
+			acq_list_leaves(spec->sources, &out->m, &leafoids, &out->names, callerctx);
+			oids = palloc(sizeof(Datum) * out->m);
+			est_rows = 0.0;
+			for (i = 0; i < out->m; i++)
 			{
-				double		leaf = acq_rel_rows_estimate(DatumGetObjectId(oids[i]));
+				oids[i] = ObjectIdGetDatum(leafoids[i]);
+				/* the planner's rows of every leaf, if it knows them all */
+				if (est_rows >= 0.0)
+				{
+					double		leaf = acq_rel_rows_estimate(leafoids[i]);
 
-				est_rows = (leaf > 0.0) ? est_rows + leaf : -1.0;
+					est_rows = (leaf > 0.0) ? est_rows + leaf : -1.0;
+				}
 			}
 		}
 		idxarray = PointerGetDatum(construct_array(oids, out->m, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
@@ -467,10 +518,28 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 	rc.est_rows = est_rows;
 	rc.est_val = acq_rel_rows_estimate(spec->validation);
 	rc.held = &held;
+	rc.may_stream = spec->may_stream;
 	args[0] = idxarray;
 	args[1] = spec->privileged ? CStringGetTextDatum(spec->privileged) : (Datum) 0;
 	argtypes[1] = TEXTOID;
 	run_cursor(&rc, q.data, spec->privileged ? 2 : 1, argtypes, args);
+	if (rc.over)
+	{
+		/* past acq.max_memory: give the rows back, the caller streams statistics */
+		for (i = 0; i < out->m; i++)
+		{
+			if (rc.bufs[i].X)
+				pfree(rc.bufs[i].X);
+			if (rc.bufs[i].y)
+				pfree(rc.bufs[i].y);
+			if (rc.bufs[i].a)
+				pfree(rc.bufs[i].a);
+		}
+		SPI_finish();
+		out->over_memory = true;
+		out->p = rc.p;
+		return;
+	}
 
 	/* ---- the validation rows ---- */
 	resetStringInfo(&q);
