@@ -237,8 +237,8 @@ check_pushdown(const char *query, int nforeign)
 
 /* one source's statistics from a result row; merged into *acc */
 static void
-take_stats(AcqLinAcc **acc, Datum d, bool isnull, const char *name, int *p,
-		   MemoryContext cxt)
+take_stats(AcqLinAcc **acc, Datum d, bool isnull, const char *what, const char *name,
+		   int *p, MemoryContext cxt)
 {
 	ArrayType  *arr;
 	int			n;
@@ -250,7 +250,7 @@ take_stats(AcqLinAcc **acc, Datum d, bool isnull, const char *name, int *p,
 	if (isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA),
-				 errmsg("source \"%s\" is empty", name),
+				 errmsg("%s \"%s\" is empty", what, name),
 				 errhint("Every source needs rows; detach or drop the empty partition.")));
 	arr = DatumGetArrayTypeP(d);
 	flat = acq_float8_array_values(arr, &n);
@@ -260,7 +260,7 @@ take_stats(AcqLinAcc **acc, Datum d, bool isnull, const char *name, int *p,
 	if (a == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("the statistics of source \"%s\" are malformed: %s", name, err),
+				 errmsg("the statistics of %s \"%s\" are malformed: %s", what, name, err),
 				 errhint("Is the same acq installed on every server?")));
 	if (*p < 0)
 		*p = a->p;
@@ -268,12 +268,12 @@ take_stats(AcqLinAcc **acc, Datum d, bool isnull, const char *name, int *p,
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("features have %d dimensions, expected %d", a->p, *p),
-				 errdetail("source \"%s\"", name),
+				 errdetail("%s \"%s\"", what, name),
 				 errhint("Every row of the sources and the validation table needs feature arrays of one length.")));
 	if (!acq_linacc_finite(a))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("the squares of the features or labels of source \"%s\" overflow float8", name),
+				 errmsg("the squares of the features or labels of %s \"%s\" overflow float8", what, name),
 				 errhint("Rescale the features and the label (for example to unit variance) and call again.")));
 	if (*acc == NULL)
 		*acc = a;
@@ -386,6 +386,7 @@ acq_load_source_stats(const AcqLoadSpec *spec, AcqSourceData *out)
 	}
 
 	/* ---- one query: every source's statistics ---- */
+	elog(DEBUG1, "acq: the sources' statistics: %s", q.data);
 	cb.callback = query_context;
 	cb.arg = where.data;
 	cb.previous = error_context_stack;
@@ -417,7 +418,7 @@ acq_load_source_stats(const AcqLoadSpec *spec, AcqSourceData *out)
 		{
 			int			i = atoi(keys[r]) - 1;
 
-			take_stats(&out->stats[i], vals[r], nulls[r], leafnames[i], &p, callerctx);
+			take_stats(&out->stats[i], vals[r], nulls[r], "source", leafnames[i], &p, callerctx);
 		}
 	}
 	else
@@ -453,7 +454,7 @@ acq_load_source_stats(const AcqLoadSpec *spec, AcqSourceData *out)
 		{
 			char	  **hit = bsearch(&keys[r], out->names, m, sizeof(char *), cmp_names);
 
-			take_stats(&out->stats[hit - out->names], vals[r], nulls[r], *hit, &p, callerctx);
+			take_stats(&out->stats[hit - out->names], vals[r], nulls[r], "source", *hit, &p, callerctx);
 		}
 	}
 	for (int s = 0; s < out->m; s++)
@@ -479,7 +480,7 @@ acq_load_source_stats(const AcqLoadSpec *spec, AcqSourceData *out)
 			ereport(ERROR,
 					(errcode(ERRCODE_NO_DATA),
 					 errmsg("validation table %s is empty", valrel)));
-		take_stats(&out->val_stats, d, false, valrel, &p, callerctx);
+		take_stats(&out->val_stats, d, false, "validation table", valrel, &p, callerctx);
 	}
 	SPI_finish();
 	out->p = p;
