@@ -15,14 +15,18 @@
 /* multiply-adds of one BLAS call at most (as linreg.c's blocks) */
 #define AGG_BLOCK_MACS 5e8
 #define AGG_MAX_CHUNK 4096
+/* the rows an aggregate's state buffers: at most 128 kB (a state per group) */
+#define AGG_BUFFER_BYTES (128.0 * 1024.0)
 
 static int
-chunk_rows(double per_row)
+chunk_rows(double per_row, double row_bytes)
 {
 	double		c = AGG_BLOCK_MACS / (per_row > 1.0 ? per_row : 1.0);
 
 	if (c > AGG_MAX_CHUNK)
 		c = AGG_MAX_CHUNK;
+	if (c > AGG_BUFFER_BYTES / row_bytes)
+		c = AGG_BUFFER_BYTES / row_bytes;
 	return c < 1.0 ? 1 : (int) c;
 }
 
@@ -40,7 +44,7 @@ acq_linacc_create(int p)
 	a->mean_x = acq_alloc_array((size_t) p * 2 + (size_t) p * p, sizeof(double));
 	a->cxy = a->mean_x + p;
 	a->cxx = a->cxy + p;
-	a->cap = chunk_rows(0.5 * (double) p * p);
+	a->cap = chunk_rows(0.5 * (double) p * p, sizeof(double) * (p + 1.0));
 	a->bx = NULL;				/* on the first row */
 	return a;
 }
@@ -58,7 +62,7 @@ acq_linacc_free(AcqLinAcc *a)
 double
 acq_linacc_memory(int p)
 {
-	double		cap = chunk_rows(0.5 * (double) p * p);
+	double		cap = chunk_rows(0.5 * (double) p * p, sizeof(double) * (p + 1.0));
 
 	return sizeof(AcqLinAcc) + sizeof(double) * (2.0 * p + (double) p * p + cap * (p + 1.0));
 }
@@ -310,7 +314,7 @@ acq_logacc_create(int p, int K, const double *W)
 	a->grad = acq_alloc_array((size_t) K * d, sizeof(double));
 	a->hess = acq_alloc_array((size_t) K * d * d, sizeof(double));
 	/* a chunk's Hessians cost K d^2 / 2 multiply-adds a row */
-	a->cap = chunk_rows(0.5 * (double) K * d * d);
+	a->cap = chunk_rows(0.5 * (double) K * d * d, sizeof(double) * (2.0 * d + 1.0 + K));
 	return a;
 }
 
@@ -331,7 +335,7 @@ double
 acq_logacc_memory(int p, int K)
 {
 	double		d = p + 1.0;
-	double		cap = chunk_rows(0.5 * (double) K * d * d);
+	double		cap = chunk_rows(0.5 * (double) K * d * d, sizeof(double) * (2.0 * d + 1.0 + K));
 
 	return sizeof(AcqLogAcc) + sizeof(double) * ((double) K * (2.0 * d + 1.0 + d * d) +
 												 cap * (2.0 * d + 1.0 + K));
