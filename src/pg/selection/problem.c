@@ -313,14 +313,30 @@ load_data(Problem *pr)
 		free_rows(&pr->data);
 	}
 	else if (acq_memory_over(acq_stats_memory(m, p)))
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("source selection over %d sources of %d features needs more than acq.max_memory (%d MB): "
-						"its rows do not fit, and their statistics need %.0f MB",
-						m, p, acq_max_memory / 1024,
-						ceil(acq_stats_memory(m, p) / (1024.0 * 1024.0))),
-				 errhint("Each source is summarised in 8 (features + 1)^2 bytes: use fewer sources or features, or raise the limit: SET acq.max_memory = '%.0fMB'.",
-						 ceil(acq_stats_memory(m, p) / (1024.0 * 1024.0)))));
+	{
+		/*
+		 * Neither fits.  Tall sources (more rows read than m (p + 1) before
+		 * the reading stopped): the statistics are the smaller need, say it.
+		 */
+		if ((double) pr->data.total_rows >= (double) m * (p + 1.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("source selection over %d sources of %d features needs more than acq.max_memory (%d MB): "
+							"its rows do not fit, and their statistics need %.0f MB",
+							m, p, acq_max_memory / 1024,
+							ceil(acq_stats_memory(m, p) / (1024.0 * 1024.0))),
+					 errhint("Each source is summarised in 8 (features + 1)^2 bytes: use fewer sources or features, or raise the limit: SET acq.max_memory = '%.0fMB'.",
+							 ceil(acq_stats_memory(m, p) / (1024.0 * 1024.0)))));
+
+		/*
+		 * Wide data (its statistics are larger than its rows): read as
+		 * always, which refuses with what the rows path needs.
+		 */
+		pr->spec.may_stream = false;
+		memset(&pr->data, 0, sizeof(pr->data));
+		acq_load_sources(&pr->spec, &pr->data);
+		return;
+	}
 	/* the rows do not fit: stream each source's statistics instead */
 	memset(&pr->data, 0, sizeof(pr->data));
 	acq_load_source_stats(&pr->spec, &pr->data);

@@ -528,6 +528,7 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 		/* past acq.max_memory: give the rows back, the caller streams statistics */
 		for (i = 0; i < out->m; i++)
 		{
+			out->total_rows += rc.bufs[i].n;	/* read before it stopped */
 			if (rc.bufs[i].X)
 				pfree(rc.bufs[i].X);
 			if (rc.bufs[i].y)
