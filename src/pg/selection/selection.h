@@ -46,7 +46,8 @@ typedef struct AcqSourceData
 	AcqBlock   *blocks;			/* m */
 	AcqBlock	validation;
 	int64		total_rows;
-	bool		over_memory;	/* may_stream: the rows did not fit; none held */
+	bool		over_memory;	/* may_stream: the rows did not fit; none held
+								 * (total_rows: those read, or the estimate) */
 	/* streamed (stats.c): each source's statistics instead of rows */
 	bool		streamed;
 	AcqLinAcc **stats;			/* m */

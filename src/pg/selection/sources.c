@@ -539,6 +539,9 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 		SPI_finish();
 		out->over_memory = true;
 		out->p = rc.p;
+		/* rows read, or the planner's count if it stopped from that */
+		if ((double) out->total_rows < rc.est_rows)
+			out->total_rows = (int64) rc.est_rows;
 		return;
 	}
 
