@@ -309,6 +309,138 @@ test_evaluator_from_stats(void)
 	acq_linacc_free(vacc);
 }
 
+/* the test's host: every source's logistic terms from its rows, in memory */
+typedef struct TermsHost
+{
+	const AcqBlock *blocks;
+	int			m;
+	int			calls;
+} TermsHost;
+
+static void
+host_terms(void *arg, const double *W, int K, double **flat, size_t *len)
+{
+	TermsHost  *h = (TermsHost *) arg;
+
+	h->calls++;
+	for (int s = 0; s < h->m; s++)
+	{
+		AcqLogAcc  *a = acq_logacc_create(P, K, W);
+
+		for (int64_t i = 0; i < h->blocks[s].n; i++)
+			acq_logacc_add_row(a, h->blocks[s].X + i * P, h->blocks[s].y[i]);
+		len[s] = acq_logacc_flat_len(P, K);
+		flat[s] = acq_alloc_array(len[s], sizeof(double));
+		acq_logacc_flatten(a, flat[s]);
+		acq_logacc_free(a);
+	}
+}
+
+/*
+ * The classification evaluator from terms: every subset's accuracy and
+ * log-loss as from the rows (the same optimum, to the fit's tolerance), the
+ * same SourceSplice result, with fits batched: fewer terms calls than
+ * models trained.
+ */
+static void
+test_evaluator_from_terms(void)
+{
+	int			cuts[6] = {0, 200, 500, 800, 1100, 1300};
+	AcqBlock	blocks[5];
+	double	   *Xc = malloc(sizeof(double) * N * P);
+	double	   *yb = malloc(sizeof(double) * N);
+	AcqBlock	val;
+	int64_t		n[5];
+	double		pos[5];
+	AcqEvalConfig cfg;
+	AcqEvaluator *rows,
+			   *terms;
+	char		err[256];
+	TermsHost	host;
+	AcqSelectParams prm;
+	AcqSelectResult r1,
+				r2;
+
+	for (int i = 0; i < N; i++)
+	{
+		for (int j = 0; j < P; j++)
+			Xc[i * P + j] = X[i * P + j] - 1e4 * (j + 1);
+		/* sources 2 and 4 have their labels flipped: worth leaving out */
+		yb[i] = ((i >= 500 && i < 800) || (i >= 1100 && i < 1300)) ? 1.0 - YB[i] : YB[i];
+	}
+	for (int s = 0; s < 5; s++)
+	{
+		blocks[s].X = Xc + cuts[s] * P;
+		blocks[s].y = yb + cuts[s];
+		blocks[s].a = NULL;
+		blocks[s].n = cuts[s + 1] - cuts[s];
+		n[s] = blocks[s].n;
+		pos[s] = 0.0;
+		for (int64_t i = 0; i < n[s]; i++)
+			pos[s] += blocks[s].y[i];
+	}
+	val.X = Xc + 1300 * P;
+	val.y = YB + 1300;
+	val.a = NULL;
+	val.n = N - 1300;
+	acq_eval_default_config(&cfg);
+	host.blocks = blocks;
+	host.m = 5;
+	host.calls = 0;
+	rows = acq_eval_create(5, P, blocks, &val, &cfg, err, sizeof(err));
+	terms = acq_eval_create_terms(5, P, n, pos, &val, &cfg, host_terms, &host, err, sizeof(err));
+	CHECK(rows != NULL && terms != NULL);
+	acq_select_default_params(&prm, 5);
+	CHECK(acq_select_splice(rows, &prm, &r1) == ACQ_OK);
+	CHECK(acq_select_splice(terms, &prm, &r2) == ACQ_OK);
+	CHECK(acq_set_eq(&r1.best, &r2.best));
+	CHECK_CLOSE(r2.gain, r1.gain, 1e-9);
+	CHECK(!acq_set_has(&r2.best, 2) && !acq_set_has(&r2.best, 4));
+	CHECK(acq_eval_models_trained(terms) == acq_eval_models_trained(rows));
+	CHECK(acq_eval_round_trips(terms) == host.calls);
+	for (uint64_t mask = 1; mask < 32; mask++)
+	{
+		AcqSet		set = acq_set_from_mask(mask);
+		const AcqEvalEntry *a = acq_eval_get(rows, &set);
+		const AcqEvalEntry *b = acq_eval_get(terms, &set);
+
+		CHECK_CLOSE(b->accuracy, a->accuracy, 1e-12);
+		/* the same optimum to the fit's tolerance (gradient 1e-6) */
+		CHECK_REL(b->loss, a->loss, 1e-4);
+	}
+	acq_eval_free(terms);
+
+	/* all 31 subsets fitted together take as many calls as the slowest fit ... */
+	{
+		AcqSet		all[31];
+		int			batched,
+					alone;
+
+		for (int i = 0; i < 31; i++)
+			all[i] = acq_set_from_mask((uint64_t) i + 1);
+		host.calls = 0;
+		terms = acq_eval_create_terms(5, P, n, pos, &val, &cfg, host_terms, &host, err, sizeof(err));
+		acq_eval_prefetch(terms, all, 31);
+		for (int i = 0; i < 31; i++)
+			CHECK_CLOSE(acq_eval_get(terms, &all[i])->accuracy, acq_eval_get(rows, &all[i])->accuracy, 1e-12);
+		batched = host.calls;
+		acq_eval_free(terms);
+		/* ... one by one, at least one call each */
+		host.calls = 0;
+		terms = acq_eval_create_terms(5, P, n, pos, &val, &cfg, host_terms, &host, err, sizeof(err));
+		for (int i = 0; i < 31; i++)
+			(void) acq_eval_get(terms, &all[i]);
+		alone = host.calls;
+		acq_eval_free(terms);
+		CHECK(batched < 31 && alone >= 31);
+		CHECK(batched <= 20);
+		printf("terms calls: 31 subsets batched %d, one by one %d\n", batched, alone);
+	}
+	acq_eval_free(rows);
+	free(Xc);
+	free(yb);
+}
+
 int
 main(void)
 {
@@ -318,6 +450,7 @@ main(void)
 	RUN(test_linear_overflow);
 	RUN(test_logistic_terms);
 	RUN(test_evaluator_from_stats);
+	RUN(test_evaluator_from_terms);
 	CHECK(n_alloc == n_free);
 	CHECK(n_interrupts > 0);
 	acq_set_hooks(NULL);
