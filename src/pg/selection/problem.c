@@ -269,7 +269,9 @@ free_rows(AcqSourceData *data)
  * The data of a call, by where the rows are and how many there are:
  * - sources behind postgres_fdw: a regression reads each source's
  *   statistics, computed on its server (stats.c); the classification tasks
- *   have no such path yet and refuse, rather than pull the rows;
+ *   each Newton step's logistic terms, computed there (terms.c);
+ * - classification whose rows would take more than acq.max_memory: the
+ *   same terms, one pass over the tables per batch of Newton steps;
  * - a regression whose rows would take more than acq.max_memory: the same
  *   statistics, streamed from the tables in one pass (no row held), if they
  *   fit;
@@ -284,27 +286,30 @@ load_data(Problem *pr)
 
 	if (acq_sources_remote(&pr->spec))
 	{
-		if (!regression)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("%s has sources on foreign servers: only task => 'regression' is computed there",
-							acq_rel_display_name(pr->spec.sources)),
-					 errdetail("A regression reads each foreign source's statistics (acq.linear_stats) from its server; the classification tasks would have to fetch every row, which acq does not do silently."),
-					 errhint("Use task => 'regression', or copy the rows to this server.")));
-		acq_load_source_stats(&pr->spec, &pr->data);
+		if (regression)
+			acq_load_source_stats(&pr->spec, &pr->data);
+		else
+			acq_load_source_terms(&pr->spec, &pr->data);
 		return;
 	}
-	pr->spec.may_stream = regression;
+	pr->spec.may_stream = true;
 	acq_load_sources(&pr->spec, &pr->data);
 	m = pr->data.m;
 	p = pr->data.p;
+	if (!regression)
+	{
+		if (!pr->data.over_memory)
+			return;
+		/* the rows do not fit: one pass over them per batch of Newton steps */
+		memset(&pr->data, 0, sizeof(pr->data));
+		acq_load_source_terms(&pr->spec, &pr->data);
+		return;
+	}
 	if (!pr->data.over_memory)
 	{
 		bool		rows_path;
 		double		need;
 
-		if (!regression)
-			return;
 		need = acq_selection_memory(&pr->cfg, false, m, p, (double) pr->data.total_rows,
 									(double) pr->data.validation.n, &rows_path);
 		/* the rows fit, and their path too: as always */
@@ -360,7 +365,7 @@ acq_load_problem(FunctionCallInfo fcinfo, const ProblemArgs *ix, Problem *pr)
 	}
 	check_cost_bound(pr);
 
-	if (binary && !pr->data.streamed)
+	if (binary && !pr->data.streamed && !pr->data.terms)
 	{
 		/* the union of all sources must hold both classes */
 		int64		ones = 0;
@@ -548,7 +553,22 @@ acq_make_evaluator(Problem *pr)
 	AcqEvaluator *ev;
 	EvaluatorErrorArg *ea;
 
-	if (pr->data.streamed)
+	if (pr->data.terms)
+	{
+		int			d = pr->data.p + 1;
+		int			m = pr->data.m;
+
+		/* the validation rows and their copy, and one step's terms of m + 1 models */
+		acq_check_memory(16.0 * (double) pr->data.validation.n * d +
+						 8.0 * m * (3.0 + (m + 1.0) * (1.0 + d + d * (d + 1.0) / 2.0)) +
+						 8.0 * (m + 1.0) * 4.0 * d * d,
+						 psprintf("source selection over %d sources of %d features (logistic regression from each source's terms)",
+								  m, pr->data.p),
+						 "Each Newton step receives (features + 1)^2 / 2 numbers per source and model: use fewer sources or features");
+		ev = acq_eval_create_terms(m, pr->data.p, pr->data.n, pr->data.pos, &pr->data.validation,
+								   &pr->cfg, acq_source_terms, &pr->data, err, sizeof(err));
+	}
+	else if (pr->data.streamed)
 	{
 		/* each source's statistics, no row: checked for overflow as they came */
 		acq_check_memory(acq_stats_memory(pr->data.m, pr->data.p),

@@ -363,6 +363,57 @@ acq_check_load_spec_columns(const AcqLoadSpec *spec, char **lab, char **vlab)
 }
 
 /*
+ * The validation rows alone (the logistic terms path: the sources stay
+ * where they are), checked as acq_load_sources checks them; p: the width
+ * the sources gave.  SPI not connected.
+ */
+int
+acq_load_validation(const AcqLoadSpec *spec, int p, AcqBlock *out)
+{
+	char	   *valrel = acq_rel_display_name(spec->validation);
+	char	   *vfeat = features_expr(spec->validation, spec->features);
+	char	   *vlab = label_expr(spec->validation, spec->label);
+	char	   *vsens = spec->sensitive ? sensitive_expr(spec->validation, spec->sensitive, spec->privileged) : NULL;
+	char	   *valname = valrel;
+	ReadCtx		vc;
+	Datum		args[2];
+	Oid			argtypes[2] = {INT4OID, TEXTOID};
+	double		held = 0.0;
+	int			ret;
+	char	   *q;
+	MemoryContext callerctx = CurrentMemoryContext;
+
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	q = psprintf("SELECT 1::pg_catalog.int4, %s, %s, %s%s%s FROM %s",
+				 has_ctid(spec->validation) ? "ctid::pg_catalog.text" : "NULL::pg_catalog.text",
+				 vfeat, vlab, vsens ? ", " : "", vsens ? vsens : "", valrel);
+	memset(&vc, 0, sizeof(vc));
+	vc.what = "validation table";
+	vc.names = &valname;
+	vc.m = 1;
+	vc.p = p;
+	vc.binary = spec->binary_labels;
+	vc.sensitive = (spec->sensitive != NULL);
+	vc.bufs = MemoryContextAllocZero(callerctx, sizeof(AcqRowBuf));
+	vc.datactx = callerctx;
+	vc.held = &held;
+	args[0] = Int32GetDatum(0);
+	args[1] = spec->privileged ? CStringGetTextDatum(spec->privileged) : (Datum) 0;
+	run_cursor(&vc, q, spec->privileged ? 2 : 1, argtypes, args);
+	SPI_finish();
+	if (vc.bufs[0].n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA),
+				 errmsg("validation table %s is empty", valrel)));
+	out->X = vc.bufs[0].X;
+	out->y = vc.bufs[0].y;
+	out->a = vc.bufs[0].a;
+	out->n = vc.bufs[0].n;
+	return vc.p;
+}
+
+/*
  * What acq_load_sources checks before reading a row: the columns exist with
  * usable types, the sources are partitioned (or a source column is given),
  * and the caller may read both tables.  Used at job submission.

@@ -157,8 +157,8 @@ remote_acq_version(ForeignServer *srv)
  * acq listed in its extensions option, the same acq version installed.
  * SPI connected.
  */
-static void
-check_servers(List *servers, const char *srcrel)
+void
+acq_check_servers(List *servers, const char *srcrel)
 {
 	char	   *mine = local_acq_version();
 	ListCell   *lc;
@@ -203,8 +203,8 @@ check_servers(List *servers, const char *srcrel)
  * the rows.  EXPLAIN VERBOSE names an aggregate pushed down as
  * "Relations: Aggregate on (...)".
  */
-static void
-check_pushdown(const char *query, int nforeign)
+void
+acq_check_pushdown(const char *query, int nforeign)
 {
 	int			ret = SPI_execute(psprintf("EXPLAIN (VERBOSE, COSTS OFF) %s", query), false, 0);
 	int			scans = 0,
@@ -286,17 +286,103 @@ take_stats(AcqLinAcc **acc, Datum d, bool isnull, const char *what, const char *
 	}
 }
 
-static int
-cmp_names(const void *a, const void *b)
+int
+acq_cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
 /* where a query runs: name the servers it reaches */
-static void
-query_context(void *arg)
+void
+acq_query_context(void *arg)
 {
 	errcontext("computing the sources' statistics (acq.linear_stats) on %s", (const char *) arg);
+}
+
+/*
+ * SELECT <key>, <agg> FROM <each leaf> [GROUP BY 1] UNION ALL ..., with
+ * <agg> a %s; the foreign servers behind the leaves.  SPI connected.
+ */
+void
+acq_build_source_query(const AcqLoadSpec *spec, SourceQuery *sq, MemoryContext cxt)
+{
+	char	   *srcrel = acq_rel_display_name(spec->sources);
+	StringInfoData q;
+	StringInfoData where;
+	Oid		   *leaves = NULL;
+
+	memset(sq, 0, sizeof(*sq));
+	initStringInfo(&q);
+	initStringInfo(&where);
+	if (get_rel_relkind(spec->sources) == RELKIND_PARTITIONED_TABLE)
+	{
+		acq_list_leaves(spec->sources, &sq->nleaves, &leaves, &sq->leafnames, cxt);
+		for (int i = 0; i < sq->nleaves; i++)
+		{
+			Oid			srv = leaf_pg_server(leaves[i]);
+			char	   *leaf = acq_rel_display_name(leaves[i]);
+
+			if (OidIsValid(srv))
+			{
+				sq->nforeign++;
+				if (!list_member_oid(sq->servers, srv))
+					appendStringInfo(&where, "%s%s", where.len ? ", " : "", GetForeignServer(srv)->servername);
+				sq->servers = list_append_unique_oid(sq->servers, srv);
+			}
+			acq_check_select(leaves[i], "Sources read where they are are read leaf by leaf: the caller needs SELECT on each leaf partition.");
+			if (i > 0)
+				appendStringInfoString(&q, " UNION ALL ");
+			if (spec->source_column == NULL)
+				appendStringInfo(&q, "SELECT %d::pg_catalog.text, %%s FROM %s", i + 1, leaf);
+			else
+				appendStringInfo(&q, "SELECT (%s)::pg_catalog.text, %%s FROM %s GROUP BY 1",
+								 quote_identifier(spec->source_column), leaf);
+		}
+	}
+	else if (spec->source_column != NULL)
+	{
+		Oid			srv = leaf_pg_server(spec->sources);
+
+		if (OidIsValid(srv))
+		{
+			sq->nforeign++;
+			sq->servers = lappend_oid(sq->servers, srv);
+			appendStringInfoString(&where, GetForeignServer(srv)->servername);
+		}
+		appendStringInfo(&q, "SELECT (%s)::pg_catalog.text, %%s FROM %s GROUP BY 1",
+						 quote_identifier(spec->source_column), srcrel);
+	}
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("%s is not a partitioned table", srcrel),
+				 errhint("Pass source_column => '<column>' to name the sources by a column's values, or partition the table so that each leaf partition is a source.")));
+	if (where.len == 0)
+		appendStringInfoString(&where, "this server");
+	else
+		appendStringInfoString(&where, " and this server");
+	sq->sql = q.data;
+	sq->where = where.data;
+}
+
+/* the query with every %s replaced by agg */
+char *
+acq_fill_query(const char *tmpl, const char *agg)
+{
+	StringInfoData q;
+
+	initStringInfo(&q);
+	for (const char *c = tmpl; *c; c++)
+	{
+		if (c[0] == '%' && c[1] == 's')
+		{
+			appendStringInfoString(&q, agg);
+			c++;
+		}
+		else
+			appendStringInfoChar(&q, *c);
+	}
+	return q.data;
 }
 
 void
@@ -308,15 +394,12 @@ acq_load_source_stats(const AcqLoadSpec *spec, AcqSourceData *out)
 	char	   *lab;
 	char	   *vfeat = feat;
 	char	   *vlab;
+	SourceQuery sq;
 	StringInfoData q;
-	StringInfoData where;
-	List	   *servers = NIL;
-	int			nforeign = 0;
 	int			ret;
 	int			p = -1;
-	int			nleaves = 0;
-	Oid		   *leaves = NULL;
-	char	  **leafnames = NULL;
+	int			nleaves;
+	char	  **leafnames;
 	char	  **keys = NULL;
 	Datum	   *vals = NULL;
 	bool	   *nulls = NULL;
@@ -327,68 +410,23 @@ acq_load_source_stats(const AcqLoadSpec *spec, AcqSourceData *out)
 	acq_check_load_spec_columns(spec, &lab, &vlab);
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
-
+	acq_build_source_query(spec, &sq, callerctx);
+	nleaves = sq.nleaves;
+	leafnames = sq.leafnames;
 	initStringInfo(&q);
-	initStringInfo(&where);
-	if (get_rel_relkind(spec->sources) == RELKIND_PARTITIONED_TABLE)
-	{
-		acq_list_leaves(spec->sources, &nleaves, &leaves, &leafnames, callerctx);
-		for (int i = 0; i < nleaves; i++)
-		{
-			Oid			srv = leaf_pg_server(leaves[i]);
-			char	   *leaf = acq_rel_display_name(leaves[i]);
-
-			if (OidIsValid(srv))
-			{
-				nforeign++;
-				servers = list_append_unique_oid(servers, srv);
-				appendStringInfo(&where, "%s%s", where.len ? ", " : "", GetForeignServer(srv)->servername);
-			}
-			acq_check_select(leaves[i], "Sources read as statistics are read leaf by leaf: the caller needs SELECT on each leaf partition.");
-			if (i > 0)
-				appendStringInfoString(&q, " UNION ALL ");
-			if (spec->source_column == NULL)
-				appendStringInfo(&q, "SELECT %d::pg_catalog.text, acq.linear_stats(%s, %s) FROM %s",
-								 i + 1, feat, lab, leaf);
-			else
-				appendStringInfo(&q, "SELECT (%s)::pg_catalog.text, acq.linear_stats(%s, %s) FROM %s GROUP BY 1",
-								 quote_identifier(spec->source_column), feat, lab, leaf);
-		}
-	}
-	else if (spec->source_column != NULL)
-	{
-		Oid			srv = leaf_pg_server(spec->sources);
-
-		if (OidIsValid(srv))
-		{
-			nforeign++;
-			servers = lappend_oid(servers, srv);
-			appendStringInfoString(&where, GetForeignServer(srv)->servername);
-		}
-		appendStringInfo(&q, "SELECT (%s)::pg_catalog.text, acq.linear_stats(%s, %s) FROM %s GROUP BY 1",
-						 quote_identifier(spec->source_column), feat, lab, srcrel);
-	}
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("%s is not a partitioned table", srcrel),
-				 errhint("Pass source_column => '<column>' to name the sources by a column's values, or partition the table so that each leaf partition is a source.")));
-	if (where.len == 0)
-		appendStringInfoString(&where, "this server");
-	else
-		appendStringInfoString(&where, " and this server");
+	appendStringInfoString(&q, acq_fill_query(sq.sql, psprintf("acq.linear_stats(%s, %s)", feat, lab)));
 
 	/* ---- the servers, then the plan, before any row is read ---- */
-	if (servers != NIL)
+	if (sq.servers != NIL)
 	{
-		check_servers(servers, srcrel);
-		check_pushdown(q.data, nforeign);
+		acq_check_servers(sq.servers, srcrel);
+		acq_check_pushdown(q.data, sq.nforeign);
 	}
 
 	/* ---- one query: every source's statistics ---- */
 	elog(DEBUG1, "acq: the sources' statistics: %s", q.data);
-	cb.callback = query_context;
-	cb.arg = where.data;
+	cb.callback = acq_query_context;
+	cb.arg = sq.where;
 	cb.previous = error_context_stack;
 	error_context_stack = &cb;
 	ret = SPI_execute(q.data, true, 0);
@@ -436,7 +474,7 @@ acq_load_source_stats(const AcqLoadSpec *spec, AcqSourceData *out)
 						 errhint("Every row needs a source; filter the NULL rows out with a view.")));
 			sorted[r] = keys[r];
 		}
-		qsort(sorted, nrows, sizeof(char *), cmp_names);
+		qsort(sorted, nrows, sizeof(char *), acq_cmp_names);
 		for (uint64 r = 0; r < nrows; r++)
 			if (m == 0 || strcmp(sorted[m - 1], sorted[r]) != 0)
 				sorted[m++] = sorted[r];
@@ -452,7 +490,7 @@ acq_load_source_stats(const AcqLoadSpec *spec, AcqSourceData *out)
 		out->stats = MemoryContextAllocZero(callerctx, sizeof(AcqLinAcc *) * m);
 		for (uint64 r = 0; r < nrows; r++)
 		{
-			char	  **hit = bsearch(&keys[r], out->names, m, sizeof(char *), cmp_names);
+			char	  **hit = bsearch(&keys[r], out->names, m, sizeof(char *), acq_cmp_names);
 
 			take_stats(&out->stats[hit - out->names], vals[r], nulls[r], "source", *hit, &p, callerctx);
 		}
