@@ -1,10 +1,11 @@
 # Sources on other PostgreSQL servers (issue 17, docs/scale-out.md): a
 # coordinator and two data nodes, acq on each; the coordinator's sources are
 # a partitioned table whose leaves are postgres_fdw foreign tables (and one
-# local leaf).  A regression's per-source statistics run on the nodes, as
-# Async Foreign Scans of pushed-down aggregates; the result equals the run
-# on a local copy of the same rows; a missing extensions option, another acq
-# version and a stopped node each give their ERROR, and a job fails.
+# local leaf).  A regression's per-source statistics and a classification's
+# logistic terms run on the nodes, as Async Foreign Scans of pushed-down
+# aggregates; the results equal the run on a local copy of the same rows; a
+# missing extensions option, another acq version and a stopped node each
+# give their ERROR, and a job fails.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -27,19 +28,20 @@ sub rows
 {
 	my ($src, $k, $n, $from) = @_;
 	$from //= 1;
-	return qq{SELECT '$src', ARRAY[sin(i * 0.37 + $k), cos(i * 1.3), sin(i * 0.11) * cos(i * 0.7), (i % 17) / 17.0],
-	  2 * sin(i * 0.37 + $k) - cos(i * 1.3) + ($k % 3) * sin(i * 0.11) * cos(i * 0.7) + 1.5 * sin(i * 7.1)
-	  FROM generate_series($from, $from + $n - 1) i};
+	return qq{SELECT '$src', f, y, CASE WHEN y + 0.8 * sin(i * 3.7 + $k) > 0.3 THEN 1 ELSE 0 END
+	  FROM (SELECT i, ARRAY[sin(i * 0.37 + $k), cos(i * 1.3), sin(i * 0.11) * cos(i * 0.7), (i % 17) / 17.0] f,
+	               2 * sin(i * 0.37 + $k) - cos(i * 1.3) + ($k % 3) * sin(i * 0.11) * cos(i * 0.7) + 1.5 * sin(i * 7.1) y
+	          FROM generate_series($from, $from + $n - 1) i) r};
 }
 $node1->safe_psql('postgres', qq{
-CREATE TABLE obs_a (src text, features float8[], y float8);
-CREATE TABLE obs_b (src text, features float8[], y float8);
+CREATE TABLE obs_a (src text, features float8[], y float8, c int);
+CREATE TABLE obs_b (src text, features float8[], y float8, c int);
 INSERT INTO obs_a } . rows('a', 1, 3000) . qq{;
 INSERT INTO obs_b } . rows('b', 2, 2500) . qq{;});
 $node2->safe_psql('postgres', qq{
 CREATE SCHEMA exported;
-CREATE TABLE exported.obs_c (src text, features float8[], y float8);
-CREATE TABLE exported.obs_d (src text, features float8[], y float8);
+CREATE TABLE exported.obs_c (src text, features float8[], y float8, c int);
+CREATE TABLE exported.obs_d (src text, features float8[], y float8, c int);
 INSERT INTO exported.obs_c } . rows('c', 3, 2000) . qq{;
 INSERT INTO exported.obs_d } . rows('d', 4, 3500) . qq{;});
 
@@ -52,7 +54,7 @@ CREATE SERVER node2 FOREIGN DATA WRAPPER postgres_fdw
   OPTIONS (host '$h2', port '$p2', dbname 'postgres', extensions 'acq', async_capable 'true');
 CREATE USER MAPPING FOR CURRENT_USER SERVER node1 OPTIONS (user 'postgres');
 CREATE USER MAPPING FOR CURRENT_USER SERVER node2 OPTIONS (user 'postgres');
-CREATE TABLE obs (src text, features float8[], y float8) PARTITION BY LIST (src);
+CREATE TABLE obs (src text, features float8[], y float8, c int) PARTITION BY LIST (src);
 -- node1's tables as partitions directly, node2's through IMPORT FOREIGN SCHEMA + ATTACH
 CREATE FOREIGN TABLE obs_a PARTITION OF obs FOR VALUES IN ('a') SERVER node1;
 CREATE FOREIGN TABLE obs_b PARTITION OF obs FOR VALUES IN ('b') SERVER node1;
@@ -62,11 +64,11 @@ ALTER TABLE obs ATTACH PARTITION n2.obs_c FOR VALUES IN ('c');
 ALTER TABLE obs ATTACH PARTITION n2.obs_d FOR VALUES IN ('d');
 CREATE TABLE obs_e PARTITION OF obs FOR VALUES IN ('e');
 INSERT INTO obs_e } . rows('e', 5, 1500) . qq{;
-CREATE TABLE val (features float8[], y float8);
-INSERT INTO val SELECT features, y FROM (} . rows('v', 1, 1000, 100001) . qq{) v(s, features, y);
+CREATE TABLE val (features float8[], y float8, c int);
+INSERT INTO val SELECT features, y, c FROM (} . rows('v', 1, 1000, 100001) . qq{) v(s, features, y, c);
 -- the same rows, all local, under the same leaf names
 CREATE SCHEMA l;
-CREATE TABLE l.obs (src text, features float8[], y float8) PARTITION BY LIST (src);
+CREATE TABLE l.obs (src text, features float8[], y float8, c int) PARTITION BY LIST (src);
 CREATE TABLE l.obs_a PARTITION OF l.obs FOR VALUES IN ('a');
 CREATE TABLE l.obs_b PARTITION OF l.obs FOR VALUES IN ('b');
 CREATE TABLE l.obs_c PARTITION OF l.obs FOR VALUES IN ('c');
@@ -116,10 +118,27 @@ my $sg = q{SELECT round(mse::numeric, 9) FROM acq.subset_gain('%s', 'val', 'feat
 is($coord->safe_psql('postgres', sprintf($sg, 'obs')), $coord->safe_psql('postgres', sprintf($sg, 'l.obs')),
 	'subset_gain: the same MSE');
 
-# ---- classification does not pull the rows
-($ret, $out, $err) = $coord->psql('postgres',
-	q{SELECT * FROM acq.select_sources('obs', 'val', 'features', 'y')});
-like($err, qr/only task => 'regression' is computed there/, 'classification over foreign sources refuses');
+# ---- classification: each batch of Newton steps is one query of acq.logistic_terms
+sub cresult
+{
+	my ($rel, $extra) = @_;
+	return $coord->safe_psql('postgres', qq{SELECT sources, round(gain::numeric, 6), models_trained, n_rows
+	  FROM acq.select_sources('$rel', 'val', 'features', 'c'$extra)});
+}
+for my $case ([ 'classification, splice', '' ], [ 'f1, greedy', ", task => 'f1', method => 'greedy'" ],
+	[ 'classification by source_column', ", source_column => 'src'" ])
+{
+	my ($name, $extra) = @$case;
+	my $l = cresult('l.obs', $extra);
+	is(cresult('obs', $extra), $l, "$name: the local run's subset, gain, models and rows ($l)");
+}
+my $cplan = $coord->safe_psql('postgres', 'EXPLAIN (VERBOSE, COSTS OFF) SELECT 1, acq.logistic_terms(features, c::float8, \'{0,0,0,0,0}\') FROM obs_a UNION ALL SELECT 2, acq.logistic_terms(features, c::float8, \'{0,0,0,0,0}\') FROM n2.obs_c');
+like($cplan, qr/Async Foreign Scan.*Remote SQL: SELECT .*acq\.logistic_terms\(/s, 'acq.logistic_terms is pushed down too');
+my $eq = $coord->safe_psql('postgres', q{
+SELECT count(*) FROM acq.subset_profits('obs', 'val', 'features', 'c') r
+  JOIN acq.subset_profits('l.obs', 'val', 'features', 'c') l USING (sources)
+ WHERE abs(r.gain - l.gain) <= 1e-9 AND r.n_rows = l.n_rows});
+is($eq, '31', 'classification: all 31 subsets score the same accuracy as the local run');
 
 # ---- a server without extensions 'acq'
 $coord->safe_psql('postgres', 'ALTER SERVER node2 OPTIONS (DROP extensions)');
