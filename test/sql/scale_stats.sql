@@ -98,11 +98,18 @@ SELECT s.sources = h.sources AS same_subset, abs(s.gain - h.gain) <= 1e-9 * h.ga
 SELECT count(*) AS subsets, max(abs(s.gain - h.gain) / h.gain) <= 1e-9 AS within_1e_9
   FROM acq.subset_profits('ss_wide', 'ss_wide_val', 'features', 'y', task => 'regression',
                           source_column => 'src') s JOIN held_all h USING (sources);
--- classification has no streamed path: refused up front, saying how much it needs
+-- classification past the limit: one pass over the table per batch of Newton steps
+-- (acq.logistic_terms), the same subset, gain and models as with the rows held
 CREATE TABLE ss_cls AS SELECT src, features, (y > 0)::int AS c FROM ss_wide;
 CREATE TABLE ss_cls_val AS SELECT features, (y > 0)::int AS c FROM ss_wide_val;
 ANALYZE ss_cls;
-SELECT sources FROM acq.select_sources('ss_cls', 'ss_cls_val', 'features', 'c', source_column => 'src');
+RESET acq.max_memory;
+CREATE TEMP TABLE cheld AS
+SELECT * FROM acq.select_sources('ss_cls', 'ss_cls_val', 'features', 'c', source_column => 'src');
+SET acq.max_memory = '4MB';
+SELECT s.sources = h.sources AS same_subset, abs(s.gain - h.gain) <= 1e-9 AS same_gain,
+       s.models_trained = h.models_trained AS same_models, s.n_rows
+  FROM acq.select_sources('ss_cls', 'ss_cls_val', 'features', 'c', source_column => 'src') s, cheld h;
 -- too small even for the statistics: refused, with the figure
 SET acq.max_memory = '1MB';
 SELECT sources FROM acq.select_sources('ss_wide', 'ss_wide_val', 'features', 'y', task => 'regression',
