@@ -10,7 +10,7 @@
 #
 # Env: PG_BIN (default /usr/lib/postgresql/15/bin, with acq installed), PORT0 (default 56147:
 # PORT0..PORT0+2), ROWS (rows per source in 1-2, default 250000), P (features, default 20),
-# BIG (rows of 3, default 10000000), BIGP (its features, default 8).  Run as root (clusters run
+# BIG (rows of 3, default 10000000; SKIP_BIG=1 skips 3), BIGP (its features, default 8).  Run as root (clusters run
 # as postgres).  Prints one line per figure.
 set -euo pipefail
 BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -21,6 +21,7 @@ ROWS=${ROWS:-250000}
 P=${P:-20}
 BIG=${BIG:-10000000}
 BIGP=${BIGP:-8}
+SKIP_BIG=${SKIP_BIG:-0}
 W=$(mktemp -d /tmp/acq-scale.XXXXXX)
 chown postgres: "$W"
 trap 'for i in 0 1 2; do runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$W/d$i" -m immediate stop >/dev/null 2>&1 || true; done; rm -rf "$W"' EXIT
@@ -45,7 +46,7 @@ gen() {	# gen <source> <k> <rows> <from>: rows of P features, a label depending 
 for i in 0 1 2; do q $i -c "CREATE EXTENSION acq"; done
 # four sources a-d: in layout "two" a,b on node1 and c,d on node2; in layout "one" all on node1
 for i in 1 2; do
-	q $i -c "CREATE TABLE s_a (src text, features float8[], y float8); CREATE TABLE s_b (LIKE s_a);
+	q $i -c "CREATE TABLE s_a (src text, features float8[], y float8, c int); CREATE TABLE s_b (LIKE s_a);
 	         CREATE TABLE s_c (LIKE s_a); CREATE TABLE s_d (LIKE s_a);"
 done
 q 1 -c "INSERT INTO s_a $(gen a 1 $ROWS 1); INSERT INTO s_b $(gen b 2 $ROWS 1); INSERT INTO s_c $(gen c 3 $ROWS 1); INSERT INTO s_d $(gen d 4 $ROWS 1)"
@@ -55,18 +56,18 @@ q 0 -c "CREATE EXTENSION postgres_fdw;
   CREATE SERVER node2 FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '$W', port '$((PORT0 + 2))', dbname 'postgres', extensions 'acq', async_capable 'true');
   CREATE USER MAPPING FOR postgres SERVER node1 OPTIONS (user 'postgres');
   CREATE USER MAPPING FOR postgres SERVER node2 OPTIONS (user 'postgres');
-  CREATE TABLE two (src text, features float8[], y float8) PARTITION BY LIST (src);
+  CREATE TABLE two (src text, features float8[], y float8, c int) PARTITION BY LIST (src);
   CREATE FOREIGN TABLE two_a PARTITION OF two FOR VALUES IN ('a') SERVER node1 OPTIONS (table_name 's_a');
   CREATE FOREIGN TABLE two_b PARTITION OF two FOR VALUES IN ('b') SERVER node1 OPTIONS (table_name 's_b');
   CREATE FOREIGN TABLE two_c PARTITION OF two FOR VALUES IN ('c') SERVER node2 OPTIONS (table_name 's_c');
   CREATE FOREIGN TABLE two_d PARTITION OF two FOR VALUES IN ('d') SERVER node2 OPTIONS (table_name 's_d');
-  CREATE TABLE one (src text, features float8[], y float8) PARTITION BY LIST (src);
+  CREATE TABLE one (src text, features float8[], y float8, c int) PARTITION BY LIST (src);
   CREATE FOREIGN TABLE one_a PARTITION OF one FOR VALUES IN ('a') SERVER node1 OPTIONS (table_name 's_a');
   CREATE FOREIGN TABLE one_b PARTITION OF one FOR VALUES IN ('b') SERVER node1 OPTIONS (table_name 's_b');
   CREATE FOREIGN TABLE one_c PARTITION OF one FOR VALUES IN ('c') SERVER node1 OPTIONS (table_name 's_c');
   CREATE FOREIGN TABLE one_d PARTITION OF one FOR VALUES IN ('d') SERVER node1 OPTIONS (table_name 's_d');
-  CREATE TABLE val (features float8[], y float8);
-  INSERT INTO val SELECT features, y FROM ($(gen v 1 2000 100000001)) v(s, features, y);"
+  CREATE TABLE val (features float8[], y float8, c int);
+  INSERT INTO val SELECT features, y, c FROM ($(gen v 1 2000 100000001)) v(s, features, y, c);"
 
 echo "== 1. what crosses the network per source (${ROWS} rows of ${P} features)"
 q 1 -c "SELECT 'pushed down: 1 row, ' || octet_length(acq.linear_stats(features, y)::text) || ' bytes (text)' FROM s_a;
@@ -77,9 +78,15 @@ for layout in two one two one; do
 	t=$(q 0 -c '\timing on' -c "SELECT sources, round(gain::numeric, 9) FROM acq.select_sources('$layout', 'val', 'features', 'y', task => 'regression')" | tr '\n' ' ')
 	echo "$layout node(s): $t"
 done
+echo "== 2b. select_sources (classification, splice) over the same 4 sources: two nodes vs one"
+for layout in two one two one; do
+	t=$(q 0 -c '\timing on' -c "SELECT sources, gain, models_trained FROM acq.select_sources('$layout', 'val', 'features', 'c')" | tr '\n' ' ')
+	echo "$layout node(s): $t"
+done
 echo "pulling the same rows through postgres_fdw (COPY of the four foreign leaves to /dev/null, layout two):"
 q 0 -c '\timing on' -c "COPY (SELECT features, y FROM two) TO '/dev/null'" | tr '\n' ' '; echo
 
+[ "$SKIP_BIG" = 1 ] && exit 0
 echo "== 3. ${BIG} rows of ${BIGP} features, 10 sources, on one server"
 q 1 -c "CREATE TABLE big (src int, features float8[], y float8);
         INSERT INTO big SELECT i % 10, f, f[1] - 2 * f[2] + (i % 10 % 3) * f[3] + sin(i * 7.1)
