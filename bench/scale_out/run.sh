@@ -40,7 +40,8 @@ q() { local i=$1; shift; psql -X -q -At -h "$W" -p $((PORT0 + i)) -U postgres -d
 
 gen() {	# gen <source> <k> <rows> <from>: rows of P features, a label depending on the source
 	echo "SELECT '$1', ARRAY(SELECT sin(i * g * 0.37 + $2) FROM generate_series(1, $P) g),
-	  sin(i * 0.37 + $2) + ($2 % 3) * sin(i * 0.74) + 0.5 * sin(i * 7.1)
+	  sin(i * 0.37 + $2) + ($2 % 3) * sin(i * 0.74) + 0.5 * sin(i * 7.1),
+	  (sin(i * 0.37 + $2) + ($2 % 3) * sin(i * 0.74) + sin(i * 7.1) > 0)::int
 	  FROM generate_series($4, $4 + $3 - 1) i"
 }
 for i in 0 1 2; do q $i -c "CREATE EXTENSION acq"; done
