@@ -10,7 +10,8 @@
 #
 # Env: PG_BIN (default /usr/lib/postgresql/15/bin, with acq installed), PORT0 (default 56147:
 # PORT0..PORT0+2), ROWS (rows per source in 1-2, default 250000), P (features, default 20),
-# BIG (rows of 3, default 10000000; SKIP_BIG=1 skips 3), BIGP (its features, default 8).  Run as root (clusters run
+# BIG (rows of 3, default 10000000; SKIP_BIG=1 skips 3, ONLY_BIG=1 runs 3 alone), BIGP (its
+# features, default 8).  Run as root (clusters run
 # as postgres).  Prints one line per figure.
 set -euo pipefail
 BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -22,6 +23,7 @@ P=${P:-20}
 BIG=${BIG:-10000000}
 BIGP=${BIGP:-8}
 SKIP_BIG=${SKIP_BIG:-0}
+ONLY_BIG=${ONLY_BIG:-0}
 W=$(mktemp -d /tmp/acq-scale.XXXXXX)
 chown postgres: "$W"
 trap 'for i in 0 1 2; do runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$W/d$i" -m immediate stop >/dev/null 2>&1 || true; done; rm -rf "$W"' EXIT
@@ -45,6 +47,7 @@ gen() {	# gen <source> <k> <rows> <from>: rows of P features, a label depending 
 	  FROM generate_series($4, $4 + $3 - 1) i"
 }
 for i in 0 1 2; do q $i -c "CREATE EXTENSION acq"; done
+if [ "$ONLY_BIG" != 1 ]; then
 # four sources a-d: in layout "two" a,b on node1 and c,d on node2; in layout "one" all on node1
 for i in 1 2; do
 	q $i -c "CREATE TABLE s_a (src text, features float8[], y float8, c int); CREATE TABLE s_b (LIKE s_a);
@@ -87,6 +90,7 @@ done
 echo "pulling the same rows through postgres_fdw (COPY of the four foreign leaves to /dev/null, layout two):"
 q 0 -c '\timing on' -c "COPY (SELECT features, y FROM two) TO '/dev/null'" | tr '\n' ' '; echo
 
+fi
 [ "$SKIP_BIG" = 1 ] && exit 0
 echo "== 3. ${BIG} rows of ${BIGP} features, 10 sources, on one server"
 q 1 -c "CREATE TABLE big (src int, features float8[], y float8);
@@ -101,6 +105,6 @@ q 1 -c "SELECT 'table: ' || pg_size_pretty(pg_total_relation_size('big'))"
 for limit in 64MB 4GB; do
 	q 1 -c "SET acq.max_memory = '$limit'" -c '\timing on' -c "SELECT pg_backend_pid()" \
 	  -c "SELECT sources, round(gain::numeric, 9), models_trained FROM acq.select_sources('big', 'bigval', 'features', 'y', task => 'regression', source_column => 'src')" \
-	  -c "SELECT 'peak backend memory (VmHWM): ' || (regexp_match(pg_read_file('/proc/' || pg_backend_pid() || '/status'), 'VmHWM:\s+(\d+ kB)'))[1]" \
+	  -c "SELECT 'peak backend memory (VmHWM): ' || (regexp_match(s, 'VmHWM:\s+(\d+ kB)'))[1] || ', of which shared memory now (RssShmem): ' || (regexp_match(s, 'RssShmem:\s+(\d+ kB)'))[1] FROM pg_read_file('/proc/' || pg_backend_pid() || '/status') s" \
 	  | sed "s/^/acq.max_memory = $limit: /"
 done
