@@ -720,3 +720,41 @@ COMMENT ON FUNCTION acq.submit_rank_owners IS
 -- Internal functions are acq's own: no role but the extension's owner may
 -- call them (issue 18).  Everything else in schema acq is public API.
 REVOKE ALL ON FUNCTION acq._worker_alive(int) FROM PUBLIC;
+
+-- ---- per-source statistics as aggregates (issue 17, docs/scale-out.md) ----------
+-- IMMUTABLE and PARALLEL SAFE with combine, serial and deserial functions: they run in
+-- parallel workers, and postgres_fdw pushes them to a foreign partition's server when
+-- that server's extensions option lists acq.
+CREATE FUNCTION acq.linear_stats_step(internal, float8[], float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'acq_linear_stats_step' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION acq.linear_stats_combine(internal, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'acq_linear_stats_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION acq.linear_stats_serial(internal) RETURNS bytea
+AS 'MODULE_PATHNAME', 'acq_linear_stats_serial' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION acq.linear_stats_deserial(bytea, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'acq_linear_stats_deserial' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION acq.linear_stats_final(internal) RETURNS float8[]
+AS 'MODULE_PATHNAME', 'acq_linear_stats_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE acq.linear_stats(features float8[], label float8) (
+    SFUNC = acq.linear_stats_step, STYPE = internal, FINALFUNC = acq.linear_stats_final,
+    COMBINEFUNC = acq.linear_stats_combine, SERIALFUNC = acq.linear_stats_serial,
+    DESERIALFUNC = acq.linear_stats_deserial, FINALFUNC_MODIFY = READ_WRITE, PARALLEL = SAFE);
+COMMENT ON AGGREGATE acq.linear_stats(float8[], float8) IS
+'the centred sufficient statistics of linear regression over the rows: {p, n, mean_y, C_yy, mean_x[p], C_xy[p], C_xx upper triangle}';
+
+CREATE FUNCTION acq.logistic_terms_step(internal, float8[], float8, float8[]) RETURNS internal
+AS 'MODULE_PATHNAME', 'acq_logistic_terms_step' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION acq.logistic_terms_combine(internal, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'acq_logistic_terms_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION acq.logistic_terms_serial(internal) RETURNS bytea
+AS 'MODULE_PATHNAME', 'acq_logistic_terms_serial' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION acq.logistic_terms_deserial(bytea, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'acq_logistic_terms_deserial' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION acq.logistic_terms_final(internal) RETURNS float8[]
+AS 'MODULE_PATHNAME', 'acq_logistic_terms_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE acq.logistic_terms(features float8[], label float8, weights float8[]) (
+    SFUNC = acq.logistic_terms_step, STYPE = internal, FINALFUNC = acq.logistic_terms_final,
+    COMBINEFUNC = acq.logistic_terms_combine, SERIALFUNC = acq.logistic_terms_serial,
+    DESERIALFUNC = acq.logistic_terms_deserial, FINALFUNC_MODIFY = READ_WRITE, PARALLEL = SAFE);
+COMMENT ON AGGREGATE acq.logistic_terms(float8[], float8, float8[]) IS
+'the log-loss, gradient and X^T W X of the rows at K weight vectors (weights: K vectors of features + 1, end to end): {p, K, n, loss[K], gradient[K (p+1)], hessians[K, upper triangles]}';

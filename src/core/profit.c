@@ -18,10 +18,16 @@
  * fitted in the row space from the sources' blocks and scored on the
  * validation rows.
  *
- * It is one thing past 1,000 lines: the oracle's three paths (statistics,
- * rows, wide) share its memo, scoring, tie-break loss and error reporting.
+ * With acq_eval_create_stats there are no rows at all: each source comes as
+ * its statistics (core/aggstats.h, what acq.linear_stats computes where
+ * the rows are), and every subset is fitted from their sums.
+ *
+ * It is one thing past 1,000 lines: the oracle's paths (statistics, rows,
+ * wide, statistics only) share its memo, scoring, tie-break loss and error
+ * reporting.
  */
 #include "core/select.h"
+#include "core/aggstats.h"
 #include "core/overflow.h"
 #include "core/vecmath.h"
 
@@ -58,6 +64,17 @@ struct AcqEvaluator
 
 	/* regression */
 	bool		reg_rows;		/* no statistics: every subset from its rows */
+	bool		stats_only;		/* no rows at all: every subset from statistics */
+	/* classification from terms (no training rows): acq_eval_create_terms */
+	AcqTermsFn	terms_fn;
+	void	   *terms_arg;
+	double	   *pos;			/* m: positive labels per source */
+	int			npref;			/* fits prefetched (acq_eval_prefetch) */
+	AcqSet	   *pref_sets;
+	double	   *pref_coefs;		/* npref x (p+1) */
+	AcqStatus  *pref_status;
+	int			round_trips;
+	AcqBlock   *own_src;		/* stats_only: the m row counts (X NULL) */
 	double	   *shift;			/* p: the mean of all training rows */
 	double		yshift;
 	AcqLinStats **src_stats;	/* m, or NULL with reg_rows */
@@ -543,6 +560,348 @@ acq_eval_create(int m, int p, const AcqBlock *sources,
 	return ev;
 }
 
+/*
+ * A regression evaluator from each source's statistics alone (no rows):
+ * what acq.linear_stats returned for each source and for the validation
+ * rows.  The shift is the mean of all training rows, as acq_eval_create's;
+ * every subset is fitted from the sums of statistics (a subset of fewer
+ * than p + 1 rows gets the minimum-norm solution from them).  The
+ * accumulators are only read.
+ */
+AcqEvaluator *
+acq_eval_create_stats(int m, int p, AcqLinAcc *const *sources,
+					  const AcqLinAcc *validation, const AcqEvalConfig *cfg,
+					  char *errbuf, size_t errlen)
+{
+	AcqEvaluator *ev;
+	double		ntot = 0.0;
+
+	if (cfg->task != ACQ_TASK_REGRESSION)
+	{
+		snprintf(errbuf, errlen, "only regression is scored from statistics");
+		return NULL;
+	}
+	if (m < 1 || m > ACQ_MAX_SOURCES || p < 1)
+	{
+		snprintf(errbuf, errlen, "%d sources of %d features: acq selects among 1 to %d sources of at least one feature",
+				 m, p, ACQ_MAX_SOURCES);
+		return NULL;
+	}
+	if (validation->p != p || !(validation->n >= 1.0))
+	{
+		snprintf(errbuf, errlen, "the validation set has no rows");
+		return NULL;
+	}
+	for (int s = 0; s < m; s++)
+	{
+		if (sources[s]->p != p || !(sources[s]->n >= 1.0))
+		{
+			snprintf(errbuf, errlen, "source %d has no rows", s + 1);
+			return NULL;
+		}
+		ntot += sources[s]->n;
+	}
+	ev = acq_alloc(sizeof(AcqEvaluator));
+	ev->m = m;
+	ev->p = p;
+	ev->cfg = *cfg;
+	ev->cost = acq_alloc_array(m, sizeof(double));
+	if (cfg->cost_mode == ACQ_COST_GIVEN)
+		memcpy(ev->cost, cfg->given_costs, sizeof(double) * m);
+	ev->costs_ready = (cfg->cost_mode != ACQ_COST_GAIN);
+	ev->cfg.given_costs = NULL;
+	ev->stats_only = true;
+	ev->own_src = acq_alloc_array(m, sizeof(AcqBlock));
+	ev->src = ev->own_src;
+	ev->val.n = (int64_t) validation->n;
+
+	/* the shift: the mean of all training rows, from the sources' means */
+	ev->shift = acq_alloc_array(p, sizeof(double));
+	for (int s = 0; s < m; s++)
+	{
+		double		w = sources[s]->n / ntot;
+
+		ev->own_src[s].n = (int64_t) sources[s]->n;
+		for (int j = 0; j < p; j++)
+			ev->shift[j] += w * sources[s]->mean_x[j];
+		ev->yshift += w * sources[s]->mean_y;
+	}
+	ev->src_stats = acq_alloc_array(m, sizeof(AcqLinStats *));
+	for (int s = 0; s < m; s++)
+	{
+		ev->src_stats[s] = acq_linstats_create(p);
+		acq_linacc_to_linstats(sources[s], ev->shift, ev->yshift, ev->src_stats[s]);
+		acq_check_interrupts();
+	}
+	ev->val_stats = acq_linstats_create(p);
+	acq_linacc_to_linstats(validation, ev->shift, ev->yshift, ev->val_stats);
+	ev->sum_stats = acq_linstats_create(p);
+	ev->blocks = acq_alloc_array(m, sizeof(AcqBlock));
+	ev->val_var = validation->cyy / validation->n;
+	if (!isfinite(ev->val_var))
+	{
+		snprintf(errbuf, errlen, "the squares of the validation labels overflow float8");
+		acq_eval_free(ev);
+		return NULL;
+	}
+	if (!(ev->val_var > 0.0))
+	{
+		snprintf(errbuf, errlen, "the validation labels are constant: a regression gain needs their variance");
+		acq_eval_free(ev);
+		return NULL;
+	}
+	ev->coef = acq_alloc_array(p + 1, sizeof(double));
+	return ev;
+}
+
+/* ---- classification from terms: no training rows (acq_eval_create_terms) ---- */
+
+/* the stored model of a trained neighbour of s (one source flipped), or NULL */
+static const double *
+terms_neighbour(const AcqEvaluator *ev, const AcqSet *s)
+{
+	for (int j = 0; j < ev->m; j++)
+	{
+		AcqSet		nb = *s;
+		int			i;
+		const double *c;
+
+		if (acq_set_has(s, j))
+			acq_set_del(&nb, j);
+		else
+			acq_set_add(&nb, j);
+		i = memo_find_index(ev, &nb);
+		if (i >= 0 && (c = entry_coef(ev, i)) != NULL)
+			return c;
+	}
+	return NULL;
+}
+
+/*
+ * Fit the logistic models of nsets subsets together: every Newton step of
+ * every subset not yet converged is evaluated by one call of the host's
+ * terms function (one query, one round trip), at the K = active subsets'
+ * weights; each subset sums its sources' terms.  A step that raises the
+ * objective is halved back.  coefs: nsets x (p+1), st: nsets.
+ */
+static void
+terms_fit(AcqEvaluator *ev, const AcqSet *sets, int nsets, double *coefs, AcqStatus *st)
+{
+	int			p = ev->p;
+	int			d = p + 1;
+	int			m = ev->m;
+	int		   *active = acq_alloc_array(nsets, sizeof(int));
+	double	   *prev = acq_alloc_array((size_t) nsets * d, sizeof(double));
+	double	   *prev_obj = acq_alloc_array(nsets, sizeof(double));
+	double	   *W = acq_alloc_array((size_t) nsets * d, sizeof(double));
+	double	  **flat = acq_alloc_array(m, sizeof(double *));
+	size_t	   *len = acq_alloc_array(m, sizeof(size_t));
+	double	   *H = acq_alloc_array((size_t) d * d, sizeof(double));
+	double	   *g = acq_alloc_array(d, sizeof(double));
+	double	   *step = acq_alloc_array(d, sizeof(double));
+	int			nact = 0;
+
+	for (int k = 0; k < nsets; k++)
+	{
+		double		n = 0.0,
+					pos = 0.0;
+		const double *warm = terms_neighbour(ev, &sets[k]);
+		double	   *c = coefs + (size_t) k * d;
+
+		for (int s = 0; s < m; s++)
+			if (acq_set_has(&sets[k], s))
+			{
+				n += (double) ev->src[s].n;
+				pos += ev->pos[s];
+			}
+		memset(c, 0, sizeof(double) * d);
+		prev_obj[k] = INFINITY;
+		if (pos == 0.0 || pos == n)
+		{
+			/* one class: the constant model, as acq_logreg_fit gives it */
+			c[p] = pos == 0.0 ? -30.0 : 30.0;
+			st[k] = ACQ_ERR_SINGLE_CLASS;
+			continue;
+		}
+		if (warm)
+			memcpy(c, warm, sizeof(double) * d);
+		st[k] = ACQ_ERR_NO_CONVERGENCE;
+		active[nact++] = k;
+	}
+	for (int iter = 0; iter < ev->cfg.logreg.max_iter && nact > 0; iter++)
+	{
+		int			still = 0;
+
+		for (int a = 0; a < nact; a++)
+			memcpy(W + (size_t) a * d, coefs + (size_t) active[a] * d, sizeof(double) * d);
+		memset(flat, 0, sizeof(double *) * m);
+		ev->terms_fn(ev->terms_arg, W, nact, flat, len);
+		ev->round_trips++;
+		for (int a = 0; a < nact; a++)
+		{
+			int			k = active[a];
+			double	   *c = coefs + (size_t) k * d;
+			double		loss = 0.0,
+						n = 0.0,
+						gnorm,
+						obj;
+			bool		ok = true;
+
+			memset(H, 0, sizeof(double) * d * d);
+			memset(g, 0, sizeof(double) * d);
+			for (int s = 0; s < m && ok; s++)
+				if (acq_set_has(&sets[k], s))
+					ok = flat[s] != NULL &&
+						acq_logflat_add(flat[s], len[s], p, a, &loss, g, H, &n);
+			if (!ok || !acq_logterms_newton(p, ev->cfg.logreg.C, c, n, g, H, step, &gnorm,
+											&obj, loss))
+			{
+				st[k] = ACQ_ERR_SINGULAR;
+				continue;
+			}
+			if (gnorm <= ev->cfg.logreg.tol)
+			{
+				st[k] = ACQ_OK;
+				continue;
+			}
+			if (obj > prev_obj[k] * (1.0 + 1e-12) && isfinite(prev_obj[k]))
+			{
+				/* the last step overshot: halve it back, evaluate again */
+				for (int j = 0; j < d; j++)
+					c[j] = 0.5 * (c[j] + prev[(size_t) k * d + j]);
+			}
+			else
+			{
+				prev_obj[k] = obj;
+				memcpy(prev + (size_t) k * d, c, sizeof(double) * d);
+				for (int j = 0; j < d; j++)
+					c[j] -= step[j];
+			}
+			active[still++] = k;
+		}
+		nact = still;
+		for (int s = 0; s < m; s++)
+			acq_free(flat[s]);
+		acq_check_interrupts();
+	}
+	acq_free(active);
+	acq_free(prev);
+	acq_free(prev_obj);
+	acq_free(W);
+	acq_free(flat);
+	acq_free(len);
+	acq_free(H);
+	acq_free(g);
+	acq_free(step);
+}
+
+/* one subset's fit: prefetched, or fitted alone */
+static AcqStatus
+terms_fit_one(AcqEvaluator *ev, const AcqSet *s, double *coef)
+{
+	AcqStatus	st;
+
+	for (int i = 0; i < ev->npref; i++)
+		if (acq_set_eq(&ev->pref_sets[i], s))
+		{
+			memcpy(coef, ev->pref_coefs + (size_t) i * (ev->p + 1), sizeof(double) * (ev->p + 1));
+			return ev->pref_status[i];
+		}
+	terms_fit(ev, s, 1, coef, &st);
+	return st;
+}
+
+void
+acq_eval_prefetch(AcqEvaluator *ev, const AcqSet *sets, int nsets)
+{
+	int			n = 0;
+
+	if (ev->terms_fn == NULL)
+		return;
+	acq_free(ev->pref_sets);
+	acq_free(ev->pref_coefs);
+	acq_free(ev->pref_status);
+	ev->npref = 0;
+	ev->pref_sets = acq_alloc_array(nsets > 0 ? nsets : 1, sizeof(AcqSet));
+	for (int i = 0; i < nsets; i++)
+	{
+		bool		dup = false;
+
+		if (acq_set_count(&sets[i]) == 0 || memo_find(ev, &sets[i]) != NULL)
+			continue;
+		for (int j = 0; j < n && !dup; j++)
+			dup = acq_set_eq(&ev->pref_sets[j], &sets[i]);
+		if (!dup)
+			ev->pref_sets[n++] = sets[i];
+	}
+	ev->pref_coefs = acq_alloc_array((size_t) (n > 0 ? n : 1) * (ev->p + 1), sizeof(double));
+	ev->pref_status = acq_alloc_array(n > 0 ? n : 1, sizeof(AcqStatus));
+	if (n > 0)
+		terms_fit(ev, ev->pref_sets, n, ev->pref_coefs, ev->pref_status);
+	ev->npref = n;
+}
+
+int
+acq_eval_round_trips(const AcqEvaluator *ev)
+{
+	return ev->round_trips;
+}
+
+AcqEvaluator *
+acq_eval_create_terms(int m, int p, const int64_t *n, const double *pos,
+					  const AcqBlock *validation, const AcqEvalConfig *cfg,
+					  AcqTermsFn fn, void *arg, char *errbuf, size_t errlen)
+{
+	AcqEvaluator *ev;
+	int			d = p + 1;
+
+	if (cfg->task == ACQ_TASK_REGRESSION)
+	{
+		snprintf(errbuf, errlen, "regression is scored from linear statistics");
+		return NULL;
+	}
+	if (m < 1 || m > ACQ_MAX_SOURCES || p < 1 || validation->n < 1)
+	{
+		snprintf(errbuf, errlen, "%d sources of %d features: acq selects among 1 to %d sources, with validation rows",
+				 m, p, ACQ_MAX_SOURCES);
+		return NULL;
+	}
+	ev = acq_alloc(sizeof(AcqEvaluator));
+	ev->m = m;
+	ev->p = p;
+	ev->cfg = *cfg;
+	ev->val = *validation;
+	ev->cost = acq_alloc_array(m, sizeof(double));
+	if (cfg->cost_mode == ACQ_COST_GIVEN)
+		memcpy(ev->cost, cfg->given_costs, sizeof(double) * m);
+	ev->costs_ready = (cfg->cost_mode != ACQ_COST_GAIN);
+	ev->cfg.given_costs = NULL;
+	ev->terms_fn = fn;
+	ev->terms_arg = arg;
+	ev->own_src = acq_alloc_array(m, sizeof(AcqBlock));
+	ev->src = ev->own_src;
+	ev->pos = acq_alloc_array(m, sizeof(double));
+	for (int s = 0; s < m; s++)
+	{
+		if (n[s] < 1)
+		{
+			snprintf(errbuf, errlen, "source %d has no rows", s + 1);
+			acq_eval_free(ev);
+			return NULL;
+		}
+		ev->own_src[s].n = n[s];
+		ev->pos[s] = pos[s];
+	}
+	ev->blocks = acq_alloc_array(m, sizeof(AcqBlock));
+	ev->xcol = acq_alloc_array(m, sizeof(double *));
+	ev->src_xcol = acq_alloc_array(m, sizeof(double *));	/* all NULL: no rows */
+	ev->coef = acq_alloc_array(d, sizeof(double));
+	ev->val_xcol = colmajor_with_ones(validation->X, validation->n, p);
+	ev->model_size = d;
+	ev->yhat = acq_alloc_array(validation->n, sizeof(double));
+	return ev;
+}
+
 void
 acq_eval_set_callback(AcqEvaluator *ev, AcqEvalCallback cb, void *arg)
 {
@@ -645,6 +1004,8 @@ eval_fail(AcqEvaluator *ev, AcqStatus st, int64_t nrows, bool from_rows)
 		ev->on_error(ev->on_error_arg, st, msg);
 }
 
+static AcqStatus terms_fit_one(AcqEvaluator *ev, const AcqSet *s, double *coef);
+
 /* train on the union of s and score on the validation set: gain only */
 static void
 compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
@@ -672,7 +1033,8 @@ compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
 				nrows += ev->src[i].n;
 			}
 		from_rows = ev->reg_rows ||
-			(ev->cfg.linreg_path == ACQ_LINPATH_AUTO && nrows < (int64_t) p + 1);
+			(!ev->stats_only && ev->cfg.linreg_path == ACQ_LINPATH_AUTO &&
+			 nrows < (int64_t) p + 1);
 		if (from_rows)
 		{
 			/* fewer rows than p + 1: the row space */
@@ -742,15 +1104,18 @@ compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
 		 * after another.  The optimum does not depend on the start.
 		 */
 		ev->have_init_step = false;
-		ev->cfg.logreg.warm_start =
-			warm_start_from_neighbour(ev, s, nrows, &have_hess) || ev->warm;
+		ev->cfg.logreg.warm_start = !ev->terms_fn &&
+			(warm_start_from_neighbour(ev, s, nrows, &have_hess) || ev->warm);
 		ev->cfg.logreg.hess_init = have_hess ? ev->hess0 : NULL;
 		ev->cfg.logreg.init_step = (ev->cfg.logreg.hess_init && ev->have_init_step) ? ev->init_step : NULL;
 		ev->cfg.logreg.init_grad = ev->init_grad;
 		ev->cfg.logreg.hess_out = ev->hess_last;
 		if (ev->hess_last)
 			ev->hess_last[0] = NAN;
-		st = acq_logreg_fit(ev->blocks, nb, p, &ev->cfg.logreg, ev->coef, &iters);
+		if (ev->terms_fn)
+			st = terms_fit_one(ev, s, ev->coef);
+		else
+			st = acq_logreg_fit(ev->blocks, nb, p, &ev->cfg.logreg, ev->coef, &iters);
 		ev->warm = (st == ACQ_OK);
 		ev->warm_hess = ev->warm && ev->hess_last && !isnan(ev->hess_last[0]);
 		ev->last_set = *s;
@@ -923,6 +1288,11 @@ acq_eval_free(AcqEvaluator *ev)
 	acq_linstats_free(ev->val_stats);
 	acq_linstats_free(ev->sum_stats);
 	acq_free(ev->shift);
+	acq_free(ev->own_src);
+	acq_free(ev->pos);
+	acq_free(ev->pref_sets);
+	acq_free(ev->pref_coefs);
+	acq_free(ev->pref_status);
 	if (ev->src_xcol)
 	{
 		for (s = 0; s < ev->m; s++)

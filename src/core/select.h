@@ -171,6 +171,42 @@ AcqEvaluator *acq_eval_create(int m, int p, const AcqBlock *sources,
 void		acq_eval_set_callback(AcqEvaluator *ev, AcqEvalCallback cb, void *arg);
 
 /*
+ * The logistic terms of every source at K weight vectors (K x (p+1), end to
+ * end): flat[s] receives source s's flat form (aggstats.h, acq_logacc_flatten;
+ * allocated with acq_alloc, freed by the caller), len[s] its length.  The
+ * host computes them where the rows are (acq.logistic_terms) and may leave
+ * non-locally on an error.
+ */
+typedef void (*AcqTermsFn) (void *arg, const double *W, int K, double **flat, size_t *len);
+
+/*
+ * A classification evaluator without training rows: each source's row
+ * count n and positive labels pos, the validation rows (local), and the
+ * host's terms function.  Each model is fitted by Newton steps from summed
+ * terms (one call of fn a step); acq_eval_prefetch fits many subsets with
+ * one call a step.
+ */
+AcqEvaluator *acq_eval_create_terms(int m, int p, const int64_t *n, const double *pos,
+									const AcqBlock *validation, const AcqEvalConfig *cfg,
+									AcqTermsFn fn, void *arg, char *errbuf, size_t errlen);
+/* fit these subsets together before they are asked for (no-op with rows) */
+void		acq_eval_prefetch(AcqEvaluator *ev, const AcqSet *sets, int nsets);
+/* calls of the terms function so far */
+int			acq_eval_round_trips(const AcqEvaluator *ev);
+
+/*
+ * A regression evaluator from statistics alone: each source's and the
+ * validation rows' centred statistics (core/aggstats.h, as the aggregate
+ * acq.linear_stats returns them, flushed; read only).  No row is held; every subset
+ * is fitted from sums of statistics.  NULL with a message on bad input.
+ */
+struct AcqLinAcc;
+AcqEvaluator *acq_eval_create_stats(int m, int p, struct AcqLinAcc *const *sources,
+									const struct AcqLinAcc *validation,
+									const AcqEvalConfig *cfg, char *errbuf,
+									size_t errlen);
+
+/*
  * Called when a subset cannot be scored within the core's limits (a fit
  * refused with ACQ_ERR_TOO_LARGE: see ACQ_LINREG_MAX_EIGEN; or a regression
  * whose squared errors overflow float8, ACQ_ERR_OVERFLOW), with the status

@@ -81,7 +81,16 @@ acq_sources_by_profit(AcqEvaluator *ev, AcqTieBreak tb)
 	Scored	   *sc = acq_alloc_array(m, sizeof(Scored));
 	int		   *order = acq_alloc_array(m, sizeof(int));
 	int			s;
+	AcqSet	   *ones = acq_alloc_array(m, sizeof(AcqSet));
 
+	/* the singles, fitted together where that saves round trips */
+	for (s = 0; s < m; s++)
+	{
+		acq_set_clear(&ones[s]);
+		acq_set_add(&ones[s], s);
+	}
+	acq_eval_prefetch(ev, ones, m);
+	acq_free(ones);
 	for (s = 0; s < m; s++)
 	{
 		AcqSet		one;
@@ -140,6 +149,25 @@ splicing(AcqEvaluator *ev, const AcqSet *a, int k_max, AcqTieBreak tb,
 		}
 		if (k > na || k > ni)
 			break;
+		{
+			/* every valuation of this step, fitted together where that saves round trips */
+			AcqSet	   *cand = acq_alloc_array(m + 1, sizeof(AcqSet));
+			int			nc = 0;
+
+			cand[nc++] = cur;
+			for (j = 0; j < na; j++)
+			{
+				cand[nc] = cur;
+				acq_set_del(&cand[nc++], act[j].idx);
+			}
+			for (j = 0; j < ni; j++)
+			{
+				cand[nc] = cur;
+				acq_set_add(&cand[nc++], inact[j].idx);
+			}
+			acq_eval_prefetch(ev, cand, nc);
+			acq_free(cand);
+		}
 		pc = acq_eval_profit(ev, &cur);
 		for (j = 0; j < na; j++)
 		{

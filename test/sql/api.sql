@@ -43,12 +43,26 @@ FROM twin_jobs t JOIN pg_proc p ON p.oid = t.bg CROSS JOIN LATERAL unnest(p.proa
 ROLLBACK;
 DROP TABLE api_src, api_rows, api_cons;
 
--- every function in schema acq pins its search_path; none is SECURITY DEFINER
+-- every function in schema acq pins its search_path; none is SECURITY DEFINER.
+-- Aggregates cannot (CREATE AGGREGATE has no SET), and their support functions
+-- are C that looks no name up: a SET clause there would save and restore the
+-- GUC on every row.  They are listed apart, all LANGUAGE c.
 SELECT p.oid::regprocedure AS without_search_path
 FROM pg_proc p
 WHERE p.pronamespace = 'acq'::regnamespace
   AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%')
+  AND p.prokind <> 'a'
+  AND NOT EXISTS (SELECT 1 FROM pg_aggregate a
+                  WHERE p.oid IN (a.aggtransfn, a.aggfinalfn, a.aggcombinefn,
+                                  a.aggserialfn, a.aggdeserialfn))
 ORDER BY 1;
+SELECT a.aggfnoid::regprocedure AS aggregate,
+       bool_and(l.lanname = 'c' AND p.provolatile = 'i' AND p.proparallel = 's') AS support_c_immutable_parallel_safe
+FROM pg_aggregate a
+JOIN pg_proc p ON p.oid IN (a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn)
+JOIN pg_language l ON l.oid = p.prolang
+WHERE a.aggfnoid::oid IN (SELECT oid FROM pg_proc WHERE pronamespace = 'acq'::regnamespace)
+GROUP BY 1 ORDER BY 1;
 SELECT p.oid::regprocedure AS security_definer
 FROM pg_proc p
 WHERE p.pronamespace = 'acq'::regnamespace AND p.prosecdef

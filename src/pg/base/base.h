@@ -87,6 +87,8 @@ uint64		acq_spi_stream_plan(SPIPlanPtr plan, Datum *values, const char *nulls, b
 uint64		acq_spi_read_plan(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_only,
 							  const char *what, AcqRowFn fn, void *arg);
 uint64		acq_spi_read(const char *sql, bool read_only, const char *what, AcqRowFn fn, void *arg);
+/* from a stream's callback: no more rows (the statement ends normally) */
+void		acq_spi_stream_stop(void);
 
 /* a background worker's own transaction, with SPI and a snapshot */
 void		acq_worker_begin(void);

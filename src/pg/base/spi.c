@@ -69,7 +69,11 @@ typedef struct StreamReceiver
 	MemoryContext rowcxt;		/* reset after each row */
 	bool		hide_context;	/* the callback's errors without the statement's context */
 	ErrorContextCallback *outer;	/* the error context outside SPI */
+	bool		stop;			/* the callback asked for no more rows */
 } StreamReceiver;
+
+/* the stream whose callback is running (acq_spi_stream_stop's target) */
+static StreamReceiver *current_stream = NULL;
 
 static bool
 stream_receive(TupleTableSlot *slot, DestReceiver *self)
@@ -92,7 +96,20 @@ stream_receive(TupleTableSlot *slot, DestReceiver *self)
 		r->fn(slot, r->rowcxt, r->arg);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(r->rowcxt);
-	return true;
+	/* false ends the executor's run: no further rows are produced */
+	return !r->stop;
+}
+
+/*
+ * Called from a stream's callback: the rows after this one are not wanted
+ * (the executor stops producing them; the statement still ends normally)
+ */
+void
+acq_spi_stream_stop(void)
+{
+	Assert(current_stream != NULL);
+	if (current_stream != NULL)
+		current_stream->stop = true;
 }
 
 static void
@@ -116,6 +133,7 @@ stream_run(SPIPlanPtr plan, const char *sql, Datum *values, const char *nulls,
 		   bool hide_context)
 {
 	StreamReceiver r;
+	StreamReceiver *prev = current_stream;
 	SPIExecuteOptions opts;
 	MemoryContext cxt = CurrentMemoryContext;
 	int			ret;
@@ -141,6 +159,7 @@ stream_run(SPIPlanPtr plan, const char *sql, Datum *values, const char *nulls,
 	memset(&opts, 0, sizeof(opts));
 	opts.read_only = read_only;
 	opts.dest = (DestReceiver *) &r;
+	current_stream = &r;		/* after an ERROR, the next stream sets it again */
 	if (plan != NULL)
 	{
 		int			nargs = SPI_getargcount(plan);
@@ -164,6 +183,7 @@ stream_run(SPIPlanPtr plan, const char *sql, Datum *values, const char *nulls,
 	}
 	else
 		ret = SPI_execute_extended(sql, &opts);
+	current_stream = prev;
 	/* SPI leaves its own context current */
 	MemoryContextSwitchTo(cxt);
 	acq_spi_check(ret, expected, what);

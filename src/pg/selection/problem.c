@@ -248,6 +248,105 @@ check_cost_bound(const Problem *pr)
 	}
 }
 
+/* give back the rows of a load (the statistics path replaces them) */
+static void
+free_rows(AcqSourceData *data)
+{
+	for (int s = 0; s < data->m; s++)
+	{
+		if (data->blocks[s].X)
+			pfree(unconstify(double *, data->blocks[s].X));
+		if (data->blocks[s].y)
+			pfree(unconstify(double *, data->blocks[s].y));
+		if (data->blocks[s].a)
+			pfree(unconstify(double *, data->blocks[s].a));
+	}
+	if (data->validation.X)
+		pfree(unconstify(double *, data->validation.X));
+}
+
+/*
+ * The data of a call, by where the rows are and how many there are:
+ * - sources behind postgres_fdw: a regression reads each source's
+ *   statistics, computed on its server (stats.c); the classification tasks
+ *   each Newton step's logistic terms, computed there (terms.c);
+ * - classification whose rows would take more than acq.max_memory: the
+ *   same terms, one pass over the tables per batch of Newton steps;
+ * - a regression whose rows would take more than acq.max_memory: the same
+ *   statistics, streamed from the tables in one pass (no row held), if they
+ *   fit;
+ * - otherwise the rows, as always.
+ */
+static void
+load_data(Problem *pr)
+{
+	bool		regression = (pr->cfg.task == ACQ_TASK_REGRESSION);
+	int			m,
+				p;
+
+	if (acq_sources_remote(&pr->spec))
+	{
+		if (regression)
+			acq_load_source_stats(&pr->spec, &pr->data);
+		else
+			acq_load_source_terms(&pr->spec, &pr->data);
+		return;
+	}
+	pr->spec.may_stream = true;
+	acq_load_sources(&pr->spec, &pr->data);
+	m = pr->data.m;
+	p = pr->data.p;
+	if (!regression)
+	{
+		if (!pr->data.over_memory)
+			return;
+		/* the rows do not fit: one pass over them per batch of Newton steps */
+		memset(&pr->data, 0, sizeof(pr->data));
+		acq_load_source_terms(&pr->spec, &pr->data);
+		return;
+	}
+	if (!pr->data.over_memory)
+	{
+		bool		rows_path;
+		double		need;
+
+		need = acq_selection_memory(&pr->cfg, false, m, p, (double) pr->data.total_rows,
+									(double) pr->data.validation.n, &rows_path);
+		/* the rows fit, and their path too: as always */
+		if (!acq_memory_over(need) || acq_memory_over(acq_stats_memory(m, p)))
+			return;
+		free_rows(&pr->data);
+	}
+	else if (acq_memory_over(acq_stats_memory(m, p)))
+	{
+		/*
+		 * Neither fits.  Tall sources (more rows read than m (p + 1) before
+		 * the reading stopped): the statistics are the smaller need, say it.
+		 */
+		if ((double) pr->data.total_rows >= (double) m * (p + 1.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("source selection over %d sources of %d features needs more than acq.max_memory (%d MB): "
+							"its rows do not fit, and their statistics need %.0f MB",
+							m, p, acq_max_memory / 1024,
+							ceil(acq_stats_memory(m, p) / (1024.0 * 1024.0))),
+					 errhint("Each source is summarised in 8 (features + 1)^2 bytes: use fewer sources or features, or raise the limit: SET acq.max_memory = '%.0fMB'.",
+							 ceil(acq_stats_memory(m, p) / (1024.0 * 1024.0)))));
+
+		/*
+		 * Wide data (its statistics are larger than its rows): read as
+		 * always, which refuses with what the rows path needs.
+		 */
+		pr->spec.may_stream = false;
+		memset(&pr->data, 0, sizeof(pr->data));
+		acq_load_sources(&pr->spec, &pr->data);
+		return;
+	}
+	/* the rows do not fit: stream each source's statistics instead */
+	memset(&pr->data, 0, sizeof(pr->data));
+	acq_load_source_stats(&pr->spec, &pr->data);
+}
+
 /* parse the shared arguments, read the data and check it */
 void
 acq_load_problem(FunctionCallInfo fcinfo, const ProblemArgs *ix, Problem *pr)
@@ -256,7 +355,7 @@ acq_load_problem(FunctionCallInfo fcinfo, const ProblemArgs *ix, Problem *pr)
 
 	acq_parse_problem(fcinfo, ix, pr);
 	binary = pr->spec.binary_labels;
-	acq_load_sources(&pr->spec, &pr->data);
+	load_data(pr);
 
 	if (pr->costs_json)
 	{
@@ -266,7 +365,7 @@ acq_load_problem(FunctionCallInfo fcinfo, const ProblemArgs *ix, Problem *pr)
 	}
 	check_cost_bound(pr);
 
-	if (binary)
+	if (binary && !pr->data.streamed && !pr->data.terms)
 	{
 		/* the union of all sources must hold both classes */
 		int64		ones = 0;
@@ -322,6 +421,14 @@ rows_bytes(int p, bool sensitive, double n)
 	return n * sizeof(double) * (p + 1.0 + (sensitive ? 1.0 : 0.0));
 }
 
+double
+acq_selection_memory(const AcqEvalConfig *cfg, bool sensitive, int m, int p,
+					 double n_rows, double n_val, bool *rows_path)
+{
+	return rows_bytes(p, sensitive, n_rows + n_val) +
+		acq_eval_memory(m, p, (int64_t) n_rows, (int64_t) n_val, cfg, rows_path);
+}
+
 void
 acq_check_selection_memory(const AcqEvalConfig *cfg, bool sensitive, int m, int p,
 						   double n_rows, double n_val, bool estimated)
@@ -332,8 +439,7 @@ acq_check_selection_memory(const AcqEvalConfig *cfg, bool sensitive, int m, int 
 	char	   *hint;
 	const char *about = estimated ? "about " : "";
 
-	bytes = rows_bytes(p, sensitive, n_rows + n_val) +
-		acq_eval_memory(m, p, (int64_t) n_rows, (int64_t) n_val, cfg, &rows_path);
+	bytes = acq_selection_memory(cfg, sensitive, m, p, n_rows, n_val, &rows_path);
 	if (bytes <= (double) acq_max_memory * 1024.0)
 		return;
 	if (cfg->task != ACQ_TASK_REGRESSION)
@@ -447,13 +553,42 @@ acq_make_evaluator(Problem *pr)
 	AcqEvaluator *ev;
 	EvaluatorErrorArg *ea;
 
-	acq_check_selection_memory(&pr->cfg, pr->spec.sensitive != NULL, pr->data.m, pr->data.p,
-							   (double) pr->data.total_rows, (double) pr->data.validation.n,
-							   false);
-	if (pr->cfg.task == ACQ_TASK_REGRESSION)
-		check_regression_scale(pr);
-	ev = acq_eval_create(pr->data.m, pr->data.p, pr->data.blocks,
-						 &pr->data.validation, &pr->cfg, err, sizeof(err));
+	if (pr->data.terms)
+	{
+		int			d = pr->data.p + 1;
+		int			m = pr->data.m;
+
+		/* the validation rows and their copy, and one step's terms of m + 1 models */
+		acq_check_memory(16.0 * (double) pr->data.validation.n * d +
+						 8.0 * m * (3.0 + (m + 1.0) * (1.0 + d + d * (d + 1.0) / 2.0)) +
+						 8.0 * (m + 1.0) * 4.0 * d * d,
+						 psprintf("source selection over %d sources of %d features (logistic regression from each source's terms)",
+								  m, pr->data.p),
+						 "Each Newton step receives (features + 1)^2 / 2 numbers per source and model: use fewer sources or features");
+		ev = acq_eval_create_terms(m, pr->data.p, pr->data.n, pr->data.pos, &pr->data.validation,
+								   &pr->cfg, acq_source_terms, &pr->data, err, sizeof(err));
+	}
+	else if (pr->data.streamed)
+	{
+		/* each source's statistics, no row: checked for overflow as they came */
+		acq_check_memory(acq_stats_memory(pr->data.m, pr->data.p),
+						 psprintf("source selection over %d sources of %d features (regression from each source's statistics, %.0f MB each)",
+								  pr->data.m, pr->data.p,
+								  ceil(8.0 * (pr->data.p + 1.0) * (pr->data.p + 1.0) / (1024.0 * 1024.0))),
+						 "Each source is summarised in 8 (features + 1)^2 bytes: use fewer sources or features");
+		ev = acq_eval_create_stats(pr->data.m, pr->data.p, pr->data.stats, pr->data.val_stats,
+								   &pr->cfg, err, sizeof(err));
+	}
+	else
+	{
+		acq_check_selection_memory(&pr->cfg, pr->spec.sensitive != NULL, pr->data.m, pr->data.p,
+								   (double) pr->data.total_rows, (double) pr->data.validation.n,
+								   false);
+		if (pr->cfg.task == ACQ_TASK_REGRESSION)
+			check_regression_scale(pr);
+		ev = acq_eval_create(pr->data.m, pr->data.p, pr->data.blocks,
+							 &pr->data.validation, &pr->cfg, err, sizeof(err));
+	}
 	if (ev == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -13,6 +13,7 @@
 #include "pg/base/base.h"
 #include "pg/jobs/jobs.h"
 #include "core/select.h"
+#include "core/aggstats.h"
 
 /* GUC acq.max_exhaustive_sources (select_sources.c) */
 extern int	acq_max_exhaustive_sources;
@@ -33,6 +34,8 @@ typedef struct AcqLoadSpec
 	bool		binary_labels;	/* labels must be 0/1 (classification) */
 	/* the call's task and model (memory estimates), or NULL: rows only */
 	const AcqEvalConfig *cfg;
+	/* rows past acq.max_memory: stop reading (over_memory), do not fail */
+	bool		may_stream;
 } AcqLoadSpec;
 
 typedef struct AcqSourceData
@@ -43,10 +46,66 @@ typedef struct AcqSourceData
 	AcqBlock   *blocks;			/* m */
 	AcqBlock	validation;
 	int64		total_rows;
+	bool		over_memory;	/* may_stream: the rows did not fit; none held
+								 * (total_rows: those read, or the estimate) */
+	/* streamed (stats.c): each source's statistics instead of rows */
+	bool		streamed;
+	AcqLinAcc **stats;			/* m */
+	AcqLinAcc  *val_stats;
+	/* terms (terms.c): classification without training rows */
+	bool		terms;
+	int64	   *n;				/* m: rows per source */
+	double	   *pos;			/* m: positive labels per source */
+	const AcqLoadSpec *spec;	/* the sources, for each step's query */
+	struct SourceQuery *query;
+	char	   *feat;			/* the aggregate's arguments */
+	char	   *lab;
+	int			queries;		/* round trips made */
 } AcqSourceData;
 
 void		acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out);
 void		acq_check_load_spec(const AcqLoadSpec *spec);
+/* the leaf partitions of parent in C order of their names (SPI connected) */
+void		acq_list_leaves(Oid parent, int *m, Oid **oids, char ***names, MemoryContext cxt);
+/* the validation rows alone, of p features (-1: any); returns p (the terms path) */
+int			acq_load_validation(const AcqLoadSpec *spec, int p, AcqBlock *out);
+/* the features' and labels' columns checked; the label expressions */
+void		acq_check_load_spec_columns(const AcqLoadSpec *spec, char **lab, char **vlab);
+
+/* ---- in stats.c: sources as statistics computed where the rows are ------------ */
+/* does a source live behind postgres_fdw (a foreign leaf, or a foreign table)? */
+bool		acq_sources_remote(const AcqLoadSpec *spec);
+/*
+ * Every source's and the validation rows' acq.linear_stats, in one query
+ * (pushed to the foreign servers, which are checked first); no row held.
+ */
+void		acq_load_source_stats(const AcqLoadSpec *spec, AcqSourceData *out);
+/* bytes the statistics path holds for m sources of p features */
+double		acq_stats_memory(int m, int p);
+/* the per-source query of an aggregate over the sources, and what it reaches */
+typedef struct SourceQuery
+{
+	char	   *sql;			/* with %s for the aggregate's call */
+	char	   *where;			/* "node1, node2 and this server" */
+	List	   *servers;		/* foreign servers (Oids) behind the sources */
+	int			nforeign;
+	int			nleaves;		/* 0: sources by source_column of one table */
+	char	  **leafnames;
+} SourceQuery;
+void		acq_build_source_query(const AcqLoadSpec *spec, SourceQuery *sq, MemoryContext cxt);
+char	   *acq_fill_query(const char *tmpl, const char *agg);
+/* each server lists acq in its extensions option and runs this acq version */
+void		acq_check_servers(List *servers, const char *srcrel);
+/* every foreign scan of the query is an aggregate pushed down */
+void		acq_check_pushdown(const char *query, int nforeign);
+void		acq_query_context(void *arg);
+int			acq_cmp_names(const void *a, const void *b);
+
+/* ---- in terms.c: classification from logistic terms computed where the rows are */
+/* each source's row count and positives (one query); validation rows read here */
+void		acq_load_source_terms(const AcqLoadSpec *spec, AcqSourceData *out);
+/* the core's terms function over those sources (arg: the AcqSourceData) */
+void		acq_source_terms(void *arg, const double *W, int K, double **flat, size_t *len);
 
 /* ---- in problem.c: the arguments every entry point shares ---------------------- */
 /* where a function keeps the arguments every entry point shares (argument numbers) */
@@ -90,6 +149,9 @@ void		acq_check_exhaustive_limit(int m, const char *hint);
  */
 void		acq_check_selection_memory(const AcqEvalConfig *cfg, bool sensitive, int m, int p,
 									   double n_rows, double n_val, bool estimated);
+/* the bytes acq_check_selection_memory compares (rows_path may be NULL) */
+double		acq_selection_memory(const AcqEvalConfig *cfg, bool sensitive, int m, int p,
+								 double n_rows, double n_val, bool *rows_path);
 void		acq_report_models(const AcqEvaluator *ev);
 AcqEvaluator *acq_make_evaluator(Problem *pr);
 /* the names of the sources in set, as text[] */

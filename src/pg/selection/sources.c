@@ -52,6 +52,8 @@ typedef struct ReadCtx
 	double	   *est_src;		/* the planner's rows of each source, or NULL */
 	int64		rowno;			/* rows read so far */
 	int			last_src;		/* the previous row's source, or -1 */
+	bool		may_stream;		/* past acq.max_memory: stop (over), do not fail */
+	bool		over;			/* stopped: the rows would not fit */
 } ReadCtx;
 
 /* a row buffer's first allocation: 1,024 rows, or fewer wide rows in 64 kB */
@@ -139,6 +141,12 @@ reserve_row(ReadCtx *rc, AcqRowBuf *b, int src)
 	}
 	else
 		newcap = 2 * b->cap;
+	if (rc->may_stream && acq_memory_over(*rc->held + (double) (newcap - b->cap) * rowbytes))
+	{
+		rc->over = true;		/* the caller streams statistics instead */
+		acq_spi_stream_stop();
+		return;
+	}
 	/* the buffer checks the call's rows and the growth against acq.max_memory */
 	b->held = rc->held;
 	acq_rowbuf_reserve(b, newcap);
@@ -226,8 +234,18 @@ read_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
 		rc->p = n;
 		/* the width is known: what the whole call will need, estimated */
 		if (rc->cfg != NULL && rc->est_rows > 0.0)
+		{
+			if (rc->may_stream &&
+				acq_memory_over(acq_selection_memory(rc->cfg, rc->sensitive, rc->m, n, rc->est_rows,
+													 Max(rc->est_val, 0.0), NULL)))
+			{
+				rc->over = true;	/* the caller streams statistics instead */
+				acq_spi_stream_stop();
+				return;
+			}
 			acq_check_selection_memory(rc->cfg, rc->sensitive, rc->m, n, rc->est_rows,
 									   Max(rc->est_val, 0.0), true);
+		}
 	}
 	else if (n != rc->p)
 		ereport(ERROR,
@@ -275,6 +293,8 @@ read_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
 	if (b->n == b->cap)
 	{
 		reserve_row(rc, b, src);
+		if (rc->over)
+			return;
 		memcpy(b->X + b->n * rc->p, x, sizeof(double) * n);
 	}
 	r = b->n;
@@ -316,6 +336,117 @@ run_query(ReadCtx *rc, const char *query, int nargs, Oid *argtypes, Datum *value
 	for (int i = 0; i < rc->m; i++)
 		total += rc->bufs[i].n;
 	acq_read_clock_done(&clock, rc->what, table, total, rc->p);
+}
+
+/*
+ * The leaf partitions of parent, in byte order of their names (a source is
+ * named by its partition's relation name; names that occur in several
+ * schemas are schema-qualified).  SPI connected; oids and names in cxt.
+ */
+void
+acq_list_leaves(Oid parent, int *m, Oid **oids, char ***names, MemoryContext cxt)
+{
+	char	   *rel = acq_rel_display_name(parent);
+	Datum		relarg = ObjectIdGetDatum(parent);
+	Oid			relarg_t = REGCLASSOID;
+	int			ret;
+
+	ret = SPI_execute_with_args("SELECT oid, name FROM ("
+								"SELECT c.oid, CASE WHEN pg_catalog.count(*) OVER (PARTITION BY c.relname) OPERATOR(pg_catalog.>) 1 "
+								"THEN pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) "
+								"ELSE c.relname::pg_catalog.text END AS name "
+								"FROM pg_catalog.pg_partition_tree($1) t "
+								"JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relid "
+								"JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+								"WHERE t.isleaf) leaves "
+								"ORDER BY name COLLATE \"C\"",
+								1, &relarg_t, &relarg, NULL, true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "reading the partitions of %s failed: %s", rel,
+			 SPI_result_code_string(ret));
+	*m = (int) SPI_processed;
+	if (*m == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA),
+				 errmsg("%s has no partitions: there are no sources", rel)));
+	if (*m > ACQ_MAX_SOURCES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s has %d leaf partitions; acq selects among at most %d sources",
+						rel, *m, ACQ_MAX_SOURCES)));
+	*names = MemoryContextAlloc(cxt, sizeof(char *) * *m);
+	*oids = MemoryContextAlloc(cxt, sizeof(Oid) * *m);
+	for (int i = 0; i < *m; i++)
+	{
+		bool		isnull;
+
+		(*oids)[i] = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+		(*names)[i] = MemoryContextStrdup(cxt, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/* the label expressions of the sources and the validation table, checked */
+void
+acq_check_load_spec_columns(const AcqLoadSpec *spec, char **lab, char **vlab)
+{
+	(void) features_expr(spec->sources, spec->features);
+	(void) features_expr(spec->validation, spec->features);
+	*lab = label_expr(spec->sources, spec->label);
+	*vlab = label_expr(spec->validation, spec->label);
+}
+
+/*
+ * The validation rows alone (the logistic terms path: the sources stay
+ * where they are), checked as acq_load_sources checks them; p: the width
+ * the sources gave.  SPI not connected.
+ */
+int
+acq_load_validation(const AcqLoadSpec *spec, int p, AcqBlock *out)
+{
+	char	   *valrel = acq_rel_display_name(spec->validation);
+	char	   *vfeat = features_expr(spec->validation, spec->features);
+	char	   *vlab = label_expr(spec->validation, spec->label);
+	char	   *vsens = spec->sensitive ? sensitive_expr(spec->validation, spec->sensitive, spec->privileged) : NULL;
+	char	   *valname = valrel;
+	ReadCtx		vc;
+	Datum		args[2];
+	Oid			argtypes[2] = {INT4OID, TEXTOID};
+	double		held = 0.0;
+	int			ret;
+	char	   *q;
+	MemoryContext callerctx = CurrentMemoryContext;
+
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	q = psprintf("SELECT 1::pg_catalog.int4, %s, %s, %s%s%s FROM %s",
+				 has_ctid(spec->validation) ? "ctid" : "NULL::pg_catalog.tid",
+				 vfeat, vlab, vsens ? ", " : "", vsens ? vsens : "", valrel);
+	memset(&vc, 0, sizeof(vc));
+	vc.what = "validation table";
+	vc.names = &valname;
+	vc.m = 1;
+	vc.p = p;
+	vc.binary = spec->binary_labels;
+	vc.sensitive = (spec->sensitive != NULL);
+	vc.bufs = MemoryContextAllocZero(callerctx, sizeof(AcqRowBuf));
+	vc.est_rows = acq_rel_rows_estimate(spec->validation);
+	vc.datactx = callerctx;
+	vc.held = &held;
+	vc.est_src = vc.est_rows > 0.0 ? &vc.est_rows : NULL;
+	args[0] = Int32GetDatum(0);
+	args[1] = spec->privileged ? CStringGetTextDatum(spec->privileged) : (Datum) 0;
+	run_query(&vc, q, spec->privileged ? 2 : 1, argtypes, args, valrel);
+	SPI_finish();
+	if (vc.bufs[0].n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA),
+				 errmsg("validation table %s is empty", valrel)));
+	out->X = vc.bufs[0].X;
+	out->y = vc.bufs[0].y;
+	out->a = vc.bufs[0].a;
+	out->n = vc.bufs[0].n;
+	return vc.p;
 }
 
 /*
@@ -390,8 +521,6 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 	initStringInfo(&q);
 	if (spec->source_column == NULL)
 	{
-		Datum		relarg = ObjectIdGetDatum(spec->sources);
-		Oid			relarg_t = REGCLASSOID;
 		Datum	   *oids;
 
 		if (get_rel_relkind(spec->sources) != RELKIND_PARTITIONED_TABLE)
@@ -399,46 +528,13 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 					 errmsg("%s is not a partitioned table", srcrel),
 					 errhint("Pass source_column => '<column>' to name the sources by a column's values, or partition the table so that each leaf partition is a source.")));
-		/*
-		 * A source is named by its partition's relation name; names that
-		 * occur in several schemas are schema-qualified.
-		 */
-		ret = SPI_execute_with_args("SELECT oid, name FROM ("
-									"SELECT c.oid, CASE WHEN pg_catalog.count(*) OVER (PARTITION BY c.relname) OPERATOR(pg_catalog.>) 1 "
-									"THEN pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) "
-									"ELSE c.relname::pg_catalog.text END AS name "
-									"FROM pg_catalog.pg_partition_tree($1) t "
-									"JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relid "
-									"JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
-									"WHERE t.isleaf) leaves "
-									"ORDER BY name COLLATE \"C\"",
-									1, &relarg_t, &relarg, NULL, true, 0);
-		if (ret != SPI_OK_SELECT)
-			elog(ERROR, "reading the partitions of %s failed: %s", srcrel,
-				 SPI_result_code_string(ret));
-		out->m = (int) SPI_processed;
-		if (out->m == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_NO_DATA),
-					 errmsg("%s has no partitions: there are no sources", srcrel)));
-		if (out->m > ACQ_MAX_SOURCES)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("%s has %d leaf partitions; acq selects among at most %d sources",
-							srcrel, out->m, ACQ_MAX_SOURCES)));
-		out->names = MemoryContextAlloc(callerctx, sizeof(char *) * out->m);
+		acq_list_leaves(spec->sources, &out->m, &leaf_oids, &out->names, callerctx);
 		oids = palloc(sizeof(Datum) * out->m);
-		leaf_oids = palloc(sizeof(Oid) * out->m);
 		est_src = palloc(sizeof(double) * out->m);
 		est_rows = 0.0;
 		for (i = 0; i < out->m; i++)
 		{
-			bool		isnull;
-
-			oids[i] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
-			out->names[i] = MemoryContextStrdup(callerctx,
-												SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
-			leaf_oids[i] = DatumGetObjectId(oids[i]);
+			oids[i] = ObjectIdGetDatum(leaf_oids[i]);
 			est_src[i] = acq_rel_rows_estimate(leaf_oids[i]);
 			/* the planner's rows of every leaf, if it knows them all */
 			if (est_rows >= 0.0)
@@ -508,10 +604,32 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 	rc.held = &held;
 	rc.leaf_oids = leaf_oids;
 	rc.est_src = est_src;
+	rc.may_stream = spec->may_stream;
 	args[0] = idxarray;
 	args[1] = spec->privileged ? CStringGetTextDatum(spec->privileged) : (Datum) 0;
 	argtypes[1] = TEXTOID;
 	run_query(&rc, q.data, spec->privileged ? 2 : 1, argtypes, args, srcrel);
+	if (rc.over)
+	{
+		/* past acq.max_memory: give the rows back, the caller streams statistics */
+		for (i = 0; i < out->m; i++)
+		{
+			out->total_rows += rc.bufs[i].n;	/* read before it stopped */
+			if (rc.bufs[i].X)
+				pfree(rc.bufs[i].X);
+			if (rc.bufs[i].y)
+				pfree(rc.bufs[i].y);
+			if (rc.bufs[i].a)
+				pfree(rc.bufs[i].a);
+		}
+		SPI_finish();
+		out->over_memory = true;
+		out->p = rc.p;
+		/* rows read, or the planner's count if it stopped from that */
+		if ((double) out->total_rows < rc.est_rows)
+			out->total_rows = (int64) rc.est_rows;
+		return;
+	}
 
 	/* ---- the validation rows ---- */
 	resetStringInfo(&q);
