@@ -9,6 +9,7 @@
       [--authors sps,ea]       # the authors' SPS_Buyer / EA_Buyer ('' to skip)
       [--judges acq,tree,logistic,5nn] [--speed]
   /usr/bin/python3 bench/acquisition/evidence.py --summarize DIR [MORE_DIRS...]
+  /usr/bin/python3 bench/acquisition/evidence.py --plot DIR docs/img
 
 Needs a running PostgreSQL with acq (PGHOST/PGPORT/PGUSER; psql on the PATH)
 and Debian's python3-sklearn, -pandas, -scipy (and, for the authors' code,
@@ -439,12 +440,13 @@ def summarize(out, more=()):
                         txt = "**%s**" % txt
                     cellv.append(txt)
                 lines.append("| %d | %s |" % (b, " | ".join(cellv)))
-            # plot data: budget, then mean per strategy
+            # plot data: budget, then per strategy its mean minus the better baseline's mean
             with open(os.path.join(out, "plot_%s_%s.dat" % (dname, judge)), "w") as fh:
                 fh.write("# budget " + " ".join(order[1:]) + "\n")
                 for b in sorted(x for x in dj.budget.unique() if x > 0):
-                    fh.write("%d %s\n" % (b, " ".join(
-                        "%.6f" % dj[(dj.budget == b) & (dj.strategy == s)].score.mean() for s in order[1:])))
+                    mb = {s: dj[(dj.budget == b) & (dj.strategy == s)].score.mean() for s in order[1:]}
+                    ref = max(mb[s] for s in ("uniform", "random") if s in mb)
+                    fh.write("%d %s\n" % (b, " ".join("%.6f" % (mb[s] - ref) for s in order[1:])))
     means = df[df.strategy != "none"].groupby(["dataset", "budget", "judge", "strategy"]).score.mean().unstack()
     base = means[[c for c in ("uniform", "random") if c in means]].max(axis=1)
     lines.append("\n**Over all %d cells** (data set × budget × judge; mean over seeds)\n" % len(means))
@@ -486,7 +488,46 @@ def summarize(out, more=()):
     print(txt)
 
 
+def plot(out, imgdir):
+    """docs/img/acquisition_evidence_<data set>.png: one panel per judge, each strategy's mean
+    minus max(uniform, random) against the budget (gnuplot, from summarize's plot_*.dat)."""
+    import glob
+    by = {}
+    for f in sorted(glob.glob(os.path.join(out, "plot_*_*.dat"))):
+        dname, judge = os.path.basename(f)[5:-4].split("_", 1)
+        by.setdefault(dname, []).append((judge, f))
+    style = {"sps": "lc rgb '#1f77b4' lw 2", "ea_mixed": "lc rgb '#d62728' lw 2",
+             "ea_linear": "lc rgb '#ff9896' lw 2 dt 2", "ea_sqrt": "lc rgb '#8c564b' lw 2 dt 3",
+             "uniform": "lc rgb '#2ca02c' lw 1", "random": "lc rgb '#7f7f7f' lw 1",
+             "curve": "lc rgb '#9467bd' lw 3",
+             "authors_sps": "lc rgb '#17becf' lw 2 dt 4", "authors_ea": "lc rgb '#e377c2' lw 2 dt 4"}
+    order = ["acq", "tree", "logistic", "5nn"]
+    for dname, items in by.items():
+        items.sort(key=lambda x: order.index(x[0]) if x[0] in order else 9)
+        gp = ["set terminal pngcairo size %d,420 font ',9'" % (330 * len(items)),
+              "set output '%s'" % os.path.join(imgdir, "acquisition_evidence_%s.png" % dname),
+              "set multiplot layout 1,%d title '%s: mean over seeds minus max(uniform, random)'" % (len(items), dname),
+              "set logscale x", "set xrange [400:12500]", "set xtics (500, 1000, 2000, 5000, 10000)", "set grid", "set key bottom left font ',7'",
+              "set xlabel 'budget'"]
+        for k, (judge, f) in enumerate(items):
+            cols = open(f).readline().split()[2:]
+            jn = JUDGE_NAME.get(judge, judge)
+            if judge == "logistic" and dname == "etopo":
+                jn = "linear regression"
+            gp.append("set title '%s'" % jn)
+            gp.append("set ylabel '%s'" % ("R^2 difference" if dname == "etopo" else "accuracy difference"))
+            if k:
+                gp.append("unset key")
+            gp.append("plot " + ", ".join("'%s' u 1:%d w lp pt 7 ps 0.5 %s t '%s'" % (
+                f, i + 2, style.get(c, ""), c.replace("_", " ")) for i, c in enumerate(cols)))
+        gp.append("unset multiplot")
+        subprocess.run(["gnuplot"], input="\n".join(gp) + "\n", text=True, check=True)
+        print("wrote", os.path.join(imgdir, "acquisition_evidence_%s.png" % dname))
+
+
 def main():
+    if len(sys.argv) > 3 and sys.argv[1] == "--plot":
+        return plot(sys.argv[2], sys.argv[3])
     if len(sys.argv) > 2 and sys.argv[1] == "--summarize":
         return summarize(sys.argv[2], sys.argv[3:])
     ap = argparse.ArgumentParser()
