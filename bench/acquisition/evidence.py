@@ -52,9 +52,10 @@ LogisticRegression(max_iter=1000) / LinearRegression, KNeighbors(5).
 
 --speed: Fashion, seed 0, B = 10,000, run.sh's arguments (batch 100, l 0.01,
 delta 0.001, tau 1, scale => false; EA 'linear' and 'mixed'); acq is the median
-of three timed calls after a first in one psql session (\\timing, server round
-trip), the authors' buyers the median of three process() calls (their Seller
-built once, reset() before each; data in memory).  Results in DIR/speed.jsonl.
+of three timed calls after a first in one psycopg session (client round trip;
+and the backend's CPU time from /proc), the authors' buyers the median of three
+process() calls (wall and process CPU time; their Seller built once, reset()
+before each; data in memory).  Results in DIR/speed.jsonl.
 """
 import argparse
 import contextlib
@@ -275,17 +276,28 @@ def ids_table(name, rows_tbl, ids):
 
 
 # ---------------------------------------------------------------- speed (issue 19)
+def _proc_cpu(pid):
+    """user + system CPU seconds of a local process (the backend), from /proc."""
+    f = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def acq_timed(sql, repeat=3):
-    """median of `repeat` timed calls after a first, one psql session."""
-    script = "\\timing on\n" + "".join("DROP TABLE IF EXISTS ev_speed_t;\nSELECT count(*) FROM (%s) s;\n" % sql
-                                        for _ in range(repeat + 1))
-    r = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-At"], input=script,
-                       capture_output=True, text=True)
-    if r.returncode:
-        raise RuntimeError(r.stderr)
-    times = [float(l.split()[1]) / 1000 for l in r.stdout.splitlines() if l.startswith("Time:")]
-    sel = times[1::2]   # the SELECTs (DROP, SELECT alternate)
-    return float(np.median(sel[1:])), sel[0]
+    """median wall and backend-CPU seconds of `repeat` calls after a first, one session
+    (psycopg, autocommit: each call a statement of its own, as a user's); the first call's wall."""
+    import psycopg
+    with psycopg.connect(autocommit=True) as c:
+        pid = c.execute("SELECT pg_backend_pid()").fetchone()[0]
+        c.execute("CHECKPOINT")
+        walls, cpus = [], []
+        for _ in range(repeat + 1):
+            c.execute("DROP TABLE IF EXISTS ev_speed_t")
+            c0, t0 = _proc_cpu(pid), time.perf_counter()
+            c.execute(sql).fetchall()
+            walls.append(time.perf_counter() - t0)
+            cpus.append(_proc_cpu(pid) - c0)
+        c.execute("DROP TABLE IF EXISTS ev_speed_t")
+    return float(np.median(walls[1:])), float(np.median(cpus[1:])), walls[0]
 
 
 def speed(out):
@@ -309,11 +321,17 @@ def speed(out):
                           ("ea_linear", "strategy => 'ea', allocation => 'linear')",
                            lambda: au.ea(seller, ii, 10000, 0, "Linear")),
                           ("ea_mixed", "strategy => 'ea')", None)):
-        med, first = acq_timed("SELECT * FROM " + base + arg)
-        row = {"task": "fashion B=10000 " + name, "acq_s": med, "acq_first_s": first}
+        med, cpu, first = acq_timed("SELECT * FROM " + base + arg)
+        row = {"task": "fashion B=10000 " + name, "acq_s": med, "acq_cpu_s": cpu, "acq_first_s": first,
+               "load": os.getloadavg()[0]}
         if fn:
-            ts = [fn()[1] for _ in range(3)]
-            row.update(authors_s=float(np.median(ts)), authors_runs=ts, ratio=float(np.median(ts)) / med)
+            ts, cs = [], []
+            for _ in range(3):
+                c0 = time.process_time()
+                ts.append(fn()[1])
+                cs.append(time.process_time() - c0)
+            row.update(authors_s=float(np.median(ts)), authors_runs=ts, ratio=float(np.median(ts)) / med,
+                       authors_cpu_s=float(np.median(cs)), cpu_ratio=float(np.median(cs)) / max(cpu, 1e-9))
         res.append(row)
         print(json.dumps(row), flush=True)
     with open(os.path.join(out, "speed.jsonl"), "a") as fh:
@@ -475,14 +493,16 @@ def summarize(out, more=()):
     txt = "\n".join(lines) + "\n"
     sp = os.path.join(out, "speed.jsonl")
     if os.path.exists(sp):
-        txt += "\n**Speed, Fashion, B = 10,000, seed 0** (acq: median of 3 calls after a first; authors: median of 3)\n\n"
-        txt += "| task | acq | acq 1st call | authors' code | ratio |\n|---|---|---|---|---|\n"
+        txt += ("\n**Speed, Fashion, B = 10,000, seed 0** (acq: median of 3 calls after a first; authors: median "
+                "of 3; wall time, and CPU time: acq's backend, the authors' Python process)\n\n")
+        txt += ("| task | load avg | acq wall | acq CPU | acq 1st call | authors' wall | authors' CPU | wall ratio "
+                "| CPU ratio |\n|---|---|---|---|---|---|---|---|---|\n")
         for l in open(sp):
             r = json.loads(l)
-            txt += "| %s | %.3f s | %.3f s | %s | %s |\n" % (
-                r["task"], r["acq_s"], r["acq_first_s"],
-                ("%.2f s" % r["authors_s"]) if "authors_s" in r else "—",
-                ("%.1f×" % r["ratio"]) if "ratio" in r else "—")
+            f = lambda k, fmt: (fmt % r[k]) if k in r else "—"
+            txt += "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n" % (
+                r["task"], f("load", "%.1f"), f("acq_s", "%.3f s"), f("acq_cpu_s", "%.2f s"), f("acq_first_s", "%.3f s"),
+                f("authors_s", "%.2f s"), f("authors_cpu_s", "%.2f s"), f("ratio", "%.1f×"), f("cpu_ratio", "%.1f×"))
     with open(os.path.join(out, "summary.md"), "w") as fh:
         fh.write(txt)
     print(txt)
