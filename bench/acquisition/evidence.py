@@ -429,6 +429,11 @@ def summarize(out, more=()):
     sz = df.groupby(["dataset", "strategy", "seed"]).size()
     full = sz.groupby(level=[0, 1]).max()
     keep = {k for k, n in sz.items() if n == full[k[:2]]}
+    # acq's strategies and "none": the seeds every one of them completed, so their means are paired
+    for dname in df.dataset.unique():
+        own = [s for s in df[df.dataset == dname].strategy.unique() if not s.startswith("authors_")]
+        common = set.intersection(*({k[2] for k in keep if k[0] == dname and k[1] == s} for s in own))
+        keep = {k for k in keep if k[0] != dname or k[1].startswith("authors_") or k[2] in common}
     df = df[[k in keep for k in zip(df.dataset, df.strategy, df.seed)]]
     lines = []
     order = [s for s in ["none"] + list(STRATEGIES) + ["authors_sps", "authors_ea"] if s in set(df.strategy)]
@@ -488,8 +493,31 @@ def summarize(out, more=()):
         row = []
         for dname in dsn:
             dd = (means[v] - base).xs(dname, level="dataset").dropna()
-            row.append("%d / %d, %+.4f" % (int((dd >= 0).sum()), len(dd), dd.mean()))
+            row.append("%d / %d, %+.4f" % (int((dd >= 0).sum()), len(dd), dd.mean()) if len(dd) else "—")
         lines.append("| %s | %s |" % (v, " | ".join(row)))
+    # the authors' code against acq on the same seeds (paired): their SPS vs sps, their EA (linear) vs
+    # ea_linear, and each against the better baseline of those seeds
+    pairs = [("authors_sps", "sps"), ("authors_ea", "ea_linear")]
+    if any(a in set(df.strategy) for a, _ in pairs):
+        lines.append("\n**The authors' code against acq, same seeds** (mean over the seeds both ran; "
+                     "cells = budget × judge)\n")
+        lines.append("| data set | seeds | authors' SPS − acq sps | authors' EA − acq ea_linear | "
+                     "authors' SPS − max(uniform, random) | authors' EA − max(uniform, random) | "
+                     "acq sps − max(u, r) | acq ea_linear − max(u, r) | acq ea_mixed − max(u, r) |")
+        lines.append("|---|---|---|---|---|---|---|---|---|")
+        for dname in df.dataset.unique():
+            d = df[df.dataset == dname]
+            sa = set(d[d.strategy == "authors_sps"].seed) & set(d[d.strategy == "authors_ea"].seed) & set(
+                d[d.strategy == "sps"].seed)
+            if not sa:
+                continue
+            m = d[d.seed.isin(sa) & (d.budget > 0)].groupby(["budget", "judge", "strategy"]).score.mean().unstack()
+            ref = m[["uniform", "random"]].max(axis=1)
+            f = lambda x: "%+.4f (%d/%d ≥ 0)" % (x.mean(), int((x >= 0).sum()), len(x))
+            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                dname, ",".join(str(x) for x in sorted(sa)), f(m.authors_sps - m.sps), f(m.authors_ea - m.ea_linear),
+                f(m.authors_sps - ref), f(m.authors_ea - ref), f(m.sps - ref), f(m.ea_linear - ref),
+                f(m.ea_mixed - ref)))
     txt = "\n".join(lines) + "\n"
     sp = os.path.join(out, "speed.jsonl")
     if os.path.exists(sp):
