@@ -423,12 +423,14 @@ JUDGE_NAME = {"acq": "acq.evaluate", "tree": "tree", "logistic": "logistic", "5n
 def summarize(out, more=()):
     """DIR/summary.md from DIR/cells.jsonl and the cells of any further run directories."""
     df = pd.DataFrame([json.loads(l) for d in (out,) + tuple(more)
+                       if os.path.exists(os.path.join(d, "cells.jsonl"))
                        for l in open(os.path.join(d, "cells.jsonl"))])
     df = df.drop_duplicates(["dataset", "seed", "budget", "strategy", "judge"], keep="last")
     # only seeds with every (budget, judge) of their data set and strategy: a run cut short leaves a partial one
     sz = df.groupby(["dataset", "strategy", "seed"]).size()
     full = sz.groupby(level=[0, 1]).max()
-    keep = {k for k, n in sz.items() if n == full[k[:2]]}
+    top = sz.drop("none", level=1, errors="ignore").groupby(level=0).max()   # budgets x judges of the data set
+    keep = {k for k, n in sz.items() if n == (full[k[:2]] if k[1] == "none" else top[k[0]])}
     # acq's strategies and "none": the seeds every one of them completed, so their means are paired
     for dname in df.dataset.unique():
         own = [s for s in df[df.dataset == dname].strategy.unique() if not s.startswith("authors_")]
@@ -472,11 +474,12 @@ def summarize(out, more=()):
                     fh.write("%d %s\n" % (b, " ".join("%.6f" % (mb[s] - ref) for s in order[1:])))
     means = df[df.strategy != "none"].groupby(["dataset", "budget", "judge", "strategy"]).score.mean().unstack()
     base = means[[c for c in ("uniform", "random") if c in means]].max(axis=1)
-    lines.append("\n**Over all %d cells** (data set × budget × judge; mean over seeds)\n" % len(means))
+    lines.append("\n**Over all %d cells** (data set × budget × judge; mean over seeds; acq's strategies, "
+                 "same seeds; the authors' code is compared on its own seeds below)\n" % len(means))
     lines.append("| strategy | cells ≥ max(uniform, random) | mean difference | worst cell |")
     lines.append("|---|---|---|---|")
     for v in means.columns:
-        if v in ("uniform", "random"):
+        if v in ("uniform", "random") or v.startswith("authors_"):   # those: paired, below
             continue
         dd = (means[v] - base).dropna()
         w = dd.idxmin()
@@ -488,7 +491,7 @@ def summarize(out, more=()):
     lines.append("| strategy | " + " | ".join(dsn) + " |")
     lines.append("|---" * (len(dsn) + 1) + "|")
     for v in means.columns:
-        if v in ("uniform", "random"):
+        if v in ("uniform", "random") or v.startswith("authors_"):
             continue
         row = []
         for dname in dsn:
