@@ -1,0 +1,604 @@
+#!/usr/bin/python3
+"""Acquisition evidence (issue 15, part 3) and the authors' own code (issue 19).
+
+  EA_SPS_DIR=/path/to/Data-acquisition-for-ML \\
+  /usr/bin/python3 bench/acquisition/evidence.py --out DIR
+      [--datasets flights,etopo,fashion] [--seeds 0,...,9]
+      [--budgets 500,1000,2000,5000,10000]
+      [--strategies sps,ea_mixed,ea_linear,uniform,random]   # add ,curve when it exists
+      [--authors sps,ea]       # the authors' SPS_Buyer / EA_Buyer ('' to skip)
+      [--judges acq,tree,logistic,5nn] [--speed]
+  /usr/bin/python3 bench/acquisition/evidence.py --summarize DIR [MORE_DIRS...]
+  /usr/bin/python3 bench/acquisition/evidence.py --plot DIR docs/img
+
+Needs a running PostgreSQL with acq (PGHOST/PGPORT/PGUSER; psql on the PATH)
+and Debian's python3-sklearn, -pandas, -scipy (and, for the authors' code,
+python3-skimage, -imblearn, -matplotlib: their modules import them at the top).
+EA_SPS_DIR is a checkout of https://github.com/AwesomeYifan/Data-acquisition-for-ML
+(`git clone` it anywhere); its Seller, SPS_Buyer and EA_Buyer are imported from
+there and run unmodified.  Two things of the environment are patched, none of
+their code:
+  * modules their files import but this path never calls and Debian does not
+    ship (tensorflow.keras.datasets in Utils.py, pyod.models.vae in Measure.py)
+    are empty stand-ins in sys.modules;
+  * Seller.py's module-level `random` is a proxy whose sample() turns a set into
+    a tuple first: random.sample(set, k) is an error since Python 3.11, and
+    Python 3.9-3.10 did exactly that conversion (with a DeprecationWarning).
+    Everything else of `random` is the real module, seeded per run.
+
+For each data set, seed, budget and strategy it calls acq.acquire once (or the
+authors' buyer), trains the judges on consumer + bought and scores them on a
+test set that no strategy sees.  The authors' SPS runs once at the largest
+budget and is cut to each budget (their test_SPS_*.py scripts do the same);
+their EA runs once per budget (as their test_EA_*.py do), allocation 'Linear'
+(their RoadNet script; the class's own default is 'Squareroot').  Their buyers'
+batch, l, delta and tau are set to acq's values for the data set.
+
+Data sets (bench/acquisition/plans.py's, flights with a larger provider):
+  flights  destination state among the 12 most frequent (flights_2001_us),
+           6 z-scored features; provider 2,500 per label (30,000); balanced
+           test 300 per label; consumer a power law from 2 to 50 per label
+           (2 * 25^(i/11), random label order per seed); validation (for
+           `curve`) 50 per label, disjoint from both.
+  etopo    prepare.py's ETOPO5 set-up: 4 x 4 grid predicates, consumer 1% with a
+           power-law skew over cells; test a fixed 10,000-row sample of its
+           test split; l = 0.001 (the authors' RoadNet script).
+  fashion  prepare.py's Fashion-MNIST HOG set-up (consumer 12,000, 218 to
+           2,182 per label); test a fixed 5,000-row sample of the 10,000 test
+           images (balanced up to sampling).
+Judges: acq (acq.evaluate's default model: softmax C = 1 for classification,
+5-NN for regression), and scikit-learn's DecisionTree(random_state=0),
+LogisticRegression(max_iter=1000) / LinearRegression, KNeighbors(5).
+
+--speed: Fashion, seed 0, B = 10,000, run.sh's arguments (batch 100, l 0.01,
+delta 0.001, tau 1, scale => false; EA 'linear' and 'mixed'); acq is the median
+of three timed calls after a first in one psycopg session (client round trip;
+and the backend's CPU time from /proc), the authors' buyers the median of three
+process() calls (wall and process CPU time; their Seller built once, reset()
+before each; data in memory).  Results in DIR/speed.jsonl.
+"""
+import argparse
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+import types
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import numpy as np
+import pandas as pd
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import plans  # noqa: E402  (psql, load_table, prepared_setup, judges)
+import prepare  # noqa: E402
+
+# acq strategies: name -> acquire() arguments ({val}: the data set's validation table)
+STRATEGIES = {
+    "sps": "strategy => 'sps'",
+    "ea_mixed": "strategy => 'ea'",                      # acq's default allocation
+    "ea_linear": "strategy => 'ea', allocation => 'linear'",  # the paper's
+    "ea_sqrt": "strategy => 'ea', allocation => 'sqrt'",
+    "uniform": "strategy => 'uniform'",
+    "random": "strategy => 'random'",
+    "curve": "strategy => 'curve', validation => '{val}'",
+}
+DEFAULT_STRATEGIES = "sps,ea_mixed,ea_linear,uniform,random"
+# Fashion caps (the judges' cost): consumer total (0 = prepare.py's 12,000) and test rows
+FASHION_CONSUMER = int(os.environ.get("EV_FASHION_CONSUMER", "3000"))
+FASHION_TEST = int(os.environ.get("EV_FASHION_TEST", "2000"))
+
+
+# ---------------------------------------------------------------- data sets
+def flights_setup(per_label=2500, test_per=300, val_per=50):
+    df = pd.read_csv(os.path.join(plans.SHARED, "flights_2001_us.csv.gz"),
+                     usecols=["dep_hour", "day_of_week", "month", "distance_mi",
+                              "origin_lat", "origin_lon", "dest_state"])
+    top = df["dest_state"].value_counts().index[:12].sort_values()
+    df = df[df["dest_state"].isin(top)].reset_index(drop=True)
+    cols = ["origin_lat", "origin_lon", "distance_mi", "dep_hour", "day_of_week", "month"]
+    X = df[cols].to_numpy(dtype=np.float64)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    y = np.searchsorted(np.array(top), df["dest_state"].to_numpy()).astype(np.float64)
+    rng = np.random.default_rng(15)
+    prov, test, val = [], [], []
+    for c in range(12):
+        idx = rng.permutation(np.flatnonzero(y == c))
+        prov.append(idx[:per_label])
+        test.append(idx[per_label:per_label + test_per])
+        val.append(idx[per_label + test_per:per_label + test_per + val_per])
+    prov, test, val = (np.sort(np.concatenate(a)) for a in (prov, test, val))
+    ids = np.arange(len(prov), dtype=np.int64) + 1
+    Xp, yp = X[prov], y[prov]
+
+    def init(seed):
+        r = np.random.default_rng([seed, 15])
+        order = r.permutation(12)
+        chosen = []
+        for i, c in enumerate(order):
+            n = int(round(2 * 25 ** (i / 11)))
+            chosen.append(r.choice(np.flatnonzero(yp == c), size=n, replace=False))
+        return np.sort(ids[np.concatenate(chosen)])
+    st = plans.Setup("flights", "classification", ids, Xp, yp, X[test], y[test], init, "")
+    st.vX, st.vy = X[val], y[val]
+    st.batch, st.l = 100, 0.01
+    return st
+
+
+def prepared(name):
+    if name == "etopo":
+        st = plans.prepared_setup("etopo", 10000, ", task => 'regression', predicates => 'grid', l => 0.001")
+        st.batch, st.l = 100, 0.001
+    else:
+        st = plans.prepared_setup("fashion", FASHION_TEST, "")
+        st.batch, st.l = 100, 0.01
+        if FASHION_CONSUMER:
+            st.init_fn = fashion_init(st, FASHION_CONSUMER)
+    # validation (for `curve`): 50 per predicate's worth from the test split rows not in the test sample
+    ds = prepare.load(name, os.path.join(HERE, "..", "..", "data"))
+    r = np.random.default_rng(15)
+    t = np.sort(r.choice(len(ds.tids), size=10000 if name == "etopo" else 5000, replace=False))
+    rest = np.setdiff1d(np.arange(len(ds.tids)), t)
+    v = np.sort(np.random.default_rng(16).choice(rest, size=min(len(rest), 1000), replace=False))
+    st.vX, st.vy = ds.tX[v], ds.ty[v].astype(np.float64)
+    return st
+
+
+def fashion_init(st, total):
+    """prepare.init_ids's power-law skew (random class order, the i-th class
+    round(total * i / 55) records) with a smaller total: the judges' cost grows
+    with the consumer, and 12,000 made one cell ~90 s on the loaded machine."""
+    def init(seed):
+        rng = np.random.default_rng([seed, 1])
+        order = rng.permutation(10)
+        chosen = [rng.choice(np.flatnonzero(st.y == p), size=int(round(total * i / 55)), replace=False)
+                  for i, p in enumerate(order, start=1)]
+        return np.sort(st.ids[np.concatenate(chosen)])
+    return init
+
+
+def setup(name):
+    return flights_setup() if name == "flights" else prepared(name)
+
+
+# ---------------------------------------------------------------- the authors' code
+class _RandomProxy(types.ModuleType):
+    """`random` for the authors' Seller.py: sample() of a set as Python 3.9-3.10 did it."""
+
+    def __init__(self, real):
+        super().__init__("random")
+        self._real = real
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    def sample(self, population, k, **kw):
+        if isinstance(population, (set, frozenset)):
+            population = tuple(population)
+        return self._real.sample(population, k, **kw)
+
+
+def load_authors():
+    d = os.environ.get("EA_SPS_DIR")
+    if not d or not os.path.isfile(os.path.join(d, "EA.py")):
+        sys.exit("EA_SPS_DIR must name a checkout of https://github.com/AwesomeYifan/Data-acquisition-for-ML")
+    for mod in ("tensorflow", "tensorflow.keras", "tensorflow.keras.datasets", "pyod", "pyod.models",
+                "pyod.models.vae"):
+        try:
+            __import__(mod)
+        except ImportError:
+            m = types.ModuleType(mod)
+            sys.modules[mod] = m
+    sys.modules["tensorflow.keras.datasets"].__dict__.setdefault("cifar10", None)
+    sys.modules["tensorflow.keras.datasets"].__dict__.setdefault("cifar100", None)
+    sys.modules["pyod.models.vae"].__dict__.setdefault("VAE", None)
+    sys.path.insert(0, d)
+    import random
+    import Seller
+    import SPS
+    import EA
+    Seller.random = _RandomProxy(random)
+    return Seller.Seller, SPS.SPS_Buyer, EA.EA_Buyer
+
+
+class Authors:
+    def __init__(self, st):
+        self.Seller, self.SPS, self.EA = load_authors()
+        self.st = st
+        self.reg = st.task == "regression"
+        self.npred = 16 if self.reg else int(st.y.max()) + 1
+        self.yint = st.y if self.reg else st.y.astype(np.int64)
+
+    def seller(self, init_pos):
+        return self.Seller(self.npred, self.st.X, self.yint, list(int(i) for i in init_pos), not self.reg)
+
+    def _seed(self, seed):
+        import random
+        random.seed(seed)
+        np.random.seed(seed)
+
+    def sps(self, seller, init_pos, budget, seed):
+        seller.reset()
+        b = self.SPS(budget, self.npred, self.st.X, self.st.X, self.yint, list(int(i) for i in init_pos), seller)
+        if self.reg:
+            b.chenge_to_regression()
+        b.batch_size, b.tau = self.st.batch, 1
+        self._seed(seed)
+        t = time.perf_counter()
+        with contextlib.redirect_stdout(io.StringIO()):
+            got = b.process()
+        return list(got), time.perf_counter() - t
+
+    def ea(self, seller, init_pos, budget, seed, alloc="Linear"):
+        seller.reset()
+        b = self.EA(budget, self.npred, self.st.X, self.st.X, self.yint, list(int(i) for i in init_pos), seller)
+        if self.reg:
+            b.chenge_to_regression()
+        b.allocation_strategy, b.l, b.delta = alloc, self.st.l, 0.001
+        self._seed(seed)
+        t = time.perf_counter()
+        with contextlib.redirect_stdout(io.StringIO()):
+            got = b.process()
+        return list(got), time.perf_counter() - t
+
+
+# ---------------------------------------------------------------- judging
+def acq_judge(st, cons, bought_tbl, test_tbl):
+    task = ", task => 'regression'" if st.task == "regression" else ""
+    tr = "ARRAY['%s'%s]::regclass[]" % (cons, (", '%s'" % bought_tbl) if bought_tbl else "")
+    out, _ = plans.psql("SELECT coalesce(accuracy, r2) FROM acq.evaluate(%s, '%s', 'features', 'label'%s)"
+                        % (tr, test_tbl, task))
+    return float(out.strip())
+
+
+def score(st, train_idx, judges, cons, bought_tbl, test_tbl):
+    out = {}
+    sk = plans.judges(st.task)
+    for j in judges:
+        if j == "acq":
+            out[j] = acq_judge(st, cons, bought_tbl, test_tbl)
+        else:
+            key = "linear" if (j == "logistic" and st.task == "regression") else j
+            m = sk[key]().fit(st.X[train_idx], st.y[train_idx])
+            out[j] = float(m.score(st.tX, st.ty))
+    return out
+
+
+def ids_table(name, rows_tbl, ids):
+    plans.psql("DROP TABLE IF EXISTS %s; CREATE TABLE %s AS SELECT * FROM %s WHERE id = ANY('{%s}'::bigint[])"
+               % (name, name, rows_tbl, ",".join(str(int(i)) for i in ids)))
+
+
+# ---------------------------------------------------------------- speed (issue 19)
+def _proc_cpu(pid):
+    """user + system CPU seconds of a local process (the backend), from /proc."""
+    f = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def acq_timed(sql, repeat=3):
+    """median wall and backend-CPU seconds of `repeat` calls after a first, one session
+    (psycopg, autocommit: each call a statement of its own, as a user's); the first call's wall."""
+    import psycopg
+    with psycopg.connect(autocommit=True) as c:
+        pid = c.execute("SELECT pg_backend_pid()").fetchone()[0]
+        c.execute("CHECKPOINT")
+        walls, cpus = [], []
+        for _ in range(repeat + 1):
+            c.execute("DROP TABLE IF EXISTS ev_speed_t")
+            c0, t0 = _proc_cpu(pid), time.perf_counter()
+            c.execute(sql).fetchall()
+            walls.append(time.perf_counter() - t0)
+            cpus.append(_proc_cpu(pid) - c0)
+        c.execute("DROP TABLE IF EXISTS ev_speed_t")
+    return float(np.median(walls[1:])), float(np.median(cpus[1:])), walls[0]
+
+
+def speed(out):
+    global FASHION_CONSUMER
+    FASHION_CONSUMER = 0            # prepare.py's consumer of 12,000, as run.sh and issue 19
+    st = setup("fashion")
+    au = Authors(st)
+    pos = {int(i): k for k, i in enumerate(st.ids)}
+    init = st.init_fn(0)
+    ii = np.array([pos[int(i)] for i in init])
+    mask = np.ones(len(st.ids), bool)
+    mask[ii] = False
+    plans.load_table("ev_speed_init", st.ids[ii], st.X[ii], st.y[ii])
+    plans.load_table("ev_speed_pool", st.ids[mask], st.X[mask], st.y[mask])
+    plans.psql("CHECKPOINT")
+    base = ("acq.acquire('ev_speed_init', 'ev_speed_pool', 'ev_speed_t', 'features', 'label', 10000, "
+            "predicates => 'label', batch => 100, l => 0.01, delta => 0.001, tau => 1, scale => false, seed => 0, ")
+    seller = au.seller(ii)
+    res = []
+    for name, arg, fn in (("sps", "strategy => 'sps')", lambda: au.sps(seller, ii, 10000, 0)),
+                          ("ea_linear", "strategy => 'ea', allocation => 'linear')",
+                           lambda: au.ea(seller, ii, 10000, 0, "Linear")),
+                          ("ea_mixed", "strategy => 'ea')", None)):
+        med, cpu, first = acq_timed("SELECT * FROM " + base + arg)
+        row = {"task": "fashion B=10000 " + name, "acq_s": med, "acq_cpu_s": cpu, "acq_first_s": first,
+               "load": os.getloadavg()[0]}
+        if fn:
+            ts, cs = [], []
+            for _ in range(3):
+                c0 = time.process_time()
+                ts.append(fn()[1])
+                cs.append(time.process_time() - c0)
+            row.update(authors_s=float(np.median(ts)), authors_runs=ts, ratio=float(np.median(ts)) / med,
+                       authors_cpu_s=float(np.median(cs)), cpu_ratio=float(np.median(cs)) / max(cpu, 1e-9))
+        res.append(row)
+        print(json.dumps(row), flush=True)
+    with open(os.path.join(out, "speed.jsonl"), "a") as fh:
+        for r in res:
+            fh.write(json.dumps(r) + "\n")
+    plans.psql("DROP TABLE IF EXISTS ev_speed_t, ev_speed_init, ev_speed_pool")
+
+
+# ---------------------------------------------------------------- main loop
+def run(a):
+    os.makedirs(a.out, exist_ok=True)
+    cells = open(os.path.join(a.out, "cells.jsonl"), "a")
+    log = open(os.path.join(a.out, "runs.jsonl"), "a")
+    seeds = [int(s) for s in a.seeds.split(",")]
+    budgets = sorted(int(b) for b in a.budgets.split(","))
+    strategies = [s for s in a.strategies.split(",") if s]
+    authors = [s for s in a.authors.split(",") if s]
+    judges_all = a.judges.split(",")
+
+    def emit(d, seed, b, s, sc, secs, n):
+        for j, v in sc.items():
+            cells.write(json.dumps({"dataset": d, "seed": seed, "budget": b, "strategy": s,
+                                    "judge": j, "score": v}) + "\n")
+        cells.flush()
+        log.write(json.dumps({"dataset": d, "seed": seed, "budget": b, "strategy": s, "seconds": secs,
+                              "bought": n}) + "\n")
+        log.flush()
+        print("%s s%d B%-5d %-12s %s (%.2f s, %d bought)" % (d, seed, b, s, " ".join(
+            "%s %.4f" % kv for kv in sc.items()), secs, n), flush=True)
+
+    T = a.tag
+    env = {}
+    for dname in a.datasets.split(","):
+        t0 = time.time()
+        st = setup(dname)
+        rows, test, val = "%s_%s_rows" % (T, dname), "%s_%s_test" % (T, dname), "%s_%s_val" % (T, dname)
+        plans.load_table(rows, st.ids, st.X, st.y)
+        plans.load_table(test, np.arange(len(st.ty)) + 1, st.tX, st.ty)
+        if "curve" in strategies:
+            plans.load_table(val, np.arange(len(st.vy)) + 1, st.vX, st.vy)
+        pos = {int(i): k for k, i in enumerate(st.ids)}
+        judges = [j for j in judges_all if not (dname == "fashion" and j in a.skip_fashion.split(","))]
+        au = Authors(st) if authors else None
+        env[dname] = (st, rows, test, val, pos, judges, au)
+        print("%s: %d candidates, %d test, loaded in %.0f s" % (dname, len(st.ids), len(st.ty), time.time() - t0),
+              flush=True)
+    for seed in seeds:                       # seeds outside: a run cut short has whole seeds of every data set
+        for dname, (st, rows, test, val, pos, judges, au) in env.items():
+            cons, tgt, bt = "%s_%s_init" % (T, dname), "%s_%s_bought" % (T, dname), "%s_%s_ab" % (T, dname)
+            init = st.init_fn(seed)
+            ii = np.array([pos[int(i)] for i in init])
+            plans.load_table(cons, st.ids[ii], st.X[ii], st.y[ii])
+            emit(dname, seed, 0, "none", score(st, ii, judges, cons, None, test), 0.0, 0)
+            seller = au.seller(ii) if au else None
+            sps_list = None
+            if "sps" in authors:
+                sps_list, sps_secs = au.sps(seller, ii, max(budgets), seed)
+            for b in budgets:
+                for s in strategies:
+                    plans.psql("DROP TABLE IF EXISTS %s" % tgt)
+                    t1 = time.perf_counter()
+                    plans.psql("SELECT * FROM acq.acquire('%s', '%s', '%s', 'features', 'label', %d, %s%s, seed => %d)"
+                               % (cons, rows, tgt, b, STRATEGIES[s].format(val=val), st.args, seed))
+                    secs = time.perf_counter() - t1
+                    got, _ = plans.psql("SELECT id FROM %s" % tgt)
+                    bought = np.array([pos[int(x)] for x in got.split()], dtype=np.int64)
+                    emit(dname, seed, b, s, score(st, np.concatenate([ii, bought]), judges, cons, tgt, test),
+                         secs, len(bought))
+                for s in authors:
+                    if s == "sps":
+                        picked, secs = sps_list[:b], sps_secs
+                    else:
+                        picked, secs = au.ea(seller, ii, b, seed)
+                    picked = np.array(sorted(set(int(p) for p in picked)), dtype=np.int64)
+                    ids_table(bt, rows, st.ids[picked])
+                    emit(dname, seed, b, "authors_" + s,
+                         score(st, np.concatenate([ii, picked]), judges, cons, bt, test), secs, len(picked))
+    for dname, (st, rows, test, val, pos, judges, au) in env.items():
+        plans.psql("DROP TABLE IF EXISTS %s_%s_bought, %s_%s_ab, %s_%s_init, %s, %s, %s"
+                   % (T, dname, T, dname, T, dname, rows, test, val))
+    cells.close()
+    summarize(a.out)
+
+
+# ---------------------------------------------------------------- summary
+JUDGE_NAME = {"acq": "acq.evaluate", "tree": "tree", "logistic": "logistic", "5nn": "5-NN"}
+
+
+def summarize(out, more=()):
+    """DIR/summary.md from DIR/cells.jsonl and the cells of any further run directories."""
+    df = pd.DataFrame([json.loads(l) for d in (out,) + tuple(more)
+                       if os.path.exists(os.path.join(d, "cells.jsonl"))
+                       for l in open(os.path.join(d, "cells.jsonl"))])
+    df = df.drop_duplicates(["dataset", "seed", "budget", "strategy", "judge"], keep="last")
+    # only seeds with every (budget, judge) of their data set and strategy: a run cut short leaves a partial one
+    sz = df.groupby(["dataset", "strategy", "seed"]).size()
+    full = sz.groupby(level=[0, 1]).max()
+    top = sz.drop("none", level=1, errors="ignore").groupby(level=0).max()   # budgets x judges of the data set
+    keep = {k for k, n in sz.items() if n == (full[k[:2]] if k[1] == "none" else top[k[0]])}
+    # acq's strategies and "none": the seeds every one of them completed, so their means are paired
+    for dname in df.dataset.unique():
+        own = [s for s in df[df.dataset == dname].strategy.unique() if not s.startswith("authors_")]
+        common = set.intersection(*({k[2] for k in keep if k[0] == dname and k[1] == s} for s in own))
+        keep = {k for k in keep if k[0] != dname or k[1].startswith("authors_") or k[2] in common}
+    df = df[[k in keep for k in zip(df.dataset, df.strategy, df.seed)]]
+    lines = []
+    order = [s for s in ["none"] + list(STRATEGIES) + ["authors_sps", "authors_ea"] if s in set(df.strategy)]
+    for dname in df.dataset.unique():
+        d = df[df.dataset == dname]
+        for judge in d.judge.unique():
+            dj = d[d.judge == judge]
+            ns = dj[dj.budget > 0].groupby("strategy").seed.nunique()
+            nseeds = "%d" % ns.max() if ns.min() == ns.max() else ", ".join(
+                "%s %d" % (k, v) for k, v in ns.items())
+            jn = JUDGE_NAME.get(judge, judge)
+            if judge == "logistic" and dname == "etopo":
+                jn = "linear regression"
+            lines.append("\n**%s, %s** (mean ± sd over %s seeds; bold: ≥ max(uniform, random))\n" % (dname, jn, nseeds))
+            lines.append("| B | " + " | ".join(order) + " |")
+            lines.append("|---" * (len(order) + 1) + "|")
+            base = dj[dj.strategy == "none"].score
+            for b in sorted(x for x in dj.budget.unique() if x > 0):
+                m = {s: dj[(dj.budget == b) & (dj.strategy == s)].score for s in order if s != "none"}
+                ref = max(m[s].mean() for s in ("uniform", "random") if s in m and len(m[s]))
+                cellv = ["%.4f ± %.4f" % (base.mean(), base.std(ddof=1))]
+                for s in order[1:]:
+                    v = m[s]
+                    txt = "%.4f ± %.4f" % (v.mean(), v.std(ddof=1)) if len(v) > 1 else (
+                        "%.4f" % v.mean() if len(v) else "")
+                    if len(v) and s not in ("uniform", "random") and v.mean() >= ref:
+                        txt = "**%s**" % txt
+                    cellv.append(txt)
+                lines.append("| %d | %s |" % (b, " | ".join(cellv)))
+            # plot data: budget, then per strategy its mean minus the better baseline's mean
+            with open(os.path.join(out, "plot_%s_%s.dat" % (dname, judge)), "w") as fh:
+                fh.write("# budget " + " ".join(order[1:]) + "\n")
+                for b in sorted(x for x in dj.budget.unique() if x > 0):
+                    mb = {s: dj[(dj.budget == b) & (dj.strategy == s)].score.mean() for s in order[1:]}
+                    ref = max(mb[s] for s in ("uniform", "random") if s in mb)
+                    fh.write("%d %s\n" % (b, " ".join("%.6f" % (mb[s] - ref) for s in order[1:])))
+    means = df[df.strategy != "none"].groupby(["dataset", "budget", "judge", "strategy"]).score.mean().unstack()
+    base = means[[c for c in ("uniform", "random") if c in means]].max(axis=1)
+    lines.append("\n**Over all %d cells** (data set × budget × judge; mean over seeds; acq's strategies, "
+                 "same seeds; the authors' code is compared on its own seeds below)\n" % len(means))
+    lines.append("| strategy | cells ≥ max(uniform, random) | mean difference | worst cell |")
+    lines.append("|---|---|---|---|")
+    for v in means.columns:
+        if v in ("uniform", "random") or v.startswith("authors_"):   # those: paired, below
+            continue
+        dd = (means[v] - base).dropna()
+        w = dd.idxmin()
+        lines.append("| %s | %d / %d | %+.4f | %+.4f (%s, %d, %s) |" % (
+            v, int((dd >= 0).sum()), len(dd), dd.mean(), dd.min(), w[0], w[1], w[2]))
+    # per data set
+    lines.append("\n**Per data set** (cells ≥ max(uniform, random) / cells; mean difference)\n")
+    dsn = list(df.dataset.unique())
+    lines.append("| strategy | " + " | ".join(dsn) + " |")
+    lines.append("|---" * (len(dsn) + 1) + "|")
+    for v in means.columns:
+        if v in ("uniform", "random") or v.startswith("authors_"):
+            continue
+        row = []
+        for dname in dsn:
+            dd = (means[v] - base).xs(dname, level="dataset").dropna()
+            row.append("%d / %d, %+.4f" % (int((dd >= 0).sum()), len(dd), dd.mean()) if len(dd) else "—")
+        lines.append("| %s | %s |" % (v, " | ".join(row)))
+    # the authors' code against acq on the same seeds (paired): their SPS vs sps, their EA (linear) vs
+    # ea_linear, and each against the better baseline of those seeds
+    pairs = [("authors_sps", "sps"), ("authors_ea", "ea_linear")]
+    if any(a in set(df.strategy) for a, _ in pairs):
+        lines.append("\n**The authors' code against acq, same seeds** (mean over the seeds both ran; "
+                     "cells = budget × judge)\n")
+        lines.append("| data set | seeds | authors' SPS − acq sps | authors' EA − acq ea_linear | "
+                     "authors' SPS − max(uniform, random) | authors' EA − max(uniform, random) | "
+                     "acq sps − max(u, r) | acq ea_linear − max(u, r) | acq ea_mixed − max(u, r) |")
+        lines.append("|---|---|---|---|---|---|---|---|---|")
+        for dname in df.dataset.unique():
+            d = df[df.dataset == dname]
+            sa = set(d[d.strategy == "authors_sps"].seed) & set(d[d.strategy == "authors_ea"].seed) & set(
+                d[d.strategy == "sps"].seed)
+            if not sa:
+                continue
+            m = d[d.seed.isin(sa) & (d.budget > 0)].groupby(["budget", "judge", "strategy"]).score.mean().unstack()
+            ref = m[["uniform", "random"]].max(axis=1)
+            f = lambda x: "%+.4f (%d/%d ≥ 0)" % (x.mean(), int((x >= 0).sum()), len(x))
+            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                dname, ",".join(str(x) for x in sorted(sa)), f(m.authors_sps - m.sps), f(m.authors_ea - m.ea_linear),
+                f(m.authors_sps - ref), f(m.authors_ea - ref), f(m.sps - ref), f(m.ea_linear - ref),
+                f(m.ea_mixed - ref)))
+    txt = "\n".join(lines) + "\n"
+    sp = os.path.join(out, "speed.jsonl")
+    if os.path.exists(sp):
+        txt += ("\n**Speed, Fashion, B = 10,000, seed 0** (acq: median of 3 calls after a first; authors: median "
+                "of 3; wall time, and CPU time: acq's backend, the authors' Python process)\n\n")
+        txt += ("| task | load avg | acq wall | acq CPU | acq 1st call | authors' wall | authors' CPU | wall ratio "
+                "| CPU ratio |\n|---|---|---|---|---|---|---|---|---|\n")
+        for l in open(sp):
+            r = json.loads(l)
+            f = lambda k, fmt: (fmt % r[k]) if k in r else "—"
+            txt += "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n" % (
+                r["task"], f("load", "%.1f"), f("acq_s", "%.3f s"), f("acq_cpu_s", "%.2f s"), f("acq_first_s", "%.3f s"),
+                f("authors_s", "%.2f s"), f("authors_cpu_s", "%.2f s"), f("ratio", "%.1f×"), f("cpu_ratio", "%.1f×"))
+    with open(os.path.join(out, "summary.md"), "w") as fh:
+        fh.write(txt)
+    print(txt)
+
+
+def plot(out, imgdir):
+    """docs/img/acquisition_evidence_<data set>.png: one panel per judge, each strategy's mean
+    minus max(uniform, random) against the budget (gnuplot, from summarize's plot_*.dat)."""
+    import glob
+    by = {}
+    for f in sorted(glob.glob(os.path.join(out, "plot_*_*.dat"))):
+        dname, judge = os.path.basename(f)[5:-4].split("_", 1)
+        by.setdefault(dname, []).append((judge, f))
+    style = {"sps": "lc rgb '#1f77b4' lw 2", "ea_mixed": "lc rgb '#d62728' lw 2",
+             "ea_linear": "lc rgb '#ff9896' lw 2 dt 2", "ea_sqrt": "lc rgb '#8c564b' lw 2 dt 3",
+             "uniform": "lc rgb '#2ca02c' lw 1", "random": "lc rgb '#7f7f7f' lw 1",
+             "curve": "lc rgb '#9467bd' lw 3",
+             "authors_sps": "lc rgb '#17becf' lw 2 dt 4", "authors_ea": "lc rgb '#e377c2' lw 2 dt 4"}
+    order = ["acq", "tree", "logistic", "5nn"]
+    for dname, items in by.items():
+        items.sort(key=lambda x: order.index(x[0]) if x[0] in order else 9)
+        gp = ["set terminal pngcairo size %d,420 font ',9'" % (330 * len(items)),
+              "set output '%s'" % os.path.join(imgdir, "acquisition_evidence_%s.png" % dname),
+              "set multiplot layout 1,%d title '%s: mean over seeds minus max(uniform, random)'" % (len(items), dname),
+              "set logscale x", "set xrange [400:12500]", "set xtics (500, 1000, 2000, 5000, 10000)", "set grid", "set key bottom left font ',7'",
+              "set xlabel 'budget'"]
+        for k, (judge, f) in enumerate(items):
+            cols = open(f).readline().split()[2:]
+            jn = JUDGE_NAME.get(judge, judge)
+            if judge == "logistic" and dname == "etopo":
+                jn = "linear regression"
+            gp.append("set title '%s'" % jn)
+            gp.append("set ylabel '%s'" % ("R^2 difference" if dname == "etopo" else "accuracy difference"))
+            if k:
+                gp.append("unset key")
+            gp.append("plot " + ", ".join("'%s' u 1:%d w lp pt 7 ps 0.5 %s t '%s'" % (
+                f, i + 2, style.get(c, ""), c.replace("_", " ")) for i, c in enumerate(cols)))
+        gp.append("unset multiplot")
+        subprocess.run(["gnuplot"], input="\n".join(gp) + "\n", text=True, check=True)
+        print("wrote", os.path.join(imgdir, "acquisition_evidence_%s.png" % dname))
+
+
+def main():
+    if len(sys.argv) > 3 and sys.argv[1] == "--plot":
+        return plot(sys.argv[2], sys.argv[3])
+    if len(sys.argv) > 2 and sys.argv[1] == "--summarize":
+        return summarize(sys.argv[2], sys.argv[3:])
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--datasets", default="flights,etopo,fashion")
+    ap.add_argument("--seeds", default="0,1,2,3,4,5,6,7,8,9")
+    ap.add_argument("--budgets", default="500,1000,2000,5000,10000")
+    ap.add_argument("--strategies", default=DEFAULT_STRATEGIES)
+    ap.add_argument("--authors", default="sps,ea")
+    ap.add_argument("--judges", default="acq,tree,logistic,5nn")
+    ap.add_argument("--skip-fashion", default="logistic",
+                    help="judges left out on Fashion (sklearn's logistic is acq's softmax objective, 64 s a fit)")
+    ap.add_argument("--tag", default="ev", help="table-name prefix (runs sharing a server need different tags)")
+    ap.add_argument("--speed", action="store_true", help="only the speed comparison (issue 19)")
+    a = ap.parse_args()
+    if a.speed:
+        os.makedirs(a.out, exist_ok=True)
+        return speed(a.out)
+    run(a)
+
+
+if __name__ == "__main__":
+    main()
