@@ -263,9 +263,9 @@ note $_ for @figures;
 is($node->safe_psql('postgres', 'SELECT 1'), '1', 'the server is up');
 # client backends only: an autovacuum worker reports 'active' too, and the
 # tables the cases bought into are fair game for it; the last session's
-# backend may take a moment to exit after its \q
+# backend may take a moment to exit after its \q (2 s at most)
 my $left = '';
-for (1 .. 100)
+for (1 .. 20)
 {
 	$left = $node->safe_psql('postgres',
 		q{SELECT string_agg(pid || ': ' || left(query, 60), '; ') FROM pg_stat_activity
