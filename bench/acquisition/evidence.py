@@ -140,12 +140,21 @@ def prepared(name):
         st.batch, st.l = 100, 0.01
         if FASHION_CONSUMER:
             st.init_fn = fashion_init(st, FASHION_CONSUMER)
-    # validation (for `curve`): 50 per predicate's worth from the test split rows not in the test sample
+    # validation (for `curve`): 1,000 test-split rows not in the test sample (50 per predicate's worth),
+    # or EV_VAL_PER_PREDICATE=k: up to k of each predicate's
     ds = prepare.load(name, os.path.join(HERE, "..", "..", "data"))
     r = np.random.default_rng(15)
     t = np.sort(r.choice(len(ds.tids), size=10000 if name == "etopo" else 5000, replace=False))
     rest = np.setdiff1d(np.arange(len(ds.tids)), t)
-    v = np.sort(np.random.default_rng(16).choice(rest, size=min(len(rest), 1000), replace=False))
+    per = int(os.environ.get("EV_VAL_PER_PREDICATE", "0"))
+    if per:
+        # stratified: up to `per` rows of each predicate (label or grid cell), all of a smaller one's
+        # (ETOPO's 1,000-row sample has no row of the smallest cell: curve refuses it, 02000)
+        pr = ds.predicate_of(ds.tX[rest], ds.ty[rest])
+        g = np.random.default_rng(16)
+        v = np.sort(np.concatenate([g.permutation(rest[pr == p])[:per] for p in np.unique(pr)]))
+    else:
+        v = np.sort(np.random.default_rng(16).choice(rest, size=min(len(rest), 1000), replace=False))
     st.vX, st.vy = ds.tX[v], ds.ty[v].astype(np.float64)
     return st
 
