@@ -5,7 +5,7 @@
   /usr/bin/python3 bench/acquisition/evidence.py --out DIR
       [--datasets flights,etopo,fashion] [--seeds 0,...,9]
       [--budgets 500,1000,2000,5000,10000]
-      [--strategies sps,ea_mixed,ea_linear,uniform,random]   # add ,curve when it exists
+      [--strategies sps,ea_mixed,ea_linear,uniform,random]   # or curve, curve_knn, ea_sqrt
       [--authors sps,ea]       # the authors' SPS_Buyer / EA_Buyer ('' to skip)
       [--judges acq,tree,logistic,5nn] [--speed]
   /usr/bin/python3 bench/acquisition/evidence.py --summarize DIR [MORE_DIRS...]
@@ -40,6 +40,9 @@ Data sets (bench/acquisition/plans.py's, flights with a larger provider):
            test 300 per label; consumer a power law from 2 to 50 per label
            (2 * 25^(i/11), random label order per seed); validation (for
            `curve`) 50 per label, disjoint from both.
+  (etopo, fashion: curve's validation is 1,000 test-split rows outside the test
+  sample; EV_VAL_PER_PREDICATE=k instead takes up to k of each predicate's, which
+  ETOPO needs: the 1,000-row sample has no row of its smallest grid cell.)
   etopo    prepare.py's ETOPO5 set-up: 4 x 4 grid predicates, consumer 1% with a
            power-law skew over cells; test a fixed 10,000-row sample of its
            test split; l = 0.001 (the authors' RoadNet script).
@@ -88,6 +91,7 @@ STRATEGIES = {
     "uniform": "strategy => 'uniform'",
     "random": "strategy => 'random'",
     "curve": "strategy => 'curve', validation => '{val}'",
+    "curve_knn": "strategy => 'curve', validation => '{val}', model => 'knn'",   # curves of a 5-NN
 }
 DEFAULT_STRATEGIES = "sps,ea_mixed,ea_linear,uniform,random"
 # Fashion caps (the judges' cost): consumer total (0 = prepare.py's 12,000) and test rows
@@ -379,7 +383,7 @@ def run(a):
         rows, test, val = "%s_%s_rows" % (T, dname), "%s_%s_test" % (T, dname), "%s_%s_val" % (T, dname)
         plans.load_table(rows, st.ids, st.X, st.y)
         plans.load_table(test, np.arange(len(st.ty)) + 1, st.tX, st.ty)
-        if "curve" in strategies:
+        if any(s.startswith("curve") for s in strategies):
             plans.load_table(val, np.arange(len(st.vy)) + 1, st.vX, st.vy)
         pos = {int(i): k for k, i in enumerate(st.ids)}
         judges = [j for j in judges_all if not (dname == "fashion" and j in a.skip_fashion.split(","))]
