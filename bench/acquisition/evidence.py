@@ -42,7 +42,8 @@ Data sets (bench/acquisition/plans.py's, flights with a larger provider):
            `curve`) 50 per label, disjoint from both.
   (etopo, fashion: curve's validation is 1,000 test-split rows outside the test
   sample; EV_VAL_PER_PREDICATE=k instead takes up to k of each predicate's, which
-  ETOPO needs: the 1,000-row sample has no row of its smallest grid cell.)
+  ETOPO needs: the 1,000-row sample has no row of its smallest grid cell; on
+  flights EV_VAL_PER_PREDICATE=k is k per label instead of 50.)
   etopo    prepare.py's ETOPO5 set-up: 4 x 4 grid predicates, consumer 1% with a
            power-law skew over cells; test a fixed 10,000-row sample of its
            test split; l = 0.001 (the authors' RoadNet script).
@@ -177,7 +178,8 @@ def fashion_init(st, total):
 
 
 def setup(name):
-    return flights_setup() if name == "flights" else prepared(name)
+    return flights_setup(val_per=int(os.environ.get("EV_VAL_PER_PREDICATE", "0")) or 50) if name == "flights" \
+        else prepared(name)
 
 
 # ---------------------------------------------------------------- the authors' code
