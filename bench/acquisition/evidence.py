@@ -5,7 +5,7 @@
   /usr/bin/python3 bench/acquisition/evidence.py --out DIR
       [--datasets flights,etopo,fashion] [--seeds 0,...,9]
       [--budgets 500,1000,2000,5000,10000]
-      [--strategies sps,ea_mixed,ea_linear,uniform,random]   # add ,curve when it exists
+      [--strategies sps,ea_mixed,ea_linear,uniform,random]   # or curve, curve_knn, ea_sqrt
       [--authors sps,ea]       # the authors' SPS_Buyer / EA_Buyer ('' to skip)
       [--judges acq,tree,logistic,5nn] [--speed]
   /usr/bin/python3 bench/acquisition/evidence.py --summarize DIR [MORE_DIRS...]
@@ -40,6 +40,10 @@ Data sets (bench/acquisition/plans.py's, flights with a larger provider):
            test 300 per label; consumer a power law from 2 to 50 per label
            (2 * 25^(i/11), random label order per seed); validation (for
            `curve`) 50 per label, disjoint from both.
+  (etopo, fashion: curve's validation is 1,000 test-split rows outside the test
+  sample; EV_VAL_PER_PREDICATE=k instead takes up to k of each predicate's, which
+  ETOPO needs: the 1,000-row sample has no row of its smallest grid cell; on
+  flights EV_VAL_PER_PREDICATE=k is k per label instead of 50.)
   etopo    prepare.py's ETOPO5 set-up: 4 x 4 grid predicates, consumer 1% with a
            power-law skew over cells; test a fixed 10,000-row sample of its
            test split; l = 0.001 (the authors' RoadNet script).
@@ -88,6 +92,7 @@ STRATEGIES = {
     "uniform": "strategy => 'uniform'",
     "random": "strategy => 'random'",
     "curve": "strategy => 'curve', validation => '{val}'",
+    "curve_knn": "strategy => 'curve', validation => '{val}', model => 'knn'",   # curves of a 5-NN
 }
 DEFAULT_STRATEGIES = "sps,ea_mixed,ea_linear,uniform,random"
 # Fashion caps (the judges' cost): consumer total (0 = prepare.py's 12,000) and test rows
@@ -140,12 +145,21 @@ def prepared(name):
         st.batch, st.l = 100, 0.01
         if FASHION_CONSUMER:
             st.init_fn = fashion_init(st, FASHION_CONSUMER)
-    # validation (for `curve`): 50 per predicate's worth from the test split rows not in the test sample
+    # validation (for `curve`): 1,000 test-split rows not in the test sample (50 per predicate's worth),
+    # or EV_VAL_PER_PREDICATE=k: up to k of each predicate's
     ds = prepare.load(name, os.path.join(HERE, "..", "..", "data"))
     r = np.random.default_rng(15)
     t = np.sort(r.choice(len(ds.tids), size=10000 if name == "etopo" else 5000, replace=False))
     rest = np.setdiff1d(np.arange(len(ds.tids)), t)
-    v = np.sort(np.random.default_rng(16).choice(rest, size=min(len(rest), 1000), replace=False))
+    per = int(os.environ.get("EV_VAL_PER_PREDICATE", "0"))
+    if per:
+        # stratified: up to `per` rows of each predicate (label or grid cell), all of a smaller one's
+        # (ETOPO's 1,000-row sample has no row of the smallest cell: curve refuses it, 02000)
+        pr = ds.predicate_of(ds.tX[rest], ds.ty[rest])
+        g = np.random.default_rng(16)
+        v = np.sort(np.concatenate([g.permutation(rest[pr == p])[:per] for p in np.unique(pr)]))
+    else:
+        v = np.sort(np.random.default_rng(16).choice(rest, size=min(len(rest), 1000), replace=False))
     st.vX, st.vy = ds.tX[v], ds.ty[v].astype(np.float64)
     return st
 
@@ -164,7 +178,8 @@ def fashion_init(st, total):
 
 
 def setup(name):
-    return flights_setup() if name == "flights" else prepared(name)
+    return flights_setup(val_per=int(os.environ.get("EV_VAL_PER_PREDICATE", "0")) or 50) if name == "flights" \
+        else prepared(name)
 
 
 # ---------------------------------------------------------------- the authors' code
@@ -370,7 +385,7 @@ def run(a):
         rows, test, val = "%s_%s_rows" % (T, dname), "%s_%s_test" % (T, dname), "%s_%s_val" % (T, dname)
         plans.load_table(rows, st.ids, st.X, st.y)
         plans.load_table(test, np.arange(len(st.ty)) + 1, st.tX, st.ty)
-        if "curve" in strategies:
+        if any(s.startswith("curve") for s in strategies):
             plans.load_table(val, np.arange(len(st.vy)) + 1, st.vX, st.vy)
         pos = {int(i): k for k, i in enumerate(st.ids)}
         judges = [j for j in judges_all if not (dname == "fashion" and j in a.skip_fashion.split(","))]
