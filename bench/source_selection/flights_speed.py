@@ -2,7 +2,8 @@
 """bench/source_selection/flights_speed.py -- SourceSplice on the flights demo rows, acq against
 the authors' own get_best_subset (am-barish/Splice, unmodified), same rows, same run (issue 19).
 
-  [SPLICE_DIR=/path/to/Splice] REPEAT=3 AUTH_REPEAT=1 /usr/bin/python3 bench/source_selection/flights_speed.py
+  [SPLICE_DIR=/path/to/Splice] REPEAT=3 AUTH_REPEAT=1 [SIZES=7,15] [TASKS=regression,classification] \
+      /usr/bin/python3 bench/source_selection/flights_speed.py
 
 (PG* environment for psql; the server has acq and data/load.sql's acq_demo schema loaded.)
 Called by bench/source_selection.sh.  Without SPLICE_DIR the authors' column is skipped (said so).
@@ -89,7 +90,8 @@ def main():
         print("SPLICE_DIR is not set: the authors' column is skipped "
               "(git clone https://github.com/am-barish/Splice; SPLICE_DIR=that checkout)", flush=True)
     results = []
-    for t in TASKS:
+    want = os.environ.get('TASKS', 'regression,classification').split(',')
+    for t in [t for t in TASKS if t['name'] in want]:
         auth_in = None
         if mods:
             t0 = time.time()
