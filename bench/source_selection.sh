@@ -44,9 +44,7 @@ echo "acq source selection benchmark — $(date -u +%F), $(nproc) cores, $(lscpu
 echo "scikit-learn $($PY -c 'import sklearn; print(sklearn.__version__)'), numpy $($PY -c 'import numpy; print(numpy.__version__)'), PostgreSQL $(psql -XAtc 'SHOW server_version')"
 if [ -n "${SPLICE_DIR:-}" ]; then
 	echo "the authors' code: $SPLICE_DIR ($(git -C "$SPLICE_DIR" rev-parse --short HEAD 2>/dev/null || echo 'not a git checkout'))"
-else
-	echo "SPLICE_DIR is not set: the authors' column is skipped (git clone https://github.com/am-barish/Splice; SPLICE_DIR=that checkout)"
-fi
+fi   # (without SPLICE_DIR, flights_speed.py says the authors' column is skipped)
 echo
 
 # ---- part 1: the flights tasks against the authors' get_best_subset -------------
