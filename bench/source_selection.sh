@@ -1,35 +1,66 @@
 #!/usr/bin/env bash
-# bench/source_selection.sh -- acq against the authors'-style Python peer
-# (bench/peer_source_selection.py: pandas concat + scikit-learn fit + score
-# per subset), same data, same algorithm, same subsets, in one run.
-# Prints ratios (peer time / acq time), not absolute claims.  Not part of
-# scripts/test.sh (it takes a few minutes).
+# bench/source_selection.sh -- SourceSplice, acq against the authors' own code (issue 19).
 #
-#   bench/source_selection.sh            # full run
-#   REPEAT=5 bench/source_selection.sh   # more acq repetitions (median)
+# Part 1 (always): bench/source_selection/flights_speed.py -- the flights demo rows (15 origin
+# states x 3,000 rows, 5,000 validation rows), regression (arr_delay_min) and classification
+# (arr_delay_min >= 15), at s_max = k_max = 7 and 15: acq.select_sources at the paper's search
+# (restarts => 0) and at its defaults (restarts 16), against am-barish/Splice's
+# splice.get_best_subset run unmodified from SPLICE_DIR on the same rows, in the same run: wall
+# time, models trained, models per second, ratios.  Without SPLICE_DIR the authors' column is
+# skipped (said so).  Get their code with
+#   git clone https://github.com/am-barish/Splice /somewhere/Splice
+# Part 2 (OLD_PEER=1 only; a few minutes): the old re-implemented peer
+# (bench/peer_source_selection.py: pandas concat + scikit-learn fit + score per subset, the
+# paper's pseudocode at acq's default k_max), flights and stops, and the 2^15 - 1 landscape.
+# Prints ratios (peer time / acq time), not absolute claims.  Not part of scripts/test.sh.
+#
+#   SPLICE_DIR=/somewhere/Splice bench/source_selection.sh
+#   REPEAT=5 AUTH_REPEAT=3 ...          # acq calls / authors' runs per cell (median; default 3 / 1)
+#   SKIP_INSTALL=1 PG_BIN_OVERRIDE=/opt/x/usr/lib/postgresql/15/bin PORT=56170 ...
+#                                       # a private install (make install DESTDIR=/opt/x), already there
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 cd "$ACQ_ROOT"
 REPEAT=${REPEAT:-3}
-PEER_REPEAT=${PEER_REPEAT:-3}    # the peer's SourceSplice runs (median): its time moves ±15% between runs
+AUTH_REPEAT=${AUTH_REPEAT:-1}
+PEER_REPEAT=${PEER_REPEAT:-3}    # the old peer's SourceSplice runs (median): its time moves ±15% between runs
 PEER_SAMPLE=${PEER_SAMPLE:-500}
+PORT=${PORT:-55434}
 PY=/usr/bin/python3
 OUT=bench/out; mkdir -p "$OUT"
+[ -n "${PG_BIN_OVERRIDE:-}" ] && PG_BIN=$PG_BIN_OVERRIDE
 
 [ "$(id -u)" = 0 ] || { echo "run as root (installs packages, runs the server as postgres)" >&2; exit 2; }
-acq_ensure_packages $ACQ_BENCH_PACKAGES
-acq_build_install
+if [ "${SKIP_INSTALL:-0}" != 1 ]; then
+	acq_ensure_packages $ACQ_BENCH_PACKAGES
+	acq_build_install
+fi
 trap acq_stop_cluster EXIT
-acq_start_cluster 55434
+acq_start_cluster "$PORT"
 acq_psql -c 'CREATE EXTENSION acq'
 acq_psql -v datadir="$ACQ_ROOT/data" -f data/load.sql >/dev/null
 
+echo "acq source selection benchmark — $(date -u +%F), $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "scikit-learn $($PY -c 'import sklearn; print(sklearn.__version__)'), numpy $($PY -c 'import numpy; print(numpy.__version__)'), PostgreSQL $(psql -XAtc 'SHOW server_version')"
+if [ -n "${SPLICE_DIR:-}" ]; then
+	echo "the authors' code: $SPLICE_DIR ($(git -C "$SPLICE_DIR" rev-parse --short HEAD 2>/dev/null || echo 'not a git checkout'))"
+fi   # (without SPLICE_DIR, flights_speed.py says the authors' column is skipped)
+echo
+
+# ---- part 1: the flights tasks against the authors' get_best_subset -------------
+echo "== SourceSplice on the flights rows: acq vs the authors' get_best_subset (REPEAT=$REPEAT, AUTH_REPEAT=$AUTH_REPEAT)"
+REPEAT=$REPEAT AUTH_REPEAT=$AUTH_REPEAT $PY bench/source_selection/flights_speed.py | grep -v '^{'
+echo "written to $OUT/flights_speed.md and $OUT/flights_speed.json"
+[ "${OLD_PEER:-0}" = 1 ] || { echo "(OLD_PEER=1 also runs the old re-implemented peer, a few minutes)"; exit 0; }
+echo
+
+# ---- part 2: the old re-implemented peer ---------------------------------------
 FLIGHTS="'acq_demo.flights', 'acq_demo.flights_validation', 'features', 'arr_delay_min', task => 'regression'"
 STOPS="'acq_demo.stops', 'acq_demo.stops_validation', 'features', 'person_search', task => 'fairness', source_column => 'neighborhood', sensitive => 'race', privileged => 'White'"
 # The peer runs the paper's pseudocode, ties by source index: acq does the same with
-# tie_break => 'none' (its default, 'loss', breaks tied profits by validation log-loss and
-# trains other subsets: docs/source-selection.md, "Ties and plateaus").  TB='' for the default.
-TB=${TB-", tie_break => 'none'"}
+# tie_break => 'none' and restarts => 0 (its defaults break tied profits by validation log-loss and
+# restart: docs/source-selection.md, "Ties and plateaus").  TB='' for the defaults.
+TB=${TB-", tie_break => 'none', restarts => 0"}
 
 # median wall time (s) of REPEAT runs of one SQL statement, measured in the server
 acq_time() {
@@ -45,10 +76,7 @@ acq_time() {
 json() { $PY -c "import json,sys; d=json.load(open(sys.argv[1])); print(d[sys.argv[2]])" "$@"; }
 ratio() { $PY -c "import sys; print('%.1f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
 
-echo "acq source selection benchmark — $(date -u +%F), $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p')"
-echo "scikit-learn $($PY -c 'import sklearn; print(sklearn.__version__)'), numpy $($PY -c 'import numpy; print(numpy.__version__)'), PostgreSQL $(psql -XAtc 'SHOW server_version')"
-echo
-
+echo "== the old re-implemented peer (bench/peer_source_selection.py), acq's default k_max"
 report=()
 for ds in flights stops; do
 	if [ $ds = flights ]; then ARGS=$FLIGHTS; PEER=flights; else ARGS=$STOPS; PEER=mpls; fi

@@ -23,8 +23,6 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, 'results')
 SPLICE_DIR = os.environ.get('SPLICE_DIR')
-if not SPLICE_DIR:
-    raise SystemExit('set SPLICE_DIR to a checkout of https://github.com/am-barish/Splice')
 LAMBDA = 10
 GRASP_N, RCL = 20, 5           # the paper's N and k (section 5.1)
 BRUTE_MAX = 8                  # the authors' exhaustive enumeration up to this many sources
@@ -57,6 +55,8 @@ def import_authors():
     here.  So these imports only are satisfied by empty modules; nothing in the tabular path
     uses them (the names get_gain imports from them raise NotImplementedError if called)."""
     import types
+    if not SPLICE_DIR:
+        raise SystemExit('set SPLICE_DIR to a checkout of https://github.com/am-barish/Splice')
     for name in ['torch', 'torch.nn', 'torch.nn.functional', 'wilds_new', 'amazon']:
         if name not in sys.modules:
             try:
@@ -114,22 +114,68 @@ def run_acq(t, land_by, land, label, extra):
                 models=r['models_trained'], seconds=secs)
 
 
-def run_authors(mods, t, names, Xs, ys, Xv, yv, sv, land_by, land, smax, kmax):
-    context, splice, grasp, dsdm, baselines, metrics = mods
-    ds = {'classification': 'Scaled_Pubcov', 'fairness': 'ACSIncome', 'regression': 'ACSTravelTime'}[t['task']]
-    m = len(names)
+def authors_context(mods, task, privileged, Xs, ys, Xv, yv, sv):
+    """the authors' ExperimentContext holding these rows: sources Xs[i], ys[i] (numpy), validation
+    Xv, yv (and sv, the sensitive value per validation row, for fairness); no costs.  The data set
+    name picks their model in metrics.get_scores: LinearRegression for ACSTravelTime,
+    LogisticRegression otherwise, the fairness gain for ACSIncome."""
+    context = mods[0]
+    ds = {'classification': 'Scaled_Pubcov', 'fairness': 'ACSIncome', 'regression': 'ACSTravelTime'}[task]
+    m = len(Xs)
     ctx = context.ExperimentContext(dataset=ds)
     ctx.source_X = {ds: {i: Xs[i] for i in range(m)}}
     ctx.source_y = {ds: {i: ys[i] for i in range(m)}}
     ctx.test_X_scaled = {ds: Xv}
     ctx.test_y = {ds: yv}
-    if t['task'] == 'fairness':
-        priv = np.array([v == t['privileged'] for v in sv])
-        prot = np.array([v is not None and v != t['privileged'] for v in sv])
+    if task == 'fairness':
+        priv = np.array([v == privileged for v in sv])
+        prot = np.array([v is not None and v != privileged for v in sv])
         ctx.test_sens_masks = {ds: {1: priv, 2: prot}}
     ctx.gain_lambda = LAMBDA
     ctx.cost_type = 'zero'
     ctx.source_list = list(range(m))
+    return ctx
+
+
+def authors_splice(mods, ctx, src, smax, kmax):
+    """their splice.get_best_subset(ctx, src, smax) with ctx.k_max = kmax, from a fresh cache;
+    returns (best subset as source indices, wall seconds, models trained as they count them)"""
+    splice = mods[1]
+    ctx.reset_for_run(); ctx.k_max = kmax
+    t0 = time.time()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        _, best, _, models, _ = splice.get_best_subset(ctx, src, smax)
+    return best, time.time() - t0, models
+
+
+def read_sources(sql, task):
+    """rows of (source, x float8[], y) from `sql`, ordered by source in byte order, as the
+    authors' code takes them: (names, [X per source], [y per source]); y int unless regression"""
+    by = {}
+    for line in psql(sql).splitlines():
+        s, x, y = line.split('\t')
+        e = by.setdefault(s, ([], []))
+        e[0].append([float(v) for v in x.strip('{}').split(',')]); e[1].append(float(y))
+    names = sorted(by, key=lambda s: s.encode())
+    Xs = [np.array(by[n][0]) for n in names]
+    ys = [np.array(by[n][1]) if task == 'regression' else np.array(by[n][1]).astype(int) for n in names]
+    return names, Xs, ys
+
+
+def read_validation(sql, task):
+    """rows of (x float8[], y, s) from `sql`: (Xv, yv, sv), sv None where s is NULL"""
+    Xv, yv, sv = [], [], []
+    for line in psql(sql).splitlines():
+        x, y, s = line.split('\t')
+        Xv.append([float(v) for v in x.strip('{}').split(',')]); yv.append(float(y)); sv.append(s if s != '' else None)
+    Xv = np.array(Xv); yv = np.array(yv) if task == 'regression' else np.array(yv).astype(int)
+    return Xv, yv, sv
+
+
+def run_authors(mods, t, names, Xs, ys, Xv, yv, sv, land_by, land, smax, kmax):
+    context, splice, grasp, dsdm, baselines, metrics = mods
+    m = len(names)
+    ctx = authors_context(mods, t['task'], t.get('privileged'), Xs, ys, Xv, yv, sv)
     src = list(range(m))
     res = []
 
@@ -142,11 +188,8 @@ def run_authors(mods, t, names, Xs, ys, Xv, yv, sv, land_by, land, smax, kmax):
 
     quiet = lambda: contextlib.ExitStack()
     # the paper's settings (section 5.2: s_max = |S|, k_max = 7; at most floor(m/2) swaps)
-    ctx.reset_for_run(); ctx.k_max = kmax
-    t0 = time.time()
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        _, best, _, models, _ = splice.get_best_subset(ctx, src, smax)
-    record('splice_k7', best, time.time() - t0, models)
+    best, secs, models = authors_splice(mods, ctx, src, smax, kmax)
+    record('splice_k7', best, secs, models)
     if m <= AUTH_GRASP_MAX:
         ctx.reset_for_run(); np.random.seed(SEED)
         t0 = time.time()
@@ -218,21 +261,8 @@ def main():
         runs.append(dict(who='acq', method='exhaustive', sources=[], profit=float(land.max()), percentile=percentile(land, land.max()),
                          optimum=True, models=len(land), seconds=land_secs))   # acq.subset_profits, timed by the client
         # the same rows for the authors' code
-        names = sorted({l.split('\t')[0] for l in psql(f"SELECT DISTINCT source FROM ss.{t['name']}_src").splitlines()},
-                       key=lambda s: s.encode())
-        src_txt = psql(f"SELECT source, x, y FROM ss.{t['name']}_src ORDER BY source COLLATE \"C\"")
-        by = {n: ([], []) for n in names}
-        for line in src_txt.splitlines():
-            s, x, y = line.split('\t')
-            by[s][0].append([float(v) for v in x.strip('{}').split(',')]); by[s][1].append(float(y))
-        Xs = [np.array(by[n][0]) for n in names]
-        ys = [np.array(by[n][1]) if t['task'] == 'regression' else np.array(by[n][1]).astype(int) for n in names]
-        val_txt = psql(f"SELECT x, y, s FROM ss.{t['name']}_val")
-        Xv, yv, sv = [], [], []
-        for line in val_txt.splitlines():
-            x, y, s = line.split('\t')
-            Xv.append([float(v) for v in x.strip('{}').split(',')]); yv.append(float(y)); sv.append(s if s != '' else None)
-        Xv = np.array(Xv); yv = np.array(yv) if t['task'] == 'regression' else np.array(yv).astype(int)
+        names, Xs, ys = read_sources(f"SELECT source, x, y FROM ss.{t['name']}_src ORDER BY source COLLATE \"C\"", t['task'])
+        Xv, yv, sv = read_validation(f"SELECT x, y, s FROM ss.{t['name']}_val", t['task'])
         if AUTHORS_FROM:
             old = {r['task']['name']: r for r in json.load(open(AUTHORS_FROM))}[t['name']]
             for r in old['runs']:
