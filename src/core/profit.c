@@ -424,6 +424,27 @@ colmajor_with_ones(const double *X, int64_t n, int p)
 	return c;
 }
 
+/*
+ * What every evaluator starts from (rows, statistics or terms): m sources of
+ * p features, the configuration, and the sources' costs where they are given
+ * (the gain's costs wait for the gains)
+ */
+static AcqEvaluator *
+evaluator_new(int m, int p, const AcqEvalConfig *cfg)
+{
+	AcqEvaluator *ev = acq_alloc(sizeof(AcqEvaluator));
+
+	ev->m = m;
+	ev->p = p;
+	ev->cfg = *cfg;
+	ev->cost = acq_alloc_array(m, sizeof(double));
+	if (cfg->cost_mode == ACQ_COST_GIVEN)
+		memcpy(ev->cost, cfg->given_costs, sizeof(double) * m);
+	ev->costs_ready = (cfg->cost_mode != ACQ_COST_GAIN);
+	ev->cfg.given_costs = NULL;
+	return ev;
+}
+
 AcqEvaluator *
 acq_eval_create(int m, int p, const AcqBlock *sources,
 				const AcqBlock *validation, const AcqEvalConfig *cfg,
@@ -456,17 +477,9 @@ acq_eval_create(int m, int p, const AcqBlock *sources,
 			return NULL;
 		}
 
-	ev = acq_alloc(sizeof(AcqEvaluator));
-	ev->m = m;
-	ev->p = p;
+	ev = evaluator_new(m, p, cfg);
 	ev->src = sources;
 	ev->val = *validation;
-	ev->cfg = *cfg;
-	ev->cost = acq_alloc_array(m, sizeof(double));
-	if (cfg->cost_mode == ACQ_COST_GIVEN)
-		memcpy(ev->cost, cfg->given_costs, sizeof(double) * m);
-	ev->costs_ready = (cfg->cost_mode != ACQ_COST_GAIN);
-	ev->cfg.given_costs = NULL;
 
 	if (regression)
 	{
@@ -601,15 +614,7 @@ acq_eval_create_stats(int m, int p, AcqLinAcc *const *sources,
 		}
 		ntot += sources[s]->n;
 	}
-	ev = acq_alloc(sizeof(AcqEvaluator));
-	ev->m = m;
-	ev->p = p;
-	ev->cfg = *cfg;
-	ev->cost = acq_alloc_array(m, sizeof(double));
-	if (cfg->cost_mode == ACQ_COST_GIVEN)
-		memcpy(ev->cost, cfg->given_costs, sizeof(double) * m);
-	ev->costs_ready = (cfg->cost_mode != ACQ_COST_GAIN);
-	ev->cfg.given_costs = NULL;
+	ev = evaluator_new(m, p, cfg);
 	ev->stats_only = true;
 	ev->own_src = acq_alloc_array(m, sizeof(AcqBlock));
 	ev->src = ev->own_src;
@@ -866,16 +871,8 @@ acq_eval_create_terms(int m, int p, const int64_t *n, const double *pos,
 				 m, p, ACQ_MAX_SOURCES);
 		return NULL;
 	}
-	ev = acq_alloc(sizeof(AcqEvaluator));
-	ev->m = m;
-	ev->p = p;
-	ev->cfg = *cfg;
+	ev = evaluator_new(m, p, cfg);
 	ev->val = *validation;
-	ev->cost = acq_alloc_array(m, sizeof(double));
-	if (cfg->cost_mode == ACQ_COST_GIVEN)
-		memcpy(ev->cost, cfg->given_costs, sizeof(double) * m);
-	ev->costs_ready = (cfg->cost_mode != ACQ_COST_GAIN);
-	ev->cfg.given_costs = NULL;
 	ev->terms_fn = fn;
 	ev->terms_arg = arg;
 	ev->own_src = acq_alloc_array(m, sizeof(AcqBlock));
