@@ -115,7 +115,7 @@ acq_job_wait(PG_FUNCTION_ARGS)
 
 	acq_spi_check(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
 	if (query_job("SELECT 1 FROM acq.jobs j WHERE j.id OPERATOR(pg_catalog.=) $1"
-				  " AND pg_catalog.age(j.xmin) OPERATOR(pg_catalog.=) 0", job))
+				  " AND j.xmin OPERATOR(pg_catalog.=) pg_catalog.xid(pg_catalog.pg_current_xact_id_if_assigned())", job))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("job " INT64_FORMAT " was submitted in this transaction", job),
