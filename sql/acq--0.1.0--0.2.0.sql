@@ -181,7 +181,9 @@ ALTER TABLE acq.acquisition_plans
     ADD COLUMN validation      regclass,
     ADD COLUMN curve_model     text,
     ADD COLUMN fairness_lambda float8 NOT NULL DEFAULT 0,
-    ADD COLUMN curve_points    int NOT NULL DEFAULT 5;
+    ADD COLUMN curve_points    int NOT NULL DEFAULT 5,
+    -- SPS's coverage rule (issue 15): 1 is the paper's SPS, which every plan before it ran
+    ADD COLUMN separation      float8 NOT NULL DEFAULT 1;
 ALTER TABLE acq.acquisition_rounds ADD COLUMN curve jsonb;
 
 -- The acquisition functions' target is text, parsed as [schema.]table (each
@@ -213,7 +215,7 @@ CREATE FUNCTION acq.acquire(
     tau             int     DEFAULT 1,
     l               float8  DEFAULT 0.01,
     delta           float8  DEFAULT 0.001,
-    allocation      text    DEFAULT 'mixed',    -- 'linear': the paper's
+    allocation      text    DEFAULT 'fill',     -- EA; 'linear': the paper's
     novelty_k       int     DEFAULT 1,
     novelty_splits  int     DEFAULT 50,
     scale           boolean DEFAULT true,
@@ -221,7 +223,9 @@ CREATE FUNCTION acq.acquire(
     validation      regclass DEFAULT NULL,  -- curve: the validation rows (same columns)
     model           text    DEFAULT NULL,   -- curve: acq.evaluate's model (NULL: the task's default)
     fairness_lambda float8  DEFAULT 0,      -- curve: weight of the loss disparity between predicates
-    curve_points    int     DEFAULT 5)      -- curve: nested subsets per learning curve
+    curve_points    int     DEFAULT 5,      -- curve: nested subsets per learning curve
+    separation      float8  DEFAULT 0.05)   -- SPS: level at which Thompson's choice must beat the
+                                            --   least-bought predicate's novelty; 1: the paper's
 RETURNS TABLE (plan_id bigint, bought int, rounds int, budget_left int,
                predicate_names text[], counts int[])
 AS 'MODULE_PATHNAME', 'acq_acquire'
@@ -250,7 +254,7 @@ CREATE FUNCTION acq.submit_acquire(
     tau             int     DEFAULT 1,
     l               float8  DEFAULT 0.01,
     delta           float8  DEFAULT 0.001,
-    allocation      text    DEFAULT 'mixed',    -- 'linear': the paper's
+    allocation      text    DEFAULT 'fill',     -- EA; 'linear': the paper's
     novelty_k       int     DEFAULT 1,
     novelty_splits  int     DEFAULT 50,
     scale           boolean DEFAULT true,
@@ -258,7 +262,9 @@ CREATE FUNCTION acq.submit_acquire(
     validation      regclass DEFAULT NULL,  -- curve: the validation rows (same columns)
     model           text    DEFAULT NULL,   -- curve: acq.evaluate's model (NULL: the task's default)
     fairness_lambda float8  DEFAULT 0,      -- curve: weight of the loss disparity between predicates
-    curve_points    int     DEFAULT 5)      -- curve: nested subsets per learning curve
+    curve_points    int     DEFAULT 5,      -- curve: nested subsets per learning curve
+    separation      float8  DEFAULT 0.05)   -- SPS: level at which Thompson's choice must beat the
+                                            --   least-bought predicate's novelty; 1: the paper's
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'acq_submit_acquire'
 LANGUAGE C VOLATILE

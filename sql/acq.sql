@@ -372,7 +372,8 @@ CREATE TABLE acq.acquisition_plans (
     validation      regclass,           -- curve: the validation table
     curve_model     text,               -- curve: the model of the learning curves
     fairness_lambda float8 NOT NULL DEFAULT 0,
-    curve_points    int NOT NULL DEFAULT 5
+    curve_points    int NOT NULL DEFAULT 5,
+    separation      float8 NOT NULL DEFAULT 1   -- SPS (1: the paper's; plans made before it existed)
 );
 COMMENT ON TABLE acq.acquisition_plans IS
 'one row per acquisition (acq.acquire, acq.submit_acquire): its parameters and how far it got';
@@ -450,7 +451,7 @@ CREATE FUNCTION acq.acquire(
     tau             int     DEFAULT 1,
     l               float8  DEFAULT 0.01,
     delta           float8  DEFAULT 0.001,
-    allocation      text    DEFAULT 'mixed',    -- 'linear': the paper's
+    allocation      text    DEFAULT 'fill',     -- EA; 'linear': the paper's
     novelty_k       int     DEFAULT 1,
     novelty_splits  int     DEFAULT 50,
     scale           boolean DEFAULT true,
@@ -458,7 +459,9 @@ CREATE FUNCTION acq.acquire(
     validation      regclass DEFAULT NULL,  -- curve: the validation rows (same columns)
     model           text    DEFAULT NULL,   -- curve: acq.evaluate's model (NULL: the task's default)
     fairness_lambda float8  DEFAULT 0,      -- curve: weight of the loss disparity between predicates
-    curve_points    int     DEFAULT 5)      -- curve: nested subsets per learning curve
+    curve_points    int     DEFAULT 5,      -- curve: nested subsets per learning curve
+    separation      float8  DEFAULT 0.05)   -- SPS: level at which Thompson's choice must beat the
+                                            --   least-bought predicate's novelty; 1: the paper's
 RETURNS TABLE (plan_id bigint, bought int, rounds int, budget_left int,
                predicate_names text[], counts int[])
 AS 'MODULE_PATHNAME', 'acq_acquire'
@@ -487,7 +490,7 @@ CREATE FUNCTION acq.submit_acquire(
     tau             int     DEFAULT 1,
     l               float8  DEFAULT 0.01,
     delta           float8  DEFAULT 0.001,
-    allocation      text    DEFAULT 'mixed',    -- 'linear': the paper's
+    allocation      text    DEFAULT 'fill',     -- EA; 'linear': the paper's
     novelty_k       int     DEFAULT 1,
     novelty_splits  int     DEFAULT 50,
     scale           boolean DEFAULT true,
@@ -495,7 +498,9 @@ CREATE FUNCTION acq.submit_acquire(
     validation      regclass DEFAULT NULL,  -- curve: the validation rows (same columns)
     model           text    DEFAULT NULL,   -- curve: acq.evaluate's model (NULL: the task's default)
     fairness_lambda float8  DEFAULT 0,      -- curve: weight of the loss disparity between predicates
-    curve_points    int     DEFAULT 5)      -- curve: nested subsets per learning curve
+    curve_points    int     DEFAULT 5,      -- curve: nested subsets per learning curve
+    separation      float8  DEFAULT 0.05)   -- SPS: level at which Thompson's choice must beat the
+                                            --   least-bought predicate's novelty; 1: the paper's
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'acq_submit_acquire'
 LANGUAGE C VOLATILE

@@ -85,8 +85,11 @@ import prepare  # noqa: E402
 
 # acq strategies: name -> acquire() arguments ({val}: the data set's validation table)
 STRATEGIES = {
-    "sps": "strategy => 'sps'",
-    "ea_mixed": "strategy => 'ea'",                      # acq's default allocation
+    "sps": "strategy => 'sps', separation => 1",          # the paper's SPS (acq's default until issue 15's second pass)
+    "sps_cover": "strategy => 'sps', separation => 0.05",  # acq's default: Thompson's choice only where it separates
+    "sps_cover20": "strategy => 'sps', separation => 0.2",
+    "ea_fill": "strategy => 'ea', allocation => 'fill'",  # acq's default allocation
+    "ea_mixed": "strategy => 'ea', allocation => 'mixed'",
     "ea_linear": "strategy => 'ea', allocation => 'linear'",  # the paper's
     "ea_sqrt": "strategy => 'ea', allocation => 'sqrt'",
     "uniform": "strategy => 'uniform'",

@@ -23,7 +23,11 @@
  * predicate (SPS) or EA's initial shares, the first round shrinks to an equal
  * split of the budget; uniform hands out its records in turn, so that no
  * predicate gets a second record before every one has had a first.  EA's
- * 'mixed' allocation spends half the budget by utility and half equally.
+ * 'mixed' allocation spends half the budget by utility and half equally;
+ * 'fill' half equally and half water-filling the effective held counts that
+ * the utilities imply.  SPS queries Thompson sampling's choice only where its
+ * novelty beats the least-bought predicate's at the level `separation`, and
+ * that predicate otherwise (separation = 1: the paper's SPS).
  */
 #include <math.h>
 #include <stdio.h>
@@ -77,7 +81,8 @@ acq_planner_create(const AcqPlanParams *p, int np, const int64_t *pool,
 		return NULL;
 	}
 	if (p->budget < 1 || p->batch < 1 || p->tau < 1 ||
-		!(p->l > 0.0 && p->l <= 1.0) || !(p->delta > 0.0 && p->delta < 1.0))
+		!(p->l > 0.0 && p->l <= 1.0) || !(p->delta > 0.0 && p->delta < 1.0) ||
+		!(p->separation >= 0.0 && p->separation <= 1.0))
 	{
 		snprintf(errbuf, errlen, "a planner parameter is out of range");
 		return NULL;
@@ -87,6 +92,7 @@ acq_planner_create(const AcqPlanParams *p, int np, const int64_t *pool,
 	pl->np = np;
 	pl->preds = acq_alloc_array(np, sizeof(AcqPlanPred));
 	pl->order = acq_alloc_array(np, sizeof(int));
+	pl->fill = acq_alloc_array(np, sizeof(double));
 	for (int i = 0; i < np; i++)
 	{
 		AcqPlanPred *q = &pl->preds[i];
@@ -134,6 +140,7 @@ acq_planner_free(AcqPlanner *pl)
 	}
 	acq_free(pl->preds);
 	acq_free(pl->order);
+	acq_free(pl->fill);
 	acq_free(pl);
 }
 
@@ -247,6 +254,31 @@ acq_planner_posterior(const AcqPlanner *pl, int pred, double *alpha, double *bet
 	}
 	*alpha = a;
 	*beta = b;
+}
+
+bool
+acq_sps_separates(double a1, double b1, double a0, double b0, double level)
+{
+	double		m1 = a1 / (a1 + b1),
+				m0 = a0 / (a0 + b0),
+				v1 = a1 * b1 / ((a1 + b1) * (a1 + b1) * (a1 + b1 + 1.0)),
+				v0 = a0 * b0 / ((a0 + b0) * (a0 + b0) * (a0 + b0 + 1.0));
+
+	if (!(level < 1.0))
+		return true;
+	return m1 - m0 >= acq_normal_quantile(1.0 - level) * sqrt(v1 + v0);
+}
+
+/* the predicate still for sale that this plan bought least of (lowest index on ties) */
+static int
+least_bought(const AcqPlanner *pl)
+{
+	int			best = -1;
+
+	for (int i = 0; i < pl->np; i++)
+		if (!pl->preds[i].exhausted && (best < 0 || pl->preds[i].bought < pl->preds[best].bought))
+			best = i;
+	return best;
 }
 
 /* Thompson sampling: the predicate whose Beta draw is largest (lowest index on ties) */
@@ -409,13 +441,64 @@ ea_floored(const AcqPlanPred *q)
 	return q->has_utility ? fmax(q->utility, MIN_ALLOC_UTILITY) : MIN_ALLOC_UTILITY;
 }
 
-/* pl->usum for the mixed weights: every predicate's floored utility */
+double
+acq_ea_effective_held(double u, int64_t n)
+{
+	/* 1-NN novelty of n new records against h held from one distribution: ~0.8n / (0.8n + h) */
+	u = fmin(fmax(u, MIN_ALLOC_UTILITY), 1.0);
+	return 0.8 * (double) (n > 1 ? n : 1) * (1.0 - u) / u;
+}
+
+void
+acq_ea_fill_targets(const double *h, int np, double budget, double *target)
+{
+	double	   *sorted = acq_alloc_array(np, sizeof(double));
+	double		half = budget / 2.0,
+				lambda,
+				sum = 0.0;
+	int			k;
+
+	memcpy(sorted, h, sizeof(double) * np);
+	/* insertion sort: |P| is small */
+	for (int i = 1; i < np; i++)
+	{
+		double		v = sorted[i];
+		int			j = i;
+
+		while (j > 0 && sorted[j - 1] > v)
+		{
+			sorted[j] = sorted[j - 1];
+			j--;
+		}
+		sorted[j] = v;
+	}
+	/* the level lambda: the k lowest levels are raised to it, spending half */
+	lambda = sorted[0] + half;
+	for (k = 1; k <= np; k++)
+	{
+		sum += sorted[k - 1];
+		lambda = (half + sum) / k;
+		if (k == np || lambda <= sorted[k])
+			break;
+	}
+	for (int i = 0; i < np; i++)
+		target[i] = budget / (2.0 * np) + fmax(0.0, lambda - h[i]);
+	acq_free(sorted);
+}
+
+/* pl->usum for the mixed weights, pl->fill for 'fill': from the utilities */
 static void
 ea_weight_prepare(AcqPlanner *pl)
 {
 	pl->usum = 0.0;
 	for (int i = 0; i < pl->np; i++)
 		pl->usum += ea_floored(&pl->preds[i]);
+	if (pl->p.allocation == ACQ_ALLOCATION_FILL)
+	{
+		for (int i = 0; i < pl->np; i++)
+			pl->fill[i] = acq_ea_effective_held(ea_floored(&pl->preds[i]), pl->preds[i].bought_est);
+		acq_ea_fill_targets(pl->fill, pl->np, (double) pl->p.budget, pl->fill);
+	}
 }
 
 static double
@@ -430,6 +513,9 @@ ea_weight(const AcqPlanner *pl, const AcqPlanPred *q)
 		case ACQ_ALLOCATION_MIXED:
 			/* sums to 2 over every predicate: half by utility, half equal */
 			return u / pl->usum + 1.0 / (double) pl->np;
+		case ACQ_ALLOCATION_FILL:
+			/* sums to B over every predicate: the target total of P */
+			return pl->fill[q - pl->preds];
 		case ACQ_ALLOCATION_LINEAR:
 			break;
 	}
@@ -653,6 +739,25 @@ acq_planner_next(AcqPlanner *pl, AcqRng *rng, int *pred, int64_t *count)
 				{
 					pl->stage = ACQ_STAGE_DONE;
 					continue;
+				}
+				if (pl->p.separation < 1.0)
+				{
+					/*
+					 * Coverage: the draw's choice only where its novelty
+					 * beats the least-bought predicate's at the level;
+					 * else that predicate (every draw is still taken, so
+					 * the generator's stream does not depend on it).
+					 */
+					int			low = least_bought(pl);
+					double		a1,
+								b1,
+								a0,
+								b0;
+
+					acq_planner_posterior(pl, i, &a1, &b1);
+					acq_planner_posterior(pl, low, &a0, &b0);
+					if (low != i && !acq_sps_separates(a1, b1, a0, b0, pl->p.separation))
+						i = low;
 				}
 				return hand_out(pl, i, pl->p.batch, pred, count);
 

@@ -33,7 +33,9 @@ typedef enum AcqAllocation
 {
 	ACQ_ALLOCATION_LINEAR = 0,	/* w_P = U^_P (the paper's) */
 	ACQ_ALLOCATION_SQRT,		/* w_P = sqrt(U^_P) (the paper's §6.4) */
-	ACQ_ALLOCATION_MIXED		/* half the budget linear, half equal: w_P = U^_P / sum U^ + 1 / |P| */
+	ACQ_ALLOCATION_MIXED,		/* half the budget linear, half equal: w_P = U^_P / sum U^ + 1 / |P| */
+	ACQ_ALLOCATION_FILL			/* half equal, half water-filling the effective held counts
+								 * h_P = 0.8 n_P (1 - U^_P) / U^_P (acq_ea_fill_targets) */
 } AcqAllocation;
 
 typedef enum AcqStage
@@ -60,6 +62,9 @@ typedef struct AcqPlanParams
 	double		l;				/* EA: initial share of |R_P| */
 	double		delta;			/* EA: significance level */
 	AcqAllocation allocation;	/* EA */
+	double		separation;		/* SPS: level at which the Thompson choice must beat the
+								 * least-bought predicate's novelty, else that one is
+								 * queried (acq_sps_separates); 1 = the paper's SPS */
 } AcqPlanParams;
 
 typedef struct AcqPlanPred
@@ -94,6 +99,7 @@ typedef struct AcqPlanner
 	double		last_eps0;		/* EA: epsilon_0 of the last estimation decision */
 	double		last_eps_star;	/* EA: its epsilon_* (NaN when it stopped) */
 	double		usum;			/* EA allocation: sum of the floored utilities (not saved) */
+	double	   *fill;			/* EA 'fill': each predicate's target total (not saved) */
 } AcqPlanner;
 
 /*
@@ -175,5 +181,23 @@ bool		acq_planner_restore(AcqPlanner *pl, const double *state, size_t n);
  * S = sqrt(u(1-u)).  0 when n <= 1.
  */
 double		acq_ea_epsilon(double u, int64_t n, double delta);
+
+/*
+ * SPS's coverage rule: does predicate `choice`'s posterior Beta(a1, b1)
+ * exceed the least-bought predicate's Beta(a0, b0) at one-sided level
+ * `level`?  Normal approximation: (m1 - m0) / sqrt(v1 + v0) >= z_{1-level}.
+ * level >= 1 is always true (the paper's SPS).
+ */
+bool		acq_sps_separates(double a1, double b1, double a0, double b0, double level);
+
+/*
+ * EA's 'fill' allocation: each predicate's target total T_P (records bought
+ * through P, all stages) for budget B: B / (2 |P|) plus a water-filling of
+ * B / 2 over the effective held counts h[i] (levels; +inf: none of it):
+ * sum_P max(0, lambda - h_P) = B / 2.  Writes np targets (not rounded).
+ */
+void		acq_ea_fill_targets(const double *h, int np, double budget, double *target);
+/* the effective held count of a predicate whose n records scored novelty u */
+double		acq_ea_effective_held(double u, int64_t n);
 
 #endif							/* ACQ_PLANNER_H */

@@ -179,6 +179,7 @@ params(AcqStrategy strategy, int64_t budget, int batch)
 	p.l = 0.01;
 	p.delta = 0.05;
 	p.allocation = ACQ_ALLOCATION_LINEAR;
+	p.separation = 1.0;			/* the paper's SPS */
 	return p;
 }
 
@@ -1578,6 +1579,9 @@ test_parameter_errors(void)
 	REFUSED(delta, 1.0);
 	REFUSED(delta, -0.5);
 	REFUSED(delta, NAN);
+	REFUSED(separation, -0.1);
+	REFUSED(separation, 1.5);
+	REFUSED(separation, NAN);
 #undef REFUSED
 	err[0] = '\0';
 	CHECK(acq_planner_create(&ok, 0, pool, err, sizeof(err)) == NULL);
@@ -1598,6 +1602,197 @@ test_parameter_errors(void)
 	CHECK(strcmp(acq_stage_name(ACQ_STAGE_INIT), "init") == 0);
 	CHECK(strcmp(acq_stage_name(ACQ_STAGE_SAMPLE), "sample") == 0);
 	CHECK(strcmp(acq_stage_name(ACQ_STAGE_DONE), "done") == 0);
+}
+
+
+/* ---- issue 15: SPS's coverage rule, EA's 'fill' allocation ---------------- */
+
+static void
+test_sps_separates(void)
+{
+	/* level 1: always (the paper's SPS) */
+	CHECK(acq_sps_separates(1.0, 99.0, 99.0, 1.0, 1.0));
+	/* clearly apart: 0.9 against 0.1 over 100 records each */
+	CHECK(acq_sps_separates(91.0, 11.0, 11.0, 91.0, 0.05));
+	CHECK(!acq_sps_separates(11.0, 91.0, 91.0, 11.0, 0.05));
+	/* close: 0.50 against 0.48 is noise at 5 % (z = 0.28) but ahead at 50 % (z >= 0) */
+	CHECK(!acq_sps_separates(51.0, 51.0, 49.0, 53.0, 0.05));
+	CHECK(acq_sps_separates(51.0, 51.0, 49.0, 53.0, 0.5));
+	/* the threshold: m1 - m0 against z * sd, by hand (Beta(a, b): mean a/(a+b)) */
+	{
+		double		v1 = 30.0 * 72.0 / (102.0 * 102.0 * 103.0),
+					v0 = 20.0 * 82.0 / (102.0 * 102.0 * 103.0),
+					z = (30.0 / 102.0 - 20.0 / 102.0) / sqrt(v1 + v0),
+					level = 1.0 - acq_normal_cdf(z);
+
+		CHECK(acq_sps_separates(30.0, 72.0, 20.0, 82.0, level * 1.01));
+		CHECK(!acq_sps_separates(30.0, 72.0, 20.0, 82.0, level * 0.99));
+	}
+}
+
+/*
+ * Predicates of equal novelty: the paper's SPS follows the Beta draws'
+ * noise; with the coverage rule every predicate stays within one batch of
+ * the others (the least-bought is queried unless another separates).
+ */
+static void
+test_sps_coverage_equal(void)
+{
+	static const int64_t pool[6] = {50000, 50000, 50000, 50000, 50000, 50000};
+	static const double base[6] = {0.15, 0.15, 0.15, 0.15, 0.15, 0.15};
+	int64_t		spread[2];
+
+	for (int v = 0; v < 2; v++)
+	{
+		AcqPlanParams p = params(ACQ_STRATEGY_SPS, 12000, 100);
+		Sim		   *s = sim_new(6, pool, base);
+		AcqSplitMix sm = {15};
+		AcqRng		rng = {acq_splitmix_next, &sm};
+		AcqPlanner *pl;
+		int64_t		lo = INT64_MAX,
+					hi = 0;
+		bool		within = true;
+
+		s->noise = 0.05;
+		s->noise_seed = 7;
+		p.separation = v == 0 ? 1.0 : 0.05;
+		pl = create(&p, 6, pool);
+		while (sim_step(s, pl, &rng))
+		{
+			int64_t		l = INT64_MAX,
+						h = 0;
+
+			for (int i = 0; i < 6; i++)
+			{
+				l = s->bought[i] < l ? s->bought[i] : l;
+				h = s->bought[i] > h ? s->bought[i] : h;
+			}
+			/* after the first round, at every step */
+			if (s->nq > 6)
+				within &= h - l <= 100;
+		}
+		check_log_invariants(s, 12000);
+		CHECK(sim_total(s) == 12000);
+		for (int i = 0; i < 6; i++)
+		{
+			lo = s->bought[i] < lo ? s->bought[i] : lo;
+			hi = s->bought[i] > hi ? s->bought[i] : hi;
+		}
+		spread[v] = hi - lo;
+		if (v == 1)
+			CHECK(within);
+		acq_planner_free(pl);
+		free(s);
+	}
+	CHECK(spread[1] <= 100);
+	CHECK(spread[0] > spread[1]);
+}
+
+/*
+ * A predicate whose novelty stands apart is still preferred: Thompson's
+ * choice separates from the least-bought one's, so the rule lets it through.
+ */
+static void
+test_sps_coverage_separated(void)
+{
+	static const int64_t pool[4] = {50000, 50000, 50000, 50000};
+	static const double base[4] = {0.1, 0.1, 0.9, 0.1};
+	AcqPlanParams p = params(ACQ_STRATEGY_SPS, 4000, 100);
+	Sim		   *s = sim_new(4, pool, base);
+	AcqSplitMix sm = {3};
+	AcqRng		rng = {acq_splitmix_next, &sm};
+	AcqPlanner *pl;
+
+	p.separation = 0.05;
+	pl = create(&p, 4, pool);
+	while (sim_step(s, pl, &rng))
+		;
+	CHECK(sim_total(s) == 4000);
+	/* 0.9 against 0.1 separates at every step: predicate 2 gets every query after the first round */
+	CHECK(s->bought[2] == 4000 - 300);
+	for (int i = 0; i < 4; i++)
+		if (i != 2)
+			CHECK(s->bought[i] == 100);
+	acq_planner_free(pl);
+	free(s);
+}
+
+/* the water-filling targets: sum B, half equal, levels equalised where filled */
+static void
+test_ea_fill_targets(void)
+{
+	double		h[5] = {10.0, 400.0, 0.0, 1e12, 150.0};
+	double		t[5],
+				sum = 0.0,
+				lambda = NAN;
+
+	acq_ea_fill_targets(h, 5, 1000.0, t);
+	for (int i = 0; i < 5; i++)
+	{
+		sum += t[i];
+		CHECK(t[i] >= 100.0 - 1e-9);	/* B / (2 |P|) */
+	}
+	CHECK(fabs(sum - 1000.0) < 1e-6);
+	/* B/2 = 500 over levels 0, 10, 150 (400 stays above): lambda = (500 + 160) / 3 = 220 */
+	for (int i = 0; i < 5; i++)
+		if (t[i] > 100.0 + 1e-9)
+		{
+			double		l = h[i] + t[i] - 100.0;
+
+			if (isnan(lambda))
+				lambda = l;
+			CHECK(fabs(l - lambda) < 1e-6);
+		}
+		else
+			CHECK(h[i] >= lambda - 1e-6 || isnan(lambda));
+	CHECK(fabs(lambda - 220.0) < 1e-9);
+	CHECK(fabs(t[1] - 100.0) < 1e-9 && fabs(t[3] - 100.0) < 1e-9);
+	/* one predicate: all of it */
+	acq_ea_fill_targets(h, 1, 10.0, t);
+	CHECK(fabs(t[0] - 10.0) < 1e-9);
+	/* equal levels: equal targets */
+	{
+		double		e[3] = {5.0, 5.0, 5.0};
+
+		acq_ea_fill_targets(e, 3, 300.0, t);
+		CHECK(fabs(t[0] - 100.0) < 1e-9 && fabs(t[1] - 100.0) < 1e-9 && fabs(t[2] - 100.0) < 1e-9);
+	}
+	/* the effective held count inverts novelty ~ 0.8 n / (0.8 n + h) */
+	CHECK(fabs(acq_ea_effective_held(0.5, 100) - 80.0) < 1e-9);
+	CHECK(fabs(acq_ea_effective_held(0.8 * 100.0 / (0.8 * 100.0 + 320.0), 100) - 320.0) < 1e-9);
+	CHECK(acq_ea_effective_held(0.0, 100) > 1e6);	/* floored at 1e-5 */
+	CHECK(acq_ea_effective_held(1.0, 100) == 0.0);
+}
+
+/*
+ * EA 'fill' end to end: every predicate gets at least B / (2 |P|), the
+ * budget is spent exactly, and the predicate whose novelty is highest (least
+ * effectively held) gets the most.
+ */
+static void
+test_ea_allocation_fill(void)
+{
+	static const int64_t pool[4] = {20000, 20000, 20000, 20000};
+	static const double base[4] = {0.05, 0.6, 0.3, 0.01};
+	AcqPlanParams p = params(ACQ_STRATEGY_EA, 4000, 10);
+	AcqPlanner *pl;
+	Sim		   *s = sim_new(4, pool, base);
+	AcqSplitMix sm = {8};
+	AcqRng		rng = {acq_splitmix_next, &sm};
+
+	p.allocation = ACQ_ALLOCATION_FILL;
+	pl = create(&p, 4, pool);
+	while (sim_step(s, pl, &rng))
+		;
+	check_log_invariants(s, 4000);
+	CHECK(sim_total(s) == 4000);
+	for (int i = 0; i < 4; i++)
+		CHECK(s->bought[i] >= 4000 / 8);
+	CHECK(s->bought[1] > s->bought[2] && s->bought[2] > s->bought[0]);
+	/* the least novel gets only the equal half, give or take the fill's rounding */
+	CHECK(s->bought[3] <= 4000 / 8 + 4);
+	acq_planner_free(pl);
+	free(s);
 }
 
 int
@@ -1624,5 +1819,10 @@ main(void)
 	RUN(test_save_restore);
 	RUN(test_restore_refused);
 	RUN(test_parameter_errors);
+	RUN(test_sps_separates);
+	RUN(test_sps_coverage_equal);
+	RUN(test_sps_coverage_separated);
+	RUN(test_ea_fill_targets);
+	RUN(test_ea_allocation_fill);
 	return unit_summary("test_planner");
 }

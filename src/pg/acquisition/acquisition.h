@@ -65,7 +65,7 @@
 
 #define MAX_SQL_PREDICATES 64	/* a row's SQL predicates are the bits of a uint64 */
 #define MAX_PREDICATES 4096		/* label and grid predicates */
-#define ACQUISITION_NARGS 27	/* acq.acquire's arguments */
+#define ACQUISITION_NARGS 28	/* acq.acquire's arguments */
 #define CURVE_MAX_POINTS 20		/* curve_points: at most */
 
 typedef struct Run Run;
@@ -114,6 +114,7 @@ typedef struct AcqSpec
 	char	   *model;			/* as acq.evaluate names it; NULL: the task's default */
 	double		fairness_lambda;
 	int			curve_points;
+	double		separation;		/* SPS: coverage rule's level (1: the paper's) */
 } AcqSpec;
 
 /* the names of strategy, predicates, task and allocation, as SQL gives them */

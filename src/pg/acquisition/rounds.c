@@ -253,6 +253,7 @@ create_planner(Run *run, const PlanLog *log)
 	pp.l = s->l;
 	pp.delta = s->delta;
 	pp.allocation = s->allocation;
+	pp.separation = s->separation;
 	pool = palloc(sizeof(int64) * run->np);
 	for (int p = 0; p < run->np; p++)
 		pool[p] = run->pool->preds[p].nrows;

@@ -49,6 +49,7 @@ const AcqOption acquisition_allocations[] = {
 	{"linear", ACQ_ALLOCATION_LINEAR},
 	{"sqrt", ACQ_ALLOCATION_SQRT},
 	{"mixed", ACQ_ALLOCATION_MIXED},
+	{"fill", ACQ_ALLOCATION_FILL},
 	{NULL, 0}
 };
 
@@ -116,7 +117,8 @@ acquisition_spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s)
 	s->seed = PG_GETARG_INT64(22);
 	/* curve's arguments (0.1.0's internal functions have only the first 23: defaults) */
 	s->curve_points = 5;
-	if (PG_NARGS() >= ACQUISITION_NARGS)
+	s->separation = 1.0;		/* 0.1.0's internal functions: the paper's SPS */
+	if (PG_NARGS() >= ACQUISITION_NARGS - 1)
 	{
 		if (!PG_ARGISNULL(23))
 			s->validation = acq_arg_regclass(fcinfo, 23, "validation");
@@ -126,6 +128,11 @@ acquisition_spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s)
 		s->fairness_lambda = PG_GETARG_FLOAT8(25);
 		acq_arg_require(fcinfo, 26, "curve_points");
 		s->curve_points = PG_GETARG_INT32(26);
+	}
+	if (PG_NARGS() >= ACQUISITION_NARGS)
+	{
+		acq_arg_require(fcinfo, 27, "separation");
+		s->separation = PG_GETARG_FLOAT8(27);
 	}
 
 	s->strategy = acq_parse_option(acquisition_strategies, strategy, "strategy",
@@ -138,7 +145,7 @@ acquisition_spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s)
 	s->regression = acq_parse_option(acquisition_tasks, task, "task",
 									 "Use 'classification' or 'regression' (the label is then appended to the vectors novelty compares).");
 	s->allocation = acq_parse_option(acquisition_allocations, allocation, "allocation",
-									 "Use 'linear', 'sqrt' or 'mixed'.");
+									 "Use 'fill', 'mixed', 'linear' or 'sqrt'.");
 }
 
 /* ranges that need no data */
@@ -164,6 +171,9 @@ check_spec_values(AcqSpec *s)
 	if (!(s->delta > 0.0 && s->delta < 1.0))
 		acquisition_param_error(psprintf("delta must be in (0, 1), not %g", s->delta),
 								"delta is EA's significance level for its error bounds.");
+	if (!(s->separation > 0.0 && s->separation <= 1.0))
+		acquisition_param_error(psprintf("separation must be in (0, 1], not %g", s->separation),
+								"separation is the level at which SPS's Thompson choice must beat the least-bought predicate's novelty; 1 is the paper's SPS.");
 	if (s->novelty_k < 1 || s->novelty_k > 100)
 		acquisition_param_error(psprintf("novelty_k must be between 1 and 100, not %d", s->novelty_k), NULL);
 	if (s->novelty_splits < 1 || s->novelty_splits > 10000)
