@@ -25,9 +25,11 @@ CREATE TABLE acq_test AS
 SELECT i AS id, ARRAY[(i % 4) + sin(i * 0.211) * 0.9, (i % 4) + cos(i * 0.619) * 0.9] AS x, i % 4 AS y
 FROM generate_series(1, 800) i;
 
--- SPS: class 3 is bought most; the log accounts for every record
+-- SPS, the paper's (separation => 1: Thompson sampling alone; the default's
+-- coverage rule is test/sql/sps_coverage.sql): class 3 is bought most; the
+-- log accounts for every record
 SELECT plan_id, bought, rounds, budget_left, predicate_names, counts
-FROM acq.acquire('acq_cons', 'acq_prov', 'acq_sps', 'x', 'y', 600, batch => 40, seed => 1);
+FROM acq.acquire('acq_cons', 'acq_prov', 'acq_sps', 'x', 'y', 600, batch => 40, separation => 1, seed => 1);
 SELECT (SELECT counts[4] = (SELECT max(c) FROM unnest(counts) c)
         FROM acq.acquisition_plans p, LATERAL (SELECT array_agg(n ORDER BY pr) AS counts
              FROM (SELECT predicate pr, sum(received) n FROM acq.acquisition_rounds r
@@ -48,10 +50,10 @@ FROM acq.acquisition_rounds WHERE plan_id = 1;
 SELECT status, bought, rounds, budget_left, message FROM acq.acquisitions WHERE plan_id = 1;
 
 -- the same seed buys the same records; another seed others
-SELECT bought FROM acq.acquire('acq_cons', 'acq_prov', 'acq_sps_again', 'x', 'y', 600, batch => 40, seed => 1);
+SELECT bought FROM acq.acquire('acq_cons', 'acq_prov', 'acq_sps_again', 'x', 'y', 600, batch => 40, separation => 1, seed => 1);
 SELECT count(*) AS differing FROM acq_sps a FULL JOIN acq_sps_again b USING (id)
 WHERE a.id IS NULL OR b.id IS NULL;
-SELECT bought FROM acq.acquire('acq_cons', 'acq_prov', 'acq_sps_other', 'x', 'y', 600, batch => 40, seed => 2);
+SELECT bought FROM acq.acquire('acq_cons', 'acq_prov', 'acq_sps_other', 'x', 'y', 600, batch => 40, separation => 1, seed => 2);
 SELECT count(*) > 0 AS differs FROM acq_sps a FULL JOIN acq_sps_other b USING (id)
 WHERE a.id IS NULL OR b.id IS NULL;
 
