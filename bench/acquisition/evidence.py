@@ -88,6 +88,7 @@ STRATEGIES = {
     "sps": "strategy => 'sps', separation => 1",          # the paper's SPS (acq's default until issue 15's second pass)
     "sps_cover": "strategy => 'sps', separation => 0.05",  # acq's default: Thompson's choice only where it separates
     "sps_cover20": "strategy => 'sps', separation => 0.2",
+    "sps_cover01": "strategy => 'sps', separation => 0.01",
     "ea_fill": "strategy => 'ea', allocation => 'fill'",  # acq's default allocation
     "ea_mixed": "strategy => 'ea', allocation => 'mixed'",
     "ea_linear": "strategy => 'ea', allocation => 'linear'",  # the paper's

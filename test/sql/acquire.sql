@@ -58,8 +58,9 @@ SELECT count(*) > 0 AS differs FROM acq_sps a FULL JOIN acq_sps_other b USING (i
 WHERE a.id IS NULL OR b.id IS NULL;
 
 -- EA: initial max(5, ceil(l |R_P|)) per predicate, estimation, then
--- allocation ('mixed' by default: half by estimated utility, half equally, so
--- all four classes get an allocation round; class 3 gets the largest share)
+-- allocation ('fill' by default: half equally, half water-filling the
+-- effective held counts, so all four classes get an allocation round; class
+-- 3 gets the largest share)
 SELECT bought, budget_left, predicate_names, counts[4] = (SELECT max(c) FROM unnest(counts) c) AS class3_most
 FROM acq.acquire('acq_cons', 'acq_prov', 'acq_ea', 'x', 'y', 600, strategy => 'ea', l => 0.02, seed => 1);
 SELECT stage, count(*) AS rounds, sum(received) AS received,
@@ -246,7 +247,7 @@ DROP EXTENSION postgres_fdw;
 CREATE TABLE acq_prov_shuffled AS SELECT * FROM acq_prov ORDER BY (id * 7919) % 4001;
 ALTER TABLE acq_prov_shuffled ADD PRIMARY KEY (id);
 BEGIN;
-SELECT bought FROM acq.acquire('acq_cons', 'acq_prov_shuffled', 'acq_shuffled_sps', 'x', 'y', 600, batch => 40, seed => 1);
+SELECT bought FROM acq.acquire('acq_cons', 'acq_prov_shuffled', 'acq_shuffled_sps', 'x', 'y', 600, batch => 40, separation => 1, seed => 1);
 SELECT bought FROM acq.acquire('acq_cons', 'acq_prov_shuffled', 'acq_shuffled_ea', 'x', 'y', 600, strategy => 'ea', l => 0.02, seed => 1);
 SELECT idx_scan AS provider_index_scans FROM pg_stat_xact_user_tables WHERE relname = 'acq_prov_shuffled';
 COMMIT;
@@ -266,7 +267,7 @@ BEGIN
 END $$;
 CREATE TRIGGER acq_move AFTER INSERT ON acq_moving_sps FOR EACH STATEMENT EXECUTE FUNCTION acq_move_rows();
 BEGIN;
-SELECT bought FROM acq.acquire('acq_cons', 'acq_prov_moving', 'acq_moving_sps', 'x', 'y', 600, batch => 40, seed => 1);
+SELECT bought FROM acq.acquire('acq_cons', 'acq_prov_moving', 'acq_moving_sps', 'x', 'y', 600, batch => 40, separation => 1, seed => 1);
 SELECT idx_scan > 0 AS found_by_id FROM pg_stat_xact_user_tables WHERE relname = 'acq_prov_moving';
 COMMIT;
 SELECT count(*) AS differing FROM acq_sps_again a FULL JOIN acq_moving_sps b USING (id) WHERE a.id IS NULL OR b.id IS NULL;
@@ -277,7 +278,7 @@ CREATE TABLE acq_prov_parent (id bigint PRIMARY KEY, x float8[], y int);
 CREATE TABLE acq_prov_child (PRIMARY KEY (id)) INHERITS (acq_prov_parent);
 INSERT INTO acq_prov_parent SELECT * FROM acq_prov WHERE id % 2 = 0;
 INSERT INTO acq_prov_child SELECT * FROM acq_prov WHERE id % 2 = 1;
-SELECT bought FROM acq.acquire('acq_cons', 'acq_prov_parent', 'acq_parent_sps', 'x', 'y', 600, batch => 40, seed => 1);
+SELECT bought FROM acq.acquire('acq_cons', 'acq_prov_parent', 'acq_parent_sps', 'x', 'y', 600, batch => 40, separation => 1, seed => 1);
 SELECT count(*) AS differing FROM acq_sps_again a FULL JOIN acq_parent_sps b USING (id) WHERE a.id IS NULL OR b.id IS NULL;
 -- a materialised view is one heap too (by ctid); a partitioned table is not (by id)
 CREATE MATERIALIZED VIEW acq_prov_mv AS SELECT * FROM acq_prov ORDER BY (id * 7919) % 4001;
@@ -287,8 +288,8 @@ CREATE TABLE acq_prov_parts_1 PARTITION OF acq_prov_parts FOR VALUES FROM (MINVA
 CREATE TABLE acq_prov_parts_2 PARTITION OF acq_prov_parts FOR VALUES FROM (2001) TO (MAXVALUE);
 INSERT INTO acq_prov_parts SELECT * FROM acq_prov;
 BEGIN;
-SELECT bought FROM acq.acquire('acq_cons', 'acq_prov_mv', 'acq_mv_sps', 'x', 'y', 600, batch => 40, seed => 1);
-SELECT bought FROM acq.acquire('acq_cons', 'acq_prov_parts', 'acq_parts_sps', 'x', 'y', 600, batch => 40, seed => 1);
+SELECT bought FROM acq.acquire('acq_cons', 'acq_prov_mv', 'acq_mv_sps', 'x', 'y', 600, batch => 40, separation => 1, seed => 1);
+SELECT bought FROM acq.acquire('acq_cons', 'acq_prov_parts', 'acq_parts_sps', 'x', 'y', 600, batch => 40, separation => 1, seed => 1);
 SELECT relname, idx_scan > 0 AS by_id FROM pg_stat_xact_user_tables
 WHERE relname IN ('acq_prov_mv', 'acq_prov_parts_1', 'acq_prov_parts_2') ORDER BY relname;
 COMMIT;

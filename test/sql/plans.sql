@@ -30,7 +30,9 @@ WHERE p.target = 'pl_sps'::regclass GROUP BY stage ORDER BY stage;
 SELECT count(DISTINCT y) AS labels_bought FROM pl_sps;
 
 -- SPS with batch 5: 12 x 5 = 60 fits B = 200, so no NOTICE; the rest by
--- Thompson sampling; every label at least its 5
+-- Thompson sampling and, where its choice does not separate from the
+-- least-bought label, that label (the default coverage rule): every label at
+-- least its 5, here 15
 SELECT bought, budget_left, (SELECT min(c) FROM unnest(counts) c) AS fewest
 FROM acq.acquire('pl_cons', 'pl_prov', 'pl_sps2', 'x', 'y', 200, batch => 5, seed => 1);
 SELECT stage, min(requested), max(requested)
