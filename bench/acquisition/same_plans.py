@@ -15,7 +15,7 @@ provider are evidence.py's.
 """
 import sys, os, hashlib
 import numpy as np
-sys.path.insert(0, "/work/eadef/bench/acquisition")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import evidence, plans
 new = sys.argv[1] == "new"
 out = []
