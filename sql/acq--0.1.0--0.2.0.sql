@@ -181,7 +181,8 @@ ALTER TABLE acq.acquisition_plans
     ADD COLUMN validation      regclass,
     ADD COLUMN curve_model     text,
     ADD COLUMN fairness_lambda float8 NOT NULL DEFAULT 0,
-    ADD COLUMN curve_points    int NOT NULL DEFAULT 5;
+    ADD COLUMN curve_points    int NOT NULL DEFAULT 5,
+    ADD COLUMN curve_pooling   text NOT NULL DEFAULT 'auto';
 ALTER TABLE acq.acquisition_rounds ADD COLUMN curve jsonb;
 
 -- The acquisition functions' target is text, parsed as [schema.]table (each
@@ -221,7 +222,8 @@ CREATE FUNCTION acq.acquire(
     validation      regclass DEFAULT NULL,  -- curve: the validation rows (same columns)
     model           text    DEFAULT NULL,   -- curve: acq.evaluate's model (NULL: the task's default)
     fairness_lambda float8  DEFAULT 0,      -- curve: weight of the loss disparity between predicates
-    curve_points    int     DEFAULT 5)      -- curve: nested subsets per learning curve
+    curve_points    int     DEFAULT 5,      -- curve: nested subsets per learning curve
+    curve_pooling   text    DEFAULT 'auto') -- curve: 'auto' | 'none' (Slice Tuner's own curves) | 'full'
 RETURNS TABLE (plan_id bigint, bought int, rounds int, budget_left int,
                predicate_names text[], counts int[])
 AS 'MODULE_PATHNAME', 'acq_acquire'
@@ -258,7 +260,8 @@ CREATE FUNCTION acq.submit_acquire(
     validation      regclass DEFAULT NULL,  -- curve: the validation rows (same columns)
     model           text    DEFAULT NULL,   -- curve: acq.evaluate's model (NULL: the task's default)
     fairness_lambda float8  DEFAULT 0,      -- curve: weight of the loss disparity between predicates
-    curve_points    int     DEFAULT 5)      -- curve: nested subsets per learning curve
+    curve_points    int     DEFAULT 5,      -- curve: nested subsets per learning curve
+    curve_pooling   text    DEFAULT 'auto') -- curve: 'auto' | 'none' (Slice Tuner's own curves) | 'full'
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'acq_submit_acquire'
 LANGUAGE C VOLATILE

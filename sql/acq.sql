@@ -372,7 +372,8 @@ CREATE TABLE acq.acquisition_plans (
     validation      regclass,           -- curve: the validation table
     curve_model     text,               -- curve: the model of the learning curves
     fairness_lambda float8 NOT NULL DEFAULT 0,
-    curve_points    int NOT NULL DEFAULT 5
+    curve_points    int NOT NULL DEFAULT 5,
+    curve_pooling   text NOT NULL DEFAULT 'auto'  -- curve: partial pooling of the curves
 );
 COMMENT ON TABLE acq.acquisition_plans IS
 'one row per acquisition (acq.acquire, acq.submit_acquire): its parameters and how far it got';
@@ -458,7 +459,8 @@ CREATE FUNCTION acq.acquire(
     validation      regclass DEFAULT NULL,  -- curve: the validation rows (same columns)
     model           text    DEFAULT NULL,   -- curve: acq.evaluate's model (NULL: the task's default)
     fairness_lambda float8  DEFAULT 0,      -- curve: weight of the loss disparity between predicates
-    curve_points    int     DEFAULT 5)      -- curve: nested subsets per learning curve
+    curve_points    int     DEFAULT 5,      -- curve: nested subsets per learning curve
+    curve_pooling   text    DEFAULT 'auto') -- curve: 'auto' | 'none' (Slice Tuner's own curves) | 'full'
 RETURNS TABLE (plan_id bigint, bought int, rounds int, budget_left int,
                predicate_names text[], counts int[])
 AS 'MODULE_PATHNAME', 'acq_acquire'
@@ -495,7 +497,8 @@ CREATE FUNCTION acq.submit_acquire(
     validation      regclass DEFAULT NULL,  -- curve: the validation rows (same columns)
     model           text    DEFAULT NULL,   -- curve: acq.evaluate's model (NULL: the task's default)
     fairness_lambda float8  DEFAULT 0,      -- curve: weight of the loss disparity between predicates
-    curve_points    int     DEFAULT 5)      -- curve: nested subsets per learning curve
+    curve_points    int     DEFAULT 5,      -- curve: nested subsets per learning curve
+    curve_pooling   text    DEFAULT 'auto') -- curve: 'auto' | 'none' (Slice Tuner's own curves) | 'full'
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'acq_submit_acquire'
 LANGUAGE C VOLATILE

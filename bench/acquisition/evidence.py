@@ -93,6 +93,8 @@ STRATEGIES = {
     "random": "strategy => 'random'",
     "curve": "strategy => 'curve', validation => '{val}'",
     "curve_knn": "strategy => 'curve', validation => '{val}', model => 'knn'",   # curves of a 5-NN
+    "curve_none": "strategy => 'curve', validation => '{val}', curve_pooling => 'none'",  # each slice's own fit
+    "curve_full": "strategy => 'curve', validation => '{val}', curve_pooling => 'full'",  # one common curve
 }
 DEFAULT_STRATEGIES = "sps,ea_mixed,ea_linear,uniform,random"
 # Fashion caps (the judges' cost): consumer total (0 = prepare.py's 12,000) and test rows

@@ -20,7 +20,7 @@ PG_FUNCTION_INFO_V1(acq_resume_acquire);
 
 #define ACQUIRE_NARGS ACQUISITION_NARGS
 
-/* acq.submit_acquire's arguments ($1..$27) as the job's params */
+/* acq.submit_acquire's arguments ($1..$28) as the job's params */
 static const char *params_sql =
 "SELECT pg_catalog.jsonb_build_object("
 "  'consumer', $1::pg_catalog.oid, 'consumer_name', $1::pg_catalog.text,"
@@ -32,10 +32,10 @@ static const char *params_sql =
 "  'delta', $18, 'allocation', $19, 'novelty_k', $20,"
 "  'novelty_splits', $21, 'scale', $22, 'seed', $23,"
 "  'validation', $24::pg_catalog.oid, 'validation_name', $24::pg_catalog.text,"
-"  'model', $25, 'fairness_lambda', $26, 'curve_points', $27)";
+"  'model', $25, 'fairness_lambda', $26, 'curve_points', $27, 'curve_pooling', $28)";
 
 /*
- * the job's params ($1, jsonb) back as acq.acquire's 27 arguments (a job
+ * the job's params ($1, jsonb) back as acq.acquire's 28 arguments (a job
  * queued before curve's arguments existed gets their defaults)
  */
 static const char *args_sql =
@@ -65,7 +65,8 @@ static const char *args_sql =
 "  ($1 OPERATOR(pg_catalog.->>) 'validation')::pg_catalog.oid::pg_catalog.regclass,"
 "  $1 OPERATOR(pg_catalog.->>) 'model',"
 "  COALESCE(($1 OPERATOR(pg_catalog.->>) 'fairness_lambda')::pg_catalog.float8, 0),"
-"  COALESCE(($1 OPERATOR(pg_catalog.->>) 'curve_points')::pg_catalog.int4, 5)";
+"  COALESCE(($1 OPERATOR(pg_catalog.->>) 'curve_points')::pg_catalog.int4, 5),"
+"  COALESCE($1 OPERATOR(pg_catalog.->>) 'curve_pooling', 'auto')";
 
 /* acq.submit_acquire(<acq.acquire's arguments>): checked, then queued */
 Datum

@@ -52,6 +52,13 @@ const AcqOption acquisition_allocations[] = {
 	{NULL, 0}
 };
 
+const AcqOption acquisition_curve_poolings[] = {
+	{"none", ACQ_CURVE_POOL_NONE},
+	{"auto", ACQ_CURVE_POOL_AUTO},
+	{"full", ACQ_CURVE_POOL_FULL},
+	{NULL, 0}
+};
+
 #define ID_HINT "acq identifies records by an integer id shared by consumer and provider."
 
 static void check_spec_values(AcqSpec *s);
@@ -116,6 +123,7 @@ acquisition_spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s)
 	s->seed = PG_GETARG_INT64(22);
 	/* curve's arguments (0.1.0's internal functions have only the first 23: defaults) */
 	s->curve_points = 5;
+	s->curve_pooling = ACQ_CURVE_POOL_AUTO;
 	if (PG_NARGS() >= ACQUISITION_NARGS)
 	{
 		if (!PG_ARGISNULL(23))
@@ -126,6 +134,10 @@ acquisition_spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s)
 		s->fairness_lambda = PG_GETARG_FLOAT8(25);
 		acq_arg_require(fcinfo, 26, "curve_points");
 		s->curve_points = PG_GETARG_INT32(26);
+		s->curve_pooling = acq_parse_option(acquisition_curve_poolings,
+											acq_arg_text(fcinfo, 27, "curve_pooling", true),
+											"curve_pooling",
+											"Use 'auto' (empirical-Bayes weights), 'none' (each predicate's own curve, as Slice Tuner) or 'full' (one common curve: equal counts).");
 	}
 
 	s->strategy = acq_parse_option(acquisition_strategies, strategy, "strategy",
