@@ -1,6 +1,7 @@
 /*
- * curvepool.c -- partial pooling of the slices' learning curves toward one
- * common curve, with empirical-Bayes weights (curvepool.h).
+ * curvepool.c -- partial pooling of the slices' learning curves: exponents
+ * shrunk toward a common one with empirical-Bayes weights, or one common
+ * curve (curvepool.h).
  */
 #include "core/curvepool.h"
 
@@ -185,13 +186,29 @@ acq_curve_pool(int np, int points, const double *pt_n, const double *pt_loss,
 
 	for (int p = 0; p < np; p++)
 	{
+		double		at;
+
 		if (kind[p] == ACQ_CURVE_FIT_ZERO || !(b[p] > 0.0))
 		{
 			w[p] = 1.0;			/* nothing to gain: left as it is */
 			continue;
 		}
-		a[p] = w[p] * a[p] + (1.0 - w[p]) * a0;
-		b[p] = exp(w[p] * log(b[p]) + (1.0 - w[p]) * log(b0));
+		if (mode == ACQ_CURVE_POOL_FULL)
+		{
+			a[p] = a0;
+			b[p] = b0;
+			continue;
+		}
+		/* auto: the exponent pooled, the curve still through its own loss at the current count */
+		at = pt_n[(size_t) p * points + points - 1];
+		if (!(at >= 0.5) || !isfinite(at))
+			at = 0.5;
+		{
+			double		an = w[p] * a[p] + (1.0 - w[p]) * a0;
+
+			b[p] = b[p] * pow(at, an - a[p]);
+			a[p] = an;
+		}
 	}
 done:
 	acq_free(beta);
