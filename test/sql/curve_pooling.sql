@@ -90,4 +90,6 @@ SELECT acq.submit_acquire('cp_cons', 'cp_prov', 'cp_bad', 'x', 'y', 100, strateg
                           validation => 'cp_val', curve_pooling => 'Auto');
 SELECT count(*) AS bad_plans FROM acq.acquisition_plans WHERE target::text LIKE 'cp_bad%';
 
+-- the job of this file leaves (jobs.sql counts those of earlier tests)
+DELETE FROM acq.jobs WHERE id = :job;
 DROP TABLE cp_prov, cp_cons, cp_val, cp_none, cp_full, cp_auto, cp_auto2, cp_job;
