@@ -612,7 +612,8 @@ def plot(out, imgdir):
     style = {"sps": "lc rgb '#1f77b4' lw 2", "ea_mixed": "lc rgb '#d62728' lw 2",
              "ea_linear": "lc rgb '#ff9896' lw 2 dt 2", "ea_sqrt": "lc rgb '#8c564b' lw 2 dt 3",
              "uniform": "lc rgb '#2ca02c' lw 1", "random": "lc rgb '#7f7f7f' lw 1",
-             "curve": "lc rgb '#9467bd' lw 3",
+             "curve": "lc rgb '#9467bd' lw 3", "curve_none": "lc rgb '#c5b0d5' lw 2 dt 2",
+             "curve_full": "lc rgb '#bcbd22' lw 2 dt 3",
              "authors_sps": "lc rgb '#17becf' lw 2 dt 4", "authors_ea": "lc rgb '#e377c2' lw 2 dt 4"}
     order = ["acq", "tree", "logistic", "5nn"]
     for dname, items in by.items():
