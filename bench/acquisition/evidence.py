@@ -181,6 +181,46 @@ def mpls_setup(per_label=2500, test_per=150, val_per=50):
     return st
 
 
+def precinct_setup(per_label=2500, test_per=300, val_per=50):
+    """Second held-out set (built after the curve_pooling gate was chosen): the same Minneapolis
+    stops, label `policePrecinct` (5 precincts), features without the location (hour, day of
+    week, month, problem = traffic, gender male / female, person searched, race one-hot: 14,
+    z-scored), so the model is weak.  Per label: test 300, validation 50, up to 2,500 for sale;
+    consumer a power law from 2 to 50 per label."""
+    df = pd.read_csv(os.path.join(plans.SHARED, "mpls_stops_2017.csv.gz"))
+    t = pd.to_datetime(df["date"])
+    race = df["race"].fillna("Unknown").to_numpy().astype(str)
+    cols = [t.dt.hour, t.dt.dayofweek, t.dt.month, df["problem"] == "traffic", df["gender"] == "Male",
+            df["gender"] == "Female", df["personSearch"] == "YES"] + [race == r for r in np.unique(race)]
+    X = np.column_stack(cols).astype(np.float64)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    y = (df["policePrecinct"].to_numpy() - 1).astype(np.float64)
+    L = 5
+    rng = np.random.default_rng(15)
+    prov, test, val = [], [], []
+    for c in range(L):
+        idx = rng.permutation(np.flatnonzero(y == c))
+        test.append(idx[:test_per])
+        val.append(idx[test_per:test_per + val_per])
+        prov.append(idx[test_per + val_per:test_per + val_per + per_label])
+    prov, test, val = (np.sort(np.concatenate(a)) for a in (prov, test, val))
+    ids = np.arange(len(prov), dtype=np.int64) + 1
+    Xp, yp = X[prov], y[prov]
+
+    def init(seed):
+        r = np.random.default_rng([seed, 18])
+        order = r.permutation(L)
+        chosen = []
+        for i, c in enumerate(order):
+            n = int(round(2 * 25 ** (i / (L - 1))))
+            chosen.append(r.choice(np.flatnonzero(yp == c), size=n, replace=False))
+        return np.sort(ids[np.concatenate(chosen)])
+    st = plans.Setup("precinct", "classification", ids, Xp, yp, X[test], y[test], init, "")
+    st.vX, st.vy = X[val], y[val]
+    st.batch, st.l = 100, 0.01
+    return st
+
+
 def prepared(name):
     if name == "etopo":
         st = plans.prepared_setup("etopo", 10000, ", task => 'regression', predicates => 'grid', l => 0.001")
@@ -225,6 +265,8 @@ def fashion_init(st, total):
 def setup(name):
     if name == "mpls":
         return mpls_setup()
+    if name == "precinct":
+        return precinct_setup()
     return flights_setup(val_per=int(os.environ.get("EV_VAL_PER_PREDICATE", "0")) or 50) if name == "flights" \
         else prepared(name)
 

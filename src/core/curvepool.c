@@ -91,7 +91,7 @@ acq_curve_pool(int np, int points, const double *pt_n, const double *pt_loss,
 	int			gk = 0,
 				ns = 0;
 
-	stats->a0 = stats->b0 = stats->sigma2 = stats->tau2 = NAN;
+	stats->a0 = stats->b0 = stats->sigma2 = stats->tau2 = stats->learning_t = NAN;
 	stats->slopes = 0;
 	for (int p = 0; p < np; p++)
 		w[p] = 1.0;
@@ -167,6 +167,21 @@ acq_curve_pool(int np, int points, const double *pt_n, const double *pt_loss,
 			tau2 = 0.0;
 		stats->sigma2 = sigma2;
 		stats->tau2 = tau2;
+		/*
+		 * Does the model learn at all?  The t statistic of the mean exponent
+		 * over the slices (its standard error from the slopes' spread).  Below
+		 * ACQ_CURVE_LEARNING_T the curves cannot tell where records help most:
+		 * one common curve (equal counts).
+		 */
+		stats->learning_t = ns > 1 ? (var_beta > 0.0 ? -mean_beta / sqrt(var_beta / ns) :
+									  (mean_beta < 0.0 ? INFINITY : 0.0)) : 0.0;
+		if (!(stats->learning_t >= ACQ_CURVE_LEARNING_T))
+		{
+			mode = ACQ_CURVE_POOL_FULL;
+			for (int p = 0; p < np; p++)
+				w[p] = 0.0;
+			goto apply;
+		}
 		for (int p = 0; p < np; p++)
 		{
 			double		s2;
@@ -184,6 +199,7 @@ acq_curve_pool(int np, int points, const double *pt_n, const double *pt_loss,
 		for (int p = 0; p < np; p++)
 			w[p] = 0.0;
 
+apply:
 	for (int p = 0; p < np; p++)
 	{
 		double		at;

@@ -36,6 +36,13 @@
  * decreasing).  a_0 = minus the mean of the beta_P (clamped to
  * (0, ACQ_CURVE_MAX_EXPONENT]; the default exponent if not positive).
  *
+ * But pooled exponents through the slices' own levels still spend by the
+ * levels alone, and where the model barely learns (a_0 near 0) the levels
+ * say nothing about where records help.  So 'auto' first asks whether the
+ * model learns at all: t = a_0 / sqrt(var(beta_P) / slices), the t statistic
+ * of the mean exponent over the slices.  Below ACQ_CURVE_LEARNING_T (or with
+ * fewer than 2 slices measured) 'auto' acts as 'full'.
+ *
  * 'full' gives every slice one common curve, a_0 and b_0 through the
  * centroid of every slice's usable points on log-log: the exact allocation
  * (acq_curve_allocate) then fills the slices with the fewest records first,
@@ -46,6 +53,9 @@
 #define ACQ_CURVEPOOL_H
 
 #include "core/curve.h"
+
+/* auto: below this t statistic of the mean exponent, one common curve */
+#define ACQ_CURVE_LEARNING_T 2.0
 
 typedef enum AcqCurvePooling
 {
@@ -61,6 +71,7 @@ typedef struct AcqCurvePoolStats
 	double		b0;
 	double		sigma2;			/* pooled residual variance on log-log */
 	double		tau2;			/* between-slice variance of the slopes */
+	double		learning_t;		/* auto: t statistic of the mean exponent */
 	int			slopes;			/* slices with >= 3 usable points */
 } AcqCurvePoolStats;
 

@@ -51,24 +51,32 @@ WHERE p.target = 'cp_full'::regclass AND curve IS NOT NULL ORDER BY round LIMIT 
 SELECT array_agg(n ORDER BY y) AS consumer_plus_bought
 FROM (SELECT y, count(*) AS n FROM (SELECT y FROM cp_cons UNION ALL SELECT y FROM cp_full) u GROUP BY y) c;
 
--- 'auto' (the default): weights in [0, 1], the common exponent logged, each
--- curve through its own fitted loss at the current count
+-- 'auto' (the default): weights in [0, 1], the common exponent and the
+-- learning t logged; where t >= 2 each curve still passes through its own
+-- fitted loss at the current count, where t < 2 every predicate has one curve
 SELECT bought, counts AS auto_counts FROM acq.acquire('cp_cons', 'cp_prov', 'cp_auto', 'x', 'y', 400, strategy => 'curve',
                                               validation => 'cp_val', seed => 1) \gset
 SELECT curve_pooling FROM acq.acquisition_plans WHERE target = 'cp_auto'::regclass;
+WITH c AS (
+  SELECT curve, (curve->'common'->>'learning_t')::float8 AS t,
+         (SELECT bool_and(abs((curve->'b'->>i)::float8 * ((curve->'n'->>i)::float8) ^ (-(curve->'a'->>i)::float8) -
+                              (curve->'b_own'->>i)::float8 * ((curve->'n'->>i)::float8) ^ (-(curve->'a_own'->>i)::float8))
+                          <= 1e-4 * (curve->'b_own'->>i)::float8 * ((curve->'n'->>i)::float8) ^ (-(curve->'a_own'->>i)::float8))
+            FROM generate_series(0, jsonb_array_length(curve->'a') - 1) i) AS levels_kept,
+         (SELECT count(DISTINCT e) FROM jsonb_array_elements_text(curve->'a') e) = 1 AND
+         (SELECT count(DISTINCT e) FROM jsonb_array_elements_text(curve->'b') e) = 1 AS one_curve
+  FROM acq.acquisition_rounds r JOIN acq.acquisition_plans p USING (plan_id)
+  WHERE p.target = 'cp_auto'::regclass AND curve IS NOT NULL)
 SELECT count(*) AS allocation_rounds,
+       count(*) FILTER (WHERE t < 2) AS rounds_not_learning,
        bool_and(curve->>'pooling' = 'auto') AS logged,
        bool_and((SELECT bool_and(e::float8 >= 0 AND e::float8 <= 1) FROM jsonb_array_elements_text(curve->'weight') e))
          AS weights_in_0_1,
        bool_and((curve->'common'->>'a')::float8 > 0 AND (curve->'common'->>'tau2')::float8 >= 0
-                AND (curve->'common'->>'sigma2')::float8 >= 0) AS common_logged,
-       bool_and((SELECT bool_and(abs((curve->'b'->>i)::float8 * ((curve->'n'->>i)::float8) ^ (-(curve->'a'->>i)::float8) -
-                                     (curve->'b_own'->>i)::float8 * ((curve->'n'->>i)::float8) ^ (-(curve->'a_own'->>i)::float8))
-                                 <= 1e-4 * (curve->'b_own'->>i)::float8 * ((curve->'n'->>i)::float8) ^ (-(curve->'a_own'->>i)::float8))
-                 FROM generate_series(0, jsonb_array_length(curve->'a') - 1) i)) AS levels_kept,
+                AND (curve->'common'->>'sigma2')::float8 >= 0 AND t IS NOT NULL) AS common_logged,
+       bool_and(CASE WHEN t >= 2 THEN levels_kept ELSE one_curve END) AS levels_kept_or_one_curve,
        bool_and(jsonb_array_length(curve->'points') = 4 AND jsonb_array_length(curve->'points'->0) = 5) AS points_logged
-FROM acq.acquisition_rounds r JOIN acq.acquisition_plans p USING (plan_id)
-WHERE p.target = 'cp_auto'::regclass AND curve IS NOT NULL;
+FROM c;
 -- the same seed, the same plan
 SELECT counts = :'auto_counts' AS same_counts FROM acq.acquire('cp_cons', 'cp_prov', 'cp_auto2', 'x', 'y', 400,
                                                                 strategy => 'curve', validation => 'cp_val', seed => 1);

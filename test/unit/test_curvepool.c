@@ -9,7 +9,8 @@
  * tau^2 / (tau^2 + s^2) = 5/9 and the pooled exponents computed by hand,
  * each curve still through its own fitted loss at the current count; slices
  * whose fit failed take the common exponent through their current loss,
- * zero-loss slices are left alone;
+ * zero-loss slices are left alone; where the mean exponent is not
+ * significantly positive (t < 2) 'auto' acts as 'full';
  * with two points per curve 'auto' acts as 'none'; every allocation freed.
  */
 #include "core/curvepool.h"
@@ -36,9 +37,8 @@
  * mean of all 9 y + a0 L = L (-6.6 / 9 + 0.5).
  */
 static void
-known_points(double *pt_n, double *pt_loss)
+points_with(const double *beta, double *pt_n, double *pt_loss)
 {
-	const double beta[NP] = {-0.2, -0.5, -0.8};
 	const double L = log(4.0);
 
 	for (int p = 0; p < NP; p++)
@@ -53,6 +53,14 @@ known_points(double *pt_n, double *pt_loss)
 		pt_loss[p * KP + 1] = exp(L * d1);
 		pt_loss[p * KP + 2] = exp(L * (d1 + d2));
 	}
+}
+
+static void
+known_points(double *pt_n, double *pt_loss)
+{
+	const double beta[NP] = {-0.2, -0.5, -0.8};
+
+	points_with(beta, pt_n, pt_loss);
 }
 
 static void
@@ -124,6 +132,8 @@ test_auto_known(void)
 	CHECK_CLOSE(log(st.b0), logb0, 1e-12);
 	CHECK_CLOSE(st.sigma2, (16.0 / 0.75 + 1.0 / 0.1875) * 0.01 * L * L, 1e-12);
 	CHECK_CLOSE(st.tau2, 0.05, 1e-12);
+	/* the model learns: t = 0.5 / sqrt(0.09 / 3) = 2.887 >= 2 */
+	CHECK_CLOSE(st.learning_t, 0.5 / sqrt(0.03), 1e-9);
 	CHECK(st.slopes == NP);
 	for (int p = 0; p < NP; p++)
 	{
@@ -191,6 +201,43 @@ test_auto_exact_keeps(void)
 }
 
 static void
+test_auto_no_learning(void)
+{
+	/*
+	 * slopes 0.05, -0.02, -0.04: mean -0.00333, var 0.00223, so t = 0.122 < 2:
+	 * the model does not learn measurably, 'auto' acts as 'full' (one curve,
+	 * equal counts)
+	 */
+	const double beta[NP] = {0.05, -0.02, -0.04};
+	double		pt_n[NP * KP],
+				pt_loss[NP * KP],
+				a[NP],
+				b[NP],
+				w[NP],
+				n0[NP] = {2, 10, 30};
+	int64_t		cap[NP] = {1000, 1000, 1000},
+				x[NP];
+	AcqCurveFitKind kind[NP];
+	AcqCurvePoolStats st;
+	double		m = (0.05 - 0.02 - 0.04) / 3.0,
+				v = (pow(0.05 - m, 2) + pow(-0.02 - m, 2) + pow(-0.04 - m, 2)) / 2.0;
+
+	points_with(beta, pt_n, pt_loss);
+	fit_all(pt_n, pt_loss, NP, KP, kind, a, b);
+	acq_curve_pool(NP, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_AUTO, a, b, w, &st);
+	CHECK_CLOSE(st.learning_t, -m / sqrt(v / 3.0), 1e-9);
+	CHECK(st.learning_t < ACQ_CURVE_LEARNING_T);
+	CHECK_CLOSE(st.a0, -m, 1e-12);
+	for (int p = 0; p < NP; p++)
+	{
+		CHECK(w[p] == 0.0);
+		CHECK(a[p] == st.a0 && b[p] == st.b0);
+	}
+	CHECK(acq_curve_allocate(NP, a, b, n0, cap, 0.0, 50, x) == 50);
+	CHECK(x[0] == 29 && x[1] == 21 && x[2] == 0);
+}
+
+static void
 test_full_water_filling(void)
 {
 	/* every slice one curve: the exact allocation fills to equal counts */
@@ -226,20 +273,26 @@ test_full_water_filling(void)
 static void
 test_failed_and_zero(void)
 {
-	/* slice 0 fits, slice 1 rises (not decreasing), slice 2 has zero loss, slice 3 one point */
-	double		pt_n[4 * KP] = {1, 4, 16, 1, 4, 16, 1, 4, 16, 0, 0, 3},
-				pt_loss[4 * KP] = {1.0, 0.5, 0.3, 0.5, 0.6, 0.7, 0, 0, 0, NAN, NAN, 0.8},
-				a[4],
-				b[4],
-				w[4];
-	AcqCurveFitKind kind[4];
+	/*
+	 * slices 0, 4, 5 fit, slice 1 rises (not decreasing), slice 2 has zero loss,
+	 * slice 3 one point; the mean exponent is significant (t >= 2)
+	 */
+	double		pt_n[6 * KP] = {1, 4, 16, 1, 4, 16, 1, 4, 16, 0, 0, 3, 1, 4, 16, 1, 4, 16},
+				pt_loss[6 * KP] = {1.0, 0.5, 0.3, 0.5, 0.6, 0.7, 0, 0, 0, NAN, NAN, 0.8,
+		1.0, 0.5, 0.3, 2.0, 1.0, 0.6},
+				a[6],
+				b[6],
+				w[6];
+	AcqCurveFitKind kind[6];
 	AcqCurvePoolStats st;
 
-	fit_all(pt_n, pt_loss, 4, KP, kind, a, b);
+	fit_all(pt_n, pt_loss, 6, KP, kind, a, b);
 	CHECK(kind[0] == ACQ_CURVE_FIT_OK && kind[1] == ACQ_CURVE_FIT_FLAT &&
-		  kind[2] == ACQ_CURVE_FIT_ZERO && kind[3] == ACQ_CURVE_FIT_FEW);
-	acq_curve_pool(4, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_AUTO, a, b, w, &st);
-	CHECK(st.slopes == 2);		/* slices 0 and 1 have two pairs each */
+		  kind[2] == ACQ_CURVE_FIT_ZERO && kind[3] == ACQ_CURVE_FIT_FEW &&
+		  kind[4] == ACQ_CURVE_FIT_OK && kind[5] == ACQ_CURVE_FIT_OK);
+	acq_curve_pool(6, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_AUTO, a, b, w, &st);
+	CHECK(st.slopes == 4);		/* slices 0, 1, 4, 5 have two pairs each */
+	CHECK(st.learning_t >= ACQ_CURVE_LEARNING_T);
 	CHECK(w[1] == 0.0 && w[3] == 0.0);
 	CHECK(a[1] == st.a0 && a[3] == st.a0);
 	/* through the loss at the current count, as the fallback made them */
@@ -247,6 +300,13 @@ test_failed_and_zero(void)
 	CHECK_CLOSE(b[3] * pow(3.0, -a[3]), 0.8, 1e-12);
 	CHECK(w[2] == 1.0 && b[2] == 0.0);
 	CHECK(w[0] >= 0.0 && w[0] <= 1.0);
+
+	/* without slices 4 and 5 the mean exponent is not significant: one common curve */
+	fit_all(pt_n, pt_loss, 4, KP, kind, a, b);
+	acq_curve_pool(4, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_AUTO, a, b, w, &st);
+	CHECK(st.slopes == 2 && st.learning_t < ACQ_CURVE_LEARNING_T);
+	CHECK(a[0] == st.a0 && b[0] == st.b0 && a[1] == st.a0 && b[1] == st.b0 && a[3] == st.a0 && b[3] == st.b0);
+	CHECK(w[2] == 1.0 && b[2] == 0.0);
 
 	/* two points per curve: no residual, 'auto' acts as 'none' */
 	{
@@ -295,6 +355,7 @@ main(void)
 	RUN(test_none);
 	RUN(test_auto_known);
 	RUN(test_auto_exact_keeps);
+	RUN(test_auto_no_learning);
 	RUN(test_full_water_filling);
 	RUN(test_failed_and_zero);
 	RUN(test_frees);

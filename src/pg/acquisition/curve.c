@@ -343,6 +343,8 @@ acquisition_curve_allocate(Run *run)
 	append_number(&js, ps.sigma2);
 	appendStringInfoString(&js, ", \"tau2\": ");
 	append_number(&js, ps.tau2);
+	appendStringInfoString(&js, ", \"learning_t\": ");
+	append_number(&js, ps.learning_t);
 	appendStringInfoChar(&js, '}');
 	append_array(&js, "n", cur_n, np, 1, 0);
 	append_array(&js, "loss", cur_loss, np, 1, 0);
