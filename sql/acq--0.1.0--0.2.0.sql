@@ -182,6 +182,7 @@ ALTER TABLE acq.acquisition_plans
     ADD COLUMN curve_model     text,
     ADD COLUMN fairness_lambda float8 NOT NULL DEFAULT 0,
     ADD COLUMN curve_points    int NOT NULL DEFAULT 5,
+    ADD COLUMN curve_pooling   text NOT NULL DEFAULT 'auto',
     -- SPS's coverage rule (issue 15): 1 is the paper's SPS, which every plan before it ran
     ADD COLUMN separation      float8 NOT NULL DEFAULT 1;
 ALTER TABLE acq.acquisition_rounds ADD COLUMN curve jsonb;
@@ -224,6 +225,7 @@ CREATE FUNCTION acq.acquire(
     model           text    DEFAULT NULL,   -- curve: acq.evaluate's model (NULL: the task's default)
     fairness_lambda float8  DEFAULT 0,      -- curve: weight of the loss disparity between predicates
     curve_points    int     DEFAULT 5,      -- curve: nested subsets per learning curve
+    curve_pooling   text    DEFAULT 'auto', -- curve: 'auto' | 'none' (Slice Tuner's own curves) | 'full'
     separation      float8  DEFAULT 0.05)   -- SPS: level at which Thompson's choice must beat the
                                             --   least-bought predicate's novelty; 1: the paper's
 RETURNS TABLE (plan_id bigint, bought int, rounds int, budget_left int,
@@ -263,6 +265,7 @@ CREATE FUNCTION acq.submit_acquire(
     model           text    DEFAULT NULL,   -- curve: acq.evaluate's model (NULL: the task's default)
     fairness_lambda float8  DEFAULT 0,      -- curve: weight of the loss disparity between predicates
     curve_points    int     DEFAULT 5,      -- curve: nested subsets per learning curve
+    curve_pooling   text    DEFAULT 'auto', -- curve: 'auto' | 'none' (Slice Tuner's own curves) | 'full'
     separation      float8  DEFAULT 0.05)   -- SPS: level at which Thompson's choice must beat the
                                             --   least-bought predicate's novelty; 1: the paper's
 RETURNS bigint

@@ -373,6 +373,7 @@ CREATE TABLE acq.acquisition_plans (
     curve_model     text,               -- curve: the model of the learning curves
     fairness_lambda float8 NOT NULL DEFAULT 0,
     curve_points    int NOT NULL DEFAULT 5,
+    curve_pooling   text NOT NULL DEFAULT 'auto',  -- curve: partial pooling of the curves
     separation      float8 NOT NULL DEFAULT 1   -- SPS (1: the paper's; plans made before it existed)
 );
 COMMENT ON TABLE acq.acquisition_plans IS
@@ -460,6 +461,7 @@ CREATE FUNCTION acq.acquire(
     model           text    DEFAULT NULL,   -- curve: acq.evaluate's model (NULL: the task's default)
     fairness_lambda float8  DEFAULT 0,      -- curve: weight of the loss disparity between predicates
     curve_points    int     DEFAULT 5,      -- curve: nested subsets per learning curve
+    curve_pooling   text    DEFAULT 'auto', -- curve: 'auto' | 'none' (Slice Tuner's own curves) | 'full'
     separation      float8  DEFAULT 0.05)   -- SPS: level at which Thompson's choice must beat the
                                             --   least-bought predicate's novelty; 1: the paper's
 RETURNS TABLE (plan_id bigint, bought int, rounds int, budget_left int,
@@ -499,6 +501,7 @@ CREATE FUNCTION acq.submit_acquire(
     model           text    DEFAULT NULL,   -- curve: acq.evaluate's model (NULL: the task's default)
     fairness_lambda float8  DEFAULT 0,      -- curve: weight of the loss disparity between predicates
     curve_points    int     DEFAULT 5,      -- curve: nested subsets per learning curve
+    curve_pooling   text    DEFAULT 'auto', -- curve: 'auto' | 'none' (Slice Tuner's own curves) | 'full'
     separation      float8  DEFAULT 0.05)   -- SPS: level at which Thompson's choice must beat the
                                             --   least-bought predicate's novelty; 1: the paper's
 RETURNS bigint

@@ -62,10 +62,11 @@
 #include "core/novelty.h"
 #include "core/planner.h"
 #include "core/pool.h"
+#include "core/curvepool.h"
 
 #define MAX_SQL_PREDICATES 64	/* a row's SQL predicates are the bits of a uint64 */
 #define MAX_PREDICATES 4096		/* label and grid predicates */
-#define ACQUISITION_NARGS 28	/* acq.acquire's arguments */
+#define ACQUISITION_NARGS 29	/* acq.acquire's arguments */
 #define CURVE_MAX_POINTS 20		/* curve_points: at most */
 
 typedef struct Run Run;
@@ -114,6 +115,7 @@ typedef struct AcqSpec
 	char	   *model;			/* as acq.evaluate names it; NULL: the task's default */
 	double		fairness_lambda;
 	int			curve_points;
+	AcqCurvePooling curve_pooling;	/* partial pooling of the curves (core/curvepool.h) */
 	double		separation;		/* SPS: coverage rule's level (1: the paper's) */
 } AcqSpec;
 
@@ -122,6 +124,7 @@ extern const AcqOption acquisition_strategies[];
 extern const AcqOption acquisition_predicate_kinds[];
 extern const AcqOption acquisition_tasks[];	/* value: regression */
 extern const AcqOption acquisition_allocations[];
+extern const AcqOption acquisition_curve_poolings[];
 
 /* an ERROR 22023 with msg and hint (may be NULL) */
 void		acquisition_param_error(const char *msg, const char *hint);

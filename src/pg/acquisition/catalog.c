@@ -95,6 +95,7 @@ acquisition_insert_plan(const AcqSpec *s, int64 job_id)
 		NULLARG(TEXTOID);
 	ARG(FLOAT8OID, Float8GetDatum(s->fairness_lambda));
 	ARG(INT4OID, Int32GetDatum(s->curve_points));
+	ARG(TEXTOID, CStringGetTextDatum(acq_option_name(acquisition_curve_poolings, s->curve_pooling)));
 	ARG(FLOAT8OID, Float8GetDatum(s->separation));
 #undef ARG
 #undef NULLARG
@@ -103,9 +104,11 @@ acquisition_insert_plan(const AcqSpec *s, int64 job_id)
 										"INSERT INTO acq.acquisition_plans (job_id, consumer, provider, target, features, label,"
 										" id_column, budget, strategy, predicates, task, labels, grid_dims, grid_size,"
 										" predicate_sql, batch, tau, l, delta, allocation, novelty_k, novelty_splits, scale,"
-										" seed, owner, budget_left, validation, curve_model, fairness_lambda, curve_points, separation)"
+										" seed, owner, budget_left, validation, curve_model, fairness_lambda, curve_points,"
+										" curve_pooling, separation)"
 										" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
-										" $18, $19, $20, $21, $22, $23, $24, $25::pg_catalog.regrole, $8, $26, $27, $28, $29, $30)"
+										" $18, $19, $20, $21, $22, $23, $24, $25::pg_catalog.regrole, $8, $26, $27, $28, $29,"
+										" $30, $31)"
 										" RETURNING plan_id" :
 										"INSERT INTO acq.acquisition_plans (job_id, consumer, provider, target, features, label,"
 										" id_column, budget, strategy, predicates, task, labels, grid_dims, grid_size,"
@@ -142,7 +145,7 @@ acquisition_read_plan(int64 plan_id, AcqSpec *s, const char *hint)
 										" id_column::pg_catalog.text, budget, strategy, predicates, task, labels,"
 										" grid_dims, grid_size, predicate_sql, batch, tau, l, delta, allocation,"
 										" novelty_k, novelty_splits, scale, seed, validation::pg_catalog.oid, curve_model,"
-										" fairness_lambda, curve_points, separation"
+										" fairness_lambda, curve_points, curve_pooling, separation"
 										" FROM acq.acquisition_plans WHERE plan_id OPERATOR(pg_catalog.=) $1" :
 										"SELECT consumer::pg_catalog.oid, provider::pg_catalog.oid,"
 										" target::pg_catalog.oid, features::pg_catalog.text, label::pg_catalog.text,"
@@ -194,6 +197,7 @@ acquisition_read_plan(int64 plan_id, AcqSpec *s, const char *hint)
 	s->scale = DatumGetBool(COL(22));
 	s->seed = DatumGetInt64(COL(23));
 	s->curve_points = 5;
+	s->curve_pooling = ACQ_CURVE_POOL_AUTO;
 	s->separation = 1.0;
 	if (!curve)
 		goto done;
@@ -205,7 +209,8 @@ acquisition_read_plan(int64 plan_id, AcqSpec *s, const char *hint)
 		s->model = TextDatumGetCString(d);
 	s->fairness_lambda = DatumGetFloat8(COL(26));
 	s->curve_points = DatumGetInt32(COL(27));
-	s->separation = DatumGetFloat8(COL(28));
+	s->curve_pooling = acq_parse_option(acquisition_curve_poolings, TXT(28), "curve_pooling", NULL);
+	s->separation = DatumGetFloat8(COL(29));
 done:;
 #undef COL
 #undef TXT

@@ -238,7 +238,11 @@ acquisition_curve_allocate(Run *run)
 			   *b = palloc0(sizeof(double) * np),
 			   *cur_n = palloc(sizeof(double) * np),
 			   *cur_loss = palloc(sizeof(double) * np),
-			   *xd = palloc(sizeof(double) * np);
+			   *xd = palloc(sizeof(double) * np),
+			   *w = palloc(sizeof(double) * np),
+			   *a_fit = palloc(sizeof(double) * np),
+			   *b_fit = palloc(sizeof(double) * np);
+	AcqCurvePoolStats ps;
 	int64	   *cap = palloc(sizeof(int64) * np),
 			   *x = palloc(sizeof(int64) * np);
 	AcqCurveFitKind *kind = palloc(sizeof(AcqCurveFitKind) * np);
@@ -293,6 +297,9 @@ acquisition_curve_allocate(Run *run)
 		cap[p] = run->planner->preds[p].exhausted ? 0 : run->pool->preds[p].available;
 	}
 	acq_curve_fallback(np, kind, cur_n, cur_loss, a, b);
+	memcpy(a_fit, a, sizeof(double) * np);
+	memcpy(b_fit, b, sizeof(double) * np);
+	acq_curve_pool(np, K, pt_n, pt_loss, kind, s->curve_pooling, a, b, w, &ps);
 	(void) acq_curve_allocate(np, a, b, xd, cap, s->fairness_lambda, total, x);
 	acq_planner_set_allocation(run->planner, x);
 
@@ -309,6 +316,36 @@ acquisition_curve_allocate(Run *run)
 	for (int p = 0; p < np; p++)
 		appendStringInfo(&js, "%s\"%s\"", p ? ", " : "", acq_curve_fit_name(kind[p]));
 	appendStringInfoChar(&js, ']');
+	appendStringInfoString(&js, ", \"points\": [");
+	for (int p = 0; p < np; p++)
+	{
+		appendStringInfoString(&js, p ? ", [" : "[");
+		for (int j = 0; j < K; j++)
+		{
+			appendStringInfoString(&js, j ? ", [" : "[");
+			append_number(&js, pt_n[(size_t) p * K + j]);
+			appendStringInfoString(&js, ", ");
+			append_number(&js, pt_loss[(size_t) p * K + j]);
+			appendStringInfoChar(&js, ']');
+		}
+		appendStringInfoChar(&js, ']');
+	}
+	appendStringInfoChar(&js, ']');
+	append_array(&js, "a_own", a_fit, np, 1, 0);
+	append_array(&js, "b_own", b_fit, np, 1, 0);
+	append_array(&js, "weight", w, np, 1, 0);
+	appendStringInfo(&js, ", \"pooling\": \"%s\", \"common\": {\"a\": ",
+					 acq_option_name(acquisition_curve_poolings, s->curve_pooling));
+	append_number(&js, ps.a0);
+	appendStringInfoString(&js, ", \"b\": ");
+	append_number(&js, ps.b0);
+	appendStringInfoString(&js, ", \"sigma2\": ");
+	append_number(&js, ps.sigma2);
+	appendStringInfoString(&js, ", \"tau2\": ");
+	append_number(&js, ps.tau2);
+	appendStringInfoString(&js, ", \"learning_t\": ");
+	append_number(&js, ps.learning_t);
+	appendStringInfoChar(&js, '}');
 	append_array(&js, "n", cur_n, np, 1, 0);
 	append_array(&js, "loss", cur_loss, np, 1, 0);
 	for (int p = 0; p < np; p++)

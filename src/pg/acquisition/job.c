@@ -20,7 +20,7 @@ PG_FUNCTION_INFO_V1(acq_resume_acquire);
 
 #define ACQUIRE_NARGS ACQUISITION_NARGS
 
-/* acq.submit_acquire's arguments ($1..$28) as the job's params */
+/* acq.submit_acquire's arguments ($1..$29) as the job's params */
 static const char *params_sql =
 "SELECT pg_catalog.jsonb_build_object("
 "  'consumer', $1::pg_catalog.oid, 'consumer_name', $1::pg_catalog.text,"
@@ -32,10 +32,11 @@ static const char *params_sql =
 "  'delta', $18, 'allocation', $19, 'novelty_k', $20,"
 "  'novelty_splits', $21, 'scale', $22, 'seed', $23,"
 "  'validation', $24::pg_catalog.oid, 'validation_name', $24::pg_catalog.text,"
-"  'model', $25, 'fairness_lambda', $26, 'curve_points', $27, 'separation', $28)";
+"  'model', $25, 'fairness_lambda', $26, 'curve_points', $27, 'curve_pooling', $28,"
+"  'separation', $29)";
 
 /*
- * the job's params ($1, jsonb) back as acq.acquire's 28 arguments (a job
+ * the job's params ($1, jsonb) back as acq.acquire's 29 arguments (a job
  * queued before curve's arguments or separation existed gets their defaults;
  * separation 1: the paper's SPS, which it was submitted for)
  */
@@ -67,6 +68,7 @@ static const char *args_sql =
 "  $1 OPERATOR(pg_catalog.->>) 'model',"
 "  COALESCE(($1 OPERATOR(pg_catalog.->>) 'fairness_lambda')::pg_catalog.float8, 0),"
 "  COALESCE(($1 OPERATOR(pg_catalog.->>) 'curve_points')::pg_catalog.int4, 5),"
+"  COALESCE($1 OPERATOR(pg_catalog.->>) 'curve_pooling', 'auto'),"
 "  COALESCE(($1 OPERATOR(pg_catalog.->>) 'separation')::pg_catalog.float8, 1)";
 
 /* acq.submit_acquire(<acq.acquire's arguments>): checked, then queued */

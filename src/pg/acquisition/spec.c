@@ -53,6 +53,13 @@ const AcqOption acquisition_allocations[] = {
 	{NULL, 0}
 };
 
+const AcqOption acquisition_curve_poolings[] = {
+	{"none", ACQ_CURVE_POOL_NONE},
+	{"auto", ACQ_CURVE_POOL_AUTO},
+	{"full", ACQ_CURVE_POOL_FULL},
+	{NULL, 0}
+};
+
 #define ID_HINT "acq identifies records by an integer id shared by consumer and provider."
 
 static void check_spec_values(AcqSpec *s);
@@ -117,6 +124,7 @@ acquisition_spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s)
 	s->seed = PG_GETARG_INT64(22);
 	/* curve's arguments (0.1.0's internal functions have only the first 23: defaults) */
 	s->curve_points = 5;
+	s->curve_pooling = ACQ_CURVE_POOL_AUTO;
 	s->separation = 1.0;		/* 0.1.0's internal functions: the paper's SPS */
 	if (PG_NARGS() >= ACQUISITION_NARGS - 1)
 	{
@@ -128,11 +136,15 @@ acquisition_spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s)
 		s->fairness_lambda = PG_GETARG_FLOAT8(25);
 		acq_arg_require(fcinfo, 26, "curve_points");
 		s->curve_points = PG_GETARG_INT32(26);
+		s->curve_pooling = acq_parse_option(acquisition_curve_poolings,
+											acq_arg_text(fcinfo, 27, "curve_pooling", true),
+											"curve_pooling",
+											"Use 'auto' (empirical-Bayes weights), 'none' (each predicate's own curve, as Slice Tuner) or 'full' (one common curve: equal counts).");
 	}
 	if (PG_NARGS() >= ACQUISITION_NARGS)
 	{
-		acq_arg_require(fcinfo, 27, "separation");
-		s->separation = PG_GETARG_FLOAT8(27);
+		acq_arg_require(fcinfo, 28, "separation");
+		s->separation = PG_GETARG_FLOAT8(28);
 	}
 
 	s->strategy = acq_parse_option(acquisition_strategies, strategy, "strategy",
