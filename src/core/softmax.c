@@ -553,6 +553,36 @@ acq_softmax_fit(const double *X, const int *y, int64_t n, int d, int K,
 				double C, int max_iter, double tol, AcqSoftmax *out,
 				char *errbuf, size_t errlen)
 {
+	return acq_softmax_fit_from(X, y, n, d, K, C, max_iter, tol, NULL, out,
+								errbuf, errlen);
+}
+
+/*
+ * theta (W over the Kp classes present, then b) from start: the classes
+ * start has; the others keep theta's (W = 0, the frequency intercept).
+ */
+static void
+softmax_start_from(const AcqSoftmax *start, const int *cls, int d, int K,
+				   int Kp, double *theta)
+{
+	for (int k = 0; k < K; k++)
+	{
+		int			c = cls[k];
+
+		if (c < 0 || !(start->b[k] > 0.5 * ACQ_SOFTMAX_ABSENT_B))
+			continue;
+		for (int j = 0; j < d; j++)
+			theta[(int64_t) j * Kp + c] = start->W[(int64_t) j * K + k];
+		theta[(int64_t) d * Kp + c] = start->b[k];
+	}
+}
+
+AcqStatus
+acq_softmax_fit_from(const double *X, const int *y, int64_t n, int d, int K,
+					 double C, int max_iter, double tol,
+					 const AcqSoftmax *start, AcqSoftmax *out,
+					 char *errbuf, size_t errlen)
+{
 	SoftmaxWork w;
 	int		   *cls;
 	double	   *theta;
@@ -572,7 +602,8 @@ acq_softmax_fit(const double *X, const int *y, int64_t n, int d, int K,
 	memset(&w, 0, sizeof(w));
 	if (d < 0 || K < 1 || n < 0 || !(C > 0.0) || isinf(C) || max_iter < 0 ||
 		!(tol >= 0.0) || (n > 0 && (y == NULL || (d > 0 && X == NULL))) ||
-		(double) (d + 1) * K > (double) (1 << 30))
+		(double) (d + 1) * K > (double) (1 << 30) ||
+		(start != NULL && (start->d != d || start->K != K || start->W == NULL)))
 	{
 		acq_set_error(errbuf, errlen, "softmax: invalid argument");
 		return ACQ_ERR_ARGUMENT;
@@ -596,6 +627,8 @@ acq_softmax_fit(const double *X, const int *y, int64_t n, int d, int K,
 	/* start: W = 0, b = centred log class counts, packed over Kp classes */
 	memmove(theta + (int64_t) d * Kp, theta + (int64_t) d * K,
 			sizeof(double) * Kp);
+	if (start != NULL && Kp > 1)
+		softmax_start_from(start, cls, d, K, Kp, theta);
 
 	out->d = d;
 	out->K = K;
