@@ -177,9 +177,16 @@ softmax_rows(const double *X, int d, const int *y, const int *cls, int Kp, int N
 		zmax = z[0];
 		for (int k = 1; k < Kp; k++)
 			zmax = z[k] > zmax ? z[k] : zmax;
+		loss -= z[cls[y[r]]] - zmax;
+
+		/*
+		 * exp(z - max z) of the classes, exp(-600) for the padding: the
+		 * vector exp takes a slow scalar path below about -708, and a term
+		 * under exp(-600) = 2.7e-261 changes neither the sum (>= 1) nor any
+		 * probability that matters (the padding's are dropped)
+		 */
 		for (int k = 0; k < kw; k++)
-			z[k] = k < Kp ? z[k] - zmax : -1000.0;	/* exp(-1000) = 0 */
-		loss -= z[cls[y[r]]];
+			z[k] = k < Kp && z[k] - zmax > -600.0 ? z[k] - zmax : -600.0;
 	}
 	for (int q = 0; q < R * kw; q++)
 		e[q] = exp(t[q]);
