@@ -139,6 +139,23 @@ VEC(acq_vec_cm_gemv_t) (const double *X, int64_t ld, int64_t m, int ncol,
  * loop (libmvec).
  */
 #define SMX_MAXV (ACQ_VEC_SOFTMAX_MAXK / 4)
+
+/*
+ * exp of 4 lanes by libmvec's vector exp, called by name (its x86-64
+ * vector ABI): the vectoriser left some of these loops scalar under
+ * PostgreSQL's compiler flags.
+ */
+#ifdef ACQ_VEC_AVX2
+extern v4d	_ZGVdN4v_exp(v4d x);
+#define smx_exp4(in, out) (*(v4du *) (out) = _ZGVdN4v_exp(*(const v4du *) (in)))
+#else
+typedef double v2d __attribute__((vector_size(16)));
+typedef double v2du __attribute__((vector_size(16), aligned(8)));
+extern v2d	_ZGVbN2v_exp(v2d x);
+#define smx_exp4(in, out) \
+	(*(v2du *) (out) = _ZGVbN2v_exp(*(const v2du *) (in)), \
+	 *(v2du *) ((out) + 2) = _ZGVbN2v_exp(*(const v2du *) ((in) + 2)))
+#endif
 static inline __attribute__((always_inline)) double
 softmax_rows(const double *X, int d, const int *y, const int *cls, int Kp, int NV, int R,
 			 const double *W, const double *b, double *gW, double *gb)
@@ -188,8 +205,8 @@ softmax_rows(const double *X, int d, const int *y, const int *cls, int Kp, int N
 		for (int k = 0; k < kw; k++)
 			z[k] = k < Kp && z[k] - zmax > -600.0 ? z[k] - zmax : -600.0;
 	}
-	for (int q = 0; q < R * kw; q++)
-		e[q] = exp(t[q]);
+	for (int q = 0; q < R * kw; q += 4)
+		smx_exp4(t + q, e + q);
 	for (int r = 0; r < R; r++)
 	{
 		double	   *p = e + r * kw;
