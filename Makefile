@@ -43,6 +43,8 @@ include $(PGXS)
 VEC_CFLAGS  = -O3 -ffast-math
 src/core/vecmath.o: CFLAGS += $(VEC_CFLAGS)
 src/core/vecmath_avx2.o: CFLAGS += $(VEC_CFLAGS) -mavx2 -mfma
+# (its JIT bitcode too: it calls libmvec's AVX2 exp by name)
+src/core/vecmath_avx2.bc: BITCODE_CFLAGS += -mavx2 -mfma
 SHLIB_LINK += -lmvec
 
 # rebuild every object when a header changes

@@ -275,7 +275,9 @@ acq_curve_losses_bytes(const AcqCurveModelParams *mp, int64_t m, int d, int64_t 
 	switch (mp->model)
 	{
 		case ACQ_CURVE_SOFTMAX:
-			return rows + acq_softmax_fit_bytes(m, d, mp->K) + 8.0 * (double) nval * mp->K;
+			/* and the previous subset's model, the fit's start */
+			return rows + acq_softmax_fit_bytes(m, d, mp->K) + 8.0 * (double) nval * mp->K +
+				8.0 * (d + 1.0) * mp->K;
 		case ACQ_CURVE_KNN_CLASSIFY:
 			return rows + acq_knn_classify_bytes(m, d, mp->K, nval, mp->k) + 4.0 * nval;
 		case ACQ_CURVE_KNN_REGRESS:
@@ -297,48 +299,21 @@ add_slice_losses(const AcqCurveSet *val, int64_t i, double l, double *sum, doubl
 	}
 }
 
-AcqStatus
-acq_curve_losses(const AcqCurveSet *train, const int64_t *rows, int64_t m,
-				 const AcqCurveSet *val, int np, const AcqCurveModelParams *mp,
-				 double *loss, double *count, char *errbuf, size_t errlen)
+/*
+ * Train the model on the m rows X (m x d), cls or y, and add each
+ * validation row's loss to its slices (sum, cnt: np each, zeroed here).
+ * Softmax: warm (may be NULL) is the fit's start if it holds a model, and
+ * receives the new model (the old one freed).
+ */
+static AcqStatus
+curve_model_losses(const double *X, const int *cls, const double *y, int64_t m, int d,
+				   const AcqCurveSet *val, int np, const AcqCurveModelParams *mp,
+				   AcqSoftmax *warm, double *sum, double *cnt, char *errbuf, size_t errlen)
 {
-	int			d = train->d;
-	double	   *X,
-			   *y = NULL,
-			   *sum,
-			   *cnt;
-	int		   *cls = NULL;
 	AcqStatus	st = ACQ_OK;
-	bool		classify = mp->model == ACQ_CURVE_SOFTMAX || mp->model == ACQ_CURVE_KNN_CLASSIFY;
 
-	if (m < 1 || val->n < 1 || d < 1 || np < 1)
-	{
-		acq_set_error(errbuf, errlen, "no rows to train or score on");
-		return ACQ_ERR_EMPTY;
-	}
-	X = acq_alloc_array((size_t) m * d, sizeof(double));
-	if (classify)
-		cls = acq_alloc_array((size_t) m, sizeof(int));
-	else
-		y = acq_alloc_array((size_t) m, sizeof(double));
-	sum = acq_alloc_array(np, sizeof(double));
-	cnt = acq_alloc_array(np, sizeof(double));
 	for (int p = 0; p < np; p++)
-		count[p] = 0.0;
-	for (int64_t i = 0; i < m; i++)
-	{
-		int64_t		r = rows[i];
-
-		memcpy(X + i * d, train->X + r * d, sizeof(double) * d);
-		if (classify)
-			cls[i] = train->cls[r];
-		else
-			y[i] = train->y[r];
-		for (int64_t o = train->off[r]; o < train->off[r + 1]; o++)
-			count[train->idx[o]] += 1.0;
-	}
-	acq_check_interrupts();
-
+		sum[p] = cnt[p] = 0.0;
 	switch (mp->model)
 	{
 		case ACQ_CURVE_SOFTMAX:
@@ -347,8 +322,9 @@ acq_curve_losses(const AcqCurveSet *train, const int64_t *rows, int64_t m,
 				double	   *proba;
 
 				memset(&sm, 0, sizeof(sm));
-				st = acq_softmax_fit(X, cls, m, d, mp->K, mp->C, mp->max_iter, mp->tol, &sm,
-									 errbuf, errlen);
+				st = acq_softmax_fit_from(X, cls, m, d, mp->K, mp->C, mp->max_iter, mp->tol,
+										  warm != NULL && warm->W != NULL ? warm : NULL, &sm,
+										  errbuf, errlen);
 				if (st == ACQ_ERR_NO_CONVERGENCE || st == ACQ_ERR_SINGLE_CLASS)
 					st = ACQ_OK;	/* a usable model: the last point, or the constant one */
 				if (st != ACQ_OK)
@@ -367,7 +343,13 @@ acq_curve_losses(const AcqCurveSet *train, const int64_t *rows, int64_t m,
 					add_slice_losses(val, i, -log(pr), sum, cnt);
 				}
 				acq_free(proba);
-				acq_softmax_free(&sm);
+				if (warm != NULL)
+				{
+					acq_softmax_free(warm);
+					*warm = sm;
+				}
+				else
+					acq_softmax_free(&sm);
 			}
 			break;
 		case ACQ_CURVE_KNN_CLASSIFY:
@@ -427,6 +409,78 @@ acq_curve_losses(const AcqCurveSet *train, const int64_t *rows, int64_t m,
 			}
 			break;
 	}
+	return st;
+}
+
+/* train's rows rows[0..m) copied in that order: X, and cls or y */
+static void
+curve_copy_rows(const AcqCurveSet *train, const int64_t *rows, int64_t m, bool classify,
+				double *X, int *cls, double *y)
+{
+	int			d = train->d;
+
+	for (int64_t i = 0; i < m; i++)
+	{
+		int64_t		r = rows[i];
+
+		memcpy(X + i * d, train->X + r * d, sizeof(double) * d);
+		if (classify)
+			cls[i] = train->cls[r];
+		else
+			y[i] = train->y[r];
+		if ((i & 65535) == 65535)
+			acq_check_interrupts();
+	}
+}
+
+/* count[P] += the slices of train's rows rows[from..to) */
+static void
+curve_count_rows(const AcqCurveSet *train, const int64_t *rows, int64_t from, int64_t to,
+				 double *count)
+{
+	for (int64_t i = from; i < to; i++)
+		for (int64_t o = train->off[rows[i]]; o < train->off[rows[i] + 1]; o++)
+			count[train->idx[o]] += 1.0;
+}
+
+static inline bool
+curve_classifies(const AcqCurveModelParams *mp)
+{
+	return mp->model == ACQ_CURVE_SOFTMAX || mp->model == ACQ_CURVE_KNN_CLASSIFY;
+}
+
+AcqStatus
+acq_curve_losses(const AcqCurveSet *train, const int64_t *rows, int64_t m,
+				 const AcqCurveSet *val, int np, const AcqCurveModelParams *mp,
+				 double *loss, double *count, char *errbuf, size_t errlen)
+{
+	int			d = train->d;
+	double	   *X,
+			   *y = NULL,
+			   *sum,
+			   *cnt;
+	int		   *cls = NULL;
+	AcqStatus	st;
+	bool		classify = curve_classifies(mp);
+
+	if (m < 1 || val->n < 1 || d < 1 || np < 1)
+	{
+		acq_set_error(errbuf, errlen, "no rows to train or score on");
+		return ACQ_ERR_EMPTY;
+	}
+	X = acq_alloc_array((size_t) m * d, sizeof(double));
+	if (classify)
+		cls = acq_alloc_array((size_t) m, sizeof(int));
+	else
+		y = acq_alloc_array((size_t) m, sizeof(double));
+	sum = acq_alloc_array(np, sizeof(double));
+	cnt = acq_alloc_array(np, sizeof(double));
+	for (int p = 0; p < np; p++)
+		count[p] = 0.0;
+	curve_copy_rows(train, rows, m, classify, X, cls, y);
+	curve_count_rows(train, rows, 0, m, count);
+	acq_check_interrupts();
+	st = curve_model_losses(X, cls, y, m, d, val, np, mp, NULL, sum, cnt, errbuf, errlen);
 	for (int p = 0; p < np; p++)
 		loss[p] = cnt[p] > 0.0 ? sum[p] / cnt[p] : NAN;
 	acq_free(X);
@@ -442,20 +496,26 @@ acq_curve_measure(const AcqCurveSet *train, const AcqCurveSet *val, int np,
 				  const AcqCurveModelParams *mp, int points, AcqRng *rng,
 				  double *pt_n, double *pt_loss, char *errbuf, size_t errlen)
 {
-	int64_t		n = train->n;
+	int64_t		n = train->n,
+				done = 0;
+	int			d = train->d;
 	int64_t    *order;
-	double	   *loss,
+	double	   *X,
+			   *y = NULL,
+			   *sum,
+			   *cnt,
 			   *count;
+	int		   *cls = NULL;
+	bool		classify = curve_classifies(mp);
+	AcqSoftmax	warm;
 	AcqStatus	st = ACQ_OK;
 
-	if (n < 1 || points < 1)
+	if (n < 1 || points < 1 || val->n < 1 || d < 1 || np < 1)
 	{
 		acq_set_error(errbuf, errlen, "no training rows");
 		return ACQ_ERR_EMPTY;
 	}
 	order = acq_alloc_array((size_t) n, sizeof(int64_t));
-	loss = acq_alloc_array(np, sizeof(double));
-	count = acq_alloc_array(np, sizeof(double));
 	for (int64_t i = 0; i < n; i++)
 		order[i] = i;
 	/* Fisher-Yates: prefixes are nested random subsets */
@@ -467,20 +527,43 @@ acq_curve_measure(const AcqCurveSet *train, const AcqCurveSet *val, int np,
 		order[i] = order[j];
 		order[j] = t;
 	}
+
+	/*
+	 * One copy of the rows in the shuffled order: each subset is a prefix of
+	 * it (no copy per model).  Softmax: each model starts from the previous
+	 * (smaller) subset's optimum, which is near its own (warm).
+	 */
+	X = acq_alloc_array((size_t) n * d, sizeof(double));
+	if (classify)
+		cls = acq_alloc_array((size_t) n, sizeof(int));
+	else
+		y = acq_alloc_array((size_t) n, sizeof(double));
+	curve_copy_rows(train, order, n, classify, X, cls, y);
+	sum = acq_alloc_array(np, sizeof(double));
+	cnt = acq_alloc_array(np, sizeof(double));
+	count = acq_alloc_array(np, sizeof(double));
+	memset(&warm, 0, sizeof(warm));
 	for (int j = 0; j < points && st == ACQ_OK; j++)
 	{
 		int64_t		m = acq_curve_subset_size(n, points, j);
 
 		acq_check_interrupts();
-		st = acq_curve_losses(train, order, m, val, np, mp, loss, count, errbuf, errlen);
+		curve_count_rows(train, order, done, m, count);
+		done = m;
+		st = curve_model_losses(X, cls, y, m, d, val, np, mp, &warm, sum, cnt, errbuf, errlen);
 		for (int p = 0; p < np; p++)
 		{
 			pt_n[(size_t) p * points + j] = count[p];
-			pt_loss[(size_t) p * points + j] = loss[p];
+			pt_loss[(size_t) p * points + j] = cnt[p] > 0.0 ? sum[p] / cnt[p] : NAN;
 		}
 	}
+	acq_softmax_free(&warm);
 	acq_free(order);
-	acq_free(loss);
+	acq_free(X);
+	acq_free(cls);
+	acq_free(y);
+	acq_free(sum);
+	acq_free(cnt);
 	acq_free(count);
 	return st;
 }

@@ -41,6 +41,7 @@
  * callback stops it on the gradient tolerance, and polls for interrupts.
  */
 #include "core/softmax.h"
+#include "core/vecmath.h"
 
 #include <float.h>
 #include <math.h>
@@ -96,6 +97,10 @@ typedef struct SoftmaxWork
 	double	   *Wb;				/* (d + 1) x Kp: W, then b */
 	double	   *gWb;			/* (d + 1) x Kp: df/dW, then df/db */
 	double	   *Z;				/* chunk x Kp scratch */
+	const AcqVecOps *vec;		/* Kp <= ACQ_VEC_SOFTMAX_MAXK: the fused pass, else NULL */
+	int			kw;				/* Kp rounded up to 4 (the fused pass's width) */
+	double	   *Wp;				/* (d + 1) x kw: W, then b, padded (the fused pass) */
+	double	   *gWp;			/* (d + 1) x kw: its gradient shares */
 	int			iterations;		/* completed, over all L-BFGS runs */
 } SoftmaxWork;
 
@@ -184,6 +189,52 @@ softmax_chunk(SoftmaxWork *w, const double *X, const int *y, int m,
 	return loss;
 }
 
+/*
+ * softmax_f with the fused pass (vecmath.h): theta copied into the padded
+ * Wp, the rows in chunks (interrupts between them), the shares back into g.
+ */
+static double
+softmax_f_fused(SoftmaxWork *w, const double *theta, double *g, int nvar)
+{
+	int			d = w->d,
+				K = w->Kp,
+				kw = w->kw;
+	double		loss = 0.0,
+				pen = 0.0;
+
+	memset(w->Wp, 0, sizeof(double) * (d + 1) * kw);
+	memset(w->gWp, 0, sizeof(double) * (d + 1) * kw);
+	for (int j = 0; j <= d; j++)
+		memcpy(w->Wp + (int64_t) j * kw, theta + (int64_t) j * K, sizeof(double) * K);
+	for (int64_t start = 0; start < w->n; start += w->chunk)
+	{
+		int64_t		m = (w->n - start < w->chunk) ? w->n - start : w->chunk;
+
+		if (w->interrupted || acq_interrupt_pending())
+		{
+			w->interrupted = true;	/* see softmax_f */
+			return NAN;
+		}
+		loss += w->vec->softmax_pass(w->X + start * w->d, m, d, w->y + start, w->cls, K,
+									 w->Wp, w->Wp + (int64_t) d * kw, w->gWp,
+									 w->gWp + (int64_t) d * kw);
+	}
+	for (int j = 0; j <= d; j++)
+		for (int k = 0; k < K; k++)
+		{
+			int64_t		at = (int64_t) j * K + k;
+			double		gj = w->C * w->gWp[(int64_t) j * kw + k];
+
+			if (j < d)
+			{
+				pen += theta[at] * theta[at];
+				gj += theta[at];	/* the penalty 0.5 ||W||^2 */
+			}
+			g[at] = gj;
+		}
+	return w->C * loss + 0.5 * pen;
+}
+
 /* f and its gradient g at theta = [W (d x Kp, row-major), b (Kp)] */
 static double
 softmax_f(SoftmaxWork *w, const double *theta, double *g, int nvar)
@@ -195,6 +246,8 @@ softmax_f(SoftmaxWork *w, const double *theta, double *g, int nvar)
 	int			j;
 
 	memset(g, 0, sizeof(double) * nvar);
+	if (w->vec != NULL)
+		return softmax_f_fused(w, theta, g, nvar);
 	for (start = 0; start < w->n; start += w->chunk)
 	{
 		int			m = (int) ((w->n - start < w->chunk) ?
@@ -544,7 +597,8 @@ acq_softmax_fit_bytes(int64_t n, int d, int K)
 	double		nvar = (d + 1.0) * K;
 
 	/* a predict's chunk K comes after the fit's scratch is freed */
-	return sizeof(double) * (6.0 * nvar + chunk * K + 2.0 * d + 1.0) +
+	/* + the fused pass's padded W and gradient, 2 (d + 1) (K + 3) at most */
+	return sizeof(double) * (6.0 * nvar + chunk * K + 2.0 * (d + 1.0) * (K + 3.0) + 2.0 * d + 1.0) +
 		(sizeof(int) + sizeof(int64_t)) * (double) K;
 }
 
@@ -552,6 +606,36 @@ AcqStatus
 acq_softmax_fit(const double *X, const int *y, int64_t n, int d, int K,
 				double C, int max_iter, double tol, AcqSoftmax *out,
 				char *errbuf, size_t errlen)
+{
+	return acq_softmax_fit_from(X, y, n, d, K, C, max_iter, tol, NULL, out,
+								errbuf, errlen);
+}
+
+/*
+ * theta (W over the Kp classes present, then b) from start: the classes
+ * start has; the others keep theta's (W = 0, the frequency intercept).
+ */
+static void
+softmax_start_from(const AcqSoftmax *start, const int *cls, int d, int K,
+				   int Kp, double *theta)
+{
+	for (int k = 0; k < K; k++)
+	{
+		int			c = cls[k];
+
+		if (c < 0 || !(start->b[k] > 0.5 * ACQ_SOFTMAX_ABSENT_B))
+			continue;
+		for (int j = 0; j < d; j++)
+			theta[(int64_t) j * Kp + c] = start->W[(int64_t) j * K + k];
+		theta[(int64_t) d * Kp + c] = start->b[k];
+	}
+}
+
+AcqStatus
+acq_softmax_fit_from(const double *X, const int *y, int64_t n, int d, int K,
+					 double C, int max_iter, double tol,
+					 const AcqSoftmax *start, AcqSoftmax *out,
+					 char *errbuf, size_t errlen)
 {
 	SoftmaxWork w;
 	int		   *cls;
@@ -572,7 +656,8 @@ acq_softmax_fit(const double *X, const int *y, int64_t n, int d, int K,
 	memset(&w, 0, sizeof(w));
 	if (d < 0 || K < 1 || n < 0 || !(C > 0.0) || isinf(C) || max_iter < 0 ||
 		!(tol >= 0.0) || (n > 0 && (y == NULL || (d > 0 && X == NULL))) ||
-		(double) (d + 1) * K > (double) (1 << 30))
+		(double) (d + 1) * K > (double) (1 << 30) ||
+		(start != NULL && (start->d != d || start->K != K || start->W == NULL)))
 	{
 		acq_set_error(errbuf, errlen, "softmax: invalid argument");
 		return ACQ_ERR_ARGUMENT;
@@ -596,6 +681,8 @@ acq_softmax_fit(const double *X, const int *y, int64_t n, int d, int K,
 	/* start: W = 0, b = centred log class counts, packed over Kp classes */
 	memmove(theta + (int64_t) d * Kp, theta + (int64_t) d * K,
 			sizeof(double) * Kp);
+	if (start != NULL && Kp > 1)
+		softmax_start_from(start, cls, d, K, Kp, theta);
 
 	out->d = d;
 	out->K = K;
@@ -612,11 +699,19 @@ acq_softmax_fit(const double *X, const int *y, int64_t n, int d, int K,
 		return ACQ_ERR_SINGLE_CLASS;
 	}
 
-	/* one allocation: g, Wb, gWb (nvar each), Z (chunk x Kp); mu, h */
+	/*
+	 * one allocation: g, Wb, gWb (nvar each), then Z (chunk x Kp) for the
+	 * DGEMMs or Wp and gWp ((d + 1) x kw each) for the fused pass; mu, h
+	 */
 	nvar = (d + 1) * Kp;
 	w.chunk = softmax_chunk_rows(d, Kp);
 	chunk = (n < w.chunk) ? n : w.chunk;
-	g = acq_alloc_array(3 * (size_t) nvar + (size_t) chunk * Kp, sizeof(double));
+	w.kw = (Kp + 3) / 4 * 4;
+	w.vec = (Kp <= ACQ_VEC_SOFTMAX_MAXK) ? acq_vec_ops() : NULL;
+	if (w.vec != NULL)
+		chunk = 0;				/* the fused pass needs no Z, but Wp and gWp */
+	g = acq_alloc_array(3 * (size_t) nvar + (size_t) chunk * Kp +
+						(w.vec != NULL ? 2 * (size_t) (d + 1) * w.kw : 0), sizeof(double));
 	mu = acq_alloc_array(2 * (size_t) d + 1, sizeof(double));
 	softmax_scales(X, n, d, C, mu, mu + d);
 	w.X = X;
@@ -632,6 +727,8 @@ acq_softmax_fit(const double *X, const int *y, int64_t n, int d, int K,
 	w.Wb = g + nvar;
 	w.gWb = w.Wb + nvar;
 	w.Z = w.gWb + nvar;
+	w.Wp = w.Z + chunk * Kp;
+	w.gWp = w.Wp + (int64_t) (d + 1) * w.kw;
 	w.iterations = 0;
 	w.interrupted = false;
 

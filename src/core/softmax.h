@@ -77,6 +77,21 @@ AcqStatus	acq_softmax_fit(const double *X, const int *y, int64_t n, int d,
 							int K, double C, int max_iter, double tol,
 							AcqSoftmax *out, char *errbuf, size_t errlen);
 
+/*
+ * acq_softmax_fit from a start: L-BFGS begins at start's (W, b) instead of
+ * W = 0 (start = NULL: exactly acq_softmax_fit).  start must have the same d
+ * and K (else ACQ_ERR_ARGUMENT); a class present in the rows but absent from
+ * start (its intercept ACQ_SOFTMAX_ABSENT_B) starts at W column 0 and the
+ * intercept of its frequency.  The objective, the tolerance and the
+ * stopping rules are acq_softmax_fit's: f is strictly convex in W, so a fit
+ * from a nearby point (e.g. the model of a subset of the rows) reaches the
+ * same optimum within the tolerance, in fewer iterations.
+ */
+AcqStatus	acq_softmax_fit_from(const double *X, const int *y, int64_t n, int d,
+								 int K, double C, int max_iter, double tol,
+								 const AcqSoftmax *start, AcqSoftmax *out,
+								 char *errbuf, size_t errlen);
+
 /* argmax class of each of n rows (the lowest class on ties, as numpy) */
 void		acq_softmax_predict(const AcqSoftmax *m, const double *X,
 								int64_t n, int *pred);

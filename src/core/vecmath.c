@@ -41,6 +41,9 @@ void		VEC(acq_vec_cm_gemv_n) (const double *X, int64_t ld, int64_t m, int ncol,
 void		VEC(acq_vec_cm_gemv_t) (const double *X, int64_t ld, int64_t m, int ncol,
 									const double *r, double *g);
 int			VEC(acq_vec_all_finite) (const double *x, int64_t n);
+double		VEC(acq_vec_softmax_pass) (const double *X, int64_t m, int d, const int *y,
+									   const int *cls, int Kp, const double *W, const double *b,
+									   double *gW, double *gb);
 
 /*
  * The column-major products.  OpenBLAS's DGEMV walks a narrow block four
@@ -125,6 +128,152 @@ VEC(acq_vec_cm_gemv_t) (const double *X, int64_t ld, int64_t m, int ncol,
 		cm_gemv_t_cols(X, ld, m, j0, 4, r, g);
 	for (; j0 < ncol; j0++)
 		cm_gemv_t_cols(X, ld, m, j0, 1, r, g);
+}
+
+/*
+ * The softmax pass (vecmath.h) on R rows (R = 4 or 1) and NV 4-wide
+ * column vectors (NV = kw / 4 <= 3), both constants once inlined: the
+ * logits of the R rows stay in R x NV accumulators (12 of AVX2's 16
+ * registers at most) over one sweep of W, then become the residuals r and
+ * stay there over one sweep of gW.  The exponentials of the R rows are one
+ * loop (libmvec).
+ */
+#define SMX_MAXV (ACQ_VEC_SOFTMAX_MAXK / 4)
+
+/*
+ * exp of 4 lanes by libmvec's vector exp, called by name (its x86-64
+ * vector ABI): the vectoriser left some of these loops scalar under
+ * PostgreSQL's compiler flags.
+ */
+#ifdef ACQ_VEC_AVX2
+extern v4d	_ZGVdN4v_exp(v4d x);
+#define smx_exp4(in, out) (*(v4du *) (out) = _ZGVdN4v_exp(*(const v4du *) (in)))
+#else
+typedef double v2d __attribute__((vector_size(16)));
+typedef double v2du __attribute__((vector_size(16), aligned(8)));
+extern v2d	_ZGVbN2v_exp(v2d x);
+#define smx_exp4(in, out) \
+	(*(v2du *) (out) = _ZGVbN2v_exp(*(const v2du *) (in)), \
+	 *(v2du *) ((out) + 2) = _ZGVbN2v_exp(*(const v2du *) ((in) + 2)))
+#endif
+static inline __attribute__((always_inline)) double
+softmax_rows(const double *X, int d, const int *y, const int *cls, int Kp, int NV, int R,
+			 const double *W, const double *b, double *gW, double *gb)
+{
+	v4d			acc[4][SMX_MAXV];
+	double		t[4 * ACQ_VEC_SOFTMAX_MAXK],
+				e[4 * ACQ_VEC_SOFTMAX_MAXK],
+				loss = 0.0;
+	int			kw = 4 * NV;
+
+	for (int r = 0; r < R; r++)
+		for (int v = 0; v < NV; v++)
+			acc[r][v] = *(const v4du *) (b + 4 * v);
+	for (int j = 0; j < d; j++)
+	{
+		v4d			w[SMX_MAXV];
+
+		for (int v = 0; v < NV; v++)
+			w[v] = *(const v4du *) (W + (int64_t) j * kw + 4 * v);
+		for (int r = 0; r < R; r++)
+		{
+			double		xv = X[(int64_t) r * d + j];
+			v4d			xb = {xv, xv, xv, xv};
+
+			for (int v = 0; v < NV; v++)
+				acc[r][v] += xb * w[v];
+		}
+	}
+	for (int r = 0; r < R; r++)
+	{
+		double	   *z = t + r * kw;
+		double		zmax;
+
+		for (int v = 0; v < NV; v++)
+			*(v4du *) (z + 4 * v) = acc[r][v];
+		zmax = z[0];
+		for (int k = 1; k < Kp; k++)
+			zmax = z[k] > zmax ? z[k] : zmax;
+		loss -= z[cls[y[r]]] - zmax;
+
+		/*
+		 * exp(z - max z) of the classes, exp(-600) for the padding: the
+		 * vector exp takes a slow scalar path below about -708, and a term
+		 * under exp(-600) = 2.7e-261 changes neither the sum (>= 1) nor any
+		 * probability that matters (the padding's are dropped)
+		 */
+		for (int k = 0; k < kw; k++)
+			z[k] = k < Kp && z[k] - zmax > -600.0 ? z[k] - zmax : -600.0;
+	}
+	for (int q = 0; q < R * kw; q += 4)
+		smx_exp4(t + q, e + q);
+	for (int r = 0; r < R; r++)
+	{
+		double	   *p = e + r * kw;
+		double		s = 0.0,
+					inv;
+
+		for (int k = 0; k < kw; k++)
+			s += p[k];
+		/* s >= 1: the largest term is exp(0) */
+		loss += log(s);
+		inv = 1.0 / s;
+		for (int k = 0; k < kw; k++)
+			p[k] *= inv;
+		p[cls[y[r]]] -= 1.0;
+		for (int v = 0; v < NV; v++)
+		{
+			acc[r][v] = *(const v4du *) (p + 4 * v);
+			*(v4du *) (gb + 4 * v) += acc[r][v];
+		}
+	}
+	for (int j = 0; j < d; j++)
+	{
+		v4d			g[SMX_MAXV];
+
+		for (int v = 0; v < NV; v++)
+			g[v] = *(const v4du *) (gW + (int64_t) j * kw + 4 * v);
+		for (int r = 0; r < R; r++)
+		{
+			double		xv = X[(int64_t) r * d + j];
+			v4d			xb = {xv, xv, xv, xv};
+
+			for (int v = 0; v < NV; v++)
+				g[v] += xb * acc[r][v];
+		}
+		for (int v = 0; v < NV; v++)
+			*(v4du *) (gW + (int64_t) j * kw + 4 * v) = g[v];
+	}
+	return loss;
+}
+
+static inline __attribute__((always_inline)) double
+softmax_pass_nv(const double *X, int64_t m, int d, const int *y, const int *cls, int Kp,
+				int NV, const double *W, const double *b, double *gW, double *gb)
+{
+	double		loss = 0.0;
+	int64_t		i = 0;
+
+	for (; i + 4 <= m; i += 4)
+		loss += softmax_rows(X + i * d, d, y + i, cls, Kp, NV, 4, W, b, gW, gb);
+	for (; i < m; i++)
+		loss += softmax_rows(X + i * d, d, y + i, cls, Kp, NV, 1, W, b, gW, gb);
+	return loss;
+}
+
+double
+VEC(acq_vec_softmax_pass) (const double *X, int64_t m, int d, const int *y, const int *cls,
+						   int Kp, const double *W, const double *b, double *gW, double *gb)
+{
+	switch ((Kp + 3) / 4)
+	{
+		case 1:
+			return softmax_pass_nv(X, m, d, y, cls, Kp, 1, W, b, gW, gb);
+		case 2:
+			return softmax_pass_nv(X, m, d, y, cls, Kp, 2, W, b, gW, gb);
+		default:
+			return softmax_pass_nv(X, m, d, y, cls, Kp, 3, W, b, gW, gb);
+	}
 }
 
 void		VEC(acq_vec_minmax_update) (const double *x, int n, double *lo, double *hi);
@@ -497,19 +646,22 @@ int			acq_vec_all_finite_avx2(const double *x, int64_t n);
 void		acq_vec_minmax_update_avx2(const double *x, int n, double *lo, double *hi);
 float		acq_vec_add_min_f_avx2(float *b, const float *a, int64_t n);
 int64_t		acq_vec_below_f_avx2(const float *b, int64_t n, float t, int32_t *idx);
+double		acq_vec_softmax_pass_avx2(const double *X, int64_t m, int d, const int *y,
+									  const int *cls, int Kp, const double *W, const double *b,
+									  double *gW, double *gb);
 
 static const AcqVecOps base_ops = {acq_vec_logistic_loss_base,
 	acq_vec_logistic_residuals_base, acq_vec_logistic_step_base,
 acq_vec_weighted_gram_base, acq_vec_int8_rows_dot_base, acq_vec_quantize_row_base,
 acq_vec_cm_gemv_n_base, acq_vec_cm_gemv_t_base,
 acq_vec_all_finite_base, acq_vec_minmax_update_base,
-acq_vec_add_min_f_base, acq_vec_below_f_base};
+acq_vec_add_min_f_base, acq_vec_below_f_base, acq_vec_softmax_pass_base};
 static const AcqVecOps avx2_ops = {acq_vec_logistic_loss_avx2,
 	acq_vec_logistic_residuals_avx2, acq_vec_logistic_step_avx2,
 acq_vec_weighted_gram_avx2, acq_vec_int8_rows_dot_avx2, acq_vec_quantize_row_avx2,
 acq_vec_cm_gemv_n_avx2, acq_vec_cm_gemv_t_avx2,
 acq_vec_all_finite_avx2, acq_vec_minmax_update_avx2,
-acq_vec_add_min_f_avx2, acq_vec_below_f_avx2};
+acq_vec_add_min_f_avx2, acq_vec_below_f_avx2, acq_vec_softmax_pass_avx2};
 
 const AcqVecOps *
 acq_vec_ops(void)

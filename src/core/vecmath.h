@@ -76,9 +76,25 @@ typedef struct AcqVecOps
 
 	/* the j < n with b[j] <= t, ascending, into idx; returns how many */
 	int64_t		(*below_f) (const float *b, int64_t n, float t, int32_t *idx);
+
+	/*
+	 * The softmax regression's pass over m rows (softmax.c) with Kp <=
+	 * ACQ_VEC_SOFTMAX_MAXK classes, kw = Kp rounded up to a multiple of 4:
+	 * row i (X + i d) has logits z = x W + b (W: d x kw row-major, b: kw;
+	 * columns >= Kp ignored) and class c = cls[y[i]] in 0..Kp-1; with
+	 * r = softmax(z) - e_c, it adds r to gb (kw) and x^T r to gW (d x kw),
+	 * and returns sum_i log sum_k exp(z_k - max z) - (z_c - max z), the
+	 * cross-entropy.  The two products of a row share its load (no BLAS
+	 * packing), which matters for few classes: OpenBLAS's DGEMM spends a
+	 * third of its time packing X when the other side is 10 columns wide.
+	 */
+	double		(*softmax_pass) (const double *X, int64_t m, int d, const int *y,
+								 const int *cls, int Kp, const double *W, const double *b,
+								 double *gW, double *gb);
 } AcqVecOps;
 
 #define ACQ_VEC_GRAM_MAXD 64
+#define ACQ_VEC_SOFTMAX_MAXK 12
 
 /* the fastest variant this CPU runs (AVX2+FMA or baseline x86-64) */
 const AcqVecOps *acq_vec_ops(void);
