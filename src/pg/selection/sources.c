@@ -245,6 +245,9 @@ read_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
 			}
 			acq_check_selection_memory(rc->cfg, rc->sensitive, rc->m, n, rc->est_rows,
 									   Max(rc->est_val, 0.0), true);
+			/* the rows and the evaluator's memory, mapped before they are written */
+			acq_memory_prefault(acq_selection_memory(rc->cfg, rc->sensitive, rc->m, n, rc->est_rows,
+													 Max(rc->est_val, 0.0), NULL));
 		}
 	}
 	else if (n != rc->p)
