@@ -71,6 +71,17 @@ void		acq_logreg_source_terms(const AcqBlock *blocks, int nblocks, int p,
 									double C, const double *coef, double sign,
 									double *H, double *g, const double *const *xcol);
 /*
+ * The same with the caller's scratch: work holds at least
+ * acq_logreg_source_terms_size(n, p) doubles for blocks of at most n rows
+ * (its contents do not matter); nothing is allocated.  A source selection
+ * calls it once a model.
+ */
+size_t		acq_logreg_source_terms_size(int64_t n, int p);
+void		acq_logreg_source_terms_work(const AcqBlock *blocks, int nblocks, int p,
+										 double C, const double *coef, double sign,
+										 double *H, double *g, const double *const *xcol,
+										 double *work);
+/*
  * coef -= H^{-1} g (H as above, penalty included); false, leaving coef
  * alone, if H is singular or the step is more than ten times longer than
  * (coef, 1) -- the mark of an ill-conditioned H, from which the fit would

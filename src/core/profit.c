@@ -103,6 +103,7 @@ struct AcqEvaluator
 	double	   *hess_last;		/* (p+1)^2: Hessian of the last fit */
 	double	   *init_step;		/* p + 1: the neighbour's Newton step */
 	double	   *init_grad;		/* p + 1: s's gradient before it */
+	double	   *terms_work;		/* scratch of acq_logreg_source_terms_work */
 	bool		have_init_step;
 	int32_t    *slots;			/* -1 empty, else entry index */
 	uint32_t	nslots;			/* power of two */
@@ -226,11 +227,15 @@ newton_from_neighbour(AcqEvaluator *ev, const AcqSet *s, int j)
 	int			d = ev->p + 1;
 	double		sign = acq_set_has(s, j) ? 1.0 : -1.0;
 	double	   *g = ev->hess0 + (size_t) d * d;	/* d spare doubles */
+	const double *const *xc = ev->src_xcol ? (const double *const *) &ev->src_xcol[j] : NULL;
 
 	memset(g, 0, sizeof(double) * d);
-	acq_logreg_source_terms(&ev->src[j], 1, ev->p, ev->cfg.logreg.C,
-							ev->coef, sign, ev->hess0, g,
-							ev->src_xcol ? (const double *const *) &ev->src_xcol[j] : NULL);
+	if (ev->terms_work)
+		acq_logreg_source_terms_work(&ev->src[j], 1, ev->p, ev->cfg.logreg.C,
+									 ev->coef, sign, ev->hess0, g, xc, ev->terms_work);
+	else
+		acq_logreg_source_terms(&ev->src[j], 1, ev->p, ev->cfg.logreg.C,
+								ev->coef, sign, ev->hess0, g, xc);
 	memcpy(ev->init_step, ev->coef, sizeof(double) * d);
 	ev->have_init_step = acq_logreg_newton_step(ev->hess0, g, ev->p, ev->coef);
 	/* the step taken, and s's gradient before it, for the fit's first BFGS update */
@@ -567,6 +572,14 @@ acq_eval_create(int m, int p, const AcqBlock *sources,
 			ev->hess_last = acq_alloc_array((size_t) d * d, sizeof(double));
 			ev->init_step = acq_alloc_array((size_t) 2 * d, sizeof(double));
 			ev->init_grad = ev->init_step + d;
+			{
+				int64_t		nmax = 1;
+
+				for (s = 0; s < m; s++)
+					nmax = sources[s].n > nmax ? sources[s].n : nmax;
+				ev->terms_work = acq_alloc_array(acq_logreg_source_terms_size(nmax, p),
+												 sizeof(double));
+			}
 		}
 		ev->yhat = acq_alloc_array(validation->n, sizeof(double));
 	}
@@ -1313,6 +1326,7 @@ acq_eval_free(AcqEvaluator *ev)
 	acq_free(ev->hess0);
 	acq_free(ev->hess_last);
 	acq_free(ev->init_step);
+	acq_free(ev->terms_work);
 	acq_free(ev->chunks);
 	acq_free(ev->slots);
 	acq_free(ev);
@@ -1362,6 +1376,7 @@ acq_eval_memory(int m, int p, int64_t n_rows, int64_t n_val,
 
 		bytes += sizeof(double) * (n * d + (double) n_val * d +
 								   (double) acq_logreg_work_size(n_rows, p) +
+								   (d <= 48 ? (double) acq_logreg_source_terms_size(n_rows, p) : 0.0) +
 								   3.0 * d * d + 4.0 * d + (double) n_val +
 								   (double) CHUNK_SIZE * model);
 		bytes += (sizeof(AcqBlock) + 2.0 * sizeof(double *)) * m;
