@@ -47,6 +47,11 @@ typedef struct AcqLogregParams
 								 * work_len >= acq_logreg_work_size(n, p) the
 								 * fit allocates nothing (saves zeroing it) */
 	size_t		work_len;
+	const int64_t *block_pos;	/* optional: per block, its rows labelled 1,
+								 * every label known to be 0 or 1: the fit
+								 * then does not read the labels to count
+								 * them (a caller that fits many unions of
+								 * the same blocks counts once) */
 } AcqLogregParams;
 
 /* doubles of scratch a fit on n rows of p features uses */

@@ -424,6 +424,9 @@ VEC(acq_vec_weighted_gram) (const double *X, int64_t ld, int colmajor, int64_t m
 			{
 				const double *x = X + a * ld + s;
 
+				/* the column's next rows, as cm_gemv_n (no arithmetic changes) */
+				for (i = 0; i < GRAM_ROWS; i += 8)
+					__builtin_prefetch(x + GRAM_ROWS + i);
 				for (i = 0; i < rows; i++)
 					t[i] = sw[s + i] * x[i];
 			}
