@@ -31,6 +31,11 @@
  * trial's h.  The weighted copy of the rows is bounded by LOGREG_CHUNK rows
  * whatever n is.  The blocks are never copied; optional column-major copies
  * of them (AcqLogregParams.xcol) serve the matrix-vector products.
+ *
+ * It is one thing past 1,000 lines: the fit, a source's share of its
+ * gradient and Hessian (the warm starts of source selection) and the
+ * predictions share the objective's kernels (hessian_chunk, the
+ * factorisation, the chunking).
  */
 #include "core/models.h"
 #include "core/vecmath.h"
