@@ -1,6 +1,11 @@
 /*
  * logreg.c -- binary logistic regression with an L2 penalty.
  *
+ * It is one thing past 1,000 lines: the fit, a source's share of its
+ * gradient and Hessian (the warm starts of source selection) and the
+ * predictions share the objective's kernels (hessian_chunk, the
+ * factorisation, the chunking).
+ *
  * With theta = (w, b), margins z_i = x_i.w + b and labels y_i in {0,1}, we
  * minimise
  *
@@ -31,11 +36,6 @@
  * trial's h.  The weighted copy of the rows is bounded by LOGREG_CHUNK rows
  * whatever n is.  The blocks are never copied; optional column-major copies
  * of them (AcqLogregParams.xcol) serve the matrix-vector products.
- *
- * It is one thing past 1,000 lines: the fit, a source's share of its
- * gradient and Hessian (the warm starts of source selection) and the
- * predictions share the objective's kernels (hessian_chunk, the
- * factorisation, the chunking).
  */
 #include "core/models.h"
 #include "core/vecmath.h"
