@@ -46,9 +46,13 @@ int			acq_retain_memory = 128;
  * result, only where memory comes from; the memory is the backend's until
  * it exits, as PostgreSQL's own caches are.
  */
+/* the most acq_memory_prefault mapped since acq.retain_memory was last set */
+static size_t prefaulted = 0;
+
 static void
 retain_memory_assign(int newval, void *extra)
 {
+	prefaulted = 0;				/* the heap may be trimmed from now on */
 #ifdef __GLIBC__
 	if (newval > 0)
 	{
@@ -76,8 +80,9 @@ retain_memory_assign(int newval, void *extra)
  * system allows them, one fault per 2 MB) and maps it in one system call
  * (MADV_POPULATE_WRITE, Linux 5.14; else a write per page), then frees it:
  * the call's blocks are then carved from memory already mapped.  A later
- * call of the session finds that memory already there and costs two
- * system calls.  Nothing is read from it; no result changes.  Below 1 MB,
+ * call of the session that needs no more finds that memory still there (the
+ * heap is trimmed only past acq.retain_memory) and does nothing.  Nothing
+ * is read from the memory; no result changes.  Below 1 MB,
  * or with acq.retain_memory = 0 (blocks then come from mmap, fresh), it
  * does nothing.
  */
@@ -98,6 +103,8 @@ acq_memory_prefault(double bytes)
 	/* under glibc's mmap threshold (retain_memory_assign), so from the heap */
 	cap = (size_t) Min(acq_retain_memory, 32) * 1024 * 1024 - 64 * 1024;
 	n = bytes < (double) cap ? (size_t) bytes : cap;
+	if (n <= prefaulted)
+		return;					/* the heap kept that much from an earlier call */
 	mem = malloc(n);
 	if (mem == NULL)
 		return;					/* the call's own allocations will say so */
@@ -113,6 +120,7 @@ acq_memory_prefault(double bytes)
 		for (uintptr_t a = lo; a < hi; a += page)
 			*(volatile char *) a = 0;
 	free(mem);
+	prefaulted = n;
 #endif
 }
 
