@@ -47,6 +47,11 @@ typedef struct AcqLogregParams
 								 * work_len >= acq_logreg_work_size(n, p) the
 								 * fit allocates nothing (saves zeroing it) */
 	size_t		work_len;
+	const int64_t *block_pos;	/* optional: per block, its rows labelled 1,
+								 * every label known to be 0 or 1: the fit
+								 * then does not read the labels to count
+								 * them (a caller that fits many unions of
+								 * the same blocks counts once) */
 } AcqLogregParams;
 
 /* doubles of scratch a fit on n rows of p features uses */
@@ -70,6 +75,17 @@ AcqStatus	acq_logreg_fit(const AcqBlock *blocks, int nblocks, int p,
 void		acq_logreg_source_terms(const AcqBlock *blocks, int nblocks, int p,
 									double C, const double *coef, double sign,
 									double *H, double *g, const double *const *xcol);
+/*
+ * The same with the caller's scratch: work holds at least
+ * acq_logreg_source_terms_size(n, p) doubles for blocks of at most n rows
+ * (its contents do not matter); nothing is allocated.  A source selection
+ * calls it once a model.
+ */
+size_t		acq_logreg_source_terms_size(int64_t n, int p);
+void		acq_logreg_source_terms_work(const AcqBlock *blocks, int nblocks, int p,
+										 double C, const double *coef, double sign,
+										 double *H, double *g, const double *const *xcol,
+										 double *work);
 /*
  * coef -= H^{-1} g (H as above, penalty included); false, leaving coef
  * alone, if H is singular or the step is more than ten times longer than

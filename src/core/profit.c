@@ -103,6 +103,9 @@ struct AcqEvaluator
 	double	   *hess_last;		/* (p+1)^2: Hessian of the last fit */
 	double	   *init_step;		/* p + 1: the neighbour's Newton step */
 	double	   *init_grad;		/* p + 1: s's gradient before it */
+	double	   *terms_work;		/* scratch of acq_logreg_source_terms_work */
+	int64_t    *src_pos;		/* m: each source's labels 1, or NULL (a label not 0/1) */
+	int64_t    *block_pos;		/* m: src_pos of blocks[] */
 	bool		have_init_step;
 	int32_t    *slots;			/* -1 empty, else entry index */
 	uint32_t	nslots;			/* power of two */
@@ -226,11 +229,15 @@ newton_from_neighbour(AcqEvaluator *ev, const AcqSet *s, int j)
 	int			d = ev->p + 1;
 	double		sign = acq_set_has(s, j) ? 1.0 : -1.0;
 	double	   *g = ev->hess0 + (size_t) d * d;	/* d spare doubles */
+	const double *const *xc = ev->src_xcol ? (const double *const *) &ev->src_xcol[j] : NULL;
 
 	memset(g, 0, sizeof(double) * d);
-	acq_logreg_source_terms(&ev->src[j], 1, ev->p, ev->cfg.logreg.C,
-							ev->coef, sign, ev->hess0, g,
-							ev->src_xcol ? (const double *const *) &ev->src_xcol[j] : NULL);
+	if (ev->terms_work)
+		acq_logreg_source_terms_work(&ev->src[j], 1, ev->p, ev->cfg.logreg.C,
+									 ev->coef, sign, ev->hess0, g, xc, ev->terms_work);
+	else
+		acq_logreg_source_terms(&ev->src[j], 1, ev->p, ev->cfg.logreg.C,
+								ev->coef, sign, ev->hess0, g, xc);
 	memcpy(ev->init_step, ev->coef, sizeof(double) * d);
 	ev->have_init_step = acq_logreg_newton_step(ev->hess0, g, ev->p, ev->coef);
 	/* the step taken, and s's gradient before it, for the fit's first BFGS update */
@@ -548,6 +555,25 @@ acq_eval_create(int m, int p, const AcqBlock *sources,
 			ev->cfg.logreg.work_len = acq_logreg_work_size(total, p);
 			ev->cfg.logreg.work = acq_alloc_array(ev->cfg.logreg.work_len, sizeof(double));
 		}
+		/*
+		 * Each source's labels 1, counted once (the fits then skip their
+		 * pass over the labels); with a label other than 0 or 1 the fits
+		 * check them themselves.
+		 */
+		ev->src_pos = acq_alloc_array(m, sizeof(int64_t));
+		ev->block_pos = acq_alloc_array(m, sizeof(int64_t));
+		for (s = 0; s < m && ev->src_pos; s++)
+			for (int64_t i = 0; i < sources[s].n; i++)
+			{
+				if (sources[s].y[i] == 1.0)
+					ev->src_pos[s]++;
+				else if (sources[s].y[i] != 0.0)
+				{
+					acq_free(ev->src_pos);
+					ev->src_pos = NULL;
+					break;
+				}
+			}
 		ev->xcol = acq_alloc_array(m, sizeof(double *));
 		ev->src_xcol = acq_alloc_array(m, sizeof(double *));
 		for (s = 0; s < m && p > 0; s++)
@@ -567,6 +593,14 @@ acq_eval_create(int m, int p, const AcqBlock *sources,
 			ev->hess_last = acq_alloc_array((size_t) d * d, sizeof(double));
 			ev->init_step = acq_alloc_array((size_t) 2 * d, sizeof(double));
 			ev->init_grad = ev->init_step + d;
+			{
+				int64_t		nmax = 1;
+
+				for (s = 0; s < m; s++)
+					nmax = sources[s].n > nmax ? sources[s].n : nmax;
+				ev->terms_work = acq_alloc_array(acq_logreg_source_terms_size(nmax, p),
+												 sizeof(double));
+			}
 		}
 		ev->yhat = acq_alloc_array(validation->n, sizeof(double));
 	}
@@ -1090,11 +1124,14 @@ compute_gain(AcqEvaluator *ev, const AcqSet *s, AcqEvalEntry *out)
 			if (acq_set_has(s, i))
 			{
 				ev->xcol[nb] = ev->src_xcol[i];
+				if (ev->src_pos)
+					ev->block_pos[nb] = ev->src_pos[i];
 				have_xcol = have_xcol && (ev->src_xcol[i] != NULL || ev->src[i].n == 0);
 				ev->blocks[nb++] = ev->src[i];
 				nrows += ev->src[i].n;
 			}
 		ev->cfg.logreg.xcol = have_xcol ? ev->xcol : NULL;
+		ev->cfg.logreg.block_pos = ev->src_pos ? ev->block_pos : NULL;
 		/*
 		 * Warm-start Newton from the nearest trained neighbour, else from
 		 * the last model: the search methods train neighbouring subsets one
@@ -1313,6 +1350,9 @@ acq_eval_free(AcqEvaluator *ev)
 	acq_free(ev->hess0);
 	acq_free(ev->hess_last);
 	acq_free(ev->init_step);
+	acq_free(ev->terms_work);
+	acq_free(ev->src_pos);
+	acq_free(ev->block_pos);
 	acq_free(ev->chunks);
 	acq_free(ev->slots);
 	acq_free(ev);
@@ -1362,9 +1402,10 @@ acq_eval_memory(int m, int p, int64_t n_rows, int64_t n_val,
 
 		bytes += sizeof(double) * (n * d + (double) n_val * d +
 								   (double) acq_logreg_work_size(n_rows, p) +
+								   (d <= 48 ? (double) acq_logreg_source_terms_size(n_rows, p) : 0.0) +
 								   3.0 * d * d + 4.0 * d + (double) n_val +
 								   (double) CHUNK_SIZE * model);
-		bytes += (sizeof(AcqBlock) + 2.0 * sizeof(double *)) * m;
+		bytes += (sizeof(AcqBlock) + 2.0 * sizeof(double *) + 2.0 * sizeof(int64_t)) * m;
 	}
 	if (rows_path)
 		*rows_path = rows;

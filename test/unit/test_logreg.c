@@ -491,6 +491,86 @@ test_work_buffer(void)
 	free(work);
 }
 
+/*
+ * The fit with the caller's label counts (block_pos) is the fit that
+ * counts them, bit for bit; without them a label other than 0/1 is still
+ * refused.  A source's terms from the caller's scratch (left dirty by a
+ * larger call, NaN elsewhere) equal the allocating version's bit for bit,
+ * row-major and column-major.
+ */
+static void
+test_block_pos_and_terms_work(void)
+{
+	const double *Y2 = LR_B_Y + LR_B_N1;
+	const double *X2 = LR_B_X + (int64_t) LR_B_N1 * LR_B_P;
+	AcqBlock	blk[2] = {{LR_B_X, LR_B_Y, NULL, LR_B_N1}, {X2, Y2, NULL, LR_B_N2}};
+	AcqLogregParams prm = params_c(LR_B_C);
+	int64_t		pos[2] = {0, 0};
+	int64_t		none[2] = {0, 0};
+	double		c0[LR_B_D],
+				c1[LR_B_D];
+	int			it0 = -1,
+				it1 = -2;
+	double	   *ybad = malloc(sizeof(double) * LR_B_N2);
+	size_t		len = acq_logreg_source_terms_size(LR_B_N2, LR_B_P);
+	double	   *work = malloc(sizeof(double) * len);
+	double	   *xc = malloc(sizeof(double) * LR_B_N1 * LR_B_D);
+	const double *xcs[1] = {xc};
+
+	for (int b = 0; b < 2; b++)
+		for (int64_t i = 0; i < blk[b].n; i++)
+			pos[b] += (blk[b].y[i] == 1.0);
+	CHECK(pos[0] > 0 && pos[1] > 0);
+	CHECK(acq_logreg_fit(blk, 2, LR_B_P, &prm, c0, &it0) == ACQ_OK);
+	prm.block_pos = pos;
+	CHECK(acq_logreg_fit(blk, 2, LR_B_P, &prm, c1, &it1) == ACQ_OK);
+	CHECK(it0 == it1);
+	CHECK(memcmp(c0, c1, sizeof(c0)) == 0);
+	/* the counts are believed: no label 1 at all is the single-class model */
+	prm.block_pos = none;
+	CHECK(acq_logreg_fit(blk, 2, LR_B_P, &prm, c1, NULL) == ACQ_ERR_SINGLE_CLASS);
+	/* without them, a label 2 in the second block is refused */
+	memcpy(ybad, Y2, sizeof(double) * LR_B_N2);
+	ybad[LR_B_N2 - 1] = 2.0;
+	{
+		AcqBlock	bad[2] = {blk[0], {X2, ybad, NULL, LR_B_N2}};
+
+		prm.block_pos = NULL;
+		CHECK(acq_logreg_fit(bad, 2, LR_B_P, &prm, c1, NULL) == ACQ_ERR_ARGUMENT);
+		CHECK(max_abs(c1, LR_B_D) == 0.0);
+	}
+
+	for (int64_t i = 0; i < LR_B_N1; i++)
+	{
+		for (int j = 0; j < LR_B_P; j++)
+			xc[(int64_t) j * LR_B_N1 + i] = LR_B_X[i * LR_B_P + j];
+		xc[(int64_t) LR_B_P * LR_B_N1 + i] = 1.0;
+	}
+	for (size_t i = 0; i < len; i++)
+		work[i] = NAN;
+	for (int pass = 0; pass < 2; pass++)
+	{
+		double		Ha[LR_B_D * LR_B_D] = {0},
+					ga[LR_B_D] = {0},
+					Hw[LR_B_D * LR_B_D] = {0},
+					gw[LR_B_D] = {0};
+		const double *const *xcol = pass ? xcs : NULL;
+
+		/* the larger block first, leaving the scratch dirty */
+		acq_logreg_source_terms_work(&blk[1], 1, LR_B_P, LR_B_C, c0, 1.0, Hw, gw, NULL, work);
+		memset(Hw, 0, sizeof(Hw));
+		memset(gw, 0, sizeof(gw));
+		acq_logreg_source_terms(&blk[0], 1, LR_B_P, LR_B_C, c0, -1.0, Ha, ga, xcol);
+		acq_logreg_source_terms_work(&blk[0], 1, LR_B_P, LR_B_C, c0, -1.0, Hw, gw, xcol, work);
+		CHECK(memcmp(Ha, Hw, sizeof(Ha)) == 0);
+		CHECK(memcmp(ga, gw, sizeof(ga)) == 0);
+		CHECK(max_abs(ga, LR_B_D) > 0.0);
+	}
+	free(ybad);
+	free(work);
+	free(xc);
+}
+
 /* a Newton step from a near-singular H is refused, and coef left alone */
 static void
 test_newton_step_guard(void)
@@ -880,6 +960,7 @@ main(void)
 	RUN(test_source_terms_and_warm_hessian);
 	RUN(test_column_major);
 	RUN(test_work_buffer);
+	RUN(test_block_pos_and_terms_work);
 	RUN(test_newton_step_guard);
 	RUN(test_large_chunks);
 	RUN(test_weighted_gram);

@@ -45,6 +45,14 @@ extern int	acq_retain_memory;
 void		acq_memory_init(void);
 
 /*
+ * About to write about bytes of new memory (an estimate): with
+ * acq.retain_memory, grow the heap by that much now, mapped in one go
+ * (huge pages where the system allows), so that the call's blocks do not
+ * fault page by page.  Changes no result.
+ */
+void		acq_memory_prefault(double bytes);
+
+/*
  * An ERROR 54000 "<what> needs N MB, more than acq.max_memory (M MB)" if
  * bytes is over acq.max_memory, with the hint "<hint>, or raise the limit:
  * SET acq.max_memory = 'NMB'." (hint names what to lower: rows, features, k,

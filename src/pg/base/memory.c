@@ -14,6 +14,10 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#ifdef __linux__
+#include <stdint.h>
+#include <sys/mman.h>
+#endif
 
 #include "access/htup_details.h"
 #include "catalog/pg_class.h"
@@ -42,9 +46,13 @@ int			acq_retain_memory = 128;
  * result, only where memory comes from; the memory is the backend's until
  * it exits, as PostgreSQL's own caches are.
  */
+/* the most acq_memory_prefault mapped since acq.retain_memory was last set */
+static size_t prefaulted = 0;
+
 static void
 retain_memory_assign(int newval, void *extra)
 {
+	prefaulted = 0;				/* the heap may be trimmed from now on */
 #ifdef __GLIBC__
 	if (newval > 0)
 	{
@@ -56,6 +64,63 @@ retain_memory_assign(int newval, void *extra)
 		mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 		mallopt(M_TRIM_THRESHOLD, 128 * 1024);
 	}
+#endif
+}
+
+/*
+ * Memory a call is about to write, mapped before it writes it.  The first
+ * call of a session finds the backend's heap small: every 4 kB page of its
+ * rows is then a page fault when the reader first writes it, and on a
+ * virtual machine a fault costs tens of microseconds (the flights demo's
+ * 5 MB of rows took 50-85 ms of faults under load; bench/source_selection.sh,
+ * docs/source-selection.md).  With acq.retain_memory set, blocks under
+ * 32 MB come from the heap and stay there when freed; so a call that knows
+ * its size grows the heap by that much at once here, asks the kernel for
+ * huge pages on it (MADV_HUGEPAGE: transparent huge pages, where the
+ * system allows them, one fault per 2 MB) and maps it in one system call
+ * (MADV_POPULATE_WRITE, Linux 5.14; else a write per page), then frees it:
+ * the call's blocks are then carved from memory already mapped.  A later
+ * call of the session that needs no more finds that memory still there (the
+ * heap is trimmed only past acq.retain_memory) and does nothing.  Nothing
+ * is read from the memory; no result changes.  Below 1 MB,
+ * or with acq.retain_memory = 0 (blocks then come from mmap, fresh), it
+ * does nothing.
+ */
+void
+acq_memory_prefault(double bytes)
+{
+#if defined(__GLIBC__) && defined(__linux__)
+	const size_t page = 4096;
+	const size_t huge = (size_t) 2 * 1024 * 1024;
+	size_t		cap;
+	size_t		n;
+	char	   *mem;
+	uintptr_t	lo,
+				hi;
+
+	if (acq_retain_memory <= 0 || !(bytes >= 1024.0 * 1024.0))
+		return;
+	/* under glibc's mmap threshold (retain_memory_assign), so from the heap */
+	cap = (size_t) Min(acq_retain_memory, 32) * 1024 * 1024 - 64 * 1024;
+	n = bytes < (double) cap ? (size_t) bytes : cap;
+	if (n <= prefaulted)
+		return;					/* the heap kept that much from an earlier call */
+	mem = malloc(n);
+	if (mem == NULL)
+		return;					/* the call's own allocations will say so */
+	lo = ((uintptr_t) mem + huge - 1) & ~(uintptr_t) (huge - 1);
+	hi = ((uintptr_t) mem + n) & ~(uintptr_t) (huge - 1);
+	if (hi > lo)
+		(void) madvise((void *) lo, hi - lo, MADV_HUGEPAGE);
+	lo = ((uintptr_t) mem + page - 1) & ~(uintptr_t) (page - 1);
+	hi = ((uintptr_t) mem + n) & ~(uintptr_t) (page - 1);
+#ifdef MADV_POPULATE_WRITE
+	if (hi <= lo || madvise((void *) lo, hi - lo, MADV_POPULATE_WRITE) != 0)
+#endif
+		for (uintptr_t a = lo; a < hi; a += page)
+			*(volatile char *) a = 0;
+	free(mem);
+	prefaulted = n;
 #endif
 }
 

@@ -65,7 +65,7 @@ typedef struct AcqSourceData
 
 void		acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out);
 void		acq_check_load_spec(const AcqLoadSpec *spec);
-/* the leaf partitions of parent in C order of their names (SPI connected) */
+/* the leaf partitions of parent in C order of their names (from the catalog caches) */
 void		acq_list_leaves(Oid parent, int *m, Oid **oids, char ***names, MemoryContext cxt);
 /* the validation rows alone, of p features (-1: any); returns p (the terms path) */
 int			acq_load_validation(const AcqLoadSpec *spec, int p, AcqBlock *out);

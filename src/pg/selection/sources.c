@@ -20,6 +20,7 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -245,6 +246,9 @@ read_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
 			}
 			acq_check_selection_memory(rc->cfg, rc->sensitive, rc->m, n, rc->est_rows,
 									   Max(rc->est_val, 0.0), true);
+			/* the rows and the evaluator's memory, mapped before they are written */
+			acq_memory_prefault(acq_selection_memory(rc->cfg, rc->sensitive, rc->m, n, rc->est_rows,
+													 Max(rc->est_val, 0.0), NULL));
 		}
 	}
 	else if (n != rc->p)
@@ -341,30 +345,66 @@ run_query(ReadCtx *rc, const char *query, int nargs, Oid *argtypes, Datum *value
 /*
  * The leaf partitions of parent, in byte order of their names (a source is
  * named by its partition's relation name; names that occur in several
- * schemas are schema-qualified).  SPI connected; oids and names in cxt.
+ * schemas are schema-qualified, each part quoted as quote_ident quotes it).
+ * What pg_partition_tree(parent) lists with isleaf, from the catalog caches
+ * (it took a query through SPI, parsed and planned on every call: a tenth
+ * of the first call of a session); the partitions are locked as it locks
+ * them (AccessShareLock).  Oids and names in cxt.
  */
+typedef struct Leaf
+{
+	Oid			oid;
+	Oid			nsp;
+	char	   *relname;
+	char	   *name;
+} Leaf;
+
+static int
+leaf_cmp(const void *a, const void *b)
+{
+	return strcmp(((const Leaf *) a)->name, ((const Leaf *) b)->name);
+}
+
 void
 acq_list_leaves(Oid parent, int *m, Oid **oids, char ***names, MemoryContext cxt)
 {
 	char	   *rel = acq_rel_display_name(parent);
-	Datum		relarg = ObjectIdGetDatum(parent);
-	Oid			relarg_t = REGCLASSOID;
-	int			ret;
+	List	   *all = find_all_inheritors(parent, AccessShareLock, NULL);
+	Leaf	   *leaves = palloc(sizeof(Leaf) * Max(list_length(all), 1));
+	ListCell   *lc;
+	int			n = 0;
 
-	ret = SPI_execute_with_args("SELECT oid, name FROM ("
-								"SELECT c.oid, CASE WHEN pg_catalog.count(*) OVER (PARTITION BY c.relname) OPERATOR(pg_catalog.>) 1 "
-								"THEN pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) "
-								"ELSE c.relname::pg_catalog.text END AS name "
-								"FROM pg_catalog.pg_partition_tree($1) t "
-								"JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relid "
-								"JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
-								"WHERE t.isleaf) leaves "
-								"ORDER BY name COLLATE \"C\"",
-								1, &relarg_t, &relarg, NULL, true, 0);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "reading the partitions of %s failed: %s", rel,
-			 SPI_result_code_string(ret));
-	*m = (int) SPI_processed;
+	foreach(lc, all)
+	{
+		Oid			relid = lfirst_oid(lc);
+		HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+		Form_pg_class form;
+
+		if (!HeapTupleIsValid(tup))
+			continue;			/* dropped meanwhile: not in pg_class */
+		form = (Form_pg_class) GETSTRUCT(tup);
+		if (form->relkind != RELKIND_PARTITIONED_TABLE &&
+			form->relkind != RELKIND_PARTITIONED_INDEX)
+		{
+			leaves[n].oid = relid;
+			leaves[n].nsp = form->relnamespace;
+			leaves[n].relname = pstrdup(NameStr(form->relname));
+			n++;
+		}
+		ReleaseSysCache(tup);
+	}
+	for (int i = 0; i < n; i++)
+	{
+		bool		dup = false;
+
+		for (int j = 0; j < n && !dup; j++)
+			dup = (j != i && strcmp(leaves[i].relname, leaves[j].relname) == 0);
+		leaves[i].name = dup ?
+			psprintf("%s.%s", quote_identifier(get_namespace_name(leaves[i].nsp)),
+					 quote_identifier(leaves[i].relname)) :
+			leaves[i].relname;
+	}
+	*m = n;
 	if (*m == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA),
@@ -374,16 +414,14 @@ acq_list_leaves(Oid parent, int *m, Oid **oids, char ***names, MemoryContext cxt
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("%s has %d leaf partitions; acq selects among at most %d sources",
 						rel, *m, ACQ_MAX_SOURCES)));
+	qsort(leaves, n, sizeof(Leaf), leaf_cmp);
 	*names = MemoryContextAlloc(cxt, sizeof(char *) * *m);
 	*oids = MemoryContextAlloc(cxt, sizeof(Oid) * *m);
 	for (int i = 0; i < *m; i++)
 	{
-		bool		isnull;
-
-		(*oids)[i] = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
-		(*names)[i] = MemoryContextStrdup(cxt, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+		(*oids)[i] = leaves[i].oid;
+		(*names)[i] = MemoryContextStrdup(cxt, leaves[i].name);
 	}
-	SPI_freetuptable(SPI_tuptable);
 }
 
 /* the label expressions of the sources and the validation table, checked */
