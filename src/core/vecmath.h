@@ -76,6 +76,12 @@ typedef struct AcqVecOps
 
 	/* the j < n with b[j] <= t, ascending, into idx; returns how many */
 	int64_t		(*below_f) (const float *b, int64_t n, float t, int32_t *idx);
+
+	/*
+	 * whether every |x[i]|, i < n, is at most bound (finite, >= 0): compared
+	 * on the bits, so a NaN or an infinity is never within
+	 */
+	int			(*all_within) (const double *x, int64_t n, double bound);
 } AcqVecOps;
 
 #define ACQ_VEC_GRAM_MAXD 64
