@@ -52,6 +52,6 @@ acq_psql -c "CREATE TABLE bench.hard AS SELECT id, features, label FROM acq.hard
 	-c "ALTER TABLE bench.hard ADD PRIMARY KEY (id)" \
 	-c "CREATE TABLE bench.own_attack AS SELECT * FROM bench.own WHERE label = 1 ORDER BY id" \
 	-c "ALTER TABLE bench.own_attack ADD PRIMARY KEY (id)" -c "VACUUM ANALYZE"
-echo "Mycroft binning: acq against the authors' code — $(date -u +%F), $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "Mycroft binning: acq against the authors' code — $(date -u +%F), $(getconf _NPROCESSORS_ONLN) cores, $(lscpu | sed -n 's/^Model name: *//p'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "PostgreSQL $(psql -XAtc 'SHOW server_version'), acq $(git log -1 --format=%h)$(git diff --quiet HEAD -- src sql || echo '+local changes'), authors' checkout $(git -C "$MYCROFT_DIR" log -1 --format=%h 2>/dev/null || echo '(no git)')"
 $PY bench/mycroft/authors_speed.py --work "$W" bench.own_attack bench.own
