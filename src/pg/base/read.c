@@ -94,7 +94,7 @@ acq_float8_view(Datum d, AcqArrayView *v)
  * the executor reads the tuple's header and the array's, and the first pass
  * over the elements (the finiteness check) waited on memory for each of
  * them in turn (perf: a quarter of reading 48,000 such rows; the scan that
- * reads only headers took a fifth of the time).  A heap page is filled from
+ * reads only headers took a quarter of acq's time).  A heap page is filled from
  * its end down, each tuple just below the one inserted before it (bufpage.c,
  * PageAddItemExtended), and a sequential scan returns them in that order, so
  * the next row's tuple usually lies right below this one: the n elements'
@@ -112,7 +112,8 @@ acq_prefetch_next_row(const void *data, int n)
 {
 #if defined(__GNUC__)
 	const char *hi = (const char *) data;
-	size_t		span = (size_t) Max(n, 0) * sizeof(float8) + 128;
+	/* a tuple in a page is never larger than the page */
+	size_t		span = Min((size_t) Max(n, 0) * sizeof(float8) + 128, (size_t) BLCKSZ);
 
 	if ((uintptr_t) hi < span)
 		return;
