@@ -29,7 +29,7 @@ export SEED=${SEED:-0}
 	echo "MYCROFT_DIR must name a checkout of https://github.com/zainsarwar865/Mycroft-Data-Sharing" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "run as root (installs packages, runs the server as postgres)" >&2; exit 2; }
 if [ "${SKIP_INSTALL:-0}" != 1 ]; then
-	acq_ensure_packages $ACQ_BENCH_PACKAGES
+	acq_ensure_packages $ACQ_BENCH_PACKAGES python3-xgboost
 	acq_build_install
 fi
 W=$(mktemp -d /tmp/acq-bench-mycroft-authors.XXXXXX)
