@@ -44,6 +44,7 @@ int			VEC(acq_vec_all_finite) (const double *x, int64_t n);
 double		VEC(acq_vec_softmax_pass) (const double *X, int64_t m, int d, const int *y,
 									   const int *cls, int Kp, const double *W, const double *b,
 									   double *gW, double *gb);
+int			VEC(acq_vec_all_within) (const double *x, int64_t n, double bound);
 
 /*
  * The column-major products.  OpenBLAS's DGEMV walks a narrow block four
@@ -311,6 +312,29 @@ VEC(acq_vec_all_finite) (const double *x, int64_t n)
 		bad |= (~bits & UINT64_C(0x7ff0000000000000)) == 0;
 	}
 	return bad == 0;
+}
+
+/*
+ * |x| <= bound for a finite bound >= 0, on the bits as all_finite: with the
+ * sign bit cleared, the bits of non-negative doubles order as the values do,
+ * and a NaN's or an infinity's are above every finite value's.  One pass
+ * that a row's finiteness and norm checks can share (base's rows.c).
+ */
+int
+VEC(acq_vec_all_within) (const double *x, int64_t n, double bound)
+{
+	uint64_t	lim;
+	uint64_t	over = 0;
+
+	memcpy(&lim, &bound, sizeof(lim));
+	for (int64_t i = 0; i < n; i++)
+	{
+		uint64_t	bits;
+
+		memcpy(&bits, &x[i], sizeof(bits));
+		over |= (bits & UINT64_C(0x7fffffffffffffff)) > lim;
+	}
+	return over == 0;
 }
 
 /*
@@ -659,6 +683,7 @@ void		acq_vec_cm_gemv_n_avx2(const double *X, int64_t ld, int64_t m, int ncol,
 void		acq_vec_cm_gemv_t_avx2(const double *X, int64_t ld, int64_t m, int ncol,
 								   const double *r, double *g);
 int			acq_vec_all_finite_avx2(const double *x, int64_t n);
+int			acq_vec_all_within_avx2(const double *x, int64_t n, double bound);
 void		acq_vec_minmax_update_avx2(const double *x, int n, double *lo, double *hi);
 float		acq_vec_add_min_f_avx2(float *b, const float *a, int64_t n);
 int64_t		acq_vec_below_f_avx2(const float *b, int64_t n, float t, int32_t *idx);
@@ -671,13 +696,15 @@ static const AcqVecOps base_ops = {acq_vec_logistic_loss_base,
 acq_vec_weighted_gram_base, acq_vec_int8_rows_dot_base, acq_vec_quantize_row_base,
 acq_vec_cm_gemv_n_base, acq_vec_cm_gemv_t_base,
 acq_vec_all_finite_base, acq_vec_minmax_update_base,
-acq_vec_add_min_f_base, acq_vec_below_f_base, acq_vec_softmax_pass_base};
+acq_vec_add_min_f_base, acq_vec_below_f_base, acq_vec_softmax_pass_base,
+acq_vec_all_within_base};
 static const AcqVecOps avx2_ops = {acq_vec_logistic_loss_avx2,
 	acq_vec_logistic_residuals_avx2, acq_vec_logistic_step_avx2,
 acq_vec_weighted_gram_avx2, acq_vec_int8_rows_dot_avx2, acq_vec_quantize_row_avx2,
 acq_vec_cm_gemv_n_avx2, acq_vec_cm_gemv_t_avx2,
 acq_vec_all_finite_avx2, acq_vec_minmax_update_avx2,
-acq_vec_add_min_f_avx2, acq_vec_below_f_avx2, acq_vec_softmax_pass_avx2};
+acq_vec_add_min_f_avx2, acq_vec_below_f_avx2, acq_vec_softmax_pass_avx2,
+acq_vec_all_within_avx2};
 
 const AcqVecOps *
 acq_vec_ops(void)

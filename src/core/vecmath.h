@@ -91,6 +91,12 @@ typedef struct AcqVecOps
 	double		(*softmax_pass) (const double *X, int64_t m, int d, const int *y,
 								 const int *cls, int Kp, const double *W, const double *b,
 								 double *gW, double *gb);
+
+	/*
+	 * whether every |x[i]|, i < n, is at most bound (finite, >= 0): compared
+	 * on the bits, so a NaN or an infinity is never within
+	 */
+	int			(*all_within) (const double *x, int64_t n, double bound);
 } AcqVecOps;
 
 #define ACQ_VEC_GRAM_MAXD 64

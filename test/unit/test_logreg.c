@@ -823,6 +823,8 @@ int			acq_vec_all_finite_base(const double *x, int64_t n);
 int			acq_vec_all_finite_avx2(const double *x, int64_t n);
 void		acq_vec_minmax_update_base(const double *x, int n, double *lo, double *hi);
 void		acq_vec_minmax_update_avx2(const double *x, int n, double *lo, double *hi);
+int			acq_vec_all_within_base(const double *x, int64_t n, double bound);
+int			acq_vec_all_within_avx2(const double *x, int64_t n, double bound);
 
 static void
 test_finite_and_ranges(void)
@@ -865,6 +867,52 @@ test_finite_and_ranges(void)
 			{
 				CHECK(lo[i] == fmin(0.25 * i - 3.0, x[i]));
 				CHECK(hi[i] == fmax(0.5 * i - 4.0, x[i]));
+			}
+		}
+	}
+}
+
+/*
+ * vecmath.c's all_within (both builds) against a plain loop: values at the
+ * bound of either sign are within, the next double above it is not, nor is
+ * a NaN (either sign) or an infinity at any position; zeros, subnormals; a
+ * bound of 0; every length around the vector widths.
+ */
+static void
+test_all_within(void)
+{
+	bool		avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+	const double bounds[3] = {1.0e150, 3.25, 0.0};
+	double		x[37];
+
+	for (int variant = 0; variant < (avx2 ? 2 : 1); variant++)
+	{
+		int			(*win) (const double *, int64_t, double) =
+			variant ? acq_vec_all_within_avx2 : acq_vec_all_within_base;
+
+		for (int bi = 0; bi < 3; bi++)
+		{
+			double		bound = bounds[bi];
+			const double bad[6] = {NAN, -NAN, INFINITY, -INFINITY, nextafter(bound, INFINITY),
+				-nextafter(bound, INFINITY)};
+
+			for (int n = 0; n <= 37; n++)
+			{
+				for (int i = 0; i < n; i++)
+					x[i] = (i % 4 == 0) ? bound : (i % 4 == 1 ? -bound : (i % 4 == 2 ? 0.0 : -0.0));
+				CHECK(win(x, n, bound) == 1);
+				for (int i = 0; i < n; i++)
+					for (int b = 0; b < 6; b++)
+					{
+						double		keep = x[i];
+
+						x[i] = bad[b];
+						CHECK(win(x, n, bound) == 0);
+						x[i] = keep;
+					}
+				for (int i = 0; i < n; i++)
+					x[i] = (i % 2 ? -5e-324 : 5e-324) * (bound > 0.0);
+				CHECK(win(x, n, bound) == 1);
 			}
 		}
 	}
@@ -965,6 +1013,7 @@ main(void)
 	RUN(test_large_chunks);
 	RUN(test_weighted_gram);
 	RUN(test_finite_and_ranges);
+	RUN(test_all_within);
 	RUN(test_cm_gemv);
 	RUN(test_timing);
 	return unit_summary("test_logreg");

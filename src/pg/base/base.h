@@ -220,6 +220,7 @@ void		acq_check_finite(const double *x, int n, const char *what, const char *tab
 #define ACQ_MAX_ROW_SQNORM 4.49423283715578976e307	/* DBL_MAX / 4 */
 #define ACQ_MAX_ROW_NORM 6.703903964971298e153
 double		acq_row_norm_over(const double *x, int n);
+bool		acq_row_surely_fine(const double *x, int n);
 void		acq_check_scale(const double *x, int n, const char *what, const char *table,
 							const char *rowkind, int64 rowno);
 /* a label: not NULL, finite ("label is NULL in <table>, <rowkind> <rowno>") */
@@ -292,6 +293,9 @@ typedef struct AcqArrayView
 
 bool		acq_float8_view(Datum d, AcqArrayView *v);
 void		acq_float8_view_release(AcqArrayView *v);
+
+/* a hint to the CPU: the next row's array, in a heap page, is likely the bytes below this one's */
+void		acq_prefetch_next_row(const void *data, int n);
 
 /* a read's wall time, reported at DEBUG2 as "acq read: <what> <table>: N rows of d features in T ms" */
 typedef struct AcqReadClock

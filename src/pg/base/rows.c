@@ -38,9 +38,29 @@ acq_checked_vector(Datum d, bool isnull, int *len, const char *what, const char 
 {
 	double	   *x = acq_checked_array(d, isnull, len, what, table, rowkind, rowno, hint);
 
-	acq_check_finite(x, *len, what, table, rowkind, rowno);
-	acq_check_scale(x, *len, what, table, rowkind, rowno);
+	/* one pass for the usual row; the checks themselves (and their errors) otherwise */
+	if (!acq_row_surely_fine(x, *len))
+	{
+		acq_check_finite(x, *len, what, table, rowkind, rowno);
+		acq_check_scale(x, *len, what, table, rowkind, rowno);
+	}
 	return x;
+}
+
+/*
+ * True when every |x_j| is at most sqrt(limit / 2n), which
+ * acq_row_norm_over's first test asks: then every element is finite and the
+ * norm is within the limit, so acq_check_finite and acq_check_scale would
+ * pass -- answered in one pass over the row, on the bits (vecmath's
+ * all_within), rather than one for finiteness and one for the bound.  False
+ * says nothing: the caller makes the checks, which find the error or pass.
+ */
+bool
+acq_row_surely_fine(const double *x, int n)
+{
+	if (n <= 0 || n > (1 << 20))
+		return false;
+	return acq_vec_ops()->all_within(x, n, sqrt(ACQ_MAX_ROW_SQNORM / 2.0 / n));
 }
 
 double
@@ -145,6 +165,9 @@ acq_checked_array(Datum d, bool isnull, int *len, const char *what, const char *
 						what, table, rowkind, rowno, n, *len),
 				 hint ? errhint("%s", hint) : 0));
 	x = (double *) ARR_DATA_PTR(a);
+	/* in place in the page (not detoasted): the next row is likely just below (read.c) */
+	if ((Pointer) a == DatumGetPointer(d))
+		acq_prefetch_next_row(x, n);
 	return x;
 }
 

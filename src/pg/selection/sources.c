@@ -230,6 +230,8 @@ read_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
 	n = v.n;
 	if (n < 1)
 		ROW_ERROR(rc, src, slot, "features are empty");
+	if (v.copy == NULL)
+		acq_prefetch_next_row(v.data, n);	/* read.c */
 	if (rc->p < 0)
 	{
 		rc->p = n;
@@ -269,18 +271,21 @@ read_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
 	b->cxt = rc->datactx;
 	x = b->n < b->cap ? b->X + b->n * rc->p : MemoryContextAlloc(rowcxt, sizeof(double) * n);
 	memcpy(x, v.data, sizeof(double) * n);
-	for (j = 0; j < n; j++)
-		if (!isfinite(x[j]))
-			ROW_ERROR(rc, src, slot, "features contain NaN or Infinity (element %d)", j + 1);
-	if (acq_row_norm_over(x, n) > 0.0)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("features have a Euclidean norm of %.3g: float8 arithmetic on them overflows",
-						acq_row_norm_over(x, n)),
-				 errdetail("%s \"%s\", row %s; acq sums the squares of the features in float8, "
-						   "which holds them up to a norm of about %.2g.",
-						   rc->what, rc->names[src], row_name(rc, slot), ACQ_MAX_ROW_NORM),
-				 errhint("Rescale the features column (for example to unit variance) and call again.")));
+	if (!acq_row_surely_fine(x, n))
+	{
+		for (j = 0; j < n; j++)
+			if (!isfinite(x[j]))
+				ROW_ERROR(rc, src, slot, "features contain NaN or Infinity (element %d)", j + 1);
+		if (acq_row_norm_over(x, n) > 0.0)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("features have a Euclidean norm of %.3g: float8 arithmetic on them overflows",
+							acq_row_norm_over(x, n)),
+					 errdetail("%s \"%s\", row %s; acq sums the squares of the features in float8, "
+							   "which holds them up to a norm of about %.2g.",
+							   rc->what, rc->names[src], row_name(rc, slot), ACQ_MAX_ROW_NORM),
+					 errhint("Rescale the features column (for example to unit variance) and call again.")));
+	}
 
 	if (slot->tts_isnull[3])
 		ROW_ERROR(rc, src, slot, "label is NULL");
