@@ -71,6 +71,7 @@ run_terms(AcqSourceData *d, const double *W, int K, int p, double **flat, size_t
 	char	   *q = acq_fill_query(d->query->sql, agg);
 	ErrorContextCallback cb;
 	int			ret;
+	int			level;
 
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
@@ -78,7 +79,9 @@ run_terms(AcqSourceData *d, const double *W, int K, int p, double **flat, size_t
 	cb.arg = d->query->where;
 	cb.previous = error_context_stack;
 	error_context_stack = &cb;
+	level = acq_jit_off();
 	ret = SPI_execute(q, true, 0);
+	acq_guc_restore(level);
 	acq_spi_check(ret, SPI_OK_SELECT, "computing the sources' logistic terms");
 	error_context_stack = cb.previous;
 	d->queries++;
