@@ -366,6 +366,13 @@ void		acq_check_remote_declared(ForeignServer *srv, const char *why);
  * fn(arg), a connection failure on the way (SQLSTATE class 08) reported as
  * an ERROR naming srv and the fix; srv NULL: fn(arg) as it is
  */
+/* e lost a remote server: SQLSTATE class 08, or 57P01-57P03 from the server */
+bool		acq_error_lost_server(const ErrorData *e);
+/*
+ * ERROR 'server "X" cannot be reached (what)', e's SQLSTATE, its message as
+ * DETAIL, the fix as HINT
+ */
+void		acq_report_unreachable(ForeignServer *srv, const char *what, ErrorData *e) pg_attribute_noreturn();
 void		acq_on_server(ForeignServer *srv, const char *what, void (*fn) (void *), void *arg);
 uint64		acq_remote_stream(ForeignServer *srv, const char *remote_sql, const char *coldefs,
 							  const char *what, AcqRowFn fn, void *arg);

@@ -125,8 +125,22 @@ dblink_schema(const char *server)
 	return quote_identifier(get_namespace_name(nsp));
 }
 
-static void
-unreachable(ForeignServer *srv, const char *what, ErrorData *e)
+/*
+ * Did e lose a remote server: a connection failure (SQLSTATE class 08), or
+ * the server's backend terminated under the query (57P01-57P03: the server
+ * shut down, crashed, or is starting)?
+ */
+bool
+acq_error_lost_server(const ErrorData *e)
+{
+	return ERRCODE_TO_CATEGORY(e->sqlerrcode) == ERRCODE_CONNECTION_EXCEPTION ||
+		e->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN ||
+		e->sqlerrcode == ERRCODE_CRASH_SHUTDOWN ||
+		e->sqlerrcode == ERRCODE_CANNOT_CONNECT_NOW;
+}
+
+void
+acq_report_unreachable(ForeignServer *srv, const char *what, ErrorData *e)
 {
 	ereport(ERROR,
 			(errcode(e->sqlerrcode),
@@ -163,7 +177,7 @@ acq_on_server(ForeignServer *srv, const char *what, void (*fn) (void *), void *a
 		if (ERRCODE_TO_CATEGORY(e->sqlerrcode) != ERRCODE_CONNECTION_EXCEPTION)
 			PG_RE_THROW();
 		FlushErrorState();
-		unreachable(srv, what, e);
+		acq_report_unreachable(srv, what, e);
 	}
 	PG_END_TRY();
 }
@@ -220,7 +234,7 @@ acq_remote_stream(ForeignServer *srv, const char *remote_sql, const char *coldef
 			PG_RE_THROW();
 		FlushErrorState();
 		error_context_stack = cb.previous;
-		unreachable(srv, what, e);
+		acq_report_unreachable(srv, what, e);
 	}
 	PG_END_TRY();
 	error_context_stack = cb.previous;

@@ -17,6 +17,7 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
 #include <math.h>
 
 #include "catalog/pg_class.h"
@@ -181,6 +182,95 @@ acq_query_context(void *arg)
 	errcontext("computing the sources' statistics (acq.linear_stats) on %s", (const char *) arg);
 }
 
+/* a foreign table the query reads: its server and its name there (of at most n) */
+static void
+add_remote(SourceQuery *sq, Oid rel, Oid srv, int n, MemoryContext cxt)
+{
+	if (sq->remote_server == NULL)
+	{
+		sq->remote_server = MemoryContextAlloc(cxt, sizeof(Oid) * Max(n, 1));
+		sq->remote_name = MemoryContextAlloc(cxt, sizeof(char *) * Max(n, 1));
+	}
+	sq->remote_server[sq->nremote] = srv;
+	sq->remote_name[sq->nremote] = MemoryContextStrdup(cxt, acq_remote_table_name(rel));
+	sq->nremote++;
+}
+
+/*
+ * The server e lost, or NULL: the one whose table the failed remote SQL
+ * reads (postgres_fdw's "remote SQL command: ... FROM schema.table" context),
+ * else the one e's message names (postgres_fdw's 'could not connect to
+ * server "X"', 'connection to server "X" was lost'), else the only one.
+ */
+static ForeignServer *
+lost_server(const SourceQuery *sq, const ErrorData *e)
+{
+	if (!acq_error_lost_server(e) || sq->nremote == 0)
+		return NULL;
+	for (int i = 0; i < sq->nremote && e->context; i++)
+	{
+		const char *sql = strstr(e->context, "remote SQL command: ");
+		char	   *from = psprintf(" FROM %s", sq->remote_name[i]);
+		const char *hit = sql ? strstr(sql, from) : NULL;
+
+		while (hit != NULL)
+		{
+			char		next = hit[strlen(from)];
+
+			if (!(isalnum((unsigned char) next) || next == '_' || next == '$' || next == '"'))
+				return GetForeignServer(sq->remote_server[i]);
+			hit = strstr(hit + 1, from);
+		}
+	}
+	for (int i = 0; i < sq->nremote; i++)
+	{
+		ForeignServer *srv = GetForeignServer(sq->remote_server[i]);
+
+		if (e->message && strstr(e->message, psprintf("server \"%s\"", srv->servername)))
+			return srv;
+	}
+	if (list_length(sq->servers) == 1)
+		return GetForeignServer(linitial_oid(sq->servers));
+	return NULL;
+}
+
+void
+acq_run_source_query(const SourceQuery *sq, const char *query, const char *what)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ErrorContextCallback cb;
+	int			level;
+	int			ret = 0;
+
+	cb.callback = acq_query_context;
+	cb.arg = sq->where;
+	cb.previous = error_context_stack;
+	error_context_stack = &cb;
+	level = acq_jit_off();
+	PG_TRY();
+	{
+		ret = SPI_execute(query, true, 0);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *e;
+		ForeignServer *lost;
+
+		MemoryContextSwitchTo(cxt);
+		e = CopyErrorData();
+		lost = lost_server(sq, e);
+		if (lost == NULL)
+			PG_RE_THROW();
+		FlushErrorState();
+		error_context_stack = cb.previous;
+		acq_report_unreachable(lost, what, e);
+	}
+	PG_END_TRY();
+	acq_guc_restore(level);
+	error_context_stack = cb.previous;
+	acq_spi_check(ret, SPI_OK_SELECT, what);
+}
+
 /*
  * SELECT <key>, <agg> FROM <each leaf> [GROUP BY 1] UNION ALL ..., with
  * <agg> a %s; the foreign servers behind the leaves.  SPI connected.
@@ -206,6 +296,7 @@ acq_build_source_query(const AcqLoadSpec *spec, SourceQuery *sq, MemoryContext c
 
 			if (OidIsValid(srv))
 			{
+				add_remote(sq, leaves[i], srv, sq->nleaves, cxt);
 				sq->nforeign++;
 				if (!list_member_oid(sq->servers, srv))
 					appendStringInfo(&where, "%s%s", where.len ? ", " : "", GetForeignServer(srv)->servername);
@@ -227,6 +318,7 @@ acq_build_source_query(const AcqLoadSpec *spec, SourceQuery *sq, MemoryContext c
 
 		if (OidIsValid(srv))
 		{
+			add_remote(sq, spec->sources, srv, 1, cxt);
 			sq->nforeign++;
 			sq->servers = lappend_oid(sq->servers, srv);
 			appendStringInfoString(&where, GetForeignServer(srv)->servername);
@@ -287,7 +379,6 @@ acq_load_source_stats(const AcqLoadSpec *spec, AcqSourceData *out)
 	bool	   *nulls = NULL;
 	uint64		nrows;
 	int			level;
-	ErrorContextCallback cb;
 
 	memset(out, 0, sizeof(*out));
 	acq_check_load_spec_columns(spec, &lab, &vlab);
@@ -308,16 +399,8 @@ acq_load_source_stats(const AcqLoadSpec *spec, AcqSourceData *out)
 
 	/* ---- one query: every source's statistics ---- */
 	elog(DEBUG1, "acq: the sources' statistics: %s", q.data);
-	cb.callback = acq_query_context;
-	cb.arg = sq.where;
-	cb.previous = error_context_stack;
-	error_context_stack = &cb;
-	level = acq_jit_off();
-	ret = SPI_execute(q.data, true, 0);
-	acq_guc_restore(level);
-	acq_spi_check(ret, SPI_OK_SELECT, "computing the sources' statistics");
+	acq_run_source_query(&sq, q.data, "computing the sources' statistics");
 	nrows = SPI_processed;
-	error_context_stack = cb.previous;
 
 	if (nrows == 0)
 		ereport(ERROR,
