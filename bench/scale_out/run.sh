@@ -5,7 +5,8 @@
 #      (acq.linear_stats on the node) against pulled (the rows through postgres_fdw, text
 #      format as postgres_fdw fetches them);
 #   2. wall time of select_sources over the same sources on two nodes against one node;
-#   3. a BIG-row regression on one server: peak backend memory (VmHWM) and time, with
+#   3. a BIG-row regression on one server: peak backend memory (private: RssAnon + RssFile,
+#      polled by peak.py; and VmHWM) and time, with
 #      acq.max_memory low (the statistics streamed) against high enough to hold the rows.
 #
 # Env: PG_BIN (default /usr/lib/postgresql/15/bin, with acq installed), PORT0 (default 56147:
@@ -102,9 +103,9 @@ q 1 -c "CREATE TABLE big (src int, features float8[], y float8);
                   FROM generate_series(100000001, 100010000) i) s;
         ANALYZE big; ANALYZE bigval;"
 q 1 -c "SELECT 'table: ' || pg_size_pretty(pg_total_relation_size('big'))"
+# the backend's peak private memory (RssAnon + RssFile, polled by peak.py) and its growth
+# during the call; JIT as the server has it (on), acq's own queries run without it
 for limit in 64MB 4GB; do
-	q 1 -c "SET acq.max_memory = '$limit'" -c '\timing on' -c "SELECT pg_backend_pid()" \
-	  -c "SELECT sources, round(gain::numeric, 9), models_trained FROM acq.select_sources('big', 'bigval', 'features', 'y', task => 'regression', source_column => 'src')" \
-	  -c "SELECT 'peak backend memory (VmHWM): ' || (regexp_match(s, 'VmHWM:\s+(\d+ kB)'))[1] || ', of which shared memory now (RssShmem): ' || (regexp_match(s, 'RssShmem:\s+(\d+ kB)'))[1] FROM pg_read_file('/proc/' || pg_backend_pid() || '/status') s" \
-	  | sed "s/^/acq.max_memory = $limit: /"
+	echo "acq.max_memory = $limit: $(/usr/bin/python3 "$(dirname "$0")/peak.py" "$W" $((PORT0 + 1)) $limit \
+	  "SELECT sources, round(gain::numeric, 9), models_trained FROM acq.select_sources('big', 'bigval', 'features', 'y', task => 'regression', source_column => 'src')")"
 done

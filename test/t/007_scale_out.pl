@@ -144,7 +144,7 @@ is($eq, '31', 'classification: all 31 subsets score the same accuracy as the loc
 $coord->safe_psql('postgres', 'ALTER SERVER node2 OPTIONS (DROP extensions)');
 ($ret, $out, $err) = $coord->psql('postgres',
 	q{SELECT * FROM acq.select_sources('obs', 'val', 'features', 'y', task => 'regression')});
-like($err, qr/foreign server "node2" does not list acq in its extensions option/, 'missing extensions option: ERROR naming the server');
+like($err, qr/ERROR:  server "node2" does not list acq in its extensions option/, 'missing extensions option: ERROR naming the server');
 like($err, qr/ALTER SERVER node2 OPTIONS \(ADD extensions 'acq'\)/, '... with the fix');
 $coord->safe_psql('postgres', q{ALTER SERVER node2 OPTIONS (ADD extensions 'acq')});
 
@@ -152,7 +152,7 @@ $coord->safe_psql('postgres', q{ALTER SERVER node2 OPTIONS (ADD extensions 'acq'
 $node1->safe_psql('postgres', q{DROP EXTENSION acq; CREATE EXTENSION acq VERSION '0.1.0'});
 ($ret, $out, $err) = $coord->psql('postgres',
 	q{SELECT * FROM acq.select_sources('obs', 'val', 'features', 'y', task => 'regression')});
-like($err, qr/foreign server "node1" runs acq 0\.1\.0, this server acq 0\.2\.0/, 'version mismatch: ERROR naming the server and versions');
+like($err, qr/ERROR:  server "node1" runs acq 0\.1\.0, this database acq 0\.2\.0/, 'version mismatch: ERROR naming the server and versions');
 $node1->safe_psql('postgres', q{ALTER EXTENSION acq UPDATE});
 is(result('obs', '') ne '', 1, 'runs again once the node is updated');
 

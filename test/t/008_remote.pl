@@ -148,6 +148,32 @@ my $job = sql("SELECT acq.submit_acquire('cons', 'r_node2.prov', 'job_grid', 'x'
 is(sql("SELECT acq.job_wait($job)"), 'succeeded', 'remote provider as a job: succeeded');
 is(bought('job_grid'), bought('loc_grid'), 'remote provider as a job: the local run\'s records');
 
+# a partitioned provider with a foreign leaf (node2's rows of labels 0 and 1) and a local one:
+# the set-up reads it leaf by leaf, the foreign leaf grouped and shipped whole (the grid
+# coordinates computed on node2), and buys the local run's records
+$node2->safe_psql('postgres', q{CREATE TABLE prov_lo (id bigint PRIMARY KEY, x float8[], y int);
+INSERT INTO prov_lo SELECT * FROM prov WHERE y < 2});
+sql(q{CREATE TABLE pprov (id bigint, x float8[], y int) PARTITION BY LIST (y);
+CREATE FOREIGN TABLE pprov_lo PARTITION OF pprov FOR VALUES IN (0, 1) SERVER node2 OPTIONS (table_name 'prov_lo');
+CREATE TABLE pprov_hi PARTITION OF pprov FOR VALUES IN (2, 3);
+INSERT INTO pprov_hi SELECT * FROM prov WHERE y >= 2});
+my $plog_at = -s $node2->logfile;
+{
+	my $args = "'x', 'y', 600, predicates => 'grid', task => 'regression', batch => 40, seed => 7";
+	my ($ret, $out, $stderr) = $coord->psql('postgres', "SELECT bought, rounds, counts FROM acq.acquire('cons', 'pprov', 'part_grid', $args)");
+	is($out, sql("SELECT bought, rounds, counts FROM acq.acquire('cons', 'prov', 'loc_grid2', $args)"),
+		'partitioned provider with a foreign leaf, grid predicates: the local run\'s counts');
+	unlike($stderr, qr/reads the feature arrays/, '... no NOTICE: the foreign leaf\'s grid computed on node2');
+	is(bought('part_grid'), bought('loc_grid2'), '... the same records, round by round');
+	my @pst = slurp_file($node2->logfile, $plog_at) =~ /DECLARE c\d+ CURSOR FOR\s+(.*?)\n(?=\S)/sg;
+	ok(scalar(grep { /^SELECT id, y(::double precision)?, \(x\[1\]\), \(x\[2\]\), count\(\*\) FROM public\.prov_lo GROUP BY 1, 2, 3, 4$/ } @pst) == 1,
+		'... the foreign leaf\'s set-up: one grouped read on node2')
+	  or diag(join("\n", @pst[0 .. 2]));
+	my @px = grep { /\bx\b/ && !/GROUP BY/ } @pst;
+	ok(@px > 0 && !grep({ !/id = ANY/ } @px), '... every other read of its feature arrays is a purchase by id (' . scalar(@px) . ')')
+	  or diag(join("\n", grep { !/id = ANY/ } @px));
+}
+
 # ---- remote owners -------------------------------------------------------------
 
 my $rank = q{SELECT rank, regexp_replace(owner::text, '^r_node[12]\.', ''), shared, accuracy_hard, f1_hard, accuracy_test, f1_test, missing_labels

@@ -14,6 +14,7 @@
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -472,25 +473,87 @@ sort_pool(Run *run, PoolScan *ps)
  * NOTICE says so (the result is the same).
  */
 static void
-check_remote_setup(Run *run, const char *sql)
+check_remote_setup(Run *run, const char *sql, int nforeign)
 {
 	char	   *explain = psprintf("EXPLAIN (VERBOSE, FORMAT JSON) %s", sql);
 	bool		isnull;
 	char	   *plan;
+	int			pushed = 0;
 	MemoryContext mine = CurrentMemoryContext;
-	ForeignServer *srv = acq_foreign_server(run->s.provider);
 
 	acq_spi_check(SPI_execute(explain, false, 0), SPI_OK_UTILITY, "explaining the provider's read");
 	MemoryContextSwitchTo(mine);
 	if (SPI_processed < 1)
 		return;
 	plan = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	if (strstr(plan, "\"Relations\": \"Aggregate on") == NULL)
+	for (const char *c = plan; (c = strstr(c, "\"Relations\": \"Aggregate on")) != NULL; c++)
+		pushed++;
+	if (pushed < nforeign && get_rel_relkind(run->s.provider) == RELKIND_FOREIGN_TABLE)
 		ereport(NOTICE,
-				(errmsg("the set-up reads the feature arrays of %s from server \"%s\"", run->q_provider, srv->servername),
+				(errmsg("the set-up reads the feature arrays of %s from server \"%s\"", run->q_provider,
+						acq_foreign_server(run->s.provider)->servername),
 				 errdetail("Its %s could not be computed on that server.",
 						   run->s.kind == PRED_GRID ? "grid coordinates" : "SQL predicates"),
 				 errhint("Use only built-in functions in the predicates, or list their extension in the server's extensions option.")));
+	else if (pushed < nforeign)
+		ereport(NOTICE,
+				(errmsg("the set-up reads the feature arrays of %s from its foreign partitions' servers", run->q_provider),
+				 errdetail("Its %s could not be computed there (%d of %d foreign tables).",
+						   run->s.kind == PRED_GRID ? "grid coordinates" : "SQL predicates",
+						   nforeign - pushed, nforeign),
+				 errhint("Use only built-in functions in the predicates, or list their extension in the server's extensions option.")));
+}
+
+/* is rel a postgres_fdw foreign table? */
+static bool
+is_pg_foreign(Oid rel)
+{
+	ForeignServer *srv = acq_foreign_server(rel);
+
+	return srv != NULL && acq_server_is_postgres_fdw(srv);
+}
+
+static bool
+has_foreign_leaf(Oid rel)
+{
+	ListCell   *lc;
+
+	foreach(lc, find_all_inheritors(rel, AccessShareLock, NULL))
+		if (is_pg_foreign(lfirst_oid(lc)))
+			return true;
+	return false;
+}
+
+/*
+ * One table's part of the set-up's read: SELECT id, label, [grid
+ * coordinates], [the SQL predicates' bits], [ctid], [count(*)] FROM table,
+ * grouped by everything read when it is a postgres_fdw foreign table (so
+ * that postgres_fdw ships it whole); count 1 for a local table of a
+ * partitioned provider read leaf by leaf (grouped: the partition's own rows).
+ */
+static void
+append_setup_read(StringInfo q, Run *run, const char *table, bool remote, bool counted, int ng)
+{
+	int			ncol = 2 + ng + (run->s.kind == PRED_SQL ? 1 : 0);
+
+	appendStringInfo(q, "SELECT (%s)::pg_catalog.int8, (%s)::pg_catalog.float8", run->q_id, run->q_label);
+	for (int g = 0; g < ng; g++)
+		appendStringInfo(q, remote ? ", ((%s)[%d])::pg_catalog.float8" : ", ((%s)::pg_catalog.float8[])[%d]",
+						 run->q_features, run->s.grid_dims[g]);
+	if (run->s.kind == PRED_SQL)
+		append_sql_predicates(q, run, remote);
+	if (run->use_tid)
+		appendStringInfoString(q, ", ctid");
+	if (counted)
+		appendStringInfoString(q, remote ? ", pg_catalog.count(*)" : ", 1::pg_catalog.int8");
+	appendStringInfo(q, " FROM %s", table);
+	if (remote)
+	{
+		/* grouped by everything read: postgres_fdw ships it whole (check_remote_setup) */
+		appendStringInfoString(q, " GROUP BY 1, 2");
+		for (int c = 3; c <= ncol; c++)
+			appendStringInfo(q, ", %d", c);
+	}
 }
 
 /*
@@ -506,32 +569,47 @@ acquisition_scan_provider(Run *run, PoolScan *ps)
 	int			ng = run->s.kind == PRED_GRID ? run->s.ngrid : 0;
 	ProviderScan sc;
 	AcqReadClock clock;
-	bool		remote = get_rel_relkind(run->s.provider) == RELKIND_FOREIGN_TABLE &&
-		(ng > 0 || run->s.kind == PRED_SQL);
+	bool		needs_remote = ng > 0 || run->s.kind == PRED_SQL;
+	bool		remote = get_rel_relkind(run->s.provider) == RELKIND_FOREIGN_TABLE && needs_remote;
+	int			nforeign = 0;
 
 	acq_read_clock_start(&clock);
 	initStringInfo(&q);
-	appendStringInfo(&q, "SELECT (%s)::pg_catalog.int8, (%s)::pg_catalog.float8", run->q_id, run->q_label);
-	for (int g = 0; g < ng; g++)
-		appendStringInfo(&q, remote ? ", ((%s)[%d])::pg_catalog.float8" : ", ((%s)::pg_catalog.float8[])[%d]",
-						 run->q_features, run->s.grid_dims[g]);
-	if (run->s.kind == PRED_SQL)
-		append_sql_predicates(&q, run, remote);
 	sc.tidcol = 3 + ng + (run->s.kind == PRED_SQL ? 1 : 0);
-	sc.countcol = remote ? sc.tidcol : 0;
-	if (run->use_tid)
-		appendStringInfoString(&q, ", ctid");
-	if (remote)
-		appendStringInfoString(&q, ", pg_catalog.count(*)");
-	appendStringInfo(&q, " FROM %s", table);
-	if (remote)
+	if (needs_remote && get_rel_relkind(run->s.provider) == RELKIND_PARTITIONED_TABLE &&
+		has_foreign_leaf(run->s.provider))
 	{
-		/* grouped by everything read: postgres_fdw ships it whole (check_remote_setup) */
-		appendStringInfoString(&q, " GROUP BY 1, 2");
-		for (int c = 3; c < sc.tidcol; c++)
-			appendStringInfo(&q, ", %d", c);
-		check_remote_setup(run, q.data);
+		/*
+		 * A partitioned provider: PostgreSQL ships an aggregate to a foreign
+		 * partition only when the grouping has the partition key
+		 * (partitionwise aggregation), which the set-up's does not; read it
+		 * leaf by leaf instead, each foreign leaf grouped (shipped whole),
+		 * each local leaf as it is, one UNION ALL.
+		 */
+		List	   *rels = find_all_inheritors(run->s.provider, AccessShareLock, NULL);
+		ListCell   *lc;
+		int			nleaf = 0;
+
+		foreach(lc, rels)
+		{
+			Oid			leaf = lfirst_oid(lc);
+			char		kind = get_rel_relkind(leaf);
+			bool		fdw = is_pg_foreign(leaf);
+
+			if (kind == RELKIND_PARTITIONED_TABLE)
+				continue;
+			if (nleaf++ > 0)
+				appendStringInfoString(&q, " UNION ALL ");
+			append_setup_read(&q, run, acq_rel_display_name(leaf), fdw, true, ng);
+			nforeign += fdw ? 1 : 0;
+		}
+		remote = true;
 	}
+	else
+		append_setup_read(&q, run, table, remote, remote, ng);
+	sc.countcol = remote ? sc.tidcol : 0;
+	if (remote)
+		check_remote_setup(run, q.data, Max(nforeign, 1));	/* a foreign table: 1 */
 	sc.run = run;
 	sc.ps = ps;
 	sc.table = table;

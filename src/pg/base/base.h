@@ -65,6 +65,18 @@ void		acq_check_memory(double bytes, const char *what, const char *hint);
 void		acq_memory_take(double *held, double bytes, const char *what, const char *hint);
 /* is bytes over acq.max_memory?  (to build a message only when it is) */
 bool		acq_memory_over(double bytes);
+/*
+ * The executor's share of acq.max_memory while acq streams a table through
+ * its aggregates (the statistics and logistic-terms paths, whose own
+ * holdings are small): the query's executor state, the aggregate's hash
+ * table and per-group states of the leader, the Gather's tuple queues and
+ * SPI's result -- measured at 2.7 MB of backend growth (RssAnon + RssFile)
+ * over 2M and 10M rows of 8 features in 10 sources, with JIT off
+ * (acq_jit_off), acq's own share included.  Those paths plan their memory as
+ * what they hold plus this reserve, so that the backend's whole growth
+ * during the call stays under the bound (docs/scale-out.md).
+ */
+#define ACQ_EXECUTOR_RESERVE (4.0 * 1024.0 * 1024.0)
 /* the planner's row count of a relation (pg_class.reltuples), -1 if unknown or 0 */
 double		acq_rel_rows_estimate(Oid relid);
 
@@ -72,6 +84,12 @@ double		acq_rel_rows_estimate(Oid relid);
 
 /* an ERROR naming what failed unless ret is the SPI_OK_* code expected */
 void		acq_spi_check(int ret, int expected, const char *what);
+/*
+ * jit = off for acq's own queries (no LLVM mapped into the backend), until
+ * acq_guc_restore(the level returned); acq_spi_stream does it itself
+ */
+int			acq_jit_off(void);
+void		acq_guc_restore(int level);
 
 /* SPI_prepare, or an ERROR naming what failed */
 SPIPlanPtr	acq_spi_prepare(const char *sql, int nargs, Oid *types, const char *what);
@@ -330,14 +348,27 @@ ForeignServer *acq_foreign_server(Oid rel);
 char	   *acq_remote_table_name(Oid rel);
 /* a foreign table's column's name on its server (column_name, or the local name) */
 const char *acq_remote_column_name(Oid rel, const char *column);
+/* does srv's `extensions` option (a comma-separated list) name ext? */
+bool		acq_server_lists_extension(ForeignServer *srv, const char *ext);
+/* is srv a postgres_fdw server? */
+bool		acq_server_is_postgres_fdw(ForeignServer *srv);
 /*
- * Before relying on acq's functions on srv: an ERROR naming the server and
- * the fix unless its `extensions` option lists acq and it runs this
- * database's acq version.  The caller is connected to SPI.
+ * An ERROR (HV00D) naming srv and the fix unless its `extensions` option
+ * lists acq; why is the DETAIL (what acq runs there).  Every caller's one
+ * message.
  */
-void		acq_check_remote_acq(ForeignServer *srv, const char *what);
-/* its part that needs no connection: the extensions option, dblink installed here */
-void		acq_check_remote_declared(ForeignServer *srv, const char *what);
+void		acq_check_server_lists_acq(ForeignServer *srv, const char *why);
+/*
+ * Before relying on acq's functions on srv (a postgres_fdw server): the
+ * extensions option as above, then acq installed there in this database's
+ * version, read through postgres_fdw (a temporary foreign table on the
+ * server's pg_extension; no dblink).  ERRORs (55000) name the server, both
+ * versions and the fix; an unreachable server is acq_on_server's ERROR.
+ * The caller is connected to SPI.
+ */
+void		acq_check_remote_acq(ForeignServer *srv, const char *why);
+/* what needs no connection (a job's submission): the extensions option, dblink installed here */
+void		acq_check_remote_declared(ForeignServer *srv, const char *why);
 /*
  * remote_sql run on srv through dblink by the server's name (the caller's
  * user mapping), rows typed by coldefs handed to fn as by acq_spi_stream; an
@@ -347,6 +378,13 @@ void		acq_check_remote_declared(ForeignServer *srv, const char *what);
  * fn(arg), a connection failure on the way (SQLSTATE class 08) reported as
  * an ERROR naming srv and the fix; srv NULL: fn(arg) as it is
  */
+/* e lost a remote server: SQLSTATE class 08, or 57P01-57P03 from the server */
+bool		acq_error_lost_server(const ErrorData *e);
+/*
+ * ERROR 'server "X" cannot be reached (what)', e's SQLSTATE, its message as
+ * DETAIL, the fix as HINT
+ */
+void		acq_report_unreachable(ForeignServer *srv, const char *what, ErrorData *e) pg_attribute_noreturn();
 void		acq_on_server(ForeignServer *srv, const char *what, void (*fn) (void *), void *arg);
 uint64		acq_remote_stream(ForeignServer *srv, const char *remote_sql, const char *coldefs,
 							  const char *what, AcqRowFn fn, void *arg);

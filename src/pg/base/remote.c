@@ -79,8 +79,8 @@ acq_remote_column_name(Oid rel, const char *column)
 }
 
 /* does the server's `extensions` option (a comma-separated list) name ext? */
-static bool
-lists_extension(ForeignServer *srv, const char *ext)
+bool
+acq_server_lists_extension(ForeignServer *srv, const char *ext)
 {
 	const char *opt = option_value(srv->options, "extensions");
 	List	   *names;
@@ -125,8 +125,22 @@ dblink_schema(const char *server)
 	return quote_identifier(get_namespace_name(nsp));
 }
 
-static void
-unreachable(ForeignServer *srv, const char *what, ErrorData *e)
+/*
+ * Did e lose a remote server: a connection failure (SQLSTATE class 08), or
+ * the server's backend terminated under the query (57P01-57P03: the server
+ * shut down, crashed, or is starting)?
+ */
+bool
+acq_error_lost_server(const ErrorData *e)
+{
+	return ERRCODE_TO_CATEGORY(e->sqlerrcode) == ERRCODE_CONNECTION_EXCEPTION ||
+		e->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN ||
+		e->sqlerrcode == ERRCODE_CRASH_SHUTDOWN ||
+		e->sqlerrcode == ERRCODE_CANNOT_CONNECT_NOW;
+}
+
+void
+acq_report_unreachable(ForeignServer *srv, const char *what, ErrorData *e)
 {
 	ereport(ERROR,
 			(errcode(e->sqlerrcode),
@@ -163,7 +177,7 @@ acq_on_server(ForeignServer *srv, const char *what, void (*fn) (void *), void *a
 		if (ERRCODE_TO_CATEGORY(e->sqlerrcode) != ERRCODE_CONNECTION_EXCEPTION)
 			PG_RE_THROW();
 		FlushErrorState();
-		unreachable(srv, what, e);
+		acq_report_unreachable(srv, what, e);
 	}
 	PG_END_TRY();
 }
@@ -220,20 +234,29 @@ acq_remote_stream(ForeignServer *srv, const char *remote_sql, const char *coldef
 			PG_RE_THROW();
 		FlushErrorState();
 		error_context_stack = cb.previous;
-		unreachable(srv, what, e);
+		acq_report_unreachable(srv, what, e);
 	}
 	PG_END_TRY();
 	error_context_stack = cb.previous;
 	return n;
 }
 
-static void
-version_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
+/*
+ * An ERROR (HV00D) unless srv's `extensions` option lists acq -- the
+ * server owner's declaration that acq runs there, and what lets
+ * postgres_fdw ship acq's aggregates.  why: the DETAIL, what acq runs on
+ * that server and what would go wrong without the option.
+ */
+void
+acq_check_server_lists_acq(ForeignServer *srv, const char *why)
 {
-	bool		isnull;
-	Datum		d = slot_getattr(slot, 1, &isnull);
-
-	*(char **) arg = isnull ? NULL : TextDatumGetCString(d);
+	if (!acq_server_lists_extension(srv, "acq"))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("server \"%s\" does not list acq in its extensions option", srv->servername),
+				 errdetail("%s", why),
+				 errhint("Install acq on that server (CREATE EXTENSION acq), then: ALTER SERVER %s OPTIONS (ADD extensions 'acq'), or SET if the option exists.",
+						 quote_identifier(srv->servername))));
 }
 
 /*
@@ -241,44 +264,125 @@ version_row(TupleTableSlot *slot, MemoryContext rowcxt, void *arg)
  * acq in its `extensions` option, and dblink is installed here.
  */
 void
-acq_check_remote_declared(ForeignServer *srv, const char *what)
+acq_check_remote_declared(ForeignServer *srv, const char *why)
 {
-	if (!lists_extension(srv, "acq"))
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-				 errmsg("server \"%s\" does not list acq in its extensions option", srv->servername),
-				 errdetail("%s runs acq's functions on that server; the option declares that it has acq installed.", what),
-				 errhint("Install acq on that server, then: ALTER SERVER %s OPTIONS (ADD extensions 'acq'), or SET if the option exists.",
-						 quote_identifier(srv->servername))));
+	acq_check_server_lists_acq(srv, why);
 	(void) dblink_schema(srv->servername);
 }
 
+static char *
+local_acq_version(void)
+{
+	int			ret = SPI_execute("SELECT extversion FROM pg_catalog.pg_extension "
+								  "WHERE extname OPERATOR(pg_catalog.=) 'acq'", true, 1);
+
+	acq_spi_check(ret, SPI_OK_SELECT, "reading acq's version");
+	if (SPI_processed != 1)
+		elog(ERROR, "acq is not installed in this database");
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+/* an error while a server is asked: name it */
+static void
+probe_context(void *arg)
+{
+	errcontext("asking server \"%s\" for its acq version", (const char *) arg);
+}
+
+typedef struct VersionProbe
+{
+	ForeignServer *srv;
+	char	   *version;		/* out: NULL if acq is not installed there */
+} VersionProbe;
+
 /*
- * The checks before acq relies on acq's functions on srv (what: for what,
- * in the messages): the server lists acq in its `extensions` option (its
- * owner's declaration that the server runs acq), and the server's acq is this
- * one's version -- a different body under the same signature would give
- * silently wrong results.  The caller is connected to SPI.
+ * The server's acq version, read through postgres_fdw from its
+ * pg_extension: a temporary foreign table on the server's catalog, dropped
+ * after -- the same connection and user mapping the caller's foreign
+ * tables use, and no dblink.
+ */
+static void
+probe_version(void *arg)
+{
+	VersionProbe *vp = arg;
+	ForeignServer *srv = vp->srv;
+	char	   *tmp = psprintf("acq_probe_%u", srv->serverid);
+	ErrorContextCallback cb;
+	int			ret;
+
+	cb.callback = probe_context;
+	cb.arg = srv->servername;
+	cb.previous = error_context_stack;
+	error_context_stack = &cb;
+	ret = SPI_execute(psprintf("CREATE FOREIGN TABLE pg_temp.%s (extname pg_catalog.name, "
+							   "extversion pg_catalog.text) SERVER %s "
+							   "OPTIONS (schema_name 'pg_catalog', table_name 'pg_extension')",
+							   tmp, quote_identifier(srv->servername)), false, 0);
+	acq_spi_check(ret, SPI_OK_UTILITY, "creating a probe of a foreign server");
+	ret = SPI_execute(psprintf("SELECT extversion FROM pg_temp.%s "
+							   "WHERE extname OPERATOR(pg_catalog.=) 'acq'", tmp), true, 0);
+	acq_spi_check(ret, SPI_OK_SELECT, "reading a foreign server's acq version");
+	vp->version = NULL;
+	if (SPI_processed == 1)
+		vp->version = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	ret = SPI_execute(psprintf("DROP FOREIGN TABLE pg_temp.%s", tmp), false, 0);
+	acq_spi_check(ret, SPI_OK_UTILITY, "dropping a probe of a foreign server");
+	error_context_stack = cb.previous;
+}
+
+/*
+ * The checks before acq relies on acq's functions on srv: its `extensions`
+ * option lists acq (acq_check_server_lists_acq, why its DETAIL), acq is
+ * installed there, in this database's version -- a different body under the
+ * same signature would give silently wrong results.  The version is read
+ * through postgres_fdw (srv must be a postgres_fdw server); a server that
+ * cannot be reached is the ERROR of acq_on_server.  The caller is connected
+ * to SPI or not (it opens a connection of its own).
  */
 void
-acq_check_remote_acq(ForeignServer *srv, const char *what)
+acq_check_remote_acq(ForeignServer *srv, const char *why)
 {
-	const char *vsql = "SELECT extversion FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'acq'";
-	char	   *local = NULL;
-	char	   *remote = NULL;
+	MemoryContext cxt = CurrentMemoryContext;
+	char	   *local;
+	VersionProbe vp;
+	int			ret;
 
-	acq_check_remote_declared(srv, what);
-	acq_spi_stream(vsql, true, SPI_OK_SELECT, "reading acq's version", version_row, &local);
-	acq_remote_stream(srv, vsql, "extversion text", "checking acq's version", version_row, &remote);
-	if (remote == NULL)
+	acq_check_server_lists_acq(srv, why);
+	if (!acq_server_is_postgres_fdw(srv))
 		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("acq is not installed on server \"%s\"", srv->servername),
-				 errhint("CREATE EXTENSION acq in the database that server's options name.")));
-	if (strcmp(remote, local) != 0)
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("server \"%s\" is not a postgres_fdw server", srv->servername),
+				 errdetail("acq runs its functions on other servers through postgres_fdw only.")));
+	/* a connection of its own: the caller's SPI results stay as they are */
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	local = MemoryContextStrdup(cxt, local_acq_version());
+	vp.srv = srv;
+	vp.version = NULL;
+	acq_on_server(srv, "checking acq's version", probe_version, &vp);
+	if (vp.version != NULL)
+		vp.version = MemoryContextStrdup(cxt, vp.version);
+	SPI_finish();
+	if (vp.version == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("server \"%s\" runs acq %s, this database acq %s", srv->servername, remote, local),
-				 errdetail("%s runs acq's functions there; another version may compute something else.", what),
-				 errhint("ALTER EXTENSION acq UPDATE on both, to the same version.")));
+				 errmsg("acq is not installed on server \"%s\"", srv->servername),
+				 errdetail("The database that server's options name, with your user mapping, has no extension acq."),
+				 errhint("Run CREATE EXTENSION acq VERSION '%s' there.", local)));
+	if (strcmp(vp.version, local) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("server \"%s\" runs acq %s, this database acq %s", srv->servername, vp.version, local),
+				 errdetail("acq's functions run there; another version may compute something else, silently."),
+				 errhint("Install the same acq on both (ALTER EXTENSION acq UPDATE TO '%s').", local)));
+}
+
+/* is srv a postgres_fdw server? */
+bool
+acq_server_is_postgres_fdw(ForeignServer *srv)
+{
+	ForeignDataWrapper *fdw = GetForeignDataWrapper(srv->fdwid);
+
+	return OidIsValid(fdw->fdwhandler) &&
+		strcmp(get_func_name(fdw->fdwhandler), "postgres_fdw_handler") == 0;
 }

@@ -18,10 +18,37 @@
 #include "nodes/params.h"
 #include "tcop/dest.h"
 #include "access/xact.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
 #include "pg/base/base.h"
+
+/*
+ * jit = off until acq_guc_restore(level): acq's own queries are a scan under
+ * a C aggregate or a row receiver, where JIT compiles a few expressions and
+ * saves nothing measurable, but loading LLVM maps its library (about 50 MB
+ * here) and its compiler's memory (about 10 MB) into the backend, and into
+ * each parallel worker -- 60 MB the backend grew by past acq.max_memory in
+ * bench/scale_out (docs/scale-out.md, "Bounded memory").  Parallel workers
+ * inherit the setting.  An ERROR on the way restores it with the
+ * transaction.
+ */
+int
+acq_jit_off(void)
+{
+	int			level = NewGUCNestLevel();
+
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+	return level;
+}
+
+void
+acq_guc_restore(int level)
+{
+	AtEOXact_GUC(true, level);
+}
 
 void
 acq_spi_check(int ret, int expected, const char *what)
@@ -137,6 +164,7 @@ stream_run(SPIPlanPtr plan, const char *sql, Datum *values, const char *nulls,
 	SPIExecuteOptions opts;
 	MemoryContext cxt = CurrentMemoryContext;
 	int			ret;
+	int			level;
 
 	memset(&r, 0, sizeof(r));
 	r.pub.receiveSlot = stream_receive;
@@ -160,6 +188,7 @@ stream_run(SPIPlanPtr plan, const char *sql, Datum *values, const char *nulls,
 	opts.read_only = read_only;
 	opts.dest = (DestReceiver *) &r;
 	current_stream = &r;		/* after an ERROR, the next stream sets it again */
+	level = acq_jit_off();
 	if (plan != NULL)
 	{
 		int			nargs = SPI_getargcount(plan);
@@ -183,6 +212,7 @@ stream_run(SPIPlanPtr plan, const char *sql, Datum *values, const char *nulls,
 	}
 	else
 		ret = SPI_execute_extended(sql, &opts);
+	acq_guc_restore(level);
 	current_stream = prev;
 	/* SPI leaves its own context current */
 	MemoryContextSwitchTo(cxt);

@@ -204,6 +204,8 @@ char	   *acq_rank_job_write(AcqJob *job);
 
 /* is the owner a foreign table (its selection then runs on its server)? */
 bool		mycroft_owner_is_remote(Oid rel);
+/* the DETAIL of the extensions-option ERROR for a remote owner */
+const char *mycroft_remote_why(Oid owner);
 /* mycroft_run_selection, run on the foreign owner's server; the caller is connected to SPI */
 void		mycroft_run_remote_selection(SelSpec *s, SelResult *res);
 

@@ -365,8 +365,7 @@ mycroft_check_rank_args(FunctionCallInfo fcinfo)
 		owner.rel = r.owners[i];
 		mycroft_check_columns(&owner);
 		if (mycroft_owner_is_remote(owner.rel))
-			acq_check_remote_declared(acq_foreign_server(owner.rel),
-									  psprintf("Selecting owner %s's rows", acq_rel_display_name(owner.rel)));
+			acq_check_remote_declared(acq_foreign_server(owner.rel), mycroft_remote_why(owner.rel));
 	}
 	if (r.has_test)
 		mycroft_check_columns(&r.test);

@@ -21,6 +21,14 @@
 
 #include "pg/mycroft/mycroft.h"
 
+/* the DETAIL of the extensions-option ERROR for a remote owner */
+const char *
+mycroft_remote_why(Oid owner)
+{
+	return psprintf("Owner %s's selection runs on that server (acq.mycroft_select); the option declares that acq is installed there.",
+					acq_rel_display_name(owner));
+}
+
 bool
 mycroft_owner_is_remote(Oid rel)
 {
@@ -128,7 +136,8 @@ mycroft_run_remote_selection(SelSpec *s, SelResult *res)
 
 	memset(res, 0, sizeof(*res));
 	mycroft_check_sel_spec(s);
-	acq_check_remote_acq(srv, psprintf("Selecting owner %s's rows", acq_rel_display_name(s->owner.rel)));
+	acq_check_remote_declared(srv, mycroft_remote_why(s->owner.rel));
+	acq_check_remote_acq(srv, mycroft_remote_why(s->owner.rel));
 	if (s->held == NULL)
 		s->held = &own;
 	s->hard.held = s->held;

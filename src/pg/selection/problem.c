@@ -327,9 +327,11 @@ load_data(Problem *pr)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("source selection over %d sources of %d features needs more than acq.max_memory (%d MB): "
-							"its rows do not fit, and their statistics need %.0f MB",
+							"its rows do not fit, and their statistics need %.0f MB with the executor's share",
 							m, p, acq_max_memory / 1024,
 							ceil(acq_stats_memory(m, p) / (1024.0 * 1024.0))),
+					 errdetail("The statistics path streams the rows through an aggregate; it plans %.0f MB for the executor of that query.",
+							   ACQ_EXECUTOR_RESERVE / (1024.0 * 1024.0)),
 					 errhint("Each source is summarised in 8 (features + 1)^2 bytes: use fewer sources or features, or raise the limit: SET acq.max_memory = '%.0fMB'.",
 							 ceil(acq_stats_memory(m, p) / (1024.0 * 1024.0)))));
 
@@ -559,7 +561,7 @@ acq_make_evaluator(Problem *pr)
 		int			m = pr->data.m;
 
 		/* the validation rows and their copy, and one step's terms of m + 1 models */
-		acq_check_memory(16.0 * (double) pr->data.validation.n * d +
+		acq_check_memory(ACQ_EXECUTOR_RESERVE + 16.0 * (double) pr->data.validation.n * d +
 						 8.0 * m * (3.0 + (m + 1.0) * (1.0 + d + d * (d + 1.0) / 2.0)) +
 						 8.0 * (m + 1.0) * 4.0 * d * d,
 						 psprintf("source selection over %d sources of %d features (logistic regression from each source's terms)",

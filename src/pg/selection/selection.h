@@ -91,7 +91,16 @@ typedef struct SourceQuery
 	int			nforeign;
 	int			nleaves;		/* 0: sources by source_column of one table */
 	char	  **leafnames;
+	int			nremote;		/* the foreign tables read: */
+	Oid		   *remote_server;	/* each one's server */
+	char	  **remote_name;	/* and its "schema"."table" there */
 } SourceQuery;
+/*
+ * Run the query (SPI_execute, read-only, JIT off) over the sources, with the
+ * servers it reaches in its error context; a server lost under it (down,
+ * shut down, unreachable) is an ERROR naming that server.  SPI connected.
+ */
+void		acq_run_source_query(const SourceQuery *sq, const char *query, const char *what);
 void		acq_build_source_query(const AcqLoadSpec *spec, SourceQuery *sq, MemoryContext cxt);
 char	   *acq_fill_query(const char *tmpl, const char *agg);
 /* each server lists acq in its extensions option and runs this acq version */

@@ -592,11 +592,15 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 	{
 		const char *col = quote_identifier(spec->source_column);
 		char	   *nq;
+		int			level;
 
 		(void) acq_column_type(spec->sources, spec->source_column, "source_column");
 		nq = psprintf("SELECT DISTINCT (%s)::pg_catalog.text COLLATE \"C\" FROM %s ORDER BY 1 NULLS FIRST",
 					  col, srcrel);
+		/* a pass over the table: without JIT, as every read of acq's (base's acq_jit_off) */
+		level = acq_jit_off();
 		ret = SPI_execute(nq, true, 0);
+		acq_guc_restore(level);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "reading the sources of %s failed: %s", srcrel,
 				 SPI_result_code_string(ret));

@@ -17,12 +17,11 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
 #include <math.h>
 
 #include "catalog/pg_class.h"
-#include "catalog/pg_foreign_data_wrapper.h"
 #include "catalog/pg_type.h"
-#include "commands/defrem.h"
 #include "executor/spi.h"
 #include "catalog/pg_inherits.h"
 #include "foreign/foreign.h"
@@ -32,7 +31,6 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/varlena.h"
 
 #include "pg/selection/selection.h"
 #include "core/aggstats.h"
@@ -41,17 +39,9 @@
 static Oid
 leaf_pg_server(Oid relid)
 {
-	ForeignTable *ft;
-	ForeignServer *srv;
-	ForeignDataWrapper *fdw;
+	ForeignServer *srv = acq_foreign_server(relid);
 
-	if (get_rel_relkind(relid) != RELKIND_FOREIGN_TABLE)
-		return InvalidOid;
-	ft = GetForeignTable(relid);
-	srv = GetForeignServer(ft->serverid);
-	fdw = GetForeignDataWrapper(srv->fdwid);
-	if (fdw->fdwhandler == InvalidOid ||
-		strcmp(get_func_name(fdw->fdwhandler), "postgres_fdw_handler") != 0)
+	if (srv == NULL || !acq_server_is_postgres_fdw(srv))
 		return InvalidOid;
 	return srv->serverid;
 }
@@ -73,128 +63,21 @@ acq_sources_remote(const AcqLoadSpec *spec)
 	return false;
 }
 
-/* does the server's extensions option list acq? */
-static bool
-lists_acq(ForeignServer *srv)
-{
-	ListCell   *lc;
-
-	foreach(lc, srv->options)
-	{
-		DefElem    *def = (DefElem *) lfirst(lc);
-
-		if (strcmp(def->defname, "extensions") == 0)
-		{
-			List	   *names;
-			ListCell   *n;
-			char	   *raw = pstrdup(defGetString(def));
-
-			if (!SplitIdentifierString(raw, ',', &names))
-				return false;
-			foreach(n, names)
-				if (strcmp((char *) lfirst(n), "acq") == 0)
-					return true;
-		}
-	}
-	return false;
-}
-
-static char *
-local_acq_version(void)
-{
-	int			ret = SPI_execute("SELECT extversion FROM pg_catalog.pg_extension "
-								  "WHERE extname OPERATOR(pg_catalog.=) 'acq'", true, 1);
-
-	acq_spi_check(ret, SPI_OK_SELECT, "reading acq's version");
-	if (SPI_processed != 1)
-		elog(ERROR, "acq is not installed in this database");
-	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-}
-
-/* an error while a server is asked: name it */
-static void
-server_context(void *arg)
-{
-	errcontext("asking foreign server \"%s\" for its acq version (acq.select_sources)",
-			   (const char *) arg);
-}
-
 /*
- * The server's acq version, read through postgres_fdw from its
- * pg_extension (a temporary foreign table on the server's catalog, dropped
- * after); NULL if acq is not installed there.
- */
-static char *
-remote_acq_version(ForeignServer *srv)
-{
-	ErrorContextCallback cb;
-	char	   *tmp = psprintf("acq_probe_%u", srv->serverid);
-	char	   *v = NULL;
-	int			ret;
-
-	cb.callback = server_context;
-	cb.arg = srv->servername;
-	cb.previous = error_context_stack;
-	error_context_stack = &cb;
-	ret = SPI_execute(psprintf("CREATE FOREIGN TABLE pg_temp.%s (extname pg_catalog.name, "
-							   "extversion pg_catalog.text) SERVER %s "
-							   "OPTIONS (schema_name 'pg_catalog', table_name 'pg_extension')",
-							   tmp, quote_identifier(srv->servername)), false, 0);
-	acq_spi_check(ret, SPI_OK_UTILITY, "creating a probe of a foreign server");
-	ret = SPI_execute(psprintf("SELECT extversion FROM pg_temp.%s "
-							   "WHERE extname OPERATOR(pg_catalog.=) 'acq'", tmp), true, 0);
-	acq_spi_check(ret, SPI_OK_SELECT, "reading a foreign server's acq version");
-	if (SPI_processed == 1)
-		v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	ret = SPI_execute(psprintf("DROP FOREIGN TABLE pg_temp.%s", tmp), false, 0);
-	acq_spi_check(ret, SPI_OK_UTILITY, "dropping a probe of a foreign server");
-	error_context_stack = cb.previous;
-	return v;
-}
-
-/*
- * Check every foreign server behind the sources (servers: a list of Oids):
- * acq listed in its extensions option, the same acq version installed.
- * SPI connected.
+ * Check every foreign server behind the sources (servers: a list of Oids)
+ * with base's acq_check_remote_acq: acq listed in its extensions option, the
+ * same acq version installed.  SPI connected.
  */
 void
 acq_check_servers(List *servers, const char *srcrel)
 {
-	char	   *mine = local_acq_version();
 	ListCell   *lc;
+	char	   *why = psprintf("Sources of %s live on that server; without the option postgres_fdw "
+							   "would fetch every row of them instead of computing their statistics there.",
+							   srcrel);
 
 	foreach(lc, servers)
-	{
-		ForeignServer *srv = GetForeignServer(lfirst_oid(lc));
-		char	   *theirs;
-
-		if (!lists_acq(srv))
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-					 errmsg("foreign server \"%s\" does not list acq in its extensions option",
-							srv->servername),
-					 errdetail("Sources of %s live on that server; without the option postgres_fdw "
-							   "would fetch every row of them instead of computing their statistics there.",
-							   srcrel),
-					 errhint("Install acq on that server (CREATE EXTENSION acq), then: "
-							 "ALTER SERVER %s OPTIONS (ADD extensions 'acq');",
-							 quote_identifier(srv->servername))));
-		theirs = remote_acq_version(srv);
-		if (theirs == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("acq is not installed on foreign server \"%s\"", srv->servername),
-					 errdetail("The database that server's user mapping connects to has no extension acq."),
-					 errhint("Run CREATE EXTENSION acq VERSION '%s' there.", mine)));
-		if (strcmp(theirs, mine) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("foreign server \"%s\" runs acq %s, this server acq %s",
-							srv->servername, theirs, mine),
-					 errdetail("The statistics computed there must come from the same functions as here."),
-					 errhint("Install the same acq on both (ALTER EXTENSION acq UPDATE TO '%s').",
-							 mine)));
-	}
+		acq_check_remote_acq(GetForeignServer(lfirst_oid(lc)), why);
 }
 
 /*
@@ -299,6 +182,95 @@ acq_query_context(void *arg)
 	errcontext("computing the sources' statistics (acq.linear_stats) on %s", (const char *) arg);
 }
 
+/* a foreign table the query reads: its server and its name there (of at most n) */
+static void
+add_remote(SourceQuery *sq, Oid rel, Oid srv, int n, MemoryContext cxt)
+{
+	if (sq->remote_server == NULL)
+	{
+		sq->remote_server = MemoryContextAlloc(cxt, sizeof(Oid) * Max(n, 1));
+		sq->remote_name = MemoryContextAlloc(cxt, sizeof(char *) * Max(n, 1));
+	}
+	sq->remote_server[sq->nremote] = srv;
+	sq->remote_name[sq->nremote] = MemoryContextStrdup(cxt, acq_remote_table_name(rel));
+	sq->nremote++;
+}
+
+/*
+ * The server e lost, or NULL: the one whose table the failed remote SQL
+ * reads (postgres_fdw's "remote SQL command: ... FROM schema.table" context),
+ * else the one e's message names (postgres_fdw's 'could not connect to
+ * server "X"', 'connection to server "X" was lost'), else the only one.
+ */
+static ForeignServer *
+lost_server(const SourceQuery *sq, const ErrorData *e)
+{
+	if (!acq_error_lost_server(e) || sq->nremote == 0)
+		return NULL;
+	for (int i = 0; i < sq->nremote && e->context; i++)
+	{
+		const char *sql = strstr(e->context, "remote SQL command: ");
+		char	   *from = psprintf(" FROM %s", sq->remote_name[i]);
+		const char *hit = sql ? strstr(sql, from) : NULL;
+
+		while (hit != NULL)
+		{
+			char		next = hit[strlen(from)];
+
+			if (!(isalnum((unsigned char) next) || next == '_' || next == '$' || next == '"'))
+				return GetForeignServer(sq->remote_server[i]);
+			hit = strstr(hit + 1, from);
+		}
+	}
+	for (int i = 0; i < sq->nremote; i++)
+	{
+		ForeignServer *srv = GetForeignServer(sq->remote_server[i]);
+
+		if (e->message && strstr(e->message, psprintf("server \"%s\"", srv->servername)))
+			return srv;
+	}
+	if (list_length(sq->servers) == 1)
+		return GetForeignServer(linitial_oid(sq->servers));
+	return NULL;
+}
+
+void
+acq_run_source_query(const SourceQuery *sq, const char *query, const char *what)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ErrorContextCallback cb;
+	int			level;
+	int			ret = 0;
+
+	cb.callback = acq_query_context;
+	cb.arg = sq->where;
+	cb.previous = error_context_stack;
+	error_context_stack = &cb;
+	level = acq_jit_off();
+	PG_TRY();
+	{
+		ret = SPI_execute(query, true, 0);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *e;
+		ForeignServer *lost;
+
+		MemoryContextSwitchTo(cxt);
+		e = CopyErrorData();
+		lost = lost_server(sq, e);
+		if (lost == NULL)
+			PG_RE_THROW();
+		FlushErrorState();
+		error_context_stack = cb.previous;
+		acq_report_unreachable(lost, what, e);
+	}
+	PG_END_TRY();
+	acq_guc_restore(level);
+	error_context_stack = cb.previous;
+	acq_spi_check(ret, SPI_OK_SELECT, what);
+}
+
 /*
  * SELECT <key>, <agg> FROM <each leaf> [GROUP BY 1] UNION ALL ..., with
  * <agg> a %s; the foreign servers behind the leaves.  SPI connected.
@@ -324,6 +296,7 @@ acq_build_source_query(const AcqLoadSpec *spec, SourceQuery *sq, MemoryContext c
 
 			if (OidIsValid(srv))
 			{
+				add_remote(sq, leaves[i], srv, sq->nleaves, cxt);
 				sq->nforeign++;
 				if (!list_member_oid(sq->servers, srv))
 					appendStringInfo(&where, "%s%s", where.len ? ", " : "", GetForeignServer(srv)->servername);
@@ -345,6 +318,7 @@ acq_build_source_query(const AcqLoadSpec *spec, SourceQuery *sq, MemoryContext c
 
 		if (OidIsValid(srv))
 		{
+			add_remote(sq, spec->sources, srv, 1, cxt);
 			sq->nforeign++;
 			sq->servers = lappend_oid(sq->servers, srv);
 			appendStringInfoString(&where, GetForeignServer(srv)->servername);
@@ -404,7 +378,7 @@ acq_load_source_stats(const AcqLoadSpec *spec, AcqSourceData *out)
 	Datum	   *vals = NULL;
 	bool	   *nulls = NULL;
 	uint64		nrows;
-	ErrorContextCallback cb;
+	int			level;
 
 	memset(out, 0, sizeof(*out));
 	acq_check_load_spec_columns(spec, &lab, &vlab);
@@ -425,14 +399,8 @@ acq_load_source_stats(const AcqLoadSpec *spec, AcqSourceData *out)
 
 	/* ---- one query: every source's statistics ---- */
 	elog(DEBUG1, "acq: the sources' statistics: %s", q.data);
-	cb.callback = acq_query_context;
-	cb.arg = sq.where;
-	cb.previous = error_context_stack;
-	error_context_stack = &cb;
-	ret = SPI_execute(q.data, true, 0);
-	acq_spi_check(ret, SPI_OK_SELECT, "computing the sources' statistics");
+	acq_run_source_query(&sq, q.data, "computing the sources' statistics");
 	nrows = SPI_processed;
-	error_context_stack = cb.previous;
 
 	if (nrows == 0)
 		ereport(ERROR,
@@ -506,8 +474,10 @@ acq_load_source_stats(const AcqLoadSpec *spec, AcqSourceData *out)
 	}
 
 	/* ---- the validation rows' statistics ---- */
+	level = acq_jit_off();
 	ret = SPI_execute(psprintf("SELECT acq.linear_stats(%s, %s) FROM %s", vfeat, vlab,
 							   acq_rel_display_name(spec->validation)), true, 0);
+	acq_guc_restore(level);
 	acq_spi_check(ret, SPI_OK_SELECT, "computing the validation rows' statistics");
 	{
 		bool		isnull;
@@ -525,13 +495,17 @@ acq_load_source_stats(const AcqLoadSpec *spec, AcqSourceData *out)
 	out->streamed = true;
 }
 
-/* what the statistics path holds: m + 2 statistics and the fit's scratch */
+/*
+ * What the statistics path needs: m + 2 statistics, the aggregate states
+ * while they are computed, the fit's scratch, and the executor's share
+ * (ACQ_EXECUTOR_RESERVE) of the streaming query
+ */
 double
 acq_stats_memory(int m, int p)
 {
 	double		d = p + 1.0;
 
-	return (m + 1.0) * acq_linacc_memory(p) +
+	return ACQ_EXECUTOR_RESERVE + (m + 1.0) * acq_linacc_memory(p) +
 		(m + 2.0) * acq_linstats_memory(p) + acq_linreg_solve_memory(p, (int64) d) +
 		sizeof(double) * (double) m * 8.0;
 }

@@ -69,18 +69,11 @@ run_terms(AcqSourceData *d, const double *W, int K, int p, double **flat, size_t
 	char	   *agg = psprintf("acq.logistic_terms(%s, %s, %s)", d->feat, d->lab,
 							   weights_literal(W, K * (p + 1)));
 	char	   *q = acq_fill_query(d->query->sql, agg);
-	ErrorContextCallback cb;
 	int			ret;
 
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
-	cb.callback = acq_query_context;
-	cb.arg = d->query->where;
-	cb.previous = error_context_stack;
-	error_context_stack = &cb;
-	ret = SPI_execute(q, true, 0);
-	acq_spi_check(ret, SPI_OK_SELECT, "computing the sources' logistic terms");
-	error_context_stack = cb.previous;
+	acq_run_source_query(d->query, q, "computing the sources' logistic terms");
 	d->queries++;
 	if (discover)
 	{
