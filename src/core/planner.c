@@ -39,7 +39,6 @@
 #define STATE_VERSION 1
 #define HEADER_FIELDS 14
 #define PRED_FIELDS 9
-#define MIN_ALLOC_UTILITY 1e-5
 #define EA_EPS_STEPS 99
 
 const char *
@@ -256,19 +255,6 @@ acq_planner_posterior(const AcqPlanner *pl, int pred, double *alpha, double *bet
 	*beta = b;
 }
 
-bool
-acq_sps_separates(double a1, double b1, double a0, double b0, double level)
-{
-	double		m1 = a1 / (a1 + b1),
-				m0 = a0 / (a0 + b0),
-				v1 = a1 * b1 / ((a1 + b1) * (a1 + b1) * (a1 + b1 + 1.0)),
-				v0 = a0 * b0 / ((a0 + b0) * (a0 + b0) * (a0 + b0 + 1.0));
-
-	if (!(level < 1.0))
-		return true;
-	return m1 - m0 >= acq_normal_quantile(1.0 - level) * sqrt(v1 + v0);
-}
-
 /* the predicate still for sale that this plan bought least of (lowest index on ties) */
 static int
 least_bought(const AcqPlanner *pl)
@@ -325,19 +311,6 @@ sps_reward(AcqPlanPred *q, int tau, int64_t received, double utility)
 }
 
 /* ---- EA ------------------------------------------------------------------- */
-
-double
-acq_ea_epsilon(double u, int64_t n, double delta)
-{
-	double		a,
-				s;
-
-	if (n <= 1)
-		return 0.0;
-	a = -acq_t_quantile(delta / 2.0, (double) (n - 1));
-	s = sqrt(fmax(u * (1.0 - u), 0.0));
-	return a * s / sqrt((double) n);
-}
 
 static int64_t
 ea_initial_count(const AcqPlanner *pl, const AcqPlanPred *q)
@@ -438,52 +411,7 @@ done:
 static double
 ea_floored(const AcqPlanPred *q)
 {
-	return q->has_utility ? fmax(q->utility, MIN_ALLOC_UTILITY) : MIN_ALLOC_UTILITY;
-}
-
-double
-acq_ea_effective_held(double u, int64_t n)
-{
-	/* 1-NN novelty of n new records against h held from one distribution: ~0.8n / (0.8n + h) */
-	u = fmin(fmax(u, MIN_ALLOC_UTILITY), 1.0);
-	return 0.8 * (double) (n > 1 ? n : 1) * (1.0 - u) / u;
-}
-
-void
-acq_ea_fill_targets(const double *h, int np, double budget, double *target)
-{
-	double	   *sorted = acq_alloc_array(np, sizeof(double));
-	double		half = budget / 2.0,
-				lambda,
-				sum = 0.0;
-	int			k;
-
-	memcpy(sorted, h, sizeof(double) * np);
-	/* insertion sort: |P| is small */
-	for (int i = 1; i < np; i++)
-	{
-		double		v = sorted[i];
-		int			j = i;
-
-		while (j > 0 && sorted[j - 1] > v)
-		{
-			sorted[j] = sorted[j - 1];
-			j--;
-		}
-		sorted[j] = v;
-	}
-	/* the level lambda: the k lowest levels are raised to it, spending half */
-	lambda = sorted[0] + half;
-	for (k = 1; k <= np; k++)
-	{
-		sum += sorted[k - 1];
-		lambda = (half + sum) / k;
-		if (k == np || lambda <= sorted[k])
-			break;
-	}
-	for (int i = 0; i < np; i++)
-		target[i] = budget / (2.0 * np) + fmax(0.0, lambda - h[i]);
-	acq_free(sorted);
+	return q->has_utility ? fmax(q->utility, ACQ_EA_MIN_UTILITY) : ACQ_EA_MIN_UTILITY;
 }
 
 /* pl->usum for the mixed weights, pl->fill for 'fill': from the utilities */

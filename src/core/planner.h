@@ -175,6 +175,9 @@ size_t		acq_planner_state_size(const AcqPlanner *pl);
 void		acq_planner_save(const AcqPlanner *pl, double *out);
 bool		acq_planner_restore(AcqPlanner *pl, const double *state, size_t n);
 
+/* EA floors a utility here before allocating by it (the authors' code) */
+#define ACQ_EA_MIN_UTILITY 1e-5
+
 /*
  * EA's error bound for P (eq. 5-7): epsilon such that Pr(|U - U^| >= eps) =
  * delta, from n records with estimate u: -PCT_{n-1}(delta/2) * S / sqrt(n),
