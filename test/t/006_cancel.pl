@@ -167,8 +167,9 @@ my @cases = (
 	  q{SELECT bought FROM acq.acquire('cons', 'prov', 'bought_TAG', 'features', 'label', 30000, strategy => 'sps', batch => 3000, novelty_k => 5)} ],
 	[ 'acquire ea', 'cancel',
 	  q{SELECT bought FROM acq.acquire('cons', 'prov', 'bought_TAG', 'features', 'label', 40000, strategy => 'ea', l => 0.5, novelty_k => 50)} ],
+	# 30 allocation rounds of 20 fits each: the warm-started fused fits made 4 rounds end near the second
 	[ 'acquire curve (softmax fits)', 'cancel',
-	  q{SELECT bought FROM acq.acquire('cons', 'prov', 'bought_TAG', 'features', 'label', 30000, strategy => 'curve', validation => 'hard', curve_points => 20)} ],
+	  q{SELECT bought FROM acq.acquire('cons', 'prov', 'bought_TAG', 'features', 'label', 30000, strategy => 'curve', validation => 'hard', curve_points => 20, batch => 1000)} ],
 	[ 'acquire uniform', 'timeout',
 	  q{SELECT bought FROM acq.acquire('cons', 'prov', 'bought_TAG', 'features', 'label', 50000, strategy => 'uniform', batch => 20)} ],
 	# evaluation
