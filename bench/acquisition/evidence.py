@@ -108,6 +108,40 @@ FASHION_TEST = int(os.environ.get("EV_FASHION_TEST", "2000"))
 
 
 # ---------------------------------------------------------------- data sets
+def split_per_label(y, L, parts):
+    """Each label's rows in one seeded permutation (rng 15), cut into `parts` in order:
+    [(name, size)], size None for the rest; returns {name: sorted row indices}."""
+    rng = np.random.default_rng(15)
+    out = {n: [] for n, _ in parts}
+    for c in range(L):
+        idx = rng.permutation(np.flatnonzero(y == c))
+        at = 0
+        for n, size in parts:
+            out[n].append(idx[at:] if size is None else idx[at:at + size])
+            at = len(idx) if size is None else at + size
+    return {n: np.sort(np.concatenate(a)) for n, a in out.items()}
+
+
+def labelled_setup(name, X, y, L, split, tag):
+    """plans.Setup over split['prov'] (ids 1..n), tests on split['test'], validation
+    split['val']; the consumer a power law from 2 to 50 per label, in a random label order
+    per seed (rng [seed, tag])."""
+    prov, test, val = split["prov"], split["test"], split["val"]
+    ids = np.arange(len(prov), dtype=np.int64) + 1
+    Xp, yp = X[prov], y[prov]
+
+    def init(seed):
+        r = np.random.default_rng([seed, tag])
+        order = r.permutation(L)
+        chosen = [r.choice(np.flatnonzero(yp == c), size=int(round(2 * 25 ** (i / (L - 1)))), replace=False)
+                  for i, c in enumerate(order)]
+        return np.sort(ids[np.concatenate(chosen)])
+    st = plans.Setup(name, "classification", ids, Xp, yp, X[test], y[test], init, "")
+    st.vX, st.vy = X[val], y[val]
+    st.batch, st.l = 100, 0.01
+    return st
+
+
 def flights_setup(per_label=2500, test_per=300, val_per=50):
     df = pd.read_csv(os.path.join(plans.SHARED, "flights_2001_us.csv.gz"),
                      usecols=["dep_hour", "day_of_week", "month", "distance_mi",
@@ -118,29 +152,8 @@ def flights_setup(per_label=2500, test_per=300, val_per=50):
     X = df[cols].to_numpy(dtype=np.float64)
     X = (X - X.mean(axis=0)) / X.std(axis=0)
     y = np.searchsorted(np.array(top), df["dest_state"].to_numpy()).astype(np.float64)
-    rng = np.random.default_rng(15)
-    prov, test, val = [], [], []
-    for c in range(12):
-        idx = rng.permutation(np.flatnonzero(y == c))
-        prov.append(idx[:per_label])
-        test.append(idx[per_label:per_label + test_per])
-        val.append(idx[per_label + test_per:per_label + test_per + val_per])
-    prov, test, val = (np.sort(np.concatenate(a)) for a in (prov, test, val))
-    ids = np.arange(len(prov), dtype=np.int64) + 1
-    Xp, yp = X[prov], y[prov]
-
-    def init(seed):
-        r = np.random.default_rng([seed, 15])
-        order = r.permutation(12)
-        chosen = []
-        for i, c in enumerate(order):
-            n = int(round(2 * 25 ** (i / 11)))
-            chosen.append(r.choice(np.flatnonzero(yp == c), size=n, replace=False))
-        return np.sort(ids[np.concatenate(chosen)])
-    st = plans.Setup("flights", "classification", ids, Xp, yp, X[test], y[test], init, "")
-    st.vX, st.vy = X[val], y[val]
-    st.batch, st.l = 100, 0.01
-    return st
+    split = split_per_label(y, 12, [("prov", per_label), ("test", test_per), ("val", val_per)])
+    return labelled_setup("flights", X, y, 12, split, 15)
 
 
 def mpls_setup(per_label=2500, test_per=150, val_per=50):
@@ -161,29 +174,8 @@ def mpls_setup(per_label=2500, test_per=150, val_per=50):
     labels = np.unique(race)
     y = np.searchsorted(labels, race).astype(np.float64)
     L = len(labels)
-    rng = np.random.default_rng(15)
-    prov, test, val = [], [], []
-    for c in range(L):
-        idx = rng.permutation(np.flatnonzero(y == c))
-        test.append(idx[:test_per])
-        val.append(idx[test_per:test_per + val_per])
-        prov.append(idx[test_per + val_per:test_per + val_per + per_label])
-    prov, test, val = (np.sort(np.concatenate(a)) for a in (prov, test, val))
-    ids = np.arange(len(prov), dtype=np.int64) + 1
-    Xp, yp = X[prov], y[prov]
-
-    def init(seed):
-        r = np.random.default_rng([seed, 17])
-        order = r.permutation(L)
-        chosen = []
-        for i, c in enumerate(order):
-            n = int(round(2 * 25 ** (i / (L - 1))))
-            chosen.append(r.choice(np.flatnonzero(yp == c), size=n, replace=False))
-        return np.sort(ids[np.concatenate(chosen)])
-    st = plans.Setup("mpls", "classification", ids, Xp, yp, X[test], y[test], init, "")
-    st.vX, st.vy = X[val], y[val]
-    st.batch, st.l = 100, 0.01
-    return st
+    split = split_per_label(y, L, [("test", test_per), ("val", val_per), ("prov", per_label)])
+    return labelled_setup("mpls", X, y, L, split, 17)
 
 
 def precinct_setup(per_label=2500, test_per=300, val_per=50):
@@ -201,29 +193,8 @@ def precinct_setup(per_label=2500, test_per=300, val_per=50):
     X = (X - X.mean(axis=0)) / X.std(axis=0)
     y = (df["policePrecinct"].to_numpy() - 1).astype(np.float64)
     L = 5
-    rng = np.random.default_rng(15)
-    prov, test, val = [], [], []
-    for c in range(L):
-        idx = rng.permutation(np.flatnonzero(y == c))
-        test.append(idx[:test_per])
-        val.append(idx[test_per:test_per + val_per])
-        prov.append(idx[test_per + val_per:test_per + val_per + per_label])
-    prov, test, val = (np.sort(np.concatenate(a)) for a in (prov, test, val))
-    ids = np.arange(len(prov), dtype=np.int64) + 1
-    Xp, yp = X[prov], y[prov]
-
-    def init(seed):
-        r = np.random.default_rng([seed, 18])
-        order = r.permutation(L)
-        chosen = []
-        for i, c in enumerate(order):
-            n = int(round(2 * 25 ** (i / (L - 1))))
-            chosen.append(r.choice(np.flatnonzero(yp == c), size=n, replace=False))
-        return np.sort(ids[np.concatenate(chosen)])
-    st = plans.Setup("precinct", "classification", ids, Xp, yp, X[test], y[test], init, "")
-    st.vX, st.vy = X[val], y[val]
-    st.batch, st.l = 100, 0.01
-    return st
+    split = split_per_label(y, L, [("test", test_per), ("val", val_per), ("prov", per_label)])
+    return labelled_setup("precinct", X, y, L, split, 18)
 
 
 def prepared(name):
@@ -287,28 +258,8 @@ def mpls7_setup(test_per=150, val_per=50):
                          df.policePrecinct]).astype(np.float64)
     X = (X - X.mean(axis=0)) / X.std(axis=0)
     y = np.searchsorted(np.array(labels), df.race.to_numpy()).astype(np.float64)
-    rng = np.random.default_rng(15)
-    prov, test, val = [], [], []
-    for c in range(len(labels)):
-        idx = rng.permutation(np.flatnonzero(y == c))
-        test.append(idx[:test_per])
-        val.append(idx[test_per:test_per + val_per])
-        prov.append(idx[test_per + val_per:])
-    prov, test, val = (np.sort(np.concatenate(a)) for a in (prov, test, val))
-    ids = np.arange(len(prov), dtype=np.int64) + 1
-    Xp, yp = X[prov], y[prov]
-    k = len(labels)
-
-    def init(seed):
-        r = np.random.default_rng([seed, 17])
-        order = r.permutation(k)
-        chosen = [r.choice(np.flatnonzero(yp == c), size=int(round(2 * 25 ** (i / (k - 1)))), replace=False)
-                  for i, c in enumerate(order)]
-        return np.sort(ids[np.concatenate(chosen)])
-    st = plans.Setup("mpls7", "classification", ids, Xp, yp, X[test], y[test], init, "")
-    st.vX, st.vy = X[val], y[val]
-    st.batch, st.l = 100, 0.01
-    return st
+    split = split_per_label(y, len(labels), [("test", test_per), ("val", val_per), ("prov", None)])
+    return labelled_setup("mpls7", X, y, len(labels), split, 17)
 
 
 def setup(name):
