@@ -6,6 +6,7 @@
  * mean_squared_error, r2_score).  A metric over zero rows is NaN.
  */
 #include "core/models.h"
+#include "core/vecmath.h"
 
 #include <math.h>
 
@@ -277,19 +278,26 @@ acq_r2(const double *y, const double *yhat, int64_t n)
 /*
  * Mean log-loss of margins z on labels y in {0, 1}: softplus(-z) for class 1,
  * softplus(z) for class 0, computed without overflow.  Class 1 is y == 1,
- * as in the metrics.
+ * as in the metrics.  By vecmath's logistic_loss (its vector exp and log1p
+ * series, as the fit's own loss), 256 rows at a time: glibc's scalar log1p
+ * was a tenth of a classification search, one call per model trained.
  */
 double
 acq_validation_log_loss(const double *y, const double *z, int64_t n)
 {
-	double		sum = 0.0;
+	const AcqVecOps *ops = acq_vec_ops();
+	double		zero[256] = {0.0},
+				yy[256],
+				eh[256],
+				sum = 0.0;
 
-	for (int64_t i = 0; i < n; i++)
+	for (int64_t i0 = 0; i0 < n; i0 += 256)
 	{
-		double		t = (y[i] == 1.0) ? -z[i] : z[i];
+		int64_t		m = n - i0 < 256 ? n - i0 : 256;
 
-		/* softplus(t) = max(t, 0) + log1p(exp(-|t|)) */
-		sum += (t > 0.0 ? t : 0.0) + log1p(exp(-fabs(t)));
+		for (int64_t j = 0; j < m; j++)
+			yy[j] = (y[i0 + j] == 1.0) ? 1.0 : 0.0;
+		sum += ops->logistic_loss(z + i0, zero, 0.0, yy, eh, m);
 	}
 	return n > 0 ? sum / (double) n : NAN;
 }
