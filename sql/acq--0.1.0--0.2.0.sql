@@ -186,7 +186,9 @@ ALTER TABLE acq.acquisition_plans
     -- SPS's coverage rule (issue 15): 1 is the paper's SPS, which every plan before it ran
     ADD COLUMN separation      float8 NOT NULL DEFAULT 1,
     -- curve 'auto''s least common exponent (issue 15): 0 is the t test alone, which every plan before it ran
-    ADD COLUMN curve_min_exponent float8 NOT NULL DEFAULT 0;
+    ADD COLUMN curve_min_exponent float8 NOT NULL DEFAULT 0,
+    -- curve's hedge toward equal counts (issue 15): 0 is the curves alone, as every plan before it
+    ADD COLUMN curve_hedge     float8 NOT NULL DEFAULT 0;
 ALTER TABLE acq.acquisition_rounds ADD COLUMN curve jsonb;
 
 -- The acquisition functions' target is text, parsed as [schema.]table (each
@@ -230,8 +232,10 @@ CREATE FUNCTION acq.acquire(
     curve_pooling   text    DEFAULT 'auto', -- curve: 'auto' | 'none' (Slice Tuner's own curves) | 'full'
     separation      float8  DEFAULT 0.05,   -- SPS: level at which Thompson's choice must beat the
                                             --   least-bought predicate's novelty; 1: the paper's
-    curve_min_exponent float8 DEFAULT 0.05) -- curve 'auto': least common exponent to follow the
+    curve_min_exponent float8 DEFAULT 0.05, -- curve 'auto': least common exponent to follow the
                                             --   curves (below: equal counts); 0: t test alone
+    curve_hedge     float8  DEFAULT 0.5)    -- curve: share of each round toward equal counts
+                                            --   before the curves; 0: the curves alone
 RETURNS TABLE (plan_id bigint, bought int, rounds int, budget_left int,
                predicate_names text[], counts int[])
 AS 'MODULE_PATHNAME', 'acq_acquire'
@@ -272,8 +276,10 @@ CREATE FUNCTION acq.submit_acquire(
     curve_pooling   text    DEFAULT 'auto', -- curve: 'auto' | 'none' (Slice Tuner's own curves) | 'full'
     separation      float8  DEFAULT 0.05,   -- SPS: level at which Thompson's choice must beat the
                                             --   least-bought predicate's novelty; 1: the paper's
-    curve_min_exponent float8 DEFAULT 0.05) -- curve 'auto': least common exponent to follow the
+    curve_min_exponent float8 DEFAULT 0.05, -- curve 'auto': least common exponent to follow the
                                             --   curves (below: equal counts); 0: t test alone
+    curve_hedge     float8  DEFAULT 0.5)    -- curve: share of each round toward equal counts
+                                            --   before the curves; 0: the curves alone
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'acq_submit_acquire'
 LANGUAGE C VOLATILE

@@ -246,7 +246,8 @@ acquisition_curve_allocate(Run *run)
 	int64	   *cap = palloc(sizeof(int64) * np),
 			   *x = palloc(sizeof(int64) * np);
 	AcqCurveFitKind *kind = palloc(sizeof(AcqCurveFitKind) * np);
-	int64		n = run->curve_train->n,
+	int64		filled = 0,
+				n = run->curve_train->n,
 				total = acq_planner_round_budget(run->planner);
 	double		need;
 	AcqStatus	st;
@@ -300,7 +301,8 @@ acquisition_curve_allocate(Run *run)
 	memcpy(a_fit, a, sizeof(double) * np);
 	memcpy(b_fit, b, sizeof(double) * np);
 	acq_curve_pool(np, K, pt_n, pt_loss, kind, s->curve_pooling, s->curve_min_exponent, a, b, w, &ps);
-	(void) acq_curve_allocate(np, a, b, xd, cap, s->fairness_lambda, total, x);
+	(void) acq_curve_allocate_hedged(np, a, b, xd, cap, s->fairness_lambda, total, s->curve_hedge,
+									 x, &filled);
 	acq_planner_set_allocation(run->planner, x);
 
 	initStringInfo(&js);
@@ -351,6 +353,7 @@ acquisition_curve_allocate(Run *run)
 	for (int p = 0; p < np; p++)
 		xd[p] = (double) x[p];
 	append_array(&js, "allocation", xd, np, 1, 0);
+	appendStringInfo(&js, ", \"hedged\": " INT64_FORMAT, filled);
 	appendStringInfoChar(&js, '}');
 
 	MemoryContextSwitchTo(run->cxt);
