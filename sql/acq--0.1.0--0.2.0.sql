@@ -184,7 +184,11 @@ ALTER TABLE acq.acquisition_plans
     ADD COLUMN curve_points    int NOT NULL DEFAULT 5,
     ADD COLUMN curve_pooling   text NOT NULL DEFAULT 'auto',
     -- SPS's coverage rule (issue 15): 1 is the paper's SPS, which every plan before it ran
-    ADD COLUMN separation      float8 NOT NULL DEFAULT 1;
+    ADD COLUMN separation      float8 NOT NULL DEFAULT 1,
+    -- curve 'auto''s least common exponent (issue 15): 0 is the t test alone, which every plan before it ran
+    ADD COLUMN curve_min_exponent float8 NOT NULL DEFAULT 0,
+    -- curve's hedge toward equal counts (issue 15): 0 is the curves alone, as every plan before it
+    ADD COLUMN curve_hedge     float8 NOT NULL DEFAULT 0;
 ALTER TABLE acq.acquisition_rounds ADD COLUMN curve jsonb;
 
 -- The acquisition functions' target is text, parsed as [schema.]table (each
@@ -226,8 +230,12 @@ CREATE FUNCTION acq.acquire(
     fairness_lambda float8  DEFAULT 0,      -- curve: weight of the loss disparity between predicates
     curve_points    int     DEFAULT 5,      -- curve: nested subsets per learning curve
     curve_pooling   text    DEFAULT 'auto', -- curve: 'auto' | 'none' (Slice Tuner's own curves) | 'full'
-    separation      float8  DEFAULT 0.05)   -- SPS: level at which Thompson's choice must beat the
+    separation      float8  DEFAULT 0.05,   -- SPS: level at which Thompson's choice must beat the
                                             --   least-bought predicate's novelty; 1: the paper's
+    curve_min_exponent float8 DEFAULT 0.05, -- curve 'auto': least common exponent to follow the
+                                            --   curves (below: equal counts); 0: t test alone
+    curve_hedge     float8  DEFAULT 0.5)    -- curve: share of each round toward equal counts
+                                            --   before the curves; 0: the curves alone
 RETURNS TABLE (plan_id bigint, bought int, rounds int, budget_left int,
                predicate_names text[], counts int[])
 AS 'MODULE_PATHNAME', 'acq_acquire'
@@ -266,8 +274,12 @@ CREATE FUNCTION acq.submit_acquire(
     fairness_lambda float8  DEFAULT 0,      -- curve: weight of the loss disparity between predicates
     curve_points    int     DEFAULT 5,      -- curve: nested subsets per learning curve
     curve_pooling   text    DEFAULT 'auto', -- curve: 'auto' | 'none' (Slice Tuner's own curves) | 'full'
-    separation      float8  DEFAULT 0.05)   -- SPS: level at which Thompson's choice must beat the
+    separation      float8  DEFAULT 0.05,   -- SPS: level at which Thompson's choice must beat the
                                             --   least-bought predicate's novelty; 1: the paper's
+    curve_min_exponent float8 DEFAULT 0.05, -- curve 'auto': least common exponent to follow the
+                                            --   curves (below: equal counts); 0: t test alone
+    curve_hedge     float8  DEFAULT 0.5)    -- curve: share of each round toward equal counts
+                                            --   before the curves; 0: the curves alone
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'acq_submit_acquire'
 LANGUAGE C VOLATILE

@@ -374,7 +374,9 @@ CREATE TABLE acq.acquisition_plans (
     fairness_lambda float8 NOT NULL DEFAULT 0,
     curve_points    int NOT NULL DEFAULT 5,
     curve_pooling   text NOT NULL DEFAULT 'auto',  -- curve: partial pooling of the curves
-    separation      float8 NOT NULL DEFAULT 1   -- SPS (1: the paper's; plans made before it existed)
+    separation      float8 NOT NULL DEFAULT 1,  -- SPS (1: the paper's; plans made before it existed)
+    curve_min_exponent float8 NOT NULL DEFAULT 0, -- curve 'auto' (0: the t test alone, as plans before it)
+    curve_hedge     float8 NOT NULL DEFAULT 0   -- curve (0: the curves alone, as plans before it)
 );
 COMMENT ON TABLE acq.acquisition_plans IS
 'one row per acquisition (acq.acquire, acq.submit_acquire): its parameters and how far it got';
@@ -462,8 +464,12 @@ CREATE FUNCTION acq.acquire(
     fairness_lambda float8  DEFAULT 0,      -- curve: weight of the loss disparity between predicates
     curve_points    int     DEFAULT 5,      -- curve: nested subsets per learning curve
     curve_pooling   text    DEFAULT 'auto', -- curve: 'auto' | 'none' (Slice Tuner's own curves) | 'full'
-    separation      float8  DEFAULT 0.05)   -- SPS: level at which Thompson's choice must beat the
+    separation      float8  DEFAULT 0.05,   -- SPS: level at which Thompson's choice must beat the
                                             --   least-bought predicate's novelty; 1: the paper's
+    curve_min_exponent float8 DEFAULT 0.05, -- curve 'auto': least common exponent to follow the
+                                            --   curves (below: equal counts); 0: t test alone
+    curve_hedge     float8  DEFAULT 0.5)    -- curve: share of each round toward equal counts
+                                            --   before the curves; 0: the curves alone
 RETURNS TABLE (plan_id bigint, bought int, rounds int, budget_left int,
                predicate_names text[], counts int[])
 AS 'MODULE_PATHNAME', 'acq_acquire'
@@ -502,8 +508,12 @@ CREATE FUNCTION acq.submit_acquire(
     fairness_lambda float8  DEFAULT 0,      -- curve: weight of the loss disparity between predicates
     curve_points    int     DEFAULT 5,      -- curve: nested subsets per learning curve
     curve_pooling   text    DEFAULT 'auto', -- curve: 'auto' | 'none' (Slice Tuner's own curves) | 'full'
-    separation      float8  DEFAULT 0.05)   -- SPS: level at which Thompson's choice must beat the
+    separation      float8  DEFAULT 0.05,   -- SPS: level at which Thompson's choice must beat the
                                             --   least-bought predicate's novelty; 1: the paper's
+    curve_min_exponent float8 DEFAULT 0.05, -- curve 'auto': least common exponent to follow the
+                                            --   curves (below: equal counts); 0: t test alone
+    curve_hedge     float8  DEFAULT 0.5)    -- curve: share of each round toward equal counts
+                                            --   before the curves; 0: the curves alone
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'acq_submit_acquire'
 LANGUAGE C VOLATILE

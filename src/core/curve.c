@@ -211,24 +211,27 @@ heap_down(HeapItem *h, int n, int i)
 	}
 }
 
-int64_t
-acq_curve_allocate(int np, const double *a, const double *b, const double *n0,
-				   const int64_t *cap, double lambda, int64_t total, int64_t *x)
+/*
+ * The greedy from x (in: records already given each slice, counted in its
+ * start n0 + x; out: the total), up to total more, c the counter-loss.
+ * Returns what it gave.
+ */
+static int64_t
+greedy_from(int np, const double *a, const double *b, const double *n0, const int64_t *cap,
+			double lambda, double c, int64_t total, int64_t *x)
 {
-	double		c = lambda > 0.0 ? acq_curve_counter_loss(np, a, b, n0) : 0.0;
 	HeapItem   *h = acq_alloc_array(np > 0 ? np : 1, sizeof(HeapItem));
 	int			nh = 0;
 	int64_t		given = 0;
 
 	for (int p = 0; p < np; p++)
 	{
-		x[p] = 0;
-		if (cap[p] <= 0)
+		if (x[p] >= cap[p])
 			continue;
 		h[nh].p = p;
-		h[nh].m = n0[p];
-		h[nh].gain = acq_curve_objective(a[p], b[p], n0[p], lambda, c) -
-			acq_curve_objective(a[p], b[p], n0[p] + 1.0, lambda, c);
+		h[nh].m = n0[p] + (double) x[p];
+		h[nh].gain = acq_curve_objective(a[p], b[p], h[nh].m, lambda, c) -
+			acq_curve_objective(a[p], b[p], h[nh].m + 1.0, lambda, c);
 		nh++;
 	}
 	for (int i = nh / 2 - 1; i >= 0; i--)
@@ -252,6 +255,46 @@ acq_curve_allocate(int np, const double *a, const double *b, const double *n0,
 		heap_down(h, nh, 0);
 	}
 	acq_free(h);
+	return given;
+}
+
+int64_t
+acq_curve_allocate(int np, const double *a, const double *b, const double *n0,
+				   const int64_t *cap, double lambda, int64_t total, int64_t *x)
+{
+	double		c = lambda > 0.0 ? acq_curve_counter_loss(np, a, b, n0) : 0.0;
+
+	for (int p = 0; p < np; p++)
+		x[p] = 0;
+	return greedy_from(np, a, b, n0, cap, lambda, c, total, x);
+}
+
+int64_t
+acq_curve_allocate_hedged(int np, const double *a, const double *b, const double *n0,
+						  const int64_t *cap, double lambda, int64_t total, double hedge,
+						  int64_t *x, int64_t *filled)
+{
+	double		c = lambda > 0.0 ? acq_curve_counter_loss(np, a, b, n0) : 0.0;
+	double	   *ea = acq_alloc_array(np > 0 ? np : 1, sizeof(double));
+	double	   *eb = acq_alloc_array(np > 0 ? np : 1, sizeof(double));
+	int64_t		fill = (int64_t) floor(hedge * (double) total + 0.5),
+				given;
+
+	if (fill > total)
+		fill = total;
+	if (fill < 0)
+		fill = 0;
+	for (int p = 0; p < np; p++)
+	{
+		x[p] = 0;
+		ea[p] = ACQ_CURVE_DEFAULT_EXPONENT;	/* one curve: the fewest records first */
+		eb[p] = 1.0;
+	}
+	given = greedy_from(np, ea, eb, n0, cap, 0.0, 0.0, fill, x);
+	*filled = given;
+	given += greedy_from(np, a, b, n0, cap, lambda, c, total - given, x);
+	acq_free(ea);
+	acq_free(eb);
 	return given;
 }
 

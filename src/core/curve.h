@@ -116,6 +116,18 @@ double		acq_curve_counter_loss(int np, const double *a, const double *b, const d
 int64_t		acq_curve_allocate(int np, const double *a, const double *b, const double *n0,
 							   const int64_t *cap, double lambda, int64_t total, int64_t *x);
 
+/*
+ * The hedged allocation (curve_hedge): first round(hedge * total) records to
+ * the slices with the fewest (n0 + x: water-filling toward equal counts, the
+ * ties as above), *filled of them given; then the rest by the curves, each
+ * slice starting from n0 + what the first part gave it (the counter-loss c
+ * still at n0).  hedge 0 is acq_curve_allocate, 1 equal counts.  Returns what
+ * was allocated.
+ */
+int64_t		acq_curve_allocate_hedged(int np, const double *a, const double *b, const double *n0,
+									  const int64_t *cap, double lambda, int64_t total,
+									  double hedge, int64_t *x, int64_t *filled);
+
 /* the subset sizes of a measurement: ceil(n / 2^(points-1-j)), j = 0..points-1 */
 int64_t		acq_curve_subset_size(int64_t n, int points, int j);
 

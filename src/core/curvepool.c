@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+
 static inline bool
 usable(double n, double loss)
 {
@@ -75,7 +76,7 @@ nested_slope(const double *n, const double *loss, int m, double *beta, double *p
 
 void
 acq_curve_pool(int np, int points, const double *pt_n, const double *pt_loss,
-			   const AcqCurveFitKind *kind, AcqCurvePooling mode,
+			   const AcqCurveFitKind *kind, AcqCurvePooling mode, double min_exponent,
 			   double *a, double *b, double *w, AcqCurvePoolStats *stats)
 {
 	double	   *beta = acq_alloc_array(np > 0 ? np : 1, sizeof(double));
@@ -93,6 +94,7 @@ acq_curve_pool(int np, int points, const double *pt_n, const double *pt_loss,
 
 	stats->a0 = stats->b0 = stats->sigma2 = stats->tau2 = stats->learning_t = NAN;
 	stats->slopes = 0;
+	stats->learning = -1;
 	for (int p = 0; p < np; p++)
 		w[p] = 1.0;
 	if (mode == ACQ_CURVE_POOL_NONE || np < 1)
@@ -169,13 +171,17 @@ acq_curve_pool(int np, int points, const double *pt_n, const double *pt_loss,
 		stats->tau2 = tau2;
 		/*
 		 * Does the model learn at all?  The t statistic of the mean exponent
-		 * over the slices (its standard error from the slopes' spread).  Below
-		 * ACQ_CURVE_LEARNING_T the curves cannot tell where records help most:
+		 * over the slices (its standard error from the slopes' spread) must
+		 * reach ACQ_CURVE_LEARNING_T, and the mean exponent itself
+		 * min_exponent: a model whose loss falls by less than 1 - 2^-a0 per
+		 * doubling of its data gains too little from any allocation for the
+		 * curves' differences to be worth more than their noise.  Otherwise
 		 * one common curve (equal counts).
 		 */
 		stats->learning_t = ns > 1 ? (var_beta > 0.0 ? -mean_beta / sqrt(var_beta / ns) :
 									  (mean_beta < 0.0 ? INFINITY : 0.0)) : 0.0;
-		if (!(stats->learning_t >= ACQ_CURVE_LEARNING_T))
+		stats->learning = stats->learning_t >= ACQ_CURVE_LEARNING_T && -mean_beta >= min_exponent;
+		if (!stats->learning)
 		{
 			mode = ACQ_CURVE_POOL_FULL;
 			for (int p = 0; p < np; p++)

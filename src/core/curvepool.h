@@ -40,8 +40,11 @@
  * levels alone, and where the model barely learns (a_0 near 0) the levels
  * say nothing about where records help.  So 'auto' first asks whether the
  * model learns at all: t = a_0 / sqrt(var(beta_P) / slices), the t statistic
- * of the mean exponent over the slices.  Below ACQ_CURVE_LEARNING_T (or with
- * fewer than 2 slices measured) 'auto' acts as 'full'.
+ * of the mean exponent over the slices, and how much it learns: a_0 itself
+ * (a_0 = minus the mean slope, before the clamp above; the loss falls by
+ * 1 - 2^-a_0 per doubling of the data).  With t below ACQ_CURVE_LEARNING_T,
+ * a_0 below min_exponent, or fewer than 2 slices measured, 'auto' acts as
+ * 'full'.  min_exponent 0 is the rule before it existed (t alone).
  *
  * 'full' gives every slice one common curve, a_0 and b_0 through the
  * centroid of every slice's usable points on log-log: the exact allocation
@@ -72,6 +75,8 @@ typedef struct AcqCurvePoolStats
 	double		sigma2;			/* pooled residual variance on log-log */
 	double		tau2;			/* between-slice variance of the slopes */
 	double		learning_t;		/* auto: t statistic of the mean exponent */
+	int			learning;		/* auto: 1 the slices' curves used, 0 one common
+								 * curve (t or a_0 too small); -1 not asked */
 	int			slopes;			/* slices with >= 3 usable points */
 } AcqCurvePoolStats;
 
@@ -80,12 +85,13 @@ typedef struct AcqCurvePoolStats
  * acq_curve_fallback; kind[P] as acq_curve_fit returned it) measured at the
  * points pt_n, pt_loss (np x points, slice-major).  a and b are replaced by
  * the pooled curves; w[P] receives P's own weight (1: its own fit, 0: the
- * common exponent or curve).  NONE leaves a and b and sets every w to 1.  AUTO with
+ * common exponent or curve).  min_exponent (>= 0) is AUTO's least common
+ * exponent for a model that learns.  NONE leaves a and b and sets every w to 1.  AUTO with
  * fewer than 3 points per curve (no residual to measure the noise) acts as
  * NONE.  With no usable point at all, nothing is pooled.
  */
 void		acq_curve_pool(int np, int points, const double *pt_n, const double *pt_loss,
-						   const AcqCurveFitKind *kind, AcqCurvePooling mode,
+						   const AcqCurveFitKind *kind, AcqCurvePooling mode, double min_exponent,
 						   double *a, double *b, double *w, AcqCurvePoolStats *stats);
 
 #endif							/* ACQ_CURVEPOOL_H */

@@ -26,11 +26,11 @@ SELECT 300000 + i AS id, ARRAY[(i % 4) % 2 + sin(i * 0.211) * (0.3 + 0.2 * (i % 
                                (i % 4) / 2 + cos(i * 0.619) * (0.3 + 0.2 * (i % 4))] AS x, i % 4 AS y
 FROM generate_series(1, 400) i;
 
--- 'none' is the plan acq made before curve_pooling existed (curve.sql's
--- k-NN plan, whose expected counts were {0,0,69,81} then)
+-- 'none' with curve_hedge => 0 is the plan acq made before curve_pooling
+-- existed (curve.sql's k-NN plan, whose expected counts were {0,0,69,81} then)
 SELECT bought, rounds, counts FROM acq.acquire('cp_cons', 'cp_prov', 'cp_none', 'x', 'y', 150, strategy => 'curve',
                                validation => 'cp_val', model => 'knn', batch => 50, curve_points => 3,
-                               curve_pooling => 'none', seed => 1);
+                               curve_pooling => 'none', curve_hedge => 0, seed => 1);
 -- its weights are all 1 and its curves its own fits
 SELECT bool_and(curve->'weight' = (SELECT jsonb_agg(1) FROM jsonb_array_elements(curve->'a'))) AS weights_one,
        bool_and(curve->'a' = curve->'a_own' AND curve->'b' = curve->'b_own') AS own_curves,

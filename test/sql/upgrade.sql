@@ -57,7 +57,7 @@ CREATE TABLE before AS
 SELECT 'jobs' AS t, md5(string_agg(row(j.*)::text, ',' ORDER BY id)) AS h FROM acq.jobs j
 UNION ALL SELECT 'plans', md5(string_agg(row(p.*)::text, ',' ORDER BY job_id)) FROM acq.source_selection_plans p
 UNION ALL SELECT 'subsets', md5(string_agg(row(s.*)::text, ',' ORDER BY job_id, ord)) FROM acq.source_selection_subsets s
-UNION ALL SELECT 'acquisition_plans', md5(string_agg((to_jsonb(a) - '{validation,curve_model,fairness_lambda,curve_points,curve_pooling,separation}'::text[])::text, ',' ORDER BY plan_id)) FROM acq.acquisition_plans a
+UNION ALL SELECT 'acquisition_plans', md5(string_agg((to_jsonb(a) - '{validation,curve_model,fairness_lambda,curve_points,curve_pooling,separation,curve_min_exponent,curve_hedge}'::text[])::text, ',' ORDER BY plan_id)) FROM acq.acquisition_plans a
 UNION ALL SELECT 'acquisition_rounds', md5(string_agg((to_jsonb(r) - 'curve')::text, ',' ORDER BY plan_id, round)) FROM acq.acquisition_rounds r
 UNION ALL SELECT 'rankings', md5(string_agg(row(o.*)::text, ',' ORDER BY job_id, rank)) FROM acq.owner_rankings o
 UNION ALL SELECT 'bought', md5(string_agg(row(b.*)::text, ',' ORDER BY id)) FROM up_bought b;
@@ -73,7 +73,7 @@ FROM before b JOIN (
 SELECT 'jobs' AS t, md5(string_agg(row(j.*)::text, ',' ORDER BY id)) AS h FROM acq.jobs j
 UNION ALL SELECT 'plans', md5(string_agg(row(p.*)::text, ',' ORDER BY job_id)) FROM acq.source_selection_plans p
 UNION ALL SELECT 'subsets', md5(string_agg(row(s.*)::text, ',' ORDER BY job_id, ord)) FROM acq.source_selection_subsets s
-UNION ALL SELECT 'acquisition_plans', md5(string_agg((to_jsonb(a) - '{validation,curve_model,fairness_lambda,curve_points,curve_pooling,separation}'::text[])::text, ',' ORDER BY plan_id)) FROM acq.acquisition_plans a
+UNION ALL SELECT 'acquisition_plans', md5(string_agg((to_jsonb(a) - '{validation,curve_model,fairness_lambda,curve_points,curve_pooling,separation,curve_min_exponent,curve_hedge}'::text[])::text, ',' ORDER BY plan_id)) FROM acq.acquisition_plans a
 UNION ALL SELECT 'acquisition_rounds', md5(string_agg((to_jsonb(r) - 'curve')::text, ',' ORDER BY plan_id, round)) FROM acq.acquisition_rounds r
 UNION ALL SELECT 'rankings', md5(string_agg(row(o.*)::text, ',' ORDER BY job_id, rank)) FROM acq.owner_rankings o
 UNION ALL SELECT 'bought', md5(string_agg(row(b.*)::text, ',' ORDER BY id)) FROM up_bought b) a USING (t)

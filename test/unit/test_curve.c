@@ -226,6 +226,102 @@ test_allocate_brute_force(void)
 	CHECK(cases == 300);
 }
 
+/*
+ * curve_hedge: hedge 0 is acq_curve_allocate, 1 water-filling (equal counts);
+ * in between, round(hedge * total) records water-filled first, and the rest
+ * the exact allocation of the curves from there (brute force on small
+ * instances); a hand-checked case.
+ */
+static void
+test_allocate_hedged(void)
+{
+	AcqSplitMix sm = {23};
+	AcqRng		rng = {acq_splitmix_next, &sm};
+	const double hedges[3] = {0.25, 0.5, 0.75};
+
+	for (int t = 0; t < 300; t++)
+	{
+		int			np = 2 + (int) acq_rng_below(&rng, 3);	/* 2..4 */
+		double		a[4],
+					b[4],
+					n0[4],
+					n1[4],
+					ea[4],
+					eb[4];
+		int64_t		cap[4],
+					cap1[4],
+					x[4],
+					y[4],
+					x1[4],
+					sumcap = 0,
+					total,
+					got,
+					filled,
+					fill;
+		double		lambda = (t % 2 == 0) ? 0.0 : 1.0,
+					h = hedges[t % 3];
+
+		for (int p = 0; p < np; p++)
+		{
+			a[p] = 0.05 + 1.5 * acq_rng_double(&rng);
+			b[p] = 0.1 + 5.0 * acq_rng_double(&rng);
+			n0[p] = (double) acq_rng_below(&rng, 30);
+			cap[p] = (int64_t) acq_rng_below(&rng, 16);
+			sumcap += cap[p];
+			ea[p] = 0.5;
+			eb[p] = 1.0;
+		}
+		total = (int64_t) acq_rng_below(&rng, 25);
+
+		/* 0: the curves alone, record for record */
+		got = acq_curve_allocate_hedged(np, a, b, n0, cap, lambda, total, 0.0, x, &filled);
+		CHECK(acq_curve_allocate(np, a, b, n0, cap, lambda, total, y) == got && filled == 0);
+		for (int p = 0; p < np; p++)
+			CHECK(x[p] == y[p]);
+		/* 1: equal counts (one curve for every slice) */
+		got = acq_curve_allocate_hedged(np, a, b, n0, cap, lambda, total, 1.0, x, &filled);
+		CHECK(acq_curve_allocate(np, ea, eb, n0, cap, 0.0, total, y) == got && filled == got);
+		for (int p = 0; p < np; p++)
+			CHECK(x[p] == y[p]);
+
+		/* h: the water-filled part, then the curves' exact allocation of the rest */
+		got = acq_curve_allocate_hedged(np, a, b, n0, cap, 0.0, total, h, x, &filled);
+		fill = (int64_t) floor(h * (double) total + 0.5);
+		CHECK(got == (total < sumcap ? total : sumcap));
+		CHECK(filled == (fill < sumcap ? fill : sumcap));
+		CHECK(acq_curve_allocate(np, ea, eb, n0, cap, 0.0, fill, x1) == filled);
+		for (int p = 0; p < np; p++)
+		{
+			CHECK(x[p] >= x1[p] && x[p] <= cap[p]);
+			n1[p] = n0[p] + (double) x1[p];
+			cap1[p] = cap[p] - x1[p];
+			y[p] = x[p] - x1[p];
+		}
+		{
+			double		best = brute_force(np, a, b, n1, cap1, 0.0, got - filled),
+						mine = total_objective(np, a, b, n1, y, 0.0);
+
+			CHECK(mine <= best + 1e-12 * fabs(best));
+		}
+	}
+
+	/* by hand: from 10 and 10, half of 10 to equal counts (3, 2: ties to the lower index), then
+	 * the other 5 all to the slice whose curve is 100 times higher */
+	{
+		double		a[2] = {0.5, 0.5},
+					b[2] = {1.0, 100.0},
+					n0[2] = {10, 10};
+		int64_t		cap[2] = {100, 100},
+					x[2],
+					filled;
+
+		CHECK(acq_curve_allocate_hedged(2, a, b, n0, cap, 0.0, 10, 0.5, x, &filled) == 10);
+		CHECK(filled == 5 && x[0] == 3 && x[1] == 7);
+		CHECK(acq_curve_allocate_hedged(2, a, b, n0, cap, 0.0, 10, 0.0, x, &filled) == 10);
+		CHECK(filled == 0 && x[0] == 0 && x[1] == 10);
+	}
+}
+
 /* discrete optimality: moving one record from P to Q never lowers the objective */
 static void
 test_allocate_kkt(void)
@@ -525,6 +621,7 @@ main(void)
 	RUN(test_fallback);
 	RUN(test_allocate_brute_force);
 	RUN(test_allocate_kkt);
+	RUN(test_allocate_hedged);
 	RUN(test_measure);
 	RUN(test_planner_curve);
 	return unit_summary("test_curve");

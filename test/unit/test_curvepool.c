@@ -10,7 +10,8 @@
  * each curve still through its own fitted loss at the current count; slices
  * whose fit failed take the common exponent through their current loss,
  * zero-loss slices are left alone; where the mean exponent is not
- * significantly positive (t < 2) 'auto' acts as 'full';
+ * significantly positive (t < 2) 'auto' acts as 'full', and where it is
+ * below min_exponent however significant;
  * with two points per curve 'auto' acts as 'none'; every allocation freed.
  */
 #include "core/curvepool.h"
@@ -96,7 +97,7 @@ test_none(void)
 	fit_all(pt_n, pt_loss, NP, KP, kind, a, b);
 	memcpy(a0, a, sizeof(a));
 	memcpy(b0, b, sizeof(b));
-	acq_curve_pool(NP, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_NONE, a, b, w, &st);
+	acq_curve_pool(NP, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_NONE, 0.0, a, b, w, &st);
 	for (int p = 0; p < NP; p++)
 	{
 		CHECK(a[p] == a0[p] && b[p] == b0[p]);
@@ -127,7 +128,7 @@ test_auto_known(void)
 		CHECK_CLOSE(a[p], own_a[p], 1e-12);
 		CHECK_CLOSE(log(b[p]), -L / 12.0, 1e-12);
 	}
-	acq_curve_pool(NP, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_AUTO, a, b, w, &st);
+	acq_curve_pool(NP, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_AUTO, 0.0, a, b, w, &st);
 	CHECK_CLOSE(st.a0, 0.5, 1e-12);
 	CHECK_CLOSE(log(st.b0), logb0, 1e-12);
 	CHECK_CLOSE(st.sigma2, (16.0 / 0.75 + 1.0 / 0.1875) * 0.01 * L * L, 1e-12);
@@ -167,7 +168,7 @@ test_auto_exact_keeps(void)
 			pt_loss[p * 5 + j] = bs[p] * pow(pt_n[p * 5 + j], -as[p]);
 		}
 	fit_all(pt_n, pt_loss, NP, 5, kind, a, b);
-	acq_curve_pool(NP, 5, pt_n, pt_loss, kind, ACQ_CURVE_POOL_AUTO, a, b, w, &st);
+	acq_curve_pool(NP, 5, pt_n, pt_loss, kind, ACQ_CURVE_POOL_AUTO, 0.0, a, b, w, &st);
 	CHECK(st.sigma2 < 1e-20);
 	CHECK(st.tau2 > 0.0);
 	for (int p = 0; p < NP; p++)
@@ -189,7 +190,7 @@ test_auto_exact_keeps(void)
 
 		for (int p = 0; p < NP; p++)
 			lev[p] = b[p] * pow(160.0, -a[p]);
-		acq_curve_pool(NP, 5, pt_n, pt_loss, kind, ACQ_CURVE_POOL_AUTO, a, b, w, &st);
+		acq_curve_pool(NP, 5, pt_n, pt_loss, kind, ACQ_CURVE_POOL_AUTO, 0.0, a, b, w, &st);
 		CHECK(st.tau2 == 0.0);
 		for (int p = 0; p < NP; p++)
 		{
@@ -224,7 +225,7 @@ test_auto_no_learning(void)
 
 	points_with(beta, pt_n, pt_loss);
 	fit_all(pt_n, pt_loss, NP, KP, kind, a, b);
-	acq_curve_pool(NP, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_AUTO, a, b, w, &st);
+	acq_curve_pool(NP, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_AUTO, 0.0, a, b, w, &st);
 	CHECK_CLOSE(st.learning_t, -m / sqrt(v / 3.0), 1e-9);
 	CHECK(st.learning_t < ACQ_CURVE_LEARNING_T);
 	CHECK_CLOSE(st.a0, -m, 1e-12);
@@ -235,6 +236,74 @@ test_auto_no_learning(void)
 	}
 	CHECK(acq_curve_allocate(NP, a, b, n0, cap, 0.0, 50, x) == 50);
 	CHECK(x[0] == 29 && x[1] == 21 && x[2] == 0);
+}
+
+static void
+test_auto_min_exponent(void)
+{
+	/*
+	 * min_exponent: the known points (a0 = 0.5, t = 2.887) learn at a least
+	 * exponent of 0.49 (the weights of test_auto_known) and not at 0.51 (one
+	 * common curve, though t >= 2).  Slopes -0.02, -0.03, -0.04 are
+	 * significant (t = 0.03 / sqrt(0.0001 / 3) = 5.196) but slow: the t test
+	 * alone (0) follows the slices' curves, min_exponent 0.05 gives every
+	 * slice the common curve (one level too), and the allocation fills to
+ * equal counts.
+	 */
+	const double slow[NP] = {-0.02, -0.03, -0.04};
+	double		pt_n[NP * KP],
+				pt_loss[NP * KP],
+				a[NP],
+				b[NP],
+				w[NP],
+				n0[NP] = {2, 10, 30};
+	int64_t		cap[NP] = {1000, 1000, 1000},
+				x[NP];
+	AcqCurveFitKind kind[NP];
+	AcqCurvePoolStats st;
+
+	known_points(pt_n, pt_loss);
+	fit_all(pt_n, pt_loss, NP, KP, kind, a, b);
+	acq_curve_pool(NP, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_AUTO, 0.49, a, b, w, &st);
+	CHECK(st.learning == 1);
+	for (int p = 0; p < NP; p++)
+		CHECK_CLOSE(w[p], 5.0 / 9.0, 1e-12);
+
+	fit_all(pt_n, pt_loss, NP, KP, kind, a, b);
+	acq_curve_pool(NP, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_AUTO, 0.51, a, b, w, &st);
+	CHECK(st.learning == 0);
+	CHECK_CLOSE(st.learning_t, 0.5 / sqrt(0.03), 1e-9);
+	CHECK(st.learning_t >= ACQ_CURVE_LEARNING_T);
+	CHECK_CLOSE(st.a0, 0.5, 1e-12);
+	for (int p = 0; p < NP; p++)
+		CHECK(w[p] == 0.0 && a[p] == st.a0 && b[p] == st.b0);
+
+	points_with(slow, pt_n, pt_loss);
+	fit_all(pt_n, pt_loss, NP, KP, kind, a, b);
+	acq_curve_pool(NP, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_AUTO, 0.0, a, b, w, &st);
+	CHECK(st.learning == 1);
+	CHECK_CLOSE(st.learning_t, 0.03 / sqrt(0.0001 / 3.0), 1e-9);
+	CHECK_CLOSE(st.a0, 0.03, 1e-12);
+	/* tau^2 = 0 (var 0.0001 < s^2 = 0.04): the exponents pooled, each level its own */
+	for (int p = 0; p < NP; p++)
+		CHECK(w[p] == 0.0 && fabs(a[p] - st.a0) < 1e-12);
+	CHECK(b[0] != b[1] && b[1] != b[2]);
+
+	fit_all(pt_n, pt_loss, NP, KP, kind, a, b);
+	acq_curve_pool(NP, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_AUTO, 0.05, a, b, w, &st);
+	CHECK(st.learning == 0);
+	CHECK_CLOSE(st.learning_t, 0.03 / sqrt(0.0001 / 3.0), 1e-9);
+	for (int p = 0; p < NP; p++)
+		CHECK(w[p] == 0.0 && a[p] == st.a0 && b[p] == st.b0);
+	/* equal counts: 2 -> 10 (8), then 21 to 30 and 30 each less the rest: 29, 21, 0 */
+	CHECK(acq_curve_allocate(NP, a, b, n0, cap, 0.0, 50, x) == 50);
+	CHECK(x[0] == 29 && x[1] == 21 && x[2] == 0);
+
+	/* 'none' and 'full' do not ask */
+	acq_curve_pool(NP, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_NONE, 0.05, a, b, w, &st);
+	CHECK(st.learning == -1);
+	acq_curve_pool(NP, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_FULL, 0.05, a, b, w, &st);
+	CHECK(st.learning == -1);
 }
 
 static void
@@ -254,7 +323,7 @@ test_full_water_filling(void)
 
 	known_points(pt_n, pt_loss);
 	fit_all(pt_n, pt_loss, NP, KP, kind, a, b);
-	acq_curve_pool(NP, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_FULL, a, b, w, &st);
+	acq_curve_pool(NP, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_FULL, 0.0, a, b, w, &st);
 	for (int p = 0; p < NP; p++)
 	{
 		CHECK(w[p] == 0.0);
@@ -290,7 +359,7 @@ test_failed_and_zero(void)
 	CHECK(kind[0] == ACQ_CURVE_FIT_OK && kind[1] == ACQ_CURVE_FIT_FLAT &&
 		  kind[2] == ACQ_CURVE_FIT_ZERO && kind[3] == ACQ_CURVE_FIT_FEW &&
 		  kind[4] == ACQ_CURVE_FIT_OK && kind[5] == ACQ_CURVE_FIT_OK);
-	acq_curve_pool(6, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_AUTO, a, b, w, &st);
+	acq_curve_pool(6, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_AUTO, 0.0, a, b, w, &st);
 	CHECK(st.slopes == 4);		/* slices 0, 1, 4, 5 have two pairs each */
 	CHECK(st.learning_t >= ACQ_CURVE_LEARNING_T);
 	CHECK(w[1] == 0.0 && w[3] == 0.0);
@@ -303,7 +372,7 @@ test_failed_and_zero(void)
 
 	/* without slices 4 and 5 the mean exponent is not significant: one common curve */
 	fit_all(pt_n, pt_loss, 4, KP, kind, a, b);
-	acq_curve_pool(4, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_AUTO, a, b, w, &st);
+	acq_curve_pool(4, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_AUTO, 0.0, a, b, w, &st);
 	CHECK(st.slopes == 2 && st.learning_t < ACQ_CURVE_LEARNING_T);
 	CHECK(a[0] == st.a0 && b[0] == st.b0 && a[1] == st.a0 && b[1] == st.b0 && a[3] == st.a0 && b[3] == st.b0);
 	CHECK(w[2] == 1.0 && b[2] == 0.0);
@@ -322,7 +391,7 @@ test_failed_and_zero(void)
 		fit_all(n2, l2, 2, 2, k2, a2, b2);
 		memcpy(c2, a2, sizeof(a2));
 		memcpy(d2, b2, sizeof(b2));
-		acq_curve_pool(2, 2, n2, l2, k2, ACQ_CURVE_POOL_AUTO, a2, b2, w2, &st);
+		acq_curve_pool(2, 2, n2, l2, k2, ACQ_CURVE_POOL_AUTO, 0.0, a2, b2, w2, &st);
 		CHECK(w2[0] == 1.0 && w2[1] == 1.0);
 		CHECK(a2[0] == c2[0] && a2[1] == c2[1] && b2[0] == d2[0] && b2[1] == d2[1]);
 	}
@@ -343,9 +412,9 @@ test_frees(void)
 	known_points(pt_n, pt_loss);
 	fit_all(pt_n, pt_loss, NP, KP, kind, a, b);
 	n_alloc = n_free = 0;
-	acq_curve_pool(NP, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_AUTO, a, b, w, &st);
-	acq_curve_pool(NP, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_FULL, a, b, w, &st);
-	acq_curve_pool(NP, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_NONE, a, b, w, &st);
+	acq_curve_pool(NP, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_AUTO, 0.0, a, b, w, &st);
+	acq_curve_pool(NP, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_FULL, 0.0, a, b, w, &st);
+	acq_curve_pool(NP, KP, pt_n, pt_loss, kind, ACQ_CURVE_POOL_NONE, 0.0, a, b, w, &st);
 	CHECK(n_alloc > 0 && n_alloc == n_free);
 }
 
@@ -356,6 +425,7 @@ main(void)
 	RUN(test_auto_known);
 	RUN(test_auto_exact_keeps);
 	RUN(test_auto_no_learning);
+	RUN(test_auto_min_exponent);
 	RUN(test_full_water_filling);
 	RUN(test_failed_and_zero);
 	RUN(test_frees);

@@ -66,7 +66,7 @@
 
 #define MAX_SQL_PREDICATES 64	/* a row's SQL predicates are the bits of a uint64 */
 #define MAX_PREDICATES 4096		/* label and grid predicates */
-#define ACQUISITION_NARGS 29	/* acq.acquire's arguments */
+#define ACQUISITION_NARGS 31	/* acq.acquire's arguments */
 #define CURVE_MAX_POINTS 20		/* curve_points: at most */
 
 typedef struct Run Run;
@@ -117,6 +117,8 @@ typedef struct AcqSpec
 	int			curve_points;
 	AcqCurvePooling curve_pooling;	/* partial pooling of the curves (core/curvepool.h) */
 	double		separation;		/* SPS: coverage rule's level (1: the paper's) */
+	double		curve_min_exponent;	/* curve, 'auto': least common exponent of a learning model */
+	double		curve_hedge;	/* curve: share of each round water-filled to equal counts */
 } AcqSpec;
 
 /* the names of strategy, predicates, task and allocation, as SQL gives them */

@@ -35,9 +35,9 @@ catalog_has_curve(void)
 int64
 acquisition_insert_plan(const AcqSpec *s, int64 job_id)
 {
-	Oid			types[31];
-	Datum		v[31];
-	char		n[31];
+	Oid			types[33];
+	Datum		v[33];
+	char		n[33];
 	Elevation	e;
 	bool		isnull;
 	int64		plan_id;
@@ -97,6 +97,8 @@ acquisition_insert_plan(const AcqSpec *s, int64 job_id)
 	ARG(INT4OID, Int32GetDatum(s->curve_points));
 	ARG(TEXTOID, CStringGetTextDatum(acq_option_name(acquisition_curve_poolings, s->curve_pooling)));
 	ARG(FLOAT8OID, Float8GetDatum(s->separation));
+	ARG(FLOAT8OID, Float8GetDatum(s->curve_min_exponent));
+	ARG(FLOAT8OID, Float8GetDatum(s->curve_hedge));
 #undef ARG
 #undef NULLARG
 	acq_elevate(&e);
@@ -105,10 +107,10 @@ acquisition_insert_plan(const AcqSpec *s, int64 job_id)
 										" id_column, budget, strategy, predicates, task, labels, grid_dims, grid_size,"
 										" predicate_sql, batch, tau, l, delta, allocation, novelty_k, novelty_splits, scale,"
 										" seed, owner, budget_left, validation, curve_model, fairness_lambda, curve_points,"
-										" curve_pooling, separation)"
+										" curve_pooling, separation, curve_min_exponent, curve_hedge)"
 										" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
 										" $18, $19, $20, $21, $22, $23, $24, $25::pg_catalog.regrole, $8, $26, $27, $28, $29,"
-										" $30, $31)"
+										" $30, $31, $32, $33)"
 										" RETURNING plan_id" :
 										"INSERT INTO acq.acquisition_plans (job_id, consumer, provider, target, features, label,"
 										" id_column, budget, strategy, predicates, task, labels, grid_dims, grid_size,"
@@ -145,7 +147,8 @@ acquisition_read_plan(int64 plan_id, AcqSpec *s, const char *hint)
 										" id_column::pg_catalog.text, budget, strategy, predicates, task, labels,"
 										" grid_dims, grid_size, predicate_sql, batch, tau, l, delta, allocation,"
 										" novelty_k, novelty_splits, scale, seed, validation::pg_catalog.oid, curve_model,"
-										" fairness_lambda, curve_points, curve_pooling, separation"
+										" fairness_lambda, curve_points, curve_pooling, separation, curve_min_exponent,"
+										" curve_hedge"
 										" FROM acq.acquisition_plans WHERE plan_id OPERATOR(pg_catalog.=) $1" :
 										"SELECT consumer::pg_catalog.oid, provider::pg_catalog.oid,"
 										" target::pg_catalog.oid, features::pg_catalog.text, label::pg_catalog.text,"
@@ -199,6 +202,8 @@ acquisition_read_plan(int64 plan_id, AcqSpec *s, const char *hint)
 	s->curve_points = 5;
 	s->curve_pooling = ACQ_CURVE_POOL_AUTO;
 	s->separation = 1.0;
+	s->curve_min_exponent = 0.0;
+	s->curve_hedge = 0.0;
 	if (!curve)
 		goto done;
 	d = COL(24);
@@ -211,6 +216,8 @@ acquisition_read_plan(int64 plan_id, AcqSpec *s, const char *hint)
 	s->curve_points = DatumGetInt32(COL(27));
 	s->curve_pooling = acq_parse_option(acquisition_curve_poolings, TXT(28), "curve_pooling", NULL);
 	s->separation = DatumGetFloat8(COL(29));
+	s->curve_min_exponent = DatumGetFloat8(COL(30));
+	s->curve_hedge = DatumGetFloat8(COL(31));
 done:;
 #undef COL
 #undef TXT

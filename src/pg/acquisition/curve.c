@@ -246,7 +246,8 @@ acquisition_curve_allocate(Run *run)
 	int64	   *cap = palloc(sizeof(int64) * np),
 			   *x = palloc(sizeof(int64) * np);
 	AcqCurveFitKind *kind = palloc(sizeof(AcqCurveFitKind) * np);
-	int64		n = run->curve_train->n,
+	int64		filled = 0,
+				n = run->curve_train->n,
 				total = acq_planner_round_budget(run->planner);
 	double		need;
 	AcqStatus	st;
@@ -299,8 +300,9 @@ acquisition_curve_allocate(Run *run)
 	acq_curve_fallback(np, kind, cur_n, cur_loss, a, b);
 	memcpy(a_fit, a, sizeof(double) * np);
 	memcpy(b_fit, b, sizeof(double) * np);
-	acq_curve_pool(np, K, pt_n, pt_loss, kind, s->curve_pooling, a, b, w, &ps);
-	(void) acq_curve_allocate(np, a, b, xd, cap, s->fairness_lambda, total, x);
+	acq_curve_pool(np, K, pt_n, pt_loss, kind, s->curve_pooling, s->curve_min_exponent, a, b, w, &ps);
+	(void) acq_curve_allocate_hedged(np, a, b, xd, cap, s->fairness_lambda, total, s->curve_hedge,
+									 x, &filled);
 	acq_planner_set_allocation(run->planner, x);
 
 	initStringInfo(&js);
@@ -345,12 +347,13 @@ acquisition_curve_allocate(Run *run)
 	append_number(&js, ps.tau2);
 	appendStringInfoString(&js, ", \"learning_t\": ");
 	append_number(&js, ps.learning_t);
-	appendStringInfoChar(&js, '}');
+	appendStringInfo(&js, ", \"learning\": %s}", ps.learning < 0 ? "null" : ps.learning ? "true" : "false");
 	append_array(&js, "n", cur_n, np, 1, 0);
 	append_array(&js, "loss", cur_loss, np, 1, 0);
 	for (int p = 0; p < np; p++)
 		xd[p] = (double) x[p];
 	append_array(&js, "allocation", xd, np, 1, 0);
+	appendStringInfo(&js, ", \"hedged\": " INT64_FORMAT, filled);
 	appendStringInfoChar(&js, '}');
 
 	MemoryContextSwitchTo(run->cxt);

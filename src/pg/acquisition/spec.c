@@ -126,7 +126,9 @@ acquisition_spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s)
 	s->curve_points = 5;
 	s->curve_pooling = ACQ_CURVE_POOL_AUTO;
 	s->separation = 1.0;		/* 0.1.0's internal functions: the paper's SPS */
-	if (PG_NARGS() >= ACQUISITION_NARGS - 1)
+	s->curve_min_exponent = 0.0;	/* before it existed: the t gate alone */
+	s->curve_hedge = 0.0;		/* before it existed: the curves alone */
+	if (PG_NARGS() >= ACQUISITION_NARGS - 3)
 	{
 		if (!PG_ARGISNULL(23))
 			s->validation = acq_arg_regclass(fcinfo, 23, "validation");
@@ -141,10 +143,20 @@ acquisition_spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s)
 											"curve_pooling",
 											"Use 'auto' (empirical-Bayes weights), 'none' (each predicate's own curve, as Slice Tuner) or 'full' (one common curve: equal counts).");
 	}
-	if (PG_NARGS() >= ACQUISITION_NARGS)
+	if (PG_NARGS() >= ACQUISITION_NARGS - 2)
 	{
 		acq_arg_require(fcinfo, 28, "separation");
 		s->separation = PG_GETARG_FLOAT8(28);
+	}
+	if (PG_NARGS() >= ACQUISITION_NARGS - 1)
+	{
+		acq_arg_require(fcinfo, 29, "curve_min_exponent");
+		s->curve_min_exponent = PG_GETARG_FLOAT8(29);
+	}
+	if (PG_NARGS() >= ACQUISITION_NARGS)
+	{
+		acq_arg_require(fcinfo, 30, "curve_hedge");
+		s->curve_hedge = PG_GETARG_FLOAT8(30);
 	}
 
 	s->strategy = acq_parse_option(acquisition_strategies, strategy, "strategy",
@@ -186,6 +198,13 @@ check_spec_values(AcqSpec *s)
 	if (!(s->separation > 0.0 && s->separation <= 1.0))
 		acquisition_param_error(psprintf("separation must be in (0, 1], not %g", s->separation),
 								"separation is the level at which SPS's Thompson choice must beat the least-bought predicate's novelty; 1 is the paper's SPS.");
+	if (!(s->curve_min_exponent >= 0.0 && s->curve_min_exponent <= ACQ_CURVE_MAX_EXPONENT))
+		acquisition_param_error(psprintf("curve_min_exponent must be in [0, %g], not %g",
+										 ACQ_CURVE_MAX_EXPONENT, s->curve_min_exponent),
+								"curve_min_exponent is the least common exponent a0 of the learning curves (loss ~ n^-a0) at which curve_pooling => 'auto' follows them; below it, equal counts. 0: the t test alone.");
+	if (!(s->curve_hedge >= 0.0 && s->curve_hedge <= 1.0))
+		acquisition_param_error(psprintf("curve_hedge must be in [0, 1], not %g", s->curve_hedge),
+								"curve_hedge is the share of each curve allocation round given to the predicates with the fewest records (toward equal counts) before the curves allocate the rest; 0: the curves alone.");
 	if (s->novelty_k < 1 || s->novelty_k > 100)
 		acquisition_param_error(psprintf("novelty_k must be between 1 and 100, not %d", s->novelty_k), NULL);
 	if (s->novelty_splits < 1 || s->novelty_splits > 10000)
