@@ -657,7 +657,8 @@ def plot(out, imgdir):
     for f in sorted(glob.glob(os.path.join(out, "plot_*_*.dat"))):
         dname, judge = os.path.basename(f)[5:-4].split("_", 1)
         by.setdefault(dname, []).append((judge, f))
-    style = {"sps": "lc rgb '#1f77b4' lw 2", "ea_mixed": "lc rgb '#d62728' lw 2",
+    style = {"sps": "lc rgb '#1f77b4' lw 1 dt 2", "ea_mixed": "lc rgb '#d62728' lw 1 dt 2",
+             "sps_cover": "lc rgb '#1f77b4' lw 2", "ea_fill": "lc rgb '#d62728' lw 2",
              "ea_linear": "lc rgb '#ff9896' lw 2 dt 2", "ea_sqrt": "lc rgb '#8c564b' lw 2 dt 3",
              "uniform": "lc rgb '#2ca02c' lw 1", "random": "lc rgb '#7f7f7f' lw 1",
              "curve": "lc rgb '#9467bd' lw 3", "curve_none": "lc rgb '#c5b0d5' lw 2 dt 2",
