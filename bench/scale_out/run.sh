@@ -12,7 +12,7 @@
 # Env: PG_BIN (default /usr/lib/postgresql/15/bin, with acq installed), PORT0 (default 56147:
 # PORT0..PORT0+2), ROWS (rows per source in 1-2, default 250000), P (features, default 20),
 # BIG (rows of 3, default 10000000; SKIP_BIG=1 skips 3, ONLY_BIG=1 runs 3 alone), BIGP (its
-# features, default 8).  Run as root (clusters run
+# features, default 8; BIG_CLS=0 skips its classification).  Run as root (clusters run
 # as postgres).  Prints one line per figure.
 set -euo pipefail
 BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -94,13 +94,15 @@ q 0 -c '\timing on' -c "COPY (SELECT features, y FROM two) TO '/dev/null'" | tr 
 fi
 [ "$SKIP_BIG" = 1 ] && exit 0
 echo "== 3. ${BIG} rows of ${BIGP} features, 10 sources, on one server"
-q 1 -c "CREATE TABLE big (src int, features float8[], y float8);
-        INSERT INTO big SELECT i % 10, f, f[1] - 2 * f[2] + (i % 10 % 3) * f[3] + sin(i * 7.1)
-          FROM (SELECT i, ARRAY(SELECT sin(i * g * 0.37) FROM generate_series(1, $BIGP) g) f
-                  FROM generate_series(1, $BIG) i) s;
-        CREATE TABLE bigval AS SELECT f AS features, f[1] - 2 * f[2] + f[3] + sin(i * 7.1) AS y
-          FROM (SELECT i, ARRAY(SELECT sin(i * g * 0.37) FROM generate_series(1, $BIGP) g) f
-                  FROM generate_series(100000001, 100010000) i) s;
+q 1 -c "CREATE TABLE big (src int, features float8[], y float8, c int);
+        INSERT INTO big SELECT i % 10, f, v, (v > 0)::int
+          FROM (SELECT i, f, f[1] - 2 * f[2] + (i % 10 % 3) * f[3] + sin(i * 7.1) v
+                  FROM (SELECT i, ARRAY(SELECT sin(i * g * 0.37) FROM generate_series(1, $BIGP) g) f
+                          FROM generate_series(1, $BIG) i) s) t;
+        CREATE TABLE bigval AS SELECT features, y, (y > 0)::int c
+          FROM (SELECT f AS features, f[1] - 2 * f[2] + f[3] + sin(i * 7.1) AS y
+                  FROM (SELECT i, ARRAY(SELECT sin(i * g * 0.37) FROM generate_series(1, $BIGP) g) f
+                          FROM generate_series(100000001, 100010000) i) s) t;
         ANALYZE big; ANALYZE bigval;"
 q 1 -c "SELECT 'table: ' || pg_size_pretty(pg_total_relation_size('big'))"
 # the backend's peak private memory (RssAnon + RssFile, polled by peak.py) and its growth
@@ -108,4 +110,11 @@ q 1 -c "SELECT 'table: ' || pg_size_pretty(pg_total_relation_size('big'))"
 for limit in 64MB 4GB; do
 	echo "acq.max_memory = $limit: $(/usr/bin/python3 "$(dirname "$0")/peak.py" "$W" $((PORT0 + 1)) $limit \
 	  "SELECT sources, round(gain::numeric, 9), models_trained FROM acq.select_sources('big', 'bigval', 'features', 'y', task => 'regression', source_column => 'src')")"
+done
+# classification (label c = y > 0) over the same rows, a small search (s_max = k_max = 2): with the
+# bound every Newton step is one streamed pass of acq.logistic_terms over the table
+[ "${BIG_CLS:-1}" = 1 ] || exit 0
+for limit in 64MB 4GB; do
+	echo "classification, acq.max_memory = $limit: $(/usr/bin/python3 "$(dirname "$0")/peak.py" "$W" $((PORT0 + 1)) $limit \
+	  "SELECT sources, round(gain::numeric, 9), models_trained FROM acq.select_sources('big', 'bigval', 'features', 'c', source_column => 'src', s_max => 2, k_max => 2)")"
 done
