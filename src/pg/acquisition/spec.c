@@ -122,13 +122,17 @@ acquisition_spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s)
 	s->scale = PG_GETARG_BOOL(21);
 	acq_arg_require(fcinfo, 22, "seed");
 	s->seed = PG_GETARG_INT64(22);
-	/* curve's arguments (0.1.0's internal functions have only the first 23: defaults) */
+	/*
+	 * The arguments 0.2.0 added (curve's, separation): 0.1.0's internal
+	 * functions pass only the first 23, and get the behaviour of 0.1.0 --
+	 * the paper's SPS, curve's rules before their parameters existed
+	 */
 	s->curve_points = 5;
 	s->curve_pooling = ACQ_CURVE_POOL_AUTO;
-	s->separation = 1.0;		/* 0.1.0's internal functions: the paper's SPS */
-	s->curve_min_exponent = 0.0;	/* before it existed: the t gate alone */
-	s->curve_hedge = 0.0;		/* before it existed: the curves alone */
-	if (PG_NARGS() >= ACQUISITION_NARGS - 3)
+	s->separation = 1.0;
+	s->curve_min_exponent = 0.0;
+	s->curve_hedge = 0.0;
+	if (PG_NARGS() >= ACQUISITION_NARGS)
 	{
 		if (!PG_ARGISNULL(23))
 			s->validation = acq_arg_regclass(fcinfo, 23, "validation");
@@ -142,19 +146,10 @@ acquisition_spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s)
 											acq_arg_text(fcinfo, 27, "curve_pooling", true),
 											"curve_pooling",
 											"Use 'auto' (empirical-Bayes weights), 'none' (each predicate's own curve, as Slice Tuner) or 'full' (one common curve: equal counts).");
-	}
-	if (PG_NARGS() >= ACQUISITION_NARGS - 2)
-	{
 		acq_arg_require(fcinfo, 28, "separation");
 		s->separation = PG_GETARG_FLOAT8(28);
-	}
-	if (PG_NARGS() >= ACQUISITION_NARGS - 1)
-	{
 		acq_arg_require(fcinfo, 29, "curve_min_exponent");
 		s->curve_min_exponent = PG_GETARG_FLOAT8(29);
-	}
-	if (PG_NARGS() >= ACQUISITION_NARGS)
-	{
 		acq_arg_require(fcinfo, 30, "curve_hedge");
 		s->curve_hedge = PG_GETARG_FLOAT8(30);
 	}
