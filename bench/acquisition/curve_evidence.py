@@ -51,15 +51,7 @@ VARIANTS = {
 def flights_validation():
     """plans.flights_setup's split, and 60 more rows per label for validation."""
     st = plans.flights_setup()
-    df = pd.read_csv(os.path.join(plans.SHARED, "flights_2001_us.csv.gz"),
-                     usecols=["dep_hour", "day_of_week", "month", "distance_mi",
-                              "origin_lat", "origin_lon", "dest_state"])
-    top = df["dest_state"].value_counts().index[:12].sort_values()
-    df = df[df["dest_state"].isin(top)].reset_index(drop=True)
-    cols = ["origin_lat", "origin_lon", "distance_mi", "dep_hour", "day_of_week", "month"]
-    X = df[cols].to_numpy(dtype=np.float64)
-    X = (X - X.mean(axis=0)) / X.std(axis=0)
-    y = np.searchsorted(np.array(top), df["dest_state"].to_numpy()).astype(np.float64)
+    X, y = plans.flights_xy()
     rng = np.random.default_rng(15)     # the same draws as plans.flights_setup
     val = []
     for c in range(12):

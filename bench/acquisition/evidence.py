@@ -145,15 +145,7 @@ def labelled_setup(name, X, y, L, split, tag):
 
 
 def flights_setup(per_label=2500, test_per=300, val_per=50):
-    df = pd.read_csv(os.path.join(plans.SHARED, "flights_2001_us.csv.gz"),
-                     usecols=["dep_hour", "day_of_week", "month", "distance_mi",
-                              "origin_lat", "origin_lon", "dest_state"])
-    top = df["dest_state"].value_counts().index[:12].sort_values()
-    df = df[df["dest_state"].isin(top)].reset_index(drop=True)
-    cols = ["origin_lat", "origin_lon", "distance_mi", "dep_hour", "day_of_week", "month"]
-    X = df[cols].to_numpy(dtype=np.float64)
-    X = (X - X.mean(axis=0)) / X.std(axis=0)
-    y = np.searchsorted(np.array(top), df["dest_state"].to_numpy()).astype(np.float64)
+    X, y = plans.flights_xy()
     split = split_per_label(y, 12, [("prov", per_label), ("test", test_per), ("val", val_per)])
     return labelled_setup("flights", X, y, 12, split, 15)
 

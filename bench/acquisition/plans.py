@@ -99,7 +99,9 @@ class Setup:
         self.args = args            # extra acquire() arguments
 
 
-def flights_setup():
+def flights_xy():
+    """The flights rows of the 12 most common destination states: 6 z-scored features and
+    the destination's index (shared by plans.py, evidence.py and curve_evidence.py)."""
     df = pd.read_csv(os.path.join(SHARED, "flights_2001_us.csv.gz"),
                      usecols=["dep_hour", "day_of_week", "month", "distance_mi",
                               "origin_lat", "origin_lon", "dest_state"])
@@ -109,6 +111,11 @@ def flights_setup():
     X = df[cols].to_numpy(dtype=np.float64)
     X = (X - X.mean(axis=0)) / X.std(axis=0)
     y = np.searchsorted(np.array(top), df["dest_state"].to_numpy()).astype(np.float64)
+    return X, y
+
+
+def flights_setup():
+    X, y = flights_xy()
     rng = np.random.default_rng(15)
     prov, test = [], []
     for c in range(12):
