@@ -27,6 +27,7 @@ acq_select_datamodels(AcqEvaluator *ev, const AcqSelectParams *prm,
 			   *shift;
 	double		y;
 	AcqSet		pred;
+	AcqSet	   *batch;
 	int			i,
 				j,
 				npos = 0,
@@ -41,21 +42,43 @@ acq_select_datamodels(AcqEvaluator *ev, const AcqSelectParams *prm,
 	(void) acq_eval_source_cost(ev, 0); /* gain-based costs train singletons */
 	first = acq_eval_num_entries(ev);
 
-	/* draw until `target` distinct subsets are trained */
+	/*
+	 * Draw until `target` distinct subsets are trained, m + 1 new ones at a
+	 * time, fitted together where that saves round trips (the same draws,
+	 * in the same order, as one at a time).
+	 */
+	batch = acq_alloc_array(m + 1, sizeof(AcqSet));
 	while (acq_eval_num_entries(ev) - first < target && attempts < 50 * target)
 	{
-		AcqSet		s;
+		int64_t		want = target - (acq_eval_num_entries(ev) - first);
+		int			nb = 0;
 
-		attempts++;
-		acq_set_clear(&s);
-		for (j = 0; j < m; j++)
-			if (acq_rng_u64(prm->rng) >> 63)
-				acq_set_add(&s, j);
-		if (acq_set_count(&s) == 0)
-			continue;
-		(void) acq_eval_get(ev, &s);
-		acq_select_progress(prm, (double) (acq_eval_num_entries(ev) - first) / (target + 1));
+		while (nb < want && nb < m + 1 && attempts < 50 * target)
+		{
+			AcqSet		s;
+			bool		seen;
+
+			attempts++;
+			acq_set_clear(&s);
+			for (j = 0; j < m; j++)
+				if (acq_rng_u64(prm->rng) >> 63)
+					acq_set_add(&s, j);
+			if (acq_set_count(&s) == 0)
+				continue;
+			seen = acq_eval_lookup(ev, &s) != NULL;
+			for (i = 0; i < nb && !seen; i++)
+				seen = acq_set_eq(&batch[i], &s);
+			if (!seen)
+				batch[nb++] = s;
+		}
+		acq_eval_prefetch(ev, batch, nb);
+		for (i = 0; i < nb; i++)
+		{
+			(void) acq_eval_get(ev, &batch[i]);
+			acq_select_progress(prm, (double) (acq_eval_num_entries(ev) - first) / (target + 1));
+		}
 	}
+	acq_free(batch);
 
 	/* surrogate: ridge regression of profit on membership */
 	stats = acq_linstats_create(m);

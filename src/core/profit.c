@@ -834,34 +834,53 @@ terms_fit(AcqEvaluator *ev, const AcqSet *sets, int nsets, double *coefs, AcqSta
 	acq_free(step);
 }
 
-/* one subset's fit: prefetched, or fitted alone */
+/*
+ * one subset's fit: prefetched (and then taken off the list: the memo keeps
+ * it from here), or fitted alone
+ */
 static AcqStatus
 terms_fit_one(AcqEvaluator *ev, const AcqSet *s, double *coef)
 {
+	int			d = ev->p + 1;
 	AcqStatus	st;
 
 	for (int i = 0; i < ev->npref; i++)
 		if (acq_set_eq(&ev->pref_sets[i], s))
 		{
-			memcpy(coef, ev->pref_coefs + (size_t) i * (ev->p + 1), sizeof(double) * (ev->p + 1));
-			return ev->pref_status[i];
+			int			last = --ev->npref;
+
+			memcpy(coef, ev->pref_coefs + (size_t) i * d, sizeof(double) * d);
+			st = ev->pref_status[i];
+			ev->pref_sets[i] = ev->pref_sets[last];
+			memcpy(ev->pref_coefs + (size_t) i * d, ev->pref_coefs + (size_t) last * d,
+				   sizeof(double) * d);
+			ev->pref_status[i] = ev->pref_status[last];
+			return st;
 		}
 	terms_fit(ev, s, 1, coef, &st);
 	return st;
 }
 
+/*
+ * Fit the sets not yet trained nor prefetched, together; the fits prefetched
+ * earlier and not yet asked for are kept (a search may prefetch the next
+ * sets before it has used the last ones).
+ */
 void
 acq_eval_prefetch(AcqEvaluator *ev, const AcqSet *sets, int nsets)
 {
-	int			n = 0;
+	int			d = ev->p + 1;
+	int			kept = ev->npref;
+	int			n = kept;
+	AcqSet	   *ps;
+	double	   *pc;
+	AcqStatus  *pst;
 
 	if (ev->terms_fn == NULL)
 		return;
-	acq_free(ev->pref_sets);
-	acq_free(ev->pref_coefs);
-	acq_free(ev->pref_status);
-	ev->npref = 0;
-	ev->pref_sets = acq_alloc_array(nsets > 0 ? nsets : 1, sizeof(AcqSet));
+	ps = acq_alloc_array(kept + nsets > 0 ? kept + nsets : 1, sizeof(AcqSet));
+	for (int i = 0; i < kept; i++)
+		ps[i] = ev->pref_sets[i];
 	for (int i = 0; i < nsets; i++)
 	{
 		bool		dup = false;
@@ -869,14 +888,25 @@ acq_eval_prefetch(AcqEvaluator *ev, const AcqSet *sets, int nsets)
 		if (acq_set_count(&sets[i]) == 0 || memo_find(ev, &sets[i]) != NULL)
 			continue;
 		for (int j = 0; j < n && !dup; j++)
-			dup = acq_set_eq(&ev->pref_sets[j], &sets[i]);
+			dup = acq_set_eq(&ps[j], &sets[i]);
 		if (!dup)
-			ev->pref_sets[n++] = sets[i];
+			ps[n++] = sets[i];
 	}
-	ev->pref_coefs = acq_alloc_array((size_t) (n > 0 ? n : 1) * (ev->p + 1), sizeof(double));
-	ev->pref_status = acq_alloc_array(n > 0 ? n : 1, sizeof(AcqStatus));
-	if (n > 0)
-		terms_fit(ev, ev->pref_sets, n, ev->pref_coefs, ev->pref_status);
+	pc = acq_alloc_array((size_t) (n > 0 ? n : 1) * d, sizeof(double));
+	pst = acq_alloc_array(n > 0 ? n : 1, sizeof(AcqStatus));
+	if (kept > 0)
+	{
+		memcpy(pc, ev->pref_coefs, sizeof(double) * kept * d);
+		memcpy(pst, ev->pref_status, sizeof(AcqStatus) * kept);
+	}
+	if (n > kept)
+		terms_fit(ev, ps + kept, n - kept, pc + (size_t) kept * d, pst + kept);
+	acq_free(ev->pref_sets);
+	acq_free(ev->pref_coefs);
+	acq_free(ev->pref_status);
+	ev->pref_sets = ps;
+	ev->pref_coefs = pc;
+	ev->pref_status = pst;
 	ev->npref = n;
 }
 

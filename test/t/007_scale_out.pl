@@ -126,6 +126,10 @@ sub cresult
 	  FROM acq.select_sources('$rel', 'val', 'features', 'c'$extra)});
 }
 for my $case ([ 'classification, splice', '' ], [ 'f1, greedy', ", task => 'f1', method => 'greedy'" ],
+	[ 'classification, grasp', ", method => 'grasp', seed => 3" ],
+	[ 'classification, random', ", method => 'random', seed => 3" ],
+	[ 'classification, exhaustive', ", method => 'exhaustive'" ],
+	[ 'classification, datamodels', ", method => 'datamodels', samples => 12, seed => 3" ],
 	[ 'classification by source_column', ", source_column => 'src'" ])
 {
 	my ($name, $extra) = @$case;

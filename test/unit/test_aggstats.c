@@ -336,6 +336,61 @@ host_terms(void *arg, const double *W, int K, double **flat, size_t *len)
 	}
 }
 
+/* five classification sources, two with flipped labels, and their terms host */
+typedef struct TermsFixture
+{
+	double	   *Xc;
+	double	   *yb;
+	AcqBlock	blocks[5];
+	AcqBlock	val;
+	int64_t		n[5];
+	double		pos[5];
+	AcqEvalConfig cfg;
+	TermsHost	host;
+} TermsFixture;
+
+static void
+fixture_make(TermsFixture *f)
+{
+	int			cuts[6] = {0, 200, 500, 800, 1100, 1300};
+
+	f->Xc = malloc(sizeof(double) * N * P);
+	f->yb = malloc(sizeof(double) * N);
+	for (int i = 0; i < N; i++)
+	{
+		for (int j = 0; j < P; j++)
+			f->Xc[i * P + j] = X[i * P + j] - 1e4 * (j + 1);
+		/* sources 2 and 4 have their labels flipped: worth leaving out */
+		f->yb[i] = ((i >= 500 && i < 800) || (i >= 1100 && i < 1300)) ? 1.0 - YB[i] : YB[i];
+	}
+	for (int s = 0; s < 5; s++)
+	{
+		f->blocks[s].X = f->Xc + cuts[s] * P;
+		f->blocks[s].y = f->yb + cuts[s];
+		f->blocks[s].a = NULL;
+		f->blocks[s].n = cuts[s + 1] - cuts[s];
+		f->n[s] = f->blocks[s].n;
+		f->pos[s] = 0.0;
+		for (int64_t i = 0; i < f->n[s]; i++)
+			f->pos[s] += f->blocks[s].y[i];
+	}
+	f->val.X = f->Xc + 1300 * P;
+	f->val.y = YB + 1300;
+	f->val.a = NULL;
+	f->val.n = N - 1300;
+	acq_eval_default_config(&f->cfg);
+	f->host.blocks = f->blocks;
+	f->host.m = 5;
+	f->host.calls = 0;
+}
+
+static void
+fixture_free(TermsFixture *f)
+{
+	free(f->Xc);
+	free(f->yb);
+}
+
 /*
  * The classification evaluator from terms: every subset's accuracy and
  * log-loss as from the rows (the same optimum, to the fit's tolerance), the
@@ -345,50 +400,17 @@ host_terms(void *arg, const double *W, int K, double **flat, size_t *len)
 static void
 test_evaluator_from_terms(void)
 {
-	int			cuts[6] = {0, 200, 500, 800, 1100, 1300};
-	AcqBlock	blocks[5];
-	double	   *Xc = malloc(sizeof(double) * N * P);
-	double	   *yb = malloc(sizeof(double) * N);
-	AcqBlock	val;
-	int64_t		n[5];
-	double		pos[5];
-	AcqEvalConfig cfg;
+	TermsFixture f;
 	AcqEvaluator *rows,
 			   *terms;
 	char		err[256];
-	TermsHost	host;
 	AcqSelectParams prm;
 	AcqSelectResult r1,
 				r2;
 
-	for (int i = 0; i < N; i++)
-	{
-		for (int j = 0; j < P; j++)
-			Xc[i * P + j] = X[i * P + j] - 1e4 * (j + 1);
-		/* sources 2 and 4 have their labels flipped: worth leaving out */
-		yb[i] = ((i >= 500 && i < 800) || (i >= 1100 && i < 1300)) ? 1.0 - YB[i] : YB[i];
-	}
-	for (int s = 0; s < 5; s++)
-	{
-		blocks[s].X = Xc + cuts[s] * P;
-		blocks[s].y = yb + cuts[s];
-		blocks[s].a = NULL;
-		blocks[s].n = cuts[s + 1] - cuts[s];
-		n[s] = blocks[s].n;
-		pos[s] = 0.0;
-		for (int64_t i = 0; i < n[s]; i++)
-			pos[s] += blocks[s].y[i];
-	}
-	val.X = Xc + 1300 * P;
-	val.y = YB + 1300;
-	val.a = NULL;
-	val.n = N - 1300;
-	acq_eval_default_config(&cfg);
-	host.blocks = blocks;
-	host.m = 5;
-	host.calls = 0;
-	rows = acq_eval_create(5, P, blocks, &val, &cfg, err, sizeof(err));
-	terms = acq_eval_create_terms(5, P, n, pos, &val, &cfg, host_terms, &host, err, sizeof(err));
+	fixture_make(&f);
+	rows = acq_eval_create(5, P, f.blocks, &f.val, &f.cfg, err, sizeof(err));
+	terms = acq_eval_create_terms(5, P, f.n, f.pos, &f.val, &f.cfg, host_terms, &f.host, err, sizeof(err));
 	CHECK(rows != NULL && terms != NULL);
 	acq_select_default_params(&prm, 5);
 	CHECK(acq_select_splice(rows, &prm, &r1) == ACQ_OK);
@@ -397,7 +419,7 @@ test_evaluator_from_terms(void)
 	CHECK_CLOSE(r2.gain, r1.gain, 1e-9);
 	CHECK(!acq_set_has(&r2.best, 2) && !acq_set_has(&r2.best, 4));
 	CHECK(acq_eval_models_trained(terms) == acq_eval_models_trained(rows));
-	CHECK(acq_eval_round_trips(terms) == host.calls);
+	CHECK(acq_eval_round_trips(terms) == f.host.calls);
 	for (uint64_t mask = 1; mask < 32; mask++)
 	{
 		AcqSet		set = acq_set_from_mask(mask);
@@ -418,27 +440,108 @@ test_evaluator_from_terms(void)
 
 		for (int i = 0; i < 31; i++)
 			all[i] = acq_set_from_mask((uint64_t) i + 1);
-		host.calls = 0;
-		terms = acq_eval_create_terms(5, P, n, pos, &val, &cfg, host_terms, &host, err, sizeof(err));
+		f.host.calls = 0;
+		terms = acq_eval_create_terms(5, P, f.n, f.pos, &f.val, &f.cfg, host_terms, &f.host, err, sizeof(err));
 		acq_eval_prefetch(terms, all, 31);
 		for (int i = 0; i < 31; i++)
 			CHECK_CLOSE(acq_eval_get(terms, &all[i])->accuracy, acq_eval_get(rows, &all[i])->accuracy, 1e-12);
-		batched = host.calls;
+		batched = f.host.calls;
 		acq_eval_free(terms);
 		/* ... one by one, at least one call each */
-		host.calls = 0;
-		terms = acq_eval_create_terms(5, P, n, pos, &val, &cfg, host_terms, &host, err, sizeof(err));
+		f.host.calls = 0;
+		terms = acq_eval_create_terms(5, P, f.n, f.pos, &f.val, &f.cfg, host_terms, &f.host, err, sizeof(err));
 		for (int i = 0; i < 31; i++)
 			(void) acq_eval_get(terms, &all[i]);
-		alone = host.calls;
+		alone = f.host.calls;
 		acq_eval_free(terms);
 		CHECK(batched < 31 && alone >= 31);
 		CHECK(batched <= 20);
 		printf("terms calls: 31 subsets batched %d, one by one %d\n", batched, alone);
 	}
 	acq_eval_free(rows);
-	free(Xc);
-	free(yb);
+	fixture_free(&f);
+}
+
+/*
+ * Every search method over the terms evaluator: the subset the rows give,
+ * the gain to the fit's tolerance, the same models trained, and each step's
+ * models fitted together (acq_eval_prefetch): fewer round trips than
+ * models, where one model at a time takes at least one each.
+ */
+static void
+test_methods_from_terms(void)
+{
+	static const char *const names[] = {"grasp", "greedy", "random", "exhaustive", "datamodels"};
+	TermsFixture f;
+	char		err[256];
+
+	fixture_make(&f);
+	for (int meth = 0; meth < 5; meth++)
+	{
+		AcqEvaluator *rows = acq_eval_create(5, P, f.blocks, &f.val, &f.cfg, err, sizeof(err));
+		AcqEvaluator *terms = acq_eval_create_terms(5, P, f.n, f.pos, &f.val, &f.cfg, host_terms,
+													&f.host, err, sizeof(err));
+		AcqSelectResult res[2];
+		int			models,
+					batched,
+					alone;
+
+		CHECK(rows != NULL && terms != NULL);
+		f.host.calls = 0;
+		for (int e = 0; e < 2; e++)
+		{
+			AcqEvaluator *ev = e == 0 ? rows : terms;
+			AcqSplitMix sm = {11};
+			AcqRng		rng = {acq_splitmix_next, &sm};
+			AcqSelectParams prm;
+			AcqStatus	st;
+
+			acq_select_default_params(&prm, 5);
+			prm.rng = &rng;
+			prm.iterations = 3;
+			prm.samples = 12;
+			st = meth == 0 ? acq_select_grasp(ev, &prm, &res[e])
+				: meth == 1 ? acq_select_greedy(ev, &prm, &res[e])
+				: meth == 2 ? acq_select_random(ev, &prm, &res[e])
+				: meth == 3 ? acq_select_exhaustive(ev, &prm, &res[e])
+				: acq_select_datamodels(ev, &prm, &res[e]);
+			CHECK(st == ACQ_OK);
+		}
+		CHECK(acq_set_eq(&res[0].best, &res[1].best));
+		CHECK_CLOSE(res[1].gain, res[0].gain, 1e-9);
+		models = acq_eval_models_trained(terms);
+		CHECK(models == acq_eval_models_trained(rows));
+		CHECK(acq_eval_round_trips(terms) == f.host.calls);
+		batched = f.host.calls;
+		/* the same models one at a time (exhaustive's are not memoised: all 31) */
+		{
+			AcqEvaluator *one = acq_eval_create_terms(5, P, f.n, f.pos, &f.val, &f.cfg, host_terms,
+													  &f.host, err, sizeof(err));
+			int			nsets = meth == 3 ? 31 : acq_eval_num_entries(terms);
+
+			f.host.calls = 0;
+			for (int i = 0; i < nsets; i++)
+			{
+				AcqSet		set = meth == 3 ? acq_set_from_mask((uint64_t) i + 1)
+					: acq_eval_entry(terms, i)->set;
+
+				(void) acq_eval_get(one, &set);
+			}
+			alone = f.host.calls;
+			acq_eval_free(one);
+		}
+		/*
+		 * GRASP's steps follow one another (each grows the set its last
+		 * draw chose) and fit few new candidates each: less than half the
+		 * others' calls, still fewer than one at a time
+		 */
+		CHECK(meth == 0 ? 3 * batched < 2 * alone : 2 * batched < alone);
+		printf("  %-10s models %2d: terms calls %3d batched, %3d one at a time\n", names[meth],
+			   meth == 3 ? 31 : models, batched, alone);
+		acq_eval_free(rows);
+		acq_eval_free(terms);
+	}
+	fixture_free(&f);
 }
 
 int
@@ -451,6 +554,7 @@ main(void)
 	RUN(test_logistic_terms);
 	RUN(test_evaluator_from_stats);
 	RUN(test_evaluator_from_terms);
+	RUN(test_methods_from_terms);
 	CHECK(n_alloc == n_free);
 	CHECK(n_interrupts > 0);
 	acq_set_hooks(NULL);
