@@ -4,7 +4,8 @@
 #   1. what crosses the network: rows and bytes of a regression's sources, pushed down
 #      (acq.linear_stats on the node) against pulled (the rows through postgres_fdw, text
 #      format as postgres_fdw fetches them);
-#   2. wall time of select_sources over the same sources on two nodes against one node;
+#   2. wall time of select_sources over the same sources on two nodes against one node
+#      (2c: every search method, classification, with the queries a node served);
 #   3. a BIG-row regression on one server: peak backend memory (private: RssAnon + RssFile,
 #      polled by peak.py; and VmHWM) and time, with
 #      acq.max_memory low (the statistics streamed) against high enough to hold the rows.
@@ -12,7 +13,7 @@
 # Env: PG_BIN (default /usr/lib/postgresql/15/bin, with acq installed), PORT0 (default 56147:
 # PORT0..PORT0+2), ROWS (rows per source in 1-2, default 250000), P (features, default 20),
 # BIG (rows of 3, default 10000000; SKIP_BIG=1 skips 3, ONLY_BIG=1 runs 3 alone), BIGP (its
-# features, default 8; BIG_CLS=0 skips its classification).  Run as root (clusters run
+# features, default 8; BIG_CLS=0 skips its classification), METHODS (2c's methods).  Run as root (clusters run
 # as postgres).  Prints one line per figure.
 set -euo pipefail
 BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -36,6 +37,7 @@ listen_addresses = ''
 unix_socket_directories = '$W'
 fsync = off
 shared_buffers = 256MB
+shared_preload_libraries = 'pg_stat_statements'
 CONF
 	runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$W/d$i" -l "$W/log$i" -w start >/dev/null
 done
@@ -87,6 +89,19 @@ echo "== 2b. select_sources (classification, splice) over the same 4 sources: tw
 for layout in two one two one; do
 	t=$(q 0 -c '\timing on' -c "SELECT sources, gain, models_trained FROM acq.select_sources('$layout', 'val', 'features', 'c')" | tr '\n' ' ')
 	echo "$layout node(s): $t"
+done
+# every method batches a step's logistic fits: the queries node1 served (pg_stat_statements,
+# the statements that call acq.logistic_terms over its leaf s_a: one a round trip) against the
+# models the search trained
+for i in 1 2; do q $i -c "CREATE EXTENSION pg_stat_statements"; done
+lq() { q 1 -c "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query LIKE '%acq.logistic_terms(%' AND query LIKE '%public.s_a%' AND query NOT LIKE '%pg_stat_statements%'"; }
+echo "== 2c. classification by every method over the same 4 sources: two nodes vs one, queries node1 served"
+for meth in ${METHODS:-grasp greedy random exhaustive datamodels}; do
+	for layout in two one; do
+		before=$(lq)
+		t=$(q 0 -c '\timing on' -c "SELECT sources, gain, models_trained FROM acq.select_sources('$layout', 'val', 'features', 'c', method => '$meth', iterations => 5, samples => 10, seed => 1)" | tr '\n' ' ')
+		echo "$meth, $layout node(s): $t queries on node1: $(($(lq) - before))"
+	done
 done
 echo "pulling the same rows through postgres_fdw (COPY of the four foreign leaves to /dev/null, layout two):"
 q 0 -c '\timing on' -c "COPY (SELECT features, y FROM two) TO '/dev/null'" | tr '\n' ' '; echo
