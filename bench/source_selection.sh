@@ -16,6 +16,8 @@
 #
 #   SPLICE_DIR=/somewhere/Splice bench/source_selection.sh
 #   REPEAT=5 AUTH_REPEAT=3 ...          # acq calls / authors' runs per cell (median; default 3 / 1)
+#   PRELOAD=1 ...                       # the server preloads acq (shared_preload_libraries): no
+#                                       # library load in each new session (docs/install.md)
 #   SKIP_INSTALL=1 PG_BIN_OVERRIDE=/opt/x/usr/lib/postgresql/15/bin PORT=56170 ...
 #                                       # a private install (make install DESTDIR=/opt/x), already there
 set -euo pipefail
@@ -36,11 +38,16 @@ if [ "${SKIP_INSTALL:-0}" != 1 ]; then
 	acq_build_install
 fi
 trap acq_stop_cluster EXIT
-acq_start_cluster "$PORT"
+if [ "${PRELOAD:-0}" = 1 ]; then
+	acq_start_cluster "$PORT" "shared_preload_libraries = 'acq'"
+else
+	acq_start_cluster "$PORT"
+fi
 acq_psql -c 'CREATE EXTENSION acq'
 acq_psql -v datadir="$ACQ_ROOT/data" -f data/load.sql >/dev/null
 
 echo "acq source selection benchmark — $(date -u +%F), $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "shared_preload_libraries = '$(psql -XAtc 'SHOW shared_preload_libraries')' (PRELOAD=${PRELOAD:-0})"
 echo "scikit-learn $($PY -c 'import sklearn; print(sklearn.__version__)'), numpy $($PY -c 'import numpy; print(numpy.__version__)'), PostgreSQL $(psql -XAtc 'SHOW server_version')"
 if [ -n "${SPLICE_DIR:-}" ]; then
 	echo "the authors' code: $SPLICE_DIR ($(git -C "$SPLICE_DIR" rev-parse --short HEAD 2>/dev/null || echo 'not a git checkout'))"

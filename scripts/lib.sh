@@ -13,7 +13,7 @@ ACQ_PACKAGES="postgresql-15 postgresql-contrib postgresql-server-dev-15 postgres
  postgresql-15-cron libopenblas-dev libopenblas0-serial liblapacke-dev liblbfgs-dev libc6-dev libipc-run-perl make gcc gzip
  python3 python3-psycopg"
 # ... and the benchmarks' Python peer (bench/) and test-fixture generators
-ACQ_BENCH_PACKAGES="python3 python3-numpy python3-sklearn python3-pandas"
+ACQ_BENCH_PACKAGES="python3 python3-numpy python3-sklearn python3-pandas python3-tqdm"
 # ... and bench/acquisition/evidence.sh: the authors' acquisition code (EA.py, SPS.py,
 # Measure.py, TS.py import scipy, scikit-image, imbalanced-learn and matplotlib at the top) and the plots
 ACQ_AUTHORS_ACQ_PACKAGES="python3-scipy python3-skimage python3-imblearn python3-matplotlib gnuplot-nox"

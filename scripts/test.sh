@@ -101,6 +101,26 @@ sed -n '/^per function/,$p' "$ACQ_PGDIR/fuzz.out"
 [ -s "$ACQ_PGDIR/fuzz.out" ] && grep -q '^fuzz: seed' "$ACQ_PGDIR/fuzz.out" || tail -20 "$ACQ_PGDIR/fuzz.out"
 if [ $rc -eq 0 ]; then count 1 0; else count 0 1; fi
 acq_stop_cluster
+
+# ---- 3c. a server that preloads acq (shared_preload_libraries) --------------
+# the library loaded once in the postmaster and inherited by every backend and
+# job worker (docs/jobs.md, "Configuration"): the settings, a search, the jobs
+# and the concurrency specs again
+acq_log "pg_regress and isolation specs, acq preloaded"
+acq_start_cluster 55433 "shared_preload_libraries = 'acq'"
+set +e
+make -s PG_CONFIG="$PG_CONFIG" installcheck REGRESS="names select_sources jobs" \
+	PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=postgres >"$ACQ_PGDIR/preload.out" 2>&1
+rc=$?
+set -e
+cat "$ACQ_PGDIR/preload.out"
+n_tests=$(grep -cE '^(test| ) ?[a-z_0-9]+ +\.\.\. ' "$ACQ_PGDIR/preload.out" || true)
+n_fail=$(grep -cE '\.\.\. FAILED' "$ACQ_PGDIR/preload.out" || true)
+if [ $rc -ne 0 ] && [ "$n_fail" = 0 ]; then n_fail=1; fi
+count $((n_tests - n_fail)) "$n_fail"
+if [ -f regression.diffs ]; then head -100 regression.diffs; fi
+if [ -f output_iso/regression.diffs ]; then head -100 output_iso/regression.diffs; fi
+acq_stop_cluster
 trap - EXIT
 
 # ---- 4. TAP tests (several clusters; run as postgres) ----------------------

@@ -10,6 +10,8 @@
 -- CREATE EXTENSION does not load acq's library into other sessions: until an
 -- acq function runs (or LOAD 'acq', or session_preload_libraries), PostgreSQL
 -- does not know acq's settings.  This session has called nothing of acq yet.
+-- (On a server that preloads acq, shared_preload_libraries = 'acq', every
+-- session knows them from its start: test/expected/names_1.out.)
 SHOW acq.max_jobs;
 SELECT current_setting('acq.max_memory', true) IS NULL AS not_defined_yet;
 -- a SET before the load is kept as a placeholder and checked when the library
