@@ -57,3 +57,30 @@ SET acq.max_memory = '4MB';
 SELECT sources FROM acq.select_sources('sb', 'sb_val', 'features', 'c', source_column => 'src');
 RESET acq.max_memory;
 DROP TABLE sb, sb_val;
+
+-- a tall table whose planner's row count is past the limit at the width of its
+-- first row (160,000 rows of 4 features: 6.6 MB held, 6 MB allowed): streamed at
+-- once, the sources named by the statistics' own query, without a first pass
+-- over the table to discover them (the DEBUG line says so); the same result as
+-- with the rows held, and the same errors as the rows' path
+CREATE TABLE st AS
+SELECT 't' || (i % 5) AS src,
+       ARRAY[sin(i * 0.37), sin(i * 0.74) + (i % 5) * 0.1, sin(i * 1.3), cos(i * 0.21)] AS features,
+       sin(i * 0.37) + (i % 5 % 3) * sin(i * 0.74) + 0.5 * sin(i * 7.1) AS y
+  FROM generate_series(1, 160000) i;
+CREATE TABLE st_val AS SELECT features, y FROM st WHERE src = 't1' LIMIT 2000;
+ANALYZE st;
+ANALYZE st_val;
+CREATE TEMP TABLE st_held AS
+SELECT * FROM acq.select_sources('st', 'st_val', 'features', 'y', task => 'regression', source_column => 'src');
+SET acq.max_memory = '6MB';
+SET client_min_messages = debug1;
+SELECT s.sources = h.sources AS same_subset, abs(s.gain - h.gain) <= 1e-9 * abs(h.gain) AS same_gain,
+       s.models_trained = h.models_trained AS same_models, s.n_rows
+  FROM acq.select_sources('st', 'st_val', 'features', 'y', task => 'regression', source_column => 'src') s, st_held h;
+RESET client_min_messages;
+INSERT INTO st VALUES (NULL, '{1,2,3,4}', 1, 1);
+SELECT sources FROM acq.select_sources('st', 'st_val', 'features', 'y', task => 'regression', source_column => 'src');
+RESET acq.max_memory;
+SELECT sources FROM acq.select_sources('st', 'st_val', 'features', 'y', task => 'regression', source_column => 'src');
+DROP TABLE st, st_val;

@@ -21,6 +21,7 @@
 #include "access/htup_details.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
+#include "catalog/pg_statistic.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -520,6 +521,79 @@ acq_check_load_spec(const AcqLoadSpec *spec)
 	acq_check_select(spec->validation, "A job reads its tables as the role that submits it.");
 }
 
+/*
+ * The most sources the source column may name, from the planner's statistics
+ * (pg_statistic.stadistinct, the table's own or, partitioned, its
+ * inheritance tree's): twice its estimate, for the estimate's error, at most
+ * ACQ_MAX_SOURCES; ACQ_MAX_SOURCES when the column was never analysed.
+ */
+static int
+sources_bound(const AcqLoadSpec *spec, double rows)
+{
+	AttrNumber	att = get_attnum(spec->sources, spec->source_column);
+	bool		inh = get_rel_relkind(spec->sources) == RELKIND_PARTITIONED_TABLE;
+	HeapTuple	tup = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(spec->sources),
+									  Int16GetDatum(att), BoolGetDatum(inh));
+	double		nd = 0.0;
+
+	if (HeapTupleIsValid(tup))
+	{
+		nd = ((Form_pg_statistic) GETSTRUCT(tup))->stadistinct;
+		ReleaseSysCache(tup);
+	}
+	if (nd < 0.0)
+		nd = -nd * rows;		/* a fraction of the rows */
+	if (nd <= 0.0 || 2.0 * nd >= ACQ_MAX_SOURCES)
+		return ACQ_MAX_SOURCES;
+	return (int) ceil(2.0 * nd);
+}
+
+/*
+ * Sources named by a column's values, in a table the planner counts more
+ * rows of than acq.max_memory can hold at the width of its first row, even
+ * as one source -- while the statistics of the most sources it may name
+ * (sources_bound) fit:
+ * true, with that width and count.  The caller then streams the sources'
+ * statistics (or logistic terms), whose query names the sources, without
+ * the pass over the table that would discover them first.  Otherwise (the
+ * table empty or unanalysed, a NULL first row, rows that may fit, statistics
+ * that may not) false: read as always.
+ */
+static bool
+too_many_rows(const AcqLoadSpec *spec, const char *srcrel, const char *feat, bool sensitive,
+			  int *p_out, double *rows_out)
+{
+	double		rows = acq_rel_rows_estimate(spec->sources);
+	bool		isnull;
+	Datum		d;
+	int			p;
+	int			ret;
+	int			level;
+
+	if (!spec->may_stream || spec->cfg == NULL || rows <= 0.0)
+		return false;
+	level = acq_jit_off();
+	ret = SPI_execute(psprintf("SELECT pg_catalog.array_length(%s, 1) FROM %s LIMIT 1", feat, srcrel),
+					  true, 1);
+	acq_guc_restore(level);
+	acq_spi_check(ret, SPI_OK_SELECT, "reading the width of the sources' features");
+	if (SPI_processed == 0)
+		return false;
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	SPI_freetuptable(SPI_tuptable);
+	if (isnull || (p = DatumGetInt32(d)) < 1)
+		return false;
+	if (!acq_memory_over(acq_selection_memory(spec->cfg, sensitive, 1, p, rows,
+											  Max(acq_rel_rows_estimate(spec->validation), 0.0), NULL)) ||
+		acq_memory_over(acq_stats_memory(sources_bound(spec, rows), p)))
+		return false;
+	elog(DEBUG1, "acq: %s holds about %.0f rows of %d features, more than acq.max_memory holds: streaming without discovering the sources first",
+		 srcrel, rows, p);
+	*p_out = p;
+	*rows_out = rows;
+	return true;
+}
+
 void
 acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 {
@@ -595,6 +669,14 @@ acq_load_sources(const AcqLoadSpec *spec, AcqSourceData *out)
 		int			level;
 
 		(void) acq_column_type(spec->sources, spec->source_column, "source_column");
+		if (too_many_rows(spec, srcrel, feat, sens != NULL, &out->p, &est_rows))
+		{
+			/* the caller streams statistics, whose one query names the sources */
+			SPI_finish();
+			out->over_memory = true;
+			out->total_rows = (int64) est_rows;
+			return;
+		}
 		nq = psprintf("SELECT DISTINCT (%s)::pg_catalog.text COLLATE \"C\" FROM %s ORDER BY 1 NULLS FIRST",
 					  col, srcrel);
 		/* a pass over the table: without JIT, as every read of acq's (base's acq_jit_off) */
