@@ -15,6 +15,24 @@ acq_build_install
 
 passed=0; failed=0
 count() { passed=$((passed + $1)); failed=$((failed + $2)); }
+# count_regress OUT RC DIFFS...: count a pg_regress / pg_isolation_regress run
+# from its output OUT and exit status RC, and show its diffs
+count_regress() {
+	local out=$1 rc=$2 n_tests n_fail d
+	shift 2
+	n_tests=$(grep -cE '^(ok|not ok) ' "$out" || true)
+	n_fail=$(grep -cE '^not ok ' "$out" || true)
+	if [ "$n_tests" = 0 ]; then
+		# pg_regress 15 prints "test name ... ok"
+		n_tests=$(grep -cE '^(test| ) ?[a-z_0-9]+ +\.\.\. ' "$out" || true)
+		n_fail=$(grep -cE '\.\.\. FAILED' "$out" || true)
+	fi
+	if [ "$rc" -ne 0 ] && [ "$n_fail" = 0 ]; then n_fail=1; fi
+	count $((n_tests - n_fail)) "$n_fail"
+	for d in "$@"; do
+		if [ -f "$d" ]; then head -200 "$d"; fi
+	done
+}
 
 # ---- 1. C unit tests of the core -------------------------------------------
 acq_log "core unit tests"
@@ -55,16 +73,7 @@ make -s PG_CONFIG="$PG_CONFIG" installcheck ISOLATION= PGHOST="$PGHOST" PGPORT="
 rc=$?
 set -e
 cat "$ACQ_PGDIR/regress.out"
-n_tests=$(grep -cE '^(ok|not ok) ' "$ACQ_PGDIR/regress.out" || true)
-n_fail=$(grep -cE '^not ok ' "$ACQ_PGDIR/regress.out" || true)
-if [ "$n_tests" = 0 ]; then
-	# pg_regress 15 prints "test name ... ok"
-	n_tests=$(grep -cE '^(test| ) ?[a-z_0-9]+ +\.\.\. ' "$ACQ_PGDIR/regress.out" || true)
-	n_fail=$(grep -cE '\.\.\. FAILED' "$ACQ_PGDIR/regress.out" || true)
-fi
-if [ $rc -ne 0 ] && [ "$n_fail" = 0 ]; then n_fail=1; fi
-count $((n_tests - n_fail)) "$n_fail"
-if [ -f regression.diffs ]; then head -200 regression.diffs; fi
+count_regress "$ACQ_PGDIR/regress.out" $rc regression.diffs
 
 # ---- 3a. the concurrency specs (pg_isolation_regress, test/specs) ----------
 # on the same cluster: its max_worker_processes = 16 leaves room for the
@@ -76,15 +85,7 @@ make -s PG_CONFIG="$PG_CONFIG" isolationcheck PGHOST="$PGHOST" PGPORT="$PGPORT" 
 rc=$?
 set -e
 cat "$ACQ_PGDIR/isolation.out"
-n_tests=$(grep -cE '^(ok|not ok) ' "$ACQ_PGDIR/isolation.out" || true)
-n_fail=$(grep -cE '^not ok ' "$ACQ_PGDIR/isolation.out" || true)
-if [ "$n_tests" = 0 ]; then
-	n_tests=$(grep -cE '^(test| ) ?[a-z_0-9]+ +\.\.\. ' "$ACQ_PGDIR/isolation.out" || true)
-	n_fail=$(grep -cE '\.\.\. FAILED' "$ACQ_PGDIR/isolation.out" || true)
-fi
-if [ $rc -ne 0 ] && [ "$n_fail" = 0 ]; then n_fail=1; fi
-count $((n_tests - n_fail)) "$n_fail"
-if [ -f output_iso/regression.diffs ]; then head -200 output_iso/regression.diffs; fi
+count_regress "$ACQ_PGDIR/isolation.out" $rc output_iso/regression.diffs
 
 # ---- 3b. the fuzz suite, reduced, on the same cluster (docs/hardening.md) --
 # one test: passes when no call crashed the server, raised an internal error,
@@ -114,12 +115,7 @@ make -s PG_CONFIG="$PG_CONFIG" installcheck REGRESS="names select_sources jobs" 
 rc=$?
 set -e
 cat "$ACQ_PGDIR/preload.out"
-n_tests=$(grep -cE '^(test| ) ?[a-z_0-9]+ +\.\.\. ' "$ACQ_PGDIR/preload.out" || true)
-n_fail=$(grep -cE '\.\.\. FAILED' "$ACQ_PGDIR/preload.out" || true)
-if [ $rc -ne 0 ] && [ "$n_fail" = 0 ]; then n_fail=1; fi
-count $((n_tests - n_fail)) "$n_fail"
-if [ -f regression.diffs ]; then head -100 regression.diffs; fi
-if [ -f output_iso/regression.diffs ]; then head -100 output_iso/regression.diffs; fi
+count_regress "$ACQ_PGDIR/preload.out" $rc regression.diffs output_iso/regression.diffs
 acq_stop_cluster
 trap - EXIT
 

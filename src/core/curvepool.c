@@ -8,7 +8,6 @@
 #include <math.h>
 #include <string.h>
 
-
 static inline bool
 usable(double n, double loss)
 {

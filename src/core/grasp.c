@@ -88,20 +88,16 @@ construction(AcqEvaluator *ev, const AcqSet *allowed, const AcqSet *sel_in,
 		for (s = 0; s < m; s++)
 			if (acq_set_has(allowed, s) && !acq_set_has(&sel, s))
 			{
+				cand[nc].idx = s;
 				with[nc] = sel;
 				acq_set_add(&with[nc++], s);
 			}
 		acq_eval_prefetch(ev, with, nc);
-		nc = 0;
-		for (s = 0; s < m; s++)
+		for (int i = 0; i < nc; i++)
 		{
-			if (!acq_set_has(allowed, s) || acq_set_has(&sel, s))
-				continue;
-			e = acq_eval_get(ev, &with[nc]);
-			cand[nc].idx = s;
-			cand[nc].val = e->profit - psel;
-			cand[nc].loss = e->loss;
-			nc++;
+			e = acq_eval_get(ev, &with[i]);
+			cand[i].val = e->profit - psel;
+			cand[i].loss = e->loss;
 		}
 		if (nc == 0)
 			break;

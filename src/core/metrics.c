@@ -285,9 +285,9 @@ acq_r2(const double *y, const double *yhat, int64_t n)
 double
 acq_validation_log_loss(const double *y, const double *z, int64_t n)
 {
+	static const double zero[256];	/* no direction: the margins z alone */
 	const AcqVecOps *ops = acq_vec_ops();
-	double		zero[256] = {0.0},
-				yy[256],
+	double		yy[256],
 				eh[256],
 				sum = 0.0;
 
