@@ -522,25 +522,39 @@ acq_check_load_spec(const AcqLoadSpec *spec)
 }
 
 /*
- * The most sources the source column may name, from the planner's statistics
- * (pg_statistic.stadistinct, the table's own or, partitioned, its
- * inheritance tree's): twice its estimate, for the estimate's error, at most
- * ACQ_MAX_SOURCES; ACQ_MAX_SOURCES when the column was never analysed.
+ * A column's planner statistics (pg_statistic, the table's own or,
+ * partitioned, its inheritance tree's): stadistinct and stawidth; false
+ * when the column was never analysed.
+ */
+static bool
+column_stats(Oid relid, const char *column, double *ndistinct, int *width)
+{
+	AttrNumber	att = get_attnum(relid, column);
+	bool		inh = get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE;
+	HeapTuple	tup = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(relid),
+									  Int16GetDatum(att), BoolGetDatum(inh));
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	*ndistinct = ((Form_pg_statistic) GETSTRUCT(tup))->stadistinct;
+	*width = ((Form_pg_statistic) GETSTRUCT(tup))->stawidth;
+	ReleaseSysCache(tup);
+	return true;
+}
+
+/*
+ * The most sources the source column may name, from its stadistinct: twice
+ * the estimate, for the estimate's error, at most ACQ_MAX_SOURCES;
+ * ACQ_MAX_SOURCES when the column was never analysed.
  */
 static int
 sources_bound(const AcqLoadSpec *spec, double rows)
 {
-	AttrNumber	att = get_attnum(spec->sources, spec->source_column);
-	bool		inh = get_rel_relkind(spec->sources) == RELKIND_PARTITIONED_TABLE;
-	HeapTuple	tup = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(spec->sources),
-									  Int16GetDatum(att), BoolGetDatum(inh));
 	double		nd = 0.0;
+	int			width;
 
-	if (HeapTupleIsValid(tup))
-	{
-		nd = ((Form_pg_statistic) GETSTRUCT(tup))->stadistinct;
-		ReleaseSysCache(tup);
-	}
+	if (!column_stats(spec->sources, spec->source_column, &nd, &width))
+		nd = 0.0;
 	if (nd < 0.0)
 		nd = -nd * rows;		/* a fraction of the rows */
 	if (nd <= 0.0 || 2.0 * nd >= ACQ_MAX_SOURCES)
@@ -572,6 +586,23 @@ too_many_rows(const AcqLoadSpec *spec, const char *srcrel, const char *feat, boo
 
 	if (!spec->may_stream || spec->cfg == NULL || rows <= 0.0)
 		return false;
+
+	/*
+	 * Most tables fit: when they would at twice the features column's
+	 * average width in the statistics (stawidth, bytes: more than 8 per
+	 * element), there is no need to read a row for its width.
+	 */
+	{
+		double		nd;
+		int			width;
+
+		if (spec->features != NULL &&
+			column_stats(spec->sources, spec->features, &nd, &width) && width > 0 &&
+			!acq_memory_over(acq_selection_memory(spec->cfg, sensitive, 1, Max(1, width / 4), rows,
+												  Max(acq_rel_rows_estimate(spec->validation), 0.0),
+												  NULL)))
+			return false;
+	}
 	level = acq_jit_off();
 	ret = SPI_execute(psprintf("SELECT pg_catalog.array_length(%s, 1) FROM %s LIMIT 1", feat, srcrel),
 					  true, 1);
