@@ -28,7 +28,8 @@ default_interrupt_pending(void)
 	return false;
 }
 
-static AcqHooks hooks = {default_alloc, free, default_check_interrupts, default_interrupt_pending};
+static AcqHooks hooks = {default_alloc, free, default_check_interrupts, default_interrupt_pending,
+default_alloc};
 
 void
 acq_set_hooks(const AcqHooks *h)
@@ -39,6 +40,7 @@ acq_set_hooks(const AcqHooks *h)
 		h->check_interrupts : default_check_interrupts;
 	hooks.interrupt_pending = (h && h->interrupt_pending) ?
 		h->interrupt_pending : default_interrupt_pending;
+	hooks.alloc_uninit = (h && h->alloc_uninit) ? h->alloc_uninit : hooks.alloc;
 }
 
 void *
@@ -53,6 +55,14 @@ acq_alloc_array(size_t n, size_t size)
 	if (size != 0 && n > SIZE_MAX / size)
 		abort();
 	return hooks.alloc(n * size);
+}
+
+void *
+acq_alloc_array_uninit(size_t n, size_t size)
+{
+	if (size != 0 && n > SIZE_MAX / size)
+		abort();
+	return hooks.alloc_uninit(n * size);
 }
 
 void

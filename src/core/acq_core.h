@@ -38,12 +38,19 @@ typedef struct AcqHooks
 	void		(*free) (void *ptr);
 	void		(*check_interrupts) (void);	/* may not return */
 	bool		(*interrupt_pending) (void);	/* never jumps: is a check due? */
+	void	   *(*alloc_uninit) (size_t size);	/* contents undefined; NULL: alloc */
 } AcqHooks;
 
 /* Install hooks; NULL members fall back to calloc/free/no-op. */
 void		acq_set_hooks(const AcqHooks *hooks);
 void	   *acq_alloc(size_t size);		/* zeroed */
 void	   *acq_alloc_array(size_t n, size_t size);	/* overflow-checked */
+
+/*
+ * An array the caller fills before it reads any of it (the host may skip
+ * the zeroing: a large buffer's memset is a pass of its own)
+ */
+void	   *acq_alloc_array_uninit(size_t n, size_t size);
 void		acq_free(void *ptr);
 void		acq_check_interrupts(void);
 

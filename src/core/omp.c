@@ -774,7 +774,8 @@ acq_omp_quant_create(int64_t cap, int M)
 	q = (AcqOmpQuant *) acq_alloc(sizeof(AcqOmpQuant));
 	q->cap = cap;
 	q->M = M;
-	q->Q8 = (int8_t *) acq_alloc_array((size_t) cap * (size_t) M, sizeof(int8_t));
+	/* rows [0, N) are written by acq_omp_quant_add before anything reads them */
+	q->Q8 = (int8_t *) acq_alloc_array_uninit((size_t) cap * (size_t) M, sizeof(int8_t));
 	q->qscale = (double *) acq_alloc_array((size_t) cap, sizeof(double));
 	q->qerr = (double *) acq_alloc_array((size_t) cap, sizeof(double));
 	q->qnorm = (double *) acq_alloc_array((size_t) cap, sizeof(double));

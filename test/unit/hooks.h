@@ -46,6 +46,6 @@ count_pending(void)
 	return false;
 }
 
-static const AcqHooks counting_hooks = {count_alloc, count_free, count_interrupts, count_pending};
+static const AcqHooks counting_hooks = {count_alloc, count_free, count_interrupts, count_pending, NULL};
 
 #endif

@@ -44,7 +44,7 @@ peak_free(void *ptr)
 	free(p);
 }
 
-static const AcqHooks peak_hooks = {peak_alloc, peak_free, NULL, NULL};
+static const AcqHooks peak_hooks = {peak_alloc, peak_free, NULL, NULL, NULL};
 
 static void
 reset_peak(void)

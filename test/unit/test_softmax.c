@@ -432,7 +432,7 @@ free_live(void)
 static void
 test_cancel_mid_evaluation(void)
 {
-	static const AcqHooks cancel_hooks = {live_alloc, live_free, cancel_check, cancel_pending};
+	static const AcqHooks cancel_hooks = {live_alloc, live_free, cancel_check, cancel_pending, NULL};
 	int64_t		n = 9001;		/* 3 chunks: 3 polls an evaluation */
 	int			d = 12;
 	int			K = 5;

@@ -25,7 +25,7 @@ max_alloc_hook(size_t size)
 	return count_alloc(size);
 }
 
-static const AcqHooks max_hooks = {max_alloc_hook, count_free, count_interrupts, count_pending};
+static const AcqHooks max_hooks = {max_alloc_hook, count_free, count_interrupts, count_pending, NULL};
 
 /* m sources of rows[s] rows each, p features, and nv validation rows */
 typedef struct Problem

@@ -45,6 +45,13 @@ pg_core_alloc(size_t size)
 	return p;
 }
 
+/* not zeroed: the caller fills it first (acq_alloc_array_uninit) */
+static void *
+pg_core_alloc_uninit(size_t size)
+{
+	return MemoryContextAllocExtended(CurrentMemoryContext, size, MCXT_ALLOC_HUGE);
+}
+
 static void
 pg_core_free(void *ptr)
 {
@@ -86,7 +93,7 @@ void
 acq_base_init(void)
 {
 	AcqHooks	hooks = {pg_core_alloc, pg_core_free, pg_core_check_interrupts,
-	pg_core_interrupt_pending};
+	pg_core_interrupt_pending, pg_core_alloc_uninit};
 
 	acq_set_hooks(&hooks);
 
