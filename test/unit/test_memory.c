@@ -188,10 +188,51 @@ omp_estimates(void)
 	check_omp(ACQ_OMP_WORK_SOFTMAX, 20000, 8, 100, 0.1);
 }
 
+/*
+ * acq_alloc_array_uninit: the host's alloc_uninit when it gives one (and
+ * acq_alloc still zeroes through alloc), else alloc -- so the estimates
+ * above, measured through alloc, count it either way.
+ */
+static int	uninit_calls = 0;
+
+static void *
+counting_uninit(size_t size)
+{
+	uninit_calls++;
+	return peak_alloc(size);
+}
+
+static void
+uninit_hook(void)
+{
+	AcqHooks	h = peak_hooks;
+	double		before = live;
+	unsigned char *a;
+	unsigned char *b;
+
+	a = acq_alloc_array_uninit(1000, 8);
+	CHECK(live == before + 8000.0);		/* no alloc_uninit: through alloc */
+	acq_free(a);
+	h.alloc_uninit = counting_uninit;
+	acq_set_hooks(&h);
+	a = acq_alloc_array_uninit(1000, 8);
+	b = acq_alloc(64);
+	CHECK(uninit_calls == 1);
+	CHECK(b[0] == 0 && b[63] == 0);
+	acq_free(a);
+	acq_free(b);
+	acq_set_hooks(&peak_hooks);
+	a = acq_alloc_array_uninit(10, 8);
+	CHECK(uninit_calls == 1);			/* unset again: alloc */
+	acq_free(a);
+	CHECK(live == before);
+}
+
 int
 main(void)
 {
 	acq_set_hooks(&peak_hooks);
+	RUN(uninit_hook);
 	RUN(tree_estimates);
 	RUN(softmax_estimates);
 	RUN(knn_estimates);
