@@ -70,58 +70,45 @@ typedef double v4du __attribute__((vector_size(32), aligned(8)));
  */
 #define CM_PREFETCH 64
 
+/*
+ * z[i .. i + 4 NV) of [X] d: NV 4-row accumulators, each a chain of ncol
+ * multiply-adds taken over j in order (so a row's sum does not depend on
+ * NV).  Inlined with a constant NV.
+ */
+static inline __attribute__((always_inline)) void
+cm_gemv_n_rows(const double *X, int64_t ld, int64_t i, int ncol, const double *d, double *z,
+			   int NV)
+{
+	v4d			a[4] = {{0}};
+
+	for (int j = 0; j < ncol; j++)
+	{
+		const double *c = X + j * ld + i;
+		v4d			dj = {d[j], d[j], d[j], d[j]};
+
+		for (int v = 0; v < NV; v += 2)
+			__builtin_prefetch(c + CM_PREFETCH + 4 * v);
+		for (int v = 0; v < NV; v++)
+			a[v] += *(const v4du *) (c + 4 * v) * dj;
+	}
+	for (int v = 0; v < NV; v++)
+		*(v4du *) (z + i + 4 * v) = a[v];
+}
+
+/*
+ * 16 rows at a time: four independent chains, so that the adder's latency
+ * is hidden (two chains left it idle half the time); then 8, then one.
+ */
 void
 VEC(acq_vec_cm_gemv_n) (const double *X, int64_t ld, int64_t m, int ncol,
 						const double *d, double *z)
 {
 	int64_t		i = 0;
 
-	/*
-	 * 16 rows at a time: four independent chains of ncol multiply-adds, so
-	 * that the adder's latency is hidden (two chains left it idle half the
-	 * time).  Each row's sum is still taken over j in order: the same bits.
-	 */
 	for (; i + 16 <= m; i += 16)
-	{
-		v4d			a0 = {0.0, 0.0, 0.0, 0.0},
-					a1 = {0.0, 0.0, 0.0, 0.0},
-					a2 = {0.0, 0.0, 0.0, 0.0},
-					a3 = {0.0, 0.0, 0.0, 0.0};
-
-		for (int j = 0; j < ncol; j++)
-		{
-			const double *c = X + j * ld + i;
-			v4d			dj = {d[j], d[j], d[j], d[j]};
-
-			__builtin_prefetch(c + CM_PREFETCH);
-			__builtin_prefetch(c + CM_PREFETCH + 8);
-			a0 += *(const v4du *) c * dj;
-			a1 += *(const v4du *) (c + 4) * dj;
-			a2 += *(const v4du *) (c + 8) * dj;
-			a3 += *(const v4du *) (c + 12) * dj;
-		}
-		*(v4du *) (z + i) = a0;
-		*(v4du *) (z + i + 4) = a1;
-		*(v4du *) (z + i + 8) = a2;
-		*(v4du *) (z + i + 12) = a3;
-	}
+		cm_gemv_n_rows(X, ld, i, ncol, d, z, 4);
 	for (; i + 8 <= m; i += 8)
-	{
-		v4d			a0 = {0.0, 0.0, 0.0, 0.0},
-					a1 = {0.0, 0.0, 0.0, 0.0};
-
-		for (int j = 0; j < ncol; j++)
-		{
-			const double *c = X + j * ld + i;
-			v4d			dj = {d[j], d[j], d[j], d[j]};
-
-			__builtin_prefetch(c + CM_PREFETCH);
-			a0 += *(const v4du *) c * dj;
-			a1 += *(const v4du *) (c + 4) * dj;
-		}
-		*(v4du *) (z + i) = a0;
-		*(v4du *) (z + i + 4) = a1;
-	}
+		cm_gemv_n_rows(X, ld, i, ncol, d, z, 2);
 	for (; i < m; i++)
 	{
 		double		a = 0.0;

@@ -550,11 +550,10 @@ column_stats(Oid relid, const char *column, double *ndistinct, int *width)
 static int
 sources_bound(const AcqLoadSpec *spec, double rows)
 {
-	double		nd = 0.0;
+	double		nd = 0.0;		/* stays 0 when never analysed */
 	int			width;
 
-	if (!column_stats(spec->sources, spec->source_column, &nd, &width))
-		nd = 0.0;
+	(void) column_stats(spec->sources, spec->source_column, &nd, &width);
 	if (nd < 0.0)
 		nd = -nd * rows;		/* a fraction of the rows */
 	if (nd <= 0.0 || 2.0 * nd >= ACQ_MAX_SOURCES)
@@ -573,6 +572,15 @@ sources_bound(const AcqLoadSpec *spec, double rows)
  * table empty or unanalysed, a NULL first row, rows that may fit, statistics
  * that may not) false: read as always.
  */
+/* would rows of p features, as one source, fit acq.max_memory? */
+static bool
+rows_fit(const AcqLoadSpec *spec, bool sensitive, int p, double rows)
+{
+	return !acq_memory_over(acq_selection_memory(spec->cfg, sensitive, 1, p, rows,
+												 Max(acq_rel_rows_estimate(spec->validation), 0.0),
+												 NULL));
+}
+
 static bool
 too_many_rows(const AcqLoadSpec *spec, const char *srcrel, const char *feat, bool sensitive,
 			  int *p_out, double *rows_out)
@@ -598,9 +606,7 @@ too_many_rows(const AcqLoadSpec *spec, const char *srcrel, const char *feat, boo
 
 		if (spec->features != NULL &&
 			column_stats(spec->sources, spec->features, &nd, &width) && width > 0 &&
-			!acq_memory_over(acq_selection_memory(spec->cfg, sensitive, 1, Max(1, width / 4), rows,
-												  Max(acq_rel_rows_estimate(spec->validation), 0.0),
-												  NULL)))
+			rows_fit(spec, sensitive, Max(1, width / 4), rows))
 			return false;
 	}
 	level = acq_jit_off();
@@ -614,8 +620,7 @@ too_many_rows(const AcqLoadSpec *spec, const char *srcrel, const char *feat, boo
 	SPI_freetuptable(SPI_tuptable);
 	if (isnull || (p = DatumGetInt32(d)) < 1)
 		return false;
-	if (!acq_memory_over(acq_selection_memory(spec->cfg, sensitive, 1, p, rows,
-											  Max(acq_rel_rows_estimate(spec->validation), 0.0), NULL)) ||
+	if (rows_fit(spec, sensitive, p, rows) ||
 		acq_memory_over(acq_stats_memory(sources_bound(spec, rows), p)))
 		return false;
 	elog(DEBUG1, "acq: %s holds about %.0f rows of %d features, more than acq.max_memory holds: streaming without discovering the sources first",
