@@ -8,16 +8,15 @@
 #   bench/fuzz.sh --verbose             # extra arguments go to fuzz.py
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
-cd "$ACQ_ROOT"
+acq_bench_start 55436
 SEED=${SEED:-1}
 CALLS=${CALLS:-20000}
 OUT=bench/out; mkdir -p "$OUT"
 
-[ "$(id -u)" = 0 ] || { echo "run as root (installs packages, runs the server as postgres)" >&2; exit 2; }
 acq_ensure_packages
 acq_build_install
 trap acq_stop_cluster EXIT
-acq_start_cluster 55436
+acq_start_cluster "$PORT"
 echo "acq fuzz suite — $(date -u +%F), $(nproc) cores, $(git rev-parse --short HEAD 2>/dev/null || echo '?'), PostgreSQL $(psql -XAtc 'SHOW server_version')"
 /usr/bin/python3 test/fuzz/fuzz.py --seed "$SEED" --calls "$CALLS" --server-log "$ACQ_PGDIR/server.log" \
 	--markdown "$OUT/fuzz-seed$SEED.md" "$@"

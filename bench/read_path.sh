@@ -29,13 +29,9 @@
 # (48,000 rows, ids and labels), mycroft_select's owner (the 48,000 rows).
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
-cd "$ACQ_ROOT"
+acq_bench_start 55472
 REPEAT=${REPEAT:-7}
-PORT=${PORT:-55472}
-PY=/usr/bin/python3
-[ -n "${PG_BIN_OVERRIDE:-}" ] && PG_BIN=$PG_BIN_OVERRIDE
 
-[ "$(id -u)" = 0 ] || { echo "run as root (installs packages, runs the server as postgres)" >&2; exit 2; }
 if [ "${SKIP_INSTALL:-0}" != 1 ]; then
 	acq_ensure_packages $ACQ_BENCH_PACKAGES
 	acq_build_install

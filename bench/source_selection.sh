@@ -22,17 +22,13 @@
 #                                       # a private install (make install DESTDIR=/opt/x), already there
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
-cd "$ACQ_ROOT"
+acq_bench_start 55434
 REPEAT=${REPEAT:-3}
 AUTH_REPEAT=${AUTH_REPEAT:-1}
 PEER_REPEAT=${PEER_REPEAT:-3}    # the old peer's SourceSplice runs (median): its time moves ±15% between runs
 PEER_SAMPLE=${PEER_SAMPLE:-500}
-PORT=${PORT:-55434}
-PY=/usr/bin/python3
 OUT=bench/out; mkdir -p "$OUT"
-[ -n "${PG_BIN_OVERRIDE:-}" ] && PG_BIN=$PG_BIN_OVERRIDE
 
-[ "$(id -u)" = 0 ] || { echo "run as root (installs packages, runs the server as postgres)" >&2; exit 2; }
 if [ "${SKIP_INSTALL:-0}" != 1 ]; then
 	acq_ensure_packages $ACQ_BENCH_PACKAGES
 	acq_build_install

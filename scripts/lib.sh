@@ -73,3 +73,23 @@ acq_stop_cluster() {
 }
 
 acq_psql() { psql -X -v ON_ERROR_STOP=1 -q "$@"; }
+
+# The common start of the bench/ scripts: the repository as working directory,
+# PORT (the script's default, $1, unless set), PY (Debian's python3, whose numpy
+# and scikit-learn the peers use), PG_BIN_OVERRIDE (a private install, made by
+# make install DESTDIR=...), and root (they install packages and run the server
+# as postgres).
+acq_bench_start() {
+	cd "$ACQ_ROOT"
+	PORT=${PORT:-$1}
+	PY=/usr/bin/python3
+	if [ -n "${PG_BIN_OVERRIDE:-}" ]; then PG_BIN=$PG_BIN_OVERRIDE; fi
+	if [ "$(id -u)" != 0 ]; then
+		echo "run as root (installs packages, runs the server as postgres)" >&2
+		exit 2
+	fi
+}
+
+# One thread for every numeric library (OpenBLAS, OpenMP, MKL): a peer on one
+# core, as each acq backend is.
+acq_one_thread() { export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1; }

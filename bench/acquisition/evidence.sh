@@ -14,15 +14,15 @@
 # docs/img/acquisition_evidence_<data set>.png.  See README.md here, section e.
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
-cd "$ACQ_ROOT"
+acq_bench_start 55470
 [ -n "${EA_SPS_DIR:-}" ] || { echo "set EA_SPS_DIR to a checkout of https://github.com/AwesomeYifan/Data-acquisition-for-ML" >&2; exit 2; }
-[ "$(id -u)" = 0 ] || { echo "run as root (installs packages, runs the server as postgres)" >&2; exit 2; }
-export EA_SPS_DIR OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+acq_one_thread
+export EA_SPS_DIR
 export PGOPTIONS="-c client_min_messages=warning"
 acq_ensure_packages $ACQ_BENCH_PACKAGES $ACQ_AUTHORS_ACQ_PACKAGES
 acq_build_install
 trap 'acq_stop_cluster' EXIT
-acq_start_cluster "${PORT:-55470}" "shared_buffers = 512MB" "work_mem = 64MB" "max_wal_size = 4GB"
+acq_start_cluster "$PORT" "shared_buffers = 512MB" "work_mem = 64MB" "max_wal_size = 4GB"
 acq_psql -c 'CREATE EXTENSION acq'
 OUT=bench/acquisition/results/evidence/run
 mkdir -p "$OUT"

@@ -16,7 +16,7 @@
 # curves docs/img/acquisition_fashion.png, docs/img/acquisition_etopo.png.
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
-cd "$ACQ_ROOT"
+acq_bench_start 55460
 
 QUICK=0
 SPEED_ONLY=0
@@ -32,15 +32,12 @@ BUDGETS=(1000 2000 5000 10000)
 SPEED_BUDGET=10000
 PEER_REPEAT=${PEER_REPEAT:-3}           # speed: the peer runs this many times, median kept
 FLAT_ROUNDS=${FLAT_ROUNDS:-100}         # provider-cost runs: rounds of 30 records
-PY=/usr/bin/python3
 HERE=bench/acquisition
 RES=$HERE/results
 IMG=docs/img
-PORT=${PORT:-55460}
-export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+acq_one_thread
 export PGOPTIONS="-c client_min_messages=warning"
 
-[ "$(id -u)" = 0 ] || { echo "run as root (installs packages, runs the server as postgres)" >&2; exit 2; }
 acq_ensure_packages $ACQ_BENCH_PACKAGES gnuplot-nox python3-scipy
 acq_build_install
 W=$(mktemp -d /tmp/acq-bench-acquisition.XXXXXX)

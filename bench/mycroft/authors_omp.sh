@@ -18,14 +18,10 @@
 # memory and a few minutes.
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
-cd "$ACQ_ROOT"
-PORT=${PORT:-55476}
-PY=/usr/bin/python3
-[ -n "${PG_BIN_OVERRIDE:-}" ] && PG_BIN=$PG_BIN_OVERRIDE
-export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+acq_bench_start 55476
+acq_one_thread
 [ -n "${MYCROFT_DIR:-}" ] && [ -f "$MYCROFT_DIR/src/GradMatch/cords/cords/selectionstrategies/helpers/omp_solvers.py" ] || {
 	echo "MYCROFT_DIR must name a checkout of https://github.com/zainsarwar865/Mycroft-Data-Sharing" >&2; exit 2; }
-[ "$(id -u)" = 0 ] || { echo "run as root (installs packages, runs the server as postgres)" >&2; exit 2; }
 if [ "${SKIP_INSTALL:-0}" != 1 ]; then
 	extra="python3-scipy"
 	[ "${TORCH:-1}" = 1 ] && extra="$extra python3-torch"

@@ -19,15 +19,11 @@
 # See authors_speed.py for what is timed and compared.
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
-cd "$ACQ_ROOT"
-PORT=${PORT:-55475}
-PY=/usr/bin/python3
-[ -n "${PG_BIN_OVERRIDE:-}" ] && PG_BIN=$PG_BIN_OVERRIDE
-export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+acq_bench_start 55475
+acq_one_thread
 export SEED=${SEED:-0}
 [ -n "${MYCROFT_DIR:-}" ] && [ -f "$MYCROFT_DIR/src/Mycroft-IoT/scripts/enola/calculate_binning_distance.py" ] || {
 	echo "MYCROFT_DIR must name a checkout of https://github.com/zainsarwar865/Mycroft-Data-Sharing" >&2; exit 2; }
-[ "$(id -u)" = 0 ] || { echo "run as root (installs packages, runs the server as postgres)" >&2; exit 2; }
 if [ "${SKIP_INSTALL:-0}" != 1 ]; then
 	acq_ensure_packages $ACQ_BENCH_PACKAGES python3-xgboost
 	acq_build_install

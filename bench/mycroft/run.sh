@@ -14,7 +14,7 @@
 # curves docs/img/mycroft_shuttle.png, docs/img/mycroft_fashion.png.
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
-cd "$ACQ_ROOT"
+acq_bench_start 55470
 
 QUICK=0 PERF=1 FIDELITY=1
 PEER_REPEAT=${PEER_REPEAT:-3}    # performance: the peers run this many times, median kept
@@ -29,15 +29,12 @@ done
 if [ $QUICK = 1 ]; then SEEDS=(0 1); else SEEDS=(0 1 2 3 4 5 6 7 8 9); fi
 KS=(5 10 20 50 100)
 RANK_K=100
-PY=/usr/bin/python3
 HERE=bench/mycroft
 RES=$HERE/results
 IMG=docs/img
-PORT=${PORT:-55470}
-export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+acq_one_thread
 export PGOPTIONS="-c client_min_messages=warning"
 
-[ "$(id -u)" = 0 ] || { echo "run as root (installs packages, runs the server as postgres)" >&2; exit 2; }
 acq_ensure_packages $ACQ_BENCH_PACKAGES gnuplot-nox python3-scipy
 acq_build_install
 W=$(mktemp -d /tmp/acq-bench-mycroft.XXXXXX)
