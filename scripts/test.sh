@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # scripts/test.sh -- install what is missing, build, and run every test:
 # the core's C unit tests (plain and under ASan+UBSan), the layers' include
-# rules, pg_regress, the concurrency specs (pg_isolation_regress) and the
-# reduced fuzz suite on a throwaway cluster, and TAP tests.
+# rules, pg_regress, the concurrency specs (pg_isolation_regress), the
+# reduced fuzz suite and the docs' SQL examples on a throwaway cluster, and
+# TAP tests.
 # Ends with a "N passed, N failed" line; exits non-zero on any failure.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -116,6 +117,21 @@ rc=$?
 set -e
 cat "$ACQ_PGDIR/preload.out"
 count_regress "$ACQ_PGDIR/preload.out" $rc regression.diffs output_iso/regression.diffs
+
+# ---- 3d. every SQL example of README.md and docs/*.md runs ------------------
+# on the demo data, one database per page (test/docs/examples.py); one test a block
+acq_log "the docs' examples"
+set +e
+/usr/bin/python3 test/docs/examples.py >"$ACQ_PGDIR/docs.out" 2>&1
+rc=$?
+set -e
+grep -v '^ok ' "$ACQ_PGDIR/docs.out" || true
+if [[ $(tail -1 "$ACQ_PGDIR/docs.out") =~ docs\ examples:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+	count "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+	if [ $rc -ne 0 ] && [ "${BASH_REMATCH[2]}" = 0 ]; then count 0 1; fi
+else
+	count 0 1
+fi
 acq_stop_cluster
 trap - EXIT
 
