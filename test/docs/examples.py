@@ -19,6 +19,9 @@ data but not the extension.
 
     test/docs/examples.py [--datadir data] [--only FILE]   (PG* environment: the server)
 
+It creates and drops databases named acq_docs_*, and needs a role that may:
+run it on a throwaway cluster, as scripts/test.sh does.
+
 Prints one line per block run and a last line "docs examples: N passed, N
 failed, N not run"; exits 1 on any failure.
 """
