@@ -10,7 +10,7 @@ data set, budget and judge, uniform's mean over seeds and each strategy's mean
 difference to uniform on the seeds both ran (paired), the seeds, and whether
 the cell is in the target region B >= 2 |P| batch.  Then the counts: cells at
 or above uniform, in the target region and outside it, and the mean
-difference.  |P|: flights 12, etopo 16, fashion 10, mpls7 7 (the held-out set run as "mpls" before the merge), precinct 5, origin 8.
+difference.  |P|: flights 12, etopo 16, fashion 10, mpls7 7 (the held-out set run as "mpls" before the merge), precinct 5, origin 8, letter 26.
 """
 import argparse
 import collections
@@ -19,7 +19,7 @@ import os
 
 import numpy as np
 
-NP = {"flights": 12, "etopo": 16, "fashion": 10, "mpls7": 7, "mpls": 8, "precinct": 5, "origin": 8}
+NP = {"flights": 12, "etopo": 16, "fashion": 10, "mpls7": 7, "mpls": 8, "precinct": 5, "origin": 8, "letter": 26}
 
 
 def main():
