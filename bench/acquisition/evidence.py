@@ -91,6 +91,10 @@ STRATEGIES = {
     "sps_cover20": "strategy => 'sps', separation => 0.2",
     "sps_cover01": "strategy => 'sps', separation => 0.01",
     "ea_fill": "strategy => 'ea', allocation => 'fill'",  # acq's default allocation
+    # the same arguments under other names: A/B of builds, each into its own results directory
+    # (session 27's two smoothings of 'fill', results/evidence/fill_smoothing/)
+    "ea_fill_b": "strategy => 'ea', allocation => 'fill'",
+    "ea_fill_c": "strategy => 'ea', allocation => 'fill'",
     "ea_mixed": "strategy => 'ea', allocation => 'mixed'",
     "ea_linear": "strategy => 'ea', allocation => 'linear'",  # the paper's
     "ea_sqrt": "strategy => 'ea', allocation => 'sqrt'",
