@@ -97,6 +97,7 @@ STRATEGIES = {
     "ea_fill_c": "strategy => 'ea', allocation => 'fill'",
     "ea_mixed": "strategy => 'ea', allocation => 'mixed'",
     "ea_linear": "strategy => 'ea', allocation => 'linear'",  # the paper's
+    "ea_fill_l05": "strategy => 'ea', allocation => 'fill', l => 0.05",  # a first round of 5% per predicate
     "ea_sqrt": "strategy => 'ea', allocation => 'sqrt'",
     "uniform": "strategy => 'uniform'",
     "random": "strategy => 'random'",

@@ -397,6 +397,49 @@ acquisition_setup_run(Run *run)
 	create_planner(run, &log);
 }
 
+/*
+ * EA, once its first round is measured: predicates whose novelty came out
+ * exactly 0 from fewer than EA_FEW_RECORDS records are said.  S_P = 0 keeps
+ * the estimation from measuring them again, so the allocation holds them
+ * covered for good; on issue 15's letter set that was half the letters, and
+ * a larger first round (l) measured them properly.
+ */
+#define EA_FEW_RECORDS 25
+
+static void
+notice_unmeasured(Run *run)
+{
+	const AcqPlanner *pl = run->planner;
+	int			zero = 0;
+	int64		lo = 0,
+				hi = 0,
+				pool = 0;
+
+	for (int i = 0; i < pl->np; i++)
+	{
+		const AcqPlanPred *q = &pl->preds[i];
+
+		if (!q->has_utility || q->utility != 0.0 || q->bought_est >= EA_FEW_RECORDS || q->exhausted)
+			continue;
+		lo = zero == 0 ? q->bought_est : Min(lo, q->bought_est);
+		hi = Max(hi, q->bought_est);
+		pool = zero == 0 ? q->pool : Min(pool, q->pool);
+		zero++;
+	}
+	if (zero == 0)
+		return;
+	ereport(NOTICE,
+			(errmsg("EA's first round measured no novelty in %d of %d predicates, from " INT64_FORMAT
+					"%s records%s", zero, pl->np, lo, lo == hi ? "" : psprintf(" to " INT64_FORMAT, hi),
+					zero > 1 ? " each" : ""),
+			 errdetail("A novelty of 0 is not measured again, and the allocation treats those predicates as covered: %s.",
+					   pl->p.allocation == ACQ_ALLOCATION_FILL || pl->p.allocation == ACQ_ALLOCATION_MIXED ?
+					   "each gets its equal share of half the budget and no more" :
+					   "they get next to nothing more"),
+			 errhint("If they are not as well covered as that, a larger first round measures them on more records: l => %.2g (now %g).",
+					 Min(1.0, ceil(100.0 * EA_FEW_RECORDS / (double) Max(pool, 1)) / 100.0), pl->p.l)));
+}
+
 /* ---- the rounds ------------------------------------------------------------------- */
 
 /*
@@ -409,6 +452,7 @@ acquisition_run_rounds(Run *run, AcqJob *job)
 	MemoryContext roundcxt = AllocSetContextCreate(run->cxt, "acq round", ALLOCSET_DEFAULT_SIZES);
 	int		   *rows = NULL;
 	int			cap = 0;
+	bool		said_unmeasured = run->planner->stage != ACQ_STAGE_INIT;	/* resumed past it */
 
 	for (;;)
 	{
@@ -462,6 +506,12 @@ acquisition_run_rounds(Run *run, AcqJob *job)
 			acq_planner_set_available(run->planner, q, run->pool->preds[q].available);
 		/* observe after set_available so that the log's state is current */
 		acq_planner_observe(run->planner, received, utility);
+		if (!said_unmeasured && run->planner->stage != ACQ_STAGE_INIT)
+		{
+			said_unmeasured = true;
+			if (run->s.strategy == ACQ_STRATEGY_EA)
+				notice_unmeasured(run);
+		}
 		MemoryContextSwitchTo(roundcxt);
 		acquisition_log_round(run, round, p, want, received, utility);
 		if (run->curve_log)
