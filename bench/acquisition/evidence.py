@@ -50,6 +50,8 @@ Data sets (bench/acquisition/plans.py's, flights with a larger provider):
   fashion  prepare.py's Fashion-MNIST HOG set-up (consumer 12,000, 218 to
            2,182 per label); test a fixed 5,000-row sample of the 10,000 test
            images (balanced up to sampling).
+Held out (run once each, after the defaults were chosen): mpls7, precinct, origin,
+letter (see their *_setup functions; letter needs Rscript and r-cran-mlbench).
 Judges: acq (acq.evaluate's default model: softmax C = 1 for classification,
 5-NN for regression), and scikit-learn's DecisionTree(random_state=0),
 LogisticRegression(max_iter=1000) / LinearRegression, KNeighbors(5).
