@@ -97,6 +97,7 @@ STRATEGIES = {
     # (session 27's two smoothings of 'fill', results/evidence/fill_smoothing/)
     "ea_fill_b": "strategy => 'ea', allocation => 'fill'",
     "ea_fill_c": "strategy => 'ea', allocation => 'fill'",
+    "ea_fill_d": "strategy => 'ea', allocation => 'fill'",
     "ea_mixed": "strategy => 'ea', allocation => 'mixed'",
     "ea_linear": "strategy => 'ea', allocation => 'linear'",  # the paper's
     "ea_fill_l05": "strategy => 'ea', allocation => 'fill', l => 0.05",  # a first round of 5% per predicate
