@@ -31,6 +31,7 @@ set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 acq_bench_start 55472
 REPEAT=${REPEAT:-7}
+[ "$REPEAT" -ge 2 ] 2>/dev/null || { echo "REPEAT must be at least 2: the first call is dropped" >&2; exit 2; }
 
 if [ "${SKIP_INSTALL:-0}" != 1 ]; then
 	acq_ensure_packages $ACQ_BENCH_PACKAGES
