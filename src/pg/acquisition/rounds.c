@@ -414,6 +414,7 @@ notice_unmeasured(Run *run)
 	int64		lo = 0,
 				hi = 0,
 				pool = 0;
+	double		sug;
 
 	for (int i = 0; i < pl->np; i++)
 	{
@@ -426,8 +427,9 @@ notice_unmeasured(Run *run)
 		pool = zero == 0 ? q->pool : Min(pool, q->pool);
 		zero++;
 	}
-	if (zero == 0)
-		return;
+	sug = Min(1.0, ceil(100.0 * EA_FEW_RECORDS / (double) Max(pool, 1)) / 100.0);
+	if (zero == 0 || sug <= pl->p.l)
+		return;					/* a larger l would not measure them on more */
 	ereport(NOTICE,
 			(errmsg("EA's first round measured no novelty in %d of %d predicates, from " INT64_FORMAT
 					"%s records%s", zero, pl->np, lo, lo == hi ? "" : psprintf(" to " INT64_FORMAT, hi),
@@ -437,7 +439,7 @@ notice_unmeasured(Run *run)
 					   "each gets its equal share of half the budget and no more" :
 					   "they get next to nothing more"),
 			 errhint("If they are not as well covered as that, a larger first round measures them on more records: l => %.2g (now %g).",
-					 Min(1.0, ceil(100.0 * EA_FEW_RECORDS / (double) Max(pool, 1)) / 100.0), pl->p.l)));
+					 sug, pl->p.l)));
 }
 
 /* ---- the rounds ------------------------------------------------------------------- */
