@@ -203,4 +203,15 @@ void		acq_ea_fill_targets(const double *h, int np, double budget, double *target
 /* the effective held count of a predicate whose n records scored novelty u */
 double		acq_ea_effective_held(double u, int64_t n);
 
+/*
+ * EA's predicates still for sale whose novelty is exactly 0 from fewer than
+ * `few` records: S_P = 0, so the estimation never measures them again and
+ * every allocation holds them covered.  Counts them, their fewest and most
+ * records (*lo, *hi) and returns the first-round share l that would give
+ * each of them `few` (two decimals, at most 1); 0 when there is none or that
+ * l is not above the plan's (a larger l would not measure them on more).
+ */
+double		acq_ea_unmeasured(const AcqPlanner *pl, int64_t few, int *count, int64_t *lo,
+							  int64_t *hi);
+
 #endif							/* ACQ_PLANNER_H */

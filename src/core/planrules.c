@@ -1,7 +1,8 @@
 /*
  * planrules.c -- the planners' closed-form rules (planner.h): EA's confidence
  * width (eq. 5), the effective held counts and water-filling targets of its
- * 'fill' allocation, and SPS's separation test of the coverage rule.  Pure
+ * 'fill' allocation, the first round EA could not measure, and SPS's
+ * separation test of the coverage rule.  Pure
  * functions of their arguments, each unit-tested (test_planner); the state
  * machine that applies them is planner.c.
  */
@@ -80,4 +81,27 @@ acq_sps_separates(double a1, double b1, double a0, double b0, double level)
 	if (!(level < 1.0))
 		return true;
 	return m1 - m0 >= acq_normal_quantile(1.0 - level) * sqrt(v1 + v0);
+}
+
+double
+acq_ea_unmeasured(const AcqPlanner *pl, int64_t few, int *count, int64_t *lo, int64_t *hi)
+{
+	int64_t		pool = 0;
+	double		l;
+
+	*count = 0;
+	*lo = *hi = 0;
+	for (int i = 0; i < pl->np; i++)
+	{
+		const AcqPlanPred *q = &pl->preds[i];
+
+		if (!q->has_utility || q->utility != 0.0 || q->bought_est >= few || q->exhausted)
+			continue;
+		*lo = *count == 0 ? q->bought_est : (q->bought_est < *lo ? q->bought_est : *lo);
+		*hi = q->bought_est > *hi ? q->bought_est : *hi;
+		pool = *count == 0 ? q->pool : (q->pool < pool ? q->pool : pool);
+		(*count)++;
+	}
+	l = fmin(1.0, ceil(100.0 * (double) few / (double) (pool > 1 ? pool : 1)) / 100.0);
+	return (*count > 0 && l > pl->p.l) ? l : 0.0;
 }

@@ -1795,6 +1795,46 @@ test_ea_allocation_fill(void)
 	free(s);
 }
 
+/*
+ * acq_ea_unmeasured: only a novelty of exactly 0, from fewer than `few`
+ * records, of a predicate still for sale counts; the l it suggests gives the
+ * smallest such pool `few` records, and is 0 when it is not above the plan's.
+ */
+static void
+test_ea_unmeasured(void)
+{
+	static const int64_t pool[5] = {484, 563, 500, 500, 500};
+	AcqPlanParams p = params(ACQ_STRATEGY_EA, 4000, 10);
+	AcqPlanner *pl;
+	int			n;
+	int64_t		lo,
+				hi;
+
+	p.l = 0.01;
+	pl = create(&p, 5, pool);
+	CHECK(acq_ea_unmeasured(pl, 25, &n, &lo, &hi) == 0.0 && n == 0);	/* nothing measured yet */
+	for (int i = 0; i < 5; i++)
+	{
+		pl->preds[i].has_utility = true;
+		pl->preds[i].bought_est = 5 + (i == 1);
+	}
+	pl->preds[0].utility = 0.0;
+	pl->preds[1].utility = 0.0;
+	pl->preds[2].utility = 0.2;		/* measured, not 0 */
+	pl->preds[3].utility = 0.0;
+	pl->preds[3].bought_est = 25;	/* 0 from enough records */
+	pl->preds[4].utility = 0.0;
+	pl->preds[4].exhausted = true;	/* nothing left to buy */
+	CHECK(fabs(acq_ea_unmeasured(pl, 25, &n, &lo, &hi) - 0.06) < 1e-12);	/* ceil(100 * 25 / 484) / 100 */
+	CHECK(n == 2 && lo == 5 && hi == 6);
+	pl->p.l = 0.06;					/* already that large: nothing to say */
+	CHECK(acq_ea_unmeasured(pl, 25, &n, &lo, &hi) == 0.0 && n == 2);
+	pl->p.l = 0.01;
+	pl->preds[0].pool = pl->preds[1].pool = 10;	/* tiny pools: at most the whole */
+	CHECK(acq_ea_unmeasured(pl, 25, &n, &lo, &hi) == 1.0);
+	acq_planner_free(pl);
+}
+
 int
 main(void)
 {
@@ -1824,5 +1864,6 @@ main(void)
 	RUN(test_sps_coverage_separated);
 	RUN(test_ea_fill_targets);
 	RUN(test_ea_allocation_fill);
+	RUN(test_ea_unmeasured);
 	return unit_summary("test_planner");
 }

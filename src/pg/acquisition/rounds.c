@@ -410,36 +410,23 @@ static void
 notice_unmeasured(Run *run)
 {
 	const AcqPlanner *pl = run->planner;
-	int			zero = 0;
-	int64		lo = 0,
-				hi = 0,
-				pool = 0;
-	double		sug;
+	int			zero;
+	int64_t		lo,
+				hi;
+	double		l = acq_ea_unmeasured(pl, EA_FEW_RECORDS, &zero, &lo, &hi);
 
-	for (int i = 0; i < pl->np; i++)
-	{
-		const AcqPlanPred *q = &pl->preds[i];
-
-		if (!q->has_utility || q->utility != 0.0 || q->bought_est >= EA_FEW_RECORDS || q->exhausted)
-			continue;
-		lo = zero == 0 ? q->bought_est : Min(lo, q->bought_est);
-		hi = Max(hi, q->bought_est);
-		pool = zero == 0 ? q->pool : Min(pool, q->pool);
-		zero++;
-	}
-	sug = Min(1.0, ceil(100.0 * EA_FEW_RECORDS / (double) Max(pool, 1)) / 100.0);
-	if (zero == 0 || sug <= pl->p.l)
-		return;					/* a larger l would not measure them on more */
+	if (l == 0.0)
+		return;
 	ereport(NOTICE,
 			(errmsg("EA's first round measured no novelty in %d of %d predicates, from " INT64_FORMAT
-					"%s records%s", zero, pl->np, lo, lo == hi ? "" : psprintf(" to " INT64_FORMAT, hi),
-					zero > 1 ? " each" : ""),
+					"%s records%s", zero, pl->np, (int64) lo,
+					lo == hi ? "" : psprintf(" to " INT64_FORMAT, (int64) hi), zero > 1 ? " each" : ""),
 			 errdetail("A novelty of 0 is not measured again, and the allocation treats those predicates as covered: %s.",
 					   pl->p.allocation == ACQ_ALLOCATION_FILL || pl->p.allocation == ACQ_ALLOCATION_MIXED ?
 					   "each gets its equal share of half the budget and no more" :
 					   "they get next to nothing more"),
 			 errhint("If they are not as well covered as that, a larger first round measures them on more records: l => %.2g (now %g).",
-					 sug, pl->p.l)));
+					 l, pl->p.l)));
 }
 
 /* ---- the rounds ------------------------------------------------------------------- */
