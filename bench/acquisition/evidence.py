@@ -62,7 +62,9 @@ the authors', acq's defaults for both beside them); acq is the median
 of three timed calls after a first in one psycopg session (client round trip;
 and the backend's CPU time from /proc), the authors' buyers the median of three
 process() calls (wall and process CPU time; their Seller built once, reset()
-before each; data in memory).  Results in DIR/speed.jsonl.
+before each; data in memory).  Beside EA 'linear', PostgreSQL's own floor on the same rows
+(pg_floor: storing the 10,000 purchases by one INSERT ... SELECT, and scanning what EA reads)
+and the ceiling it sets on any in-database EA's ratio.  Results in DIR/speed.jsonl.
 """
 import argparse
 import contextlib
@@ -463,6 +465,38 @@ def acq_timed(sql, repeat=3):
     return float(np.median(walls[1:])), float(np.median(cpus[1:])), walls[0]
 
 
+def pg_floor(ea_sql, repeat=3):
+    """PostgreSQL's own cost of the two things any EA inside the database must do, on the same
+    rows as acq's EA call (`ea_sql`, run once more to keep its target): store the purchases, and
+    read what EA reads.  Store: CREATE TABLE of the target's shape (primary key) and one
+    INSERT ... SELECT of the purchased rows by ctid (the path acq's call takes).  Read: the
+    consumer's features and the provider's ids and labels, scanned and aggregated in the server
+    (nothing sent to the client).  Medians of `repeat` after a first, one session, after a
+    CHECKPOINT: the least time any implementation that keeps the rows in PostgreSQL can take."""
+    import psycopg
+    with psycopg.connect(autocommit=True) as c:
+        c.execute("DROP TABLE IF EXISTS ev_speed_t")
+        c.execute(ea_sql).fetchall()
+        tids = [r[0] for r in c.execute(
+            "SELECT p.ctid::text FROM ev_speed_pool p JOIN ev_speed_t t USING (id) ORDER BY p.ctid")]
+        arr = "{" + ",".join('"%s"' % t for t in tids) + "}"
+        c.execute("CHECKPOINT")
+        stores, reads = [], []
+        for _ in range(repeat + 1):
+            c.execute("DROP TABLE IF EXISTS ev_floor_t")
+            t0 = time.perf_counter()
+            c.execute("CREATE TABLE ev_floor_t (LIKE ev_speed_t INCLUDING ALL)")
+            c.execute("INSERT INTO ev_floor_t SELECT id, features, label, 1, 1 FROM ev_speed_pool"
+                      " WHERE ctid = ANY (%s::tid[])", (arr,))
+            stores.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            c.execute("SELECT sum(pg_catalog.array_length(features, 1)) FROM ev_speed_init").fetchall()
+            c.execute("SELECT count(id), sum(label) FROM ev_speed_pool").fetchall()
+            reads.append(time.perf_counter() - t0)
+        c.execute("DROP TABLE IF EXISTS ev_floor_t, ev_speed_t")
+    return len(tids), float(np.median(stores[1:])), float(np.median(reads[1:]))
+
+
 def speed(out):
     global FASHION_CONSUMER
     FASHION_CONSUMER = 0            # prepare.py's consumer of 12,000, as run.sh and issue 19
@@ -497,6 +531,14 @@ def speed(out):
                 cs.append(time.process_time() - c0)
             row.update(authors_s=float(np.median(ts)), authors_runs=ts, ratio=float(np.median(ts)) / med,
                        authors_cpu_s=float(np.median(cs)), cpu_ratio=float(np.median(cs)) / max(cpu, 1e-9))
+        if name == "ea_linear":
+            n, store, read = pg_floor("SELECT * FROM " + base + arg)
+            row.update(floor_rows=n, floor_store_s=store, floor_read_s=read)
+            if fn:
+                # the highest ratio anything that stores the purchases and reads its inputs in
+                # PostgreSQL could reach against the authors' time measured here
+                row.update(ceiling_ratio_store=row["authors_s"] / store,
+                           ceiling_ratio_store_read=row["authors_s"] / (store + read))
         res.append(row)
         print(json.dumps(row), flush=True)
     with open(os.path.join(out, "speed.jsonl"), "a") as fh:
