@@ -365,7 +365,7 @@ curve_model_losses(const double *X, const int *cls, const double *y, int64_t m, 
 				double	   *proba;
 
 				memset(&sm, 0, sizeof(sm));
-				st = acq_softmax_fit_from(X, cls, m, d, mp->K, mp->C, mp->max_iter, mp->tol,
+				st = acq_softmax_fit_scaled(X, cls, m, d, mp->K, mp->C, mp->max_iter, mp->tol,
 										  warm != NULL && warm->W != NULL ? warm : NULL, &sm,
 										  errbuf, errlen);
 				if (st == ACQ_ERR_NO_CONVERGENCE || st == ACQ_ERR_SINGLE_CLASS)

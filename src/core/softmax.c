@@ -49,6 +49,7 @@
 #include <string.h>
 
 #include <cblas.h>
+#include <lapacke.h>
 #include <lbfgs.h>
 
 #if LBFGS_FLOAT != 64
@@ -66,6 +67,16 @@
  * within one chunk of a cancel.
  */
 #define SOFTMAX_MAX_MADDS 500000000.0
+
+/*
+ * The full scaling (softmax_full_scaling): rows per chunk of its Gram
+ * matrix, and when it is used -- at most SOFTMAX_FULL_MAX_D features, and
+ * a Gram matrix (n d^2 / 2 multiply-adds) costing at most
+ * SOFTMAX_FULL_MAX_EVALS evaluations of f (2 n d Kp each).
+ */
+#define SOFTMAX_GRAM_ROWS 256
+#define SOFTMAX_FULL_MAX_D 512
+#define SOFTMAX_FULL_MAX_EVALS 16
 
 /* L-BFGS memory (corrections kept) */
 #define SOFTMAX_LBFGS_M 10
@@ -94,6 +105,8 @@ typedef struct SoftmaxWork
 	double		gtol;			/* on max |grad f| over (W, b) */
 	const double *mu;			/* d: feature means */
 	const double *h;			/* d + 1: scales h_1..h_d, then h_0 */
+	const double *L;			/* d x d, or NULL: S's Cholesky factor (the full scaling) */
+	double	   *T;				/* d x Kp scratch of the full scaling */
 	double	   *Wb;				/* (d + 1) x Kp: W, then b */
 	double	   *gWb;			/* (d + 1) x Kp: df/dW, then df/db */
 	double	   *Z;				/* chunk x Kp scratch */
@@ -308,6 +321,17 @@ softmax_unscale(SoftmaxWork *w, const double *vu, double *Wb)
 
 	for (k = 0; k < K; k++)
 		b[k] = vu[(int64_t) d * K + k] / w->h[d];
+	if (w->L != NULL && d > 0)
+	{
+		/* W = L^-T V */
+		memcpy(Wb, vu, sizeof(double) * d * K);
+		cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit,
+					d, K, 1.0, w->L, d, Wb, K);
+		for (j = 0; j < d; j++)
+			for (k = 0; k < K; k++)
+				b[k] -= w->mu[j] * Wb[(int64_t) j * K + k];
+		return;
+	}
 	for (j = 0; j < d; j++)
 		for (k = 0; k < K; k++)
 		{
@@ -338,6 +362,13 @@ softmax_scale(SoftmaxWork *w, const double *Wb, double *vu)
 		}
 		vu[(int64_t) d * K + k] = w->h[d] * c;
 	}
+	if (w->L != NULL && d > 0)
+	{
+		/* V = L^T W */
+		memcpy(vu, Wb, sizeof(double) * d * K);
+		cblas_dtrmm(CblasRowMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit,
+					d, K, 1.0, w->L, d, vu, K);
+	}
 }
 
 /* f and its gradient over L-BFGS's variables (V, u), by the chain rule */
@@ -362,8 +393,12 @@ softmax_evaluate(void *instance, const lbfgsfloatval_t *vu,
 		return NAN;
 	for (j = 0; j < d; j++)
 		for (k = 0; k < K; k++)
-			g[(int64_t) j * K + k] =
-				(w->gWb[(int64_t) j * K + k] - w->mu[j] * gb[k]) / w->h[j];
+			g[(int64_t) j * K + k] = (w->gWb[(int64_t) j * K + k] - w->mu[j] * gb[k]) /
+				(w->L != NULL ? 1.0 : w->h[j]);
+	if (w->L != NULL && d > 0)
+		/* df/dV = L^-1 df/dW (W = L^-T V) */
+		cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit,
+					d, K, 1.0, w->L, d, g, K);
 	for (k = 0; k < K; k++)
 		g[(int64_t) d * K + k] = gb[k] / w->h[d];
 	return f;
@@ -379,13 +414,23 @@ softmax_raw_gmax(SoftmaxWork *w, const double *g)
 	int			j,
 				k;
 
+	const double *gv = g;
+
+	if (w->L != NULL && d > 0)
+	{
+		/* L df/dV, then as below with unit scales */
+		memcpy(w->T, g, sizeof(double) * d * K);
+		cblas_dtrmm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit,
+					d, K, 1.0, w->L, d, w->T, K);
+		gv = w->T;
+	}
 	for (k = 0; k < K; k++)
 	{
 		double		gb = g[(int64_t) d * K + k] * w->h[d];
 
 		gmax = fmax(gmax, fabs(gb));
 		for (j = 0; j < d; j++)
-			gmax = fmax(gmax, fabs(g[(int64_t) j * K + k] * w->h[j] +
+			gmax = fmax(gmax, fabs(gv[(int64_t) j * K + k] * (w->L != NULL ? 1.0 : w->h[j]) +
 								   w->mu[j] * gb));
 	}
 	return isfinite(gmax) ? gmax : INFINITY;
@@ -584,6 +629,44 @@ softmax_scales(const double *X, int64_t n, int d, double C, double *mu,
 	h[d] = sqrt(1.0 + 0.25 * C * (double) n);
 }
 
+/* does a fit of d features and Kp classes present take the full scaling? */
+static bool
+softmax_full_pays(int d, int Kp)
+{
+	return d >= 2 && d <= SOFTMAX_FULL_MAX_D && d <= 4 * SOFTMAX_FULL_MAX_EVALS * Kp;
+}
+
+/*
+ * The full scaling: S = I + (C / 4) sum_i (x_i - mu)(x_i - mu)^T, whose
+ * diagonal is the h_j^2 of the diagonal scaling, and its Cholesky factor L
+ * (S = L L^T, lower, row-major d x d).  With W = L^-T V, V^T V is W^T S W:
+ * the penalty plus the most curvature the cross-entropy can have along W,
+ * so L-BFGS meets a problem whose correlated features no longer make it
+ * ill-conditioned.  A reparametrisation: the optimum and the stopping rule
+ * (on df/dW) are the same.  The rows are centred in chunks of
+ * SOFTMAX_GRAM_ROWS into buf (interrupts between).  Returns false if S
+ * could not be factored (then the diagonal scaling serves).
+ */
+static bool
+softmax_full_scaling(const double *X, int64_t n, int d, double C, const double *mu,
+					 double *L, double *buf)
+{
+	memset(L, 0, sizeof(double) * d * d);
+	for (int64_t start = 0; start < n; start += SOFTMAX_GRAM_ROWS)
+	{
+		int			m = (int) ((n - start < SOFTMAX_GRAM_ROWS) ? n - start : SOFTMAX_GRAM_ROWS);
+
+		acq_check_interrupts();
+		for (int i = 0; i < m; i++)
+			for (int j = 0; j < d; j++)
+				buf[(int64_t) i * d + j] = X[(start + i) * d + j] - mu[j];
+		cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, d, m, 0.25 * C, buf, d, 1.0, L, d);
+	}
+	for (int j = 0; j < d; j++)
+		L[(int64_t) j * d + j] += 1.0;
+	return LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', d, L, d) == 0;
+}
+
 /*
  * What acq_softmax_fit allocates at most, in bytes (the rows not counted):
  * theta and the model ((d + 1) K each), the gradient, two iterates and the
@@ -598,7 +681,11 @@ acq_softmax_fit_bytes(int64_t n, int d, int K)
 
 	/* a predict's chunk K comes after the fit's scratch is freed */
 	/* + the fused pass's padded W and gradient, 2 (d + 1) (K + 3) at most */
-	return sizeof(double) * (6.0 * nvar + chunk * K + 2.0 * (d + 1.0) * (K + 3.0) + 2.0 * d + 1.0) +
+	/* + the full scaling's L, scratch and chunk (softmax_full_scaling), when it pays */
+	double		full = softmax_full_pays(d, K) ?
+		(double) d * d + (double) d * K + (double) SOFTMAX_GRAM_ROWS * d : 0.0;
+
+	return sizeof(double) * (6.0 * nvar + chunk * K + 2.0 * (d + 1.0) * (K + 3.0) + 2.0 * d + 1.0 + full) +
 		(sizeof(int) + sizeof(int64_t)) * (double) K;
 }
 
@@ -631,13 +718,13 @@ softmax_start_from(const AcqSoftmax *start, const int *cls, int d, int K,
 	}
 }
 
-AcqStatus
-acq_softmax_fit_from(const double *X, const int *y, int64_t n, int d, int K,
-					 double C, int max_iter, double tol,
-					 const AcqSoftmax *start, AcqSoftmax *out,
-					 char *errbuf, size_t errlen)
+static AcqStatus
+softmax_fit(const double *X, const int *y, int64_t n, int d, int K,
+			double C, int max_iter, double tol, const AcqSoftmax *start,
+			bool full, AcqSoftmax *out, char *errbuf, size_t errlen)
 {
 	SoftmaxWork w;
+	double	   *Lbuf = NULL;
 	int		   *cls;
 	double	   *theta;
 	double	   *g;
@@ -731,6 +818,15 @@ acq_softmax_fit_from(const double *X, const int *y, int64_t n, int d, int K,
 	w.gWp = w.Wp + (int64_t) (d + 1) * w.kw;
 	w.iterations = 0;
 	w.interrupted = false;
+	w.L = NULL;
+	if (full && softmax_full_pays(d, Kp))
+	{
+		Lbuf = acq_alloc_array((size_t) d * d + (size_t) d * Kp + (size_t) SOFTMAX_GRAM_ROWS * d,
+							   sizeof(double));
+		w.T = Lbuf + (int64_t) d * d;
+		if (softmax_full_scaling(X, n, d, C, mu, Lbuf, w.T + (int64_t) d * Kp))
+			w.L = Lbuf;
+	}
 
 	gmax = softmax_optimise(&w, theta, g, nvar, max_iter, &f, &stuck);
 
@@ -760,6 +856,7 @@ acq_softmax_fit_from(const double *X, const int *y, int64_t n, int d, int K,
 					 "softmax: not converged after %d iterations (max |gradient| %g > %g)",
 					 w.iterations, gmax, w.gtol);
 	}
+	acq_free(Lbuf);
 	acq_free(mu);
 	acq_free(g);
 	acq_free(theta);
@@ -767,6 +864,24 @@ acq_softmax_fit_from(const double *X, const int *y, int64_t n, int d, int K,
 	if (status == ACQ_ERR_ARGUMENT)
 		acq_softmax_free(out);
 	return status;
+}
+
+AcqStatus
+acq_softmax_fit_from(const double *X, const int *y, int64_t n, int d, int K,
+					 double C, int max_iter, double tol,
+					 const AcqSoftmax *start, AcqSoftmax *out,
+					 char *errbuf, size_t errlen)
+{
+	return softmax_fit(X, y, n, d, K, C, max_iter, tol, start, false, out, errbuf, errlen);
+}
+
+AcqStatus
+acq_softmax_fit_scaled(const double *X, const int *y, int64_t n, int d, int K,
+					   double C, int max_iter, double tol,
+					   const AcqSoftmax *start, AcqSoftmax *out,
+					   char *errbuf, size_t errlen)
+{
+	return softmax_fit(X, y, n, d, K, C, max_iter, tol, start, true, out, errbuf, errlen);
 }
 
 /* logits Z = X W + b of m rows (m x K) */

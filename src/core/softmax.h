@@ -92,6 +92,21 @@ AcqStatus	acq_softmax_fit_from(const double *X, const int *y, int64_t n, int d,
 								 const AcqSoftmax *start, AcqSoftmax *out,
 								 char *errbuf, size_t errlen);
 
+/*
+ * acq_softmax_fit_from with the full scaling: L-BFGS runs on V = L^T W,
+ * where L L^T = I + (C / 4) times the centred features' Gram matrix, instead
+ * of on W scaled feature by feature.  The same objective, tolerance and
+ * stopping rule, so the same optimum within the tolerance, in fewer
+ * iterations where the features are correlated; it costs one Gram matrix
+ * (n d^2 / 2 multiply-adds) and a Cholesky factorisation, and is taken only
+ * where that is at most a few evaluations of f (d <= 512 and d <= 64 times
+ * the classes present; else exactly acq_softmax_fit_from).
+ */
+AcqStatus	acq_softmax_fit_scaled(const double *X, const int *y, int64_t n, int d,
+								   int K, double C, int max_iter, double tol,
+								   const AcqSoftmax *start, AcqSoftmax *out,
+								   char *errbuf, size_t errlen);
+
 /* argmax class of each of n rows (the lowest class on ties, as numpy) */
 void		acq_softmax_predict(const AcqSoftmax *m, const double *X,
 								int64_t n, int *pred);
