@@ -240,8 +240,8 @@ train_and_score(const EvalSpec *e, const AcqRowBuf *train, int64 ntrain, const A
 		if (e->model == MODEL_SOFTMAX)
 		{
 			AcqSoftmax m;
-			AcqStatus	st = acq_softmax_fit(train->X, ytr, ntrain, train->d, K, e->c, e->max_iter,
-											 e->tol, &m, errbuf, sizeof(errbuf));
+			AcqStatus	st = acq_softmax_fit_scaled(train->X, ytr, ntrain, train->d, K, e->c, e->max_iter,
+													e->tol, NULL, &m, errbuf, sizeof(errbuf));
 
 			if (st == ACQ_ERR_NO_CONVERGENCE)
 				ereport(NOTICE,
