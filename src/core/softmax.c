@@ -664,7 +664,13 @@ softmax_full_scaling(const double *X, int64_t n, int d, double C, const double *
 	}
 	for (int j = 0; j < d; j++)
 		L[(int64_t) j * d + j] += 1.0;
-	return LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', d, L, d) == 0;
+	if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', d, L, d) != 0)
+		return false;
+	/* features so large that the Gram matrix overflowed: the diagonal scaling reports it */
+	for (int64_t i = 0; i < (int64_t) d * d; i++)
+		if (!isfinite(L[i]))
+			return false;
+	return true;
 }
 
 /*

@@ -518,6 +518,24 @@ test_full_scaling(void)
 	acq_softmax_free(&md);
 	acq_softmax_free(&mf);
 	acq_softmax_free(&ms);
+	/* features so large that the Gram matrix overflows: as the diagonal scaling does */
+	for (int e = 0; e < 2; e++)
+	{
+		double		scale = e == 0 ? 1e100 : 1e160;
+		AcqStatus	sd,
+					sf;
+
+		for (int64_t i = 0; i < 200 * 3; i++)
+			X[i] = scale * (double) ((i * 7919) % 23 - 11);
+		for (int64_t i = 0; i < 200; i++)
+			y[i] = (int) (i % 2);
+		sd = acq_softmax_fit(X, y, 200, 3, 2, 1.0, 200, 1e-4, &md, NULL, 0);
+		sf = acq_softmax_fit_scaled(X, y, 200, 3, 2, 1.0, 200, 1e-4, NULL, &mf, NULL, 0);
+		printf("  features of %g: status %d diagonal, %d full\n", scale, (int) sd, (int) sf);
+		CHECK(sd == sf);
+		acq_softmax_free(&md);
+		acq_softmax_free(&mf);
+	}
 	CHECK(n_alloc > 0 && n_alloc == n_free);
 	acq_set_hooks(NULL);
 	free(X);
