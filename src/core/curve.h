@@ -150,7 +150,7 @@ AcqStatus	acq_curve_losses(const AcqCurveSet *train, const int64_t *rows, int64_
  * order), and the model trained on each of the points nested prefixes
  * (acq_curve_subset_size), smallest first; pt_n and pt_loss (np x points,
  * slice-major) receive each slice's count and loss.  Softmax: each fit
- * starts from the previous prefix's model (acq_softmax_fit_from), the first
+ * starts from the previous prefix's model (acq_softmax_fit_scaled's start), the first
  * from W = 0; the optimum is the same, the iterations fewer.
  */
 AcqStatus	acq_curve_measure(const AcqCurveSet *train, const AcqCurveSet *val, int np,

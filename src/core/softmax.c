@@ -358,7 +358,8 @@ softmax_scale(SoftmaxWork *w, const double *Wb, double *vu)
 		for (j = 0; j < d; j++)
 		{
 			c += w->mu[j] * Wb[(int64_t) j * K + k];
-			vu[(int64_t) j * K + k] = w->h[j] * Wb[(int64_t) j * K + k];
+			if (w->L == NULL)
+				vu[(int64_t) j * K + k] = w->h[j] * Wb[(int64_t) j * K + k];
 		}
 		vu[(int64_t) d * K + k] = w->h[d] * c;
 	}
@@ -695,15 +696,6 @@ acq_softmax_fit_bytes(int64_t n, int d, int K)
 		(sizeof(int) + sizeof(int64_t)) * (double) K;
 }
 
-AcqStatus
-acq_softmax_fit(const double *X, const int *y, int64_t n, int d, int K,
-				double C, int max_iter, double tol, AcqSoftmax *out,
-				char *errbuf, size_t errlen)
-{
-	return acq_softmax_fit_from(X, y, n, d, K, C, max_iter, tol, NULL, out,
-								errbuf, errlen);
-}
-
 /*
  * theta (W over the Kp classes present, then b) from start: the classes
  * start has; the others keep theta's (W = 0, the frequency intercept).
@@ -873,12 +865,11 @@ softmax_fit(const double *X, const int *y, int64_t n, int d, int K,
 }
 
 AcqStatus
-acq_softmax_fit_from(const double *X, const int *y, int64_t n, int d, int K,
-					 double C, int max_iter, double tol,
-					 const AcqSoftmax *start, AcqSoftmax *out,
-					 char *errbuf, size_t errlen)
+acq_softmax_fit(const double *X, const int *y, int64_t n, int d, int K,
+				double C, int max_iter, double tol, AcqSoftmax *out,
+				char *errbuf, size_t errlen)
 {
-	return softmax_fit(X, y, n, d, K, C, max_iter, tol, start, false, out, errbuf, errlen);
+	return softmax_fit(X, y, n, d, K, C, max_iter, tol, NULL, false, out, errbuf, errlen);
 }
 
 AcqStatus

@@ -78,29 +78,20 @@ AcqStatus	acq_softmax_fit(const double *X, const int *y, int64_t n, int d,
 							AcqSoftmax *out, char *errbuf, size_t errlen);
 
 /*
- * acq_softmax_fit from a start: L-BFGS begins at start's (W, b) instead of
- * W = 0 (start = NULL: exactly acq_softmax_fit).  start must have the same d
- * and K (else ACQ_ERR_ARGUMENT); a class present in the rows but absent from
- * start (its intercept ACQ_SOFTMAX_ABSENT_B) starts at W column 0 and the
- * intercept of its frequency.  The objective, the tolerance and the
- * stopping rules are acq_softmax_fit's: f is strictly convex in W, so a fit
- * from a nearby point (e.g. the model of a subset of the rows) reaches the
- * same optimum within the tolerance, in fewer iterations.
- */
-AcqStatus	acq_softmax_fit_from(const double *X, const int *y, int64_t n, int d,
-								 int K, double C, int max_iter, double tol,
-								 const AcqSoftmax *start, AcqSoftmax *out,
-								 char *errbuf, size_t errlen);
-
-/*
- * acq_softmax_fit_from with the full scaling: L-BFGS runs on V = L^T W,
- * where L L^T = I + (C / 4) times the centred features' Gram matrix, instead
- * of on W scaled feature by feature.  The same objective, tolerance and
- * stopping rule, so the same optimum within the tolerance, in fewer
- * iterations where the features are correlated; it costs one Gram matrix
- * (n d^2 / 2 multiply-adds) and a Cholesky factorisation, and is taken only
- * where that is at most a few evaluations of f (d <= 512 and d <= 64 times
- * the classes present; else exactly acq_softmax_fit_from).
+ * acq_softmax_fit from a start, with the full scaling.  L-BFGS begins at
+ * start's (W, b) instead of W = 0 (start may be NULL).  start must have the
+ * same d and K (else ACQ_ERR_ARGUMENT); a class present in the rows but
+ * absent from start (its intercept ACQ_SOFTMAX_ABSENT_B) starts at W column
+ * 0 and the intercept of its frequency.  L-BFGS runs on V = L^T W, where
+ * L L^T = I + (C / 4) times the centred features' Gram matrix, instead of on
+ * W scaled feature by feature.  The objective, the tolerance and the
+ * stopping rules are acq_softmax_fit's, so the same optimum within the
+ * tolerance, in fewer iterations where the features are correlated (or from
+ * a nearby start, e.g. the model of a subset of the rows); it costs one Gram
+ * matrix (n d^2 / 2 multiply-adds) and a Cholesky factorisation, and is
+ * taken only where that is at most a few evaluations of f (d <= 512 and
+ * d <= 64 times the classes present; else the diagonal scaling, as
+ * acq_softmax_fit).
  */
 AcqStatus	acq_softmax_fit_scaled(const double *X, const int *y, int64_t n, int d,
 								   int K, double C, int max_iter, double tol,
