@@ -188,7 +188,10 @@ ALTER TABLE acq.acquisition_plans
     -- curve 'auto''s least common exponent (issue 15): 0 is the t test alone, which every plan before it ran
     ADD COLUMN curve_min_exponent float8 NOT NULL DEFAULT 0,
     -- curve's hedge toward equal counts (issue 15): 0 is the curves alone, as every plan before it
-    ADD COLUMN curve_hedge     float8 NOT NULL DEFAULT 0;
+    ADD COLUMN curve_hedge     float8 NOT NULL DEFAULT 0,
+    -- EA 'fill''s cap on how covered a predicate of few held records counts (issue 15, session 29):
+    -- 0 is no cap, as every plan before it
+    ADD COLUMN fill_cap        float8 NOT NULL DEFAULT 0;
 ALTER TABLE acq.acquisition_rounds ADD COLUMN curve jsonb;
 
 -- The acquisition functions' target is text, parsed as [schema.]table (each
@@ -234,8 +237,10 @@ CREATE FUNCTION acq.acquire(
                                             --   least-bought predicate's novelty; 1: the paper's
     curve_min_exponent float8 DEFAULT 0.05, -- curve 'auto': least common exponent to follow the
                                             --   curves (below: equal counts); 0: t test alone
-    curve_hedge     float8  DEFAULT 0.5)    -- curve: share of each round toward equal counts
+    curve_hedge     float8  DEFAULT 0.5,    -- curve: share of each round toward equal counts
                                             --   before the curves; 0: the curves alone
+    fill_cap        float8  DEFAULT 4)      -- EA 'fill': a predicate counts as covered at most
+                                            --   fill_cap times its held records; 0: no bound
 RETURNS TABLE (plan_id bigint, bought int, rounds int, budget_left int,
                predicate_names text[], counts int[])
 AS 'MODULE_PATHNAME', 'acq_acquire'
@@ -278,8 +283,10 @@ CREATE FUNCTION acq.submit_acquire(
                                             --   least-bought predicate's novelty; 1: the paper's
     curve_min_exponent float8 DEFAULT 0.05, -- curve 'auto': least common exponent to follow the
                                             --   curves (below: equal counts); 0: t test alone
-    curve_hedge     float8  DEFAULT 0.5)    -- curve: share of each round toward equal counts
+    curve_hedge     float8  DEFAULT 0.5,    -- curve: share of each round toward equal counts
                                             --   before the curves; 0: the curves alone
+    fill_cap        float8  DEFAULT 4)      -- EA 'fill': a predicate counts as covered at most
+                                            --   fill_cap times its held records; 0: no bound
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'acq_submit_acquire'
 LANGUAGE C VOLATILE

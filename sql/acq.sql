@@ -376,7 +376,8 @@ CREATE TABLE acq.acquisition_plans (
     curve_pooling   text NOT NULL DEFAULT 'auto',  -- curve: partial pooling of the curves
     separation      float8 NOT NULL DEFAULT 1,  -- SPS (1: the paper's; plans made before it existed)
     curve_min_exponent float8 NOT NULL DEFAULT 0, -- curve 'auto' (0: the t test alone, as plans before it)
-    curve_hedge     float8 NOT NULL DEFAULT 0   -- curve (0: the curves alone, as plans before it)
+    curve_hedge     float8 NOT NULL DEFAULT 0,  -- curve (0: the curves alone, as plans before it)
+    fill_cap        float8 NOT NULL DEFAULT 0   -- EA 'fill' (0: no cap, as plans before it)
 );
 COMMENT ON TABLE acq.acquisition_plans IS
 'one row per acquisition (acq.acquire, acq.submit_acquire): its parameters and how far it got';
@@ -468,8 +469,10 @@ CREATE FUNCTION acq.acquire(
                                             --   least-bought predicate's novelty; 1: the paper's
     curve_min_exponent float8 DEFAULT 0.05, -- curve 'auto': least common exponent to follow the
                                             --   curves (below: equal counts); 0: t test alone
-    curve_hedge     float8  DEFAULT 0.5)    -- curve: share of each round toward equal counts
+    curve_hedge     float8  DEFAULT 0.5,    -- curve: share of each round toward equal counts
                                             --   before the curves; 0: the curves alone
+    fill_cap        float8  DEFAULT 4)      -- EA 'fill': a predicate counts as covered at most
+                                            --   fill_cap times its held records; 0: no bound
 RETURNS TABLE (plan_id bigint, bought int, rounds int, budget_left int,
                predicate_names text[], counts int[])
 AS 'MODULE_PATHNAME', 'acq_acquire'
@@ -512,8 +515,10 @@ CREATE FUNCTION acq.submit_acquire(
                                             --   least-bought predicate's novelty; 1: the paper's
     curve_min_exponent float8 DEFAULT 0.05, -- curve 'auto': least common exponent to follow the
                                             --   curves (below: equal counts); 0: t test alone
-    curve_hedge     float8  DEFAULT 0.5)    -- curve: share of each round toward equal counts
+    curve_hedge     float8  DEFAULT 0.5,    -- curve: share of each round toward equal counts
                                             --   before the curves; 0: the curves alone
+    fill_cap        float8  DEFAULT 4)      -- EA 'fill': a predicate counts as covered at most
+                                            --   fill_cap times its held records; 0: no bound
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'acq_submit_acquire'
 LANGUAGE C VOLATILE

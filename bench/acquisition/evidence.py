@@ -717,6 +717,8 @@ def summarize(out, more=()):
         if v in ("uniform", "random") or v.startswith("authors_"):   # those: paired, below
             continue
         dd = (means[v] - base).dropna()
+        if dd.empty:        # no baseline in these runs (a variant run alone): nothing to compare
+            continue
         w = dd.idxmin()
         lines.append("| %s | %d / %d | %+.4f | %+.4f (%s, %d, %s) |" % (
             v, int((dd >= 0).sum()), len(dd), dd.mean(), dd.min(), w[0], w[1], w[2]))

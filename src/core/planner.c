@@ -81,7 +81,8 @@ acq_planner_create(const AcqPlanParams *p, int np, const int64_t *pool,
 	}
 	if (p->budget < 1 || p->batch < 1 || p->tau < 1 ||
 		!(p->l > 0.0 && p->l <= 1.0) || !(p->delta > 0.0 && p->delta < 1.0) ||
-		!(p->separation >= 0.0 && p->separation <= 1.0))
+		!(p->separation >= 0.0 && p->separation <= 1.0) ||
+		!(p->fill_cap >= 0.0 && p->fill_cap <= ACQ_EA_MAX_FILL_CAP))
 	{
 		snprintf(errbuf, errlen, "a planner parameter is out of range");
 		return NULL;
@@ -95,6 +96,8 @@ acq_planner_create(const AcqPlanParams *p, int np, const int64_t *pool,
 	for (int i = 0; i < np; i++)
 	{
 		AcqPlanPred *q = &pl->preds[i];
+
+		q->held = -1;
 
 		q->pool = pool[i];
 		q->available = pool[i];
@@ -151,6 +154,12 @@ acq_planner_set_available(AcqPlanner *pl, int pred, int64_t available)
 	q->available = available;
 	if (available <= 0)
 		q->exhausted = true;
+}
+
+void
+acq_planner_set_held(AcqPlanner *pl, int pred, int64_t held)
+{
+	pl->preds[pred].held = held;
 }
 
 static bool
@@ -424,7 +433,8 @@ ea_weight_prepare(AcqPlanner *pl)
 	if (pl->p.allocation == ACQ_ALLOCATION_FILL)
 	{
 		for (int i = 0; i < pl->np; i++)
-			pl->fill[i] = acq_ea_effective_held(ea_floored(&pl->preds[i]), pl->preds[i].bought_est);
+			pl->fill[i] = acq_ea_fill_held(ea_floored(&pl->preds[i]), pl->preds[i].bought_est,
+										   pl->preds[i].held, pl->p.fill_cap);
 		acq_ea_fill_targets(pl->fill, pl->np, (double) pl->p.budget, pl->fill);
 	}
 }

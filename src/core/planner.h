@@ -65,6 +65,8 @@ typedef struct AcqPlanParams
 	double		separation;		/* SPS: level at which the Thompson choice must beat the
 								 * least-bought predicate's novelty, else that one is
 								 * queried (acq_sps_separates); 1 = the paper's SPS */
+	double		fill_cap;		/* EA 'fill': a predicate counts as at most fill_cap
+								 * times its held records (acq_ea_fill_held); 0: no cap */
 } AcqPlanParams;
 
 typedef struct AcqPlanPred
@@ -73,6 +75,8 @@ typedef struct AcqPlanPred
 	int64_t		available;		/* records still for sale (host keeps it current) */
 	int64_t		bought;			/* bought through P by this plan */
 	int64_t		bought_est;		/* EA: bought through P in init/estimation (B_P) */
+	int64_t		held;			/* records held for P at the start (host: acq_planner_set_held;
+								 * -1 until set: EA 'fill' then has no cap) */
 	bool		exhausted;
 	bool		has_utility;
 	double		utility;		/* last measured novelty (EA: the estimate U^_P) */
@@ -131,6 +135,8 @@ void		acq_planner_free(AcqPlanner *pl);
 
 /* the host's count of records still for sale through P (overlapping predicates, vanished rows) */
 void		acq_planner_set_available(AcqPlanner *pl, int pred, int64_t available);
+/* the records held for predicate pred at the start (EA 'fill''s cap reads them) */
+void		acq_planner_set_held(AcqPlanner *pl, int pred, int64_t held);
 
 /*
  * The next query: true with *pred and *count set (count >= 1), or false when
@@ -177,6 +183,8 @@ bool		acq_planner_restore(AcqPlanner *pl, const double *state, size_t n);
 
 /* EA floors a utility here before allocating by it (the authors' code) */
 #define ACQ_EA_MIN_UTILITY 1e-5
+/* EA 'fill': the largest fill_cap (times a predicate's held records) */
+#define ACQ_EA_MAX_FILL_CAP 1e6
 
 /*
  * EA's error bound for P (eq. 5-7): epsilon such that Pr(|U - U^| >= eps) =
@@ -202,6 +210,13 @@ bool		acq_sps_separates(double a1, double b1, double a0, double b0, double level
 void		acq_ea_fill_targets(const double *h, int np, double budget, double *target);
 /* the effective held count of a predicate whose n records scored novelty u */
 double		acq_ea_effective_held(double u, int64_t n);
+/*
+ * 'fill''s level for a predicate: its effective held count, capped at cap
+ * times the records it holds (at least one), so that a novelty measured at or
+ * near 0 on a few records cannot make a predicate of few held records count
+ * as covered beyond cap times them.  cap 0 or held < 0: no cap.
+ */
+double		acq_ea_fill_held(double u, int64_t n, int64_t held, double cap);
 
 /*
  * EA's predicates still for sale whose novelty is exactly 0 from fewer than

@@ -33,6 +33,16 @@ acq_ea_effective_held(double u, int64_t n)
 	return 0.8 * (double) (n > 1 ? n : 1) * (1.0 - u) / u;
 }
 
+double
+acq_ea_fill_held(double u, int64_t n, int64_t held, double cap)
+{
+	double		h = acq_ea_effective_held(u, n);
+
+	if (cap > 0.0 && held >= 0)
+		h = fmin(h, cap * (double) (held > 1 ? held : 1));
+	return h;
+}
+
 void
 acq_ea_fill_targets(const double *h, int np, double budget, double *target)
 {

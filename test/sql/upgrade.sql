@@ -57,7 +57,7 @@ CREATE TABLE before AS
 SELECT 'jobs' AS t, md5(string_agg(row(j.*)::text, ',' ORDER BY id)) AS h FROM acq.jobs j
 UNION ALL SELECT 'plans', md5(string_agg(row(p.*)::text, ',' ORDER BY job_id)) FROM acq.source_selection_plans p
 UNION ALL SELECT 'subsets', md5(string_agg(row(s.*)::text, ',' ORDER BY job_id, ord)) FROM acq.source_selection_subsets s
-UNION ALL SELECT 'acquisition_plans', md5(string_agg((to_jsonb(a) - '{validation,curve_model,fairness_lambda,curve_points,curve_pooling,separation,curve_min_exponent,curve_hedge}'::text[])::text, ',' ORDER BY plan_id)) FROM acq.acquisition_plans a
+UNION ALL SELECT 'acquisition_plans', md5(string_agg((to_jsonb(a) - '{validation,curve_model,fairness_lambda,curve_points,curve_pooling,separation,curve_min_exponent,curve_hedge,fill_cap}'::text[])::text, ',' ORDER BY plan_id)) FROM acq.acquisition_plans a
 UNION ALL SELECT 'acquisition_rounds', md5(string_agg((to_jsonb(r) - 'curve')::text, ',' ORDER BY plan_id, round)) FROM acq.acquisition_rounds r
 UNION ALL SELECT 'rankings', md5(string_agg(row(o.*)::text, ',' ORDER BY job_id, rank)) FROM acq.owner_rankings o
 UNION ALL SELECT 'bought', md5(string_agg(row(b.*)::text, ',' ORDER BY id)) FROM up_bought b;
@@ -73,13 +73,15 @@ FROM before b JOIN (
 SELECT 'jobs' AS t, md5(string_agg(row(j.*)::text, ',' ORDER BY id)) AS h FROM acq.jobs j
 UNION ALL SELECT 'plans', md5(string_agg(row(p.*)::text, ',' ORDER BY job_id)) FROM acq.source_selection_plans p
 UNION ALL SELECT 'subsets', md5(string_agg(row(s.*)::text, ',' ORDER BY job_id, ord)) FROM acq.source_selection_subsets s
-UNION ALL SELECT 'acquisition_plans', md5(string_agg((to_jsonb(a) - '{validation,curve_model,fairness_lambda,curve_points,curve_pooling,separation,curve_min_exponent,curve_hedge}'::text[])::text, ',' ORDER BY plan_id)) FROM acq.acquisition_plans a
+UNION ALL SELECT 'acquisition_plans', md5(string_agg((to_jsonb(a) - '{validation,curve_model,fairness_lambda,curve_points,curve_pooling,separation,curve_min_exponent,curve_hedge,fill_cap}'::text[])::text, ',' ORDER BY plan_id)) FROM acq.acquisition_plans a
 UNION ALL SELECT 'acquisition_rounds', md5(string_agg((to_jsonb(r) - 'curve')::text, ',' ORDER BY plan_id, round)) FROM acq.acquisition_rounds r
 UNION ALL SELECT 'rankings', md5(string_agg(row(o.*)::text, ',' ORDER BY job_id, rank)) FROM acq.owner_rankings o
 UNION ALL SELECT 'bought', md5(string_agg(row(b.*)::text, ',' ORDER BY id)) FROM up_bought b) a USING (t)
 ORDER BY b.t;
 -- the plans made before SPS's coverage rule keep the paper's SPS (separation 1)
 SELECT array_agg(DISTINCT separation) AS separation_of_old_plans FROM acq.acquisition_plans;
+-- and EA 'fill' without the cap (fill_cap 0)
+SELECT array_agg(DISTINCT fill_cap) AS fill_cap_of_old_plans FROM acq.acquisition_plans;
 -- and reads as before through the views and functions
 SELECT (SELECT row(r.*)::text FROM acq.job_result(:job) r) = :'result_before' AS same_result;
 SELECT kind, status, progress, message FROM acq.job_status ORDER BY id;

@@ -548,7 +548,7 @@ test_measure(void)
 static void
 test_planner_curve(void)
 {
-	AcqPlanParams p = {ACQ_STRATEGY_CURVE, 100, 40, 1, 0.01, 0.001, ACQ_ALLOCATION_MIXED, 1.0};
+	AcqPlanParams p = {ACQ_STRATEGY_CURVE, 100, 40, 1, 0.01, 0.001, ACQ_ALLOCATION_MIXED, 1.0, 0.0};
 	int64_t		pool[3] = {50, 5, 100};
 	char		err[128];
 	AcqPlanner *pl = acq_planner_create(&p, 3, pool, err, sizeof(err));

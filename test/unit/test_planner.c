@@ -1582,6 +1582,10 @@ test_parameter_errors(void)
 	REFUSED(separation, -0.1);
 	REFUSED(separation, 1.5);
 	REFUSED(separation, NAN);
+	REFUSED(fill_cap, -1.0);
+	REFUSED(fill_cap, NAN);
+	REFUSED(fill_cap, INFINITY);
+	REFUSED(fill_cap, 2e6);
 #undef REFUSED
 	err[0] = '\0';
 	CHECK(acq_planner_create(&ok, 0, pool, err, sizeof(err)) == NULL);
@@ -1769,11 +1773,16 @@ test_ea_fill_targets(void)
  * budget is spent exactly, and the predicate whose novelty is highest (least
  * effectively held) gets the most.
  */
+/*
+ * An EA 'fill' plan of B = 4,000 over four predicates of 20,000 records
+ * (novelty base[i], held[i] records held, NULL: not set) with the given cap:
+ * what each predicate got.  The log's invariants hold, the budget is spent
+ * exactly and every predicate gets at least B / (2 |P|).
+ */
 static void
-test_ea_allocation_fill(void)
+fill_plan(const double *base, const int64_t *held, double cap, int64_t *bought)
 {
 	static const int64_t pool[4] = {20000, 20000, 20000, 20000};
-	static const double base[4] = {0.05, 0.6, 0.3, 0.01};
 	AcqPlanParams p = params(ACQ_STRATEGY_EA, 4000, 10);
 	AcqPlanner *pl;
 	Sim		   *s = sim_new(4, pool, base);
@@ -1781,18 +1790,84 @@ test_ea_allocation_fill(void)
 	AcqRng		rng = {acq_splitmix_next, &sm};
 
 	p.allocation = ACQ_ALLOCATION_FILL;
+	p.fill_cap = cap;
 	pl = create(&p, 4, pool);
+	for (int i = 0; held && i < 4; i++)
+		acq_planner_set_held(pl, i, held[i]);
 	while (sim_step(s, pl, &rng))
 		;
 	check_log_invariants(s, 4000);
 	CHECK(sim_total(s) == 4000);
 	for (int i = 0; i < 4; i++)
+	{
 		CHECK(s->bought[i] >= 4000 / 8);
-	CHECK(s->bought[1] > s->bought[2] && s->bought[2] > s->bought[0]);
-	/* the least novel gets only the equal half, give or take the fill's rounding */
-	CHECK(s->bought[3] <= 4000 / 8 + 4);
+		bought[i] = s->bought[i];
+	}
 	acq_planner_free(pl);
 	free(s);
+}
+
+static void
+test_ea_allocation_fill(void)
+{
+	static const double base[4] = {0.05, 0.6, 0.3, 0.01};
+	int64_t		got[4];
+
+	fill_plan(base, NULL, 0.0, got);
+	CHECK(got[1] > got[2] && got[2] > got[0]);
+	/* the least novel gets only the equal half, give or take the fill's rounding */
+	CHECK(got[3] <= 4000 / 8 + 4);
+	/* a cap with no held counts set is no cap */
+	{
+		int64_t		capped[4];
+
+		fill_plan(base, NULL, 4.0, capped);
+		CHECK(memcmp(got, capped, sizeof(got)) == 0);
+	}
+}
+
+/*
+ * acq_ea_fill_held: the effective held count, capped at cap times the held
+ * records (at least one); no cap at cap 0 or an unknown held count.
+ */
+static void
+test_ea_fill_held(void)
+{
+	double		h = acq_ea_effective_held(0.1, 20);	/* 0.8 * 20 * 0.9 / 0.1 = 144 */
+
+	CHECK(fabs(h - 144.0) < 1e-9);
+	CHECK(acq_ea_fill_held(0.1, 20, 10, 0.0) == h);		/* no cap */
+	CHECK(acq_ea_fill_held(0.1, 20, -1, 4.0) == h);		/* held unknown */
+	CHECK(acq_ea_fill_held(0.1, 20, 100, 4.0) == h);	/* below the cap */
+	CHECK(acq_ea_fill_held(0.1, 20, 10, 4.0) == 40.0);	/* capped: 4 * 10 */
+	CHECK(acq_ea_fill_held(0.1, 20, 0, 4.0) == 4.0);	/* nothing held counts as one */
+	/* a novelty of 0 (floored at ACQ_EA_MIN_UTILITY): covered without the cap, 4 held with it */
+	CHECK(acq_ea_fill_held(0.0, 5, 0, 0.0) > 1e5);
+	CHECK(acq_ea_fill_held(0.0, 5, 1, 4.0) == 4.0);
+}
+
+/*
+ * EA 'fill' with the cap, end to end: a predicate whose first records all
+ * looked held (novelty 0) but that holds few records is filled like one of
+ * that many records -- not left at the equal half as without the cap -- and
+ * one that holds many stays covered.  Same budget, spent exactly.
+ */
+static void
+test_ea_allocation_fill_cap(void)
+{
+	static const double base[4] = {0.2, 0.2, 0.0, 0.0};
+	static const int64_t held[4] = {40, 40, 2, 4000};
+	int64_t		none[4],
+				capped[4];
+
+	fill_plan(base, held, 0.0, none);
+	fill_plan(base, held, 4.0, capped);
+	/* without the cap both novelty-0 predicates get the equal half alone */
+	CHECK(none[2] <= 4000 / 8 + 4 && none[3] <= 4000 / 8 + 4);
+	/* with it, the one of 2 held records (level 8) is filled first, past the others */
+	CHECK(capped[2] > capped[0] && capped[2] > capped[1]);
+	/* the one of 4,000 held records (level 16,000) stays at the equal half */
+	CHECK(capped[3] <= 4000 / 8 + 4);
 }
 
 /*
@@ -1864,6 +1939,8 @@ main(void)
 	RUN(test_sps_coverage_separated);
 	RUN(test_ea_fill_targets);
 	RUN(test_ea_allocation_fill);
+	RUN(test_ea_fill_held);
+	RUN(test_ea_allocation_fill_cap);
 	RUN(test_ea_unmeasured);
 	return unit_summary("test_planner");
 }

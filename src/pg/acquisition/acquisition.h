@@ -66,7 +66,7 @@
 
 #define MAX_SQL_PREDICATES 64	/* a row's SQL predicates are the bits of a uint64 */
 #define MAX_PREDICATES 4096		/* label and grid predicates */
-#define ACQUISITION_NARGS 31	/* acq.acquire's arguments */
+#define ACQUISITION_NARGS 32	/* acq.acquire's arguments */
 #define CURVE_MAX_POINTS 20		/* curve_points: at most */
 
 typedef struct Run Run;
@@ -119,6 +119,7 @@ typedef struct AcqSpec
 	double		separation;		/* SPS: coverage rule's level (1: the paper's) */
 	double		curve_min_exponent;	/* curve, 'auto': least common exponent of a learning model */
 	double		curve_hedge;	/* curve: share of each round water-filled to equal counts */
+	double		fill_cap;		/* EA 'fill': a predicate counts as at most this times its held records */
 } AcqSpec;
 
 /* the names of strategy, predicates, task and allocation, as SQL gives them */

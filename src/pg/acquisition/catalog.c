@@ -35,9 +35,9 @@ catalog_has_curve(void)
 int64
 acquisition_insert_plan(const AcqSpec *s, int64 job_id)
 {
-	Oid			types[33];
-	Datum		v[33];
-	char		n[33];
+	Oid			types[34];
+	Datum		v[34];
+	char		n[34];
 	Elevation	e;
 	bool		isnull;
 	int64		plan_id;
@@ -99,6 +99,7 @@ acquisition_insert_plan(const AcqSpec *s, int64 job_id)
 	ARG(FLOAT8OID, Float8GetDatum(s->separation));
 	ARG(FLOAT8OID, Float8GetDatum(s->curve_min_exponent));
 	ARG(FLOAT8OID, Float8GetDatum(s->curve_hedge));
+	ARG(FLOAT8OID, Float8GetDatum(s->fill_cap));
 #undef ARG
 #undef NULLARG
 	acq_elevate(&e);
@@ -107,10 +108,10 @@ acquisition_insert_plan(const AcqSpec *s, int64 job_id)
 										" id_column, budget, strategy, predicates, task, labels, grid_dims, grid_size,"
 										" predicate_sql, batch, tau, l, delta, allocation, novelty_k, novelty_splits, scale,"
 										" seed, owner, budget_left, validation, curve_model, fairness_lambda, curve_points,"
-										" curve_pooling, separation, curve_min_exponent, curve_hedge)"
+										" curve_pooling, separation, curve_min_exponent, curve_hedge, fill_cap)"
 										" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
 										" $18, $19, $20, $21, $22, $23, $24, $25::pg_catalog.regrole, $8, $26, $27, $28, $29,"
-										" $30, $31, $32, $33)"
+										" $30, $31, $32, $33, $34)"
 										" RETURNING plan_id" :
 										"INSERT INTO acq.acquisition_plans (job_id, consumer, provider, target, features, label,"
 										" id_column, budget, strategy, predicates, task, labels, grid_dims, grid_size,"
@@ -148,7 +149,7 @@ acquisition_read_plan(int64 plan_id, AcqSpec *s, const char *hint)
 										" grid_dims, grid_size, predicate_sql, batch, tau, l, delta, allocation,"
 										" novelty_k, novelty_splits, scale, seed, validation::pg_catalog.oid, curve_model,"
 										" fairness_lambda, curve_points, curve_pooling, separation, curve_min_exponent,"
-										" curve_hedge"
+										" curve_hedge, fill_cap"
 										" FROM acq.acquisition_plans WHERE plan_id OPERATOR(pg_catalog.=) $1" :
 										"SELECT consumer::pg_catalog.oid, provider::pg_catalog.oid,"
 										" target::pg_catalog.oid, features::pg_catalog.text, label::pg_catalog.text,"
@@ -204,6 +205,7 @@ acquisition_read_plan(int64 plan_id, AcqSpec *s, const char *hint)
 	s->separation = 1.0;
 	s->curve_min_exponent = 0.0;
 	s->curve_hedge = 0.0;
+	s->fill_cap = 0.0;
 	if (!curve)
 		goto done;
 	d = COL(24);
@@ -218,6 +220,7 @@ acquisition_read_plan(int64 plan_id, AcqSpec *s, const char *hint)
 	s->separation = DatumGetFloat8(COL(29));
 	s->curve_min_exponent = DatumGetFloat8(COL(30));
 	s->curve_hedge = DatumGetFloat8(COL(31));
+	s->fill_cap = DatumGetFloat8(COL(32));
 done:;
 #undef COL
 #undef TXT

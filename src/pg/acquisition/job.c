@@ -20,7 +20,7 @@ PG_FUNCTION_INFO_V1(acq_resume_acquire);
 
 #define ACQUIRE_NARGS ACQUISITION_NARGS
 
-/* acq.submit_acquire's arguments ($1..$31) as the job's params */
+/* acq.submit_acquire's arguments ($1..$32) as the job's params */
 static const char *params_sql =
 "SELECT pg_catalog.jsonb_build_object("
 "  'consumer', $1::pg_catalog.oid, 'consumer_name', $1::pg_catalog.text,"
@@ -33,14 +33,15 @@ static const char *params_sql =
 "  'novelty_splits', $21, 'scale', $22, 'seed', $23,"
 "  'validation', $24::pg_catalog.oid, 'validation_name', $24::pg_catalog.text,"
 "  'model', $25, 'fairness_lambda', $26, 'curve_points', $27, 'curve_pooling', $28,"
-"  'separation', $29, 'curve_min_exponent', $30, 'curve_hedge', $31)";
+"  'separation', $29, 'curve_min_exponent', $30, 'curve_hedge', $31, 'fill_cap', $32)";
 
 /*
- * the job's params ($1, jsonb) back as acq.acquire's 31 arguments (a job
- * queued before curve's arguments, separation, curve_min_exponent or
- * curve_hedge existed gets their defaults; separation 1: the paper's SPS,
- * which it was submitted for; curve_min_exponent and curve_hedge 0: the
- * curve it was submitted for)
+ * the job's params ($1, jsonb) back as acq.acquire's 32 arguments (a job
+ * queued before curve's arguments, separation, curve_min_exponent,
+ * curve_hedge or fill_cap existed gets their defaults; separation 1: the
+ * paper's SPS, which it was submitted for; curve_min_exponent and
+ * curve_hedge 0: the curve it was submitted for; fill_cap 0: EA 'fill'
+ * without the cap)
  */
 static const char *args_sql =
 "SELECT ($1 OPERATOR(pg_catalog.->>) 'consumer')::pg_catalog.oid::pg_catalog.regclass,"
@@ -73,7 +74,8 @@ static const char *args_sql =
 "  COALESCE($1 OPERATOR(pg_catalog.->>) 'curve_pooling', 'auto'),"
 "  COALESCE(($1 OPERATOR(pg_catalog.->>) 'separation')::pg_catalog.float8, 1),"
 "  COALESCE(($1 OPERATOR(pg_catalog.->>) 'curve_min_exponent')::pg_catalog.float8, 0),"
-"  COALESCE(($1 OPERATOR(pg_catalog.->>) 'curve_hedge')::pg_catalog.float8, 0)";
+"  COALESCE(($1 OPERATOR(pg_catalog.->>) 'curve_hedge')::pg_catalog.float8, 0),"
+"  COALESCE(($1 OPERATOR(pg_catalog.->>) 'fill_cap')::pg_catalog.float8, 0)";
 
 /* acq.submit_acquire(<acq.acquire's arguments>): checked, then queued */
 Datum

@@ -254,6 +254,7 @@ create_planner(Run *run, const PlanLog *log)
 	pp.delta = s->delta;
 	pp.allocation = s->allocation;
 	pp.separation = s->separation;
+	pp.fill_cap = s->fill_cap;
 	pool = palloc(sizeof(int64) * run->np);
 	for (int p = 0; p < run->np; p++)
 		pool[p] = run->pool->preds[p].nrows;
@@ -274,7 +275,11 @@ create_planner(Run *run, const PlanLog *log)
 	else
 		check_start(run);
 	for (int p = 0; p < run->np; p++)
+	{
 		acq_planner_set_available(run->planner, p, run->pool->preds[p].available);
+		/* what novelty holds for P at the start (EA 'fill''s cap): set up before the planner */
+		acq_planner_set_held(run->planner, p, run->preds[p].held.n);
+	}
 	pfree(pool);
 }
 
@@ -421,10 +426,13 @@ notice_unmeasured(Run *run)
 			(errmsg("EA's first round measured no novelty in %d of %d predicates, from " INT64_FORMAT
 					"%s records%s", zero, pl->np, (int64) lo,
 					lo == hi ? "" : psprintf(" to " INT64_FORMAT, (int64) hi), zero > 1 ? " each" : ""),
-			 errdetail("A novelty of 0 is not measured again, and the allocation treats those predicates as covered: %s.",
+			 errdetail("A novelty of 0 is not measured again%s.",
+					   pl->p.allocation == ACQ_ALLOCATION_FILL && pl->p.fill_cap > 0 ?
+					   psprintf(": 'fill' takes each of those predicates to be covered as if by %g times the records held for it (fill_cap), so that one of few held records is still filled",
+								pl->p.fill_cap) :
 					   pl->p.allocation == ACQ_ALLOCATION_FILL || pl->p.allocation == ACQ_ALLOCATION_MIXED ?
-					   "each gets its equal share of half the budget and no more" :
-					   "they get next to nothing more"),
+					   ", and the allocation treats those predicates as covered: each gets its equal share of half the budget and no more" :
+					   ", and the allocation treats those predicates as covered: they get next to nothing more"),
 			 errhint("If they are not as well covered as that, a larger first round measures them on more records: l => %.2g (now %g).",
 					 l, pl->p.l)));
 }

@@ -123,15 +123,17 @@ acquisition_spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s)
 	acq_arg_require(fcinfo, 22, "seed");
 	s->seed = PG_GETARG_INT64(22);
 	/*
-	 * The arguments 0.2.0 added (curve's, separation): 0.1.0's internal
-	 * functions pass only the first 23, and get the behaviour of 0.1.0 --
-	 * the paper's SPS, curve's rules before their parameters existed
+	 * The arguments 0.2.0 added (curve's, separation, fill_cap): 0.1.0's
+	 * internal functions pass only the first 23, and get the behaviour of
+	 * 0.1.0 -- the paper's SPS, curve's rules before their parameters
+	 * existed, EA 'fill' without the cap
 	 */
 	s->curve_points = 5;
 	s->curve_pooling = ACQ_CURVE_POOL_AUTO;
 	s->separation = 1.0;
 	s->curve_min_exponent = 0.0;
 	s->curve_hedge = 0.0;
+	s->fill_cap = 0.0;
 	if (PG_NARGS() >= ACQUISITION_NARGS)
 	{
 		if (!PG_ARGISNULL(23))
@@ -152,6 +154,8 @@ acquisition_spec_from_args(FunctionCallInfo fcinfo, AcqSpec *s)
 		s->curve_min_exponent = PG_GETARG_FLOAT8(29);
 		acq_arg_require(fcinfo, 30, "curve_hedge");
 		s->curve_hedge = PG_GETARG_FLOAT8(30);
+		acq_arg_require(fcinfo, 31, "fill_cap");
+		s->fill_cap = PG_GETARG_FLOAT8(31);
 	}
 
 	s->strategy = acq_parse_option(acquisition_strategies, strategy, "strategy",
@@ -200,6 +204,9 @@ check_spec_values(AcqSpec *s)
 	if (!(s->curve_hedge >= 0.0 && s->curve_hedge <= 1.0))
 		acquisition_param_error(psprintf("curve_hedge must be in [0, 1], not %g", s->curve_hedge),
 								"curve_hedge is the share of each curve allocation round given to the predicates with the fewest records (toward equal counts) before the curves allocate the rest; 0: the curves alone.");
+	if (!(s->fill_cap >= 0.0 && s->fill_cap <= ACQ_EA_MAX_FILL_CAP))
+		acquisition_param_error(psprintf("fill_cap must be in [0, %g], not %g", ACQ_EA_MAX_FILL_CAP, s->fill_cap),
+								"fill_cap bounds how covered EA's 'fill' allocation may take a predicate to be: at most fill_cap times the records held for it. 0: no bound (acq before this parameter).");
 	if (s->novelty_k < 1 || s->novelty_k > 100)
 		acquisition_param_error(psprintf("novelty_k must be between 1 and 100, not %d", s->novelty_k), NULL);
 	if (s->novelty_splits < 1 || s->novelty_splits > 10000)
