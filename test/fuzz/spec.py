@@ -198,6 +198,7 @@ ACQ_PROFILES = [
     dict(ACQ, budget="20", provider=Rel("mv_prov"), target=lit(f"{S}.target_ok")),
     dict(ACQ, budget="30", labels="'{1,3}'", novelty_k="3", novelty_splits="10"),
     dict(ACQ, budget="60", provider=Rel("prov_inh"), strategy="'ea'"),
+    dict(ACQ, budget="80", strategy="'ea'", fill_cap="1"),
 ]
 ACQ_DOMAINS = dict(
     consumer=R("cons", "v_cons", "mv_cons", "prov", "test_acq", "part", "hard") + WRONG_KINDS,
@@ -218,7 +219,8 @@ ACQ_DOMAINS = dict(
     grid_size=["1", "2", "4", "64", "65", "0", "-1", "2147483647"],
     batch=["1", "10", "50", "0", "-1", "100000", "2147483647"],
     tau=["1", "2", "1000", "1001", "0", "-1"],
-    allocation=[lit(a) for a in ["linear", "sqrt", "bogus"]],
+    allocation=[lit(a) for a in ["fill", "mixed", "linear", "sqrt", "bogus"]],
+    fill_cap=["0", "1", "4", "1e6", "1000001", "-1", "'NaN'", "'Infinity'", "NULL"],
     novelty_k=["1", "3", "100", "101", "0", "-1"],
     novelty_splits=["1", "50", "10000", "10001", "0", "-1"],
     job_id=JOBS,
