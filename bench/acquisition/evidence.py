@@ -246,19 +246,26 @@ def letter_csv():
     return mlbench_csv("LetterRecognition", "EV_LETTER_CSV", "UCI Letter Recognition", "letter")
 
 
+def table_setup(name, csv, label, test_per, val_per, tag):
+    """A labelled set from a CSV whose columns are the numeric features and `label`: one
+    predicate per label value, the features z-scored; per label test_per test rows, val_per
+    validation rows and the rest for sale (labelled_setup's consumer, rng tag `tag`)."""
+    df = pd.read_csv(csv)
+    labels = np.array(sorted(df[label].unique()))
+    X = df.drop(columns=[label]).to_numpy(np.float64)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    y = np.searchsorted(labels, df[label].to_numpy()).astype(np.float64)
+    split = split_per_label(y, len(labels), [("test", test_per), ("val", val_per), ("prov", None)])
+    return labelled_setup(name, X, y, len(labels), split, tag)
+
+
 def letter_setup(test_per=200, val_per=50):
     """Fourth held-out set (issue 15, session 27: built after every default was chosen, run once):
     the set-up of the issue's own report, on the data it evidently used -- 26 letters, one
     predicate each, 16 numeric features (z-scored), a provider of about 13,000 (per letter: test
     200, validation 50, the other 484 to 563 for sale), a balanced test set, a consumer a power law
     from 2 to 50 per letter (random letter order per seed)."""
-    df = pd.read_csv(letter_csv())
-    labels = np.array(sorted(df["lettr"].unique()))
-    X = df.drop(columns=["lettr"]).to_numpy(np.float64)
-    X = (X - X.mean(axis=0)) / X.std(axis=0)
-    y = np.searchsorted(labels, df["lettr"].to_numpy()).astype(np.float64)
-    split = split_per_label(y, len(labels), [("test", test_per), ("val", val_per), ("prov", None)])
-    return labelled_setup("letter", X, y, len(labels), split, 20)
+    return table_setup("letter", letter_csv(), "lettr", test_per, val_per, 20)
 
 
 def satellite_setup(test_per=100, val_per=50):
@@ -269,13 +276,8 @@ def satellite_setup(test_per=100, val_per=50):
     (balanced), validation 50, the other 476 to 1,383 for sale (5,535); consumer a power law from
     2 to 50 per label (random label order per seed).  Another domain than the other sets (remote
     sensing, many correlated features, few predicates); the pool caps the budget at 5,535."""
-    df = pd.read_csv(mlbench_csv("Satellite", "EV_SATELLITE_CSV", "UCI Statlog Landsat Satellite"))
-    labels = np.array(sorted(df["classes"].unique()))
-    X = df.drop(columns=["classes"]).to_numpy(np.float64)
-    X = (X - X.mean(axis=0)) / X.std(axis=0)
-    y = np.searchsorted(labels, df["classes"].to_numpy()).astype(np.float64)
-    split = split_per_label(y, len(labels), [("test", test_per), ("val", val_per), ("prov", None)])
-    return labelled_setup("satellite", X, y, len(labels), split, 21)
+    return table_setup("satellite", mlbench_csv("Satellite", "EV_SATELLITE_CSV", "UCI Statlog Landsat Satellite"),
+                       "classes", test_per, val_per, 21)
 
 
 def neighborhood_setup(test_per=100, val_per=30):

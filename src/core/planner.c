@@ -98,7 +98,6 @@ acq_planner_create(const AcqPlanParams *p, int np, const int64_t *pool,
 		AcqPlanPred *q = &pl->preds[i];
 
 		q->held = -1;
-
 		q->pool = pool[i];
 		q->available = pool[i];
 		q->exhausted = pool[i] <= 0;

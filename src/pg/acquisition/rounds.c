@@ -419,20 +419,23 @@ notice_unmeasured(Run *run)
 	int64_t		lo,
 				hi;
 	double		l = acq_ea_unmeasured(pl, EA_FEW_RECORDS, &zero, &lo, &hi);
+	const char *covered;
 
 	if (l == 0.0)
 		return;
+	/* what the allocation then does with them */
+	if (pl->p.allocation == ACQ_ALLOCATION_FILL && pl->p.fill_cap > 0)
+		covered = psprintf(": 'fill' takes each of those predicates to be covered as if by %g times the records held for it (fill_cap), so that one of few held records is still filled",
+						   pl->p.fill_cap);
+	else if (pl->p.allocation == ACQ_ALLOCATION_FILL || pl->p.allocation == ACQ_ALLOCATION_MIXED)
+		covered = ", and the allocation treats those predicates as covered: each gets its equal share of half the budget and no more";
+	else
+		covered = ", and the allocation treats those predicates as covered: they get next to nothing more";
 	ereport(NOTICE,
 			(errmsg("EA's first round measured no novelty in %d of %d predicates, from " INT64_FORMAT
 					"%s records%s", zero, pl->np, (int64) lo,
 					lo == hi ? "" : psprintf(" to " INT64_FORMAT, (int64) hi), zero > 1 ? " each" : ""),
-			 errdetail("A novelty of 0 is not measured again%s.",
-					   pl->p.allocation == ACQ_ALLOCATION_FILL && pl->p.fill_cap > 0 ?
-					   psprintf(": 'fill' takes each of those predicates to be covered as if by %g times the records held for it (fill_cap), so that one of few held records is still filled",
-								pl->p.fill_cap) :
-					   pl->p.allocation == ACQ_ALLOCATION_FILL || pl->p.allocation == ACQ_ALLOCATION_MIXED ?
-					   ", and the allocation treats those predicates as covered: each gets its equal share of half the budget and no more" :
-					   ", and the allocation treats those predicates as covered: they get next to nothing more"),
+			 errdetail("A novelty of 0 is not measured again%s.", covered),
 			 errhint("If they are not as well covered as that, a larger first round measures them on more records: l => %.2g (now %g).",
 					 l, pl->p.l)));
 }
