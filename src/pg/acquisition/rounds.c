@@ -502,10 +502,17 @@ acquisition_run_rounds(Run *run, AcqJob *job)
 			utility = acquisition_measure(run, p, &got);
 		else if (keep)
 			acquisition_keep_bought(run, p, &got);
+		/*
+		 * observe first: it takes the received records off the predicate's
+		 * count as it stood before the purchase.  Then the pool's counts,
+		 * which already exclude them, correct every predicate's (a row of
+		 * overlapping predicates counts for each).  The other order took
+		 * the purchase off twice and marked a predicate exhausted once a
+		 * query bought half of what it had left.
+		 */
+		acq_planner_observe(run->planner, received, utility);
 		for (int q = 0; q < run->np; q++)
 			acq_planner_set_available(run->planner, q, run->pool->preds[q].available);
-		/* observe after set_available so that the log's state is current */
-		acq_planner_observe(run->planner, received, utility);
 		if (!said_unmeasured && run->planner->stage != ACQ_STAGE_INIT)
 		{
 			said_unmeasured = true;
