@@ -133,7 +133,12 @@ AcqPlanner *acq_planner_create(const AcqPlanParams *p, int np, const int64_t *po
 							   char *errbuf, size_t errlen);
 void		acq_planner_free(AcqPlanner *pl);
 
-/* the host's count of records still for sale through P (overlapping predicates, vanished rows) */
+/*
+ * the host's count of records still for sale through P (overlapping predicates, vanished rows).
+ * After a query, call it after acq_planner_observe, which takes the received records off the
+ * count as it stood before: the host's count already excludes them, and setting it first would
+ * take them off twice (a predicate marked exhausted with records left, before session 30).
+ */
 void		acq_planner_set_available(AcqPlanner *pl, int pred, int64_t available);
 /* the records held for predicate pred at the start (EA 'fill''s cap reads them) */
 void		acq_planner_set_held(AcqPlanner *pl, int pred, int64_t held);
