@@ -480,6 +480,54 @@ test_sps_short_answer(void)
 	free(s);
 }
 
+/*
+ * The host's contract after a query (src/pg/acquisition/rounds.c): observe,
+ * then set every predicate's count to the host's (which already excludes the
+ * records just bought).  Each strategy then buys out three pools of 150 with
+ * B = 450, and no predicate is exhausted while it has records left.  The
+ * other order took a purchase off twice: a query buying half of what its
+ * predicate had left marked it exhausted (before session 30).
+ */
+static void
+test_host_counts_after_observe(void)
+{
+	static const AcqStrategy strategies[] = {ACQ_STRATEGY_UNIFORM, ACQ_STRATEGY_SPS, ACQ_STRATEGY_EA};
+
+	for (size_t k = 0; k < sizeof(strategies) / sizeof(strategies[0]); k++)
+	{
+		int64_t		pool[3] = {150, 150, 150},
+					left[3] = {150, 150, 150},
+					total = 0;
+		AcqPlanParams p = params(strategies[k], 450, 100);
+		AcqPlanner *pl = create(&p, 3, pool);
+		AcqSplitMix sm = {29};
+		AcqRng		rng = {acq_splitmix_next, &sm};
+		int			pred;
+		int64_t		count;
+		bool		early = false;
+
+		while (acq_planner_next(pl, &rng, &pred, &count))
+		{
+			int64_t		recv = count < left[pred] ? count : left[pred];
+
+			left[pred] -= recv;
+			total += recv;
+			acq_planner_observe(pl, recv, acq_planner_wants_utility(pl) ? 0.5 : NAN);
+			for (int i = 0; i < 3; i++)
+			{
+				acq_planner_set_available(pl, i, left[i]);
+				if (pl->preds[i].exhausted && left[i] > 0)
+					early = true;
+			}
+		}
+		CHECK(total == 450);
+		CHECK(!early);
+		for (int i = 0; i < 3; i++)
+			CHECK(left[i] == 0 && pl->preds[i].available == 0);
+		acq_planner_free(pl);
+	}
+}
+
 /* budget over everything for sale: stop when every pool is empty */
 static void
 test_sps_all_exhausted(void)
@@ -1919,6 +1967,7 @@ main(void)
 	RUN(test_sps_exhausted);
 	RUN(test_sps_short_answer);
 	RUN(test_sps_all_exhausted);
+	RUN(test_host_counts_after_observe);
 	RUN(test_ea_init_counts);
 	RUN(test_ea_estimation_and_allocation);
 	RUN(test_ea_no_estimation);
