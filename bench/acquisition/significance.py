@@ -23,7 +23,7 @@ import os
 import numpy as np
 from scipy import stats
 
-NP = {"flights": 12, "etopo": 16, "fashion": 10, "mpls7": 7, "mpls": 8, "precinct": 5, "origin": 8, "letter": 26, "satellite": 6, "neighborhood": 33}
+NP = {"flights": 12, "etopo": 16, "fashion": 10, "mpls7": 7, "mpls": 8, "precinct": 5, "origin": 8, "letter": 26, "satellite": 6, "neighborhood": 33, "dna": 3}
 
 
 def load(dirs):
