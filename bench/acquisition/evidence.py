@@ -51,7 +51,7 @@ Data sets (bench/acquisition/plans.py's, flights with a larger provider):
            2,182 per label); test a fixed 5,000-row sample of the 10,000 test
            images (balanced up to sampling).
 Held out (run once each, after the defaults were chosen): mpls7, precinct, origin,
-letter, satellite, neighborhood (see their *_setup functions; letter and satellite need
+letter, satellite, neighborhood, dna (see their *_setup functions; letter, satellite and dna need
 Rscript and r-cran-mlbench).
 Judges: acq (acq.evaluate's default model: softmax C = 1 for classification,
 5-NN for regression), and scikit-learn's DecisionTree(random_state=0),
@@ -246,17 +246,22 @@ def letter_csv():
     return mlbench_csv("LetterRecognition", "EV_LETTER_CSV", "UCI Letter Recognition", "letter")
 
 
-def table_setup(name, csv, label, test_per, val_per, tag):
-    """A labelled set from a CSV whose columns are the numeric features and `label`: one
-    predicate per label value, the features z-scored; per label test_per test rows, val_per
-    validation rows and the rest for sale (labelled_setup's consumer, rng tag `tag`)."""
-    df = pd.read_csv(csv)
-    labels = np.array(sorted(df[label].unique()))
-    X = df.drop(columns=[label]).to_numpy(np.float64)
+def labelled_table(name, X, raw, labels, test_per, val_per, tag):
+    """One predicate per value of `labels` (sorted), `raw` each row's value; the features X
+    z-scored; per label test_per test rows, val_per validation rows and the rest for sale
+    (labelled_setup's consumer, rng tag `tag`)."""
     X = (X - X.mean(axis=0)) / X.std(axis=0)
-    y = np.searchsorted(labels, df[label].to_numpy()).astype(np.float64)
+    y = np.searchsorted(labels, raw).astype(np.float64)
     split = split_per_label(y, len(labels), [("test", test_per), ("val", val_per), ("prov", None)])
     return labelled_setup(name, X, y, len(labels), split, tag)
+
+
+def table_setup(name, csv, label, test_per, val_per, tag):
+    """A labelled set from a CSV whose columns are the numeric features and `label`
+    (labelled_table)."""
+    df = pd.read_csv(csv)
+    return labelled_table(name, df.drop(columns=[label]).to_numpy(np.float64), df[label].to_numpy(),
+                          np.array(sorted(df[label].unique())), test_per, val_per, tag)
 
 
 def letter_setup(test_per=200, val_per=50):
@@ -311,11 +316,8 @@ def neighborhood_setup(test_per=100, val_per=30):
     cols = [t.dt.hour, t.dt.dayofweek, t.dt.month, df["problem"] == "traffic", df["gender"] == "Male",
             df["gender"] == "Female", df["personSearch"] == "YES"] + [race == r for r in np.unique(race)] \
         + [df["policePrecinct"] == k for k in sorted(df["policePrecinct"].unique())]
-    X = np.column_stack(cols).astype(np.float64)
-    X = (X - X.mean(axis=0)) / X.std(axis=0)
-    y = np.searchsorted(labels, df["neighborhood"].to_numpy()).astype(np.float64)
-    split = split_per_label(y, len(labels), [("test", test_per), ("val", val_per), ("prov", None)])
-    return labelled_setup("neighborhood", X, y, len(labels), split, 22)
+    return labelled_table("neighborhood", np.column_stack(cols).astype(np.float64), df["neighborhood"].to_numpy(),
+                          labels, test_per, val_per, 22)
 
 
 def prepared(name):
